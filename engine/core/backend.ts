@@ -1,0 +1,88 @@
+import type { DataType } from './datatype.js';
+import type { ModelConfig } from './model-config.js';
+import type { TensorMap } from './tensor.js';
+
+/** Where one version of a model lives on disk. */
+export interface ModelFiles {
+  readonly modelName: string;
+  readonly version: number;
+  /** `<repo>/<model>` */
+  readonly modelDir: string;
+  /** `<repo>/<model>/<version>` */
+  readonly versionDir: string;
+  /** The model file or directory, `<versionDir>/<default_model_filename>`. */
+  readonly modelPath: string;
+}
+
+/** A tensor as the model file declares it. `shape` is the full shape; -1 marks a dynamic dimension. */
+export interface TensorSignature {
+  readonly name: string;
+  readonly datatype: DataType;
+  readonly shape: readonly number[];
+}
+
+/** What auto-complete needs to know of a model file. */
+export interface ModelSignature {
+  readonly inputs: readonly TensorSignature[];
+  readonly outputs: readonly TensorSignature[];
+}
+
+/** Options of {@link Backend.createInstance}. */
+export interface InstanceOptions {
+  /** Aborted when the load is cancelled (for example the model is unloaded while loading). */
+  readonly signal: AbortSignal;
+  /** 0-based index of this instance among all instances of the model version. */
+  readonly index: number;
+  /** Total instances of the model version, so backends can divide CPU threads between them. */
+  readonly instanceCount: number;
+  /** Placement chosen from the instance group: CPU, or a GPU with its device id. */
+  readonly device: { readonly kind: 'CPU' } | { readonly kind: 'GPU'; readonly id: number } | { readonly kind: 'AUTO'; readonly id: number };
+}
+
+/** A point inside an execution, reported so statistics and traces can split compute time. */
+export type ComputeMark = 'COMPUTE_INPUT_END' | 'COMPUTE_OUTPUT_START';
+
+/** Options of {@link ModelInstance.execute}. */
+export interface ExecuteOptions {
+  /** Aborted when every request in the batch has been cancelled. */
+  readonly signal: AbortSignal;
+  /** Names of the outputs to compute; all outputs when absent. */
+  readonly outputs?: readonly string[];
+  /**
+   * Called when input preparation ends and when output extraction starts, so the caller can
+   * record compute_input / compute_infer / compute_output. Backends that cannot tell call neither.
+   */
+  readonly mark?: (point: ComputeMark) => void;
+}
+
+/**
+ * One executable copy of a model version (an ONNX Runtime session, a JS worker, ...).
+ * Instances of one version run concurrently; one instance is never called concurrently.
+ */
+export interface ModelInstance {
+  /**
+   * Runs the model. Inputs carry the batch dimension as axis 0 when max_batch_size > 0. The
+   * caller keeps ownership of the inputs; the returned tensors belong to the caller.
+   * Errors are thrown as EngineError (INVALID_ARG for bad inputs, INTERNAL for backend failures).
+   */
+  execute(inputs: TensorMap, opts: ExecuteOptions): Promise<TensorMap>;
+  /** Releases the instance. Idempotent. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A kind of model the server can run. Backends are registered by the composition root
+ * (engine/cli); the engine knows them only through this contract.
+ */
+export interface Backend {
+  /** Name used in the config's `backend` field, e.g. `onnxruntime`. */
+  readonly name: string;
+  /** Config `platform` values that select this backend, e.g. `onnxruntime_onnx`. */
+  readonly platforms: readonly string[];
+  /** File name looked for in a version directory when the config names none, e.g. `model.onnx`. */
+  readonly defaultModelFilename: string;
+  /** Reads the model file and returns its signature. Throws EngineError INVALID_ARG if unreadable. */
+  describe(files: ModelFiles): Promise<ModelSignature>;
+  /** Creates one instance. Throws EngineError with a message naming the model on failure. */
+  createInstance(config: ModelConfig, files: ModelFiles, opts: InstanceOptions): Promise<ModelInstance>;
+}

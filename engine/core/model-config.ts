@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { CONFIG_DATATYPES } from './datatype.js';
+
+/*
+ * Model configuration with Triton's field names and meanings (model_config.proto), so a
+ * config.pbtxt translates to YAML line by line and tools that read Triton's config JSON read
+ * ours. Parsing fills every default, which is what GET /v2/models/{m}/config returns (§3.9).
+ * Objects are strict: a misspelt key is an error naming it, not a silently ignored setting.
+ */
+
+const int = () => z.number().int();
+const uint = () => z.number().int().nonnegative();
+const dims = () => z.array(int().min(-1)).describe('Dimensions without the batch dimension; -1 is variable');
+
+export const DataTypeSchema = z.enum(CONFIG_DATATYPES as [string, ...string[]]);
+
+export const ReshapeSchema = z.strictObject({ shape: z.array(int().min(-1)) });
+
+export const ModelInputSchema = z.strictObject({
+  name: z.string().min(1),
+  data_type: DataTypeSchema,
+  format: z.enum(['FORMAT_NONE', 'FORMAT_NHWC', 'FORMAT_NCHW']).default('FORMAT_NONE'),
+  dims: dims(),
+  reshape: ReshapeSchema.optional(),
+  is_shape_tensor: z.boolean().default(false),
+  allow_ragged_batch: z.boolean().default(false),
+  optional: z.boolean().default(false),
+  is_non_linear_format_io: z.boolean().default(false),
+});
+
+export const ModelOutputSchema = z.strictObject({
+  name: z.string().min(1),
+  data_type: DataTypeSchema,
+  dims: dims(),
+  reshape: ReshapeSchema.optional(),
+  label_filename: z.string().default(''),
+  is_shape_tensor: z.boolean().default(false),
+  is_non_linear_format_io: z.boolean().default(false),
+});
+
+export const InstanceGroupSchema = z.strictObject({
+  name: z.string().default(''),
+  kind: z.enum(['KIND_AUTO', 'KIND_GPU', 'KIND_CPU', 'KIND_MODEL']).default('KIND_AUTO'),
+  count: int().min(1).default(1),
+  gpus: z.array(uint()).default([]),
+  passive: z.boolean().default(false),
+  host_policy: z.string().default(''),
+});
+
+export const QueuePolicySchema = z.strictObject({
+  timeout_action: z.enum(['REJECT', 'DELAY']).default('REJECT'),
+  default_timeout_microseconds: uint().default(0),
+  allow_timeout_override: z.boolean().default(false),
+  max_queue_size: uint().default(0),
+});
+
+export const DynamicBatchingSchema = z.strictObject({
+  preferred_batch_size: z.array(int().min(1)).default([]),
+  max_queue_delay_microseconds: uint().default(0),
+  preserve_ordering: z.boolean().default(false),
+  priority_levels: uint().default(0),
+  default_priority_level: uint().default(0),
+  default_queue_policy: QueuePolicySchema.prefault({}),
+  priority_queue_policy: z.record(z.string().regex(/^\d+$/), QueuePolicySchema).default({}),
+});
+
+export const VersionPolicySchema = z.union([
+  z.strictObject({ latest: z.strictObject({ num_versions: int().min(1).default(1) }) }),
+  z.strictObject({ all: z.strictObject({}) }),
+  z.strictObject({ specific: z.strictObject({ versions: z.array(int().min(1)).min(1) }) }),
+]);
+
+const AcceleratorSchema = z.strictObject({
+  name: z.string().min(1),
+  parameters: z.record(z.string(), z.string()).default({}),
+});
+
+export const OptimizationSchema = z.strictObject({
+  graph: z.strictObject({ level: int().default(0) }).prefault({}),
+  priority: z.enum(['PRIORITY_DEFAULT', 'PRIORITY_MAX', 'PRIORITY_MIN']).default('PRIORITY_DEFAULT'),
+  execution_accelerators: z
+    .strictObject({
+      gpu_execution_accelerator: z.array(AcceleratorSchema).default([]),
+      cpu_execution_accelerator: z.array(AcceleratorSchema).default([]),
+    })
+    .prefault({}),
+});
+
+export const ModelParameterSchema = z.strictObject({ string_value: z.string() });
+
+export const ModelConfigSchema = z.strictObject({
+  name: z.string().default(''),
+  platform: z.string().default(''),
+  backend: z.string().default(''),
+  version_policy: VersionPolicySchema.default({ latest: { num_versions: 1 } }),
+  max_batch_size: uint().default(0),
+  input: z.array(ModelInputSchema).default([]),
+  output: z.array(ModelOutputSchema).default([]),
+  instance_group: z.array(InstanceGroupSchema).default([]),
+  dynamic_batching: DynamicBatchingSchema.optional(),
+  optimization: OptimizationSchema.prefault({}),
+  parameters: z.record(z.string(), ModelParameterSchema).default({}),
+  metric_tags: z.record(z.string(), z.string()).default({}),
+  default_model_filename: z.string().default(''),
+});
+
+/** A model configuration with every default filled in. */
+export type ModelConfig = z.output<typeof ModelConfigSchema>;
+/** A model configuration as written by a user (defaults optional). */
+export type ModelConfigInput = z.input<typeof ModelConfigSchema>;
+export type ModelInput = z.output<typeof ModelInputSchema>;
+export type ModelOutput = z.output<typeof ModelOutputSchema>;
+export type InstanceGroup = z.output<typeof InstanceGroupSchema>;
+export type DynamicBatching = z.output<typeof DynamicBatchingSchema>;
+export type QueuePolicy = z.output<typeof QueuePolicySchema>;
+export type VersionPolicy = z.output<typeof VersionPolicySchema>;
+
+/**
+ * Formats zod issues as `path: message` lines, the way config errors are reported.
+ *
+ * @example
+ * formatIssues(result.error); // "input[0].data_type: Invalid option: expected one of ..."
+ */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map(i => {
+      const path = i.path
+        .map((p, k) => (typeof p === 'number' ? `[${p}]` : k === 0 ? String(p) : `.${String(p)}`))
+        .join('');
+      return path ? `${path}: ${i.message}` : i.message;
+    })
+    .join('; ');
+}
