@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/* eslint-disable no-console -- the CLI's entry point talks to the terminal */
+import { isEngineError } from '../core/errors.js';
+import { parseServeFlags, SERVE_HELP } from './args.js';
+import { runSchema, SCHEMA_HELP } from './schema.js';
+import { loggerFor, serve } from './serve.js';
+import { runValidate, VALIDATE_HELP } from './validate.js';
+
+const HELP = `Usage: braid <command> [options]
+
+Commands:
+  serve      serve a model repository over the Open Inference Protocol (HTTP)
+  validate   check every model in a repository: configs, model files, config vs model
+  schema     write the JSON Schemas of the config files (for editors)
+
+Run 'braid <command> --help' for a command's options.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return runServe(rest);
+    case 'validate':
+      return runValidate(rest, line => console.log(line));
+    case 'schema':
+      return runSchema(rest, line => console.log(line));
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      console.log(HELP + `\n${SERVE_HELP}\n${VALIDATE_HELP}\n${SCHEMA_HELP}`);
+      return command === undefined ? 1 : 0;
+    default:
+      console.error(`braid: unknown command '${command}'\n\n${HELP}`);
+      return 2;
+  }
+}
+
+async function runServe(argv: string[]): Promise<number> {
+  const flags = parseServeFlags(argv);
+  if (flags === 'help') {
+    console.log(SERVE_HELP);
+    return 0;
+  }
+  const logger = loggerFor(flags);
+  const server = await serve(flags, logger);
+  await new Promise<void>(resolve => {
+    const stop = (signal: string) => {
+      logger.log('info', 'signal received', { signal });
+      void server.stop().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  code => process.exit(code),
+  (e: unknown) => {
+    console.error(`braid: ${isEngineError(e) || e instanceof Error ? e.message : String(e)}`);
+    process.exit(isEngineError(e) && e.code === 'INVALID_ARG' ? 2 : 1);
+  },
+);

@@ -1,0 +1,236 @@
+import type { Backend } from '../core/backend.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { EngineError } from '../core/errors.js';
+import { noopLogger, type Logger } from '../core/logger.js';
+import type { ModelConfig } from '../core/model-config.js';
+import type { InferRequest, InferResponse } from '../core/request.js';
+import { ModelRegistry } from '../lifecycle/model-registry.js';
+import { DEFAULT_MAX_BATCH_SIZE, scanRepository, type RepositoryScan } from '../repository/index.js';
+import type { ModelStatistics } from '../scheduling/stats.js';
+import type { LoadedVersion } from './loaded-version.js';
+import { modelMetadata } from './metadata.js';
+import { planModelLoad, type ModelLoaderOptions } from './model-loader.js';
+import { RepositoryPoller } from './repository-poller.js';
+import { schedulingParameters } from './parameters.js';
+import type {
+  InferenceEngine,
+  LoadOptions,
+  ModelMetadata,
+  RepositoryIndexEntry,
+  ServerMetadata,
+} from './types.js';
+import { finishOutputs, prepareInputs, resolveOutputs } from './validate.js';
+
+/** How models are loaded, as Triton's --model-control-mode. */
+export type ModelControlMode = 'none' | 'explicit' | 'poll';
+
+/** Options of {@link createEngine}. */
+export interface EngineOptions {
+  readonly modelRepository: string;
+  readonly backends: readonly Backend[];
+  /** Default `none`: load everything at start; load/unload APIs are refused. */
+  readonly controlMode?: ModelControlMode;
+  /** Models to load at start in `explicit` mode; `*` loads all. */
+  readonly loadModels?: readonly string[];
+  /** Rescan interval in `poll` mode (default 15 s, as Triton). */
+  readonly pollSecs?: number;
+  readonly strictModelConfig?: boolean;
+  /** Server is ready only when every loaded model is READY (Triton's default). */
+  readonly strictReadiness?: boolean;
+  readonly defaultMaxBatchSize?: number;
+  readonly gpuCount?: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly version?: string;
+}
+
+const EXTENSIONS = ['binary_tensor_data', 'model_repository', 'model_configuration', 'schedule_policy', 'statistics', 'parameters'];
+
+/**
+ * Creates the engine and loads models according to the control mode. Models that fail to load
+ * are UNAVAILABLE with their reason; the engine still starts.
+ *
+ * @example
+ * const engine = await createEngine({ modelRepository: 'examples/model_repository', backends: [ort] });
+ * const res = await engine.infer({ modelName: 'simple', inputs });
+ */
+export async function createEngine(opts: EngineOptions): Promise<Engine> {
+  const engine = new Engine(opts);
+  await engine.start();
+  return engine;
+}
+
+/** The {@link InferenceEngine} over a model repository on disk. */
+export class Engine implements InferenceEngine {
+  readonly #registry: ModelRegistry<LoadedVersion>;
+  readonly #opts: EngineOptions;
+  readonly #loader: ModelLoaderOptions;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  #poller?: RepositoryPoller;
+  #shuttingDown = false;
+  #shutdown?: Promise<void>;
+
+  constructor(opts: EngineOptions) {
+    this.#opts = opts;
+    this.#clock = opts.clock ?? systemClock;
+    this.#logger = opts.logger ?? noopLogger;
+    this.#registry = new ModelRegistry({ logger: this.#logger });
+    this.#loader = {
+      backends: opts.backends,
+      clock: this.#clock,
+      logger: this.#logger,
+      strictModelConfig: opts.strictModelConfig ?? false,
+      defaultMaxBatchSize: opts.defaultMaxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
+      gpuCount: opts.gpuCount ?? 0,
+    };
+  }
+
+  /** Loads the models the control mode asks for. Failures are logged, never thrown. */
+  async start(): Promise<void> {
+    const mode = this.#opts.controlMode ?? 'none';
+    const scan = await scanRepository(this.#opts.modelRepository);
+    let names = [...scan.models.keys()];
+    if (mode === 'explicit') {
+      const wanted = this.#opts.loadModels ?? [];
+      names = wanted.includes('*') ? names : [...wanted];
+    }
+    await Promise.all(names.map(n => this.#loadFromScan(scan, n).catch(() => undefined)));
+    if (mode === 'poll') {
+      this.#poller = new RepositoryPoller({
+        scan: () => scanRepository(this.#opts.modelRepository),
+        initial: scan,
+        intervalMs: (this.#opts.pollSecs ?? 15) * 1000,
+        clock: this.#clock,
+        logger: this.#logger,
+        apply: async (next, diff) => {
+          await Promise.all([
+            ...[...diff.added, ...diff.changed].map(n => this.#loadFromScan(next, n).catch(() => undefined)),
+            ...diff.removed.map(n => this.#registry.unload(n).catch(() => undefined)),
+          ]);
+        },
+      });
+      this.#poller.start();
+    }
+  }
+
+  async infer(req: InferRequest): Promise<InferResponse> {
+    if (this.#shuttingDown) throw new EngineError('UNAVAILABLE', 'server is shutting down');
+    const start = this.#clock.now();
+    const lv = this.#registry.get(req.modelName, req.modelVersion);
+    let ok = false;
+    try {
+      const { inputs, batchSize } = prepareInputs(lv.config, lv.name, req.inputs);
+      const names = resolveOutputs(lv.config, lv.name, req.outputs);
+      const produced = await lv.scheduler.enqueue({
+        inputs,
+        batchSize,
+        outputs: names,
+        ...schedulingParameters(req.parameters, lv.name),
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+      const outputs = finishOutputs(lv.config, names, produced, lv.name);
+      ok = true;
+      return { ...(req.id ? { id: req.id } : {}), modelName: lv.name, modelVersion: String(lv.version), outputs };
+    } finally {
+      lv.stats.request(ok, (this.#clock.now() - start) * 1e6, this.#clock.wallNow());
+    }
+  }
+
+  serverMetadata(): ServerMetadata {
+    return { name: 'braid', version: this.#opts.version ?? '0.0.0', extensions: EXTENSIONS };
+  }
+
+  isLive(): boolean {
+    return true;
+  }
+
+  isReady(): boolean {
+    if (this.#shuttingDown) return false;
+    if (this.#opts.strictReadiness === false) return true;
+    return this.#registry.status().every(s => s.state === 'READY' || s.reason === 'unloaded');
+  }
+
+  modelMetadata(name: string, version?: number): ModelMetadata {
+    const lv = this.#registry.get(name, version);
+    const versions = version !== undefined ? [String(version)] : this.#registry.ready(name).map(v => String(v.version));
+    return modelMetadata(lv.config, name, versions);
+  }
+
+  modelConfig(name: string, version?: number): ModelConfig {
+    return this.#registry.get(name, version).config;
+  }
+
+  isModelReady(name: string, version?: number): boolean {
+    try {
+      this.#registry.get(name, version);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  statistics(name?: string, version?: number): ModelStatistics[] {
+    if (name !== undefined) {
+      if (version !== undefined) return [this.#registry.get(name, version).stats.snapshot()];
+      this.#registry.get(name);
+      return this.#registry.ready(name).map(v => v.stats.snapshot());
+    }
+    return this.#registry.ready().map(v => v.stats.snapshot());
+  }
+
+  async repositoryIndex(readyOnly: boolean): Promise<RepositoryIndexEntry[]> {
+    const scan = await scanRepository(this.#opts.modelRepository);
+    const rows: RepositoryIndexEntry[] = [];
+    const seen = new Set<string>();
+    for (const s of this.#registry.status()) {
+      seen.add(s.name);
+      if (readyOnly && s.state !== 'READY') continue;
+      rows.push({
+        name: s.name,
+        ...(s.version === undefined ? {} : { version: String(s.version) }),
+        state: s.state,
+        ...(s.reason === undefined ? {} : { reason: s.reason }),
+      });
+    }
+    if (!readyOnly) for (const name of scan.models.keys()) if (!seen.has(name)) rows.push({ name });
+    return rows.sort((a, b) => (a.name === b.name ? Number(a.version ?? 0) - Number(b.version ?? 0) : a.name < b.name ? -1 : 1));
+  }
+
+  async load(name: string, opts: LoadOptions = {}): Promise<void> {
+    this.#assertControlAllowed();
+    const scan = await scanRepository(this.#opts.modelRepository);
+    await this.#loadFromScan(scan, name, opts.config);
+  }
+
+  async unload(name: string): Promise<void> {
+    this.#assertControlAllowed();
+    await this.#registry.unload(name);
+  }
+
+  shutdown(graceMs = 30_000): Promise<void> {
+    this.#shutdown ??= (async () => {
+      this.#shuttingDown = true;
+      this.#poller?.stop();
+      let timer: unknown;
+      const grace = new Promise<void>(resolve => {
+        timer = this.#clock.setTimeout(resolve, graceMs);
+      });
+      await Promise.race([this.#registry.unloadAll(), grace]);
+      this.#clock.clearTimeout(timer as object);
+    })();
+    return this.#shutdown;
+  }
+
+  async #loadFromScan(scan: RepositoryScan, name: string, configOverride?: string): Promise<void> {
+    const model = scan.models.get(name);
+    if (!model) throw new EngineError('NOT_FOUND', `failed to load '${name}', no version is available`);
+    await this.#registry.load(name, await planModelLoad(model, this.#loader, configOverride));
+  }
+
+  #assertControlAllowed(): void {
+    const mode = this.#opts.controlMode ?? 'none';
+    if (mode === 'poll') throw new EngineError('UNAVAILABLE', 'explicit model load / unload is not allowed if polling is enabled');
+    if (mode === 'none') throw new EngineError('UNAVAILABLE', 'explicit model load / unload is not allowed if model control mode is none');
+  }
+}

@@ -1,0 +1,196 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Backend, InstanceOptions, ModelFiles, ModelInstance } from '../core/backend.js';
+import type { Clock } from '../core/clock.js';
+import { EngineError, toEngineError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ModelConfig } from '../core/model-config.js';
+import type { LoadPlan } from '../lifecycle/model-registry.js';
+import {
+  completeModelConfig,
+  missingVersions,
+  modelFiles,
+  parseModelConfig,
+  readModelConfig,
+  resolveBackend,
+  selectVersions,
+  type RepositoryModel,
+} from '../repository/index.js';
+import { createScheduler } from '../scheduling/index.js';
+import { StatsRecorder } from '../scheduling/stats.js';
+import { createLoadedVersion, type LoadedVersion } from './loaded-version.js';
+
+/** What the loader needs to turn a repository directory into loaded model versions. */
+export interface ModelLoaderOptions {
+  readonly backends: readonly Backend[];
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Refuse models without a config file (Triton's --strict-model-config / auto-complete off). */
+  readonly strictModelConfig: boolean;
+  readonly defaultMaxBatchSize: number;
+  readonly gpuCount: number;
+}
+
+/**
+ * Reads a model's config (or uses `configOverride`, JSON text) and returns the plan the registry
+ * runs: which versions to load and how. Config problems become a plan with an error, so the model
+ * is UNAVAILABLE with that reason instead of taking anything else down.
+ *
+ * @example
+ * await registry.load('simple', await planModelLoad(scan.models.get('simple')!, opts));
+ */
+export async function planModelLoad(
+  model: RepositoryModel,
+  opts: ModelLoaderOptions,
+  configOverride?: string,
+): Promise<LoadPlan<LoadedVersion>> {
+  let config: ModelConfig;
+  let hasConfigFile: boolean;
+  try {
+    ({ config, hasConfigFile } = await readConfig(model, opts, configOverride));
+  } catch (e) {
+    return { error: toEngineError(e, 'INVALID_ARG').message };
+  }
+  if (model.versions.length === 0) return { error: `no version directories found in ${model.dir}` };
+  const versions = selectVersions(config.version_policy, model.versions);
+  const missing = missingVersions(config.version_policy, model.versions);
+  if (missing.length > 0) return { error: `version(s) ${missing.join(', ')} named by version_policy not found in ${model.dir}` };
+  return {
+    versions,
+    loadVersion: (v, signal) => loadVersion(model, v, config, hasConfigFile, opts, signal),
+  };
+}
+
+/** Reads and parses a model's config, or the JSON override given to a load request. */
+export async function readConfig(
+  model: RepositoryModel,
+  opts: Pick<ModelLoaderOptions, 'strictModelConfig'>,
+  configOverride: string | undefined,
+): Promise<{ config: ModelConfig; hasConfigFile: boolean }> {
+  if (configOverride !== undefined) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(configOverride);
+    } catch (e) {
+      throw new EngineError('INVALID_ARG', `config override for '${model.name}' is not valid JSON: ${(e as Error).message}`);
+    }
+    return { config: parseModelConfig(raw, { modelName: model.name, file: 'parameters.config' }), hasConfigFile: true };
+  }
+  const read = await readModelConfig(model.dir);
+  if (read.file === undefined && opts.strictModelConfig) {
+    throw new EngineError('INVALID_ARG', `model '${model.name}' has no config file and --strict-model-config is set`);
+  }
+  const config = parseModelConfig(read.raw ?? {}, {
+    modelName: model.name,
+    ...(read.file === undefined ? {} : { file: read.file }),
+    ...(read.source === undefined ? {} : { source: read.source }),
+  });
+  return { config, hasConfigFile: read.file !== undefined };
+}
+
+async function loadVersion(
+  model: RepositoryModel,
+  version: number,
+  config: ModelConfig,
+  hasConfigFile: boolean,
+  opts: ModelLoaderOptions,
+  signal: AbortSignal,
+): Promise<LoadedVersion> {
+  const start = opts.clock.now();
+  const log = opts.logger.child({ model: model.name, version });
+  log.log('info', 'loading model version');
+  try {
+    const { backend, files, config: completed } = await prepareVersion(model, version, config, hasConfigFile, opts);
+    const instances = await createInstances(backend, completed, files, opts, signal);
+    const stats = new StatsRecorder(model.name, String(version));
+    const scheduler = createScheduler({
+      modelName: model.name,
+      version: String(version),
+      config: completed,
+      instances,
+      clock: opts.clock,
+      stats,
+      logger: log,
+    });
+    const loaded = createLoadedVersion({ name: model.name, version, config: completed, scheduler, stats, instances });
+    const ms = opts.clock.now() - start;
+    log.log('info', 'model version READY', { duration_ms: Math.round(ms), instances: instances.length });
+    return Object.assign(loaded, { loadDurationMs: ms });
+  } catch (e) {
+    const err = toEngineError(e, 'INTERNAL', `failed to load '${model.name}' version ${version}`);
+    log.log('error', 'model version UNAVAILABLE', { reason: err.message });
+    throw err;
+  }
+}
+
+/** A version's backend, files and completed config: everything short of creating instances. */
+export interface PreparedVersion {
+  readonly backend: Backend;
+  readonly files: ModelFiles;
+  readonly config: ModelConfig;
+}
+
+/**
+ * Resolves the backend, reads the model's signature and completes the config, checking that the
+ * config agrees with the model file. Used by loading and by `braid validate`.
+ */
+export async function prepareVersion(
+  model: RepositoryModel,
+  version: number,
+  config: ModelConfig,
+  hasConfigFile: boolean,
+  opts: Pick<ModelLoaderOptions, 'backends' | 'defaultMaxBatchSize' | 'gpuCount'>,
+): Promise<PreparedVersion> {
+  const versionDir = path.join(model.dir, String(version));
+  const backend = resolveBackend(config, opts.backends, await readdir(versionDir));
+  const files = modelFiles(path.dirname(model.dir), model.name, version, config, backend);
+  const signature = await backend.describe(files);
+  const completed = completeModelConfig(config, signature, {
+    backend,
+    defaultMaxBatchSize: opts.defaultMaxBatchSize,
+    gpuCount: opts.gpuCount,
+    hasConfigFile,
+    modelName: model.name,
+  });
+  return { backend, files, config: completed };
+}
+
+/** One instance per count per device of every instance group, disposed again if any fails. */
+async function createInstances(
+  backend: Backend,
+  config: ModelConfig,
+  files: ModelFiles,
+  opts: ModelLoaderOptions,
+  signal: AbortSignal,
+): Promise<ModelInstance[]> {
+  const devices = placements(config, opts.gpuCount);
+  const created: ModelInstance[] = [];
+  try {
+    for (const [index, device] of devices.entries()) {
+      if (signal.aborted) throw new EngineError('CANCELLED', 'load cancelled');
+      const instOpts: InstanceOptions = { signal, index, instanceCount: devices.length, device };
+      created.push(await backend.createInstance(config, files, instOpts));
+    }
+    if (signal.aborted) throw new EngineError('CANCELLED', 'load cancelled');
+    return created;
+  } catch (e) {
+    await Promise.allSettled(created.map(i => i.dispose()));
+    throw e;
+  }
+}
+
+/**
+ * Expands instance groups into one placement per instance: `count` per listed GPU for GPU groups
+ * (all GPUs when none are listed), `count` on CPU for CPU groups.
+ */
+export function placements(config: ModelConfig, gpuCount: number): InstanceOptions['device'][] {
+  const out: InstanceOptions['device'][] = [];
+  for (const g of config.instance_group) {
+    const gpus = g.gpus.length > 0 ? g.gpus : Array.from({ length: Math.max(gpuCount, 1) }, (_, i) => i);
+    for (let c = 0; c < g.count; c++) {
+      if (g.kind === 'KIND_CPU') out.push({ kind: 'CPU' });
+      else for (const id of gpus) out.push(g.kind === 'KIND_GPU' ? { kind: 'GPU', id } : { kind: 'AUTO', id });
+    }
+  }
+  return out.length > 0 ? out : [{ kind: 'CPU' }];
+}

@@ -1,0 +1,132 @@
+import { fromConfigDataType, type DataType } from '../core/datatype.js';
+import { EngineError } from '../core/errors.js';
+import type { ModelConfig, ModelInput } from '../core/model-config.js';
+import type { RequestedOutput } from '../core/request.js';
+import { elementCount, formatShape, shapeMatches, type Tensor, type TensorMap } from '../core/tensor.js';
+
+/** Inputs checked against a model config, reshaped to what the backend expects. */
+export interface PreparedInputs {
+  readonly inputs: TensorMap;
+  /** Size of axis 0 when the model batches, else 1. */
+  readonly batchSize: number;
+}
+
+/**
+ * Checks request inputs against the model config: names, datatypes, shapes (with the batch
+ * dimension when max_batch_size > 0), element counts; applies `reshape`. Messages follow Triton's
+ * and always name the model and the tensor.
+ *
+ * @example
+ * const { inputs, batchSize } = prepareInputs(config, 'simple', request.inputs);
+ */
+export function prepareInputs(config: ModelConfig, model: string, inputs: TensorMap): PreparedInputs {
+  const declared = new Map(config.input.map(i => [i.name, i]));
+  for (const name of inputs.keys()) {
+    if (!declared.has(name)) {
+      const allowed = config.input.map(i => `'${i.name}'`).join(', ');
+      throw new EngineError('INVALID_ARG', `unexpected inference input '${name}' for model '${model}'; allowed inputs are: ${allowed}`);
+    }
+  }
+  const missing = config.input.filter(i => !i.optional && !inputs.has(i.name)).map(i => `'${i.name}'`);
+  if (missing.length > 0) {
+    throw new EngineError(
+      'INVALID_ARG',
+      `expected ${config.input.length} inputs but got ${inputs.size} inputs for model '${model}'; missing required input(s) ${missing.join(', ')}`,
+    );
+  }
+  const batching = config.max_batch_size > 0;
+  let batchSize = batching ? -1 : 1;
+  const out: TensorMap = new Map();
+  for (const [name, tensor] of inputs) {
+    const spec = declared.get(name)!;
+    checkTensor(model, spec, tensor, batching);
+    if (batching) {
+      const b = tensor.shape[0]!;
+      if (b < 1 || b > config.max_batch_size) {
+        throw new EngineError(
+          'INVALID_ARG',
+          `inference request batch-size must be <= ${config.max_batch_size} for model '${model}', got ${b} for input '${name}'`,
+        );
+      }
+      if (batchSize !== -1 && b !== batchSize) {
+        throw new EngineError('INVALID_ARG', `input '${name}' of model '${model}' has batch size ${b}, other inputs have ${batchSize}`);
+      }
+      batchSize = b;
+    }
+    out.set(name, reshaped(spec, tensor, batching));
+  }
+  return { inputs: out, batchSize: Math.max(batchSize, 1) };
+}
+
+function checkTensor(model: string, spec: ModelInput, t: Tensor, batching: boolean): void {
+  const kind = 'input';
+  const expected = fromConfigDataType(spec.data_type) as DataType;
+  if (t.datatype !== expected) {
+    throw new EngineError(
+      'INVALID_ARG',
+      `unexpected datatype ${t.datatype} for inference ${kind} '${spec.name}' of model '${model}', expecting ${expected}`,
+    );
+  }
+  const full = batching ? [-1, ...spec.dims] : spec.dims;
+  if (!shapeMatches(full, t.shape)) {
+    throw new EngineError(
+      'INVALID_ARG',
+      `unexpected shape for ${kind} '${spec.name}' of model '${model}': expected ${formatShape(full)}, got ${formatShape(t.shape)}`,
+    );
+  }
+  const n = elementCount(t.shape);
+  if (t.data.length !== n) {
+    throw new EngineError(
+      'INVALID_ARG',
+      `${kind} '${spec.name}' of model '${model}' has shape ${formatShape(t.shape)} (${n} elements) but ${t.data.length} elements of data`,
+    );
+  }
+}
+
+function reshaped(spec: ModelInput, t: Tensor, batching: boolean): Tensor {
+  if (!spec.reshape) return t;
+  const target = resolveWildcard(spec.reshape.shape, batching ? elementCount(t.shape) / t.shape[0]! : elementCount(t.shape));
+  return { ...t, shape: batching ? [t.shape[0]!, ...target] : target };
+}
+
+/** Replaces a single -1 in `shape` so the shape holds `count` elements. */
+function resolveWildcard(shape: readonly number[], count: number): number[] {
+  const known = shape.reduce((n, d) => (d === -1 ? n : n * d), 1);
+  return shape.map(d => (d === -1 ? count / known : d));
+}
+
+/**
+ * Names of the outputs to compute for a request, checked against the config. Absent `requested`
+ * means every output, in config order.
+ */
+export function resolveOutputs(config: ModelConfig, model: string, requested?: readonly RequestedOutput[]): string[] {
+  if (!requested || requested.length === 0) return config.output.map(o => o.name);
+  const known = new Set(config.output.map(o => o.name));
+  return requested.map(r => {
+    if (!known.has(r.name)) throw new EngineError('INVALID_ARG', `unexpected inference output '${r.name}' for model '${model}'`);
+    return r.name;
+  });
+}
+
+/**
+ * Turns backend outputs into what the client sees: the requested outputs in the requested order,
+ * with `reshape` undone so shapes follow the config's dims.
+ */
+export function finishOutputs(config: ModelConfig, names: readonly string[], produced: TensorMap, model: string): TensorMap {
+  const specs = new Map(config.output.map(o => [o.name, o]));
+  const batching = config.max_batch_size > 0;
+  const out: TensorMap = new Map();
+  for (const name of names) {
+    const t = produced.get(name);
+    if (!t) throw new EngineError('INTERNAL', `model '${model}' did not produce output '${name}'`);
+    const spec = specs.get(name)!;
+    if (!spec.reshape) {
+      out.set(name, t);
+      continue;
+    }
+    const per = batching ? elementCount(t.shape) / t.shape[0]! : elementCount(t.shape);
+    const dims = resolveWildcard(spec.dims, per);
+    out.set(name, { ...t, shape: batching ? [t.shape[0]!, ...dims] : dims });
+  }
+  return out;
+}
