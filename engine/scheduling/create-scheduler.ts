@@ -1,0 +1,106 @@
+/**
+ * @module Chooses and configures the scheduler of a model version from its config.
+ */
+import type { ModelInstance } from '../core/backend.js';
+import type { Clock } from '../core/clock.js';
+import { EngineError } from '../core/errors.js';
+import { noopLogger } from '../core/logger.js';
+import type { Logger } from '../core/logger.js';
+import type { DynamicBatching, ModelConfig } from '../core/model-config.js';
+import { formBatch, formSingle, normalizePreferred } from './batch-formation.js';
+import type { BatchFormationPolicy } from './batch-formation.js';
+import { UNBOUNDED_QUEUE } from './queue.js';
+import type { QueueConfig } from './queue.js';
+import { QueueScheduler } from './queue-scheduler.js';
+import type { FormationFn } from './queue-scheduler.js';
+import type { Scheduler } from './scheduler.js';
+import type { StatsRecorder } from './stats.js';
+
+/** Options of {@link createScheduler}. */
+export interface SchedulerOptions {
+  readonly modelName: string;
+  readonly version: string;
+  /** The completed model config (defaults filled in). */
+  readonly config: ModelConfig;
+  /** The version's instances; at least one. They run in parallel, each one batch at a time. */
+  readonly instances: readonly ModelInstance[];
+  readonly clock: Clock;
+  readonly stats: StatsRecorder;
+  readonly logger?: Logger;
+  /**
+   * Pending requests at which a warning is logged, once until the queue next empties
+   * (default 1000). The default scheduler has no queue limit, as in Triton; this keeps a
+   * runaway queue visible besides the pending-count gauge.
+   */
+  readonly pendingWarnAt?: number;
+}
+
+const DEFAULT_PENDING_WARN_AT = 1000;
+
+/**
+ * Creates the scheduler of one model version, as Triton picks it:
+ * - with `dynamic_batching`, the dynamic batcher: requests are joined along axis 0 up to
+ *   max_batch_size (preferred sizes, queue delay), with priority levels and queue policies.
+ *   With max_batch_size 0 every request runs alone but the queue policies still apply.
+ * - without it, the default scheduler: each request runs alone on the next free instance,
+ *   FIFO, with no queue limit or timeout and request priority and timeout ignored.
+ * Throws EngineError INVALID_ARG when default_priority_level lies outside [1, priority_levels].
+ *
+ * @example
+ * const scheduler = createScheduler({ modelName: 'simple', version: '1', config, instances, clock, stats });
+ * const outputs = await scheduler.enqueue({ inputs, batchSize: 4 });
+ */
+export function createScheduler(opts: SchedulerOptions): Scheduler {
+  const { config } = opts;
+  const label = `model '${opts.modelName}' version ${opts.version}`;
+  const db = config.dynamic_batching;
+  const form: FormationFn = db ? batchingFormation(config.max_batch_size, db) : formSingle;
+  return new QueueScheduler({
+    modelName: opts.modelName,
+    version: opts.version,
+    instances: opts.instances,
+    clock: opts.clock,
+    stats: opts.stats,
+    logger: opts.logger ?? noopLogger,
+    maxBatchSize: config.max_batch_size,
+    queue: db ? queueConfig(db, label) : UNBOUNDED_QUEUE,
+    form,
+    preserveOrdering: db?.preserve_ordering ?? false,
+    pendingWarnAt: opts.pendingWarnAt ?? DEFAULT_PENDING_WARN_AT,
+  });
+}
+
+function batchingFormation(maxBatchSize: number, db: DynamicBatching): FormationFn {
+  // Triton runs a model without a batch dimension through the batcher with batches of one.
+  const max = Math.max(1, maxBatchSize);
+  const policy: BatchFormationPolicy = {
+    maxBatchSize: max,
+    preferredSizes: normalizePreferred(db.preferred_batch_size, max),
+    maxQueueDelayMs: db.max_queue_delay_microseconds / 1000,
+  };
+  return (candidates, state) => formBatch(candidates, policy, state);
+}
+
+/**
+ * The queue settings of a `dynamic_batching` block. Throws EngineError INVALID_ARG naming the
+ * model when default_priority_level is outside [1, priority_levels] with levels configured.
+ *
+ * @example
+ * queueConfig(config.dynamic_batching, "model 'm' version 1").priorityLevels; // 3
+ */
+export function queueConfig(db: DynamicBatching, label: string): QueueConfig {
+  const levels = db.priority_levels;
+  const def = db.default_priority_level;
+  if (levels > 0 && (def < 1 || def > levels)) {
+    throw new EngineError(
+      'INVALID_ARG',
+      `${label}: dynamic_batching.default_priority_level is ${def}, expected 1 to ${levels} (priority_levels)`,
+    );
+  }
+  return {
+    priorityLevels: levels,
+    defaultPriorityLevel: levels > 0 ? def : 0,
+    defaultPolicy: db.default_queue_policy,
+    levelPolicies: db.priority_queue_policy,
+  };
+}

@@ -1,0 +1,294 @@
+/**
+ * @module The scheduler runtime shared by the default scheduler and the dynamic batcher: it
+ * owns the queue, the timers, the instances and the request promises, and asks a pure
+ * formation function what to run next.
+ */
+import type { ModelInstance } from '../core/backend.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { EngineError, toEngineError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { TensorMap } from '../core/tensor.js';
+import type { BatchCandidate, BatchDecision, BatchFormationState } from './batch-formation.js';
+import { batchShapeKey } from './batch-tensors.js';
+import { InstancePool } from './instance-pool.js';
+import { CompletionSequencer } from './ordered-completion.js';
+import { RequestQueue } from './queue.js';
+import type { QueueConfig } from './queue.js';
+import { runBatch } from './run-batch.js';
+import type { BatchResult } from './run-batch.js';
+import type { ScheduledRequest, Scheduler } from './scheduler.js';
+import type { StatsRecorder } from './stats.js';
+
+/** Picks the next batch from the queued requests (see batch-formation.ts). */
+export type FormationFn = (candidates: Iterable<BatchCandidate>, state: BatchFormationState) => BatchDecision;
+
+/** Options of {@link QueueScheduler}, resolved from the model config by `createScheduler`. */
+export interface QueueSchedulerOptions {
+  readonly modelName: string;
+  readonly version: string;
+  readonly instances: readonly ModelInstance[];
+  readonly clock: Clock;
+  readonly stats: StatsRecorder;
+  readonly logger: Logger;
+  /** `max_batch_size`: when > 0, a request with a larger batch is rejected at enqueue. */
+  readonly maxBatchSize: number;
+  readonly queue: QueueConfig;
+  readonly form: FormationFn;
+  readonly preserveOrdering: boolean;
+  /** Pending count at which a warning is logged (once until the queue empties). */
+  readonly pendingWarnAt: number;
+}
+
+interface Batch {
+  readonly items: readonly Item[];
+  readonly controller: AbortController;
+}
+
+interface Item extends BatchCandidate {
+  readonly req: ScheduledRequest;
+  readonly resolve: (out: TensorMap) => void;
+  readonly reject: (e: EngineError) => void;
+  state: 'queued' | 'executing' | 'done';
+  batch: Batch | undefined;
+  slot: number;
+  onAbort: (() => void) | undefined;
+}
+
+const NS_PER_MS = 1e6;
+
+/**
+ * A {@link Scheduler} over one model version's instances. Requests wait in a
+ * {@link RequestQueue}; whenever a request arrives, leaves, times out or an instance frees,
+ * the formation function decides what runs next. Decisions are taken in a microtask, so
+ * requests enqueued in one synchronous burst are seen together.
+ */
+export class QueueScheduler implements Scheduler {
+  readonly #o: QueueSchedulerOptions;
+  readonly #label: string;
+  readonly #queue: RequestQueue<Item>;
+  readonly #pool: InstancePool;
+  readonly #sequencer: CompletionSequencer;
+  /** Accepted requests whose promise has not settled yet. */
+  #unsettled = 0;
+  #pumpQueued = false;
+  #waitTimer: TimerHandle | undefined;
+  #drain: { promise: Promise<void>; resolve: () => void } | undefined;
+  #warnedPending = false;
+  #warnedFull = false;
+  #failing = false;
+
+  constructor(opts: QueueSchedulerOptions) {
+    this.#o = opts;
+    this.#label = `model '${opts.modelName}' version ${opts.version}`;
+    this.#pool = new InstancePool(opts.instances, this.#label);
+    this.#sequencer = new CompletionSequencer(opts.preserveOrdering);
+    this.#queue = new RequestQueue<Item>({
+      label: this.#label,
+      config: opts.queue,
+      clock: opts.clock,
+      onTimeout: item => this.#onTimeout(item),
+    });
+  }
+
+  enqueue(req: ScheduledRequest): Promise<TensorMap> {
+    const refused = this.#refusal(req);
+    if (refused) return Promise.reject(refused);
+    return new Promise<TensorMap>((resolve, reject) => {
+      const item: Item = {
+        req,
+        resolve,
+        reject,
+        batchSize: req.batchSize,
+        shapeKey: batchShapeKey(req.inputs),
+        enqueuedAt: this.#o.clock.now(),
+        state: 'queued',
+        batch: undefined,
+        slot: -1,
+        onAbort: undefined,
+      };
+      try {
+        this.#queue.push(item, req);
+      } catch (e) {
+        this.#noteRefused(e);
+        reject(e);
+        return;
+      }
+      this.#unsettled++;
+      if (req.signal) {
+        item.onAbort = () => this.#onAbort(item);
+        req.signal.addEventListener('abort', item.onAbort, { once: true });
+      }
+      this.#notePending();
+      this.#schedulePump();
+    });
+  }
+
+  pendingCount(): number {
+    return this.#queue.size;
+  }
+
+  inflightCount(): number {
+    return this.#unsettled;
+  }
+
+  drain(): Promise<void> {
+    if (!this.#drain) {
+      let resolve!: () => void;
+      const promise = new Promise<void>(r => (resolve = r));
+      this.#drain = { promise, resolve };
+      this.#pump();
+      this.#checkDrained();
+    }
+    return this.#drain.promise;
+  }
+
+  #refusal(req: ScheduledRequest): EngineError | undefined {
+    if (this.#drain) return new EngineError('UNAVAILABLE', `${this.#label} is unloading`);
+    const max = this.#o.maxBatchSize;
+    if (max > 0 && req.batchSize > max) {
+      return new EngineError(
+        'INVALID_ARG',
+        `${this.#label}: request batch size ${req.batchSize} exceeds the model's max_batch_size ${max}`,
+      );
+    }
+    if (req.signal?.aborted) return new EngineError('CANCELLED', `${this.#label}: request cancelled before it was queued`);
+    return undefined;
+  }
+
+  #schedulePump(): void {
+    if (this.#pumpQueued) return;
+    this.#pumpQueued = true;
+    queueMicrotask(() => this.#pump());
+  }
+
+  #pump(): void {
+    this.#pumpQueued = false;
+    if (this.#waitTimer !== undefined) {
+      this.#o.clock.clearTimeout(this.#waitTimer);
+      this.#waitTimer = undefined;
+    }
+    for (;;) {
+      const now = this.#o.clock.now();
+      const decision = this.#o.form(this.#queue, { now, instanceFree: this.#pool.hasFree, flush: !!this.#drain });
+      if (decision.kind === 'execute') {
+        this.#dispatch(this.#queue.take(decision.count));
+        continue;
+      }
+      if (decision.kind === 'wait') {
+        this.#waitTimer = this.#o.clock.setTimeout(() => {
+          this.#waitTimer = undefined;
+          this.#pump();
+        }, decision.until - now);
+      }
+      if (this.#queue.size === 0) this.#warnedPending = this.#warnedFull = false;
+      return;
+    }
+  }
+
+  #dispatch(items: readonly Item[]): void {
+    const instance = this.#pool.acquire();
+    if (!instance) throw new EngineError('INTERNAL', `${this.#label}: a batch was formed with no free instance`);
+    const batch: Batch = { items, controller: new AbortController() };
+    const now = this.#o.clock.now();
+    for (const item of items) {
+      item.state = 'executing';
+      item.batch = batch;
+      item.slot = this.#sequencer.reserve();
+      this.#o.stats.queued((now - item.enqueuedAt) * NS_PER_MS);
+    }
+    void this.#execute(instance, batch);
+  }
+
+  async #execute(instance: ModelInstance, batch: Batch): Promise<void> {
+    const ctx = { label: this.#label, clock: this.#o.clock, stats: this.#o.stats };
+    let result: BatchResult;
+    try {
+      result = await runBatch(ctx, instance, batch.items.map(i => i.req), batch.controller.signal);
+    } catch (e) {
+      result = { ok: false, error: toEngineError(e, 'INTERNAL', `${this.#label}: execution failed`) };
+    }
+    this.#pool.release(instance);
+    this.#noteResult(result);
+    for (const [i, item] of batch.items.entries()) {
+      this.#sequencer.complete(item.slot, () => this.#finish(item, result, i));
+    }
+    this.#schedulePump();
+  }
+
+  #finish(item: Item, result: BatchResult, index: number): void {
+    if (item.req.signal?.aborted) {
+      this.#settle(item, () => item.reject(this.#cancelled('while executing')));
+    } else if (result.ok) {
+      this.#settle(item, () => item.resolve(result.outputs[index]!));
+    } else {
+      this.#settle(item, () => item.reject(result.error));
+    }
+  }
+
+  #onAbort(item: Item): void {
+    if (item.state === 'queued') {
+      this.#queue.delete(item);
+      this.#settle(item, () => item.reject(this.#cancelled('while queued')));
+      this.#schedulePump();
+    } else if (item.state === 'executing' && item.batch) {
+      // The batch runs on for the requests still wanted; only a fully cancelled one is aborted.
+      if (item.batch.items.every(i => i.req.signal?.aborted)) item.batch.controller.abort();
+    }
+  }
+
+  #onTimeout(item: Item): void {
+    const us = (this.#o.clock.now() - item.enqueuedAt) * 1000;
+    const err = new EngineError(
+      'UNAVAILABLE',
+      `Request timeout expired: ${this.#label}, after ${Math.round(us)} us in the queue`,
+      { reason: 'REJECTED' },
+    );
+    this.#settle(item, () => item.reject(err));
+    this.#schedulePump();
+  }
+
+  #settle(item: Item, fn: () => void): void {
+    if (item.state === 'done') return;
+    item.state = 'done';
+    if (item.onAbort) item.req.signal?.removeEventListener('abort', item.onAbort);
+    this.#unsettled--;
+    fn();
+    this.#checkDrained();
+  }
+
+  #checkDrained(): void {
+    if (this.#drain && this.#unsettled === 0) this.#drain.resolve();
+  }
+
+  #cancelled(when: string): EngineError {
+    return new EngineError('CANCELLED', `${this.#label}: request cancelled ${when}`);
+  }
+
+  #notePending(): void {
+    const n = this.#queue.size;
+    if (this.#warnedPending || n < this.#o.pendingWarnAt) return;
+    this.#warnedPending = true;
+    this.#o.logger.log('warn', 'scheduler queue is growing', { ...this.#fields(), pending: n });
+  }
+
+  #noteRefused(e: unknown): void {
+    if (this.#warnedFull || !(e instanceof EngineError) || e.code !== 'UNAVAILABLE') return;
+    this.#warnedFull = true;
+    this.#o.logger.log('warn', 'scheduler queue full, rejecting requests', { ...this.#fields(), error: e.message });
+  }
+
+  /** Logs the first failure of a streak as a warning and the repeats at debug, so a broken model cannot flood the log. */
+  #noteResult(result: BatchResult): void {
+    if (result.ok) {
+      this.#failing = false;
+      return;
+    }
+    const level = this.#failing ? 'debug' : 'warn';
+    this.#failing = true;
+    this.#o.logger.log(level, 'batch execution failed', { ...this.#fields(), error: result.error.message });
+  }
+
+  #fields(): { model: string; version: string } {
+    return { model: this.#o.modelName, version: this.#o.version };
+  }
+}

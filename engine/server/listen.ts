@@ -1,0 +1,127 @@
+/**
+ * @module
+ * Serving the app on a Node HTTP server, with a graceful close that lets in-flight requests
+ * finish within a grace period.
+ */
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { HttpBindings } from '@hono/node-server';
+import { systemClock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
+import type { BraidApp } from './routing.js';
+
+/** Options of {@link listen}. */
+export interface ListenOptions {
+  /** Port to bind; 0 picks a free one (read it back from {@link HttpServerHandle.port}). */
+  readonly port: number;
+  /** Interface to bind. Default `0.0.0.0`. */
+  readonly host?: string;
+  /** Time source for the close grace period. Default the system clock. */
+  readonly clock?: Clock;
+}
+
+/** A listening HTTP server. */
+export interface HttpServerHandle {
+  /** The port actually bound. */
+  readonly port: number;
+  readonly host: string;
+  /**
+   * Stops accepting connections and closes idle keep-alive sockets at once; sockets serving a
+   * request close when their response is sent. Sockets still busy after `graceMs` are
+   * destroyed. Resolves when every socket is closed. Idempotent.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Grace period of {@link HttpServerHandle.close} when none is given. */
+export const DEFAULT_CLOSE_GRACE_MS = 5_000;
+
+/**
+ * Serves `app` over HTTP/1.1 and resolves once the port is bound.
+ *
+ * @example
+ * const server = await listen(createApp(engine), { port: 8000 });
+ * process.on('SIGTERM', () => void server.close(10_000));
+ */
+export function listen(app: BraidApp, opts: ListenOptions): Promise<HttpServerHandle> {
+  const host = opts.host ?? '0.0.0.0';
+  const tracker = new ConnectionTracker();
+  const server = createAdaptorServer({
+    fetch: (req, env) => {
+      // createAdaptorServer without http2 options builds an HTTP/1.1 server.
+      tracker.requestStarted(env as HttpBindings);
+      return app.fetch(req, env);
+    },
+  }) as Server;
+  server.on('connection', (socket: Socket) => tracker.add(socket));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : opts.port;
+      resolve({ port, host, close: onceClose(server, tracker, opts.clock ?? systemClock) });
+    });
+  });
+}
+
+function onceClose(server: Server, tracker: ConnectionTracker, clock: Clock): (graceMs?: number) => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return (graceMs = DEFAULT_CLOSE_GRACE_MS) => {
+    closing ??= new Promise<void>(resolve => {
+      const timer = clock.setTimeout(() => tracker.destroyAll(), graceMs);
+      server.close(() => {
+        clock.clearTimeout(timer);
+        resolve();
+      });
+      tracker.startClosing();
+    });
+    return closing;
+  };
+}
+
+/** Counts requests in flight per socket, so idle sockets can be closed and busy ones left to finish. */
+class ConnectionTracker {
+  readonly #active = new Map<Socket, number>();
+  #closing = false;
+
+  add(socket: Socket): void {
+    this.#active.set(socket, 0);
+    socket.once('close', () => this.#active.delete(socket));
+  }
+
+  requestStarted(env: HttpBindings): void {
+    const socket = env.incoming.socket;
+    this.#active.set(socket, (this.#active.get(socket) ?? 0) + 1);
+    // A request arriving on a kept-alive socket during close is served, then the socket closes.
+    if (this.#closing) env.outgoing.shouldKeepAlive = false;
+    env.outgoing.once('close', () => this.#requestEnded(socket));
+  }
+
+  startClosing(): void {
+    this.#closing = true;
+    for (const [socket, n] of this.#active) if (n === 0) closeSoon(socket);
+  }
+
+  destroyAll(): void {
+    for (const socket of this.#active.keys()) socket.destroy();
+  }
+
+  #requestEnded(socket: Socket): void {
+    const n = this.#active.get(socket);
+    if (n === undefined) return;
+    this.#active.set(socket, n - 1);
+    if (this.#closing && n === 1) closeSoon(socket);
+  }
+}
+
+/** Closes a socket once what was written to it has been flushed; destroy() alone would drop it. */
+function closeSoon(socket: Socket): void {
+  if (socket.writableFinished || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.once('finish', () => socket.destroy());
+  socket.end();
+}

@@ -1,0 +1,41 @@
+import { Agent, request } from 'node:http';
+import type { ClientRequest } from 'node:http';
+
+/** A response read completely from a real socket. */
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/** Options of {@link send}. */
+export interface SendOptions {
+  readonly method?: string;
+  /** Sent with Content-Length; an array is sent chunked, without it. */
+  readonly body?: string | readonly string[];
+  readonly headers?: Record<string, string>;
+  readonly agent?: Agent;
+  /** Receives the client request, e.g. to destroy it mid-flight. */
+  readonly onRequest?: (req: ClientRequest) => void;
+}
+
+/** Sends one HTTP/1.1 request to 127.0.0.1:`port` and reads the whole answer. */
+export function send(port: number, path: string, opts: SendOptions = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', agent: opts.agent, headers: opts.headers }, res => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    opts.onRequest?.(req);
+    if (typeof opts.body === 'string' || opts.body === undefined) {
+      req.end(opts.body);
+      return;
+    }
+    for (const chunk of opts.body) req.write(chunk);
+    req.end();
+  });
+}
