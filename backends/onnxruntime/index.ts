@@ -1,0 +1,24 @@
+/**
+ * The ONNX Runtime backend. The composition root registers {@link createOnnxRuntimeBackend};
+ * the rest is exported for tools and tests.
+ *
+ * @module
+ */
+export { createOnnxRuntimeBackend } from './backend.js';
+export type { OnnxRuntimeBackendOptions } from './backend.js';
+export { detectProviders, installHint } from './providers.js';
+export type { GpuProvider, ProviderAvailability } from './providers.js';
+export {
+  buildSessionOptions,
+  graphOptimizationLevel,
+  resolveProviders,
+  resolveThreads,
+} from './session-options.js';
+export type {
+  GraphOptimizationLevel,
+  ProviderPlan,
+  SessionContext,
+  ThreadContext,
+  ThreadSettings,
+} from './session-options.js';
+export { fromOrtTensor, fromOrtType, toOrtTensor, toOrtType } from './tensor-convert.js';
