@@ -6,6 +6,6 @@ export default defineConfig({
     // End-to-end tests start real servers; keep them from starving each other on 2 cores.
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    reporters: ['default'],
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

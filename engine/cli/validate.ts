@@ -41,20 +41,20 @@ export async function runValidate(argv: string[], print: (line: string) => void)
       print(`ERROR ${model.name}: ${msg}`);
     };
     try {
-      const { config, hasConfigFile } = await readConfig(model, { strictModelConfig: values['strict-model-config'] }, undefined);
+      const { config, explicitMaxBatch } = await readConfig(model, { strictModelConfig: values['strict-model-config'] }, undefined);
       if (model.versions.length === 0) report(`no version directories in ${model.dir}`);
       const missing = missingVersions(config.version_policy, model.versions);
       if (missing.length > 0) report(`version_policy names version(s) ${missing.join(', ')} not found in ${model.dir}`);
       const ok: number[] = [];
       for (const v of selectVersions(config.version_policy, model.versions)) {
         try {
-          await prepareVersion(model, v, config, hasConfigFile, opts);
+          await prepareVersion(model, v, config, explicitMaxBatch, opts);
           ok.push(v);
         } catch (e) {
           report(`version ${v}: ${toEngineError(e).message}`);
         }
       }
-      if (ok.length > 0) print(`OK    ${model.name}: version(s) ${ok.join(', ')}${hasConfigFile ? '' : ' (auto-completed config)'}`);
+      if (ok.length > 0) print(`OK    ${model.name}: version(s) ${ok.join(', ')}${model.configFile ? '' : ' (auto-completed config)'}`);
     } catch (e) {
       report(toEngineError(e).message);
     }

@@ -45,9 +45,9 @@ export async function planModelLoad(
   configOverride?: string,
 ): Promise<LoadPlan<LoadedVersion>> {
   let config: ModelConfig;
-  let hasConfigFile: boolean;
+  let explicitMaxBatch: boolean;
   try {
-    ({ config, hasConfigFile } = await readConfig(model, opts, configOverride));
+    ({ config, explicitMaxBatch } = await readConfig(model, opts, configOverride));
   } catch (e) {
     return { error: toEngineError(e, 'INVALID_ARG').message };
   }
@@ -57,7 +57,7 @@ export async function planModelLoad(
   if (missing.length > 0) return { error: `version(s) ${missing.join(', ')} named by version_policy not found in ${model.dir}` };
   return {
     versions,
-    loadVersion: (v, signal) => loadVersion(model, v, config, hasConfigFile, opts, signal),
+    loadVersion: (v, signal) => loadVersion(model, v, config, explicitMaxBatch, opts, signal),
   };
 }
 
@@ -66,7 +66,7 @@ export async function readConfig(
   model: RepositoryModel,
   opts: Pick<ModelLoaderOptions, 'strictModelConfig'>,
   configOverride: string | undefined,
-): Promise<{ config: ModelConfig; hasConfigFile: boolean }> {
+): Promise<{ config: ModelConfig; explicitMaxBatch: boolean }> {
   if (configOverride !== undefined) {
     let raw: unknown;
     try {
@@ -74,7 +74,8 @@ export async function readConfig(
     } catch (e) {
       throw new EngineError('INVALID_ARG', `config override for '${model.name}' is not valid JSON: ${(e as Error).message}`);
     }
-    return { config: parseModelConfig(raw, { modelName: model.name, file: 'parameters.config' }), hasConfigFile: true };
+    const config = parseModelConfig(raw, { modelName: model.name, file: 'parameters.config' });
+    return { config, explicitMaxBatch: hasKey(raw, 'max_batch_size') };
   }
   const read = await readModelConfig(model.dir);
   if (read.file === undefined && opts.strictModelConfig) {
@@ -85,14 +86,14 @@ export async function readConfig(
     ...(read.file === undefined ? {} : { file: read.file }),
     ...(read.source === undefined ? {} : { source: read.source }),
   });
-  return { config, hasConfigFile: read.file !== undefined };
+  return { config, explicitMaxBatch: hasKey(read.raw, 'max_batch_size') };
 }
 
 async function loadVersion(
   model: RepositoryModel,
   version: number,
   config: ModelConfig,
-  hasConfigFile: boolean,
+  explicitMaxBatch: boolean,
   opts: ModelLoaderOptions,
   signal: AbortSignal,
 ): Promise<LoadedVersion> {
@@ -100,7 +101,7 @@ async function loadVersion(
   const log = opts.logger.child({ model: model.name, version });
   log.log('info', 'loading model version');
   try {
-    const { backend, files, config: completed } = await prepareVersion(model, version, config, hasConfigFile, opts);
+    const { backend, files, config: completed } = await prepareVersion(model, version, config, explicitMaxBatch, opts);
     const instances = await createInstances(backend, completed, files, opts, signal);
     const stats = new StatsRecorder(model.name, String(version));
     const scheduler = createScheduler({
@@ -138,7 +139,7 @@ export async function prepareVersion(
   model: RepositoryModel,
   version: number,
   config: ModelConfig,
-  hasConfigFile: boolean,
+  explicitMaxBatch: boolean,
   opts: Pick<ModelLoaderOptions, 'backends' | 'defaultMaxBatchSize' | 'gpuCount'>,
 ): Promise<PreparedVersion> {
   const versionDir = path.join(model.dir, String(version));
@@ -147,9 +148,9 @@ export async function prepareVersion(
   const signature = await backend.describe(files);
   const completed = completeModelConfig(config, signature, {
     backend,
-    defaultMaxBatchSize: opts.defaultMaxBatchSize,
+    // An explicit `max_batch_size: 0` means "no batching"; only an absent one is auto-completed.
+    defaultMaxBatchSize: explicitMaxBatch ? 0 : opts.defaultMaxBatchSize,
     gpuCount: opts.gpuCount,
-    hasConfigFile,
     modelName: model.name,
   });
   return { backend, files, config: completed };
@@ -193,4 +194,8 @@ export function placements(config: ModelConfig, gpuCount: number): InstanceOptio
     }
   }
   return out.length > 0 ? out : [{ kind: 'CPU' }];
+}
+
+function hasKey(raw: unknown, key: string): boolean {
+  return typeof raw === 'object' && raw !== null && key in raw;
 }
