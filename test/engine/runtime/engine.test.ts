@@ -1,0 +1,131 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createOnnxRuntimeBackend } from '../../../backends/onnxruntime/index.js';
+import { createEngine, type Engine, type EngineOptions } from '../../../engine/runtime/engine.js';
+import { EXAMPLES, FIXTURES, simpleInputs, tempRepository } from '../../support/repo.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function engineFor(models: Record<string, string>, opts: Partial<EngineOptions> = {}): Promise<{ engine: Engine; dir: string }> {
+  const repo = await tempRepository(models);
+  cleanups.push(repo.dispose);
+  const engine = await createEngine({ modelRepository: repo.dir, backends: [createOnnxRuntimeBackend()], ...opts });
+  cleanups.push(() => engine.shutdown(5000));
+  return { engine, dir: repo.dir };
+}
+
+const simple = path.join(EXAMPLES, 'simple');
+
+describe('Engine with ONNX Runtime', () => {
+  it('serves both versions of simple, the latest by default', async () => {
+    const { engine } = await engineFor({ simple });
+    const v2 = await engine.infer({ modelName: 'simple', inputs: simpleInputs(1, 2), id: 'a' });
+    expect(v2.modelVersion).toBe('2');
+    expect(v2.id).toBe('a');
+    expect(Array.from(v2.outputs.get('OUTPUT0')!.data as Float32Array).slice(0, 3)).toEqual([0, 2, 4]);
+    const v1 = await engine.infer({ modelName: 'simple', modelVersion: 1, inputs: simpleInputs(1, 2) });
+    expect(Array.from(v1.outputs.get('OUTPUT0')!.data as Float32Array).slice(0, 3)).toEqual([2, 3, 4]);
+    expect(engine.modelMetadata('simple').versions).toEqual(['2', '1']);
+  });
+
+  it('counts requests, inferences and executions in the statistics', async () => {
+    const { engine } = await engineFor({ simple });
+    await engine.infer({ modelName: 'simple', modelVersion: 1, inputs: simpleInputs(3) });
+    await expect(engine.infer({ modelName: 'simple', modelVersion: 1, inputs: new Map() })).rejects.toThrow(/missing required input/);
+    const [s] = engine.statistics('simple', 1);
+    expect(s!.inference_stats.success.count).toBe(1);
+    expect(s!.inference_stats.fail.count).toBe(1);
+    expect(s!.inference_count).toBe(3);
+    expect(s!.execution_count).toBe(1);
+    expect(s!.batch_stats.map(b => b.batch_size)).toEqual([3]);
+    expect(s!.last_inference).toBeGreaterThan(0);
+  });
+
+  it('keeps serving when one model fails to load, and reports why', async () => {
+    const { engine } = await engineFor({ simple, corrupt: path.join(FIXTURES, 'corrupt') });
+    const index = await engine.repositoryIndex(false);
+    const corrupt = index.find(r => r.name === 'corrupt')!;
+    expect(corrupt.state).toBe('UNAVAILABLE');
+    expect(corrupt.reason).toMatch(/model\.onnx/);
+    expect(engine.isReady()).toBe(false);
+    expect(engine.isModelReady('simple')).toBe(true);
+    await engine.infer({ modelName: 'simple', inputs: simpleInputs() });
+  });
+
+  it('auto-completes a model without config and batches it', async () => {
+    const { engine } = await engineFor({ mlp: path.join(EXAMPLES, 'mlp') });
+    const c = engine.modelConfig('mlp');
+    expect(c.max_batch_size).toBe(4);
+    expect(c.dynamic_batching).toBeDefined();
+    expect(c.input[0]).toMatchObject({ name: 'x', data_type: 'TYPE_FP32', dims: [64] });
+  });
+
+  it('in explicit mode loads only what is named and lists the rest by name', async () => {
+    const { engine } = await engineFor({ simple, mlp: path.join(EXAMPLES, 'mlp') }, { controlMode: 'explicit', loadModels: ['mlp'] });
+    expect(await engine.repositoryIndex(false)).toEqual([{ name: 'mlp', version: '1', state: 'READY' }, { name: 'simple' }]);
+    await engine.load('simple');
+    expect(engine.isModelReady('simple', 1)).toBe(true);
+    await engine.unload('simple');
+    expect(engine.isModelReady('simple')).toBe(false);
+    await expect(engine.infer({ modelName: 'simple', inputs: simpleInputs() })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  it('refuses load/unload in none mode', async () => {
+    const { engine } = await engineFor({ simple });
+    await expect(engine.load('simple')).rejects.toThrow(/not allowed if model control mode is none/);
+  });
+
+  it('applies a config override on load and keeps the old model when an override is bad', async () => {
+    const { engine } = await engineFor({ simple }, { controlMode: 'explicit', loadModels: ['*'] });
+    const override = { ...engine.modelConfig('simple'), max_batch_size: 2, dynamic_batching: undefined, version_policy: { specific: { versions: [1] } } };
+    await engine.load('simple', { config: JSON.stringify(override) });
+    expect(engine.modelConfig('simple').max_batch_size).toBe(2);
+    expect(engine.modelMetadata('simple').versions).toEqual(['1']);
+    await expect(engine.load('simple', { config: '{"max_batch_size": "eight"}' })).rejects.toThrow(/max_batch_size/);
+    expect(engine.modelConfig('simple').max_batch_size).toBe(2);
+  });
+
+  it('loses no request while a model is reloaded and unloaded under traffic', async () => {
+    const { engine } = await engineFor({ simple }, { controlMode: 'explicit', loadModels: ['simple'] });
+    let stop = false;
+    let ok = 0;
+    const failures: unknown[] = [];
+    const client = async () => {
+      while (!stop) {
+        try {
+          await engine.infer({ modelName: 'simple', inputs: simpleInputs() });
+          ok++;
+        } catch (e) {
+          failures.push(e);
+        }
+      }
+    };
+    const clients = Array.from({ length: 8 }, client);
+    for (let i = 0; i < 3; i++) await engine.load('simple');
+    stop = true;
+    await Promise.all(clients);
+    expect(failures).toEqual([]);
+    expect(ok).toBeGreaterThan(0);
+
+    // Requests accepted before an unload all finish successfully.
+    const inflight = Array.from({ length: 16 }, () => engine.infer({ modelName: 'simple', inputs: simpleInputs() }));
+    await engine.unload('simple');
+    expect((await Promise.allSettled(inflight)).every(r => r.status === 'fulfilled')).toBe(true);
+  });
+
+  it('in poll mode picks up added, changed and removed models', async () => {
+    const { engine, dir } = await engineFor({ simple }, { controlMode: 'poll', pollSecs: 1 });
+    expect(engine.isModelReady('mlp')).toBe(false);
+    const { cp, rm } = await import('node:fs/promises');
+    await cp(path.join(EXAMPLES, 'mlp'), path.join(dir, 'mlp'), { recursive: true });
+    await expect.poll(() => engine.isModelReady('mlp'), { timeout: 10_000, interval: 200 }).toBe(true);
+    await writeFile(path.join(dir, 'mlp', 'config.yaml'), 'max_batch_size: 2\n');
+    await expect.poll(() => engine.modelConfig('mlp').max_batch_size, { timeout: 10_000, interval: 200 }).toBe(2);
+    await rm(path.join(dir, 'mlp'), { recursive: true });
+    await expect.poll(() => engine.isModelReady('mlp'), { timeout: 10_000, interval: 200 }).toBe(false);
+  });
+});
