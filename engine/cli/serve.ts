@@ -45,7 +45,12 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
       stopping ??= (async () => {
         const graceMs = flags.exitTimeoutSecs * 1000;
         logger.log('info', 'shutting down', { grace_ms: graceMs });
-        await Promise.all([http.close(graceMs), engine.shutdown(graceMs)]);
+        // Not ready first, then let HTTP finish what clients already sent (the engine keeps
+        // serving it), then unload: requests racing the signal are served, not refused.
+        const deadline = performance.now() + graceMs;
+        engine.beginDrain();
+        await http.close(graceMs);
+        await engine.shutdown(Math.max(0, deadline - performance.now()));
         logger.log('info', 'stopped');
       })();
       return stopping;

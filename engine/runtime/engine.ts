@@ -69,6 +69,7 @@ export class Engine implements InferenceEngine {
   readonly #logger: Logger;
   #poller?: RepositoryPoller;
   #shuttingDown = false;
+  #draining = false;
   #shutdown?: Promise<void>;
 
   constructor(opts: EngineOptions) {
@@ -146,7 +147,7 @@ export class Engine implements InferenceEngine {
   }
 
   isReady(): boolean {
-    if (this.#shuttingDown) return false;
+    if (this.#shuttingDown || this.#draining) return false;
     if (this.#opts.strictReadiness === false) return true;
     return this.#registry.status().every(s => s.state === 'READY' || s.reason === 'unloaded');
   }
@@ -206,6 +207,14 @@ export class Engine implements InferenceEngine {
   async unload(name: string): Promise<void> {
     this.#assertControlAllowed();
     await this.#registry.unload(name);
+  }
+
+  /**
+   * Reports not-ready from now on (so load balancers stop routing here) while still serving
+   * requests; the first step of a graceful shutdown, before the frontends close.
+   */
+  beginDrain(): void {
+    this.#draining = true;
   }
 
   shutdown(graceMs = 30_000): Promise<void> {

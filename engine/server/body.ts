@@ -54,7 +54,7 @@ function readNodeStream(incoming: Readable, limit: number): Promise<Uint8Array> 
     };
     const onEnd = (): void => {
       settle();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      resolve(concat(chunks, size));
     };
     const onGone = (): void => {
       settle();
@@ -81,7 +81,16 @@ async function readWebStream(body: ReadableStream<Uint8Array> | null, limit: num
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0]!;
+  return concat(chunks, size);
+}
+
+/**
+ * Copies the chunks into one buffer the request owns. Always a copy, even for one chunk: Node's
+ * HTTP parser hands out body chunks that are views into a buffer it reuses for later reads, and
+ * tensors decoded from the body live on in the batcher queue after the handler's tick.
+ * A fresh ArrayBuffer also starts aligned, so the codec can view every tensor without copying.
+ */
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
   const out = new Uint8Array(size);
   let at = 0;
   for (const chunk of chunks) {

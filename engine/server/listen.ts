@@ -4,7 +4,7 @@
  * finish within a grace period.
  */
 import type { Server } from 'node:http';
-import type { Socket } from 'node:net';
+import { Server as NetServer, type Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { HttpBindings } from '@hono/node-server';
 import { systemClock } from '../core/clock.js';
@@ -71,15 +71,21 @@ function onceClose(server: Server, tracker: ConnectionTracker, clock: Clock): (g
   return (graceMs = DEFAULT_CLOSE_GRACE_MS) => {
     closing ??= new Promise<void>(resolve => {
       const timer = clock.setTimeout(() => tracker.destroyAll(), graceMs);
-      server.close(() => {
+      // http.Server#close (Node >= 19) also closes "idle" connections at once, including ones
+      // whose request bytes have arrived but are not parsed yet; net.Server#close only stops
+      // listening, and the tracker closes idle sockets after a short settle period.
+      NetServer.prototype.close.call(server, () => {
         clock.clearTimeout(timer);
         resolve();
       });
-      tracker.startClosing();
+      tracker.startClosing(clock);
     });
     return closing;
   };
 }
+
+/** How long close waits before closing sockets with no request in flight. */
+const IDLE_SETTLE_MS = 50;
 
 /** Counts requests in flight per socket, so idle sockets can be closed and busy ones left to finish. */
 class ConnectionTracker {
@@ -99,9 +105,14 @@ class ConnectionTracker {
     env.outgoing.once('close', () => this.#requestEnded(socket));
   }
 
-  startClosing(): void {
+  startClosing(clock: Clock): void {
     this.#closing = true;
-    for (const [socket, n] of this.#active) if (n === 0) closeSoon(socket);
+    // A socket looks idle until its request bytes are parsed; bytes that already arrived when
+    // close began are read in the next event-loop turns. Waiting briefly before closing idle
+    // sockets serves those requests instead of resetting connections the client already used.
+    clock.setTimeout(() => {
+      for (const [socket, n] of this.#active) if (n === 0) closeSoon(socket);
+    }, IDLE_SETTLE_MS);
   }
 
   destroyAll(): void {
