@@ -16,8 +16,11 @@ import { loadError } from './ort-errors.js';
 import type { ProviderAvailability } from './providers.js';
 import { detectProviders } from './providers.js';
 import type { ProviderPlan } from './session-options.js';
-import { buildSessionOptions, resolveProviders } from './session-options.js';
+import { buildSessionOptions, executionThread, resolveProviders } from './session-options.js';
 import { signatureOf } from './signature.js';
+import { OnnxRuntimeWorkerInstance } from './worker-instance.js';
+
+type ProviderConfig = InferenceSession.ExecutionProviderConfig;
 
 /** Options of {@link createOnnxRuntimeBackend}. */
 export interface OnnxRuntimeBackendOptions {
@@ -46,16 +49,20 @@ function cancelled(files: ModelFiles): EngineError {
   return new EngineError('CANCELLED', `${label(files)}: load cancelled`);
 }
 
-async function createSession(
+/**
+ * Tries each provider list of `plan` in order and returns the first session `open` creates,
+ * logging each fallback; the last failure is classified as a load error.
+ */
+async function openWithFallback<T>(
   files: ModelFiles,
-  base: InferenceSession.SessionOptions,
   plan: ProviderPlan,
   logger: Logger,
-): Promise<InferenceSession> {
+  open: (providers: readonly ProviderConfig[]) => Promise<T>,
+): Promise<T> {
   let failure: unknown;
   for (const [i, executionProviders] of plan.entries()) {
     try {
-      return await InferenceSession.create(files.modelPath, { ...base, executionProviders });
+      return await open(executionProviders);
     } catch (e) {
       failure = e;
       if (i + 1 === plan.length) break;
@@ -68,6 +75,36 @@ async function createSession(
     }
   }
   throw loadError(failure, label(files), files.modelPath);
+}
+
+async function mainThreadInstance(
+  files: ModelFiles,
+  base: InferenceSession.SessionOptions,
+  plan: ProviderPlan,
+  logger: Logger,
+): Promise<ModelInstance> {
+  const session = await openWithFallback(files, plan, logger, providers =>
+    InferenceSession.create(files.modelPath, { ...base, executionProviders: [...providers] }),
+  );
+  return new OnnxRuntimeInstance(session, files.modelName);
+}
+
+async function workerInstance(
+  files: ModelFiles,
+  base: InferenceSession.SessionOptions,
+  plan: ProviderPlan,
+  logger: Logger,
+): Promise<ModelInstance> {
+  const instance = OnnxRuntimeWorkerInstance.start({ model: files.modelName });
+  try {
+    await openWithFallback(files, plan, logger, providers =>
+      instance.open(files.modelPath, { ...base, executionProviders: [...providers] }),
+    );
+  } catch (e) {
+    await instance.dispose();
+    throw e;
+  }
+  return instance;
 }
 
 class OnnxRuntimeBackend implements Backend {
@@ -112,18 +149,22 @@ class OnnxRuntimeBackend implements Backend {
       instanceCount: opts.instanceCount,
       logId: `${files.modelName}:${files.version}:${opts.index}`,
     });
-    const session = await createSession(files, base, plan, this.#logger);
+    const thread = executionThread(config.parameters, files.modelName);
+    const create = thread === 'main' ? mainThreadInstance : workerInstance;
+    const instance = await create(files, base, plan, this.#logger);
     if (opts.signal.aborted) {
-      await session.release();
+      await instance.dispose();
       throw cancelled(files);
     }
-    return new OnnxRuntimeInstance(session, files.modelName);
+    return instance;
   }
 }
 
 /**
  * The ONNX Runtime backend: serves `model.onnx` files through onnxruntime-node, one session
- * per instance. Thread, optimisation and execution-provider rules are in this folder's README.
+ * per instance, each in the instance's own worker thread unless the config's
+ * `execution_thread` parameter is `main`. Thread, optimisation and execution-provider rules
+ * are in this folder's README.
  *
  * @example
  * const backend = createOnnxRuntimeBackend();

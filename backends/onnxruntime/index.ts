@@ -10,11 +10,13 @@ export { detectProviders, installHint } from './providers.js';
 export type { GpuProvider, ProviderAvailability } from './providers.js';
 export {
   buildSessionOptions,
+  executionThread,
   graphOptimizationLevel,
   resolveProviders,
   resolveThreads,
 } from './session-options.js';
 export type {
+  ExecutionThread,
   GraphOptimizationLevel,
   ProviderPlan,
   SessionContext,
@@ -22,3 +24,6 @@ export type {
   ThreadSettings,
 } from './session-options.js';
 export { fromOrtTensor, fromOrtType, toOrtTensor, toOrtType } from './tensor-convert.js';
+export { OnnxRuntimeWorkerInstance } from './worker-instance.js';
+export type { WorkerInstanceOptions } from './worker-instance.js';
+export type { WorkerRunTiming } from './worker-protocol.js';

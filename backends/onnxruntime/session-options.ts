@@ -31,6 +31,27 @@ export function graphOptimizationLevel(level: number): GraphOptimizationLevel {
   return 'all';
 }
 
+/** Where an instance's session runs: its own worker thread, or the event-loop thread. */
+export type ExecutionThread = 'worker' | 'main';
+
+/**
+ * Reads `execution_thread`: `"worker"` (the default) gives each instance a worker thread,
+ * `"main"` runs sessions on the event-loop thread, which saves the thread hop for models
+ * that compute in microseconds but blocks the server while they run.
+ *
+ * @example
+ * executionThread({ execution_thread: { string_value: 'main' } }, 'm'); // 'main'
+ */
+export function executionThread(params: ModelConfig['parameters'], modelName: string): ExecutionThread {
+  const raw = params['execution_thread']?.string_value;
+  if (raw === undefined || raw === 'worker') return 'worker';
+  if (raw === 'main') return 'main';
+  throw new EngineError(
+    'INVALID_ARG',
+    `model '${modelName}': parameter 'execution_thread' must be 'worker' or 'main', got '${raw}'`,
+  );
+}
+
 /** Thread settings of one session. */
 export interface ThreadSettings {
   readonly intraOpNumThreads: number;
@@ -65,20 +86,29 @@ function countParameter(
   return n;
 }
 
+// Below this many cores, keeping one for the event loop would cost a third or more of the compute.
+const MIN_CORES_TO_KEEP_ONE = 4;
+
 /**
  * Thread counts for one session. `intra_op_thread_count` and `inter_op_thread_count` are
  * used as given (0 lets ORT pick, as in Triton). Without them each instance gets an equal
  * share of the cores, at least 1, so instances of one model do not oversubscribe the CPU.
- * `execution_mode` "1" selects parallel execution, whose inter-op pool gets the same share.
+ * Sessions in worker threads (the default `execution_thread`) share all cores but one when
+ * the machine has 4 or more, leaving the event-loop thread a core of its own; on the main
+ * thread the event-loop thread is itself one of the session's threads. `execution_mode` "1"
+ * selects parallel execution, whose inter-op pool gets the same share.
  *
  * @example
  * resolveThreads({}, { modelName: 'm', cores: 8, instanceCount: 3 }); // intra 2, sequential
+ * resolveThreads({}, { modelName: 'm', cores: 8, instanceCount: 1 }); // intra 7
  */
 export function resolveThreads(
   params: ModelConfig['parameters'],
   ctx: ThreadContext,
 ): ThreadSettings {
-  const share = Math.max(1, Math.floor(ctx.cores / Math.max(1, ctx.instanceCount)));
+  const inWorker = executionThread(params, ctx.modelName) === 'worker';
+  const cores = inWorker && ctx.cores >= MIN_CORES_TO_KEEP_ONE ? ctx.cores - 1 : ctx.cores;
+  const share = Math.max(1, Math.floor(cores / Math.max(1, ctx.instanceCount)));
   const mode = params['execution_mode']?.string_value;
   if (mode !== undefined && mode !== '0' && mode !== '1') {
     throw new EngineError(

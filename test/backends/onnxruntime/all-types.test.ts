@@ -25,13 +25,14 @@ const SAMPLES: Readonly<Record<Exclude<DataType, 'BF16'>, Tensor['data']>> = {
   BYTES: ['héllo', '世界', '', 'emoji 🚀', 'tab\tnewline\n', 'plain'].map(utf8),
 };
 
-describe('all_types round trip', () => {
+describe.each(['worker', 'main'])('all_types round trip on the %s thread', thread => {
   const backend = createOnnxRuntimeBackend({ providers: { cuda: false, tensorrt: false }, cores: 1 });
+  const config = configOf({ max_batch_size: 4, parameters: { execution_thread: { string_value: thread } } });
   let instance: ModelInstance;
   let outputs: TensorMap;
 
   beforeAll(async () => {
-    instance = await backend.createInstance(configOf({ max_batch_size: 4 }), filesOf(REPOS.fixtures, 'all_types'), cpuInstance());
+    instance = await backend.createInstance(config, filesOf(REPOS.fixtures, 'all_types'), cpuInstance());
     const inputs: TensorMap = new Map(
       Object.entries(SAMPLES).map(([dt, data]) => [`IN_${dt}`, { datatype: dt as DataType, shape: [2, 3], data }]),
     );

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createOnnxRuntimeBackend } from '../../../backends/onnxruntime/index.js';
+import { OnnxRuntimeInstance } from '../../../backends/onnxruntime/instance.js';
+import { OnnxRuntimeWorkerInstance } from '../../../backends/onnxruntime/worker-instance.js';
 import type { ComputeMark, ModelSignature } from '../../../engine/core/backend.js';
 import { EngineError } from '../../../engine/core/errors.js';
 import { InMemoryLogger } from '../../../engine/core/logger.js';
@@ -98,8 +100,16 @@ describe('describe', () => {
   });
 });
 
-describe('execute', () => {
-  const simpleConfig = configOf({ name: 'simple', backend: 'onnxruntime', max_batch_size: 8 });
+describe.each(['worker', 'main'] as const)('execute on the %s thread', thread => {
+  const parameters = { execution_thread: { string_value: thread } };
+  const simpleConfig = configOf({ name: 'simple', backend: 'onnxruntime', max_batch_size: 8, parameters });
+
+  it('creates the instance kind the parameter asks for', async () => {
+    const inst = await backend.createInstance(simpleConfig, filesOf(REPOS.examples, 'simple'), cpuInstance());
+    expect(inst).toBeInstanceOf(thread === 'worker' ? OnnxRuntimeWorkerInstance : OnnxRuntimeInstance);
+    await inst.dispose();
+  });
+
   const batch2: TensorMap = new Map([
     ['INPUT0', fp32([2, 16], i => i)],
     ['INPUT1', fp32([2, 16], () => 2)],
@@ -152,7 +162,7 @@ describe('execute', () => {
 
   it('runs a model without a batch dimension', async () => {
     const files = filesOf(REPOS.fixtures, 'add_sub_int32');
-    const inst = await backend.createInstance(configOf({ max_batch_size: 0 }), files, cpuInstance());
+    const inst = await backend.createInstance(configOf({ max_batch_size: 0, parameters }), files, cpuInstance());
     const i32 = (...v: number[]) => ({ datatype: 'INT32' as const, shape: [4], data: Int32Array.from(v) });
     const out = await inst.execute(new Map([['INPUT0', i32(1, 2, 3, 4)], ['INPUT1', i32(10, 20, 30, -40)]]), { signal });
     expect(out.get('OUTPUT0')).toEqual(i32(11, 22, 33, -36));
@@ -175,6 +185,24 @@ describe('execute', () => {
     await expect(inst.dispose()).resolves.toBeUndefined();
     expect((await rejection(inst.execute(batch2, { signal }))).code).toBe('UNAVAILABLE');
   });
+});
+
+describe('execution_thread', () => {
+  const files = filesOf(REPOS.examples, 'simple');
+
+  it('defaults to a worker thread', async () => {
+    const inst = await backend.createInstance(configOf({ name: 'simple' }), files, cpuInstance());
+    expect(inst).toBeInstanceOf(OnnxRuntimeWorkerInstance);
+    await inst.dispose();
+  });
+
+  it('rejects other values as INVALID_ARG naming the model and the value', async () => {
+    const config = configOf({ name: 'simple', parameters: { execution_thread: { string_value: 'gpu' } } });
+    const e = await rejection(backend.createInstance(config, files, cpuInstance()));
+    expect(e.code).toBe('INVALID_ARG');
+    expect(e.message).toBe("model 'simple': parameter 'execution_thread' must be 'worker' or 'main', got 'gpu'");
+  });
+
 });
 
 describe('createInstance placement', () => {

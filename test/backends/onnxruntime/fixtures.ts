@@ -1,7 +1,12 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { InstanceOptions, ModelFiles } from '../../../engine/core/backend.js';
 import type { ModelConfig, ModelConfigInput } from '../../../engine/core/model-config.js';
 import { ModelConfigSchema } from '../../../engine/core/model-config.js';
+import type { Tensor } from '../../../engine/core/tensor.js';
+import type { MlpOptions } from '../../../examples/tools/onnx-builder.js';
+import { buildMlp } from '../../../examples/tools/onnx-builder.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 
@@ -26,4 +31,25 @@ export function configOf(input: ModelConfigInput = {}): ModelConfig {
 /** Instance options for one CPU instance. */
 export function cpuInstance(overrides: Partial<InstanceOptions> = {}): InstanceOptions {
   return { signal: new AbortController().signal, index: 0, instanceCount: 1, device: { kind: 'CPU' }, ...overrides };
+}
+
+/** A model written to a temporary repository, removed by `cleanup`. */
+export interface TempModel {
+  readonly files: ModelFiles;
+  cleanup(): Promise<void>;
+}
+
+/** Writes `buildMlp(...)` as `<tmp>/<name>/1/model.onnx`, default the 512→2048→512 MLP. */
+export async function tempMlp(name = 'mlp_big', sizes: Partial<MlpOptions> = {}): Promise<TempModel> {
+  const repo = await mkdtemp(join(tmpdir(), 'braid-ort-'));
+  const files = filesOf(repo, name);
+  await mkdir(files.versionDir, { recursive: true });
+  await writeFile(files.modelPath, buildMlp({ inputSize: 512, hidden: 2048, outputSize: 512, seed: 7, ...sizes }));
+  return { files, cleanup: () => rm(repo, { recursive: true, force: true }) };
+}
+
+/** An FP32 tensor of `shape` filled by `f(i)`. */
+export function fp32(shape: number[], f: (i: number) => number = () => 0): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return { datatype: 'FP32', shape, data: Float32Array.from({ length: n }, (_, i) => f(i)) };
 }

@@ -24,11 +24,29 @@ function thrown(f: () => unknown): EngineError {
 }
 
 describe('resolveThreads', () => {
+  const onMain = params({ execution_thread: 'main' });
+
   it('divides the cores between the instances, at least one thread each', () => {
-    expect(resolveThreads({}, ctx(8, 1))).toEqual({ intraOpNumThreads: 8, executionMode: 'sequential' } satisfies ThreadSettings);
-    expect(resolveThreads({}, ctx(8, 3)).intraOpNumThreads).toBe(2);
-    expect(resolveThreads({}, ctx(2, 4)).intraOpNumThreads).toBe(1);
-    expect(resolveThreads({}, ctx(4, 0)).intraOpNumThreads).toBe(4);
+    expect(resolveThreads(onMain, ctx(8, 1))).toEqual({ intraOpNumThreads: 8, executionMode: 'sequential' } satisfies ThreadSettings);
+    expect(resolveThreads(onMain, ctx(8, 3)).intraOpNumThreads).toBe(2);
+    expect(resolveThreads(onMain, ctx(2, 4)).intraOpNumThreads).toBe(1);
+    expect(resolveThreads(onMain, ctx(4, 0)).intraOpNumThreads).toBe(4);
+  });
+
+  it('keeps one core for the event loop when sessions run in workers on 4 cores or more', () => {
+    expect([1, 2, 3, 8].map(n => resolveThreads({}, ctx(8, n)).intraOpNumThreads)).toEqual([7, 3, 2, 1]);
+    expect(resolveThreads(params({ execution_thread: 'worker' }), ctx(16, 2)).intraOpNumThreads).toBe(7);
+    expect(resolveThreads({}, ctx(4, 1)).intraOpNumThreads).toBe(3);
+    // With fewer cores a kept core would cost a third or more of the compute.
+    expect(resolveThreads({}, ctx(3, 1)).intraOpNumThreads).toBe(3);
+    expect(resolveThreads({}, ctx(2, 1)).intraOpNumThreads).toBe(2);
+    expect(resolveThreads({}, ctx(4, 8)).intraOpNumThreads).toBe(1);
+  });
+
+  it('rejects an execution_thread it does not know', () => {
+    const e = thrown(() => resolveThreads(params({ execution_thread: 'gpu' }), ctx(8, 1)));
+    expect(e.code).toBe('INVALID_ARG');
+    expect(e.message).toBe("model 'm': parameter 'execution_thread' must be 'worker' or 'main', got 'gpu'");
   });
 
   it('uses the Triton parameters as given, 0 included', () => {
@@ -37,7 +55,7 @@ describe('resolveThreads', () => {
   });
 
   it('gives the inter-op pool the same share in parallel mode only', () => {
-    expect(resolveThreads(params({ execution_mode: '1' }), ctx(8, 2))).toEqual({
+    expect(resolveThreads(params({ execution_mode: '1' }), ctx(9, 2))).toEqual({
       intraOpNumThreads: 4,
       interOpNumThreads: 4,
       executionMode: 'parallel',
