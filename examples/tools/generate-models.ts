@@ -76,6 +76,9 @@ ${ioBlock('TYPE_FP32', '[16]')}instance_group:
     kind: KIND_CPU
 dynamic_batching:
   max_queue_delay_microseconds: 500
+# A model this small runs in microseconds: a hop to a worker thread would cost more than it saves.
+parameters:
+  execution_thread: { string_value: main }
 `;
 
 const ADD_SUB_INT32_CONFIG = `# yaml-language-server: $schema=../../../../ui-schema/model-config.schema.json
