@@ -1,0 +1,113 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLoad, summarize } from './load.js';
+import type { LoadResult } from './load.js';
+
+let server: http.Server;
+let origin = '';
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url === '/fail') {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"error":"model exploded"}');
+      } else if (req.url === '/chunked') {
+        // No content-length: Node frames the body with chunked transfer encoding.
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('o');
+        res.end('k');
+      } else {
+        res.writeHead(200, { 'content-length': 2 });
+        res.end('ok');
+      }
+    });
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise(resolve => server.close(resolve));
+});
+
+const body = Buffer.from('{"inputs":[]}');
+const short = { body, durationMs: 300, warmupMs: 50 };
+
+function expectOrdered(r: LoadResult): void {
+  expect(r.p50).toBeGreaterThan(0);
+  expect(r.p50).toBeLessThanOrEqual(r.p90);
+  expect(r.p90).toBeLessThanOrEqual(r.p99);
+  expect(r.mean).toBeGreaterThan(0);
+}
+
+describe('summarize', () => {
+  it('takes nearest-rank percentiles of the first n values', () => {
+    const values = Float64Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(summarize(values)).toEqual({ p50: 50, p90: 90, p99: 99, mean: 50.5 });
+    const firstThree = summarize(Float64Array.of(5, 1, 3, 999), 3);
+    expect(firstThree).toEqual({ p50: 3, p90: 5, p99: 5, mean: 3 });
+  });
+
+  it('gives NaN for an empty sample', () => {
+    expect(summarize(new Float64Array(4), 0).p50).toBeNaN();
+  });
+});
+
+describe.each(['raw', 'http'] as const)('runLoad with the %s client', client => {
+  it('measures successful requests with ordered percentiles', async () => {
+    const r = await runLoad({ ...short, url: `${origin}/ok`, concurrency: 4, client });
+    expect(r.requests).toBeGreaterThan(0);
+    expect(r.errors).toEqual({ count: 0, messages: [] });
+    expect(r.durationS).toBeCloseTo(0.3, 6);
+    expect(r.throughput).toBeCloseTo(r.requests / 0.3, 6);
+    expect(r.sent).toBeGreaterThanOrEqual(r.requests);
+    expectOrdered(r);
+  });
+
+  it('counts non-2xx responses as errors and keeps the first few messages', async () => {
+    const url = `${origin}/fail`;
+    const r = await runLoad({ ...short, url, concurrency: 2, client, keepErrors: 3 });
+    expect(r.requests).toBe(0);
+    expect(r.errors.count).toBeGreaterThan(3);
+    expect(r.errors.messages).toHaveLength(3);
+    expect(r.errors.messages[0]).toBe('HTTP 500: {"error":"model exploded"}');
+    expect(r.p50).toBeNaN();
+  });
+
+  it('reads chunked responses to the end', async () => {
+    const r = await runLoad({ ...short, url: `${origin}/chunked`, concurrency: 2, client });
+    expect(r.requests).toBeGreaterThan(0);
+    expect(r.errors.count).toBe(0);
+  });
+
+  it('reports connection failures as errors', async () => {
+    const closed = http.createServer();
+    await new Promise<void>(resolve => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise(resolve => closed.close(resolve));
+    const url = `http://127.0.0.1:${port}/`;
+    const r = await runLoad({ url, body, concurrency: 1, durationMs: 200, warmupMs: 0, client });
+    expect(r.requests).toBe(0);
+    expect(r.errors.count).toBeGreaterThan(0);
+    expect(r.errors.messages[0]).toMatch(/ECONNREFUSED|closed/);
+  });
+});
+
+describe('runLoad pacing', () => {
+  it('never sends faster than ratePerSec', async () => {
+    const paced = { ...short, warmupMs: 0, ratePerSec: 100 };
+    const r = await runLoad({ ...paced, url: `${origin}/ok`, concurrency: 8 });
+    // 100/s over 0.3 s is 30 sends; the window may close on one more that was already due.
+    expect(r.sent).toBeLessThanOrEqual(31);
+    expect(r.requests).toBeGreaterThan(0);
+  });
+
+  it('rejects a concurrency below 1', async () => {
+    const run = runLoad({ url: `${origin}/ok`, body, concurrency: 0, durationMs: 10 });
+    await expect(run).rejects.toThrow(/concurrency/);
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * One request with its whole response, for checking an endpoint before loading it and for
+ * reading statistics around a measurement.
+ *
+ * @module
+ */
+import http from 'node:http';
+
+/** One response read to the end. */
+export interface OnceResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/**
+ * Sends one request (POST with a body, GET without) on a fresh connection and returns the whole
+ * response, for checking an endpoint before loading it.
+ *
+ * @example
+ * const res = await sendOnce('http://127.0.0.1:8000/v2/models/simple/infer', body);
+ */
+export function sendOnce(
+  url: string,
+  body?: Uint8Array,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<OnceResponse> {
+  const u = new URL(url);
+  const allHeaders = body ? { ...headers, 'content-length': String(body.byteLength) } : headers;
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        method: body ? 'POST' : 'GET',
+        headers: allHeaders,
+      },
+      res => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          resolve({ status, headers: res.headers, body: Buffer.concat(chunks) });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
