@@ -217,5 +217,13 @@ export function buildSessionOptions(config: ModelConfig, ctx: SessionContext): S
     ...resolveThreads(config.parameters, ctx),
     graphOptimizationLevel: graphOptimizationLevel(config.optimization.graph.level),
     logId: ctx.logId,
+    // ORT's pool threads spin between runs by default, burning the cores the event loop and
+    // other instances need while a server waits for the next batch. `allow_spinning: "1"` in
+    // the config's parameters turns spinning back on for latency-critical dedicated machines.
+    extra: { session: { intra_op: { allow_spinning: spinning(config.parameters) } } },
   };
+}
+
+function spinning(params: ModelConfig['parameters']): '0' | '1' {
+  return params['allow_spinning']?.string_value === '1' ? '1' : '0';
 }

@@ -86,7 +86,15 @@ describe('buildSessionOptions', () => {
       executionMode: 'sequential',
       graphOptimizationLevel: 'extended',
       logId: 'm:1:0',
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
+  });
+
+  it('turns pool-thread spinning off unless the config asks for it', () => {
+    const spin = (p: Record<string, string>) =>
+      buildSessionOptions(configOf({ parameters: params(p) }), { ...ctx(8, 1), logId: 'x' }).extra;
+    expect(spin({})).toEqual({ session: { intra_op: { allow_spinning: '0' } } });
+    expect(spin({ allow_spinning: '1' })).toEqual({ session: { intra_op: { allow_spinning: '1' } } });
   });
 });
 
