@@ -19,6 +19,7 @@ import type { ProviderPlan } from './session-options.js';
 import { buildSessionOptions, executionThread, resolveProviders } from './session-options.js';
 import { signatureOf } from './signature.js';
 import { OnnxRuntimeWorkerInstance } from './worker-instance.js';
+import { RestartingInstance } from './restarting-instance.js';
 
 type ProviderConfig = InferenceSession.ExecutionProviderConfig;
 
@@ -95,6 +96,16 @@ async function workerInstance(
   plan: ProviderPlan,
   logger: Logger,
 ): Promise<ModelInstance> {
+  const start = () => startWorkerInstance(files, base, plan, logger);
+  return new RestartingInstance(await start(), start, logger.child({ model: files.modelName, version: files.version }));
+}
+
+async function startWorkerInstance(
+  files: ModelFiles,
+  base: InferenceSession.SessionOptions,
+  plan: ProviderPlan,
+  logger: Logger,
+): Promise<OnnxRuntimeWorkerInstance> {
   const instance = OnnxRuntimeWorkerInstance.start({ model: files.modelName });
   try {
     await openWithFallback(files, plan, logger, providers =>

@@ -74,6 +74,11 @@ export class OnnxRuntimeWorkerInstance implements ModelInstance {
     return new OnnxRuntimeWorkerInstance(worker, opts.model);
   }
 
+  /** Whether the worker thread has stopped; a dead instance fails every call. */
+  get dead(): boolean {
+    return this.#dead !== undefined;
+  }
+
   /** Worker-side times of the last successful run, for tracing and tests. */
   get lastRun(): WorkerRunTiming | undefined {
     return this.#lastRun;
@@ -161,7 +166,7 @@ export class OnnxRuntimeWorkerInstance implements ModelInstance {
     if (this.#closing || this.#dead !== undefined) return;
     const dead =
       `the onnxruntime worker thread of this instance stopped (${why}); ` +
-      'reload the model to run it again';
+      'it is restarted for the next request';
     this.#dead = dead;
     this.#settle(p => p.reject(this.#internal(dead)));
   }

@@ -148,8 +148,9 @@ describe('OnnxRuntimeWorkerInstance when the worker misbehaves', () => {
     const first = await rejection(inst.execute(batch2(), { signal }));
     expect(first.code).toBe('INTERNAL');
     expect(first.message).toBe(
-      "model 'fake': the onnxruntime worker thread of this instance stopped (exit code 3); reload the model to run it again",
+      "model 'fake': the onnxruntime worker thread of this instance stopped (exit code 3); it is restarted for the next request",
     );
+    expect(inst.dead).toBe(true);
     const later = await rejection(inst.execute(batch2(), { signal }));
     expect(later).toMatchObject({ code: 'INTERNAL', message: first.message });
     await expect(inst.dispose()).resolves.toBeUndefined();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOnnxRuntimeBackend } from '../../../backends/onnxruntime/index.js';
+import type { RestartingInstance } from '../../../backends/onnxruntime/restarting-instance.js';
 import { OnnxRuntimeWorkerInstance } from '../../../backends/onnxruntime/worker-instance.js';
 import type { ModelInstance } from '../../../engine/core/backend.js';
 import type { TensorMap } from '../../../engine/core/tensor.js';
@@ -49,12 +50,12 @@ async function ticksDuring(work: () => Promise<unknown>): Promise<number> {
 
 describe('sessions in worker threads', () => {
   it('runs two instances of a model at the same time', async () => {
-    const [a, b] = (await instances('worker', 2)) as OnnxRuntimeWorkerInstance[];
+    const [a, b] = (await instances('worker', 2)) as RestartingInstance<OnnxRuntimeWorkerInstance>[];
     try {
-      expect(a).toBeInstanceOf(OnnxRuntimeWorkerInstance);
+      expect(a!.current).toBeInstanceOf(OnnxRuntimeWorkerInstance);
       const [inputsA, inputsB] = [bigBatch(), bigBatch()];
       await Promise.all([a!.execute(inputsA, { signal }), b!.execute(inputsB, { signal })]);
-      const [ta, tb] = [a!.lastRun!, b!.lastRun!];
+      const [ta, tb] = [a!.current.lastRun!, b!.current.lastRun!];
       // Each run started before the other one ended: the two computations overlapped.
       expect(ta.runStart).toBeLessThan(tb.runEnd);
       expect(tb.runStart).toBeLessThan(ta.runEnd);
