@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ModelConfigSchema } from '../engine/core/model-config.js';
+import { PipelineFileSchema } from '../pipelines/schema.js';
 
 /** Identity of one generated schema document. */
 export interface SchemaMeta {
@@ -46,6 +47,18 @@ export function generateSchemas(): Map<string, string> {
           "<repo>/<model>/config.yaml. Field names and meanings follow Triton's " +
           'model_config.proto; fields left out get their defaults or are auto-completed from ' +
           'the model file.',
+      }),
+    ],
+    [
+      'pipeline.schema.json',
+      schemaDocument(PipelineFileSchema, {
+        $id: 'urn:braid:schema:pipeline',
+        title: 'Braid pipeline',
+        description:
+          'pipeline.yaml of a pipeline in a Braid model repository: ' +
+          '<repo>/<pipeline>/<version>/pipeline.yaml. Typed inputs and outputs with symbolic ' +
+          'dimensions, and steps that call models or JS/TS modules, with when: guards, map: ' +
+          'fan-out, early returns, timeouts, retries and error policies.',
       }),
     ],
   ]);

@@ -1,0 +1,37 @@
+/**
+ * @module Messages between a JS model instance and its worker thread. The instance sends one
+ * request at a time and the worker answers each with exactly one reply.
+ */
+import type { DataType } from '../../engine/core/datatype.js';
+import type { ErrorCode } from '../../engine/core/errors.js';
+import type { JsModelContext } from './module-api.js';
+import type { WireTensor } from './wire.js';
+
+/** A tensor a module declares in its `inputs` / `outputs` exports. */
+export interface DeclaredTensor {
+  readonly name: string;
+  readonly datatype: DataType;
+  readonly shape: readonly number[];
+  readonly optional?: boolean;
+}
+
+/** Main thread → worker. */
+export type JsWorkerRequest =
+  | { readonly type: 'describe'; readonly model: string; readonly path: string }
+  | { readonly type: 'init'; readonly path: string; readonly context: JsModelContext }
+  | { readonly type: 'execute'; readonly inputs: readonly WireTensor[]; readonly outputs?: readonly string[] }
+  | { readonly type: 'finalize' };
+
+/** An error as it crosses the thread boundary. */
+export interface JsWireError {
+  readonly code?: ErrorCode;
+  readonly message: string;
+}
+
+/** Worker → main thread. */
+export type JsWorkerReply =
+  | { readonly type: 'described'; readonly inputs: readonly DeclaredTensor[]; readonly outputs: readonly DeclaredTensor[] }
+  | { readonly type: 'ready' }
+  | { readonly type: 'result'; readonly outputs: readonly WireTensor[] }
+  | { readonly type: 'failed'; readonly error: JsWireError }
+  | { readonly type: 'finalized' };

@@ -1,0 +1,101 @@
+/**
+ * Entry point of the worker thread that runs one instance of a JS/TS model module. Answers each
+ * {@link JsWorkerRequest} with one {@link JsWorkerReply}. Loaded only through `new Worker(...)`.
+ *
+ * @module
+ */
+import { pathToFileURL } from 'node:url';
+import { parentPort } from 'node:worker_threads';
+import { isDataType } from '../../engine/core/datatype.js';
+import { EngineError } from '../../engine/core/errors.js';
+import type { JsModelContext, JsModelModule, JsTensor } from './module-api.js';
+import type { DeclaredTensor, JsWireError, JsWorkerReply, JsWorkerRequest } from './protocol.js';
+import { normalizeOutputs } from './tensor-normalize.js';
+import { fromWire, toWire } from './wire.js';
+
+const TS_MODULE = /\.(c|m)?tsx?$/;
+
+let mod: JsModelModule | undefined;
+let name = 'model';
+
+function post(reply: JsWorkerReply, transfer: ArrayBuffer[] = []): void {
+  parentPort!.postMessage(reply, transfer);
+}
+
+async function load(path: string): Promise<JsModelModule> {
+  const url = pathToFileURL(path).href;
+  const loaded = (TS_MODULE.test(path) ? await importTypeScript(path, url) : await import(url)) as Partial<JsModelModule> & { default?: Partial<JsModelModule> };
+  const m = typeof loaded.default?.execute === 'function' ? loaded.default : loaded;
+  if (typeof m.execute !== 'function') throw new EngineError('INVALID_ARG', `model '${name}': ${path} must export a function execute(inputs), found ${typeof m.execute}`);
+  return m as JsModelModule;
+}
+
+/**
+ * Loads a TypeScript module through tsx's `tsImport`, which compiles it as an ES module wherever
+ * it lives; a globally registered loader would treat a `.ts` file outside a `"type": "module"`
+ * package as CommonJS and fail on its `export`s.
+ */
+async function importTypeScript(path: string, url: string): Promise<unknown> {
+  let api: { tsImport: (specifier: string, parent: string) => Promise<unknown> };
+  try {
+    api = (await import('tsx/esm/api')) as typeof api;
+  } catch (e) {
+    throw new EngineError('INVALID_ARG', `model '${name}': loading TypeScript (${path}) needs the tsx package (npm install tsx), or compile it to .js: ${(e as Error).message}`);
+  }
+  return api.tsImport(url, import.meta.url);
+}
+
+function declared(path: string, kind: 'inputs' | 'outputs', list: unknown): DeclaredTensor[] {
+  const where = `model '${name}': ${path} export '${kind}'`;
+  if (!Array.isArray(list)) throw new EngineError('INVALID_ARG', `${where} must be an array of { name, datatype, shape }, found ${typeof list}`);
+  return list.map((t: Partial<DeclaredTensor>, i) => {
+    const ok = typeof t?.name === 'string' && typeof t.datatype === 'string' && isDataType(t.datatype) && Array.isArray(t.shape) && t.shape.every(d => Number.isInteger(d) && d >= -1);
+    if (!ok) throw new EngineError('INVALID_ARG', `${where}[${i}]: expected { name, datatype: FP32|INT64|..., shape: [-1, 4] }, found ${JSON.stringify(t)}`);
+    return { name: t.name!, datatype: t.datatype!, shape: t.shape!, ...(t.optional ? { optional: true } : {}) };
+  });
+}
+
+async function handle(req: JsWorkerRequest): Promise<void> {
+  if (req.type === 'describe') {
+    name = req.model;
+    const m = await load(req.path);
+    post({ type: 'described', inputs: declared(req.path, 'inputs', m.inputs), outputs: declared(req.path, 'outputs', m.outputs) });
+  } else if (req.type === 'init') {
+    name = req.context.name;
+    mod = await load(req.path);
+    await call('initialize', () => mod!.initialize?.(req.context as JsModelContext));
+    post({ type: 'ready' });
+  } else if (req.type === 'execute') {
+    if (!mod) throw new EngineError('INTERNAL', `model '${name}': execute before initialize`);
+    const inputs: Record<string, JsTensor> = Object.fromEntries(fromWire(req.inputs));
+    const wanted = req.outputs ?? (mod.outputs ?? []).map(o => o.name);
+    const returned = await call('execute', () => mod!.execute(inputs, { outputs: wanted }));
+    const { tensors, transfer } = toWire(normalizeOutputs(name, returned, wanted), 'views');
+    post({ type: 'result', outputs: tensors }, transfer);
+  } else {
+    await call('finalize', () => mod?.finalize?.());
+    post({ type: 'finalized' });
+  }
+}
+
+/** Runs user code, turning what it throws into an error that says where. */
+async function call(fn: string, work: () => unknown): Promise<unknown> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof EngineError) throw e;
+    const err = e instanceof Error ? e : new Error(String(e));
+    const frame = err.stack?.split('\n').find(l => l.includes('file://') && !l.includes('/backends/js/'));
+    throw new EngineError('INTERNAL', `model '${name}': ${fn}() threw ${err.name}: ${err.message}${frame ? ` (${frame.trim()})` : ''}`);
+  }
+}
+
+function wireError(e: unknown): JsWireError {
+  const message = e instanceof Error ? e.message : String(e);
+  return e instanceof EngineError ? { code: e.code, message } : { message: `model '${name}': ${message}` };
+}
+
+if (!parentPort) throw new Error('the JS backend worker must run in a worker thread');
+parentPort.on('message', (req: JsWorkerRequest) => {
+  handle(req).catch((e: unknown) => post({ type: 'failed', error: wireError(e) }));
+});

@@ -1,0 +1,133 @@
+/**
+ * @module Pipelines served as models: a Backend whose model file is `pipeline.yaml`. A pipeline
+ * lives in the repository like a model, `<repo>/<name>/<version>/pipeline.yaml`; `describe`
+ * checks it against the models it uses and `createInstance` compiles it into a reentrant
+ * instance whose steps call those models through the catalog.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { InstanceOptions, ModelFiles, ModelSignature, TensorSignature } from '../engine/core/backend.js';
+import type { Backend } from '../engine/core/backend.js';
+import { systemClock } from '../engine/core/clock.js';
+import type { Clock } from '../engine/core/clock.js';
+import { EngineError } from '../engine/core/errors.js';
+import { noopLogger } from '../engine/core/logger.js';
+import type { Logger } from '../engine/core/logger.js';
+import type { ModelCatalog } from '../engine/core/model-catalog.js';
+import type { ModelConfig } from '../engine/core/model-config.js';
+import type { ModelDependency, ReentrantBackend } from '../engine/core/reentrant.js';
+import { compilePipeline } from './compile.js';
+import type { CompiledPipeline } from './compile.js';
+import type { PipelineObserver } from './executor/step-stats.js';
+import { createPipelineInstance } from './instance.js';
+import type { PipelineInstance } from './instance.js';
+
+/** The model file of a pipeline version. */
+export const PIPELINE_FILENAME = 'pipeline.yaml';
+
+/** Options of {@link createPipelineBackend}. */
+export interface PipelineBackendOptions {
+  /** The models steps call (the engine). */
+  readonly catalog: ModelCatalog;
+  /** Runs `module:` steps: the JS backend. Without it module steps are a load error. */
+  readonly modules?: Backend;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Receives step and request events, for metrics and traces. */
+  readonly observer?: PipelineObserver;
+}
+
+/** The pipeline backend: a {@link ReentrantBackend} that can also compile for `braid validate`. */
+export interface PipelineBackend extends ReentrantBackend {
+  /** Compiles a version without creating it, for `braid validate --explain`. */
+  compile(files: ModelFiles): Promise<CompiledPipeline>;
+  createInstance(config: ModelConfig, files: ModelFiles, opts: InstanceOptions): Promise<PipelineInstance>;
+}
+
+/**
+ * Creates the pipeline backend. Register it like any backend; the engine must run its models
+ * without a scheduler (see {@link ReentrantBackend}) and load them after their dependencies.
+ *
+ * @example
+ * const pipelines = createPipelineBackend({ catalog: engineCatalog, modules: createJsBackend() });
+ * const engine = await createEngine({ modelRepository, backends: [ort, js, pipelines] });
+ */
+export function createPipelineBackend(opts: PipelineBackendOptions): PipelineBackend {
+  const logger = opts.logger ?? noopLogger;
+  const clock = opts.clock ?? systemClock;
+  const compile = async (files: ModelFiles): Promise<CompiledPipeline> => {
+    const text = await readPipeline(files);
+    const compiled = await compilePipeline(text, {
+      name: files.modelName,
+      file: files.modelPath,
+      baseDir: path.dirname(files.modelPath),
+      catalog: opts.catalog,
+      ...(opts.modules ? { modules: opts.modules } : {}),
+    });
+    for (const w of compiled.plan.warnings) logger.log('warn', w, { model: files.modelName, version: files.version });
+    return compiled;
+  };
+  return {
+    name: 'pipeline',
+    platforms: ['ensemble'],
+    defaultModelFilename: PIPELINE_FILENAME,
+    reentrant: true,
+    compile,
+    async describe(files: ModelFiles): Promise<ModelSignature> {
+      const { plan } = await compile(files);
+      // `optional` is beyond TensorSignature today; auto-complete should carry it into the config.
+      const inputs: (TensorSignature & { optional?: boolean })[] = plan.inputs.map(t => ({
+        name: t.name,
+        datatype: t.datatype,
+        shape: t.shape,
+        ...(t.optional ? { optional: true } : {}),
+      }));
+      return { inputs, outputs: plan.outputs.map(o => ({ name: o.name, datatype: o.spec.datatype, shape: o.spec.shape })) };
+    },
+    async createInstance(_config: ModelConfig, files: ModelFiles, inst: InstanceOptions): Promise<PipelineInstance> {
+      const compiled = await compile(files);
+      return createPipelineInstance(compiled, {
+        version: files.version,
+        catalog: opts.catalog,
+        clock,
+        signal: inst.signal,
+        ...(opts.modules ? { modules: opts.modules } : {}),
+        ...(opts.observer ? { observer: opts.observer } : {}),
+      });
+    },
+    async dependencies(files: ModelFiles): Promise<ModelDependency[]> {
+      const text = await readPipeline(files).catch(() => '');
+      return pipelineDependencies(text);
+    },
+  };
+}
+
+/**
+ * The models a pipeline file names, without checking anything else.
+ *
+ * @example
+ * pipelineDependencies('steps:\n  - { name: a, model: det, version: 2 }\n'); // [{ name: 'det', version: 2 }]
+ */
+export function pipelineDependencies(text: string): ModelDependency[] {
+  const doc = parseDocument(text, { lineCounter: new LineCounter(), prettyErrors: false });
+  const raw = doc.errors.length > 0 ? undefined : (doc.toJS() as { steps?: unknown } | null);
+  const steps = Array.isArray(raw?.steps) ? (raw.steps as unknown[]) : [];
+  const seen = new Map<string, ModelDependency>();
+  for (const s of steps) {
+    const { model, version } = (s ?? {}) as { model?: unknown; version?: unknown };
+    if (typeof model !== 'string') continue;
+    const dep = typeof version === 'number' ? { name: model, version } : { name: model };
+    seen.set(`${model}@${dep.version ?? ''}`, dep);
+  }
+  return [...seen.values()];
+}
+
+async function readPipeline(files: ModelFiles): Promise<string> {
+  try {
+    return await readFile(files.modelPath, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (e as Error).message;
+    throw new EngineError('INVALID_ARG', `pipeline '${files.modelName}' version ${files.version}: cannot read ${files.modelPath}: ${why}`, { cause: e });
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * @module Runs requests against one compiled plan: checks each request, works out which steps
+ * it needs (cached per set of requested outputs), runs it on a fresh actor of the plan's
+ * machine, and shapes the answer, debug capture included.
+ */
+import { systemClock } from '../../engine/core/clock.js';
+import type { Clock } from '../../engine/core/clock.js';
+import type { ModelCatalog } from '../../engine/core/model-catalog.js';
+import type { ExecutionPlan } from '../../engine/core/plan.js';
+import type { InferRequest, InferResponse, ParameterValue } from '../../engine/core/request.js';
+import type { TraceSpan } from '../../engine/core/telemetry.js';
+import type { TensorMap } from '../../engine/core/tensor.js';
+import type { ModulePool } from '../module-pool.js';
+import { checkInputs, DEBUG_OUTPUT_PREFIX, DEBUG_PARAMETER, parseDebug, requestedOutputs } from './request.js';
+import { activeSteps } from './run-state.js';
+import { createRunMachine } from './run.machine.js';
+import { executeRun } from './run.js';
+import type { RunResult, RunShared } from './run.js';
+import { targetLabel } from './step-call.js';
+import type { PipelineObserver, StepStatistics } from './step-stats.js';
+import { StepStatsRecorder } from './step-stats.js';
+
+/** Options of {@link PipelineRunner}. */
+export interface PipelineRunnerOptions {
+  readonly plan: ExecutionPlan;
+  /** Version reported in responses. */
+  readonly version: number;
+  readonly catalog: ModelCatalog;
+  /** Pools of the plan's module steps, by step index. */
+  readonly pools?: ReadonlyMap<number, ModulePool>;
+  readonly clock?: Clock;
+  readonly observer?: PipelineObserver;
+}
+
+/** A request to a pipeline in engine terms. */
+export interface PipelineCall {
+  readonly id?: string;
+  readonly inputs: TensorMap;
+  /** Output names; all when absent. */
+  readonly outputs?: readonly string[];
+  readonly parameters?: Readonly<Record<string, ParameterValue>>;
+  readonly signal?: AbortSignal;
+  /** The pipeline request's span; each step opens a child span under it. */
+  readonly trace?: TraceSpan;
+}
+
+const ACTIVE_CACHE_LIMIT = 64;
+
+/**
+ * Serves requests of one pipeline version. Safe to call concurrently: every request has its
+ * own actor and tensors; only the plan, machine and statistics are shared.
+ *
+ * @example
+ * const runner = new PipelineRunner({ plan, version: 1, catalog });
+ * const res = await runner.infer({ modelName: 'ocr', inputs });
+ */
+export class PipelineRunner {
+  readonly #shared: RunShared;
+  readonly #version: string;
+  readonly #active = new Map<string, boolean[]>();
+
+  constructor(opts: PipelineRunnerOptions) {
+    const plan = opts.plan;
+    const clock = opts.clock ?? systemClock;
+    this.#version = String(opts.version);
+    this.#shared = {
+      plan,
+      machine: createRunMachine(plan),
+      runtime: { catalog: opts.catalog, pools: opts.pools ?? new Map(), clock },
+      stats: new StepStatsRecorder(plan.steps.map(s => ({ name: s.name, target: targetLabel(s) }))),
+      ...(opts.observer ? { observer: opts.observer } : {}),
+      clock,
+    };
+  }
+
+  get plan(): ExecutionPlan {
+    return this.#shared.plan;
+  }
+
+  /**
+   * Runs one request. Rejects with EngineError: INVALID_ARG for bad inputs, outputs or debug
+   * parameter; otherwise as {@link executeRun}.
+   */
+  async run(call: PipelineCall): Promise<RunResult> {
+    const plan = this.#shared.plan;
+    checkInputs(plan, call.inputs);
+    const outputs = requestedOutputs(plan, call.outputs);
+    const debug = parseDebug(plan, call.parameters);
+    const needed = [...outputs.map(o => o.tensor), ...(debug?.capture ?? [])];
+    return executeRun(this.#shared, {
+      ...(call.id ? { id: call.id } : {}),
+      inputs: call.inputs,
+      outputs,
+      active: this.#activeFor(needed),
+      parameters: call.parameters ?? {},
+      ...(call.signal ? { signal: call.signal } : {}),
+      ...(call.trace ? { trace: call.trace } : {}),
+      ...(debug ? { debug } : {}),
+    });
+  }
+
+  /**
+   * Runs an inference request as the engine's front door does. With the debug parameter the
+   * response also carries `braid_debug.<tensor>` outputs and a `braid_debug` parameter holding
+   * per-step timings as JSON.
+   */
+  async infer(req: InferRequest, ctx: { readonly trace?: TraceSpan } = {}): Promise<InferResponse> {
+    const result = await this.run({
+      ...(req.id ? { id: req.id } : {}),
+      inputs: req.inputs,
+      ...(req.outputs ? { outputs: req.outputs.map(o => o.name) } : {}),
+      ...(req.parameters ? { parameters: req.parameters } : {}),
+      ...(req.signal ? { signal: req.signal } : {}),
+      ...(ctx.trace ? { trace: ctx.trace } : {}),
+    });
+    const outputs: TensorMap = new Map(result.outputs);
+    let parameters: Record<string, ParameterValue> | undefined;
+    if (result.debug) {
+      for (const [name, t] of result.debug.tensors) outputs.set(`${DEBUG_OUTPUT_PREFIX}${name}`, t);
+      parameters = { [DEBUG_PARAMETER]: JSON.stringify({ pipeline: this.plan.name, returned_by: result.returnedBy ?? null, steps: result.debug.steps }) };
+    }
+    return {
+      ...(req.id ? { id: req.id } : {}),
+      modelName: this.plan.name,
+      modelVersion: this.#version,
+      outputs,
+      ...(parameters ? { parameters } : {}),
+    };
+  }
+
+  /** Cumulative per-step statistics. */
+  stepStatistics(): StepStatistics[] {
+    return this.#shared.stats.snapshot();
+  }
+
+  #activeFor(needed: readonly string[]): boolean[] {
+    const key = needed.join('\u0000');
+    let active = this.#active.get(key);
+    if (!active) {
+      active = activeSteps(this.#shared.plan, new Set(needed));
+      // Debug lists are client-chosen; keep the cache from growing without bound.
+      if (this.#active.size >= ACTIVE_CACHE_LIMIT) this.#active.clear();
+      this.#active.set(key, active);
+    }
+    return active;
+  }
+}

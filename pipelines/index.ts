@@ -1,0 +1,22 @@
+/**
+ * @module Pipelines: YAML-declared ensembles, checked at load, compiled to an ExecutionPlan and
+ * served as models. The composition root needs only {@link createPipelineBackend}; `braid
+ * validate` uses the compiler and {@link explainPlan}.
+ */
+export { createPipelineBackend, pipelineDependencies, PIPELINE_FILENAME } from './backend.js';
+export type { PipelineBackend, PipelineBackendOptions } from './backend.js';
+export { compilePipeline } from './compile.js';
+export type { CompileOptions, CompiledPipeline } from './compile.js';
+export { formatDiagnostic, PipelineLoadError } from './diagnostics.js';
+export type { PipelineDiagnostic } from './diagnostics.js';
+export { DEBUG_OUTPUT_PREFIX, DEBUG_PARAMETER } from './executor/request.js';
+export { PipelineRunner } from './executor/runner.js';
+export type { PipelineCall, PipelineRunnerOptions } from './executor/runner.js';
+export type { RunResult, StepTiming } from './executor/run.js';
+export type { PipelineObserver, PipelineRequestEvent, StepEvent, StepStatistics } from './executor/step-stats.js';
+export { explainPlan } from './explain.js';
+export { PipelineInstance } from './instance.js';
+export { PipelineFileSchema } from './schema.js';
+export type { PipelineFile } from './schema.js';
+export { createStaticCatalog } from './static-catalog.js';
+export type { StaticCatalogOptions } from './static-catalog.js';

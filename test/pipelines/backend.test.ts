@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createJsBackend } from '../../backends/js/index.js';
+import type { InstanceOptions, ModelFiles } from '../../engine/core/backend.js';
+import { ModelConfigSchema } from '../../engine/core/model-config.js';
+import { isReentrantBackend, isReentrantInstance } from '../../engine/core/reentrant.js';
+import { createPipelineBackend, pipelineDependencies } from '../../pipelines/backend.js';
+import type { PipelineInstance } from '../../pipelines/instance.js';
+import { FakeCatalog, elementwise, fp32, values } from './fake-catalog.js';
+
+const REPO = fileURLToPath(new URL('../fixtures/pipelines/', import.meta.url));
+const catalog = new FakeCatalog([elementwise('double', v => v * 2), elementwise('inc', v => v + 1)]);
+const js = createJsBackend();
+const backend = createPipelineBackend({ catalog, modules: js });
+const config = ModelConfigSchema.parse({ name: 'scaled', backend: 'pipeline' });
+const instOpts: InstanceOptions = { signal: new AbortController().signal, index: 0, instanceCount: 1, device: { kind: 'CPU' } };
+const opened: PipelineInstance[] = [];
+
+function files(name: string): ModelFiles {
+  const modelDir = path.join(REPO, name);
+  return { modelName: name, version: 1, modelDir, versionDir: path.join(modelDir, '1'), modelPath: path.join(modelDir, '1', 'pipeline.yaml') };
+}
+
+afterAll(async () => {
+  await Promise.all(opened.map(i => i.dispose()));
+});
+
+describe('the pipeline backend', () => {
+  it('is a reentrant backend found by pipeline.yaml, platform ensemble', () => {
+    expect(backend).toMatchObject({ name: 'pipeline', platforms: ['ensemble'], defaultModelFilename: 'pipeline.yaml' });
+    expect(isReentrantBackend(backend)).toBe(true);
+    expect(isReentrantBackend(js)).toBe(false);
+  });
+
+  it('lists the models a pipeline needs loaded first', async () => {
+    expect(await backend.dependencies(files('scaled'))).toEqual([{ name: 'double' }, { name: 'inc', version: 1 }]);
+    expect(await backend.dependencies(files('nowhere'))).toEqual([]);
+    expect(pipelineDependencies('steps: [{ model: a }, { model: a }, { module: x.ts }]')).toEqual([{ name: 'a' }]);
+  });
+
+  it('describes the pipeline as a model signature (symbolic dims as -1)', async () => {
+    expect(await backend.describe(files('scaled'))).toEqual({
+      inputs: [{ name: 'X', datatype: 'FP32', shape: [-1, 2] }],
+      outputs: [{ name: 'Y', datatype: 'FP32', shape: [-1, 2] }],
+    });
+  });
+
+  it('is unavailable, naming the model and where it is used, while a step model is missing', async () => {
+    const p = backend.describe(files('missing-model'));
+    await expect(p).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(p).rejects.toThrow(/missing-model\/1\/pipeline\.yaml:11:12: error: step 'second': model 'not_loaded' is not in the repository/);
+  });
+
+  it('refuses module steps when no JS backend is registered, and says when the file is missing', async () => {
+    const bare = createPipelineBackend({ catalog });
+    await expect(bare.describe(files('scaled'))).rejects.toThrow(/step 'offset': module '.\/offset.ts' needs the JS backend/);
+    await expect(bare.describe(files('nowhere'))).rejects.toThrow(/pipeline 'nowhere' version 1: cannot read .*nowhere\/1\/pipeline.yaml: the file does not exist/);
+  });
+
+  it('serves concurrent requests on one instance: models through the catalog, modules in workers', async () => {
+    const inst = await backend.createInstance(config, files('scaled'), instOpts);
+    opened.push(inst);
+    expect(isReentrantInstance(inst)).toBe(true);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => inst.infer({ modelName: 'scaled', inputs: new Map([['X', fp32([1, 2], [i, 1])]]) })),
+    );
+    expect(answers.map(a => values(a.outputs.get('Y')))).toEqual(Array.from({ length: 20 }, (_, i) => [2 * i + 1.5, 3.5]));
+    expect(answers[0]).toMatchObject({ modelName: 'scaled', modelVersion: '1' });
+    const viaExecute = await inst.execute(new Map([['X', fp32([2, 2], [1, 2, 3, 4])]]), { signal: instOpts.signal });
+    expect(values(viaExecute.get('Y'))).toEqual([3.5, 5.5, 7.5, 9.5]);
+    expect(inst.stepStatistics().map(s => [s.step, s.ran.count])).toEqual([
+      ['double', 21],
+      ['inc', 21],
+      ['offset', 21],
+    ]);
+  });
+
+  it('stops its module workers on dispose and then refuses requests', async () => {
+    const inst = await backend.createInstance(config, files('scaled'), instOpts);
+    await Promise.all([inst.dispose(), inst.dispose()]);
+    expect(() => inst.infer({ modelName: 'scaled', inputs: new Map([['X', fp32([1, 2], [1, 1])]]) })).toThrow("pipeline 'scaled' is unloaded");
+  });
+});

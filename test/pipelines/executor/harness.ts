@@ -1,0 +1,63 @@
+import type { Clock } from '../../../engine/core/clock.js';
+import { EngineError } from '../../../engine/core/errors.js';
+import type { CatalogTensor } from '../../../engine/core/model-catalog.js';
+import type { InferRequest } from '../../../engine/core/request.js';
+import type { TensorMap } from '../../../engine/core/tensor.js';
+import { PipelineRunner } from '../../../pipelines/executor/runner.js';
+import type { PipelineObserver } from '../../../pipelines/executor/step-stats.js';
+import { compile } from '../compile-helpers.js';
+import type { FakeCatalog, FakeModel } from '../fake-catalog.js';
+
+/** A call to a {@link manualModel} waiting for the test to answer it. */
+export interface PendingCall {
+  readonly req: InferRequest;
+  readonly inputs: TensorMap;
+  answer(outputs: TensorMap): void;
+  fail(e: Error): void;
+}
+
+/** A model whose calls wait until the test answers them; `calls` lists those not yet answered. */
+export function manualModel(name: string, inputs: CatalogTensor[], outputs: CatalogTensor[], maxBatchSize = 0): FakeModel & { pending: PendingCall[] } {
+  const pending: PendingCall[] = [];
+  return {
+    name,
+    maxBatchSize,
+    inputs,
+    outputs,
+    pending,
+    run: (ins, req) =>
+      new Promise<TensorMap>((resolve, reject) => {
+        const call: PendingCall = {
+          req,
+          inputs: ins,
+          answer: out => (pending.splice(pending.indexOf(call), 1), resolve(out)),
+          fail: e => (pending.splice(pending.indexOf(call), 1), reject(e)),
+        };
+        pending.push(call);
+        req.signal?.addEventListener('abort', () => {
+          if (pending.includes(call)) call.fail(new EngineError('CANCELLED', `model '${name}': cancelled`));
+        });
+      }),
+  };
+}
+
+/** Lets promise callbacks and queued actor events run. */
+export async function settle(rounds = 5): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise<void>(r => setImmediate(r));
+}
+
+/** Compiles a pipeline against `catalog` and returns its runner. */
+export async function runnerFor(text: string, catalog: FakeCatalog, opts: { clock?: Clock; observer?: PipelineObserver } = {}): Promise<PipelineRunner> {
+  const { plan } = await compile(text, catalog);
+  return new PipelineRunner({ plan, version: 1, catalog, ...opts });
+}
+
+/** What a promise settled with, without awaiting it forever. */
+export function track<T>(p: Promise<T>): { value?: T; error?: EngineError; done: boolean } {
+  const state: { value?: T; error?: EngineError; done: boolean } = { done: false };
+  p.then(
+    v => Object.assign(state, { value: v, done: true }),
+    (e: unknown) => Object.assign(state, { error: e as EngineError, done: true }),
+  );
+  return state;
+}

@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from '../../../engine/core/clock.js';
+import { EngineError } from '../../../engine/core/errors.js';
+import type { StepEvent } from '../../../pipelines/executor/step-stats.js';
+import { FakeCatalog, elementwise, fp32, values } from '../fake-catalog.js';
+import { manualModel, runnerFor, settle, track } from './harness.js';
+
+const F = { datatype: 'FP32' as const, shape: [-1, -1] };
+const X = (v: number) => new Map([['X', fp32([1, 1], [v])]]);
+const one = (policy: string) => `inputs: { X: { datatype: FP32, shape: [1, 1] } }
+outputs: { Y: { datatype: FP32, shape: [1, 1], optional: true } }
+steps:
+  - name: call
+    model: m
+    inputs: { x: X }
+    outputs: { y: Y }
+${policy}`;
+
+describe('timeout and retry', () => {
+  it('fails a call that exceeds timeout_ms with UNAVAILABLE and aborts it', async () => {
+    const clock = new SimulatedClock();
+    const m = manualModel('m', [{ name: 'x', ...F }], [{ name: 'y', ...F }]);
+    const runner = await runnerFor(one('    timeout_ms: 50\n'), new FakeCatalog([m]), { clock });
+    const run = track(runner.run({ inputs: X(1) }));
+    await settle();
+    const signal = m.pending[0]!.req.signal!;
+    clock.advance(49);
+    await settle();
+    expect(run.done).toBe(false);
+    clock.advance(1);
+    await settle();
+    expect(run.error?.code).toBe('UNAVAILABLE');
+    expect(run.error?.message).toBe("pipeline 'p' step 'call' (model 'm'): model 'm' did not answer within 50 ms (timeout_ms)");
+    expect(signal.aborted).toBe(true);
+  });
+
+  it('retries the listed codes with growing backoff, each attempt with a fresh timeout', async () => {
+    const clock = new SimulatedClock();
+    const m = manualModel('m', [{ name: 'x', ...F }], [{ name: 'y', ...F }]);
+    const runner = await runnerFor(one('    timeout_ms: 100\n    retry: { attempts: 3, on: [UNAVAILABLE], backoff_ms: 10, multiplier: 3 }\n'), new FakeCatalog([m]), { clock });
+    const run = track(runner.run({ inputs: X(1), parameters: { braid_debug: true } }));
+    await settle();
+    m.pending[0]!.fail(new EngineError('UNAVAILABLE', 'queue full'));
+    await settle();
+    expect(m.pending).toHaveLength(0); // waiting 10 ms before attempt 2
+    clock.advance(10);
+    await settle();
+    expect(m.pending).toHaveLength(1);
+    clock.advance(100); // attempt 2 times out
+    await settle();
+    clock.advance(29);
+    await settle();
+    expect(m.pending).toHaveLength(0); // backoff is now 30 ms
+    clock.advance(1);
+    await settle();
+    m.pending[0]!.answer(new Map([['y', fp32([1, 1], [7])]]));
+    await settle();
+    expect(values(run.value?.outputs.get('Y'))).toEqual([7]);
+    expect(run.value?.debug?.steps[0]).toMatchObject({ step: 'call', status: 'ran', calls: 3, retries: 2 });
+  });
+
+  it('does not retry codes that are not listed', async () => {
+    const catalog = new FakeCatalog([{ name: 'm', inputs: [{ name: 'x', ...F }], outputs: [{ name: 'y', ...F }], run: () => Promise.reject(new EngineError('INVALID_ARG', 'bad shape')) }]);
+    const runner = await runnerFor(one('    retry: { attempts: 5 }\n'), catalog);
+    await expect(runner.run({ inputs: X(1) })).rejects.toMatchObject({ code: 'INVALID_ARG', message: "pipeline 'p' step 'call' (model 'm'): bad shape" });
+    expect(catalog.callsTo('m')).toHaveLength(1);
+  });
+});
+
+describe('on_error', () => {
+  const failing = () => new FakeCatalog([{ name: 'm', inputs: [{ name: 'x', ...F }], outputs: [{ name: 'y', ...F }], run: () => Promise.reject(new EngineError('INTERNAL', 'boom')) }]);
+
+  it('skip: the step counts as skipped and its outputs are absent', async () => {
+    const runner = await runnerFor(one('    on_error: skip\n'), failing());
+    const r = await runner.run({ inputs: X(1), parameters: { braid_debug: true } });
+    expect(r.outputs.size).toBe(0);
+    expect(r.debug?.steps[0]).toMatchObject({ status: 'skipped', reason: 'boom' });
+  });
+
+  it('default: the step outputs take the declared values', async () => {
+    const runner = await runnerFor(one('    on_error: default\n    default: { y: { datatype: FP32, shape: [1, 1], data: [-1] } }\n'), failing());
+    const r = await runner.run({ inputs: X(1) });
+    expect(values(r.outputs.get('Y'))).toEqual([-1]);
+    expect(runner.stepStatistics()[0]).toMatchObject({ step: 'call', defaulted: 1, ran: { count: 0 } });
+  });
+});
+
+describe('deadline and cancellation', () => {
+  const two = `inputs: { X: { datatype: FP32, shape: [1, 1] } }
+outputs: { Y: { datatype: FP32, shape: [1, 1] } }
+deadline_ms: 200
+steps:
+  - { name: a, model: m, inputs: { x: X }, outputs: { y: T } }
+  - { name: b, model: m, inputs: { x: X }, outputs: { y: U } }
+  - { name: c, model: add, inputs: { a: T, b: U }, outputs: { s: Y } }
+`;
+  const add = { name: 'add', inputs: [{ name: 'a', ...F }, { name: 'b', ...F }], outputs: [{ name: 's', ...F }], run: () => new Map() };
+
+  it('fails past the deadline, names the steps still running and aborts them', async () => {
+    const clock = new SimulatedClock();
+    const m = manualModel('m', [{ name: 'x', ...F }], [{ name: 'y', ...F }]);
+    const runner = await runnerFor(two, new FakeCatalog([m, add]), { clock });
+    const run = track(runner.run({ inputs: X(1), parameters: { timeout: 1_000_000 } }));
+    await settle();
+    // The remaining budget travels to each step as its queue timeout, in microseconds.
+    expect(m.pending.map(c => c.req.parameters?.['timeout'])).toEqual([200_000, 200_000]);
+    const signals = m.pending.map(c => c.req.signal!);
+    clock.advance(200);
+    await settle();
+    expect(run.error?.code).toBe('UNAVAILABLE');
+    expect(run.error?.message).toBe("pipeline 'p' exceeded its deadline of 200 ms (still running: 'a', 'b')");
+    expect(signals.every(s => s.aborted)).toBe(true);
+  });
+
+  it('cancels outstanding steps when the client goes away', async () => {
+    const m = manualModel('m', [{ name: 'x', ...F }], [{ name: 'y', ...F }]);
+    const runner = await runnerFor(two, new FakeCatalog([m, add]));
+    const client = new AbortController();
+    const run = track(runner.run({ inputs: X(1), signal: client.signal }));
+    await settle();
+    m.pending[0]!.answer(new Map([['y', fp32([1, 1], [1])]]));
+    await settle();
+    const outstanding = m.pending[0]!.req.signal!;
+    client.abort();
+    await settle();
+    expect(run.error).toMatchObject({ code: 'CANCELLED', message: "pipeline 'p': the client cancelled the request" });
+    expect(outstanding.aborted).toBe(true);
+  });
+
+  it('fails the request when a step fails, cancelling its siblings', async () => {
+    const m = manualModel('m', [{ name: 'x', ...F }], [{ name: 'y', ...F }]);
+    const runner = await runnerFor(two, new FakeCatalog([m, add]));
+    const run = track(runner.run({ inputs: X(1) }));
+    await settle();
+    const sibling = m.pending[1]!.req.signal!;
+    m.pending[0]!.fail(new EngineError('INTERNAL', 'kaput'));
+    await settle();
+    expect(run.error?.message).toBe("pipeline 'p' step 'a' (model 'm'): kaput");
+    expect(sibling.aborted).toBe(true);
+  });
+});
+
+describe('requests', () => {
+  const text = `inputs:
+  X: { datatype: FP32, shape: [B, 1] }
+  W: { datatype: FP32, shape: [B, 1] }
+outputs:
+  Y: { datatype: FP32, shape: [B, 1] }
+  Z: { datatype: FP32, shape: [B, 1] }
+steps:
+  - { name: y1, model: double, inputs: { x: X }, outputs: { y: T } }
+  - { name: y2, model: double, inputs: { x: T }, outputs: { y: Y } }
+  - { name: z, model: inc, inputs: { x: W }, outputs: { y: Z } }
+`;
+  const make = (observer?: { onStep(e: StepEvent): void }) => {
+    const catalog = new FakeCatalog([elementwise('double', v => v * 2), elementwise('inc', v => v + 1)]);
+    return runnerFor(text, catalog, observer ? { observer } : {}).then(runner => ({ catalog, runner }));
+  };
+  const inputs = () => new Map([['X', fp32([1, 1], [1])], ['W', fp32([1, 1], [5])]]);
+
+  it('runs only the steps that feed the outputs asked for', async () => {
+    const { catalog, runner } = await make();
+    const r = await runner.run({ inputs: inputs(), outputs: ['Z'] });
+    expect([...r.outputs.keys()]).toEqual(['Z']);
+    expect(catalog.callsTo('double')).toHaveLength(0);
+  });
+
+  it('passes id, priority and parameters on to every step, without the debug switch', async () => {
+    const { catalog, runner } = await make();
+    await runner.infer({ id: 'req-7', modelName: 'p', inputs: inputs(), parameters: { priority: 2, tenant: 'a', braid_debug: true } });
+    expect(catalog.calls.map(c => [c.id, c.parameters])).toEqual(Array(3).fill(['req-7', { priority: 2, tenant: 'a' }]));
+    expect(catalog.calls.every(c => c.outputs?.length === 1)).toBe(true); // only the outputs needed
+  });
+
+  it('returns named intermediate tensors and per-step timings with the debug parameter', async () => {
+    const { runner } = await make();
+    const res = await runner.infer({ modelName: 'p', inputs: inputs(), outputs: [{ name: 'Z' }], parameters: { braid_debug: 'T' } });
+    expect([...res.outputs.keys()]).toEqual(['Z', 'braid_debug.T']);
+    expect(values(res.outputs.get('braid_debug.T'))).toEqual([2]);
+    const debug = JSON.parse(String(res.parameters?.['braid_debug'])) as { steps: { step: string; status: string }[] };
+    expect(debug.steps.map(s => `${s.step}:${s.status}`)).toEqual(['y1:ran', 'z:ran', 'y2:pruned']);
+    await expect(runner.infer({ modelName: 'p', inputs: inputs(), parameters: { braid_debug: 'NOPE' } })).rejects.toThrow(/names unknown tensor 'NOPE'; tensors are: X, W, T, /);
+  });
+
+  it('checks inputs: names, required, shapes and one size per symbol', async () => {
+    const { runner } = await make();
+    await expect(runner.run({ inputs: new Map([['X', fp32([1, 1], [1])]]) })).rejects.toThrow("pipeline 'p': missing required input 'W'");
+    await expect(runner.run({ inputs: new Map([...inputs(), ['Q', fp32([1], [1])]]) })).rejects.toThrow("unexpected inference input 'Q' for pipeline 'p'");
+    await expect(runner.run({ inputs: new Map([['X', fp32([2, 1], [1, 2])], ['W', fp32([1, 1], [1])]]) })).rejects.toThrow(
+      "input 'W' of pipeline 'p': axis 0 is B = 1, but input 'X' has B = 2",
+    );
+    await expect(runner.run({ inputs: new Map([['X', fp32([1, 2], [1, 2])], ['W', fp32([1, 1], [1])]]) })).rejects.toThrow("unexpected shape for input 'X' of pipeline 'p': expected [B,1], got [1,2]");
+    await expect(runner.run({ inputs: inputs(), outputs: ['NOPE'] })).rejects.toThrow("unexpected inference output 'NOPE' for pipeline 'p'");
+  });
+
+  it('counts per-step statistics and reports each step to the observer', async () => {
+    const events: StepEvent[] = [];
+    const { runner } = await make({ onStep: e => events.push(e) });
+    await runner.run({ inputs: inputs() });
+    await runner.run({ inputs: inputs(), outputs: ['Z'] });
+    expect(runner.stepStatistics().map(s => [s.step, s.target, s.ran.count, s.calls])).toEqual([
+      ['y1', "model 'double'", 1, 1],
+      ['z', "model 'inc'", 2, 2],
+      ['y2', "model 'double'", 1, 1],
+    ]);
+    expect(events.map(e => `${e.step}:${e.status}`)).toEqual(['y1:ran', 'z:ran', 'y2:ran', 'z:ran']);
+  });
+});
