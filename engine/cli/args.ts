@@ -14,8 +14,23 @@ export interface ServeFlags {
   httpMaxInputSize: number;
   exitTimeoutSecs: number;
   logFormat: 'text' | 'json';
-  logVerbose: boolean;
+  /** Triton's --log-verbose level: 1 or more writes debug lines. */
+  logVerbose: number;
+  logInfo: boolean;
+  logWarning: boolean;
+  logError: boolean;
   defaultMaxBatchSize?: number;
+  allowMetrics: boolean;
+  allowCpuMetrics: boolean;
+  allowGpuMetrics: boolean;
+  metricsPort: number;
+  /** Interface of the metrics endpoint; the HTTP address when not given. */
+  metricsAddress: string;
+  metricsIntervalMs: number;
+  /** Raw `--metrics-config` values, parsed by engine/telemetry. */
+  metricsConfig: string[];
+  /** Raw `--trace-config` values, parsed by engine/telemetry. */
+  traceConfig: string[];
 }
 
 const SERVE_OPTIONS = {
@@ -31,7 +46,18 @@ const SERVE_OPTIONS = {
   'exit-timeout-secs': { type: 'string', default: '30' },
   'log-format': { type: 'string', default: 'text' },
   'log-verbose': { type: 'string', default: '0' },
+  'log-info': { type: 'string', default: 'true' },
+  'log-warning': { type: 'string', default: 'true' },
+  'log-error': { type: 'string', default: 'true' },
   'backend-config': { type: 'string', multiple: true, default: [] },
+  'allow-metrics': { type: 'string', default: 'true' },
+  'allow-cpu-metrics': { type: 'string', default: 'true' },
+  'allow-gpu-metrics': { type: 'string', default: 'true' },
+  'metrics-port': { type: 'string', default: '8002' },
+  'metrics-address': { type: 'string' },
+  'metrics-interval-ms': { type: 'string', default: '2000' },
+  'metrics-config': { type: 'string', multiple: true, default: [] },
+  'trace-config': { type: 'string', multiple: true, default: [] },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -55,8 +81,23 @@ Options:
   --http-max-input-size BYTES    largest accepted request body (default 67108864)
   --exit-timeout-secs N          grace period for in-flight requests on SIGTERM (default 30)
   --log-format text|json         log line format (default text)
-  --log-verbose N                1 or more logs debug lines (default 0)
+  --log-verbose N                1 or more logs debug lines, one per HTTP request too (default 0)
+  --log-info|--log-warning|--log-error BOOL   write lines of that severity (default true)
   --backend-config B,K=V         backend setting, e.g. onnxruntime,default-max-batch-size=8
+  --allow-metrics BOOL           serve Prometheus metrics at /metrics (default true)
+  --metrics-port N               metrics port (default 8002; 0 picks a free port)
+  --metrics-address ADDR         metrics address (default: the HTTP address)
+  --metrics-interval-ms N        polling interval of CPU and GPU metrics (default 2000)
+  --allow-cpu-metrics BOOL       nv_cpu_* from /proc (default true)
+  --allow-gpu-metrics BOOL       nv_gpu_* from nvidia-smi when present (default true)
+  --metrics-config K=V           summary_latencies=true, summary_quantiles=0.5:0.05,...,
+                                 counter_latencies=false, braid_latency_buckets=0.01,0.1,1,
+                                 braid_batch_size_buckets=1,2,4,8 (repeatable)
+  --trace-config [MODE,]K=V      tracing, as Triton: mode=opentelemetry, level=OFF|TIMESTAMPS,
+                                 rate=N, count=N, opentelemetry,url=http://HOST:4318/v1/traces,
+                                 opentelemetry,resource=K=V, opentelemetry,bsp_max_queue_size=N,
+                                 bsp_schedule_delay=MS, bsp_max_export_batch_size=N (repeatable);
+                                 OTEL_EXPORTER_OTLP_* and OTEL_SERVICE_NAME apply too
   -h, --help                     this help
 `;
 
@@ -89,7 +130,18 @@ export function parseServeFlags(argv: string[]): ServeFlags | 'help' {
     httpMaxInputSize: int('--http-max-input-size', values['http-max-input-size'], 1),
     exitTimeoutSecs: int('--exit-timeout-secs', values['exit-timeout-secs'], 0),
     logFormat,
-    logVerbose: int('--log-verbose', values['log-verbose'], 0) > 0,
+    logVerbose: int('--log-verbose', values['log-verbose'], 0),
+    logInfo: bool('--log-info', values['log-info']),
+    logWarning: bool('--log-warning', values['log-warning']),
+    logError: bool('--log-error', values['log-error']),
+    allowMetrics: bool('--allow-metrics', values['allow-metrics']),
+    allowCpuMetrics: bool('--allow-cpu-metrics', values['allow-cpu-metrics']),
+    allowGpuMetrics: bool('--allow-gpu-metrics', values['allow-gpu-metrics']),
+    metricsPort: int('--metrics-port', values['metrics-port'], 0, 65535),
+    metricsAddress: values['metrics-address'] ?? values['http-address'],
+    metricsIntervalMs: int('--metrics-interval-ms', values['metrics-interval-ms'], 1),
+    metricsConfig: values['metrics-config'],
+    traceConfig: values['trace-config'],
   };
   for (const bc of values['backend-config']) {
     const m = /^onnxruntime,default-max-batch-size=(\d+)$/.exec(bc);

@@ -3,26 +3,43 @@ import type { Logger } from '../core/logger.js';
 import { createEngine } from '../runtime/engine.js';
 import { createApp } from '../server/app.js';
 import { listen } from '../server/listen.js';
-import { createLogger } from '../telemetry/logger.js';
+import { createLogger, LogControl } from '../telemetry/logger.js';
+import { createMetrics } from '../telemetry/metrics/metrics.js';
+import type { BraidMetrics } from '../telemetry/metrics/metrics.js';
+import { parseMetricsConfig } from '../telemetry/metrics/metrics-config.js';
+import { serveMetrics } from '../telemetry/metrics/metrics-server.js';
+import type { MetricsServerHandle } from '../telemetry/metrics/metrics-server.js';
+import { parseTraceConfig } from '../telemetry/tracing/trace-config.js';
+import { OtelTracer } from '../telemetry/tracing/otel-tracer.js';
 import type { ServeFlags } from './args.js';
 import { packageVersion } from './package-version.js';
 
 /** A running server: its bound port and a way to stop it gracefully. */
 export interface RunningServer {
   readonly port: number;
+  /** Port of the metrics endpoint; undefined when metrics are off or it could not bind. */
+  readonly metricsPort: number | undefined;
   /** Stops accepting, finishes in-flight requests within the grace period, unloads models. */
   stop(): Promise<void>;
 }
 
+/** The logger of `braid serve`, with the settings the logging API changes. */
+export interface ServeLogger extends Logger {
+  readonly control: LogControl;
+}
+
 /**
- * Starts `braid serve`: loads the repository, then listens. This is the composition root: the only
- * place that wires backends, engine and HTTP frontend together.
+ * Starts `braid serve`: telemetry, then the repository, then the metrics endpoint and HTTP. This
+ * is the composition root: the only place that wires backends, engine, frontends and telemetry.
  *
  * @example
  * const server = await serve(flags);
  * process.on('SIGTERM', () => void server.stop());
  */
 export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)): Promise<RunningServer> {
+  const version = packageVersion();
+  const tracer = new OtelTracer({ config: parseTraceConfig(flags.traceConfig), logger, serviceVersion: version });
+  const metrics = flags.allowMetrics ? metricsFor(flags, logger) : undefined;
   const engine = await createEngine({
     modelRepository: flags.modelRepository,
     backends: [createOnnxRuntimeBackend()],
@@ -33,14 +50,24 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
     strictReadiness: flags.strictReadiness,
     ...(flags.defaultMaxBatchSize === undefined ? {} : { defaultMaxBatchSize: flags.defaultMaxBatchSize }),
     logger,
-    version: packageVersion(),
+    ...(metrics ? { metrics } : {}),
+    version,
   });
-  const app = createApp(engine, { maxInputSize: flags.httpMaxInputSize, logger });
+  const endpoint = metrics ? await startMetrics(metrics, flags, logger) : undefined;
+  const app = createApp(engine, {
+    maxInputSize: flags.httpMaxInputSize,
+    logger,
+    tracer,
+    traceSettings: tracer.settings,
+    ...('control' in logger && logger.control instanceof LogControl ? { logging: logger.control } : {}),
+    ...(metrics ? { metrics } : {}),
+  });
   const http = await listen(app, { port: flags.httpPort, host: flags.httpAddress });
   logger.log('info', 'Started HTTPService', { address: flags.httpAddress, port: http.port });
   let stopping: Promise<void> | undefined;
   return {
     port: http.port,
+    metricsPort: endpoint?.port,
     stop() {
       stopping ??= (async () => {
         const graceMs = flags.exitTimeoutSecs * 1000;
@@ -51,6 +78,7 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
         engine.beginDrain();
         await http.close(graceMs);
         await engine.shutdown(Math.max(0, deadline - performance.now()));
+        await Promise.all([endpoint?.close(), metrics?.stop(), tracer.shutdown()]);
         logger.log('info', 'stopped');
       })();
       return stopping;
@@ -58,7 +86,43 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
   };
 }
 
-/** The logger `braid serve` uses for its flags. */
-export function loggerFor(flags: Pick<ServeFlags, 'logFormat' | 'logVerbose'>): Logger {
-  return createLogger({ format: flags.logFormat, level: flags.logVerbose ? 'debug' : 'info' });
+/** The logger `braid serve` uses for its flags; its settings are the ones /v2/logging changes. */
+export function loggerFor(
+  flags: Pick<ServeFlags, 'logFormat' | 'logVerbose' | 'logInfo' | 'logWarning' | 'logError'>,
+): ServeLogger {
+  const control = new LogControl({
+    log_format: flags.logFormat,
+    log_verbose_level: flags.logVerbose,
+    log_info: flags.logInfo,
+    log_warning: flags.logWarning,
+    log_error: flags.logError,
+  });
+  return Object.assign(createLogger({ control }), { control });
+}
+
+function metricsFor(flags: ServeFlags, logger: Logger): BraidMetrics {
+  return createMetrics({
+    config: parseMetricsConfig(flags.metricsConfig),
+    intervalMs: flags.metricsIntervalMs,
+    cpu: flags.allowCpuMetrics,
+    gpu: flags.allowGpuMetrics,
+    logger,
+  });
+}
+
+/**
+ * Binds the metrics endpoint and starts polling. A port that cannot be bound is logged as an
+ * error and inference is served without the endpoint: metrics must not take serving down.
+ */
+async function startMetrics(metrics: BraidMetrics, flags: ServeFlags, logger: Logger): Promise<MetricsServerHandle | undefined> {
+  try {
+    const endpoint = await serveMetrics(metrics, { port: flags.metricsPort, host: flags.metricsAddress, logger });
+    metrics.start();
+    logger.log('info', 'Started Metrics Service', { address: flags.metricsAddress, port: endpoint.port });
+    return endpoint;
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    logger.log('error', 'metrics endpoint not started; serving inference without it', { port: flags.metricsPort, error });
+    return undefined;
+  }
 }

@@ -1,11 +1,13 @@
 import type { Backend } from '../core/backend.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { EngineError } from '../core/errors.js';
+import { EngineError, isEngineError, type FailureReason } from '../core/errors.js';
 import { noopLogger, type Logger } from '../core/logger.js';
 import type { ModelConfig } from '../core/model-config.js';
 import type { InferRequest, InferResponse } from '../core/request.js';
-import { ModelRegistry } from '../lifecycle/model-registry.js';
+import { noopMetrics, startModelSpan, type InferenceMetrics, type VersionMetrics } from '../core/telemetry.js';
+import { ModelRegistry, type LoadPlan } from '../lifecycle/model-registry.js';
 import { DEFAULT_MAX_BATCH_SIZE, scanRepository, type RepositoryScan } from '../repository/index.js';
+import type { TracedRequest } from '../scheduling/run-batch.js';
 import type { ModelStatistics } from '../scheduling/stats.js';
 import type { LoadedVersion } from './loaded-version.js';
 import { modelMetadata } from './metadata.js';
@@ -13,6 +15,7 @@ import { planModelLoad, type ModelLoaderOptions } from './model-loader.js';
 import { RepositoryPoller } from './repository-poller.js';
 import { schedulingParameters } from './parameters.js';
 import type {
+  InferContext,
   InferenceEngine,
   LoadOptions,
   ModelMetadata,
@@ -41,6 +44,8 @@ export interface EngineOptions {
   readonly gpuCount?: number;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** Where each loaded model version's statistics are exported. Default: nowhere. */
+  readonly metrics?: InferenceMetrics;
   readonly version?: string;
 }
 
@@ -67,6 +72,7 @@ export class Engine implements InferenceEngine {
   readonly #loader: ModelLoaderOptions;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  readonly #metrics: InferenceMetrics;
   #poller?: RepositoryPoller;
   #shuttingDown = false;
   #draining = false;
@@ -76,6 +82,7 @@ export class Engine implements InferenceEngine {
     this.#opts = opts;
     this.#clock = opts.clock ?? systemClock;
     this.#logger = opts.logger ?? noopLogger;
+    this.#metrics = opts.metrics ?? noopMetrics;
     this.#registry = new ModelRegistry({ logger: this.#logger });
     this.#loader = {
       backends: opts.backends,
@@ -115,26 +122,39 @@ export class Engine implements InferenceEngine {
     }
   }
 
-  async infer(req: InferRequest): Promise<InferResponse> {
+  /** Runs one request; under a recording `ctx.trace` it gets Triton's model span. */
+  async infer(req: InferRequest, ctx: InferContext = {}): Promise<InferResponse> {
     if (this.#shuttingDown) throw new EngineError('UNAVAILABLE', 'server is shutting down');
     const start = this.#clock.now();
     const lv = this.#registry.get(req.modelName, req.modelVersion);
+    const span = ctx.trace?.recording ? startModelSpan(ctx.trace, lv.name, lv.version, req.id, start) : undefined;
     let ok = false;
+    let reason: FailureReason | undefined;
     try {
       const { inputs, batchSize } = prepareInputs(lv.config, lv.name, req.inputs);
       const names = resolveOutputs(lv.config, lv.name, req.outputs);
-      const produced = await lv.scheduler.enqueue({
+      const scheduled: TracedRequest = {
         inputs,
         batchSize,
         outputs: names,
         ...schedulingParameters(req.parameters, lv.name),
         ...(req.signal ? { signal: req.signal } : {}),
-      });
-      const outputs = finishOutputs(lv.config, names, produced, lv.name);
+        ...(span ? { trace: span } : {}),
+      };
+      span?.setAttributes({ 'braid.batch_size': batchSize });
+      span?.event('QUEUE_START');
+      const outputs = finishOutputs(lv.config, names, await lv.scheduler.enqueue(scheduled), lv.name);
       ok = true;
       return { ...(req.id ? { id: req.id } : {}), modelName: lv.name, modelVersion: String(lv.version), outputs };
+    } catch (e) {
+      reason = isEngineError(e) ? e.reason : 'OTHER';
+      span?.fail(e);
+      throw e;
     } finally {
-      lv.stats.request(ok, (this.#clock.now() - start) * 1e6, this.#clock.wallNow());
+      const end = this.#clock.now();
+      lv.stats.request(ok, (end - start) * 1e6, this.#clock.wallNow(), reason);
+      span?.event('REQUEST_END', end);
+      span?.end(end);
     }
   }
 
@@ -234,7 +254,42 @@ export class Engine implements InferenceEngine {
   async #loadFromScan(scan: RepositoryScan, name: string, configOverride?: string): Promise<void> {
     const model = scan.models.get(name);
     if (!model) throw new EngineError('NOT_FOUND', `failed to load '${name}', no version is available`);
-    await this.#registry.load(name, await planModelLoad(model, this.#loader, configOverride));
+    await this.#registry.load(name, this.#observed(await planModelLoad(model, this.#loader, configOverride)));
+  }
+
+  /** Times each version's load and registers it with the metrics; logs its unload with its duration. */
+  #observed(plan: LoadPlan<LoadedVersion>): LoadPlan<LoadedVersion> {
+    if ('error' in plan) return plan;
+    const loadVersion = async (v: number, signal: AbortSignal): Promise<LoadedVersion> => {
+      const t0 = this.#clock.now();
+      return this.#register(await plan.loadVersion(v, signal), t0);
+    };
+    return { versions: plan.versions, loadVersion };
+  }
+
+  #register(lv: LoadedVersion, loadStart: number): LoadedVersion {
+    const { name, stats, scheduler } = lv;
+    const metrics = this.#metrics.registerVersion({
+      model: name,
+      version: String(lv.version),
+      tags: lv.config.metric_tags,
+      loadSeconds: (this.#clock.now() - loadStart) / 1000,
+      counters: () => ({ stats: stats.snapshot(), failures: stats.failures(), pending: scheduler.pendingCount(), inflight: scheduler.inflightCount() }),
+    });
+    stats.observe(metrics);
+    let unloading: Promise<void> | undefined;
+    return { ...lv, unload: () => (unloading ??= this.#unloadVersion(lv, metrics)) };
+  }
+
+  async #unloadVersion(lv: LoadedVersion, metrics: VersionMetrics): Promise<void> {
+    const t0 = this.#clock.now();
+    try {
+      await lv.unload();
+    } finally {
+      metrics.retire();
+      const fields = { model: lv.name, version: lv.version, duration_ms: Math.round(this.#clock.now() - t0) };
+      this.#logger.log('info', 'model version unloaded', fields);
+    }
   }
 
   #assertControlAllowed(): void {

@@ -1,6 +1,7 @@
 import type { DataType } from '../core/datatype.js';
 import type { ModelConfig } from '../core/model-config.js';
 import type { InferRequest, InferResponse } from '../core/request.js';
+import type { TraceSpan } from '../core/telemetry.js';
 import type { ModelStatistics } from '../scheduling/stats.js';
 
 /** Tensor metadata as the protocol reports it (shape with -1 prepended when batching). */
@@ -43,13 +44,22 @@ export interface LoadOptions {
   readonly config?: string;
 }
 
+/** Per-call context of {@link InferenceEngine.infer} that is not part of the request itself. */
+export interface InferContext {
+  /**
+   * The span the request's model span opens under: a frontend's root span, or a pipeline
+   * step's span. Absent or not recording: the request is not traced.
+   */
+  readonly trace?: TraceSpan;
+}
+
 /**
  * The engine's front door, used by every frontend (HTTP, gRPC, pipelines, the CLI). All
  * failures are EngineError; lookups throw NOT_FOUND for unknown models or versions.
  */
 export interface InferenceEngine {
   /** Validates and runs one request. Safe to call concurrently. */
-  infer(req: InferRequest): Promise<InferResponse>;
+  infer(req: InferRequest, ctx?: InferContext): Promise<InferResponse>;
   serverMetadata(): ServerMetadata;
   /** The server process is up. */
   isLive(): boolean;

@@ -15,7 +15,7 @@ import { CompletionSequencer } from './ordered-completion.js';
 import { RequestQueue } from './queue.js';
 import type { QueueConfig } from './queue.js';
 import { runBatch } from './run-batch.js';
-import type { BatchResult } from './run-batch.js';
+import type { BatchResult, TracedRequest } from './run-batch.js';
 import type { ScheduledRequest, Scheduler } from './scheduler.js';
 import type { StatsRecorder } from './stats.js';
 
@@ -45,7 +45,7 @@ interface Batch {
 }
 
 interface Item extends BatchCandidate {
-  readonly req: ScheduledRequest;
+  readonly req: TracedRequest;
   readonly resolve: (out: TensorMap) => void;
   readonly reject: (e: EngineError) => void;
   state: 'queued' | 'executing' | 'done';
@@ -90,7 +90,8 @@ export class QueueScheduler implements Scheduler {
     });
   }
 
-  enqueue(req: ScheduledRequest): Promise<TensorMap> {
+  /** See {@link Scheduler.enqueue}; a request's `trace` span gets its queue time and batch. */
+  enqueue(req: TracedRequest): Promise<TensorMap> {
     const refused = this.#refusal(req);
     if (refused) return Promise.reject(refused);
     return new Promise<TensorMap>((resolve, reject) => {
@@ -195,6 +196,8 @@ export class QueueScheduler implements Scheduler {
       item.batch = batch;
       item.slot = this.#sequencer.reserve();
       this.#o.stats.queued((now - item.enqueuedAt) * NS_PER_MS);
+      const span = item.req.trace;
+      if (span?.recording) span.setAttributes({ 'braid.queue_time_us': Math.round((now - item.enqueuedAt) * 1000) });
     }
     void this.#execute(instance, batch);
   }

@@ -1,15 +1,25 @@
 /**
  * @module Runs one batch on one instance: join inputs, execute, split outputs, record the
- * execution statistics.
+ * execution statistics and, when any request in it is traced, the batch's compute span.
  */
 import type { ComputeMark, ModelInstance } from '../core/backend.js';
 import type { Clock } from '../core/clock.js';
 import { toEngineError } from '../core/errors.js';
 import type { EngineError } from '../core/errors.js';
+import { startBatchSpan } from '../core/telemetry.js';
+import type { TraceSpan } from '../core/telemetry.js';
 import type { TensorMap } from '../core/tensor.js';
 import { concatBatch, splitBatch } from './batch-tensors.js';
 import type { ScheduledRequest } from './scheduler.js';
 import type { StatsRecorder } from './stats.js';
+
+/**
+ * A request as the runtime hands it to the schedulers: a {@link ScheduledRequest} plus the span
+ * of the request in its model (absent or not recording when the request is not traced).
+ */
+export interface TracedRequest extends ScheduledRequest {
+  readonly trace?: TraceSpan;
+}
 
 /** What {@link runBatch} needs of its scheduler. */
 export interface BatchRunContext {
@@ -40,15 +50,21 @@ const NS_PER_MS = 1e6;
 export async function runBatch(
   ctx: BatchRunContext,
   instance: ModelInstance,
-  requests: readonly ScheduledRequest[],
+  requests: readonly TracedRequest[],
   signal: AbortSignal,
 ): Promise<BatchResult> {
   const { clock, label } = ctx;
   const t0 = clock.now();
+  const size = requests.reduce((n, r) => n + r.batchSize, 0);
+  const span = startBatchSpan(requests, {
+    startAt: t0,
+    attributes: { 'braid.batch_size': size, 'braid.request_count': requests.length },
+  });
   const marks: Partial<Record<ComputeMark, number>> = {};
   let out: TensorMap;
   let t1: number;
   let t2: number;
+  let result: BatchResult;
   try {
     const inputs = concatBatch(label, requests.map(r => r.inputs));
     const outputs = outputUnion(requests);
@@ -59,9 +75,11 @@ export async function runBatch(
     out = await instance.execute(inputs, outputs === undefined ? { signal, mark } : { signal, outputs, mark });
     t2 = clock.now();
   } catch (e) {
-    return { ok: false, error: toEngineError(e, 'INTERNAL', `${label}: execution failed`) };
+    result = { ok: false, error: toEngineError(e, 'INTERNAL', `${label}: execution failed`) };
+    span.fail(result.error);
+    span.end();
+    return result;
   }
-  let result: BatchResult;
   try {
     result = { ok: true, outputs: splitOutputs(label, out, requests) };
   } catch (e) {
@@ -70,14 +88,30 @@ export async function runBatch(
   const t3 = clock.now();
   const inputEnd = clamp(marks.COMPUTE_INPUT_END ?? t1, t0, t3);
   const outputStart = clamp(marks.COMPUTE_OUTPUT_START ?? t2, inputEnd, t3);
-  const size = requests.reduce((n, r) => n + r.batchSize, 0);
   ctx.stats.execution(
     size,
     (inputEnd - t0) * NS_PER_MS,
     (outputStart - inputEnd) * NS_PER_MS,
     (t3 - outputStart) * NS_PER_MS,
   );
+  if (span.recording) traceCompute(span, [t0, inputEnd, outputStart, t3], result);
   return result;
+}
+
+/**
+ * Records the compute phases on the batch's span: Triton's timestamps as events (what Triton's
+ * trace tools read) and one child span per phase (what a trace viewer draws).
+ */
+function traceCompute(span: TraceSpan, [t0, inputEnd, outputStart, t3]: readonly number[], result: BatchResult): void {
+  span.event('COMPUTE_START', t0);
+  span.event('COMPUTE_INPUT_END', inputEnd);
+  span.event('COMPUTE_OUTPUT_START', outputStart);
+  span.event('COMPUTE_END', t3);
+  span.child('compute_input', { startAt: t0 }).end(inputEnd);
+  span.child('compute_infer', { startAt: inputEnd, attributes: { 'braid.phase': 'kernel execution' } }).end(outputStart);
+  span.child('compute_output', { startAt: outputStart }).end(t3);
+  if (!result.ok) span.fail(result.error);
+  span.end(t3);
 }
 
 /** Every output any request asked for; `undefined` (all outputs) if one asked for all. */

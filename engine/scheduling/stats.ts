@@ -1,3 +1,7 @@
+import type { FailureReason } from '../core/errors.js';
+import { noopStatsObserver } from '../core/telemetry.js';
+import type { StatsObserver } from '../core/telemetry.js';
+
 /** A cumulative duration: how many times, and how long in total (nanoseconds). */
 export interface Duration {
   count: number;
@@ -37,10 +41,15 @@ export interface ModelStatistics {
 
 const zero = (): Duration => ({ count: 0, ns: 0 });
 
+/** Failed requests by reason, as `nv_inference_request_failure{reason}` counts them. */
+export type FailureCounts = Record<FailureReason, number>;
+
 /**
  * Accumulates the statistics of one model version. Schedulers record executions; the runtime
  * records request outcomes. Counting follows Triton (reference §5.2): a request is one success
- * or failure, an execution of a batch of n is n inferences and one execution.
+ * or failure, an execution of a batch of n is n inferences and one execution. Every record is
+ * also passed to the {@link StatsObserver} set with {@link StatsRecorder.observe}, so metrics
+ * see exactly what the statistics count.
  */
 export class StatsRecorder {
   #lastInference = 0;
@@ -55,24 +64,37 @@ export class StatsRecorder {
     compute_output: zero(),
   };
   readonly #batches = new Map<number, BatchStats>();
+  readonly #failures: FailureCounts = { REJECTED: 0, CANCELED: 0, BACKEND: 0, OTHER: 0 };
+  #observer: StatsObserver = noopStatsObserver;
 
   constructor(
     readonly name: string,
     readonly version: string,
   ) {}
 
-  /** One request finished; `ns` is its end-to-end time in the server. */
-  request(ok: boolean, ns: number, wallMs: number): void {
+  /** Sends every later record to `observer` as well (replacing any earlier one). */
+  observe(observer: StatsObserver): void {
+    this.#observer = observer;
+  }
+
+  /**
+   * One request finished; `ns` is its end-to-end time in the server. A failure counts under
+   * `reason` (default OTHER).
+   */
+  request(ok: boolean, ns: number, wallMs: number, reason: FailureReason = 'OTHER'): void {
     const d = ok ? this.#s.success : this.#s.fail;
     d.count++;
     d.ns += ns;
     if (ok) this.#lastInference = wallMs;
+    else this.#failures[reason]++;
+    this.#observer.request(ok, ns, ok ? undefined : reason);
   }
 
   /** One request left the queue to execute after waiting `ns`. */
   queued(ns: number): void {
     this.#s.queue.count++;
     this.#s.queue.ns += ns;
+    this.#observer.queued(ns);
   }
 
   /** One execution of a batch of `batchSize` inferences, with its three compute phases in ns. */
@@ -90,6 +112,12 @@ export class StatsRecorder {
     add(b.compute_input, inputNs);
     add(b.compute_infer, inferNs);
     add(b.compute_output, outputNs);
+    this.#observer.execution(batchSize, inputNs, inferNs, outputNs);
+  }
+
+  /** Failed requests so far by reason; they sum to the `fail` count of {@link snapshot}. */
+  failures(): FailureCounts {
+    return { ...this.#failures };
   }
 
   /** A snapshot in the statistics-extension shape; later recording does not change it. */

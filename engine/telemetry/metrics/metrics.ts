@@ -1,0 +1,163 @@
+/**
+ * @module The Prometheus metrics of a Braid server: Triton's per-model families computed from
+ * the statistics at scrape time, Braid's histograms, HTTP and pipeline-step metrics, host and
+ * GPU metrics polled at an interval, and Node's process metrics.
+ */
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { systemClock } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
+import { noopLogger } from '../../core/logger.js';
+import type { Logger } from '../../core/logger.js';
+import type {
+  HttpRequestSample,
+  InferenceMetrics,
+  PipelineStepSample,
+  VersionMetrics,
+  VersionMetricsSource,
+} from '../../core/telemetry.js';
+import { PROMETHEUS_CONTENT_TYPE, renderFamilies } from './exposition.js';
+import { GpuMetrics } from './gpu-metrics.js';
+import { HostMetrics } from './host-metrics.js';
+import { DEFAULT_METRICS_CONFIG } from './metrics-config.js';
+import type { MetricsConfig } from './metrics-config.js';
+import { modelFamilies } from './model-families.js';
+import { Poller } from './poller.js';
+import { VersionSeries } from './version-series.js';
+
+/** Options of {@link createMetrics}. */
+export interface MetricsOptions {
+  readonly config?: MetricsConfig;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Polling interval of the host and GPU metrics (`--metrics-interval-ms`, default 2000 as Triton). */
+  readonly intervalMs?: number;
+  /** `nv_cpu_*` from /proc (`--allow-cpu-metrics`, default true). */
+  readonly cpu?: boolean;
+  /** `nv_gpu_*` from nvidia-smi (`--allow-gpu-metrics`, default true). */
+  readonly gpu?: boolean;
+  /** Node's process metrics (`process_*`, `nodejs_*`; default true). */
+  readonly processMetrics?: boolean;
+  /** Replaces how /proc files and nvidia-smi are read, for tests. */
+  readonly readProc?: (path: string) => Promise<string>;
+  readonly nvidiaSmi?: () => Promise<string>;
+}
+
+/**
+ * The metrics port with a Prometheus registry behind it. `start` begins polling host and GPU
+ * metrics; `render` produces the text a scrape returns.
+ */
+export class BraidMetrics implements InferenceMetrics {
+  /** Content type of {@link BraidMetrics.render}'s text. */
+  readonly contentType = PROMETHEUS_CONTENT_TYPE;
+  readonly #config: MetricsConfig;
+  readonly #registry = new Registry();
+  /** Live versions by label set; a reload of the same version replaces the older entry. */
+  readonly #series = new Map<string, VersionSeries>();
+  readonly #http: { count: Counter<'method' | 'route' | 'status'>; duration: Histogram<'method' | 'route'> };
+  readonly #steps: { count: Counter<'pipeline' | 'step' | 'outcome'>; duration: Histogram<'pipeline' | 'step'> };
+  readonly #pollers: Poller[] = [];
+
+  constructor(opts: MetricsOptions = {}) {
+    this.#config = opts.config ?? DEFAULT_METRICS_CONFIG;
+    const registers = [this.#registry];
+    const buckets = [...this.#config.latencyBuckets];
+    this.#http = {
+      count: new Counter({
+        name: 'braid_http_requests_total',
+        help: 'HTTP requests answered, by method, route pattern and status',
+        labelNames: ['method', 'route', 'status'],
+        registers,
+      }),
+      duration: new Histogram({
+        name: 'braid_http_request_duration_seconds',
+        help: 'Time to answer HTTP requests, in seconds',
+        labelNames: ['method', 'route'],
+        buckets,
+        registers,
+      }),
+    };
+    this.#steps = {
+      count: new Counter({
+        name: 'braid_pipeline_steps_total',
+        help: 'Pipeline steps by outcome: ran, skipped, retried or failed',
+        labelNames: ['pipeline', 'step', 'outcome'],
+        registers,
+      }),
+      duration: new Histogram({
+        name: 'braid_pipeline_step_duration_seconds',
+        help: 'Duration of pipeline steps that ran or failed, in seconds',
+        labelNames: ['pipeline', 'step'],
+        buckets,
+        registers,
+      }),
+    };
+    if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.#registry });
+    this.#addPollers(opts);
+  }
+
+  registerVersion(source: VersionMetricsSource): VersionMetrics {
+    const series = new VersionSeries(source, this.#config, s => {
+      const key = JSON.stringify(s.labels);
+      if (this.#series.get(key) === s) this.#series.delete(key);
+    });
+    this.#series.set(JSON.stringify(series.labels), series);
+    return series;
+  }
+
+  httpRequest(s: HttpRequestSample): void {
+    this.#http.count.inc({ method: s.method, route: s.route, status: String(s.status) });
+    this.#http.duration.observe({ method: s.method, route: s.route }, s.seconds);
+  }
+
+  pipelineStep(s: PipelineStepSample): void {
+    this.#steps.count.inc({ pipeline: s.pipeline, step: s.step, outcome: s.outcome });
+    if (s.outcome !== 'skipped') this.#steps.duration.observe({ pipeline: s.pipeline, step: s.step }, s.seconds);
+  }
+
+  /** The Prometheus text of every metric, per-model families first. */
+  async render(): Promise<string> {
+    const models = renderFamilies(await modelFamilies([...this.#series.values()], this.#config));
+    return models + (await this.#registry.metrics());
+  }
+
+  /** Starts polling host and GPU metrics. Idempotent. */
+  start(): void {
+    for (const p of this.#pollers) p.start();
+  }
+
+  /** Stops polling. Idempotent. */
+  async stop(): Promise<void> {
+    await Promise.all(this.#pollers.map(p => p.stop()));
+  }
+
+  #addPollers(opts: MetricsOptions): void {
+    const clock = opts.clock ?? systemClock;
+    const interval = opts.intervalMs ?? 2000;
+    if (opts.cpu ?? true) {
+      const host = new HostMetrics({ registry: this.#registry, ...(opts.readProc ? { read: opts.readProc } : {}) });
+      this.#pollers.push(new Poller(clock, interval, () => host.poll()));
+    }
+    if (opts.gpu ?? true) {
+      const logger = opts.logger ?? noopLogger;
+      const gpu = new GpuMetrics({ registry: this.#registry, clock, logger, ...(opts.nvidiaSmi ? { query: opts.nvidiaSmi } : {}) });
+      const poller: Poller = new Poller(clock, interval, async () => {
+        await gpu.poll();
+        if (!gpu.available) void poller.stop();
+      });
+      this.#pollers.push(poller);
+    }
+  }
+}
+
+/**
+ * Creates the metrics of a server.
+ *
+ * @example
+ * const metrics = createMetrics({ config: parseMetricsConfig(['summary_latencies=true']) });
+ * const engine = await createEngine({ ..., metrics });
+ * metrics.start();
+ * const text = await metrics.render();
+ */
+export function createMetrics(opts: MetricsOptions = {}): BraidMetrics {
+  return new BraidMetrics(opts);
+}
