@@ -45,6 +45,7 @@ export function createJsBackend(opts: JsBackendOptions = {}): Backend {
     name: 'js',
     platforms: ['js'],
     defaultModelFilename: 'model.js',
+    modelFilenames: ['model.ts', 'model.mjs', 'model.mts'],
     async describe(files: ModelFiles): Promise<ModelSignature> {
       const file = await moduleFile(files);
       return describeModule(files.modelName, file, clock, opts.describeTimeoutMs ?? 30_000, opts.script);

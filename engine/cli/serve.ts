@@ -1,4 +1,3 @@
-import { createOnnxRuntimeBackend } from '../../backends/onnxruntime/index.js';
 import type { Logger } from '../core/logger.js';
 import { createEngine } from '../runtime/engine.js';
 import { createApp } from '../server/app.js';
@@ -12,6 +11,7 @@ import type { MetricsServerHandle } from '../telemetry/metrics/metrics-server.js
 import { parseTraceConfig } from '../telemetry/tracing/trace-config.js';
 import { OtelTracer } from '../telemetry/tracing/otel-tracer.js';
 import type { ServeFlags } from './args.js';
+import { standardBackends } from './backends.js';
 import { packageVersion } from './package-version.js';
 
 /** A running server: its bound port and a way to stop it gracefully. */
@@ -42,7 +42,7 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
   const metrics = flags.allowMetrics ? metricsFor(flags, logger) : undefined;
   const engine = await createEngine({
     modelRepository: flags.modelRepository,
-    backends: [createOnnxRuntimeBackend()],
+    backends: catalog => standardBackends(catalog, { logger, ...(metrics ? { metrics } : {}) }),
     controlMode: flags.modelControlMode,
     loadModels: flags.loadModel,
     pollSecs: flags.repositoryPollSecs,

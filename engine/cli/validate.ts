@@ -1,64 +1,97 @@
-import { createOnnxRuntimeBackend } from '../../backends/onnxruntime/index.js';
+import type { Backend } from '../core/backend.js';
 import { toEngineError } from '../core/errors.js';
-import { DEFAULT_MAX_BATCH_SIZE, missingVersions, scanRepository, selectVersions } from '../repository/index.js';
-import { prepareVersion, readConfig } from '../runtime/model-loader.js';
+import type { CatalogModel } from '../core/model-catalog.js';
+import { isReentrantBackend } from '../core/reentrant.js';
+import { noopLogger } from '../core/logger.js';
+import { DEFAULT_MAX_BATCH_SIZE, missingVersions, scanRepository, selectVersions, type RepositoryModel } from '../repository/index.js';
+import { modelMetadata } from '../runtime/metadata.js';
+import { modelDependencies, prepareVersion, readConfig } from '../runtime/model-loader.js';
+import { createStaticCatalog, explainPlan, formatDiagnostic, type PipelineBackend } from '../../pipelines/index.js';
 import { parse } from './args.js';
+import { standardBackends } from './backends.js';
 
 /** Help text of `braid validate`. */
-export const VALIDATE_HELP = `Usage: braid validate DIR [--strict-model-config]
+export const VALIDATE_HELP = `Usage: braid validate DIR [--strict-model-config] [--explain]
 
-Checks every model in the repository DIR without serving it: config syntax and schema (with file,
-line and column), version directories, backend and model file, and that the config agrees with the
-model file (tensor names, datatypes, ranks). Prints one line per problem; exits 1 if there is any.
+Checks every model and pipeline in the repository DIR without serving it: config syntax and schema
+(with file, line and column), version directories, backend and model file, that the config agrees
+with the model file (tensor names, datatypes, ranks), and each pipeline's wiring, types and shapes
+against the models it uses. Prints one line per problem; exits 1 if there is any.
+--explain also prints each pipeline's compiled plan: steps in order, edge types, parallel levels.
 `;
 
+interface Context {
+  readonly print: (line: string) => void;
+  readonly strict: boolean;
+  readonly backends: readonly Backend[];
+  problems: number;
+}
+
 /**
- * Runs `braid validate`; returns the exit code.
+ * Runs `braid validate`; returns the exit code. Models are checked first; pipelines are then
+ * compiled against the signatures of the models that passed.
  *
  * @example
- * const code = await runValidate(['examples/model_repository'], console.log);
+ * const code = await runValidate(['examples/model_repository', '--explain'], console.log);
  */
 export async function runValidate(argv: string[], print: (line: string) => void): Promise<number> {
   const { values, positionals } = parse(argv, {
     'strict-model-config': { type: 'boolean', default: false },
+    explain: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
-  if (values.help) {
-    print(VALIDATE_HELP);
-    return 0;
-  }
   const dir = positionals[0];
-  if (!dir || positionals.length > 1) {
+  if (values.help || !dir || positionals.length > 1) {
     print(VALIDATE_HELP);
-    return 2;
+    return values.help ? 0 : 2;
   }
-  const opts = { backends: [createOnnxRuntimeBackend()], defaultMaxBatchSize: DEFAULT_MAX_BATCH_SIZE, gpuCount: 0 };
   const scan = await scanRepository(dir);
-  let problems = 0;
-  for (const model of [...scan.models.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-    const report = (msg: string) => {
-      problems++;
-      print(`ERROR ${model.name}: ${msg}`);
-    };
-    try {
-      const { config, explicitMaxBatch } = await readConfig(model, { strictModelConfig: values['strict-model-config'] }, undefined);
-      if (model.versions.length === 0) report(`no version directories in ${model.dir}`);
-      const missing = missingVersions(config.version_policy, model.versions);
-      if (missing.length > 0) report(`version_policy names version(s) ${missing.join(', ')} not found in ${model.dir}`);
-      const ok: number[] = [];
-      for (const v of selectVersions(config.version_policy, model.versions)) {
-        try {
-          await prepareVersion(model, v, config, explicitMaxBatch, opts);
-          ok.push(v);
-        } catch (e) {
-          report(`version ${v}: ${toEngineError(e).message}`);
-        }
-      }
-      if (ok.length > 0) print(`OK    ${model.name}: version(s) ${ok.join(', ')}${model.configFile ? '' : ' (auto-completed config)'}`);
-    } catch (e) {
-      report(toEngineError(e).message);
-    }
+  const catalogModels: CatalogModel[] = [];
+  const catalog = createStaticCatalog(catalogModels);
+  const ctx: Context = { print, strict: values['strict-model-config'], backends: standardBackends(catalog, { logger: noopLogger }), problems: 0 };
+  const models = [...scan.models.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const pipelines: RepositoryModel[] = [];
+  for (const model of models) {
+    if (await modelDependencies(model, { backends: ctx.backends, strictModelConfig: ctx.strict })) pipelines.push(model);
+    else catalogModels.push(...(await validateModel(model, ctx)));
   }
-  print(problems === 0 ? `${scan.models.size} model(s), no problems` : `${problems} problem(s)`);
-  return problems === 0 ? 0 : 1;
+  for (const model of pipelines) catalogModels.push(...(await validateModel(model, ctx, values.explain)));
+  print(ctx.problems === 0 ? `${scan.models.size} model(s), no problems` : `${ctx.problems} problem(s)`);
+  return ctx.problems === 0 ? 0 : 1;
+}
+
+async function validateModel(model: RepositoryModel, ctx: Context, explain = false): Promise<CatalogModel[]> {
+  const report = (msg: string) => {
+    ctx.problems++;
+    ctx.print(`ERROR ${model.name}: ${msg}`);
+  };
+  const described: CatalogModel[] = [];
+  try {
+    const { config, explicitMaxBatch } = await readConfig(model, { strictModelConfig: ctx.strict }, undefined);
+    if (model.versions.length === 0) report(`no version directories in ${model.dir}`);
+    const missing = missingVersions(config.version_policy, model.versions);
+    if (missing.length > 0) report(`version_policy names version(s) ${missing.join(', ')} not found in ${model.dir}`);
+    const opts = { backends: ctx.backends, defaultMaxBatchSize: DEFAULT_MAX_BATCH_SIZE, gpuCount: 0 };
+    for (const v of selectVersions(config.version_policy, model.versions)) {
+      try {
+        const prepared = await prepareVersion(model, v, config, explicitMaxBatch, opts);
+        const md = modelMetadata(prepared.config, model.name, [String(v)]);
+        described.push({ name: model.name, version: v, platform: md.platform, maxBatchSize: prepared.config.max_batch_size, inputs: md.inputs, outputs: md.outputs });
+        if (explain && isReentrantBackend(prepared.backend)) {
+          const compiled = await (prepared.backend as PipelineBackend).compile(prepared.files);
+          for (const d of compiled.diagnostics) ctx.print(`WARN  ${formatDiagnostic(d)}`);
+          ctx.print(explainPlan(compiled.plan));
+        }
+      } catch (e) {
+        report(`version ${v}: ${toEngineError(e).message}`);
+      }
+    }
+    if (described.length > 0) {
+      const how = model.configFile ? '' : ' (auto-completed config)';
+      ctx.print(`OK    ${model.name}: version(s) ${described.map(d => d.version).join(', ')}${how}`);
+    }
+  } catch (e) {
+    report(toEngineError(e).message);
+  }
+  return described;
 }

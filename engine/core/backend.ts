@@ -1,5 +1,6 @@
 import type { DataType } from './datatype.js';
 import type { ModelConfig } from './model-config.js';
+import type { TraceSpan } from './telemetry.js';
 import type { TensorMap } from './tensor.js';
 
 /** Where one version of a model lives on disk. */
@@ -19,6 +20,8 @@ export interface TensorSignature {
   readonly name: string;
   readonly datatype: DataType;
   readonly shape: readonly number[];
+  /** The model runs without this input (pipelines' optional inputs). Absent means required. */
+  readonly optional?: boolean;
 }
 
 /** What auto-complete needs to know of a model file. */
@@ -53,6 +56,11 @@ export interface ExecuteOptions {
    * record compute_input / compute_infer / compute_output. Backends that cannot tell call neither.
    */
   readonly mark?: (point: ComputeMark) => void;
+  /**
+   * The batch's compute span when the request is traced: backends may add child spans or pass
+   * its `traceparent` on (JS models). Absent when not traced.
+   */
+  readonly trace?: TraceSpan;
 }
 
 /**
@@ -81,6 +89,8 @@ export interface Backend {
   readonly platforms: readonly string[];
   /** File name looked for in a version directory when the config names none, e.g. `model.onnx`. */
   readonly defaultModelFilename: string;
+  /** Other file names whose presence in a version directory also selects this backend. */
+  readonly modelFilenames?: readonly string[];
   /** Reads the model file and returns its signature. Throws EngineError INVALID_ARG if unreadable. */
   describe(files: ModelFiles): Promise<ModelSignature>;
   /** Creates one instance. Throws EngineError with a message naming the model on failure. */

@@ -144,7 +144,8 @@ function completedShape(
 
 function completeInput(t: TensorSignature, batched: boolean): ModelInput {
   const data_type = toConfigDataType(t.datatype);
-  return ModelInputSchema.parse({ name: t.name, data_type, ...completedShape(t, batched) });
+  const optional = t.optional === true ? { optional: true } : {};
+  return ModelInputSchema.parse({ name: t.name, data_type, ...completedShape(t, batched), ...optional });
 }
 
 function completeOutput(t: TensorSignature, batched: boolean): ModelOutput {

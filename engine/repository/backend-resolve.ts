@@ -34,7 +34,7 @@ export function resolveBackend(
       `${model}: no backend serves platform '${config.platform}' (${available})`,
     );
   }
-  const lookedFor = backends.map(b => `${b.defaultModelFilename} (${b.name})`).join(', ') || 'none';
+  const lookedFor = backends.map(b => `${fileNames(b).join(' or ')} (${b.name})`).join(', ') || 'none';
   if (config.default_model_filename !== '') {
     const byFile = backends.find(b => b.defaultModelFilename === config.default_model_filename);
     if (byFile) return byFile;
@@ -47,7 +47,7 @@ export function resolveBackend(
     );
   }
   const present = new Set(versionDirFiles);
-  const byDir = backends.find(b => present.has(b.defaultModelFilename));
+  const byDir = backends.find(b => fileNames(b).some(f => present.has(f)));
   if (byDir) return byDir;
   throw new EngineError(
     'INVALID_ARG',
@@ -55,4 +55,8 @@ export function resolveBackend(
       `platform, and the version directory holds none of ${lookedFor}; set 'backend' in the ` +
       `config (${available})`,
   );
+}
+
+function fileNames(b: Backend): string[] {
+  return [b.defaultModelFilename, ...(b.modelFilenames ?? [])];
 }

@@ -3,15 +3,16 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { EngineError, isEngineError, type FailureReason } from '../core/errors.js';
 import { noopLogger, type Logger } from '../core/logger.js';
 import type { ModelConfig } from '../core/model-config.js';
+import type { ModelCatalog } from '../core/model-catalog.js';
 import type { InferRequest, InferResponse } from '../core/request.js';
 import { noopMetrics, startModelSpan, type InferenceMetrics, type VersionMetrics } from '../core/telemetry.js';
 import { ModelRegistry, type LoadPlan } from '../lifecycle/model-registry.js';
 import { DEFAULT_MAX_BATCH_SIZE, scanRepository, type RepositoryScan } from '../repository/index.js';
-import type { TracedRequest } from '../scheduling/run-batch.js';
+import type { ScheduledRequest } from '../scheduling/scheduler.js';
 import type { ModelStatistics } from '../scheduling/stats.js';
 import type { LoadedVersion } from './loaded-version.js';
 import { modelMetadata } from './metadata.js';
-import { planModelLoad, type ModelLoaderOptions } from './model-loader.js';
+import { modelDependencies, planModelLoad, type ModelLoaderOptions } from './model-loader.js';
 import { RepositoryPoller } from './repository-poller.js';
 import { schedulingParameters } from './parameters.js';
 import type {
@@ -30,7 +31,11 @@ export type ModelControlMode = 'none' | 'explicit' | 'poll';
 /** Options of {@link createEngine}. */
 export interface EngineOptions {
   readonly modelRepository: string;
-  readonly backends: readonly Backend[];
+  /**
+   * The backends, or a function making them from the engine's model catalog, for backends whose
+   * models call other models (pipelines).
+   */
+  readonly backends: readonly Backend[] | ((catalog: ModelCatalog) => readonly Backend[]);
   /** Default `none`: load everything at start; load/unload APIs are refused. */
   readonly controlMode?: ModelControlMode;
   /** Models to load at start in `explicit` mode; `*` loads all. */
@@ -85,7 +90,7 @@ export class Engine implements InferenceEngine {
     this.#metrics = opts.metrics ?? noopMetrics;
     this.#registry = new ModelRegistry({ logger: this.#logger });
     this.#loader = {
-      backends: opts.backends,
+      backends: typeof opts.backends === 'function' ? opts.backends(this.catalog()) : opts.backends,
       clock: this.#clock,
       logger: this.#logger,
       strictModelConfig: opts.strictModelConfig ?? false,
@@ -103,7 +108,7 @@ export class Engine implements InferenceEngine {
       const wanted = this.#opts.loadModels ?? [];
       names = wanted.includes('*') ? names : [...wanted];
     }
-    await Promise.all(names.map(n => this.#loadFromScan(scan, n).catch(() => undefined)));
+    await this.#loadInOrder(scan, names);
     if (mode === 'poll') {
       this.#poller = new RepositoryPoller({
         scan: () => scanRepository(this.#opts.modelRepository),
@@ -113,7 +118,7 @@ export class Engine implements InferenceEngine {
         logger: this.#logger,
         apply: async (next, diff) => {
           await Promise.all([
-            ...[...diff.added, ...diff.changed].map(n => this.#loadFromScan(next, n).catch(() => undefined)),
+            this.#loadInOrder(next, [...diff.added, ...diff.changed]),
             ...diff.removed.map(n => this.#registry.unload(n).catch(() => undefined)),
           ]);
         },
@@ -123,8 +128,13 @@ export class Engine implements InferenceEngine {
   }
 
   /** Runs one request; under a recording `ctx.trace` it gets Triton's model span. */
-  async infer(req: InferRequest, ctx: InferContext = {}): Promise<InferResponse> {
-    if (this.#shuttingDown) throw new EngineError('UNAVAILABLE', 'server is shutting down');
+  infer(req: InferRequest, ctx: InferContext = {}): Promise<InferResponse> {
+    if (this.#shuttingDown) return Promise.reject(new EngineError('UNAVAILABLE', 'server is shutting down'));
+    return this.#infer(req, ctx);
+  }
+
+  /** Runs a request even while shutting down: pipeline steps of requests already accepted. */
+  async #infer(req: InferRequest, ctx: InferContext): Promise<InferResponse> {
     const start = this.#clock.now();
     const lv = this.#registry.get(req.modelName, req.modelVersion);
     const span = ctx.trace?.recording ? startModelSpan(ctx.trace, lv.name, lv.version, req.id, start) : undefined;
@@ -133,7 +143,7 @@ export class Engine implements InferenceEngine {
     try {
       const { inputs, batchSize } = prepareInputs(lv.config, lv.name, req.inputs);
       const names = resolveOutputs(lv.config, lv.name, req.outputs);
-      const scheduled: TracedRequest = {
+      const scheduled: ScheduledRequest = {
         inputs,
         batchSize,
         outputs: names,
@@ -143,6 +153,13 @@ export class Engine implements InferenceEngine {
       };
       span?.setAttributes({ 'braid.batch_size': batchSize });
       span?.event('QUEUE_START');
+      if (lv.direct) {
+        const { scheduler, instance } = lv.direct;
+        // A pipeline answers whole requests itself, debug outputs and parameters included.
+        const res = await scheduler.run(() => instance.infer({ ...req, inputs }, span ? { trace: span } : {}));
+        ok = true;
+        return { ...res, modelName: lv.name, modelVersion: String(lv.version) };
+      }
       const outputs = finishOutputs(lv.config, names, await lv.scheduler.enqueue(scheduled), lv.name);
       ok = true;
       return { ...(req.id ? { id: req.id } : {}), modelName: lv.name, modelVersion: String(lv.version), outputs };
@@ -245,10 +262,64 @@ export class Engine implements InferenceEngine {
       const grace = new Promise<void>(resolve => {
         timer = this.#clock.setTimeout(resolve, graceMs);
       });
-      await Promise.race([this.#registry.unloadAll(), grace]);
+      await Promise.race([this.#unloadAll(), grace]);
       this.#clock.clearTimeout(timer as object);
     })();
     return this.#shutdown;
+  }
+
+  /** Unloads pipelines first, so requests they accepted can still call their models. */
+  async #unloadAll(): Promise<void> {
+    const pipelines = new Set(this.#registry.ready().filter(v => v.direct).map(v => v.name));
+    await Promise.all([...pipelines].map(n => this.#registry.unload(n).catch(() => undefined)));
+    await this.#registry.unloadAll();
+  }
+
+  /**
+   * The engine's models as pipelines see them: signatures of ready versions, and inference
+   * through the same path clients use (queues, batchers, statistics).
+   */
+  catalog(): ModelCatalog {
+    return {
+      metadata: async (name, version) => {
+        const lv = this.#registry.get(name, version);
+        const md = modelMetadata(lv.config, name, [String(lv.version)]);
+        const optional = new Set(lv.config.input.filter(i => i.optional).map(i => i.name));
+        return {
+          name,
+          version: lv.version,
+          platform: md.platform,
+          maxBatchSize: lv.config.max_batch_size,
+          inputs: md.inputs.map(i => (optional.has(i.name) ? { ...i, optional: true } : i)),
+          outputs: md.outputs,
+        };
+      },
+      infer: (req, ctx) => this.#infer(req, ctx ?? {}),
+    };
+  }
+
+  /**
+   * Loads `names`: ordinary models first, then pipelines in waves, each after the models it
+   * uses. A dependency cycle or a missing model still gets its load tried, which reports why.
+   */
+  async #loadInOrder(scan: RepositoryScan, names: readonly string[]): Promise<void> {
+    const load = (n: string) => this.#loadFromScan(scan, n).catch(() => undefined);
+    const deps = new Map<string, string[]>();
+    await Promise.all(
+      names.map(async n => {
+        const model = scan.models.get(n);
+        const d = model ? await modelDependencies(model, this.#loader) : undefined;
+        if (d) deps.set(n, d.map(x => x.name));
+      }),
+    );
+    await Promise.all(names.filter(n => !deps.has(n)).map(load));
+    const pending = new Set(deps.keys());
+    while (pending.size > 0) {
+      const ready = [...pending].filter(n => deps.get(n)!.every(d => !pending.has(d)));
+      const wave = ready.length > 0 ? ready : [...pending];
+      await Promise.all(wave.map(load));
+      for (const n of wave) pending.delete(n);
+    }
   }
 
   async #loadFromScan(scan: RepositoryScan, name: string, configOverride?: string): Promise<void> {

@@ -1,4 +1,6 @@
 import type { ModelInstance } from '../core/backend.js';
+import type { ReentrantInstance } from '../core/reentrant.js';
+import type { DirectScheduler } from '../scheduling/direct-scheduler.js';
 import type { ModelConfig } from '../core/model-config.js';
 import type { Scheduler } from '../scheduling/scheduler.js';
 import type { StatsRecorder } from '../scheduling/stats.js';
@@ -10,6 +12,8 @@ export interface LoadedVersion {
   readonly config: ModelConfig;
   readonly scheduler: Scheduler;
   readonly stats: StatsRecorder;
+  /** Set for a reentrant model (a pipeline): requests go straight to its one instance. */
+  readonly direct?: { readonly scheduler: DirectScheduler; readonly instance: ReentrantInstance };
   /** Waits for accepted requests to finish, then disposes the instances. Idempotent. */
   unload(): Promise<void>;
 }
@@ -28,6 +32,7 @@ export function createLoadedVersion(parts: {
   scheduler: Scheduler;
   stats: StatsRecorder;
   instances: readonly ModelInstance[];
+  direct?: LoadedVersion['direct'];
 }): LoadedVersion {
   let unloading: Promise<void> | undefined;
   return {
@@ -36,6 +41,7 @@ export function createLoadedVersion(parts: {
     config: parts.config,
     scheduler: parts.scheduler,
     stats: parts.stats,
+    ...(parts.direct ? { direct: parts.direct } : {}),
     unload() {
       unloading ??= (async () => {
         await parts.scheduler.drain();

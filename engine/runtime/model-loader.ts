@@ -17,6 +17,8 @@ import {
   type RepositoryModel,
 } from '../repository/index.js';
 import { createScheduler } from '../scheduling/index.js';
+import { DirectScheduler } from '../scheduling/direct-scheduler.js';
+import { isReentrantBackend, isReentrantInstance, type ModelDependency } from '../core/reentrant.js';
 import { StatsRecorder } from '../scheduling/stats.js';
 import { createLoadedVersion, type LoadedVersion } from './loaded-version.js';
 
@@ -102,26 +104,58 @@ async function loadVersion(
   log.log('info', 'loading model version');
   try {
     const { backend, files, config: completed } = await prepareVersion(model, version, config, explicitMaxBatch, opts);
-    const instances = await createInstances(backend, completed, files, opts, signal);
     const stats = new StatsRecorder(model.name, String(version));
-    const scheduler = createScheduler({
-      modelName: model.name,
-      version: String(version),
-      config: completed,
-      instances,
-      clock: opts.clock,
-      stats,
-      logger: log,
-    });
-    const loaded = createLoadedVersion({ name: model.name, version, config: completed, scheduler, stats, instances });
+    const loaded = isReentrantBackend(backend)
+      ? await loadDirect(backend, completed, files, stats, signal)
+      : await loadScheduled(backend, completed, files, stats, opts, log, signal);
     const ms = opts.clock.now() - start;
-    log.log('info', 'model version READY', { duration_ms: Math.round(ms), instances: instances.length });
-    return Object.assign(loaded, { loadDurationMs: ms });
+    log.log('info', 'model version READY', { duration_ms: Math.round(ms) });
+    return loaded;
   } catch (e) {
     const err = toEngineError(e, 'INTERNAL', `failed to load '${model.name}' version ${version}`);
     log.log('error', 'model version UNAVAILABLE', { reason: err.message });
     throw err;
   }
+}
+
+async function loadScheduled(
+  backend: Backend,
+  config: ModelConfig,
+  files: ModelFiles,
+  stats: StatsRecorder,
+  opts: ModelLoaderOptions,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<LoadedVersion> {
+  const instances = await createInstances(backend, config, files, opts, signal);
+  const version = String(files.version);
+  const scheduler = createScheduler({ modelName: files.modelName, version, config, instances, clock: opts.clock, stats, logger });
+  return createLoadedVersion({ name: files.modelName, version: files.version, config, scheduler, stats, instances });
+}
+
+/** A reentrant model (a pipeline): one instance serving requests concurrently, no queue. */
+async function loadDirect(
+  backend: Backend,
+  config: ModelConfig,
+  files: ModelFiles,
+  stats: StatsRecorder,
+  signal: AbortSignal,
+): Promise<LoadedVersion> {
+  const instance = await backend.createInstance(config, files, { signal, index: 0, instanceCount: 1, device: { kind: 'CPU' } });
+  if (!isReentrantInstance(instance)) {
+    await instance.dispose();
+    throw new EngineError('INTERNAL', `backend '${backend.name}' is reentrant but made an instance that is not`);
+  }
+  const scheduler = new DirectScheduler(`model '${files.modelName}' version ${files.version}`, instance);
+  return createLoadedVersion({
+    name: files.modelName,
+    version: files.version,
+    config,
+    scheduler,
+    stats,
+    instances: [instance],
+    direct: { scheduler, instance },
+  });
 }
 
 /** A version's backend, files and completed config: everything short of creating instances. */
@@ -149,7 +183,8 @@ export async function prepareVersion(
   const completed = completeModelConfig(config, signature, {
     backend,
     // An explicit `max_batch_size: 0` means "no batching"; only an absent one is auto-completed.
-    defaultMaxBatchSize: explicitMaxBatch ? 0 : opts.defaultMaxBatchSize,
+    // A reentrant model (a pipeline) never batches itself: the models it calls do.
+    defaultMaxBatchSize: explicitMaxBatch || isReentrantBackend(backend) ? 0 : opts.defaultMaxBatchSize,
     gpuCount: opts.gpuCount,
     modelName: model.name,
   });
@@ -198,4 +233,25 @@ export function placements(config: ModelConfig, gpuCount: number): InstanceOptio
 
 function hasKey(raw: unknown, key: string): boolean {
   return typeof raw === 'object' && raw !== null && key in raw;
+}
+
+/**
+ * The models a version of `model` calls, when its backend is reentrant (a pipeline); undefined
+ * for ordinary models. Used to load pipelines after the models they use. Never throws: a model
+ * whose config or files cannot be read has no known dependencies (its load reports why).
+ */
+export async function modelDependencies(
+  model: RepositoryModel,
+  opts: Pick<ModelLoaderOptions, 'backends' | 'strictModelConfig'>,
+): Promise<ModelDependency[] | undefined> {
+  try {
+    const version = model.versions.at(-1);
+    if (version === undefined) return undefined;
+    const { config } = await readConfig(model, opts, undefined);
+    const backend = resolveBackend(config, opts.backends, await readdir(path.join(model.dir, String(version))));
+    if (!isReentrantBackend(backend)) return undefined;
+    return await backend.dependencies(modelFiles(path.dirname(model.dir), model.name, version, config, backend));
+  } catch {
+    return undefined;
+  }
 }

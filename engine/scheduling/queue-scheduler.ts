@@ -15,7 +15,7 @@ import { CompletionSequencer } from './ordered-completion.js';
 import { RequestQueue } from './queue.js';
 import type { QueueConfig } from './queue.js';
 import { runBatch } from './run-batch.js';
-import type { BatchResult, TracedRequest } from './run-batch.js';
+import type { BatchResult } from './run-batch.js';
 import type { ScheduledRequest, Scheduler } from './scheduler.js';
 import type { StatsRecorder } from './stats.js';
 
@@ -45,7 +45,7 @@ interface Batch {
 }
 
 interface Item extends BatchCandidate {
-  readonly req: TracedRequest;
+  readonly req: ScheduledRequest;
   readonly resolve: (out: TensorMap) => void;
   readonly reject: (e: EngineError) => void;
   state: 'queued' | 'executing' | 'done';
@@ -91,7 +91,7 @@ export class QueueScheduler implements Scheduler {
   }
 
   /** See {@link Scheduler.enqueue}; a request's `trace` span gets its queue time and batch. */
-  enqueue(req: TracedRequest): Promise<TensorMap> {
+  enqueue(req: ScheduledRequest): Promise<TensorMap> {
     const refused = this.#refusal(req);
     if (refused) return Promise.reject(refused);
     return new Promise<TensorMap>((resolve, reject) => {

@@ -13,14 +13,6 @@ import { concatBatch, splitBatch } from './batch-tensors.js';
 import type { ScheduledRequest } from './scheduler.js';
 import type { StatsRecorder } from './stats.js';
 
-/**
- * A request as the runtime hands it to the schedulers: a {@link ScheduledRequest} plus the span
- * of the request in its model (absent or not recording when the request is not traced).
- */
-export interface TracedRequest extends ScheduledRequest {
-  readonly trace?: TraceSpan;
-}
-
 /** What {@link runBatch} needs of its scheduler. */
 export interface BatchRunContext {
   /** `model 'm' version v`, used in error messages. */
@@ -50,7 +42,7 @@ const NS_PER_MS = 1e6;
 export async function runBatch(
   ctx: BatchRunContext,
   instance: ModelInstance,
-  requests: readonly TracedRequest[],
+  requests: readonly ScheduledRequest[],
   signal: AbortSignal,
 ): Promise<BatchResult> {
   const { clock, label } = ctx;
@@ -72,7 +64,8 @@ export async function runBatch(
     const mark = (point: ComputeMark): void => {
       marks[point] = clock.now();
     };
-    out = await instance.execute(inputs, outputs === undefined ? { signal, mark } : { signal, outputs, mark });
+    const trace = span.recording ? { trace: span } : {};
+    out = await instance.execute(inputs, outputs === undefined ? { signal, mark, ...trace } : { signal, outputs, mark, ...trace });
     t2 = clock.now();
   } catch (e) {
     result = { ok: false, error: toEngineError(e, 'INTERNAL', `${label}: execution failed`) };

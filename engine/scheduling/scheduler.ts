@@ -1,3 +1,4 @@
+import type { TraceSpan } from '../core/telemetry.js';
 import type { TensorMap } from '../core/tensor.js';
 
 /** A request as a scheduler sees it: validated tensors plus queueing options. */
@@ -14,6 +15,8 @@ export interface ScheduledRequest {
   readonly timeoutUs?: number;
   /** Aborted when the client goes away: a queued request leaves the queue and never executes. */
   readonly signal?: AbortSignal;
+  /** The request's span in its model; batches link their compute span to it. */
+  readonly trace?: TraceSpan;
 }
 
 /**

@@ -1,0 +1,37 @@
+import { createJsBackend } from '../../backends/js/index.js';
+import { createOnnxRuntimeBackend } from '../../backends/onnxruntime/index.js';
+import type { Backend } from '../core/backend.js';
+import type { Logger } from '../core/logger.js';
+import type { ModelCatalog } from '../core/model-catalog.js';
+import { noopMetrics, type InferenceMetrics, type StepOutcome } from '../core/telemetry.js';
+import { createPipelineBackend, type PipelineObserver } from '../../pipelines/index.js';
+
+/**
+ * Every backend Braid serves with: ONNX Runtime, JS/TS models in worker threads, and pipelines,
+ * whose steps call the engine's other models through `catalog`.
+ *
+ * @example
+ * const engine = await createEngine({ backends: catalog => standardBackends(catalog, { logger }) });
+ */
+export function standardBackends(
+  catalog: ModelCatalog,
+  opts: { logger: Logger; metrics?: InferenceMetrics },
+): Backend[] {
+  const js = createJsBackend({ logger: opts.logger });
+  const metrics = opts.metrics ?? noopMetrics;
+  const observer: PipelineObserver = {
+    onStep: e =>
+      metrics.pipelineStep({ pipeline: e.pipeline, step: e.step, outcome: outcomeOf(e.status, e.retries), seconds: e.durationMs / 1000 }),
+  };
+  return [
+    createOnnxRuntimeBackend({ logger: opts.logger }),
+    js,
+    createPipelineBackend({ catalog, modules: js, logger: opts.logger, observer }),
+  ];
+}
+
+function outcomeOf(status: string, retries: number): StepOutcome {
+  if (status === 'failed' || status === 'cancelled') return 'failed';
+  if (status === 'skipped' || status === 'defaulted') return 'skipped';
+  return retries > 0 ? 'retried' : 'ran';
+}

@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { standardBackends } from '../../../engine/cli/backends.js';
+import { noopLogger } from '../../../engine/core/logger.js';
+import { createEngine, type Engine } from '../../../engine/runtime/engine.js';
+import { EXAMPLES, ROOT, simpleInputs, tempRepository } from '../../support/repo.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function pipelineEngine(): Promise<Engine> {
+  const repo = await tempRepository({
+    simple: path.join(EXAMPLES, 'simple'),
+    scale: path.join(ROOT, 'test', 'fixtures', 'js-models', 'scale'),
+    chain: path.join(ROOT, 'test', 'fixtures', 'pipeline-repo', 'chain'),
+  });
+  cleanups.push(repo.dispose);
+  const engine = await createEngine({ modelRepository: repo.dir, backends: catalog => standardBackends(catalog, { logger: noopLogger }) });
+  cleanups.push(() => engine.shutdown(5000));
+  return engine;
+}
+
+function chainInputs(n = 1) {
+  const m = simpleInputs(n, 2);
+  return new Map([
+    ['A', m.get('INPUT0')!],
+    ['C', m.get('INPUT1')!],
+  ]);
+}
+
+describe('Engine with pipelines', () => {
+  it('loads the pipeline after its models and serves it as a model', async () => {
+    const engine = await pipelineEngine();
+    expect(engine.isModelReady('chain')).toBe(true);
+    expect(engine.modelMetadata('chain')).toMatchObject({
+      platform: 'ensemble',
+      inputs: [
+        { name: 'A', datatype: 'FP32', shape: [-1, 16] },
+        { name: 'C', datatype: 'FP32', shape: [-1, 16] },
+      ],
+    });
+    expect(engine.modelConfig('chain').max_batch_size).toBe(0);
+    const res = await engine.infer({ modelName: 'chain', inputs: chainInputs(2), id: 'p1' });
+    expect(res).toMatchObject({ id: 'p1', modelName: 'chain', modelVersion: '1' });
+    const y = Array.from(res.outputs.get('Y')!.data as Float32Array);
+    expect(y.slice(0, 4)).toEqual([8, 12, 16, 20]); // ((a + 2) * 2) * 2
+    expect(res.outputs.get('Y')!.shape).toEqual([2, 16]);
+  });
+
+  it('sends steps through the models\' own schedulers, so their statistics count them', async () => {
+    const engine = await pipelineEngine();
+    await Promise.all(Array.from({ length: 4 }, () => engine.infer({ modelName: 'chain', inputs: chainInputs() })));
+    const [v1] = engine.statistics('simple', 1);
+    expect(v1!.inference_stats.success.count).toBe(4);
+    const [chain] = engine.statistics('chain');
+    expect(chain!.inference_stats.success.count).toBe(4);
+  });
+
+  it('runs many pipeline requests concurrently and drains them on unload', async () => {
+    const engine = await pipelineEngine();
+    const all = await Promise.all(Array.from({ length: 16 }, () => engine.infer({ modelName: 'chain', inputs: chainInputs() })));
+    expect(all).toHaveLength(16);
+    const inflight = Array.from({ length: 8 }, () => engine.infer({ modelName: 'chain', inputs: chainInputs() }));
+    await engine.shutdown(5000);
+    expect((await Promise.allSettled(inflight)).every(r => r.status === 'fulfilled')).toBe(true);
+  });
+
+  it('returns intermediate tensors and step timings on request', async () => {
+    const engine = await pipelineEngine();
+    const res = await engine.infer({ modelName: 'chain', inputs: chainInputs(), parameters: { braid_debug: 'sum' } });
+    expect([...res.outputs.keys()]).toContain('braid_debug.sum');
+    expect(Array.from(res.outputs.get('braid_debug.sum')!.data as Float32Array).slice(0, 2)).toEqual([2, 3]);
+    expect(typeof res.parameters?.['braid_debug']).toBe('string');
+  });
+});
