@@ -12,6 +12,7 @@ import type { ScheduledRequest } from '../scheduling/scheduler.js';
 import type { ModelStatistics } from '../scheduling/stats.js';
 import type { LoadedVersion } from './loaded-version.js';
 import { modelMetadata } from './metadata.js';
+import { catalogModel, loadWaves } from './load-order.js';
 import { modelDependencies, planModelLoad, type ModelLoaderOptions } from './model-loader.js';
 import { RepositoryPoller } from './repository-poller.js';
 import { schedulingParameters } from './parameters.js';
@@ -283,16 +284,7 @@ export class Engine implements InferenceEngine {
     return {
       metadata: async (name, version) => {
         const lv = this.#registry.get(name, version);
-        const md = modelMetadata(lv.config, name, [String(lv.version)]);
-        const optional = new Set(lv.config.input.filter(i => i.optional).map(i => i.name));
-        return {
-          name,
-          version: lv.version,
-          platform: md.platform,
-          maxBatchSize: lv.config.max_batch_size,
-          inputs: md.inputs.map(i => (optional.has(i.name) ? { ...i, optional: true } : i)),
-          outputs: md.outputs,
-        };
+        return catalogModel(lv.config, name, lv.version);
       },
       infer: (req, ctx) => this.#infer(req, ctx ?? {}),
     };
@@ -312,14 +304,7 @@ export class Engine implements InferenceEngine {
         if (d) deps.set(n, d.map(x => x.name));
       }),
     );
-    await Promise.all(names.filter(n => !deps.has(n)).map(load));
-    const pending = new Set(deps.keys());
-    while (pending.size > 0) {
-      const ready = [...pending].filter(n => deps.get(n)!.every(d => !pending.has(d)));
-      const wave = ready.length > 0 ? ready : [...pending];
-      await Promise.all(wave.map(load));
-      for (const n of wave) pending.delete(n);
-    }
+    for (const wave of loadWaves(names, deps)) await Promise.all(wave.map(load));
   }
 
   async #loadFromScan(scan: RepositoryScan, name: string, configOverride?: string): Promise<void> {
