@@ -37,7 +37,7 @@ const inst = await backend.createInstance(config, files, {
 });
 const x = { datatype: 'FP32', shape: [1, 16], data: Float32Array.from({ length: 16 }, (_, i) => i) };
 const out = await inst.execute(new Map([['INPUT0', x], ['INPUT1', x]]), { signal: new AbortController().signal });
-process.stdout.write(JSON.stringify({ kind: inst.constructor.name, sum: Array.from(out.get('OUTPUT0').data).slice(0, 4) }));
+process.stdout.write(JSON.stringify({ kind: inst.constructor.name, worker: inst.current.constructor.name, sum: Array.from(out.get('OUTPUT0').data).slice(0, 4) }));
 await inst.dispose();
 `;
 
@@ -47,6 +47,6 @@ describe('the compiled backend', () => {
       cwd: ROOT,
       timeout: 20_000,
     });
-    expect(JSON.parse(stdout)).toEqual({ kind: 'OnnxRuntimeWorkerInstance', sum: [0, 2, 4, 6] });
+    expect(JSON.parse(stdout)).toEqual({ kind: 'RestartingInstance', worker: 'OnnxRuntimeWorkerInstance', sum: [0, 2, 4, 6] });
   });
 });
