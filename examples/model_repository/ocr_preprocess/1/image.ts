@@ -1,0 +1,135 @@
+/**
+ * @module Image decoding and resizing for the OCR pipeline's first step: PNG or JPEG bytes to
+ * 8-bit RGB, then the detector's normalized CHW tensor.
+ */
+import jpeg from 'jpeg-js';
+import pngjs from 'pngjs';
+
+/** An 8-bit RGB image, row-major, 3 bytes per pixel. */
+export interface RgbImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+/** Largest image decoded, in megapixels; bigger ones are refused before memory is spent on them. */
+const MAX_MEGAPIXELS = 40;
+
+/**
+ * Decodes PNG or JPEG bytes (told apart by their signature) to RGB. Transparent pixels are laid
+ * over white, since text on a transparent background is usually dark on a light page.
+ *
+ * @example
+ * const img = decodeImage(await readFile('examples/images/sign.png'));
+ */
+export function decodeImage(bytes: Uint8Array): RgbImage {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length >= 24 && buf.readUInt32BE(0) === 0x89504e47) {
+    checkSize(buf.readUInt32BE(16), buf.readUInt32BE(20));
+    const png = pngjs.PNG.sync.read(buf);
+    return fromRgba(png.width, png.height, png.data);
+  }
+  if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) {
+    const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS });
+    return fromRgba(img.width, img.height, img.data);
+  }
+  const head = Array.from(buf.subarray(0, 4), b => b.toString(16).padStart(2, '0')).join(' ');
+  throw new Error(`expected PNG or JPEG bytes, found ${buf.length} bytes starting with [${head}]`);
+}
+
+function checkSize(width: number, height: number): void {
+  if (width * height > MAX_MEGAPIXELS * 1e6) throw new Error(`image of ${width}x${height} is larger than ${MAX_MEGAPIXELS} megapixels`);
+}
+
+function fromRgba(width: number, height: number, rgba: Uint8Array): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let p = 0, q = 0; p < rgba.length; p += 4, q += 3) {
+    const a = rgba[p + 3]!;
+    const white = 255 - a;
+    data[q] = (rgba[p]! * a + 255 * white + 127) / 255;
+    data[q + 1] = (rgba[p + 1]! * a + 255 * white + 127) / 255;
+    data[q + 2] = (rgba[p + 2]! * a + 255 * white + 127) / 255;
+  }
+  return { width, height, data };
+}
+
+/** How the detector input size is limited, as PaddleOCR's `DetResizeForTest`. */
+export interface DetResizeOptions {
+  /** `max`: shrink so the longer side is at most `sideLen`; `min`: grow so the shorter is at least it. */
+  readonly limitType: 'max' | 'min';
+  readonly sideLen: number;
+}
+
+/**
+ * Size of the detector input: the image scaled by the limit, each side rounded to a multiple
+ * of 32 (the detector downsamples by 32), at least 32.
+ *
+ * @example
+ * detInputSize(1200, 500, { limitType: 'max', sideLen: 960 }); // { width: 960, height: 416 }
+ */
+export function detInputSize(width: number, height: number, opts: DetResizeOptions): { width: number; height: number } {
+  let ratio = 1;
+  if (opts.limitType === 'max' && Math.max(width, height) > opts.sideLen) ratio = opts.sideLen / Math.max(width, height);
+  if (opts.limitType === 'min' && Math.min(width, height) < opts.sideLen) ratio = opts.sideLen / Math.min(width, height);
+  const round32 = (v: number): number => Math.max(32, Math.round((v * ratio) / 32) * 32);
+  return { width: round32(width), height: round32(height) };
+}
+
+/** Per-channel normalization, in the tensor's channel order (B, G, R). */
+export interface Normalization {
+  readonly mean: readonly [number, number, number];
+  readonly std: readonly [number, number, number];
+}
+
+/** PaddleOCR's detector normalization (ImageNet statistics, applied to B, G, R in that order). */
+export const DET_NORMALIZATION: Normalization = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+
+/**
+ * Resizes (bilinear, pixel centres aligned as OpenCV's INTER_LINEAR) and normalizes to a CHW
+ * tensor whose channels are B, G, R: PP-OCR models were trained on OpenCV's BGR images.
+ *
+ * @example
+ * const x = resizeToChw(img, 640, 480, DET_NORMALIZATION); // Float32Array(3 * 480 * 640)
+ */
+export function resizeToChw(img: RgbImage, outW: number, outH: number, norm: Normalization): Float32Array {
+  const plane = outW * outH;
+  const out = new Float32Array(3 * plane);
+  const xs = axisTaps(img.width, outW);
+  const ys = axisTaps(img.height, outH);
+  const scale = norm.std.map(s => 1 / (255 * s));
+  const offset = norm.mean.map((m, c) => m / norm.std[c]!);
+  for (let y = 0; y < outH; y++) {
+    const y0 = ys.lo[y]! * img.width;
+    const y1 = ys.hi[y]! * img.width;
+    const fy = ys.frac[y]!;
+    for (let x = 0; x < outW; x++) {
+      const fx = xs.frac[x]!;
+      const a = (y0 + xs.lo[x]!) * 3;
+      const b = (y0 + xs.hi[x]!) * 3;
+      const c = (y1 + xs.lo[x]!) * 3;
+      const d = (y1 + xs.hi[x]!) * 3;
+      for (let ch = 0; ch < 3; ch++) {
+        const rgb = 2 - ch;
+        const top = img.data[a + rgb]! + (img.data[b + rgb]! - img.data[a + rgb]!) * fx;
+        const bottom = img.data[c + rgb]! + (img.data[d + rgb]! - img.data[c + rgb]!) * fx;
+        out[ch * plane + y * outW + x] = (top + (bottom - top) * fy) * scale[ch]! - offset[ch]!;
+      }
+    }
+  }
+  return out;
+}
+
+/** Source taps of one axis: for each output index, the two source indices and the weight of the second. */
+function axisTaps(inLen: number, outLen: number): { lo: Int32Array; hi: Int32Array; frac: Float32Array } {
+  const lo = new Int32Array(outLen);
+  const hi = new Int32Array(outLen);
+  const frac = new Float32Array(outLen);
+  const step = inLen / outLen;
+  for (let i = 0; i < outLen; i++) {
+    const s = Math.min(Math.max((i + 0.5) * step - 0.5, 0), inLen - 1);
+    lo[i] = Math.floor(s);
+    hi[i] = Math.min(lo[i]! + 1, inLen - 1);
+    frac[i] = s - lo[i]!;
+  }
+  return { lo, hi, frac };
+}

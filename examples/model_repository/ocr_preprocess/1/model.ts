@@ -1,0 +1,48 @@
+/*
+ * OCR step 1 (JS backend): image bytes → the text detector's input.
+ *
+ * In:  image BYTES [1]        the PNG or JPEG file, as sent by the client
+ * Out: x     FP32  [1,3,H,W]  BGR, normalized, resized so the longer side is at most
+ *                             `limit_side_len` (each side a multiple of 32)
+ *      rgb   UINT8 [h,w,3]    the decoded image at its own size, for cropping text lines
+ *      size  INT32 [2]        the decoded image's [h, w], to scale boxes back from x's size
+ */
+import type { JsExecuteContext, JsModelContext, JsTensor } from '../../../../backends/js/index.js';
+import { DET_NORMALIZATION, decodeImage, detInputSize, resizeToChw } from './image.js';
+import type { DetResizeOptions } from './image.js';
+
+/** Inputs, as listed above (and in config.yaml). */
+export const inputs = [{ name: 'image', datatype: 'BYTES', shape: [1] }];
+/** Outputs, as listed above (and in config.yaml). */
+export const outputs = [
+  { name: 'x', datatype: 'FP32', shape: [1, 3, -1, -1] },
+  { name: 'rgb', datatype: 'UINT8', shape: [-1, -1, 3] },
+  { name: 'size', datatype: 'INT32', shape: [2] },
+];
+
+let resize: DetResizeOptions = { limitType: 'max', sideLen: 960 };
+
+/** Reads `limit_type` and `limit_side_len` from the config. */
+export function initialize(ctx: JsModelContext): void {
+  const limitType = ctx.parameters['limit_type'] ?? 'max';
+  const sideLen = Number(ctx.parameters['limit_side_len'] ?? '960');
+  if (limitType !== 'max' && limitType !== 'min') throw new Error(`model '${ctx.name}': parameter limit_type must be "max" or "min", found "${limitType}"`);
+  if (!Number.isInteger(sideLen) || sideLen < 32) throw new Error(`model '${ctx.name}': parameter limit_side_len must be an integer >= 32, found "${sideLen}"`);
+  resize = { limitType, sideLen };
+}
+
+/** Decodes one image; computes only the outputs asked for. */
+export function execute(ins: Record<string, JsTensor>, ctx: JsExecuteContext) {
+  const image = ins['image'];
+  const bytes = image?.datatype === 'BYTES' ? (image.data as Uint8Array[]) : [];
+  if (bytes.length !== 1) throw new Error(`input 'image': expected BYTES [1] holding one PNG or JPEG file, found ${image ? `${image.datatype} [${image.shape.join(',')}]` : 'nothing'}`);
+  const img = decodeImage(bytes[0]!);
+  const out: Record<string, unknown> = {};
+  if (ctx.outputs.includes('x')) {
+    const size = detInputSize(img.width, img.height, resize);
+    out['x'] = { datatype: 'FP32', shape: [1, 3, size.height, size.width], data: resizeToChw(img, size.width, size.height, DET_NORMALIZATION) };
+  }
+  if (ctx.outputs.includes('rgb')) out['rgb'] = { datatype: 'UINT8', shape: [img.height, img.width, 3], data: img.data };
+  if (ctx.outputs.includes('size')) out['size'] = { datatype: 'INT32', shape: [2], data: Int32Array.of(img.height, img.width) };
+  return out;
+}
