@@ -2,6 +2,10 @@
 /* eslint-disable no-console -- the CLI's entry point talks to the terminal */
 import { isEngineError } from '../core/errors.js';
 import { parseServeFlags, SERVE_HELP } from './args.js';
+import { ANALYZE_HELP } from './analyze/flags.js';
+import { runAnalyzeCommand } from './analyze/command.js';
+import { runPerfCommand } from './perf/command.js';
+import { PERF_HELP } from './perf/flags.js';
 import { runSchema, SCHEMA_HELP } from './schema.js';
 import { loggerFor, serve } from './serve.js';
 import { runValidate, VALIDATE_HELP } from './validate.js';
@@ -12,6 +16,8 @@ Commands:
   serve      serve a model repository over the Open Inference Protocol (HTTP)
   validate   check every model in a repository: configs, model files, config vs model
   schema     write the JSON Schemas of the config files (for editors)
+  perf       measure a served model: throughput, latency percentiles, server-side breakdown
+  analyze    search a model's batching and instance settings for the best config under a budget
 
 Run 'braid <command> --help' for a command's options.
 `;
@@ -25,11 +31,15 @@ async function main(argv: string[]): Promise<number> {
       return runValidate(rest, line => console.log(line));
     case 'schema':
       return runSchema(rest, line => console.log(line));
+    case 'perf':
+      return runPerfCommand(rest, { out: text => process.stdout.write(text), err: process.stderr });
+    case 'analyze':
+      return runAnalyzeCommand(rest, { out: text => process.stdout.write(text), err: process.stderr });
     case undefined:
     case '-h':
     case '--help':
     case 'help':
-      console.log(HELP + `\n${SERVE_HELP}\n${VALIDATE_HELP}\n${SCHEMA_HELP}`);
+      console.log(HELP + `\n${SERVE_HELP}\n${VALIDATE_HELP}\n${SCHEMA_HELP}\n${PERF_HELP}\n${ANALYZE_HELP}`);
       return command === undefined ? 1 : 0;
     default:
       console.error(`braid: unknown command '${command}'\n\n${HELP}`);

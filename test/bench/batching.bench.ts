@@ -23,8 +23,9 @@ import {
 } from './bench-case.js';
 import type { ChildServer } from './child-server.js';
 import { RESULTS_DIR, startBraid } from './child-server.js';
-import { binaryInferRequest, expectClose, readInferResponse, testData } from './infer-bodies.js';
-import { sendOnce } from './send-once.js';
+import { binaryInferRequest } from '../../engine/cli/perf/request-body.js';
+import { sendOnce } from '../../engine/cli/perf/send-once.js';
+import { expectClose, readInferResponse, testData } from './infer-bodies.js';
 import { MLP_MAX_BATCH, MLP_SHAPE, mlpConfig, writeMlpRepository } from './mlp-repository.js';
 import type { CeilingResult } from './ort-ceiling.js';
 import { measureInProcess, runOnce, serverSessionOptions } from './ort-ceiling.js';

@@ -9,11 +9,11 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { ChildServer } from './child-server.js';
 import { REPO_ROOT, RESULTS_DIR } from './child-server.js';
-import type { PreparedRequest } from './infer-bodies.js';
-import { runLoad } from './load.js';
-import type { LoadResult } from './load.js';
-import type { StatsDelta } from './server-stats.js';
-import { diffStats, readStats } from './server-stats.js';
+import { runLoad } from '../../engine/cli/perf/load.js';
+import type { LoadResult } from '../../engine/cli/perf/load.js';
+import type { PreparedRequest } from '../../engine/cli/perf/request-body.js';
+import type { StatsDelta } from '../../engine/cli/perf/server-stats.js';
+import { diffStats, readStats } from '../../engine/cli/perf/server-stats.js';
 
 /** Flags every benchmark script accepts. */
 export interface BenchFlags {

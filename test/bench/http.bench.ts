@@ -21,15 +21,11 @@ import {
 } from './bench-case.js';
 import type { ChildServer } from './child-server.js';
 import { RESULTS_DIR, startBare, startBraid } from './child-server.js';
-import type { Fp32Tensor, PreparedRequest } from './infer-bodies.js';
-import {
-  binaryInferRequest,
-  expectClose,
-  jsonInferRequest,
-  readInferResponse,
-  testData,
-} from './infer-bodies.js';
-import { sendOnce } from './send-once.js';
+import { binaryInferRequest, jsonInferRequest } from '../../engine/cli/perf/request-body.js';
+import type { PreparedRequest } from '../../engine/cli/perf/request-body.js';
+import { sendOnce } from '../../engine/cli/perf/send-once.js';
+import type { Fp32Tensor } from './infer-bodies.js';
+import { expectClose, readInferResponse, testData } from './infer-bodies.js';
 import { formatProfileDir } from './profile-summary.js';
 
 const CONCURRENCY = 32;

@@ -1,38 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  binaryInferRequest,
-  expectClose,
-  jsonInferRequest,
-  readInferResponse,
-  testData,
-} from './infer-bodies.js';
-
-const data = Float32Array.of(1.5, -2, 3.25, 0);
-
-describe('request bodies', () => {
-  it('writes a JSON request with flat FP32 data', () => {
-    const req = jsonInferRequest([{ name: 'a', shape: [1, 4], data }], 'r1');
-    expect(req.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(req.body.toString())).toEqual({
-      id: 'r1',
-      inputs: [{ name: 'a', shape: [1, 4], datatype: 'FP32', data: [1.5, -2, 3.25, 0] }],
-    });
-  });
-
-  it('writes a binary request: JSON header of the announced length, then the raw floats', () => {
-    const req = binaryInferRequest([{ name: 'a', shape: [1, 4], data }], ['y']);
-    const headerLength = Number(req.headers['inference-header-content-length']);
-    const headerText = req.body.subarray(0, headerLength).toString();
-    const header = JSON.parse(headerText) as Record<string, unknown>;
-    expect(header['outputs']).toEqual([{ name: 'y', parameters: { binary_data: true } }]);
-    expect(header['inputs']).toEqual([
-      { name: 'a', shape: [1, 4], datatype: 'FP32', parameters: { binary_data_size: 16 } },
-    ]);
-    const tail = req.body.subarray(headerLength);
-    const floats = tail.buffer.slice(tail.byteOffset, tail.byteOffset + 16);
-    expect(new Float32Array(floats)).toEqual(data);
-  });
-});
+import { expectClose, readInferResponse, testData } from './infer-bodies.js';
 
 describe('readInferResponse', () => {
   it('reads JSON outputs', () => {

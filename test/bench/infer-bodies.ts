@@ -1,16 +1,11 @@
 /**
- * FP32 infer requests in the two encodings the benchmarks send (JSON, and the binary tensor
- * data extension), and a reader for either kind of response, so every case can be checked
- * for correct outputs before it is measured.
+ * Reading infer responses in either encoding (JSON, or the binary tensor data extension) and
+ * comparing outputs, so every benchmark case can be checked for correct outputs before it is
+ * measured; and deterministic FP32 test data. The request builders are `braid perf`'s
+ * (engine/cli/perf/request-body.ts).
  *
  * @module
  */
-
-/** A prepared request: body bytes and the headers that go with them. */
-export interface PreparedRequest {
-  readonly body: Buffer;
-  readonly headers: Readonly<Record<string, string>>;
-}
 
 /** An FP32 tensor of a request or response. */
 export interface Fp32Tensor {
@@ -28,60 +23,6 @@ interface OutputHeader {
 }
 
 const HEADER_LENGTH = 'inference-header-content-length';
-
-/**
- * A JSON infer request; all outputs come back as JSON.
- *
- * @example
- * jsonInferRequest([{ name: 'INPUT0', shape: [1, 16], data }]);
- */
-export function jsonInferRequest(inputs: readonly Fp32Tensor[], id = 'bench'): PreparedRequest {
-  const body = {
-    id,
-    inputs: inputs.map(t => ({
-      name: t.name,
-      shape: t.shape,
-      datatype: 'FP32',
-      data: Array.from(t.data),
-    })),
-  };
-  const headers = { 'content-type': 'application/json' };
-  return { body: Buffer.from(JSON.stringify(body)), headers };
-}
-
-/**
- * A request in the binary tensor data extension: JSON header, then each input's raw
- * little-endian bytes; every named output is asked for as binary.
- *
- * @example
- * binaryInferRequest([{ name: 'x', shape: [1, 512], data }], ['y']);
- */
-export function binaryInferRequest(
-  inputs: readonly Fp32Tensor[],
-  outputs: readonly string[],
-  id = 'bench',
-): PreparedRequest {
-  const header = Buffer.from(
-    JSON.stringify({
-      id,
-      inputs: inputs.map(t => ({
-        name: t.name,
-        shape: t.shape,
-        datatype: 'FP32',
-        parameters: { binary_data_size: t.data.byteLength },
-      })),
-      outputs: outputs.map(name => ({ name, parameters: { binary_data: true } })),
-    }),
-  );
-  const tensors = inputs.map(t => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-  return {
-    body: Buffer.concat([header, ...tensors]),
-    headers: {
-      'content-type': 'application/octet-stream',
-      'inference-header-content-length': String(header.byteLength),
-    },
-  };
-}
 
 function copyFp32(bytes: Buffer, name: string): Float32Array {
   if (bytes.byteLength % 4 !== 0) {

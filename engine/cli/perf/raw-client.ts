@@ -1,8 +1,9 @@
 /**
- * A minimal HTTP/1.1 keep-alive client over one `net.Socket`, for the load generator: the
- * request bytes are serialized once and written as one buffer, and responses are framed by
- * Content-Length or chunked encoding without building header objects. It costs a fraction of
- * `node:http`'s client per request, so the generator stays far from being the bottleneck.
+ * A minimal HTTP/1.1 keep-alive client over one `net.Socket`, for the load generator of
+ * `braid perf`: the request bytes are serialized once and written as one buffer, and responses
+ * are framed by Content-Length or chunked encoding without building header objects. It costs a
+ * fraction of `node:http`'s client per request, so the generator stays far from being the
+ * bottleneck.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * One request with its whole response, for checking an endpoint before loading it and for
- * reading statistics around a measurement.
+ * reading metadata and statistics around a measurement.
  *
  * @module
  */
@@ -15,7 +15,7 @@ export interface OnceResponse {
 
 /**
  * Sends one request (POST with a body, GET without) on a fresh connection and returns the whole
- * response, for checking an endpoint before loading it.
+ * response. Rejects when the connection fails or no response has begun within `timeoutMs`.
  *
  * @example
  * const res = await sendOnce('http://127.0.0.1:8000/v2/models/simple/infer', body);
@@ -24,6 +24,7 @@ export function sendOnce(
   url: string,
   body?: Uint8Array,
   headers: Readonly<Record<string, string>> = {},
+  timeoutMs = 30_000,
 ): Promise<OnceResponse> {
   const u = new URL(url);
   const allHeaders = body ? { ...headers, 'content-length': String(body.byteLength) } : headers;
@@ -35,6 +36,8 @@ export function sendOnce(
         path: u.pathname + u.search,
         method: body ? 'POST' : 'GET',
         headers: allHeaders,
+        // Node's global agent keeps connections alive; a one-off request should not hold one.
+        agent: false,
       },
       res => {
         const chunks: Buffer[] = [];
@@ -47,6 +50,10 @@ export function sendOnce(
       },
     );
     req.on('error', reject);
+    // The socket's idle timeout, so a server that never answers cannot hang a measurement.
+    req.setTimeout(timeoutMs, () => {
+      req.destroy(new Error(`no response from ${u.origin} within ${timeoutMs} ms`));
+    });
     req.end(body);
   });
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendOnce } from './send-once.js';
+import { sendOnce } from '../../../../engine/cli/perf/send-once.js';
 
 let server: http.Server;
 let origin = '';

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLoad, summarize } from './load.js';
-import type { LoadResult } from './load.js';
+import { runLoad } from '../../../../engine/cli/perf/load.js';
+import type { LoadResult } from '../../../../engine/cli/perf/load.js';
 
 let server: http.Server;
 let origin = '';
@@ -40,30 +40,19 @@ const short = { body, durationMs: 300, warmupMs: 50 };
 function expectOrdered(r: LoadResult): void {
   expect(r.p50).toBeGreaterThan(0);
   expect(r.p50).toBeLessThanOrEqual(r.p90);
-  expect(r.p90).toBeLessThanOrEqual(r.p99);
+  expect(r.p90).toBeLessThanOrEqual(r.p95);
+  expect(r.p95).toBeLessThanOrEqual(r.p99);
   expect(r.mean).toBeGreaterThan(0);
 }
-
-describe('summarize', () => {
-  it('takes nearest-rank percentiles of the first n values', () => {
-    const values = Float64Array.from({ length: 100 }, (_, i) => 100 - i);
-    expect(summarize(values)).toEqual({ p50: 50, p90: 90, p99: 99, mean: 50.5 });
-    const firstThree = summarize(Float64Array.of(5, 1, 3, 999), 3);
-    expect(firstThree).toEqual({ p50: 3, p90: 5, p99: 5, mean: 3 });
-  });
-
-  it('gives NaN for an empty sample', () => {
-    expect(summarize(new Float64Array(4), 0).p50).toBeNaN();
-  });
-});
 
 describe.each(['raw', 'http'] as const)('runLoad with the %s client', client => {
   it('measures successful requests with ordered percentiles', async () => {
     const r = await runLoad({ ...short, url: `${origin}/ok`, concurrency: 4, client });
     expect(r.requests).toBeGreaterThan(0);
     expect(r.errors).toEqual({ count: 0, messages: [] });
-    expect(r.durationS).toBeCloseTo(0.3, 6);
-    expect(r.throughput).toBeCloseTo(r.requests / 0.3, 6);
+    expect(r.durationS).toBeGreaterThan(0.29);
+    expect(r.durationS).toBeLessThan(0.4);
+    expect(r.throughput).toBeCloseTo(r.requests / r.durationS, 6);
     expect(r.sent).toBeGreaterThanOrEqual(r.requests);
     expectOrdered(r);
   });
