@@ -4,7 +4,7 @@ import type { CatalogModel } from '../core/model-catalog.js';
 import { isReentrantBackend } from '../core/reentrant.js';
 import { noopLogger } from '../core/logger.js';
 import { DEFAULT_MAX_BATCH_SIZE, missingVersions, scanRepository, selectVersions, type RepositoryModel } from '../repository/index.js';
-import { modelMetadata } from '../runtime/metadata.js';
+import { catalogModel } from '../runtime/load-order.js';
 import { modelDependencies, prepareVersion, readConfig } from '../runtime/model-loader.js';
 import { createStaticCatalog, explainPlan, formatDiagnostic, type PipelineBackend } from '../../pipelines/index.js';
 import { parse } from './args.js';
@@ -75,8 +75,7 @@ async function validateModel(model: RepositoryModel, ctx: Context, explain = fal
     for (const v of selectVersions(config.version_policy, model.versions)) {
       try {
         const prepared = await prepareVersion(model, v, config, explicitMaxBatch, opts);
-        const md = modelMetadata(prepared.config, model.name, [String(v)]);
-        described.push({ name: model.name, version: v, platform: md.platform, maxBatchSize: prepared.config.max_batch_size, inputs: md.inputs, outputs: md.outputs });
+        described.push(catalogModel(prepared.config, model.name, v));
         if (explain && isReentrantBackend(prepared.backend)) {
           const compiled = await (prepared.backend as PipelineBackend).compile(prepared.files);
           for (const d of compiled.diagnostics) ctx.print(`WARN  ${formatDiagnostic(d)}`);

@@ -48,7 +48,7 @@ describe('a traced pipeline request over HTTP', () => {
     expect(out.id).toBe('pipe-1');
     expect(out.outputs[0]!.data.slice(0, 3)).toEqual([8, 12, 16]);
 
-    const mine = (spans: ReceivedSpan[]) => spans.filter(s => s.traceId === traceId);
+    const mine = (spans: readonly ReceivedSpan[]) => spans.filter(s => s.traceId === traceId);
     await receiver.waitFor(spans => mine(spans).filter(s => s.name === 'compute').length === 3 && mine(spans).some(s => s.name === 'InferRequest'));
     const spans = mine(receiver.spans);
     const byId = new Map(spans.map(s => [s.spanId, s]));

@@ -139,8 +139,13 @@ describe('OtelTracer export failures', () => {
     tracer.startRequest('InferRequest', { model: 'm' }).end();
     await expect(tracer.shutdown()).resolves.toBeUndefined();
     const warnings = logger.lines.filter(l => l.level === 'warn');
-    expect(warnings.map(l => l.msg)).toEqual(['tracing: the span exporter reported a problem', 'tracing: the last spans could not be exported']);
-    expect(warnings[0]!.fields.error).toMatch(/ECONNREFUSED/);
+    // Whether a periodic export failed before shutdown depends on timing; each problem is
+    // reported at most once, and the spans lost at shutdown always are.
+    const msgs = warnings.map(l => l.msg);
+    expect(msgs.at(-1)).toBe('tracing: the last spans could not be exported');
+    expect(new Set(msgs).size).toBe(msgs.length);
+    expect(msgs.every(m => m === 'tracing: the span exporter reported a problem' || m === 'tracing: the last spans could not be exported')).toBe(true);
+    expect(warnings.some(l => /ECONNREFUSED/.test(String(l.fields.error)))).toBe(true);
     expect(logger.lines[0]).toMatchObject({ level: 'info', msg: 'tracing started' });
   });
 });
