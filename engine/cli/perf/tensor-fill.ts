@@ -4,27 +4,14 @@
  *
  * @module
  */
+import { isDataType } from '../../core/datatype.js';
 import { EngineError } from '../../core/errors.js';
+import { typedArrayFor } from '../../core/tensor.js';
 import { seededUniform } from './pacing.js';
 import type { TensorValues } from './request-body.js';
 
 type NumericArray = Exclude<TensorValues, readonly string[]>;
 
-const ARRAYS: Readonly<Record<string, new (n: number) => NumericArray>> = {
-  BOOL: Uint8Array,
-  UINT8: Uint8Array,
-  UINT16: Uint16Array,
-  UINT32: Uint32Array,
-  UINT64: BigUint64Array,
-  INT8: Int8Array,
-  INT16: Int16Array,
-  INT32: Int32Array,
-  INT64: BigInt64Array,
-  FP16: Uint16Array,
-  FP32: Float32Array,
-  FP64: Float64Array,
-  BF16: Uint16Array,
-};
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -63,9 +50,10 @@ export function toBf16Bits(v: number): number {
 }
 
 function numericArray(datatype: string, n: number, name: string): NumericArray {
-  const Ctor = ARRAYS[datatype];
-  if (!Ctor) throw new EngineError('UNSUPPORTED', `input '${name}': datatype '${datatype}' cannot be generated`);
-  return new Ctor(n);
+  if (!isDataType(datatype) || datatype === 'BYTES') {
+    throw new EngineError('UNSUPPORTED', `input '${name}': datatype '${datatype}' cannot be generated`);
+  }
+  return new (typedArrayFor(datatype))(n) as NumericArray;
 }
 
 function setNumber(out: NumericArray, datatype: string, i: number, v: number): void {
