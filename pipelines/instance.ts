@@ -1,6 +1,6 @@
 /**
  * @module A loaded pipeline version as a model instance. Unlike other instances it is
- * reentrant: one instance serves every concurrent request, each on its own run actor, and its
+ * reentrant: one instance serves every concurrent request, each with its own run state, and its
  * steps queue at the models they call.
  */
 import type { Backend, ExecuteOptions, ModelFiles, ModelInstance } from '../engine/core/backend.js';

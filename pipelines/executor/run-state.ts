@@ -1,7 +1,8 @@
 /**
- * @module The pure decisions of a pipeline run: which steps are ready, which are skipped because
- * an input they need is absent, and whether the run is complete. No I/O and no time here; the
- * run machine calls these on every event.
+ * @module The decisions of a pipeline run: which steps are ready, which are skipped because an
+ * input they need is absent, and whether the run is complete. No I/O and no time here. A run's
+ * state belongs to that run alone and is updated in place: copying it on every step event cost
+ * more than the decisions themselves.
  */
 import type { ExecutionPlan } from '../../engine/core/plan.js';
 
@@ -11,15 +12,14 @@ export type StepStatus = 'pending' | 'running' | 'done' | 'skipped' | 'failed' |
 /** Whether a tensor exists in one run. */
 export type TensorState = 'pending' | 'present' | 'absent';
 
-/** The state of one run. Treated as immutable: every change returns a new object. */
+/** The state of one run, owned by its driver and changed by {@link decide} and {@link settle}. */
 export interface RunState {
-  readonly steps: readonly StepStatus[];
-  readonly tensors: ReadonlyMap<string, TensorState>;
+  readonly steps: StepStatus[];
+  readonly tensors: Map<string, TensorState>;
 }
 
 /** What {@link decide} found: steps to start and steps skipped (with why). */
 export interface Decision {
-  readonly state: RunState;
   readonly ready: readonly number[];
   readonly skipped: readonly { readonly step: number; readonly reason: string }[];
 }
@@ -63,21 +63,18 @@ export function initialState(plan: ExecutionPlan, active: readonly boolean[], pr
 }
 
 /**
- * Starts every pending step whose reads are all settled, and skips those missing a required
- * input (an absent tensor read by a non-optional input or an early-return value). A skip makes
- * the step's outputs absent, which can skip later steps in the same pass (steps are in
- * topological order).
+ * Marks `running` every pending step whose reads are all settled and returns them; marks
+ * `skipped` those missing a required input (an absent tensor read by a non-optional input or
+ * an early-return value). A skip makes the step's outputs absent, which can skip later steps in
+ * the same pass (steps are in topological order).
  */
 export function decide(plan: ExecutionPlan, state: RunState): Decision {
-  let steps: StepStatus[] | undefined;
-  let tensors: Map<string, TensorState> | undefined;
   const ready: number[] = [];
-  const skipped: { step: number; reason: string }[] = [];
-  const tensorState = (t: string) => (tensors ?? state.tensors).get(t) ?? 'absent';
+  let skipped: { step: number; reason: string }[] | undefined;
+  const { steps, tensors } = state;
+  const tensorState = (t: string) => tensors.get(t) ?? 'absent';
   for (const s of plan.steps) {
-    if ((steps ?? state.steps)[s.index] !== 'pending') continue;
-    if (s.reads.some(t => tensorState(t) === 'pending')) continue;
-    steps ??= [...state.steps];
+    if (steps[s.index] !== 'pending' || !settledReads(s.reads, tensors)) continue;
     const missing = requiredAbsent(plan, s.index, tensorState);
     if (missing === undefined) {
       steps[s.index] = 'running';
@@ -85,12 +82,19 @@ export function decide(plan: ExecutionPlan, state: RunState): Decision {
       continue;
     }
     steps[s.index] = 'skipped';
-    tensors ??= new Map(state.tensors);
     for (const o of s.outputs) tensors.set(o.tensor, 'absent');
-    skipped.push({ step: s.index, reason: `tensor '${missing}' is absent` });
+    (skipped ??= []).push({ step: s.index, reason: `tensor '${missing}' is absent` });
   }
-  if (!steps) return { state, ready, skipped };
-  return { state: { steps, tensors: tensors ?? state.tensors }, ready, skipped };
+  return { ready, skipped: skipped ?? NONE };
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+const COMPLETE: Outcome = Object.freeze({ kind: 'complete' });
+const RUNNING: Outcome = Object.freeze({ kind: 'running' });
+
+function settledReads(reads: readonly string[], tensors: ReadonlyMap<string, TensorState>): boolean {
+  for (const t of reads) if (tensors.get(t) === 'pending') return false;
+  return true;
 }
 
 function requiredAbsent(plan: ExecutionPlan, index: number, tensorState: (t: string) => TensorState): string | undefined {
@@ -104,12 +108,9 @@ function requiredAbsent(plan: ExecutionPlan, index: number, tensorState: (t: str
  * Records that a running step finished: `produced` tensors are present, its other outputs
  * absent. `status` is `done`, `skipped` (guard false, on_error skip) or `failed`.
  */
-export function settle(plan: ExecutionPlan, state: RunState, index: number, status: 'done' | 'skipped' | 'failed', produced: readonly string[] = []): RunState {
-  const steps = [...state.steps];
-  steps[index] = status;
-  const tensors = new Map(state.tensors);
-  for (const o of plan.steps[index]!.outputs) tensors.set(o.tensor, produced.includes(o.tensor) ? 'present' : 'absent');
-  return { steps, tensors };
+export function settle(plan: ExecutionPlan, state: RunState, index: number, status: 'done' | 'skipped' | 'failed', produced: readonly string[] = NONE): void {
+  state.steps[index] = status;
+  for (const o of plan.steps[index]!.outputs) state.tensors.set(o.tensor, produced.includes(o.tensor) ? 'present' : 'absent');
 }
 
 /**
@@ -126,16 +127,16 @@ export function outcome(plan: ExecutionPlan, state: RunState, wanted: readonly {
     busy = true;
     if (s.target.kind === 'return') returnPending = true;
   }
-  const missing: string[] = [];
+  let missing: string[] | undefined;
   let unresolved = false;
   for (const w of wanted) {
     const t = state.tensors.get(w.tensor) ?? 'absent';
     if (t === 'pending') unresolved = true;
-    else if (t === 'absent' && !w.optional) missing.push(w.tensor);
+    else if (t === 'absent' && !w.optional) (missing ??= []).push(w.tensor);
   }
   // A tensor has one producer, so an absent required output stays absent; only an early return can still answer.
-  if (missing.length > 0 && !returnPending) return { kind: 'stuck', missing };
-  if (!unresolved && !returnPending && missing.length === 0) return { kind: 'complete' };
+  if (missing && !returnPending) return { kind: 'stuck', missing };
+  if (!unresolved && !returnPending && !missing) return COMPLETE;
   if (!busy) return { kind: 'stuck', missing: wanted.filter(w => !w.optional).map(w => w.tensor) };
-  return { kind: 'running' };
+  return RUNNING;
 }

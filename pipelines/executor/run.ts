@@ -1,21 +1,22 @@
 /**
- * @module One pipeline request: the {@link RunDriver} behind a run actor. It holds the request's
- * tensors, starts steps the machine declares ready, applies guards and error policies, releases
- * each tensor after its last reader, and aborts what is still running when the run ends.
+ * @module One pipeline request. It holds the request's tensors, starts the steps run-state.ts
+ * declares ready, applies guards and error policies, releases each tensor after its last
+ * reader, and steps the run machine (run.machine.ts) to its end, then cancels what still runs.
  */
 import type { Clock } from '../../engine/core/clock.js';
 import { EngineError, toEngineError } from '../../engine/core/errors.js';
-import type { ExecutionPlan, PlanResult, PlanStep } from '../../engine/core/plan.js';
+import type { ExecutionPlan, PlanStep } from '../../engine/core/plan.js';
 import type { ParameterValue } from '../../engine/core/request.js';
 import type { TraceSpan } from '../../engine/core/telemetry.js';
 import type { Tensor, TensorMap } from '../../engine/core/tensor.js';
 import { evaluateGuard } from '../expression-eval.js';
 import { emptyGather } from './gather.js';
-import type { DebugRequest } from './request.js';
 import { stepParameters } from './request.js';
-import { initialState } from './run-state.js';
-import { createRun, runToEnd } from './run.machine.js';
-import type { RunActor, RunDriver, RunEnd, RunMachine } from './run.machine.js';
+import type { RunLayout } from './run-layout.js';
+import { decide, initialState, outcome, settle } from './run-state.js';
+import type { RunState } from './run-state.js';
+import { RUN_TRANSITIONS } from './run.machine.js';
+import type { RunEnd, RunEvent, RunStatus } from './run.machine.js';
 import { closeStepSpan, openStepSpan } from './step-span.js';
 import type { StepCallResult, StepRuntime } from './step-call.js';
 import { runStepCall, targetLabel } from './step-call.js';
@@ -24,7 +25,6 @@ import type { PipelineObserver, StepEvent, StepStatsRecorder, StepStatusName } f
 /** What every run of a plan shares. */
 export interface RunShared {
   readonly plan: ExecutionPlan;
-  readonly machine: RunMachine;
   readonly runtime: StepRuntime;
   readonly stats: StepStatsRecorder;
   readonly observer?: PipelineObserver;
@@ -35,12 +35,12 @@ export interface RunShared {
 export interface RunRequest {
   readonly id?: string;
   readonly inputs: TensorMap;
-  readonly outputs: readonly PlanResult[];
-  /** Which steps run (see activeSteps). */
-  readonly active: readonly boolean[];
+  /** Which steps run and what they return, for the outputs and tensors this request asks for. */
+  readonly layout: RunLayout;
   readonly parameters: Readonly<Record<string, ParameterValue>>;
   readonly signal?: AbortSignal;
-  readonly debug?: DebugRequest;
+  /** Return per-step timings and the layout's captured tensors. */
+  readonly debug?: boolean;
   /** The pipeline request's span; steps open child spans under it. */
   readonly trace?: TraceSpan;
 }
@@ -66,66 +66,130 @@ export interface RunResult {
 
 /**
  * Runs one request to its end. Rejects with EngineError: the failing step's error (prefixed
- * with pipeline and step), CANCELLED when the client goes away, UNAVAILABLE past the deadline.
+ * with pipeline and step), CANCELLED when the client goes away, UNAVAILABLE past the deadline,
+ * INVALID_ARG when a required output cannot be produced for this request.
  *
  * @example
- * const result = await executeRun(shared, { inputs, outputs: plan.outputs, active, parameters: {} });
+ * const result = await executeRun(shared, { inputs, layout: runLayout(plan, plan.outputs, []), parameters: {} });
  */
 export function executeRun(shared: RunShared, req: RunRequest): Promise<RunResult> {
   return new Run(shared, req).execute();
 }
 
-class Run implements RunDriver {
+type StepExtra = { readonly calls?: number; readonly retries?: number; readonly items?: number; readonly reason?: string };
+
+const NOT_STARTED = -1;
+
+class Run {
   readonly #s: RunShared;
   readonly #req: RunRequest;
   readonly #plan: ExecutionPlan;
+  readonly #layout: RunLayout;
+  readonly #state: RunState;
   readonly #store = new Map<string, Tensor>();
-  readonly #remaining = new Map<string, number>();
-  readonly #keep = new Set<string>();
+  readonly #remaining: Map<string, number>;
   readonly #ctl = new AbortController();
-  readonly #timings: (StepTiming | undefined)[];
-  readonly #started = new Map<number, number>();
-  readonly #spans = new Map<number, TraceSpan>();
+  readonly #params: Readonly<Record<string, ParameterValue>>;
+  /** Clock time each step started, or NOT_STARTED. */
+  readonly #startedAt: number[];
+  /** How each started step ended; undefined while it runs. */
+  readonly #outcomes: (StepStatusName | undefined)[];
+  readonly #timings: (StepTiming | undefined)[] | undefined;
+  readonly #spans: (TraceSpan | undefined)[] | undefined;
   readonly #start: number;
-  #actor: RunActor | undefined;
+  #status: RunStatus = RUN_TRANSITIONS.initial;
   #deadline: ReturnType<Clock['setTimeout']> | undefined;
   #finished = false;
+  #advancing = false;
+  #again = false;
+  #resolve: ((end: RunEnd) => void) | undefined;
 
   constructor(shared: RunShared, req: RunRequest) {
     this.#s = shared;
     this.#req = req;
     this.#plan = shared.plan;
+    this.#layout = req.layout;
     this.#start = shared.clock.now();
-    this.#timings = this.#plan.steps.map(() => undefined);
+    this.#params = stepParameters(req.parameters);
+    const n = this.#plan.steps.length;
+    this.#startedAt = new Array<number>(n).fill(NOT_STARTED);
+    this.#outcomes = new Array<StepStatusName | undefined>(n);
+    this.#timings = req.debug ? new Array<StepTiming | undefined>(n) : undefined;
+    this.#spans = req.trace?.recording ? new Array<TraceSpan | undefined>(n) : undefined;
+    this.#remaining = new Map(req.layout.readers);
     for (const [name, t] of req.inputs) this.#store.set(name, t);
-    for (const o of req.outputs) this.#keep.add(o.tensor);
-    for (const t of req.debug?.capture ?? []) this.#keep.add(t);
-    for (const s of this.#plan.steps) if (req.active[s.index]) for (const t of s.reads) this.#remaining.set(t, (this.#remaining.get(t) ?? 0) + 1);
+    this.#state = initialState(this.#plan, req.layout.active, new Set(req.inputs.keys()));
   }
 
   async execute(): Promise<RunResult> {
-    const state = initialState(this.#plan, this.#req.active, new Set(this.#req.inputs.keys()));
-    const wanted = [...this.#req.outputs.map(o => ({ tensor: o.tensor, optional: o.optional })), ...(this.#req.debug?.capture ?? []).map(t => ({ tensor: t, optional: true }))];
-    this.#watch();
-    this.#actor = createRun(this.#s.machine, { state, wanted, driver: this });
-    const end = await runToEnd(this.#actor);
+    const signal = this.#req.signal;
+    if (signal?.aborted) throw new EngineError('CANCELLED', `pipeline '${this.#plan.name}': the client cancelled the request before it started`);
+    const ended = new Promise<RunEnd>(resolve => (this.#resolve = resolve));
+    signal?.addEventListener('abort', this.#onClientAbort, { once: true });
+    this.#armDeadline();
+    this.#advance();
+    const end = await ended;
     this.#observe(end);
     if (end.kind === 'failed') throw end.error;
     return this.#result(end);
   }
 
-  launch(index: number): void {
-    const step = this.#plan.steps[index]!;
-    this.#started.set(index, this.#s.clock.now());
+  /** The machine reached a final state: cancel what still runs and answer. */
+  #ended(end: RunEnd): void {
+    this.#finished = true;
+    if (this.#deadline !== undefined) this.#s.clock.clearTimeout(this.#deadline);
+    this.#req.signal?.removeEventListener('abort', this.#onClientAbort);
+    let outstanding = false;
+    for (let i = 0; i < this.#startedAt.length; i++) {
+      if (this.#startedAt[i] === NOT_STARTED || this.#outcomes[i] !== undefined) continue;
+      outstanding = true;
+      this.#settled(this.#plan.steps[i]!, 'cancelled', { reason: 'the request ended before the step finished' }, false);
+    }
+    // Only calls still running need the abort; building the error for every request would cost more than the steps.
+    if (outstanding) this.#ctl.abort(new EngineError('CANCELLED', `pipeline '${this.#plan.name}': the request ended`));
+    this.#resolve!(end);
+  }
+
+  /**
+   * Starts what is ready and ends the run once it is complete or stuck. Not reentrant: a step
+   * that settles while starting (guard false) makes the running pass look again.
+   */
+  #advance(): void {
+    if (this.#advancing) {
+      this.#again = true;
+      return;
+    }
+    this.#advancing = true;
+    try {
+      do {
+        this.#again = false;
+        const d = decide(this.#plan, this.#state);
+        for (const s of d.skipped) this.#settled(this.#plan.steps[s.step]!, 'skipped', { reason: s.reason });
+        for (const i of d.ready) {
+          if (this.#finished) return;
+          this.#launch(this.#plan.steps[i]!);
+        }
+      } while (this.#again && !this.#finished);
+      if (this.#finished) return;
+      const o = outcome(this.#plan, this.#state, this.#layout.wanted);
+      if (o.kind === 'complete') this.#send({ type: 'SUCCEEDED' });
+      else if (o.kind === 'stuck') this.#send({ type: 'FAIL', error: stuckError(this.#plan, this.#state, o.missing) });
+    } finally {
+      this.#advancing = false;
+    }
+  }
+
+  #launch(step: PlanStep): void {
+    const index = step.index;
+    this.#startedAt[index] = this.#s.clock.now();
     const span = openStepSpan(this.#req.trace, this.#plan.name, step);
-    if (span.recording) this.#spans.set(index, span);
+    if (this.#spans && span.recording) this.#spans[index] = span;
     try {
       if (step.when && !evaluateGuard(step.when, { tensor: n => this.#store.get(n), params: this.#req.parameters }, `pipeline '${this.#plan.name}' step '${step.name}'`)) {
-        this.#settled(step, 'skipped', { reason: `guard "${step.when.source}" is false` });
-        return this.#send({ type: 'STEP_SKIPPED', step: index });
+        return this.#skip(step, `guard "${step.when.source}" is false`);
       }
     } catch (e) {
-      return this.#send({ type: 'STEP_FAILED', step: index, error: toEngineError(e) });
+      return this.#send({ type: 'FAIL', error: toEngineError(e) });
     }
     if (step.target.kind === 'return') {
       // Its values are read when the answer is assembled, so nothing is released here.
@@ -137,41 +201,22 @@ class Run implements RunDriver {
       const t = this.#store.get(b.tensor);
       if (t) inputs.set(b.param, t);
     }
-    const outputs = step.outputs.filter(o => this.#needed(o.tensor)).map(o => o.param);
+    const plan = this.#plan;
     runStepCall(this.#s.runtime, {
-      pipeline: this.#plan.name,
+      pipeline: plan.name,
       step,
       inputs,
-      outputs,
+      outputs: this.#layout.stepOutputs[index]!,
       ...(this.#req.id ? { id: this.#req.id } : {}),
-      parameters: stepParameters(this.#req.parameters),
+      parameters: this.#params,
       signal: this.#ctl.signal,
-      ...(this.#plan.deadlineMs === undefined ? {} : { deadlineAt: this.#start + this.#plan.deadlineMs }),
-      empty: param => emptyGather(this.#plan.tensors.get(step.outputs.find(o => o.param === param)!.tensor)!),
+      ...(plan.deadlineMs === undefined ? {} : { deadlineAt: this.#start + plan.deadlineMs }),
+      ...(step.map ? { empty: (param: string) => emptyGather(plan.tensors.get(step.outputs.find(o => o.param === param)!.tensor)!) } : {}),
       trace: span,
     }).then(
       r => this.#done(step, r),
       (e: unknown) => this.#failed(step, toEngineError(e)),
     );
-  }
-
-  skipped(index: number, reason: string): void {
-    this.#settled(this.#plan.steps[index]!, 'skipped', { reason });
-  }
-
-  stop(): void {
-    if (this.#finished) return;
-    this.#finished = true;
-    if (this.#deadline !== undefined) this.#s.clock.clearTimeout(this.#deadline);
-    this.#req.signal?.removeEventListener('abort', this.#onClientAbort);
-    let outstanding = false;
-    for (const [index] of this.#started) {
-      if (this.#timings[index]) continue;
-      outstanding = true;
-      this.#settled(this.#plan.steps[index]!, 'cancelled', { reason: 'the request ended before the step finished' }, false);
-    }
-    // Only calls still running need the abort; building the error for every request would cost more than the steps.
-    if (outstanding) this.#ctl.abort(new EngineError('CANCELLED', `pipeline '${this.#plan.name}': the request ended`));
   }
 
   #done(step: PlanStep, r: StepCallResult): void {
@@ -184,16 +229,14 @@ class Run implements RunDriver {
       produced.push(o.tensor);
     }
     this.#settled(step, 'ran', { calls: r.calls, retries: r.retries, ...(r.items === undefined ? {} : { items: r.items }) });
-    this.#send({ type: 'STEP_DONE', step: step.index, produced });
+    settle(this.#plan, this.#state, step.index, 'done', produced);
+    this.#advance();
   }
 
   #failed(step: PlanStep, e: EngineError): void {
     if (this.#finished) return;
     const policy = step.onError;
-    if (policy.policy === 'skip') {
-      this.#settled(step, 'skipped', { reason: e.message });
-      return this.#send({ type: 'STEP_SKIPPED', step: step.index });
-    }
+    if (policy.policy === 'skip') return this.#skip(step, e.message);
     if (policy.policy === 'default') {
       const produced: string[] = [];
       for (const [tensor, value] of policy.values) {
@@ -202,87 +245,107 @@ class Run implements RunDriver {
         produced.push(tensor);
       }
       this.#settled(step, 'defaulted', { reason: e.message });
-      return this.#send({ type: 'STEP_DONE', step: step.index, produced });
+      settle(this.#plan, this.#state, step.index, 'done', produced);
+      return this.#advance();
     }
     this.#settled(step, 'failed', { reason: e.message });
     const error = new EngineError(e.code, `pipeline '${this.#plan.name}' step '${step.name}' (${targetLabel(step)}): ${e.message}`, { cause: e, reason: e.reason });
-    this.#send({ type: 'STEP_FAILED', step: step.index, error });
+    this.#send({ type: 'FAIL', error });
+  }
+
+  #skip(step: PlanStep, reason: string): void {
+    this.#settled(step, 'skipped', { reason });
+    settle(this.#plan, this.#state, step.index, 'skipped');
+    this.#advance();
   }
 
   /** Records how a step ended and releases the tensors it was the last reader of. */
-  #settled(step: PlanStep, status: StepStatusName, extra: { calls?: number; retries?: number; items?: number; reason?: string }, release = true): void {
+  #settled(step: PlanStep, status: StepStatusName, extra: StepExtra, release = true): void {
     const now = this.#s.clock.now();
-    const started = this.#started.get(step.index);
-    const timing: StepTiming = {
+    const index = step.index;
+    const started = this.#startedAt[index]!;
+    this.#outcomes[index] = status;
+    if (this.#timings) {
+      const times = started === NOT_STARTED ? {} : { start_ms: started - this.#start, end_ms: now - this.#start };
+      this.#timings[index] = { step: step.name, status, ...times, ...extra };
+    }
+    const event: StepEvent = {
+      pipeline: this.#plan.name,
       step: step.name,
       status,
-      ...(started === undefined ? {} : { start_ms: started - this.#start, end_ms: now - this.#start }),
-      ...extra,
+      durationMs: started === NOT_STARTED ? 0 : now - started,
+      calls: extra.calls ?? 0,
+      retries: extra.retries ?? 0,
+      ...(extra.items === undefined ? {} : { items: extra.items }),
+      ...(extra.reason === undefined ? {} : { reason: extra.reason }),
     };
-    this.#timings[step.index] = timing;
-    const event: StepEvent = { pipeline: this.#plan.name, step: step.name, status, durationMs: started === undefined ? 0 : now - started, calls: extra.calls ?? 0, retries: extra.retries ?? 0, ...extra };
-    this.#s.stats.record(step.index, event);
+    this.#s.stats.record(index, event);
     this.#s.observer?.onStep?.(event);
-    const span = this.#spans.get(step.index);
+    const span = this.#spans?.[index];
     if (span) {
-      this.#spans.delete(step.index);
+      this.#spans![index] = undefined;
       closeStepSpan(span, event);
     }
     if (!release) return;
     for (const t of step.reads) {
       const left = (this.#remaining.get(t) ?? 1) - 1;
       this.#remaining.set(t, left);
-      if (left <= 0 && !this.#keep.has(t)) this.#store.delete(t);
+      if (left <= 0 && !this.#layout.keep.has(t)) this.#store.delete(t);
     }
   }
 
   #needed(tensor: string): boolean {
-    return (this.#remaining.get(tensor) ?? 0) > 0 || this.#keep.has(tensor);
+    return (this.#remaining.get(tensor) ?? 0) > 0 || this.#layout.keep.has(tensor);
   }
 
-  #send(e: Parameters<RunActor['send']>[0]): void {
-    if (!this.#finished) this.#actor?.send(e);
+  #send(e: RunEvent): void {
+    const next = RUN_TRANSITIONS.next(this.#status, e.type);
+    if (next === undefined) return;
+    this.#status = next;
+    if (RUN_TRANSITIONS.isFinal(next)) this.#ended(e.type === 'SUCCEEDED' ? { kind: 'succeeded' } : e.type === 'RETURN' ? { kind: 'returned', step: e.step } : { kind: 'failed', error: e.error });
   }
 
   readonly #onClientAbort = () => {
-    this.#send({ type: 'ABORT', error: new EngineError('CANCELLED', `pipeline '${this.#plan.name}': the client cancelled the request`) });
+    this.#send({ type: 'FAIL', error: new EngineError('CANCELLED', `pipeline '${this.#plan.name}': the client cancelled the request`) });
   };
 
-  #watch(): void {
-    const signal = this.#req.signal;
-    if (signal?.aborted) throw new EngineError('CANCELLED', `pipeline '${this.#plan.name}': the client cancelled the request before it started`);
-    signal?.addEventListener('abort', this.#onClientAbort, { once: true });
+  #armDeadline(): void {
     const ms = this.#plan.deadlineMs;
     if (ms === undefined) return;
     this.#deadline = this.#s.clock.setTimeout(() => {
-      const running = [...this.#started.keys()].filter(i => !this.#timings[i]).map(i => `'${this.#plan.steps[i]!.name}'`);
+      const running = this.#plan.steps.filter(s => this.#startedAt[s.index] !== NOT_STARTED && this.#outcomes[s.index] === undefined).map(s => `'${s.name}'`);
       const msg = `pipeline '${this.#plan.name}' exceeded its deadline of ${ms} ms${running.length > 0 ? ` (still running: ${running.join(', ')})` : ''}`;
-      this.#send({ type: 'ABORT', error: new EngineError('UNAVAILABLE', msg, { reason: 'REJECTED' }) });
+      this.#send({ type: 'FAIL', error: new EngineError('UNAVAILABLE', msg, { reason: 'REJECTED' }) });
     }, ms);
   }
 
   #result(end: Exclude<RunEnd, { kind: 'failed' }>): RunResult {
     const outputs: TensorMap = new Map();
     const ret = end.kind === 'returned' ? this.#plan.steps[end.step]! : undefined;
-    for (const o of this.#req.outputs) {
+    for (const o of this.#layout.outputs) {
       const v = ret ? ret.returns?.get(o.name) : { tensor: o.tensor };
       const t = v === undefined ? undefined : 'tensor' in v ? this.#store.get(v.tensor) : v.constant;
       if (t) outputs.set(o.name, t);
     }
-    const debug = this.#req.debug;
-    return {
-      outputs,
-      ...(ret ? { returnedBy: ret.name } : {}),
-      ...(debug ? { debug: { steps: this.#debugTimings(), tensors: new Map(debug.capture.flatMap(t => (this.#store.has(t) ? [[t, this.#store.get(t)!]] : []))) } } : {}),
-    };
-  }
-
-  #debugTimings(): StepTiming[] {
-    return this.#plan.steps.map((s, i) => this.#timings[i] ?? { step: s.name, status: this.#req.active[i] ? 'not_reached' : 'pruned' });
+    if (!this.#timings) return { outputs, ...(ret ? { returnedBy: ret.name } : {}) };
+    const steps = this.#plan.steps.map((s, i) => this.#timings![i] ?? { step: s.name, status: this.#layout.active[i] ? ('not_reached' as const) : ('pruned' as const) });
+    const tensors: TensorMap = new Map(this.#layout.capture.flatMap(t => (this.#store.has(t) ? [[t, this.#store.get(t)!]] : [])));
+    return { outputs, ...(ret ? { returnedBy: ret.name } : {}), debug: { steps, tensors } };
   }
 
   #observe(end: RunEnd): void {
+    const observer = this.#s.observer;
+    if (!observer?.onRequest) return;
     const ret = end.kind === 'returned' ? this.#plan.steps[end.step]!.name : undefined;
-    this.#s.observer?.onRequest?.({ pipeline: this.#plan.name, ok: end.kind !== 'failed', durationMs: this.#s.clock.now() - this.#start, ...(ret ? { returnedBy: ret } : {}) });
+    observer.onRequest({ pipeline: this.#plan.name, ok: end.kind !== 'failed', durationMs: this.#s.clock.now() - this.#start, ...(ret ? { returnedBy: ret } : {}) });
   }
+}
+
+function stuckError(p: ExecutionPlan, state: RunState, missing: readonly string[]): EngineError {
+  const why = missing.map(t => {
+    const producer = p.producer.get(t);
+    if (producer === undefined) return `'${t}' (an optional input the request did not send)`;
+    return `'${t}' (step '${p.steps[producer]!.name}' ${state.steps[producer]})`;
+  });
+  return new EngineError('INVALID_ARG', `pipeline '${p.name}': required output tensor(s) ${why.join(', ')} will not be produced for this request`);
 }

@@ -1,19 +1,19 @@
 /**
  * @module Runs requests against one compiled plan: checks each request, works out which steps
- * it needs (cached per set of requested outputs), runs it on a fresh actor of the plan's
+ * it needs (cached per set of requested outputs), runs it through the run
  * machine, and shapes the answer, debug capture included.
  */
 import { systemClock } from '../../engine/core/clock.js';
 import type { Clock } from '../../engine/core/clock.js';
 import type { ModelCatalog } from '../../engine/core/model-catalog.js';
-import type { ExecutionPlan } from '../../engine/core/plan.js';
+import type { ExecutionPlan, PlanResult } from '../../engine/core/plan.js';
 import type { InferRequest, InferResponse, ParameterValue } from '../../engine/core/request.js';
 import type { TraceSpan } from '../../engine/core/telemetry.js';
 import type { TensorMap } from '../../engine/core/tensor.js';
 import type { ModulePool } from '../module-pool.js';
 import { checkInputs, DEBUG_OUTPUT_PREFIX, DEBUG_PARAMETER, parseDebug, requestedOutputs } from './request.js';
-import { activeSteps } from './run-state.js';
-import { createRunMachine } from './run.machine.js';
+import { runLayout } from './run-layout.js';
+import type { RunLayout } from './run-layout.js';
 import { executeRun } from './run.js';
 import type { RunResult, RunShared } from './run.js';
 import { targetLabel } from './step-call.js';
@@ -44,11 +44,11 @@ export interface PipelineCall {
   readonly trace?: TraceSpan;
 }
 
-const ACTIVE_CACHE_LIMIT = 64;
+const LAYOUT_CACHE_LIMIT = 64;
 
 /**
  * Serves requests of one pipeline version. Safe to call concurrently: every request has its
- * own actor and tensors; only the plan, machine and statistics are shared.
+ * own run state and tensors; only the plan and statistics are shared.
  *
  * @example
  * const runner = new PipelineRunner({ plan, version: 1, catalog });
@@ -57,7 +57,7 @@ const ACTIVE_CACHE_LIMIT = 64;
 export class PipelineRunner {
   readonly #shared: RunShared;
   readonly #version: string;
-  readonly #active = new Map<string, boolean[]>();
+  readonly #layouts = new Map<string, RunLayout>();
 
   constructor(opts: PipelineRunnerOptions) {
     const plan = opts.plan;
@@ -65,7 +65,6 @@ export class PipelineRunner {
     this.#version = String(opts.version);
     this.#shared = {
       plan,
-      machine: createRunMachine(plan),
       runtime: { catalog: opts.catalog, pools: opts.pools ?? new Map(), clock },
       stats: new StepStatsRecorder(plan.steps.map(s => ({ name: s.name, target: targetLabel(s) }))),
       ...(opts.observer ? { observer: opts.observer } : {}),
@@ -86,16 +85,14 @@ export class PipelineRunner {
     checkInputs(plan, call.inputs);
     const outputs = requestedOutputs(plan, call.outputs);
     const debug = parseDebug(plan, call.parameters);
-    const needed = [...outputs.map(o => o.tensor), ...(debug?.capture ?? [])];
     return executeRun(this.#shared, {
       ...(call.id ? { id: call.id } : {}),
       inputs: call.inputs,
-      outputs,
-      active: this.#activeFor(needed),
+      layout: this.#layoutFor(outputs, debug?.capture ?? []),
       parameters: call.parameters ?? {},
       ...(call.signal ? { signal: call.signal } : {}),
       ...(call.trace ? { trace: call.trace } : {}),
-      ...(debug ? { debug } : {}),
+      ...(debug ? { debug: true } : {}),
     });
   }
 
@@ -133,15 +130,15 @@ export class PipelineRunner {
     return this.#shared.stats.snapshot();
   }
 
-  #activeFor(needed: readonly string[]): boolean[] {
-    const key = needed.join('\u0000');
-    let active = this.#active.get(key);
-    if (!active) {
-      active = activeSteps(this.#shared.plan, new Set(needed));
+  #layoutFor(outputs: readonly PlanResult[], capture: readonly string[]): RunLayout {
+    const key = outputs.length === this.plan.outputs.length && capture.length === 0 ? '' : `${outputs.map(o => o.name).join('\u0000')}\u0001${capture.join('\u0000')}`;
+    let layout = this.#layouts.get(key);
+    if (!layout) {
+      layout = runLayout(this.#shared.plan, outputs, capture);
       // Debug lists are client-chosen; keep the cache from growing without bound.
-      if (this.#active.size >= ACTIVE_CACHE_LIMIT) this.#active.clear();
-      this.#active.set(key, active);
+      if (this.#layouts.size >= LAYOUT_CACHE_LIMIT) this.#layouts.clear();
+      this.#layouts.set(key, layout);
     }
-    return active;
+    return layout;
   }
 }

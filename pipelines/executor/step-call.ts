@@ -35,8 +35,8 @@ export interface StepCall {
   readonly signal: AbortSignal;
   /** Clock time by which the request must finish. */
   readonly deadlineAt?: number;
-  /** The value of an output when a map has no items. */
-  readonly empty: (param: string) => Tensor;
+  /** The value of an output when a map has no items (steps with `map` only). */
+  readonly empty?: (param: string) => Tensor;
   /** The step's span: model requests open under it, retries are events on it. */
   readonly trace: TraceSpan;
 }
@@ -65,7 +65,7 @@ export async function runStepCall(rt: StepRuntime, c: StepCall): Promise<StepCal
   const params = c.step.inputs.filter(b => b.tensor === map.over && c.inputs.has(b.param)).map(b => b.param);
   const over = c.inputs.get(params[0]!)!;
   const n = over.shape[0] ?? 0;
-  if (n === 0) return { outputs: new Map(c.outputs.map(p => [p, c.empty(p)])), ...counts, items: 0 };
+  if (n === 0) return { outputs: new Map(c.outputs.map(p => [p, c.empty!(p)])), ...counts, items: 0 };
   const ac = new AbortController();
   const stop = () => ac.abort(c.signal.reason);
   c.signal.addEventListener('abort', stop, { once: true });

@@ -31,24 +31,29 @@ describe('run-state decisions', () => {
   it('decide starts ready steps and skips, in one pass, a chain whose input is absent', async () => {
     const { plan } = await compile(TEXT, catalog);
     const all = plan.steps.map(() => true);
-    let state = initialState(plan, all, new Set(['X']));
+    const state = initialState(plan, all, new Set(['X']));
     const first = decide(plan, state);
     const name = (i: number) => plan.steps[i]!.name;
     expect(first.ready.map(name)).toEqual(['a']);
     expect(first.skipped.map(s => `${name(s.step)}: ${s.reason}`)).toEqual(["d: tensor 'O' is absent"]);
-    state = first.state;
+    expect(state.steps[plan.steps.findIndex(s => s.name === 'a')]).toBe('running');
     expect(outcome(plan, state, [{ tensor: 'C', optional: false }]).kind).toBe('running');
-    state = settle(plan, state, plan.steps.findIndex(s => s.name === 'a'), 'skipped');
+    settle(plan, state, plan.steps.findIndex(s => s.name === 'a'), 'skipped');
+    expect(state.tensors.get('A')).toBe('absent');
     const second = decide(plan, state);
     expect(second.skipped.map(s => name(s.step))).toEqual(['b', 'c']);
-    expect(outcome(plan, second.state, [{ tensor: 'C', optional: false }])).toEqual({ kind: 'stuck', missing: ['C'] });
-    expect(outcome(plan, second.state, [{ tensor: 'D', optional: true }])).toEqual({ kind: 'complete' });
+    expect(outcome(plan, state, [{ tensor: 'C', optional: false }])).toEqual({ kind: 'stuck', missing: ['C'] });
+    expect(outcome(plan, state, [{ tensor: 'D', optional: true }])).toEqual({ kind: 'complete' });
   });
 
-  it('decide returns the same state object when nothing changes', async () => {
+  it('decide starts a step once, and the reader of a settled step next', async () => {
     const { plan } = await compile(TEXT, catalog);
-    const state = decide(plan, initialState(plan, plan.steps.map(() => true), new Set(['X', 'O']))).state;
-    expect(decide(plan, state).state).toBe(state);
+    const state = initialState(plan, plan.steps.map(() => true), new Set(['X', 'O']));
+    const name = (i: number) => plan.steps[i]!.name;
+    expect(decide(plan, state).ready.map(name)).toEqual(['a', 'd']);
+    expect(decide(plan, state)).toEqual({ ready: [], skipped: [] });
+    settle(plan, state, plan.steps.findIndex(s => s.name === 'a'), 'done', ['A']);
+    expect(decide(plan, state).ready.map(name)).toEqual(['b']);
   });
 });
 
