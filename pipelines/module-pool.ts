@@ -6,6 +6,9 @@ import type { ModelInstance } from '../engine/core/backend.js';
 import { EngineError } from '../engine/core/errors.js';
 import type { TensorMap } from '../engine/core/tensor.js';
 
+// Handed to instances when nothing can cancel the call.
+const NEVER = new AbortController().signal;
+
 interface Waiter {
   readonly grant: (inst: ModelInstance) => void;
 }
@@ -25,9 +28,10 @@ export class ModulePool {
 
   /**
    * Runs one call on the next free instance. Rejects with CANCELLED when `signal` aborts while
-   * waiting, UNAVAILABLE once disposed, and with whatever the instance throws.
+   * waiting (absent: never), UNAVAILABLE once disposed, and with whatever the instance throws.
    */
-  async run(inputs: TensorMap, outputs: readonly string[], signal: AbortSignal): Promise<TensorMap> {
+  async run(inputs: TensorMap, outputs: readonly string[], cancel: AbortSignal | undefined): Promise<TensorMap> {
+    const signal = cancel ?? NEVER;
     const inst = await this.#acquire(signal);
     try {
       return await inst.execute(inputs, { signal, outputs });

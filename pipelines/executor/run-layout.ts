@@ -4,6 +4,7 @@
  * step must return. Worked out once per set of requested tensors, so a request only copies it.
  */
 import type { ExecutionPlan, PlanResult } from '../../engine/core/plan.js';
+import type { RequestedOutput } from '../../engine/core/request.js';
 import { activeSteps } from './run-state.js';
 
 /** A tensor the request waits for; an optional one may end up absent. */
@@ -27,6 +28,13 @@ export interface RunLayout {
   readonly keep: ReadonlySet<string>;
   /** Per step, the target's outputs someone reads or keeps (empty for inactive steps). */
   readonly stepOutputs: readonly (readonly string[])[];
+  /** The same, as a model request names them. */
+  readonly stepRequested: readonly (readonly RequestedOutput[])[];
+  /**
+   * Whether two of the steps can run at once (neither feeds the other). Only then can the run
+   * end while a step still runs, other than by the client's cancel or the deadline.
+   */
+  readonly concurrent: boolean;
 }
 
 /**
@@ -45,5 +53,27 @@ export function runLayout(plan: ExecutionPlan, outputs: readonly PlanResult[], c
   const needed = (t: string) => (readers.get(t) ?? 0) > 0 || keep.has(t);
   const stepOutputs = plan.steps.map(s => (active[s.index] ? s.outputs.filter(o => needed(o.tensor)).map(o => o.param) : []));
   const wanted = [...outputs.map(o => ({ tensor: o.tensor, optional: o.optional })), ...capture.map(t => ({ tensor: t, optional: true }))];
-  return { outputs, capture, active, wanted, readers, keep, stepOutputs };
+  const stepRequested = stepOutputs.map(names => names.map(name => ({ name })));
+  return { outputs, capture, active, wanted, readers, keep, stepOutputs, stepRequested, concurrent: hasConcurrentSteps(plan, active) };
+}
+
+/** Whether some two active steps are unordered: neither is an ancestor of the other. */
+function hasConcurrentSteps(plan: ExecutionPlan, active: readonly boolean[]): boolean {
+  const ancestors: Set<number>[] = [];
+  for (const s of plan.steps) {
+    const mine = new Set<number>();
+    for (const t of s.reads) {
+      const p = plan.producer.get(t);
+      if (p === undefined) continue;
+      mine.add(p);
+      for (const a of ancestors[p]!) mine.add(a);
+    }
+    ancestors[s.index] = mine;
+  }
+  const steps = plan.steps.filter(s => active[s.index]).map(s => s.index);
+  // Steps are in topological order, so only an earlier step can be an ancestor of a later one.
+  for (let j = 0; j < steps.length; j++) {
+    for (let i = 0; i < j; i++) if (!ancestors[steps[j]!]!.has(steps[i]!)) return true;
+  }
+  return false;
 }

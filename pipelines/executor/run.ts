@@ -88,7 +88,8 @@ class Run {
   readonly #state: RunState;
   readonly #store = new Map<string, Tensor>();
   readonly #remaining: Map<string, number>;
-  readonly #ctl = new AbortController();
+  /** Cancels the steps still running when the run ends; only made when that can happen. */
+  readonly #ctl: AbortController | undefined;
   readonly #params: Readonly<Record<string, ParameterValue>>;
   /** Clock time each step started, or NOT_STARTED. */
   readonly #startedAt: number[];
@@ -117,6 +118,8 @@ class Run {
     this.#timings = req.debug ? new Array<StepTiming | undefined>(n) : undefined;
     this.#spans = req.trace?.recording ? new Array<TraceSpan | undefined>(n) : undefined;
     this.#remaining = new Map(req.layout.readers);
+    // Without concurrent steps or a deadline, the run ends while a step runs only when the client cancels, and the client's signal reaches the step itself.
+    this.#ctl = req.layout.concurrent || this.#plan.deadlineMs !== undefined ? new AbortController() : undefined;
     for (const [name, t] of req.inputs) this.#store.set(name, t);
     this.#state = initialState(this.#plan, req.layout.active, new Set(req.inputs.keys()));
   }
@@ -146,7 +149,7 @@ class Run {
       this.#settled(this.#plan.steps[i]!, 'cancelled', { reason: 'the request ended before the step finished' }, false);
     }
     // Only calls still running need the abort; building the error for every request would cost more than the steps.
-    if (outstanding) this.#ctl.abort(new EngineError('CANCELLED', `pipeline '${this.#plan.name}': the request ended`));
+    if (outstanding) this.#ctl?.abort(new EngineError('CANCELLED', `pipeline '${this.#plan.name}': the request ended`));
     this.#resolve!(end);
   }
 
@@ -207,9 +210,10 @@ class Run {
       step,
       inputs,
       outputs: this.#layout.stepOutputs[index]!,
+      requested: this.#layout.stepRequested[index]!,
       ...(this.#req.id ? { id: this.#req.id } : {}),
       parameters: this.#params,
-      signal: this.#ctl.signal,
+      signal: this.#ctl?.signal ?? this.#req.signal,
       ...(plan.deadlineMs === undefined ? {} : { deadlineAt: this.#start + plan.deadlineMs }),
       ...(step.map ? { empty: (param: string) => emptyGather(plan.tensors.get(step.outputs.find(o => o.param === param)!.tensor)!) } : {}),
       trace: span,

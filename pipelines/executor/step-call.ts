@@ -6,8 +6,8 @@
 import type { Clock } from '../../engine/core/clock.js';
 import { EngineError, toEngineError } from '../../engine/core/errors.js';
 import type { ModelCatalog } from '../../engine/core/model-catalog.js';
-import type { PlanRetry, PlanStep } from '../../engine/core/plan.js';
-import type { ParameterValue } from '../../engine/core/request.js';
+import type { PlanMap, PlanRetry, PlanStep } from '../../engine/core/plan.js';
+import type { InferRequest, ParameterValue, RequestedOutput } from '../../engine/core/request.js';
 import type { TraceSpan } from '../../engine/core/telemetry.js';
 import type { Tensor, TensorMap } from '../../engine/core/tensor.js';
 import type { ModulePool } from '../module-pool.js';
@@ -29,10 +29,15 @@ export interface StepCall {
   readonly inputs: TensorMap;
   /** The target's outputs that are needed. */
   readonly outputs: readonly string[];
+  /** The same as the model request asks for them. */
+  readonly requested: readonly RequestedOutput[];
   readonly id?: string;
   readonly parameters: Readonly<Record<string, ParameterValue>>;
-  /** Aborted when the request ends (failure, early return, deadline, client gone). */
-  readonly signal: AbortSignal;
+  /**
+   * Aborted when the request ends (failure, early return, deadline, client gone); absent when
+   * nothing can end the request while this step runs.
+   */
+  readonly signal: AbortSignal | undefined;
   /** Clock time by which the request must finish. */
   readonly deadlineAt?: number;
   /** The value of an output when a map has no items (steps with `map` only). */
@@ -56,19 +61,27 @@ export interface StepCallResult {
  * that exceeds `timeout_ms` fails with UNAVAILABLE.
  *
  * @example
- * const { outputs } = await runStepCall(runtime, { pipeline: 'ocr', step, inputs, outputs: ['y'], parameters: {}, signal, empty });
+ * const { outputs } = await runStepCall(runtime, { pipeline: 'ocr', step, inputs, outputs: ['y'], requested: [{ name: 'y' }], parameters: {}, signal, trace });
  */
-export async function runStepCall(rt: StepRuntime, c: StepCall): Promise<StepCallResult> {
+export function runStepCall(rt: StepRuntime, c: StepCall): Promise<StepCallResult> {
+  const step = c.step;
+  if (step.map) return runMapped(rt, c, step.map);
+  // The common step: one call, no timeout, no retry; nothing to wrap around it.
+  if (!step.retry && step.timeoutMs === undefined) return invoke(rt, c, c.inputs, c.signal).then(outputs => ({ outputs, calls: 1, retries: 0 }));
   const counts = { calls: 0, retries: 0 };
-  if (!c.step.map) return { outputs: await callWithRetry(rt, c, c.inputs, c.signal, counts), ...counts };
-  const map = c.step.map;
+  return callWithRetry(rt, c, c.inputs, c.signal, counts).then(outputs => ({ outputs, ...counts }));
+}
+
+async function runMapped(rt: StepRuntime, c: StepCall, map: PlanMap): Promise<StepCallResult> {
+  const counts = { calls: 0, retries: 0 };
   const params = c.step.inputs.filter(b => b.tensor === map.over && c.inputs.has(b.param)).map(b => b.param);
   const over = c.inputs.get(params[0]!)!;
   const n = over.shape[0] ?? 0;
   if (n === 0) return { outputs: new Map(c.outputs.map(p => [p, c.empty!(p)])), ...counts, items: 0 };
   const ac = new AbortController();
-  const stop = () => ac.abort(c.signal.reason);
-  c.signal.addEventListener('abort', stop, { once: true });
+  const parent = c.signal;
+  const stop = () => ac.abort(parent?.reason);
+  parent?.addEventListener('abort', stop, { once: true });
   const results = new Array<TensorMap>(n);
   let next = 0;
   const worker = async () => {
@@ -83,14 +96,14 @@ export async function runStepCall(rt: StepRuntime, c: StepCall): Promise<StepCal
     const width = map.maxParallel > 0 ? Math.min(map.maxParallel, n) : n;
     await Promise.all(Array.from({ length: width }, () => worker().catch(e => (ac.abort(e), Promise.reject(e)))));
   } finally {
-    c.signal.removeEventListener('abort', stop);
+    parent?.removeEventListener('abort', stop);
   }
   const outputs: TensorMap = new Map();
   for (const p of c.outputs) outputs.set(p, gatherItems(results.map(r => r.get(p)!), map.mode, `output '${p}' of step '${c.step.name}'`));
   return { outputs, ...counts, items: n };
 }
 
-async function callWithRetry(rt: StepRuntime, c: StepCall, inputs: TensorMap, signal: AbortSignal, counts: { calls: number; retries: number }): Promise<TensorMap> {
+async function callWithRetry(rt: StepRuntime, c: StepCall, inputs: TensorMap, signal: AbortSignal | undefined, counts: { calls: number; retries: number }): Promise<TensorMap> {
   const retry = c.step.retry;
   for (let attempt = 1; ; attempt++) {
     counts.calls++;
@@ -98,7 +111,7 @@ async function callWithRetry(rt: StepRuntime, c: StepCall, inputs: TensorMap, si
       return await callOnce(rt, c, inputs, signal);
     } catch (e) {
       const err = toEngineError(e);
-      if (!retry || attempt >= retry.attempts || !retry.on.includes(err.code) || signal.aborted) throw err;
+      if (!retry || attempt >= retry.attempts || !retry.on.includes(err.code) || signal?.aborted) throw err;
       counts.retries++;
       if (c.trace.recording) c.trace.event('RETRY', undefined, { attempt: attempt + 1, 'error.code': err.code });
       await sleep(rt.clock, backoff(retry, attempt), signal);
@@ -110,7 +123,7 @@ function backoff(r: PlanRetry, attempt: number): number {
   return Math.min(r.maxBackoffMs, r.backoffMs * r.multiplier ** (attempt - 1));
 }
 
-function callOnce(rt: StepRuntime, c: StepCall, inputs: TensorMap, parent: AbortSignal): Promise<TensorMap> {
+function callOnce(rt: StepRuntime, c: StepCall, inputs: TensorMap, parent: AbortSignal | undefined): Promise<TensorMap> {
   const timeoutMs = c.step.timeoutMs;
   // Without a timeout the request's own signal is enough; a controller per call is the hot path's main cost.
   if (timeoutMs === undefined) return invoke(rt, c, inputs, parent);
@@ -123,15 +136,15 @@ function callOnce(rt: StepRuntime, c: StepCall, inputs: TensorMap, parent: Abort
       if (done) return;
       done = true;
       if (timer !== undefined) rt.clock.clearTimeout(timer);
-      parent.removeEventListener('abort', onAbort);
+      parent?.removeEventListener('abort', onAbort);
       settle();
     };
     const onAbort = () => {
-      ac.abort(parent.reason);
-      finish(() => reject(abortError(parent.reason, c)));
+      ac.abort(parent?.reason);
+      finish(() => reject(abortError(parent?.reason, c)));
     };
-    if (parent.aborted) return onAbort();
-    parent.addEventListener('abort', onAbort, { once: true });
+    if (parent?.aborted) return onAbort();
+    parent?.addEventListener('abort', onAbort, { once: true });
     timer = rt.clock.setTimeout(() => {
       const e = new EngineError('UNAVAILABLE', `${targetLabel(c.step)} did not answer within ${timeoutMs} ms (timeout_ms)`);
       ac.abort(e);
@@ -144,20 +157,17 @@ function callOnce(rt: StepRuntime, c: StepCall, inputs: TensorMap, parent: Abort
   });
 }
 
-async function invoke(rt: StepRuntime, c: StepCall, inputs: TensorMap, signal: AbortSignal): Promise<TensorMap> {
+const NO_CONTEXT = {};
+
+function invoke(rt: StepRuntime, c: StepCall, inputs: TensorMap, signal: AbortSignal | undefined): Promise<TensorMap> {
   const t = c.step.target;
   if (t.kind === 'module') return rt.pools.get(c.step.index)!.run(inputs, c.outputs, signal);
-  if (t.kind !== 'model') throw new EngineError('INTERNAL', `step '${c.step.name}' of pipeline '${c.pipeline}' calls nothing`);
-  const res = await rt.catalog.infer({
-    ...(c.id ? { id: c.id } : {}),
-    modelName: t.model,
-    ...(t.version === undefined ? {} : { modelVersion: t.version }),
-    inputs,
-    outputs: c.outputs.map(name => ({ name })),
-    parameters: childParameters(rt.clock, c),
-    signal,
-  }, { trace: c.trace });
-  return res.outputs;
+  if (t.kind !== 'model') return Promise.reject(new EngineError('INTERNAL', `step '${c.step.name}' of pipeline '${c.pipeline}' calls nothing`));
+  const req: { -readonly [K in keyof InferRequest]: InferRequest[K] } = { modelName: t.model, inputs, outputs: c.requested, parameters: childParameters(rt.clock, c) };
+  if (c.id) req.id = c.id;
+  if (t.version !== undefined) req.modelVersion = t.version;
+  if (signal) req.signal = signal;
+  return rt.catalog.infer(req, c.trace.recording ? { trace: c.trace } : NO_CONTEXT).then(res => res.outputs);
 }
 
 /** The request's parameters as a step's request carries them: deadline left as the queue `timeout` (µs). */
@@ -169,18 +179,18 @@ function childParameters(clock: Clock, c: StepCall): Readonly<Record<string, Par
   return { ...c.parameters, timeout };
 }
 
-function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+function sleep(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clock.clearTimeout(timer);
-      reject(signal.reason instanceof Error ? signal.reason : new EngineError('CANCELLED', 'cancelled during retry backoff'));
+      reject(signal?.reason instanceof Error ? signal.reason : new EngineError('CANCELLED', 'cancelled during retry backoff'));
     };
     const timer = clock.setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyGather, gatherItems, sliceItem } from '../../../pipelines/executor/gather.js';
+import { runLayout } from '../../../pipelines/executor/run-layout.js';
 import { activeSteps, decide, initialState, outcome, settle } from '../../../pipelines/executor/run-state.js';
 import { compile } from '../compile-helpers.js';
 import { FakeCatalog, elementwise, fp32, values } from '../fake-catalog.js';
@@ -54,6 +55,23 @@ describe('run-state decisions', () => {
     expect(decide(plan, state)).toEqual({ ready: [], skipped: [] });
     settle(plan, state, plan.steps.findIndex(s => s.name === 'a'), 'done', ['A']);
     expect(decide(plan, state).ready.map(name)).toEqual(['b']);
+  });
+});
+
+describe('run layout', () => {
+  it('knows what each step returns, who reads each tensor, and whether steps can overlap', async () => {
+    const { plan } = await compile(TEXT, catalog);
+    const byName = (n: string) => plan.steps.findIndex(s => s.name === n);
+    const chain = runLayout(plan, plan.outputs.filter(o => o.name === 'C'), []);
+    expect(chain.active.filter(Boolean)).toHaveLength(3);
+    expect(chain.concurrent).toBe(false); // a → b → c
+    expect(chain.readers.get('A')).toBe(1);
+    expect(chain.stepRequested[byName('b')]).toEqual([{ name: 'y' }]);
+    expect(chain.stepOutputs[byName('d')]).toEqual([]);
+    const both = runLayout(plan, plan.outputs, ['B']);
+    expect(both.concurrent).toBe(true); // d runs beside the chain
+    expect(both.keep.has('B')).toBe(true);
+    expect(both.wanted.at(-1)).toEqual({ tensor: 'B', optional: true });
   });
 });
 

@@ -127,6 +127,28 @@ steps:
     expect(outstanding.aborted).toBe(true);
   });
 
+  it('in a chain, hands each step the signal of the client and fails when it aborts', async () => {
+    const chain = `inputs: { X: { datatype: FP32, shape: [1, 1] } }
+outputs: { Y: { datatype: FP32, shape: [1, 1] } }
+steps:
+  - { name: a, model: m, inputs: { x: X }, outputs: { y: T } }
+  - { name: b, model: m, inputs: { x: T }, outputs: { y: Y } }
+`;
+    const m = manualModel('m', [{ name: 'x', ...F }], [{ name: 'y', ...F }]);
+    const runner = await runnerFor(chain, new FakeCatalog([m]));
+    const client = new AbortController();
+    const run = track(runner.run({ inputs: X(1), signal: client.signal }));
+    await settle();
+    // Only the client can end a chain while a step runs, so no signal of the run's own is made.
+    expect(m.pending[0]!.req.signal).toBe(client.signal);
+    m.pending[0]!.answer(new Map([['y', fp32([1, 1], [1])]]));
+    await settle();
+    client.abort();
+    await settle();
+    expect(run.error).toMatchObject({ code: 'CANCELLED', message: "pipeline 'p': the client cancelled the request" });
+    expect(m.pending).toHaveLength(0);
+  });
+
   it('fails the request when a step fails, cancelling its siblings', async () => {
     const m = manualModel('m', [{ name: 'x', ...F }], [{ name: 'y', ...F }]);
     const runner = await runnerFor(two, new FakeCatalog([m, add]));
