@@ -55,6 +55,8 @@ export interface EngineOptions {
   readonly version?: string;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 const EXTENSIONS = ['binary_tensor_data', 'model_repository', 'model_configuration', 'schedule_policy', 'statistics', 'parameters'];
 
 /**
@@ -144,26 +146,25 @@ export class Engine implements InferenceEngine {
     try {
       const { inputs, batchSize } = prepareInputs(lv.config, lv.name, req.inputs);
       const names = resolveOutputs(lv.config, lv.name, req.outputs);
-      const scheduled: ScheduledRequest = {
-        inputs,
-        batchSize,
-        outputs: names,
-        ...schedulingParameters(req.parameters, lv.name),
-        ...(req.signal ? { signal: req.signal } : {}),
-        ...(span ? { trace: span } : {}),
-      };
-      span?.setAttributes({ 'braid.batch_size': batchSize });
-      span?.event('QUEUE_START');
+      if (span) {
+        span.setAttributes({ 'braid.batch_size': batchSize });
+        span.event('QUEUE_START');
+      }
       if (lv.direct) {
         const { scheduler, instance } = lv.direct;
         // A pipeline answers whole requests itself, debug outputs and parameters included.
-        const res = await scheduler.run(() => instance.infer({ ...req, inputs }, span ? { trace: span } : {}));
+        const res = await scheduler.run(() => instance.infer(inputs === req.inputs ? req : { ...req, inputs }, span ? { trace: span } : {}));
         ok = true;
         return { ...res, modelName: lv.name, modelVersion: String(lv.version) };
       }
+      const scheduled: Mutable<ScheduledRequest> = { inputs, batchSize, outputs: names };
+      if (req.parameters) Object.assign(scheduled, schedulingParameters(req.parameters, lv.name));
+      if (req.signal) scheduled.signal = req.signal;
+      if (span) scheduled.trace = span;
       const outputs = finishOutputs(lv.config, names, await lv.scheduler.enqueue(scheduled), lv.name);
       ok = true;
-      return { ...(req.id ? { id: req.id } : {}), modelName: lv.name, modelVersion: String(lv.version), outputs };
+      const modelVersion = String(lv.version);
+      return req.id ? { id: req.id, modelName: lv.name, modelVersion, outputs } : { modelName: lv.name, modelVersion, outputs };
     } catch (e) {
       reason = isEngineError(e) ? e.reason : 'OTHER';
       span?.fail(e);

@@ -1,6 +1,6 @@
 import { fromConfigDataType, type DataType } from '../core/datatype.js';
 import { EngineError } from '../core/errors.js';
-import type { ModelConfig, ModelInput } from '../core/model-config.js';
+import type { ModelConfig, ModelInput, ModelOutput } from '../core/model-config.js';
 import type { RequestedOutput } from '../core/request.js';
 import { elementCount, formatShape, shapeMatches, type Tensor, type TensorMap } from '../core/tensor.js';
 
@@ -9,6 +9,35 @@ export interface PreparedInputs {
   readonly inputs: TensorMap;
   /** Size of axis 0 when the model batches, else 1. */
   readonly batchSize: number;
+}
+
+/** A config's tensors indexed once, so each request is checked without rebuilding lookups. */
+interface IoIndex {
+  readonly inputs: ReadonlyMap<string, { readonly spec: ModelInput; readonly datatype: DataType; readonly full: readonly number[] }>;
+  readonly required: readonly ModelInput[];
+  readonly reshapesInputs: boolean;
+  readonly outputs: ReadonlyMap<string, ModelOutput>;
+  readonly outputNames: readonly string[];
+  readonly reshapesOutputs: boolean;
+}
+
+// Configs are immutable once loaded; a reload brings a new object.
+const indexes = new WeakMap<ModelConfig, IoIndex>();
+
+function ioIndex(config: ModelConfig): IoIndex {
+  let io = indexes.get(config);
+  if (io) return io;
+  const batching = config.max_batch_size > 0;
+  io = {
+    inputs: new Map(config.input.map(i => [i.name, { spec: i, datatype: fromConfigDataType(i.data_type) as DataType, full: batching ? [-1, ...i.dims] : i.dims }])),
+    required: config.input.filter(i => !i.optional),
+    reshapesInputs: config.input.some(i => i.reshape),
+    outputs: new Map(config.output.map(o => [o.name, o])),
+    outputNames: config.output.map(o => o.name),
+    reshapesOutputs: config.output.some(o => o.reshape),
+  };
+  indexes.set(config, io);
+  return io;
 }
 
 /**
@@ -20,26 +49,26 @@ export interface PreparedInputs {
  * const { inputs, batchSize } = prepareInputs(config, 'simple', request.inputs);
  */
 export function prepareInputs(config: ModelConfig, model: string, inputs: TensorMap): PreparedInputs {
-  const declared = new Map(config.input.map(i => [i.name, i]));
+  const io = ioIndex(config);
   for (const name of inputs.keys()) {
-    if (!declared.has(name)) {
+    if (!io.inputs.has(name)) {
       const allowed = config.input.map(i => `'${i.name}'`).join(', ');
       throw new EngineError('INVALID_ARG', `unexpected inference input '${name}' for model '${model}'; allowed inputs are: ${allowed}`);
     }
   }
-  const missing = config.input.filter(i => !i.optional && !inputs.has(i.name)).map(i => `'${i.name}'`);
-  if (missing.length > 0) {
-    throw new EngineError(
-      'INVALID_ARG',
-      `expected ${config.input.length} inputs but got ${inputs.size} inputs for model '${model}'; missing required input(s) ${missing.join(', ')}`,
-    );
+  if (inputs.size < config.input.length) {
+    const missing = io.required.filter(i => !inputs.has(i.name)).map(i => `'${i.name}'`);
+    if (missing.length > 0) {
+      throw new EngineError(
+        'INVALID_ARG',
+        `expected ${config.input.length} inputs but got ${inputs.size} inputs for model '${model}'; missing required input(s) ${missing.join(', ')}`,
+      );
+    }
   }
   const batching = config.max_batch_size > 0;
   let batchSize = batching ? -1 : 1;
-  const out: TensorMap = new Map();
   for (const [name, tensor] of inputs) {
-    const spec = declared.get(name)!;
-    checkTensor(model, spec, tensor, batching);
+    checkTensor(model, io.inputs.get(name)!, tensor);
     if (batching) {
       const b = tensor.shape[0]!;
       if (b < 1 || b > config.max_batch_size) {
@@ -53,21 +82,22 @@ export function prepareInputs(config: ModelConfig, model: string, inputs: Tensor
       }
       batchSize = b;
     }
-    out.set(name, reshaped(spec, tensor, batching));
   }
+  // Without reshapes the request's own map travels on; nothing downstream changes it.
+  if (!io.reshapesInputs) return { inputs, batchSize: Math.max(batchSize, 1) };
+  const out: TensorMap = new Map();
+  for (const [name, tensor] of inputs) out.set(name, reshaped(io.inputs.get(name)!.spec, tensor, batching));
   return { inputs: out, batchSize: Math.max(batchSize, 1) };
 }
 
-function checkTensor(model: string, spec: ModelInput, t: Tensor, batching: boolean): void {
+function checkTensor(model: string, { spec, datatype, full }: { spec: ModelInput; datatype: DataType; full: readonly number[] }, t: Tensor): void {
   const kind = 'input';
-  const expected = fromConfigDataType(spec.data_type) as DataType;
-  if (t.datatype !== expected) {
+  if (t.datatype !== datatype) {
     throw new EngineError(
       'INVALID_ARG',
-      `unexpected datatype ${t.datatype} for inference ${kind} '${spec.name}' of model '${model}', expecting ${expected}`,
+      `unexpected datatype ${t.datatype} for inference ${kind} '${spec.name}' of model '${model}', expecting ${datatype}`,
     );
   }
-  const full = batching ? [-1, ...spec.dims] : spec.dims;
   if (!shapeMatches(full, t.shape)) {
     throw new EngineError(
       'INVALID_ARG',
@@ -99,11 +129,11 @@ function resolveWildcard(shape: readonly number[], count: number): number[] {
  * Names of the outputs to compute for a request, checked against the config. Absent `requested`
  * means every output, in config order.
  */
-export function resolveOutputs(config: ModelConfig, model: string, requested?: readonly RequestedOutput[]): string[] {
-  if (!requested || requested.length === 0) return config.output.map(o => o.name);
-  const known = new Set(config.output.map(o => o.name));
+export function resolveOutputs(config: ModelConfig, model: string, requested?: readonly RequestedOutput[]): readonly string[] {
+  const io = ioIndex(config);
+  if (!requested || requested.length === 0) return io.outputNames;
   return requested.map(r => {
-    if (!known.has(r.name)) throw new EngineError('INVALID_ARG', `unexpected inference output '${r.name}' for model '${model}'`);
+    if (!io.outputs.has(r.name)) throw new EngineError('INVALID_ARG', `unexpected inference output '${r.name}' for model '${model}'`);
     return r.name;
   });
 }
@@ -113,13 +143,14 @@ export function resolveOutputs(config: ModelConfig, model: string, requested?: r
  * with `reshape` undone so shapes follow the config's dims.
  */
 export function finishOutputs(config: ModelConfig, names: readonly string[], produced: TensorMap, model: string): TensorMap {
-  const specs = new Map(config.output.map(o => [o.name, o]));
+  const io = ioIndex(config);
+  if (!io.reshapesOutputs && sameKeys(produced, names)) return produced;
   const batching = config.max_batch_size > 0;
   const out: TensorMap = new Map();
   for (const name of names) {
     const t = produced.get(name);
     if (!t) throw new EngineError('INTERNAL', `model '${model}' did not produce output '${name}'`);
-    const spec = specs.get(name)!;
+    const spec = io.outputs.get(name)!;
     if (!spec.reshape) {
       out.set(name, t);
       continue;
@@ -129,4 +160,12 @@ export function finishOutputs(config: ModelConfig, names: readonly string[], pro
     out.set(name, { ...t, shape: batching ? [t.shape[0]!, ...dims] : dims });
   }
   return out;
+}
+
+/** Whether `map` holds exactly `names`, in that order. */
+function sameKeys(map: TensorMap, names: readonly string[]): boolean {
+  if (map.size !== names.length) return false;
+  let i = 0;
+  for (const key of map.keys()) if (key !== names[i++]) return false;
+  return true;
 }

@@ -122,7 +122,14 @@ export function splitBatch(label: string, outputs: TensorMap, sizes: readonly nu
  * batchShapeKey(new Map([['X', { datatype: 'FP32', shape: [3, 4], data }]])); // 'X:FP32:4'
  */
 export function batchShapeKey(inputs: TensorMap): string {
+  if (inputs.size === 1) for (const [name, t] of inputs) return inputKey(name, t);
   const parts: string[] = [];
-  for (const [name, t] of inputs) parts.push(`${name}:${t.datatype}:${t.shape.slice(1).join('x')}`);
-  return parts.length > 1 ? parts.sort().join('|') : (parts[0] ?? '');
+  for (const [name, t] of inputs) parts.push(inputKey(name, t));
+  return parts.sort().join('|');
+}
+
+function inputKey(name: string, t: Tensor): string {
+  let dims = '';
+  for (let i = 1; i < t.shape.length; i++) dims += i === 1 ? `${t.shape[i]}` : `x${t.shape[i]}`;
+  return `${name}:${t.datatype}:${dims}`;
 }

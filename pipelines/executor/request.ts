@@ -20,6 +20,9 @@ export const DEBUG_PARAMETER = 'braid_debug';
 /** Prefix of the response outputs that carry captured intermediate tensors. */
 export const DEBUG_OUTPUT_PREFIX = 'braid_debug.';
 
+// Plans are immutable; their input names are indexed on first use.
+const inputNames = new WeakMap<ExecutionPlan, ReadonlySet<string>>();
+
 /** Debug capture asked for by one request. */
 export interface DebugRequest {
   /** Tensors to return alongside the outputs. */
@@ -34,12 +37,13 @@ export interface DebugRequest {
  * checkInputs(plan, req.inputs); // throws INVALID_ARG naming the pipeline and input
  */
 export function checkInputs(plan: ExecutionPlan, inputs: TensorMap): void {
-  const specs = new Map(plan.inputs.map(t => [t.name, t]));
+  let names = inputNames.get(plan);
+  if (!names) inputNames.set(plan, (names = new Set(plan.inputs.map(t => t.name))));
   const where = `pipeline '${plan.name}'`;
   for (const name of inputs.keys()) {
-    if (!specs.has(name)) throw new EngineError('INVALID_ARG', `unexpected inference input '${name}' for ${where}; allowed inputs are: ${plan.inputs.map(t => `'${t.name}'`).join(', ')}`);
+    if (!names.has(name)) throw new EngineError('INVALID_ARG', `unexpected inference input '${name}' for ${where}; allowed inputs are: ${plan.inputs.map(t => `'${t.name}'`).join(', ')}`);
   }
-  const symbols = new Map<string, { size: number; input: string }>();
+  let symbols: Map<string, { size: number; input: string }> | undefined;
   for (const spec of plan.inputs) {
     const t = inputs.get(spec.name);
     if (!t) {
@@ -53,9 +57,10 @@ export function checkInputs(plan: ExecutionPlan, inputs: TensorMap): void {
     if (t.data.length !== elementCount(t.shape)) {
       throw new EngineError('INVALID_ARG', `${input} has shape ${formatShape(t.shape)} (${elementCount(t.shape)} elements) but ${t.data.length} elements of data`);
     }
+    if (plan.inputs.length === 1) continue; // one input cannot disagree with itself
     spec.dims.forEach((d, i) => {
       if (typeof d !== 'string' || d === '?') return;
-      const seen = symbols.get(d);
+      const seen = (symbols ??= new Map()).get(d);
       const size = t.shape[i]!;
       if (seen && seen.size !== size) {
         throw new EngineError('INVALID_ARG', `${input}: axis ${i} is ${d} = ${size}, but input '${seen.input}' has ${d} = ${seen.size}`);

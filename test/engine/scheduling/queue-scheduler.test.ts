@@ -70,6 +70,31 @@ describe('cancellation', () => {
     await settle();
     expect(ra.error).toMatchObject({ code: 'CANCELLED' });
     expect(rb.error).toMatchObject({ code: 'CANCELLED' });
+    // The instance's next batch gets a signal of its own, not the aborted one.
+    const rc = track(s.enqueue(request(1, 3)));
+    await settle();
+    expect(inst.calls[1]!.opts.signal.aborted).toBe(false);
+    inst.echo();
+    await settle();
+    expect(rowTags(rc.value!)).toEqual([3]);
+  });
+
+  it('reuses one signal across batches of an instance, and a late cancel leaves the next batch alone', async () => {
+    const { s, inst } = setup();
+    const a = new AbortController();
+    const ra = track(s.enqueue(request(1, 1, { signal: a.signal })));
+    await settle();
+    inst.echo();
+    await settle();
+    expect(ra.done).toBe(true);
+    const rb = track(s.enqueue(request(1, 2)));
+    await settle();
+    expect(inst.calls[1]!.opts.signal).toBe(inst.calls[0]!.opts.signal);
+    a.abort(); // the first request finished long ago
+    expect(inst.calls[1]!.opts.signal.aborted).toBe(false);
+    inst.echo();
+    await settle();
+    expect(rowTags(rb.value!)).toEqual([2]);
   });
 
   it('does not interrupt a batch for one cancelled request; the others get their outputs', async () => {
