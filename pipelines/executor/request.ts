@@ -74,8 +74,8 @@ export function checkInputs(plan: ExecutionPlan, inputs: TensorMap): void {
  * The outputs a request asks for (all when `names` is absent or empty). Throws INVALID_ARG for
  * an unknown output.
  */
-export function requestedOutputs(plan: ExecutionPlan, names: readonly string[] | undefined): PlanResult[] {
-  if (!names || names.length === 0) return [...plan.outputs];
+export function requestedOutputs(plan: ExecutionPlan, names: readonly string[] | undefined): readonly PlanResult[] {
+  if (!names || names.length === 0) return plan.outputs;
   return names.map(n => {
     const o = plan.outputs.find(x => x.name === n);
     if (!o) throw new EngineError('INVALID_ARG', `unexpected inference output '${n}' for pipeline '${plan.name}'; outputs are: ${plan.outputs.map(x => `'${x.name}'`).join(', ')}`);

@@ -18,7 +18,7 @@ import type { RunState } from './run-state.js';
 import { RUN_TRANSITIONS } from './run.machine.js';
 import type { RunEnd, RunEvent, RunStatus } from './run.machine.js';
 import { closeStepSpan, openStepSpan } from './step-span.js';
-import type { StepCallResult, StepRuntime } from './step-call.js';
+import type { StepCall, StepCallResult, StepRuntime } from './step-call.js';
 import { runStepCall, targetLabel } from './step-call.js';
 import type { PipelineObserver, StepEvent, StepStatsRecorder, StepStatusName } from './step-stats.js';
 
@@ -79,6 +79,8 @@ export function executeRun(shared: RunShared, req: RunRequest): Promise<RunResul
 type StepExtra = { readonly calls?: number; readonly retries?: number; readonly items?: number; readonly reason?: string };
 
 const NOT_STARTED = -1;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 class Run {
   readonly #s: RunShared;
@@ -205,19 +207,20 @@ class Run {
       if (t) inputs.set(b.param, t);
     }
     const plan = this.#plan;
-    runStepCall(this.#s.runtime, {
+    const call: Mutable<StepCall> = {
       pipeline: plan.name,
       step,
       inputs,
       outputs: this.#layout.stepOutputs[index]!,
       requested: this.#layout.stepRequested[index]!,
-      ...(this.#req.id ? { id: this.#req.id } : {}),
       parameters: this.#params,
       signal: this.#ctl?.signal ?? this.#req.signal,
-      ...(plan.deadlineMs === undefined ? {} : { deadlineAt: this.#start + plan.deadlineMs }),
-      ...(step.map ? { empty: (param: string) => emptyGather(plan.tensors.get(step.outputs.find(o => o.param === param)!.tensor)!) } : {}),
       trace: span,
-    }).then(
+    };
+    if (this.#req.id) call.id = this.#req.id;
+    if (plan.deadlineMs !== undefined) call.deadlineAt = this.#start + plan.deadlineMs;
+    if (step.map) call.empty = (param: string) => emptyGather(plan.tensors.get(step.outputs.find(o => o.param === param)!.tensor)!);
+    runStepCall(this.#s.runtime, call).then(
       r => this.#done(step, r),
       (e: unknown) => this.#failed(step, toEngineError(e)),
     );
@@ -232,7 +235,7 @@ class Run {
       this.#store.set(o.tensor, t);
       produced.push(o.tensor);
     }
-    this.#settled(step, 'ran', { calls: r.calls, retries: r.retries, ...(r.items === undefined ? {} : { items: r.items }) });
+    this.#settled(step, 'ran', r);
     settle(this.#plan, this.#state, step.index, 'done', produced);
     this.#advance();
   }
@@ -271,18 +274,20 @@ class Run {
     this.#outcomes[index] = status;
     if (this.#timings) {
       const times = started === NOT_STARTED ? {} : { start_ms: started - this.#start, end_ms: now - this.#start };
-      this.#timings[index] = { step: step.name, status, ...times, ...extra };
+      const { calls, retries, items, reason } = extra;
+      const counts = { ...(calls === undefined ? {} : { calls }), ...(retries === undefined ? {} : { retries }), ...(items === undefined ? {} : { items }) };
+      this.#timings[index] = { step: step.name, status, ...times, ...counts, ...(reason === undefined ? {} : { reason }) };
     }
-    const event: StepEvent = {
+    const event: Mutable<StepEvent> = {
       pipeline: this.#plan.name,
       step: step.name,
       status,
       durationMs: started === NOT_STARTED ? 0 : now - started,
       calls: extra.calls ?? 0,
       retries: extra.retries ?? 0,
-      ...(extra.items === undefined ? {} : { items: extra.items }),
-      ...(extra.reason === undefined ? {} : { reason: extra.reason }),
     };
+    if (extra.items !== undefined) event.items = extra.items;
+    if (extra.reason !== undefined) event.reason = extra.reason;
     this.#s.stats.record(index, event);
     this.#s.observer?.onStep?.(event);
     const span = this.#spans?.[index];

@@ -15,7 +15,7 @@ import { checkInputs, DEBUG_OUTPUT_PREFIX, DEBUG_PARAMETER, parseDebug, requeste
 import { runLayout } from './run-layout.js';
 import type { RunLayout } from './run-layout.js';
 import { executeRun } from './run.js';
-import type { RunResult, RunShared } from './run.js';
+import type { RunRequest, RunResult, RunShared } from './run.js';
 import { targetLabel } from './step-call.js';
 import type { PipelineObserver, StepStatistics } from './step-stats.js';
 import { StepStatsRecorder } from './step-stats.js';
@@ -45,6 +45,8 @@ export interface PipelineCall {
 }
 
 const LAYOUT_CACHE_LIMIT = 64;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Serves requests of one pipeline version. Safe to call concurrently: every request has its
@@ -85,15 +87,13 @@ export class PipelineRunner {
     checkInputs(plan, call.inputs);
     const outputs = requestedOutputs(plan, call.outputs);
     const debug = parseDebug(plan, call.parameters);
-    return executeRun(this.#shared, {
-      ...(call.id ? { id: call.id } : {}),
-      inputs: call.inputs,
-      layout: this.#layoutFor(outputs, debug?.capture ?? []),
-      parameters: call.parameters ?? {},
-      ...(call.signal ? { signal: call.signal } : {}),
-      ...(call.trace ? { trace: call.trace } : {}),
-      ...(debug ? { debug: true } : {}),
-    });
+    // Built field by field: conditional spreads cost more than the rest of this function.
+    const req: Mutable<RunRequest> = { inputs: call.inputs, layout: this.#layoutFor(outputs, debug?.capture ?? []), parameters: call.parameters ?? {} };
+    if (call.id) req.id = call.id;
+    if (call.signal) req.signal = call.signal;
+    if (call.trace) req.trace = call.trace;
+    if (debug) req.debug = true;
+    return executeRun(this.#shared, req);
   }
 
   /**
@@ -102,27 +102,22 @@ export class PipelineRunner {
    * per-step timings as JSON.
    */
   async infer(req: InferRequest, ctx: { readonly trace?: TraceSpan } = {}): Promise<InferResponse> {
-    const result = await this.run({
-      ...(req.id ? { id: req.id } : {}),
-      inputs: req.inputs,
-      ...(req.outputs ? { outputs: req.outputs.map(o => o.name) } : {}),
-      ...(req.parameters ? { parameters: req.parameters } : {}),
-      ...(req.signal ? { signal: req.signal } : {}),
-      ...(ctx.trace ? { trace: ctx.trace } : {}),
-    });
-    const outputs: TensorMap = new Map(result.outputs);
-    let parameters: Record<string, ParameterValue> | undefined;
+    const call: Mutable<PipelineCall> = { inputs: req.inputs };
+    if (req.id) call.id = req.id;
+    if (req.outputs) call.outputs = req.outputs.map(o => o.name);
+    if (req.parameters) call.parameters = req.parameters;
+    if (req.signal) call.signal = req.signal;
+    if (ctx.trace) call.trace = ctx.trace;
+    const result = await this.run(call);
+    const res: Mutable<InferResponse> = { modelName: this.plan.name, modelVersion: this.#version, outputs: result.outputs };
+    if (req.id) res.id = req.id;
     if (result.debug) {
+      const outputs: TensorMap = new Map(result.outputs);
       for (const [name, t] of result.debug.tensors) outputs.set(`${DEBUG_OUTPUT_PREFIX}${name}`, t);
-      parameters = { [DEBUG_PARAMETER]: JSON.stringify({ pipeline: this.plan.name, returned_by: result.returnedBy ?? null, steps: result.debug.steps }) };
+      res.outputs = outputs;
+      res.parameters = { [DEBUG_PARAMETER]: JSON.stringify({ pipeline: this.plan.name, returned_by: result.returnedBy ?? null, steps: result.debug.steps }) };
     }
-    return {
-      ...(req.id ? { id: req.id } : {}),
-      modelName: this.plan.name,
-      modelVersion: this.#version,
-      outputs,
-      ...(parameters ? { parameters } : {}),
-    };
+    return res;
   }
 
   /** Cumulative per-step statistics. */
