@@ -3,11 +3,13 @@
  * instance, so each instance runs one call at a time as the Backend contract requires.
  */
 import type { ModelInstance } from '../engine/core/backend.js';
+import { CancelSource } from '../engine/core/cancel.js';
+import type { CancelSignal } from '../engine/core/cancel.js';
 import { EngineError } from '../engine/core/errors.js';
 import type { TensorMap } from '../engine/core/tensor.js';
 
 // Handed to instances when nothing can cancel the call.
-const NEVER = new AbortController().signal;
+const NEVER: CancelSignal = new CancelSource();
 
 interface Waiter {
   readonly grant: (inst: ModelInstance) => void;
@@ -30,7 +32,7 @@ export class ModulePool {
    * Runs one call on the next free instance. Rejects with CANCELLED when `signal` aborts while
    * waiting (absent: never), UNAVAILABLE once disposed, and with whatever the instance throws.
    */
-  async run(inputs: TensorMap, outputs: readonly string[], cancel: AbortSignal | undefined): Promise<TensorMap> {
+  async run(inputs: TensorMap, outputs: readonly string[], cancel: CancelSignal | undefined): Promise<TensorMap> {
     const signal = cancel ?? NEVER;
     const inst = await this.#acquire(signal);
     try {
@@ -46,7 +48,7 @@ export class ModulePool {
     return this.#disposed;
   }
 
-  #acquire(signal: AbortSignal): Promise<ModelInstance> {
+  #acquire(signal: CancelSignal): Promise<ModelInstance> {
     if (this.#disposed) return Promise.reject(new EngineError('UNAVAILABLE', `${this.label} is unloaded`));
     if (signal.aborted) return Promise.reject(cancelled(this.label));
     const free = this.#free.pop();

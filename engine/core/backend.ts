@@ -1,3 +1,4 @@
+import type { CancelSignal } from './cancel.js';
 import type { DataType } from './datatype.js';
 import type { ModelConfig } from './model-config.js';
 import type { TraceSpan } from './telemetry.js';
@@ -48,7 +49,7 @@ export type ComputeMark = 'COMPUTE_INPUT_END' | 'COMPUTE_OUTPUT_START';
 /** Options of {@link ModelInstance.execute}. */
 export interface ExecuteOptions {
   /** Aborted when every request in the batch has been cancelled. */
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
   /** Names of the outputs to compute; all outputs when absent. */
   readonly outputs?: readonly string[];
   /**

@@ -1,3 +1,4 @@
+import type { CancelSignal } from './cancel.js';
 import type { TensorMap } from './tensor.js';
 
 /** A request parameter value as the protocol allows it. */
@@ -22,7 +23,7 @@ export interface InferRequest {
   readonly outputs?: readonly RequestedOutput[];
   readonly parameters?: Readonly<Record<string, ParameterValue>>;
   /** Aborted when the client goes away; the request then leaves the queue or is cancelled. */
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
 }
 
 /** The engine's answer to an {@link InferRequest}. */

@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../core/cancel.js';
 import type { TraceSpan } from '../core/telemetry.js';
 import type { TensorMap } from '../core/tensor.js';
 
@@ -14,7 +15,7 @@ export interface ScheduledRequest {
   /** Protocol `timeout` in microseconds; may only shorten the queue policy's timeout. */
   readonly timeoutUs?: number;
   /** Aborted when the client goes away: a queued request leaves the queue and never executes. */
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
   /** The request's span in its model; batches link their compute span to it. */
   readonly trace?: TraceSpan;
 }

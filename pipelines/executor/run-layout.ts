@@ -30,11 +30,6 @@ export interface RunLayout {
   readonly stepOutputs: readonly (readonly string[])[];
   /** The same, as a model request names them. */
   readonly stepRequested: readonly (readonly RequestedOutput[])[];
-  /**
-   * Whether two of the steps can run at once (neither feeds the other). Only then can the run
-   * end while a step still runs, other than by the client's cancel or the deadline.
-   */
-  readonly concurrent: boolean;
 }
 
 /**
@@ -54,26 +49,6 @@ export function runLayout(plan: ExecutionPlan, outputs: readonly PlanResult[], c
   const stepOutputs = plan.steps.map(s => (active[s.index] ? s.outputs.filter(o => needed(o.tensor)).map(o => o.param) : []));
   const wanted = [...outputs.map(o => ({ tensor: o.tensor, optional: o.optional })), ...capture.map(t => ({ tensor: t, optional: true }))];
   const stepRequested = stepOutputs.map(names => names.map(name => ({ name })));
-  return { outputs, capture, active, wanted, readers, keep, stepOutputs, stepRequested, concurrent: hasConcurrentSteps(plan, active) };
+  return { outputs, capture, active, wanted, readers, keep, stepOutputs, stepRequested };
 }
 
-/** Whether some two active steps are unordered: neither is an ancestor of the other. */
-function hasConcurrentSteps(plan: ExecutionPlan, active: readonly boolean[]): boolean {
-  const ancestors: Set<number>[] = [];
-  for (const s of plan.steps) {
-    const mine = new Set<number>();
-    for (const t of s.reads) {
-      const p = plan.producer.get(t);
-      if (p === undefined) continue;
-      mine.add(p);
-      for (const a of ancestors[p]!) mine.add(a);
-    }
-    ancestors[s.index] = mine;
-  }
-  const steps = plan.steps.filter(s => active[s.index]).map(s => s.index);
-  // Steps are in topological order, so only an earlier step can be an ancestor of a later one.
-  for (let j = 0; j < steps.length; j++) {
-    for (let i = 0; i < j; i++) if (!ancestors[steps[j]!]!.has(steps[i]!)) return true;
-  }
-  return false;
-}

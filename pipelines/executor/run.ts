@@ -3,6 +3,8 @@
  * declares ready, applies guards and error policies, releases each tensor after its last
  * reader, and steps the run machine (run.machine.ts) to its end, then cancels what still runs.
  */
+import { CancelSource } from '../../engine/core/cancel.js';
+import type { CancelSignal } from '../../engine/core/cancel.js';
 import type { Clock } from '../../engine/core/clock.js';
 import { EngineError, toEngineError } from '../../engine/core/errors.js';
 import type { ExecutionPlan, PlanStep } from '../../engine/core/plan.js';
@@ -38,7 +40,7 @@ export interface RunRequest {
   /** Which steps run and what they return, for the outputs and tensors this request asks for. */
   readonly layout: RunLayout;
   readonly parameters: Readonly<Record<string, ParameterValue>>;
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
   /** Return per-step timings and the layout's captured tensors. */
   readonly debug?: boolean;
   /** The pipeline request's span; steps open child spans under it. */
@@ -90,8 +92,8 @@ class Run {
   readonly #state: RunState;
   readonly #store = new Map<string, Tensor>();
   readonly #remaining: Map<string, number>;
-  /** Cancels the steps still running when the run ends; only made when that can happen. */
-  readonly #ctl: AbortController | undefined;
+  /** Cancels the steps still running when the run ends. */
+  readonly #cancel = new CancelSource();
   readonly #params: Readonly<Record<string, ParameterValue>>;
   /** Clock time each step started, or NOT_STARTED. */
   readonly #startedAt: number[];
@@ -120,8 +122,6 @@ class Run {
     this.#timings = req.debug ? new Array<StepTiming | undefined>(n) : undefined;
     this.#spans = req.trace?.recording ? new Array<TraceSpan | undefined>(n) : undefined;
     this.#remaining = new Map(req.layout.readers);
-    // Without concurrent steps or a deadline, the run ends while a step runs only when the client cancels, and the client's signal reaches the step itself.
-    this.#ctl = req.layout.concurrent || this.#plan.deadlineMs !== undefined ? new AbortController() : undefined;
     for (const [name, t] of req.inputs) this.#store.set(name, t);
     this.#state = initialState(this.#plan, req.layout.active, new Set(req.inputs.keys()));
   }
@@ -151,8 +151,13 @@ class Run {
       this.#settled(this.#plan.steps[i]!, 'cancelled', { reason: 'the request ended before the step finished' }, false);
     }
     // Only calls still running need the abort; building the error for every request would cost more than the steps.
-    if (outstanding) this.#ctl?.abort(new EngineError('CANCELLED', `pipeline '${this.#plan.name}': the request ended`));
     this.#resolve!(end);
+    if (!outstanding) return;
+    try {
+      this.#cancel.abort(new EngineError('CANCELLED', `pipeline '${this.#plan.name}': the request ended`));
+    } catch {
+      // The listeners are the engine's queues; one that throws cannot change how the run ended.
+    }
   }
 
   /**
@@ -214,7 +219,7 @@ class Run {
       outputs: this.#layout.stepOutputs[index]!,
       requested: this.#layout.stepRequested[index]!,
       parameters: this.#params,
-      signal: this.#ctl?.signal ?? this.#req.signal,
+      signal: this.#cancel.signal,
       trace: span,
     };
     if (this.#req.id) call.id = this.#req.id;

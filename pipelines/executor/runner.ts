@@ -4,6 +4,7 @@
  * machine, and shapes the answer, debug capture included.
  */
 import { systemClock } from '../../engine/core/clock.js';
+import type { CancelSignal } from '../../engine/core/cancel.js';
 import type { Clock } from '../../engine/core/clock.js';
 import type { ModelCatalog } from '../../engine/core/model-catalog.js';
 import type { ExecutionPlan, PlanResult } from '../../engine/core/plan.js';
@@ -39,7 +40,7 @@ export interface PipelineCall {
   /** Output names; all when absent. */
   readonly outputs?: readonly string[];
   readonly parameters?: Readonly<Record<string, ParameterValue>>;
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
   /** The pipeline request's span; each step opens a child span under it. */
   readonly trace?: TraceSpan;
 }

@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../../../engine/core/cancel.js';
 import { describe, it, expect } from 'vitest';
 import { createApp } from '../../../engine/server/app.js';
 import { listen } from '../../../engine/server/listen.js';
@@ -8,7 +9,7 @@ const request = JSON.stringify({
   inputs: [{ name: 'INPUT0', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }],
 });
 
-function aborted(signal: AbortSignal): Promise<void> {
+function aborted(signal: CancelSignal): Promise<void> {
   return signal.aborted ? Promise.resolve() : new Promise(r => signal.addEventListener('abort', () => r(), { once: true }));
 }
 

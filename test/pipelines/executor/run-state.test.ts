@@ -59,17 +59,16 @@ describe('run-state decisions', () => {
 });
 
 describe('run layout', () => {
-  it('knows what each step returns, who reads each tensor, and whether steps can overlap', async () => {
+  it('knows which steps run, what each returns and who reads each tensor', async () => {
     const { plan } = await compile(TEXT, catalog);
     const byName = (n: string) => plan.steps.findIndex(s => s.name === n);
     const chain = runLayout(plan, plan.outputs.filter(o => o.name === 'C'), []);
     expect(chain.active.filter(Boolean)).toHaveLength(3);
-    expect(chain.concurrent).toBe(false); // a → b → c
     expect(chain.readers.get('A')).toBe(1);
     expect(chain.stepRequested[byName('b')]).toEqual([{ name: 'y' }]);
     expect(chain.stepOutputs[byName('d')]).toEqual([]);
     const both = runLayout(plan, plan.outputs, ['B']);
-    expect(both.concurrent).toBe(true); // d runs beside the chain
+    expect(both.active.filter(Boolean)).toHaveLength(4);
     expect(both.keep.has('B')).toBe(true);
     expect(both.wanted.at(-1)).toEqual({ tensor: 'B', optional: true });
   });
