@@ -154,6 +154,7 @@ export class Engine implements InferenceEngine {
         const { scheduler, instance } = lv.direct;
         // A pipeline answers whole requests itself, debug outputs and parameters included.
         const res = await scheduler.run(() => instance.infer(inputs === req.inputs ? req : { ...req, inputs }, span ? { trace: span } : {}));
+        lv.stats.ranWhole(batchSize);
         ok = true;
         return { ...res, modelName: lv.name, modelVersion: String(lv.version) };
       }

@@ -97,6 +97,15 @@ export class StatsRecorder {
     this.#observer.queued(ns);
   }
 
+  /**
+   * A request of `batchSize` inferences that its model ran as one execution with no compute
+   * phases of its own: a pipeline, whose compute happens (and is counted) in its steps' models.
+   */
+  ranWhole(batchSize: number): void {
+    this.#inferenceCount += batchSize;
+    this.#executionCount++;
+  }
+
   /** One execution of a batch of `batchSize` inferences, with its three compute phases in ns. */
   execution(batchSize: number, inputNs: number, inferNs: number, outputNs: number): void {
     this.#inferenceCount += batchSize;

@@ -56,6 +56,10 @@ describe('Engine with pipelines', () => {
     expect(v1!.inference_stats.success.count).toBe(4);
     const [chain] = engine.statistics('chain');
     expect(chain!.inference_stats.success.count).toBe(4);
+    // The pipeline's own counts: one inference and one execution per request (it does not batch).
+    expect(chain).toMatchObject({ inference_count: 4, execution_count: 4 });
+    expect(chain!.last_inference).toBeGreaterThan(0);
+    expect(chain!.batch_stats).toEqual([]);
   });
 
   it('runs many pipeline requests concurrently and drains them on unload', async () => {

@@ -17,6 +17,15 @@ describe('StatsRecorder', () => {
     expect(s.failures().OTHER).toBe(1);
   });
 
+  it('counts a request run whole as its inferences and one execution, with no compute or batch stats', () => {
+    const s = new StatsRecorder('p', '1');
+    s.ranWhole(3);
+    s.ranWhole(1);
+    const snap = s.snapshot();
+    expect(snap).toMatchObject({ inference_count: 4, execution_count: 2, batch_stats: [] });
+    expect(snap.inference_stats.compute_infer).toEqual({ count: 0, ns: 0 });
+  });
+
   it('passes every record to its observer as it records it', () => {
     const seen: unknown[][] = [];
     const observer: StatsObserver = {
