@@ -4,3 +4,5 @@
 export { createJsBackend, JS_MODEL_FILES } from './backend.js';
 export type { JsBackendOptions } from './backend.js';
 export type { JsExecuteContext, JsModelContext, JsModelModule, JsTensor, JsTensorLike } from './module-api.js';
+export { MODEL_ERROR_CODES, ModelError, modelErrorCode } from './model-error.js';
+export type { ModelErrorCode } from './model-error.js';

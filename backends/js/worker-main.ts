@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import { isDataType } from '../../engine/core/datatype.js';
 import { EngineError } from '../../engine/core/errors.js';
+import { modelErrorCode } from './model-error.js';
 import type { JsModelContext, JsModelModule, JsTensor } from './module-api.js';
 import type { DeclaredTensor, JsWireError, JsWorkerReply, JsWorkerRequest } from './protocol.js';
 import { normalizeOutputs } from './tensor-normalize.js';
@@ -78,13 +79,18 @@ async function handle(req: JsWorkerRequest): Promise<void> {
   }
 }
 
-/** Runs user code, turning what it throws into an error that says where. */
+/**
+ * Runs user code, turning what it throws into an error that says where. An error from
+ * `execute` carrying a model error code (see model-error.ts) fails the request with that code.
+ */
 async function call(fn: string, work: () => unknown): Promise<unknown> {
   try {
     return await work();
   } catch (e) {
     if (e instanceof EngineError) throw e;
     const err = e instanceof Error ? e : new Error(String(e));
+    const code = fn === 'execute' ? modelErrorCode(e) : undefined;
+    if (code) throw new EngineError(code, `model '${name}': ${err.message}`);
     const frame = err.stack?.split('\n').find(l => l.includes('file://') && !l.includes('/backends/js/'));
     throw new EngineError('INTERNAL', `model '${name}': ${fn}() threw ${err.name}: ${err.message}${frame ? ` (${frame.trim()})` : ''}`);
   }

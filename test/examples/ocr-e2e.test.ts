@@ -104,9 +104,17 @@ describe('the ocr pipeline served by braid serve', () => {
     expect(stdout).toMatch(/sign\.png: 1 line\(s\)\n {2}0\.\d{3} {2}\(\d+, \d+\) {2}Welcome to Braid\n/);
   });
 
-  it('fails bytes that are not an image with a message naming the step and what it expected', async () => {
+  it('fails bytes that are not an image with 400 and a message naming the step and what it expected', async () => {
     const { status, body } = await ocr(Buffer.from('not an image at all'));
-    expect(status).toBeGreaterThanOrEqual(400);
+    expect(status).toBe(400);
     expect(body.error).toMatch(/step 'prepare' \(model 'ocr_preprocess'\).*expected PNG or JPEG bytes, found 19 bytes/);
+  });
+
+  it('fails a truncated PNG with 400, and keeps serving', async () => {
+    const png = await readFile(path.join(EXAMPLE_IMAGES, 'sign.png'));
+    const { status, body } = await ocr(png.subarray(0, 200));
+    expect(status).toBe(400);
+    expect(body.error).toMatch(/step 'prepare' \(model 'ocr_preprocess'\).*the PNG file does not decode/);
+    expect((await ocr(png)).status).toBe(200);
   });
 });

@@ -38,6 +38,7 @@ describe('decodeImage', () => {
 
   it('refuses bytes that are neither, saying what it found', () => {
     expect(() => decodeImage(new TextEncoder().encode('GIF89a'))).toThrow('expected PNG or JPEG bytes, found 6 bytes starting with [47 49 46 38]');
+    expect(() => decodeImage(new TextEncoder().encode('GIF89a'))).toThrow(expect.objectContaining({ code: 'INVALID_ARG' }));
   });
 
   it('refuses a PNG header announcing more than 40 megapixels before decoding it', () => {

@@ -128,6 +128,15 @@ describe('failures in user code', () => {
     expect(Array.from((await inst.execute(int32(0), { signal })).get('OUT')!.data as Int32Array)).toEqual([2]);
   });
 
+  it('passes a model error code on: the request fails as the client\'s fault, not the model\'s', async () => {
+    const inst = await open('faulty');
+    expect(await failure(inst.execute(int32(6), { signal }))).toEqual({ code: 'INVALID_ARG', message: "model 'faulty': MODE 6 asks for something impossible" });
+    // A code outside the model error codes (a Node errno here) stays the model's failure.
+    const other = await failure(inst.execute(int32(7), { signal }));
+    expect(other.code).toBe('INTERNAL');
+    expect(other.message).toMatch(/execute\(\) threw Error: disk on fire/);
+  });
+
   it('refuses a malformed output with the element count it expected', async () => {
     const inst = await open('faulty');
     const f = await failure(inst.execute(int32(5), { signal }));

@@ -4,6 +4,7 @@
  */
 import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
+import { ModelError } from '../../../../backends/js/model-error.js';
 
 /** An 8-bit RGB image, row-major, 3 bytes per pixel. */
 export interface RgbImage {
@@ -26,19 +27,28 @@ export function decodeImage(bytes: Uint8Array): RgbImage {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length >= 24 && buf.readUInt32BE(0) === 0x89504e47) {
     checkSize(buf.readUInt32BE(16), buf.readUInt32BE(20));
-    const png = pngjs.PNG.sync.read(buf);
+    const png = decodeWith('PNG', () => pngjs.PNG.sync.read(buf));
     return fromRgba(png.width, png.height, png.data);
   }
   if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) {
-    const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS });
+    const img = decodeWith('JPEG', () => jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS }));
     return fromRgba(img.width, img.height, img.data);
   }
   const head = Array.from(buf.subarray(0, 4), b => b.toString(16).padStart(2, '0')).join(' ');
-  throw new Error(`expected PNG or JPEG bytes, found ${buf.length} bytes starting with [${head}]`);
+  throw new ModelError('INVALID_ARG', `expected PNG or JPEG bytes, found ${buf.length} bytes starting with [${head}]`);
+}
+
+/** A file that claims a format but does not decode is the client's problem, not the server's. */
+function decodeWith<T>(format: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (e) {
+    throw new ModelError('INVALID_ARG', `the ${format} file does not decode: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
 }
 
 function checkSize(width: number, height: number): void {
-  if (width * height > MAX_MEGAPIXELS * 1e6) throw new Error(`image of ${width}x${height} is larger than ${MAX_MEGAPIXELS} megapixels`);
+  if (width * height > MAX_MEGAPIXELS * 1e6) throw new ModelError('INVALID_ARG', `image of ${width}x${height} is larger than ${MAX_MEGAPIXELS} megapixels`);
 }
 
 function fromRgba(width: number, height: number, rgba: Uint8Array): RgbImage {

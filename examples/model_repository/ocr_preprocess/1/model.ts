@@ -8,6 +8,7 @@
  *      size  INT32 [2]        the decoded image's [h, w], to scale boxes back from x's size
  */
 import type { JsExecuteContext, JsModelContext, JsTensor } from '../../../../backends/js/index.js';
+import { ModelError } from '../../../../backends/js/model-error.js';
 import { DET_NORMALIZATION, decodeImage, detInputSize, resizeToChw } from './image.js';
 import type { DetResizeOptions } from './image.js';
 
@@ -35,7 +36,7 @@ export function initialize(ctx: JsModelContext): void {
 export function execute(ins: Record<string, JsTensor>, ctx: JsExecuteContext) {
   const image = ins['image'];
   const bytes = image?.datatype === 'BYTES' ? (image.data as Uint8Array[]) : [];
-  if (bytes.length !== 1) throw new Error(`input 'image': expected BYTES [1] holding one PNG or JPEG file, found ${image ? `${image.datatype} [${image.shape.join(',')}]` : 'nothing'}`);
+  if (bytes.length !== 1) throw new ModelError('INVALID_ARG', `input 'image': expected BYTES [1] holding one PNG or JPEG file, found ${image ? `${image.datatype} [${image.shape.join(',')}]` : 'nothing'}`);
   const img = decodeImage(bytes[0]!);
   const out: Record<string, unknown> = {};
   if (ctx.outputs.includes('x')) {
