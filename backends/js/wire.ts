@@ -4,6 +4,7 @@
  * buffer plus offsets, so a tensor is two transfers however many strings it holds. Nothing is
  * serialized as JSON.
  */
+import { packBytes, unpackBytes } from '../../engine/core/packed-bytes.js';
 import type { DataType } from '../../engine/core/datatype.js';
 import type { Tensor, TensorData, TensorMap } from '../../engine/core/tensor.js';
 
@@ -73,27 +74,4 @@ export function fromWire(tensors: readonly WireTensor[]): TensorMap {
   return map;
 }
 
-/**
- * Packs byte strings into one buffer with `n + 1` offsets.
- *
- * @example
- * packBytes([Uint8Array.of(1), Uint8Array.of(2, 3)]); // bytes [1,2,3], offsets [0,1,3]
- */
-export function packBytes(items: readonly Uint8Array[]): { bytes: Uint8Array; offsets: Uint32Array } {
-  const offsets = new Uint32Array(items.length + 1);
-  let total = 0;
-  for (let i = 0; i < items.length; i++) {
-    total += items[i]!.length;
-    offsets[i + 1] = total;
-  }
-  const bytes = new Uint8Array(total);
-  for (let i = 0; i < items.length; i++) bytes.set(items[i]!, offsets[i]);
-  return { bytes, offsets };
-}
 
-/** Splits packed byte strings back into views of the one buffer. */
-export function unpackBytes(bytes: Uint8Array, offsets: Uint32Array): Uint8Array[] {
-  const out = new Array<Uint8Array>(Math.max(0, offsets.length - 1));
-  for (let i = 0; i < out.length; i++) out[i] = bytes.subarray(offsets[i], offsets[i + 1]);
-  return out;
-}

@@ -1,3 +1,5 @@
+import { packBytes, unpackBytes } from '../../engine/core/packed-bytes.js';
+import type { PackedBytes } from '../../engine/core/packed-bytes.js';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { DataType } from '../../engine/core/datatype.js';
 import type { ErrorCode } from '../../engine/core/errors.js';
@@ -13,11 +15,8 @@ import type { Tensor, TensorData, TensorMap } from '../../engine/core/tensor.js'
 
 type FixedData = Exclude<TensorData, Uint8Array[]>;
 
-/** BYTES elements packed into one buffer: element i is `bytes[offsets[i], offsets[i + 1])`. */
-export interface PackedBytes {
-  readonly bytes: Uint8Array;
-  readonly offsets: Uint32Array;
-}
+export type { PackedBytes } from '../../engine/core/packed-bytes.js';
+export { packBytes, unpackBytes };
 
 /**
  * A tensor as it crosses the thread boundary: typed-array data as it is, arrays of byte
@@ -80,35 +79,7 @@ function ownsWholeBuffer(data: FixedData | Uint8Array): boolean {
   return buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buffer.byteLength;
 }
 
-/**
- * Packs BYTES elements into one buffer with `n + 1` offsets.
- *
- * @example
- * packBytes([Uint8Array.of(1), Uint8Array.of(2, 3)]); // bytes [1,2,3], offsets [0,1,3]
- */
-export function packBytes(items: readonly Uint8Array[]): PackedBytes {
-  const offsets = new Uint32Array(items.length + 1);
-  let total = 0;
-  for (let i = 0; i < items.length; i++) {
-    total += items[i]!.length;
-    offsets[i + 1] = total;
-  }
-  const bytes = new Uint8Array(total);
-  for (let i = 0; i < items.length; i++) bytes.set(items[i]!, offsets[i]);
-  return { bytes, offsets };
-}
 
-/**
- * Splits packed BYTES elements back into views of the one buffer.
- *
- * @example
- * unpackBytes(Uint8Array.of(1, 2, 3), Uint32Array.of(0, 1, 3)); // [[1], [2, 3]]
- */
-export function unpackBytes(bytes: Uint8Array, offsets: Uint32Array): Uint8Array[] {
-  const out = new Array<Uint8Array>(Math.max(0, offsets.length - 1));
-  for (let i = 0; i < out.length; i++) out[i] = bytes.subarray(offsets[i], offsets[i + 1]);
-  return out;
-}
 
 /**
  * Prepares tensors for `postMessage`. With `copy` every typed array is copied into a fresh
