@@ -1,21 +1,19 @@
 import type { Backend } from '../core/backend.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { EngineError, isEngineError, type FailureReason } from '../core/errors.js';
+import { EngineError } from '../core/errors.js';
 import { noopLogger, type Logger } from '../core/logger.js';
 import type { ModelConfig } from '../core/model-config.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
 import type { InferRequest, InferResponse } from '../core/request.js';
-import { noopMetrics, startModelSpan, type InferenceMetrics, type VersionMetrics } from '../core/telemetry.js';
+import { noopMetrics, type InferenceMetrics, type VersionMetrics } from '../core/telemetry.js';
 import { ModelRegistry, type LoadPlan } from '../lifecycle/model-registry.js';
 import { DEFAULT_MAX_BATCH_SIZE, scanRepository, type RepositoryScan } from '../repository/index.js';
-import type { ScheduledRequest } from '../scheduling/scheduler.js';
 import type { ModelStatistics } from '../scheduling/stats.js';
 import type { LoadedVersion } from './loaded-version.js';
 import { modelMetadata } from './metadata.js';
 import { catalogModel, loadWaves } from './load-order.js';
 import { modelDependencies, planModelLoad, type ModelLoaderOptions } from './model-loader.js';
 import { RepositoryPoller } from './repository-poller.js';
-import { schedulingParameters } from './parameters.js';
 import type {
   InferContext,
   InferenceEngine,
@@ -24,7 +22,7 @@ import type {
   RepositoryIndexEntry,
   ServerMetadata,
 } from './types.js';
-import { finishOutputs, prepareInputs, resolveOutputs } from './validate.js';
+import { runRequest } from './run-request.js';
 
 /** How models are loaded, as Triton's --model-control-mode. */
 export type ModelControlMode = 'none' | 'explicit' | 'poll';
@@ -54,8 +52,6 @@ export interface EngineOptions {
   readonly metrics?: InferenceMetrics;
   readonly version?: string;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const EXTENSIONS = ['binary_tensor_data', 'model_repository', 'model_configuration', 'schedule_policy', 'statistics', 'parameters'];
 
@@ -138,44 +134,7 @@ export class Engine implements InferenceEngine {
 
   /** Runs a request even while shutting down: pipeline steps of requests already accepted. */
   async #infer(req: InferRequest, ctx: InferContext): Promise<InferResponse> {
-    const start = this.#clock.now();
-    const lv = this.#registry.get(req.modelName, req.modelVersion);
-    const span = ctx.trace?.recording ? startModelSpan(ctx.trace, lv.name, lv.version, req.id, start) : undefined;
-    let ok = false;
-    let reason: FailureReason | undefined;
-    try {
-      const { inputs, batchSize } = prepareInputs(lv.config, lv.name, req.inputs);
-      const names = resolveOutputs(lv.config, lv.name, req.outputs);
-      if (span) {
-        span.setAttributes({ 'braid.batch_size': batchSize });
-        span.event('QUEUE_START');
-      }
-      if (lv.direct) {
-        const { scheduler, instance } = lv.direct;
-        // A pipeline answers whole requests itself, debug outputs and parameters included.
-        const res = await scheduler.run(() => instance.infer(inputs === req.inputs ? req : { ...req, inputs }, span ? { trace: span } : {}));
-        lv.stats.ranWhole(batchSize);
-        ok = true;
-        return { ...res, modelName: lv.name, modelVersion: String(lv.version) };
-      }
-      const scheduled: Mutable<ScheduledRequest> = { inputs, batchSize, outputs: names };
-      if (req.parameters) Object.assign(scheduled, schedulingParameters(req.parameters, lv.name));
-      if (req.signal) scheduled.signal = req.signal;
-      if (span) scheduled.trace = span;
-      const outputs = finishOutputs(lv.config, names, await lv.scheduler.enqueue(scheduled), lv.name);
-      ok = true;
-      const modelVersion = String(lv.version);
-      return req.id ? { id: req.id, modelName: lv.name, modelVersion, outputs } : { modelName: lv.name, modelVersion, outputs };
-    } catch (e) {
-      reason = isEngineError(e) ? e.reason : 'OTHER';
-      span?.fail(e);
-      throw e;
-    } finally {
-      const end = this.#clock.now();
-      lv.stats.request(ok, (end - start) * 1e6, this.#clock.wallNow(), reason);
-      span?.event('REQUEST_END', end);
-      span?.end(end);
-    }
+    return runRequest(this.#registry.get(req.modelName, req.modelVersion), req, ctx, this.#clock);
   }
 
   serverMetadata(): ServerMetadata {
