@@ -16,6 +16,27 @@ export interface ModelDependency {
   readonly version?: number;
 }
 
+/**
+ * Cumulative statistics of one step of a pipeline, in the units of the statistics extension
+ * (counts, nanoseconds). Served as `braid_steps` in the pipeline's statistics.
+ */
+export interface StepStatistics {
+  readonly step: string;
+  /** What the step calls: `model 'm'`, `module 'path'`, `early return`. */
+  readonly target: string;
+  /** Requests in which the step ran to completion, and their summed duration. */
+  readonly ran: { readonly count: number; readonly ns: number };
+  readonly skipped: number;
+  readonly failed: number;
+  readonly defaulted: number;
+  readonly returned: number;
+  readonly cancelled: number;
+  /** Calls made, retries and map items included. */
+  readonly calls: number;
+  readonly retries: number;
+  readonly items: number;
+}
+
 /** An instance that may be called concurrently and answers whole requests. */
 export interface ReentrantInstance extends ModelInstance {
   readonly reentrant: true;
@@ -25,6 +46,8 @@ export interface ReentrantInstance extends ModelInstance {
    * own request span: spans of the work inside open under it. Rejects with EngineError.
    */
   infer(req: InferRequest, ctx?: { readonly trace?: TraceSpan }): Promise<InferResponse>;
+  /** Per-step statistics, for instances made of steps. */
+  stepStatistics?(): StepStatistics[];
 }
 
 /** A backend whose instances are {@link ReentrantInstance}s. */

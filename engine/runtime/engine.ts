@@ -172,11 +172,11 @@ export class Engine implements InferenceEngine {
 
   statistics(name?: string, version?: number): ModelStatistics[] {
     if (name !== undefined) {
-      if (version !== undefined) return [this.#registry.get(name, version).stats.snapshot()];
+      if (version !== undefined) return [versionStatistics(this.#registry.get(name, version))];
       this.#registry.get(name);
-      return this.#registry.ready(name).map(v => v.stats.snapshot());
+      return this.#registry.ready(name).map(versionStatistics);
     }
-    return this.#registry.ready().map(v => v.stats.snapshot());
+    return this.#registry.ready().map(versionStatistics);
   }
 
   async repositoryIndex(readyOnly: boolean): Promise<RepositoryIndexEntry[]> {
@@ -314,4 +314,11 @@ export class Engine implements InferenceEngine {
     if (mode === 'poll') throw new EngineError('UNAVAILABLE', 'explicit model load / unload is not allowed if polling is enabled');
     if (mode === 'none') throw new EngineError('UNAVAILABLE', 'explicit model load / unload is not allowed if model control mode is none');
   }
+}
+
+/** A version's statistics; a pipeline's carry its steps' as `braid_steps`. */
+function versionStatistics(lv: LoadedVersion): ModelStatistics {
+  const stats = lv.stats.snapshot();
+  const steps = lv.direct?.instance.stepStatistics?.();
+  return steps ? { ...stats, braid_steps: steps } : stats;
 }

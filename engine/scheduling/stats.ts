@@ -1,4 +1,5 @@
 import type { FailureReason } from '../core/errors.js';
+import type { StepStatistics } from '../core/reentrant.js';
 import { noopStatsObserver } from '../core/telemetry.js';
 import type { StatsObserver } from '../core/telemetry.js';
 
@@ -37,6 +38,8 @@ export interface ModelStatistics {
   response_stats: Record<string, never>;
   batch_stats: BatchStats[];
   memory_usage: never[];
+  /** A pipeline's steps (a Braid addition to the extension's shape; other models leave it out). */
+  braid_steps?: StepStatistics[];
 }
 
 const zero = (): Duration => ({ count: 0, ns: 0 });

@@ -2,6 +2,7 @@
  * @module Per-step statistics of a pipeline, and the hook through which the engine turns step
  * events into metrics and traces.
  */
+import type { StepStatistics } from '../../engine/core/reentrant.js';
 
 /** How a step ended in one request. */
 export type StepStatusName = 'ran' | 'skipped' | 'failed' | 'defaulted' | 'returned' | 'cancelled';
@@ -39,26 +40,14 @@ export interface PipelineObserver {
   onRequest?(e: PipelineRequestEvent): void;
 }
 
-/** Cumulative statistics of one step, in the units of the statistics extension. */
-export interface StepStatistics {
-  readonly step: string;
-  readonly target: string;
-  readonly ran: { count: number; ns: number };
-  readonly skipped: number;
-  readonly failed: number;
-  readonly defaulted: number;
-  readonly returned: number;
-  readonly cancelled: number;
-  readonly calls: number;
-  readonly retries: number;
-  readonly items: number;
-}
+export type { StepStatistics };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Counts = Mutable<Omit<StepStatistics, 'ran'>> & { ran: { count: number; ns: number } };
 
 /** Accumulates {@link StepStatistics} for every step of a plan. */
 export class StepStatsRecorder {
-  readonly #steps: Mutable<StepStatistics>[];
+  readonly #steps: Counts[];
 
   constructor(steps: readonly { readonly name: string; readonly target: string }[]) {
     this.#steps = steps.map(s => ({

@@ -60,6 +60,13 @@ describe('Engine with pipelines', () => {
     expect(chain).toMatchObject({ inference_count: 4, execution_count: 4 });
     expect(chain!.last_inference).toBeGreaterThan(0);
     expect(chain!.batch_stats).toEqual([]);
+    expect(chain!.braid_steps?.map(s => [s.step, s.target, s.ran.count, s.calls])).toEqual([
+      ['add', "model 'simple' version 1", 4, 4],
+      ['mul', "model 'simple' version 2", 4, 4],
+      ['scale', "model 'scale'", 4, 4],
+    ]);
+    expect(chain!.braid_steps?.every(s => s.ran.ns > 0)).toBe(true);
+    expect(engine.statistics('simple', 1)[0]).not.toHaveProperty('braid_steps');
   });
 
   it('runs many pipeline requests concurrently and drains them on unload', async () => {
