@@ -9,6 +9,7 @@ import { NOOP_SPAN, noopTracer } from '../../core/telemetry.js';
 import type { RequestTracer, TraceSpan } from '../../core/telemetry.js';
 import type { InferenceEngine } from '../../runtime/types.js';
 import { decodeContentEncoding, readBody } from '../body.js';
+import { clientSignal } from '../client-signal.js';
 import { decodeInferBody, encodeInferResponse } from '../codec/index.js';
 import type { EncodedResponse } from '../codec/types.js';
 import { compressBody, MIN_COMPRESS_BYTES, negotiateEncoding } from '../compression.js';
@@ -88,7 +89,7 @@ async function handleInfer(
     inputs: decoded.inputs,
     outputs: decoded.outputs,
     parameters: decoded.parameters,
-    signal: c.req.raw.signal,
+    signal: clientSignal(c),
   };
   const response = await (span.recording ? engine.infer(request, { trace: span }) : engine.infer(request));
   span.event('INFER_RESPONSE_COMPLETE');
