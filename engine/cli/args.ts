@@ -6,6 +6,11 @@ export interface ServeFlags {
   modelRepository: string;
   httpPort: number;
   httpAddress: string;
+  /** Serve the gRPC protocol too (Triton's --allow-grpc, default true). */
+  allowGrpc: boolean;
+  grpcPort: number;
+  /** Interface of the gRPC endpoint; the HTTP address when not given. */
+  grpcAddress: string;
   modelControlMode: 'none' | 'explicit' | 'poll';
   loadModel: string[];
   repositoryPollSecs: number;
@@ -37,6 +42,9 @@ const SERVE_OPTIONS = {
   'model-repository': { type: 'string' },
   'http-port': { type: 'string', default: '8000' },
   'http-address': { type: 'string', default: '0.0.0.0' },
+  'allow-grpc': { type: 'string', default: 'true' },
+  'grpc-port': { type: 'string', default: '8001' },
+  'grpc-address': { type: 'string' },
   'model-control-mode': { type: 'string', default: 'none' },
   'load-model': { type: 'string', multiple: true, default: [] },
   'repository-poll-secs': { type: 'string', default: '15' },
@@ -64,12 +72,15 @@ const SERVE_OPTIONS = {
 /** Help text of `braid serve`. */
 export const SERVE_HELP = `Usage: braid serve --model-repository DIR [options]
 
-Serves the models in DIR over the Open Inference Protocol (KServe v2) on HTTP.
+Serves the models in DIR over the Open Inference Protocol (KServe v2) on HTTP and gRPC.
 
 Options:
   --model-repository DIR         model repository to serve (required)
   --http-port N                  HTTP port (default 8000; 0 picks a free port)
   --http-address ADDR            address to bind (default 0.0.0.0)
+  --allow-grpc BOOL              serve inference.GRPCInferenceService too (default true)
+  --grpc-port N                  gRPC port (default 8001; 0 picks a free port)
+  --grpc-address ADDR            gRPC address (default: the HTTP address)
   --model-control-mode MODE      none | explicit | poll (default none)
                                    none: load every model at start; load/unload API refused
                                    explicit: load --load-model names at start, then only by API
@@ -122,6 +133,9 @@ export function parseServeFlags(argv: string[]): ServeFlags | 'help' {
     modelRepository: repo,
     httpPort: int('--http-port', values['http-port'], 0, 65535),
     httpAddress: values['http-address'],
+    allowGrpc: bool('--allow-grpc', values['allow-grpc']),
+    grpcPort: int('--grpc-port', values['grpc-port'], 0, 65535),
+    grpcAddress: values['grpc-address'] ?? values['http-address'],
     modelControlMode: mode,
     loadModel: values['load-model'],
     repositoryPollSecs: int('--repository-poll-secs', values['repository-poll-secs'], 1),

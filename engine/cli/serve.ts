@@ -1,6 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import { createEngine } from '../runtime/engine.js';
 import { createApp } from '../server/app.js';
+import { listenGrpc } from '../server/grpc/listen.js';
 import { listen } from '../server/listen.js';
 import { createLogger, LogControl } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics/metrics.js';
@@ -17,6 +18,8 @@ import { packageVersion } from './package-version.js';
 /** A running server: its bound port and a way to stop it gracefully. */
 export interface RunningServer {
   readonly port: number;
+  /** Port of the gRPC endpoint; undefined when gRPC is off. */
+  readonly grpcPort: number | undefined;
   /** Port of the metrics endpoint; undefined when metrics are off or it could not bind. */
   readonly metricsPort: number | undefined;
   /** Stops accepting, finishes in-flight requests within the grace period, unloads models. */
@@ -29,7 +32,7 @@ export interface ServeLogger extends Logger {
 }
 
 /**
- * Starts `braid serve`: telemetry, then the repository, then the metrics endpoint and HTTP. This
+ * Starts `braid serve`: telemetry, then the repository, then the metrics endpoint, gRPC and HTTP. This
  * is the composition root: the only place that wires backends, engine, frontends and telemetry.
  *
  * @example
@@ -62,11 +65,16 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
     ...('control' in logger && logger.control instanceof LogControl ? { logging: logger.control } : {}),
     ...(metrics ? { metrics } : {}),
   });
+  const grpc = flags.allowGrpc
+    ? await listenGrpc(engine, { port: flags.grpcPort, host: flags.grpcAddress, maxMessageBytes: flags.httpMaxInputSize, logger })
+    : undefined;
+  if (grpc) logger.log('info', 'Started GRPCInferenceService', { address: flags.grpcAddress, port: grpc.port });
   const http = await listen(app, { port: flags.httpPort, host: flags.httpAddress });
   logger.log('info', 'Started HTTPService', { address: flags.httpAddress, port: http.port });
   let stopping: Promise<void> | undefined;
   return {
     port: http.port,
+    grpcPort: grpc?.port,
     metricsPort: endpoint?.port,
     stop() {
       stopping ??= (async () => {
@@ -76,7 +84,7 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
         // serving it), then unload: requests racing the signal are served, not refused.
         const deadline = performance.now() + graceMs;
         engine.beginDrain();
-        await http.close(graceMs);
+        await Promise.all([http.close(graceMs), grpc?.close(graceMs)]);
         await engine.shutdown(Math.max(0, deadline - performance.now()));
         await Promise.all([endpoint?.close(), metrics?.stop(), tracer.shutdown()]);
         logger.log('info', 'stopped');

@@ -185,6 +185,8 @@ export function startBraid(modelRepository: string, cpuProfileDir?: string): Pro
     modelRepository,
     '--http-port',
     '0',
+    '--grpc-port',
+    '0',
     '--log-format',
     'json',
   ];

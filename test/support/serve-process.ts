@@ -20,7 +20,7 @@ export interface ServeProcess {
  */
 export function startServe(args: string[], timeoutMs = 30_000): Promise<ServeProcess> {
   const main = path.join(ROOT, 'dist', 'engine', 'cli', 'main.js');
-  const child = spawn(process.execPath, [main, 'serve', '--http-port', '0', '--http-address', '127.0.0.1', '--log-format', 'json', '--metrics-port', '0', ...args], {
+  const child = spawn(process.execPath, [main, 'serve', '--http-port', '0', '--http-address', '127.0.0.1', '--log-format', 'json', '--metrics-port', '0', '--grpc-port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];

@@ -58,7 +58,7 @@ async function checkReady(server: ChildServer, model: string): Promise<void> {
 export const launchBraid: LaunchServer = async (repository, model) => {
   const main = braidMainPath();
   const nodeArgs = [main, 'serve', '--model-repository', repository, '--http-port', '0'];
-  nodeArgs.push('--http-address', '127.0.0.1', '--log-format', 'json', '--allow-metrics', 'false');
+  nodeArgs.push('--http-address', '127.0.0.1', '--log-format', 'json', '--allow-metrics', 'false', '--allow-grpc', 'false');
   nodeArgs.push('--model-control-mode', 'explicit', '--load-model', model);
   const server = await startChildServer({ name: `braid serve (${model})`, nodeArgs });
   try {

@@ -77,7 +77,7 @@ function parametersOf(name: string, body: Record<string, unknown> | undefined, w
  * `file:<version>/<name>` overrides are not implemented yet; anything else is rejected, as
  * Triton rejects unrecognized load parameters.
  */
-function loadOptions(name: string, body: Record<string, unknown> | undefined): LoadOptions {
+export function loadOptions(name: string, body: Record<string, unknown> | undefined): LoadOptions {
   let config: string | undefined;
   for (const [key, value] of Object.entries(parametersOf(name, body, 'load'))) {
     if (key === 'config') {
@@ -98,7 +98,7 @@ function loadOptions(name: string, body: Record<string, unknown> | undefined): L
  * Unload parameters: `unload_dependents: false` is what clients send by default and is accepted;
  * `true` asks for something the engine cannot do yet, so it is refused rather than ignored.
  */
-function checkUnloadParameters(name: string, body: Record<string, unknown> | undefined): void {
+export function checkUnloadParameters(name: string, body: Record<string, unknown> | undefined): void {
   for (const [key, value] of Object.entries(parametersOf(name, body, 'unload'))) {
     if (key !== 'unload_dependents') {
       throw new EngineError('INVALID_ARG', `unrecognized unload parameter '${key}' for model '${name}'`);

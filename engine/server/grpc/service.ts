@@ -1,0 +1,147 @@
+/**
+ * @module The handlers of `inference.GRPCInferenceService` over the engine: each RPC does what
+ * its HTTP route does, and every failure is the engine error's gRPC status (one mapping, in
+ * engine/server/errors.ts) with the same message.
+ */
+import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
+import { CancelSource } from '../../core/cancel.js';
+import { EngineError, toEngineError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { noopLogger } from '../../core/logger.js';
+import type { InferenceEngine } from '../../runtime/types.js';
+import type { ModelStatistics } from '../../scheduling/stats.js';
+import { ERROR_STATUS, GRPC_STATUS } from '../errors.js';
+import { checkUnloadParameters, loadOptions } from '../routes/repository.js';
+import type { GrpcInferRequest } from './infer-codec.js';
+import { decodeGrpcInfer, encodeGrpcInfer, grpcVersion } from './infer-codec.js';
+
+type Unary<Req> = (req: Req, call: ServerUnaryCall<Req, unknown>) => unknown;
+
+interface NameVersion {
+  readonly name: string;
+  readonly version: string;
+}
+
+/** `ModelRepositoryParameter` as decoded (`oneofs: true`). */
+interface RepositoryParameter {
+  readonly parameter_choice?: 'bool_param' | 'int64_param' | 'string_param' | 'bytes_param';
+  readonly bool_param?: boolean;
+  readonly int64_param?: string;
+  readonly string_param?: string;
+  readonly bytes_param?: Uint8Array;
+}
+
+interface RepositoryRequest {
+  readonly repository_name: string;
+  readonly model_name: string;
+  readonly parameters?: Readonly<Record<string, RepositoryParameter>>;
+}
+
+/**
+ * The service implementation for `server.addService`.
+ *
+ * @example
+ * server.addService(proto.inference.GRPCInferenceService.service, grpcHandlers(engine));
+ */
+export function grpcHandlers(engine: InferenceEngine, logger: Logger = noopLogger): UntypedServiceImplementation {
+  const rpc = <Req>(name: string, fn: Unary<Req>) => [name, unary(name, fn, logger)] as const;
+  return Object.fromEntries([
+    rpc('ServerLive', () => ({ live: engine.isLive() })),
+    rpc('ServerReady', () => ({ ready: engine.isReady() })),
+    rpc<NameVersion>('ModelReady', r => ({ ready: engine.isModelReady(r.name, grpcVersion(r.version, r.name)) })),
+    rpc('ServerMetadata', () => engine.serverMetadata()),
+    rpc<NameVersion>('ModelMetadata', r => engine.modelMetadata(r.name, grpcVersion(r.version, r.name))),
+    rpc<GrpcInferRequest>('ModelInfer', (r, call) => infer(engine, r, call)),
+    rpc<NameVersion>('ModelStatistics', r => ({ model_stats: statistics(engine, r).map(grpcStatistics) })),
+    rpc<{ ready: boolean }>('RepositoryIndex', async r => ({ models: await engine.repositoryIndex(r.ready) })),
+    rpc<RepositoryRequest>('RepositoryModelLoad', async r => {
+      await engine.load(r.model_name, loadOptions(r.model_name, { parameters: plainParameters(r) }));
+      return {};
+    }),
+    rpc<RepositoryRequest>('RepositoryModelUnload', async r => {
+      checkUnloadParameters(r.model_name, { parameters: plainParameters(r) });
+      await engine.unload(r.model_name);
+      return {};
+    }),
+  ]);
+}
+
+function unary<Req>(name: string, fn: Unary<Req>, logger: Logger) {
+  return (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>): void => {
+    let result: unknown;
+    try {
+      result = fn(call.request, call);
+    } catch (e) {
+      return fail(callback, e, name, logger);
+    }
+    Promise.resolve(result).then(
+      value => callback(null, value),
+      (e: unknown) => fail(callback, e, name, logger),
+    );
+  };
+}
+
+function fail(callback: sendUnaryData<unknown>, e: unknown, rpc: string, logger: Logger): void {
+  const err = toEngineError(e);
+  if (err.code === 'INTERNAL') logger.log('error', 'gRPC request failed', { rpc, error: err.message });
+  callback({ code: GRPC_STATUS[ERROR_STATUS[err.code].grpc], details: err.message, metadata: new Metadata() });
+}
+
+async function infer(engine: InferenceEngine, msg: GrpcInferRequest, call: ServerUnaryCall<GrpcInferRequest, unknown>) {
+  const decoded = decodeGrpcInfer(msg);
+  // The call's 'cancelled' event: the client went away or its deadline passed.
+  const cancel = new CancelSource();
+  const onCancel = () => cancel.abort(new EngineError('CANCELLED', `the client cancelled the request to model '${decoded.modelName}'`));
+  call.once('cancelled', onCancel);
+  try {
+    const res = await engine.infer({ ...decoded, signal: cancel });
+    return encodeGrpcInfer(res, decoded.outputs);
+  } finally {
+    call.off('cancelled', onCancel);
+  }
+}
+
+function statistics(engine: InferenceEngine, r: NameVersion): ModelStatistics[] {
+  if (r.name === '') return engine.statistics();
+  return engine.statistics(r.name, grpcVersion(r.version, r.name));
+}
+
+/** The statistics in the proto's shape: uint64 fields as decimal strings, no Braid additions. */
+function grpcStatistics(s: ModelStatistics) {
+  const d = (x: { count: number; ns: number }) => ({ count: String(x.count), ns: String(x.ns) });
+  const i = s.inference_stats;
+  return {
+    name: s.name,
+    version: s.version,
+    last_inference: String(s.last_inference),
+    inference_count: String(s.inference_count),
+    execution_count: String(s.execution_count),
+    inference_stats: {
+      success: d(i.success),
+      fail: d(i.fail),
+      queue: d(i.queue),
+      compute_input: d(i.compute_input),
+      compute_infer: d(i.compute_infer),
+      compute_output: d(i.compute_output),
+      cache_hit: d(i.cache_hit),
+      cache_miss: d(i.cache_miss),
+    },
+    batch_stats: s.batch_stats.map(b => ({
+      batch_size: String(b.batch_size),
+      compute_input: d(b.compute_input),
+      compute_infer: d(b.compute_infer),
+      compute_output: d(b.compute_output),
+    })),
+  };
+}
+
+/** Repository parameters as the HTTP routes read them: bool, number, string (bytes for `file:`). */
+function plainParameters(r: RepositoryRequest): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, p] of Object.entries(r.parameters ?? {})) {
+    const choice = p.parameter_choice;
+    out[key] = choice === 'int64_param' ? Number(p.int64_param) : choice === undefined ? undefined : p[choice];
+  }
+  return out;
+}
