@@ -197,10 +197,31 @@ export class Engine implements InferenceEngine {
     return rows.sort((a, b) => (a.name === b.name ? Number(a.version ?? 0) - Number(b.version ?? 0) : a.name < b.name ? -1 : 1));
   }
 
+  /**
+   * Loads or reloads `name`. A pipeline's models that are not ready are loaded first, as Triton
+   * loads an ensemble's composing models; a failure among them shows in the pipeline's reason.
+   */
   async load(name: string, opts: LoadOptions = {}): Promise<void> {
     this.#assertControlAllowed();
     const scan = await scanRepository(this.#opts.modelRepository);
+    const missing = await this.#unreadyDependencies(scan, name);
+    if (missing.length > 0) await this.#loadInOrder(scan, missing);
     await this.#loadFromScan(scan, name, opts.config);
+  }
+
+  /** What `name` calls, transitively, that is in the repository and not ready. */
+  async #unreadyDependencies(scan: RepositoryScan, name: string): Promise<string[]> {
+    const found = new Set<string>();
+    const queue = [name];
+    while (queue.length > 0) {
+      const model = scan.models.get(queue.pop()!);
+      for (const d of (model ? await modelDependencies(model, this.#loader) : undefined) ?? []) {
+        if (d.name === name || found.has(d.name) || !scan.models.has(d.name) || this.isModelReady(d.name, d.version)) continue;
+        found.add(d.name);
+        queue.push(d.name);
+      }
+    }
+    return [...found];
   }
 
   async unload(name: string): Promise<void> {

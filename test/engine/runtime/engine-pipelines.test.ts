@@ -10,14 +10,14 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function pipelineEngine(): Promise<Engine> {
+async function pipelineEngine(opts: { controlMode?: 'explicit'; loadModels?: string[] } = {}): Promise<Engine> {
   const repo = await tempRepository({
     simple: path.join(EXAMPLES, 'simple'),
     scale: path.join(ROOT, 'test', 'fixtures', 'js-models', 'scale'),
     chain: path.join(ROOT, 'test', 'fixtures', 'pipeline-repo', 'chain'),
   });
   cleanups.push(repo.dispose);
-  const engine = await createEngine({ modelRepository: repo.dir, backends: catalog => standardBackends(catalog, { logger: noopLogger }) });
+  const engine = await createEngine({ modelRepository: repo.dir, backends: catalog => standardBackends(catalog, { logger: noopLogger }), ...opts });
   cleanups.push(() => engine.shutdown(5000));
   return engine;
 }
@@ -67,6 +67,15 @@ describe('Engine with pipelines', () => {
     ]);
     expect(chain!.braid_steps?.every(s => s.ran.ns > 0)).toBe(true);
     expect(engine.statistics('simple', 1)[0]).not.toHaveProperty('braid_steps');
+  });
+
+  it('in explicit mode, loading a pipeline loads the models it calls first', async () => {
+    const engine = await pipelineEngine({ controlMode: 'explicit', loadModels: [] });
+    expect(engine.isModelReady('simple')).toBe(false);
+    await engine.load('chain');
+    expect(['chain', 'simple', 'scale'].map(m => engine.isModelReady(m))).toEqual([true, true, true]);
+    const res = await engine.infer({ modelName: 'chain', inputs: chainInputs() });
+    expect(res.outputs.get('Y')!.shape).toEqual([1, 16]);
   });
 
   it('runs many pipeline requests concurrently and drains them on unload', async () => {
