@@ -104,7 +104,6 @@ class Run {
   readonly #start: number;
   #status: RunStatus = RUN_TRANSITIONS.initial;
   #deadline: ReturnType<Clock['setTimeout']> | undefined;
-  #finished = false;
   #advancing = false;
   #again = false;
   #resolve: ((end: RunEnd) => void) | undefined;
@@ -139,9 +138,12 @@ class Run {
     return this.#result(end);
   }
 
+  get #finished(): boolean {
+    return RUN_TRANSITIONS.isFinal(this.#status);
+  }
+
   /** The machine reached a final state: cancel what still runs and answer. */
   #ended(end: RunEnd): void {
-    this.#finished = true;
     if (this.#deadline !== undefined) this.#s.clock.clearTimeout(this.#deadline);
     this.#req.signal?.removeEventListener('abort', this.#onClientAbort);
     let outstanding = false;
@@ -150,8 +152,8 @@ class Run {
       outstanding = true;
       this.#settled(this.#plan.steps[i]!, 'cancelled', { reason: 'the request ended before the step finished' }, false);
     }
-    // Only calls still running need the abort; building the error for every request would cost more than the steps.
     this.#resolve!(end);
+    // Only calls still running need the abort; building the error for every request would cost more than the steps.
     if (!outstanding) return;
     try {
       this.#cancel.abort(new EngineError('CANCELLED', `pipeline '${this.#plan.name}': the request ended`));
