@@ -3,13 +3,9 @@
  * instance, so each instance runs one call at a time as the Backend contract requires.
  */
 import type { ModelInstance } from '../engine/core/backend.js';
-import { CancelSource } from '../engine/core/cancel.js';
 import type { CancelSignal } from '../engine/core/cancel.js';
 import { EngineError } from '../engine/core/errors.js';
 import type { TensorMap } from '../engine/core/tensor.js';
-
-// Handed to instances when nothing can cancel the call.
-const NEVER: CancelSignal = new CancelSource();
 
 interface Waiter {
   readonly grant: (inst: ModelInstance) => void;
@@ -30,10 +26,9 @@ export class ModulePool {
 
   /**
    * Runs one call on the next free instance. Rejects with CANCELLED when `signal` aborts while
-   * waiting (absent: never), UNAVAILABLE once disposed, and with whatever the instance throws.
+   * waiting, UNAVAILABLE once disposed, and with whatever the instance throws.
    */
-  async run(inputs: TensorMap, outputs: readonly string[], cancel: CancelSignal | undefined): Promise<TensorMap> {
-    const signal = cancel ?? NEVER;
+  async run(inputs: TensorMap, outputs: readonly string[], signal: CancelSignal): Promise<TensorMap> {
     const inst = await this.#acquire(signal);
     try {
       return await inst.execute(inputs, { signal, outputs });

@@ -35,11 +35,8 @@ export interface StepCall {
   readonly requested: readonly RequestedOutput[];
   readonly id?: string;
   readonly parameters: Readonly<Record<string, ParameterValue>>;
-  /**
-   * Aborted when the request ends (failure, early return, deadline, client gone); absent when
-   * nothing can end the request while this step runs.
-   */
-  readonly signal: CancelSignal | undefined;
+  /** Aborted when the request ends (failure, early return, deadline, client gone). */
+  readonly signal: CancelSignal;
   /** Clock time by which the request must finish. */
   readonly deadlineAt?: number;
   /** The value of an output when a map has no items (steps with `map` only). */
@@ -82,8 +79,8 @@ async function runMapped(rt: StepRuntime, c: StepCall, map: PlanMap): Promise<St
   if (n === 0) return { outputs: new Map(c.outputs.map(p => [p, c.empty!(p)])), ...counts, items: 0 };
   const ac = new CancelSource();
   const parent = c.signal;
-  const stop = () => ac.abort(parent?.reason);
-  parent?.addEventListener('abort', stop, { once: true });
+  const stop = () => ac.abort(parent.reason);
+  parent.addEventListener('abort', stop, { once: true });
   const results = new Array<TensorMap>(n);
   let next = 0;
   const worker = async () => {
@@ -98,14 +95,14 @@ async function runMapped(rt: StepRuntime, c: StepCall, map: PlanMap): Promise<St
     const width = map.maxParallel > 0 ? Math.min(map.maxParallel, n) : n;
     await Promise.all(Array.from({ length: width }, () => worker().catch(e => (ac.abort(e), Promise.reject(e)))));
   } finally {
-    parent?.removeEventListener('abort', stop);
+    parent.removeEventListener('abort', stop);
   }
   const outputs: TensorMap = new Map();
   for (const p of c.outputs) outputs.set(p, gatherItems(results.map(r => r.get(p)!), map.mode, `output '${p}' of step '${c.step.name}'`));
   return { outputs, ...counts, items: n };
 }
 
-async function callWithRetry(rt: StepRuntime, c: StepCall, inputs: TensorMap, signal: CancelSignal | undefined, counts: { calls: number; retries: number }): Promise<TensorMap> {
+async function callWithRetry(rt: StepRuntime, c: StepCall, inputs: TensorMap, signal: CancelSignal, counts: { calls: number; retries: number }): Promise<TensorMap> {
   const retry = c.step.retry;
   for (let attempt = 1; ; attempt++) {
     counts.calls++;
@@ -113,7 +110,7 @@ async function callWithRetry(rt: StepRuntime, c: StepCall, inputs: TensorMap, si
       return await callOnce(rt, c, inputs, signal);
     } catch (e) {
       const err = toEngineError(e);
-      if (!retry || attempt >= retry.attempts || !retry.on.includes(err.code) || signal?.aborted) throw err;
+      if (!retry || attempt >= retry.attempts || !retry.on.includes(err.code) || signal.aborted) throw err;
       counts.retries++;
       if (c.trace.recording) c.trace.event('RETRY', undefined, { attempt: attempt + 1, 'error.code': err.code });
       await sleep(rt.clock, backoff(retry, attempt), signal);
@@ -125,7 +122,7 @@ function backoff(r: PlanRetry, attempt: number): number {
   return Math.min(r.maxBackoffMs, r.backoffMs * r.multiplier ** (attempt - 1));
 }
 
-function callOnce(rt: StepRuntime, c: StepCall, inputs: TensorMap, parent: CancelSignal | undefined): Promise<TensorMap> {
+function callOnce(rt: StepRuntime, c: StepCall, inputs: TensorMap, parent: CancelSignal): Promise<TensorMap> {
   const timeoutMs = c.step.timeoutMs;
   // Without a timeout the request's own signal is enough; a controller per call is the hot path's main cost.
   if (timeoutMs === undefined) return invoke(rt, c, inputs, parent);
@@ -138,15 +135,15 @@ function callOnce(rt: StepRuntime, c: StepCall, inputs: TensorMap, parent: Cance
       if (done) return;
       done = true;
       if (timer !== undefined) rt.clock.clearTimeout(timer);
-      parent?.removeEventListener('abort', onAbort);
+      parent.removeEventListener('abort', onAbort);
       settle();
     };
     const onAbort = () => {
-      ac.abort(parent?.reason);
-      finish(() => reject(abortError(parent?.reason, c)));
+      ac.abort(parent.reason);
+      finish(() => reject(abortError(parent.reason, c)));
     };
-    if (parent?.aborted) return onAbort();
-    parent?.addEventListener('abort', onAbort, { once: true });
+    if (parent.aborted) return onAbort();
+    parent.addEventListener('abort', onAbort, { once: true });
     timer = rt.clock.setTimeout(() => {
       const e = new EngineError('UNAVAILABLE', `${targetLabel(c.step)} did not answer within ${timeoutMs} ms (timeout_ms)`);
       ac.abort(e);
@@ -161,7 +158,7 @@ function callOnce(rt: StepRuntime, c: StepCall, inputs: TensorMap, parent: Cance
 
 const NO_CONTEXT = {};
 
-function invoke(rt: StepRuntime, c: StepCall, inputs: TensorMap, signal: CancelSignal | undefined): Promise<TensorMap> {
+function invoke(rt: StepRuntime, c: StepCall, inputs: TensorMap, signal: CancelSignal): Promise<TensorMap> {
   const t = c.step.target;
   if (t.kind === 'module') return rt.pools.get(c.step.index)!.run(inputs, c.outputs, signal);
   if (t.kind !== 'model') return Promise.reject(new EngineError('INTERNAL', `step '${c.step.name}' of pipeline '${c.pipeline}' calls nothing`));
@@ -181,18 +178,18 @@ function childParameters(clock: Clock, c: StepCall): Readonly<Record<string, Par
   return { ...c.parameters, timeout };
 }
 
-function sleep(clock: Clock, ms: number, signal: CancelSignal | undefined): Promise<void> {
+function sleep(clock: Clock, ms: number, signal: CancelSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clock.clearTimeout(timer);
-      reject(signal?.reason instanceof Error ? signal.reason : new EngineError('CANCELLED', 'cancelled during retry backoff'));
+      reject(signal.reason instanceof Error ? signal.reason : new EngineError('CANCELLED', 'cancelled during retry backoff'));
     };
     const timer = clock.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
