@@ -3,6 +3,7 @@
  * the request queued at its scheduler (or handed whole to a pipeline), outputs shaped back, and
  * the request's statistics and model span recorded however it ends.
  */
+import type { Mutable } from '../core/mutable.js';
 import type { Clock } from '../core/clock.js';
 import { isEngineError, type FailureReason } from '../core/errors.js';
 import type { InferRequest, InferResponse } from '../core/request.js';
@@ -12,8 +13,6 @@ import type { LoadedVersion } from './loaded-version.js';
 import { schedulingParameters } from './parameters.js';
 import type { InferContext } from './types.js';
 import { finishOutputs, prepareInputs, resolveOutputs } from './validate.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Runs `req` on `lv`. Under a recording `ctx.trace` the request gets Triton's model span.

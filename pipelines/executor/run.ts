@@ -3,6 +3,7 @@
  * declares ready, applies guards and error policies, releases each tensor after its last
  * reader, and steps the run machine (run.machine.ts) to its end, then cancels what still runs.
  */
+import type { Mutable } from '../../engine/core/mutable.js';
 import { CancelSource } from '../../engine/core/cancel.js';
 import type { CancelSignal } from '../../engine/core/cancel.js';
 import type { Clock } from '../../engine/core/clock.js';
@@ -81,8 +82,6 @@ export function executeRun(shared: RunShared, req: RunRequest): Promise<RunResul
 type StepExtra = { readonly calls?: number; readonly retries?: number; readonly items?: number; readonly reason?: string };
 
 const NOT_STARTED = -1;
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 class Run {
   readonly #s: RunShared;

@@ -3,6 +3,7 @@
  * it needs (cached per set of requested outputs), runs it through the run
  * machine, and shapes the answer, debug capture included.
  */
+import type { Mutable } from '../../engine/core/mutable.js';
 import { systemClock } from '../../engine/core/clock.js';
 import type { CancelSignal } from '../../engine/core/cancel.js';
 import type { Clock } from '../../engine/core/clock.js';
@@ -46,8 +47,6 @@ export interface PipelineCall {
 }
 
 const LAYOUT_CACHE_LIMIT = 64;
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Serves requests of one pipeline version. Safe to call concurrently: every request has its

@@ -2,6 +2,7 @@
  * @module Per-step statistics of a pipeline, and the hook through which the engine turns step
  * events into metrics and traces.
  */
+import type { Mutable } from '../../engine/core/mutable.js';
 import type { StepStatistics } from '../../engine/core/reentrant.js';
 
 /** How a step ended in one request. */
@@ -42,7 +43,6 @@ export interface PipelineObserver {
 
 export type { StepStatistics };
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Counts = Mutable<Omit<StepStatistics, 'ran'>> & { ran: { count: number; ns: number } };
 
 /** Accumulates {@link StepStatistics} for every step of a plan. */

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Mutable } from '../../core/mutable.js';
 import { EngineError } from '../../core/errors.js';
 import type { TensorMap } from '../../core/tensor.js';
 import { binaryTensorData } from './binary-data.js';
@@ -13,8 +14,6 @@ import { parseRequestJson } from './json-text.js';
 import { decodeRawInput } from './raw-request.js';
 import { readId, readInputHeader, readOutputs, readRequestParameters } from './request-fields.js';
 import type { DecodedInferBody, RawInputResolver } from './types.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Decodes an infer request body.
