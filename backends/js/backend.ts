@@ -14,6 +14,20 @@ import type { ModelConfig } from '../../engine/core/model-config.js';
 import { JsModelInstance } from './instance.js';
 import { WorkerLink } from './worker-link.js';
 
+/**
+ * Default execute timeout. Long enough for any request a client would wait for synchronously
+ * (HTTP clients and load balancers commonly give up after 30-60 s), short enough that a model
+ * stuck in a loop frees its instance within a client's patience rather than never.
+ */
+export const DEFAULT_EXECUTE_TIMEOUT_MS = 30_000;
+
+/**
+ * Default heap limit of a JS model's worker. Tensors live in ArrayBuffers outside this heap, so
+ * it bounds the objects, strings and plain arrays a module makes: ample for pre- and
+ * post-processing, yet 64 instances (the default --max-instance-count) stay within 32 GB.
+ */
+export const DEFAULT_MAX_HEAP_MB = 512;
+
 /** File names looked for in a version directory, in order. */
 export const JS_MODEL_FILES = ['model.js', 'model.ts', 'model.mjs', 'model.mts'] as const;
 
@@ -23,6 +37,19 @@ export interface JsBackendOptions {
   readonly logger?: Logger;
   /** Longest a module's import and `inputs`/`outputs` read may take in `describe` (default 30 s). */
   readonly describeTimeoutMs?: number;
+  /**
+   * Longest an `execute` may run before its worker is stopped and replaced, for models whose
+   * config sets no `parameters.execute_timeout_ms`; 0 never stops one. Default
+   * {@link DEFAULT_EXECUTE_TIMEOUT_MS}.
+   */
+  readonly executeTimeoutMs?: number;
+  /**
+   * Heap limit of each worker in MB, for models whose config sets no `parameters.max_heap_mb`
+   * (and for `describe`). Default {@link DEFAULT_MAX_HEAP_MB}.
+   */
+  readonly maxHeapMb?: number;
+  /** How long a cancelled `execute` may go on before its worker is replaced (default 1 s). */
+  readonly cancelGraceMs?: number;
   /** Worker entry (tests); default the backend's worker-main. */
   readonly script?: URL;
 }
@@ -30,9 +57,10 @@ export interface JsBackendOptions {
 /**
  * Creates the JS backend. A model version holds `model.js` or `model.ts` (also `.mjs`, `.mts`)
  * exporting `inputs`, `outputs`, `execute` and optionally `initialize` and `finalize` (see
- * module-api.ts). Config `parameters.execute_timeout_ms` stops and replaces a worker whose call
- * hangs. A `model.ts` is found when the config names `backend: js`; TypeScript loads through
- * tsx, with no build step.
+ * module-api.ts). Config `parameters.execute_timeout_ms` (default `opts.executeTimeoutMs`) stops
+ * and replaces a worker whose call hangs; `parameters.max_heap_mb` (default `opts.maxHeapMb`)
+ * limits each worker's heap. A `model.ts` is found when the config names `backend: js`;
+ * TypeScript loads through tsx, with no build step.
  *
  * @example
  * const js = createJsBackend();
@@ -41,6 +69,9 @@ export interface JsBackendOptions {
 export function createJsBackend(opts: JsBackendOptions = {}): Backend {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? noopLogger;
+  const executeTimeoutMs = opts.executeTimeoutMs ?? DEFAULT_EXECUTE_TIMEOUT_MS;
+  const maxHeapMb = opts.maxHeapMb ?? DEFAULT_MAX_HEAP_MB;
+  const cancelGraceMs = opts.cancelGraceMs ?? 1000;
   return {
     name: 'js',
     platforms: ['js'],
@@ -48,7 +79,7 @@ export function createJsBackend(opts: JsBackendOptions = {}): Backend {
     modelFilenames: ['model.ts', 'model.mjs', 'model.mts'],
     async describe(files: ModelFiles): Promise<ModelSignature> {
       const file = await moduleFile(files);
-      return describeModule(files.modelName, file, clock, opts.describeTimeoutMs ?? 30_000, opts.script);
+      return describeModule(files.modelName, file, { clock, timeoutMs: opts.describeTimeoutMs ?? 30_000, maxHeapMb, ...(opts.script ? { script: opts.script } : {}) });
     },
     async createInstance(config: ModelConfig, files: ModelFiles, inst: InstanceOptions): Promise<ModelInstance> {
       const file = await moduleFile(files);
@@ -57,7 +88,9 @@ export function createJsBackend(opts: JsBackendOptions = {}): Backend {
         path: file,
         clock,
         logger,
-        executeTimeoutMs: timeoutParameter(config, files.modelName),
+        executeTimeoutMs: numberParameter(config, files.modelName, EXECUTE_TIMEOUT) ?? executeTimeoutMs,
+        maxHeapMb: numberParameter(config, files.modelName, MAX_HEAP) ?? maxHeapMb,
+        cancelGraceMs,
         ...(opts.script ? { script: opts.script } : {}),
         context: {
           name: files.modelName,
@@ -85,8 +118,16 @@ async function moduleFile(files: ModelFiles): Promise<string> {
   throw new EngineError('INVALID_ARG', `model '${files.modelName}' version ${files.version}: no module found: looked for ${path.basename(files.modelPath)}, ${JS_MODEL_FILES.join(', ')} in ${path.dirname(files.modelPath)}`);
 }
 
-async function describeModule(model: string, file: string, clock: Clock, timeoutMs: number, script?: URL): Promise<ModelSignature> {
-  const link = new WorkerLink(model, () => undefined, script);
+interface DescribeOptions {
+  readonly clock: Clock;
+  readonly timeoutMs: number;
+  readonly maxHeapMb: number;
+  readonly script?: URL;
+}
+
+async function describeModule(model: string, file: string, opts: DescribeOptions): Promise<ModelSignature> {
+  const { clock, timeoutMs } = opts;
+  const link = new WorkerLink({ model, onDeath: () => undefined, maxHeapMb: opts.maxHeapMb, ...(opts.script ? { script: opts.script } : {}) });
   let timer: ReturnType<Clock['setTimeout']> | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
@@ -102,12 +143,24 @@ async function describeModule(model: string, file: string, clock: Clock, timeout
   }
 }
 
-function timeoutParameter(config: ModelConfig, model: string): number {
-  const raw = config.parameters['execute_timeout_ms']?.string_value;
-  if (raw === undefined) return 0;
-  const ms = Number(raw);
-  if (!Number.isFinite(ms) || ms < 0) {
-    throw new EngineError('INVALID_ARG', `model '${model}': parameter execute_timeout_ms must be a non-negative number of milliseconds, found '${raw}'`);
+/** A numeric config parameter: its name, the least value it takes, and what it counts. */
+interface NumberParameter {
+  readonly name: string;
+  readonly min: number;
+  readonly integer: boolean;
+  readonly expected: string;
+}
+
+const EXECUTE_TIMEOUT: NumberParameter = { name: 'execute_timeout_ms', min: 0, integer: false, expected: 'a non-negative number of milliseconds' };
+const MAX_HEAP: NumberParameter = { name: 'max_heap_mb', min: 1, integer: true, expected: 'a positive whole number of megabytes' };
+
+/** The parameter's value, undefined when the config sets none; INVALID_ARG when malformed. */
+function numberParameter(config: ModelConfig, model: string, p: NumberParameter): number | undefined {
+  const raw = config.parameters[p.name]?.string_value;
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || (p.integer && !Number.isInteger(n)) || n < p.min) {
+    throw new EngineError('INVALID_ARG', `model '${model}': parameter ${p.name} must be ${p.expected}, found '${raw}'`);
   }
-  return ms;
+  return n;
 }

@@ -1,7 +1,7 @@
 /**
  * @module The JS backend: TypeScript/JavaScript models in worker threads.
  */
-export { createJsBackend, JS_MODEL_FILES } from './backend.js';
+export { createJsBackend, DEFAULT_EXECUTE_TIMEOUT_MS, DEFAULT_MAX_HEAP_MB, JS_MODEL_FILES } from './backend.js';
 export type { JsBackendOptions } from './backend.js';
 export type { JsExecuteContext, JsModelContext, JsModelModule, JsTensor, JsTensorLike } from './module-api.js';
 export { MODEL_ERROR_CODES, ModelError, modelErrorCode } from './model-error.js';

@@ -1,10 +1,12 @@
 /**
  * @module One instance of a JS/TS model: a supervised worker thread. An exception in user code
- * fails that request; a crashed or hung worker fails the request in flight and is replaced (and
- * initialized again) before the next one, so the server keeps serving.
+ * fails that request; a worker that crashes, runs out of heap, outlives the execute timeout, or
+ * is still busy with a cancelled request after a grace period fails the request in flight and
+ * is replaced (and initialized again) before the next one, so the server keeps serving.
  */
 import type { ExecuteOptions, ModelInstance } from '../../engine/core/backend.js';
-import type { Clock } from '../../engine/core/clock.js';
+import type { CancelSignal } from '../../engine/core/cancel.js';
+import type { Clock, TimerHandle } from '../../engine/core/clock.js';
 import { EngineError } from '../../engine/core/errors.js';
 import type { Logger } from '../../engine/core/logger.js';
 import type { TensorMap } from '../../engine/core/tensor.js';
@@ -22,6 +24,13 @@ export interface JsInstanceOptions {
   readonly logger: Logger;
   /** Stop and replace a worker whose `execute` runs longer than this; 0 never does. */
   readonly executeTimeoutMs: number;
+  /**
+   * How long a cancelled `execute` may go on before its worker is stopped and replaced. A call
+   * that returns within it keeps its worker (and its initialized state).
+   */
+  readonly cancelGraceMs: number;
+  /** Heap limit of the worker in MB. */
+  readonly maxHeapMb: number;
   /** Worker entry (tests); default the backend's worker-main. */
   readonly script?: URL;
 }
@@ -75,7 +84,7 @@ export class JsModelInstance implements ModelInstance {
       opts.mark?.('COMPUTE_INPUT_END');
       let reply: JsWorkerReply;
       try {
-        reply = await this.#withTimeout(run, link);
+        reply = await this.#reply(run, link, { fn: 'execute', ms: this.#opts.executeTimeoutMs, signal: opts.signal });
       } catch (e) {
         if (link.dead === undefined || !(e instanceof Error)) throw e;
         throw new EngineError('INTERNAL', `${e.message} while executing this request; a new worker is being started`, { cause: e });
@@ -93,8 +102,7 @@ export class JsModelInstance implements ModelInstance {
       const link = this.#link;
       await this.#ready.catch(() => undefined);
       if (link.dead === undefined && !this.#busy) {
-        const finalize = link.request({ type: 'finalize' }).catch(() => undefined);
-        await this.#withTimeout(finalize, link, 5000).catch(() => undefined);
+        await this.#reply(link.request({ type: 'finalize' }), link, { fn: 'finalize', ms: 5000 }).catch(() => undefined);
       }
       await this.#link.terminate();
     })();
@@ -102,7 +110,8 @@ export class JsModelInstance implements ModelInstance {
   }
 
   #spawn(): void {
-    const link = new WorkerLink(this.#model, why => this.#onDeath(link, why), this.#opts.script);
+    const { script, maxHeapMb } = this.#opts;
+    const link = new WorkerLink({ model: this.#model, onDeath: why => this.#onDeath(link, why), maxHeapMb, ...(script ? { script } : {}) });
     this.#link = link;
     this.#ready = link.request({ type: 'init', path: this.#opts.path, context: this.#opts.context }).then(r => {
       expect(this.#model, r, 'ready');
@@ -118,24 +127,50 @@ export class JsModelInstance implements ModelInstance {
     this.#spawn();
   }
 
-  #withTimeout(run: Promise<JsWorkerReply | undefined>, link: WorkerLink, ms = this.#opts.executeTimeoutMs): Promise<JsWorkerReply> {
-    if (ms <= 0) return run as Promise<JsWorkerReply>;
-    const clock = this.#opts.clock;
+  /**
+   * The reply to a call, or a failure once the call outlives `ms` (UNAVAILABLE) or, cancelled,
+   * outlives the grace period (CANCELLED); either way the worker is stopped and replaced, since
+   * code stuck in a loop can be stopped no other way.
+   */
+  #reply(run: Promise<JsWorkerReply>, link: WorkerLink, call: { fn: string; ms: number; signal?: CancelSignal }): Promise<JsWorkerReply> {
+    const { clock, cancelGraceMs: grace } = this.#opts;
+    const { fn, ms, signal } = call;
     return new Promise<JsWorkerReply>((resolve, reject) => {
-      const timer = clock.setTimeout(() => {
-        const why = `execute() did not finish within ${ms} ms; its worker was stopped and is being replaced`;
-        reject(new EngineError('INTERNAL', `model '${this.#model}': ${why}`));
-        if (!this.#disposed && link === this.#link) {
-          this.#restarts++;
-          this.#spawn();
-        }
-        void link.terminate(why);
-      }, ms);
+      const timers: TimerHandle[] = [];
+      const stop = (code: 'UNAVAILABLE' | 'CANCELLED', why: string) => {
+        reject(new EngineError(code, `model '${this.#model}': ${why}`));
+        this.#replace(link, why);
+      };
+      const onAbort = () => {
+        const why = `request cancelled while executing; ${fn}() did not return within ${grace} ms, so its worker was stopped and is being replaced`;
+        timers.push(clock.setTimeout(() => stop('CANCELLED', why), grace));
+      };
+      if (ms > 0) {
+        const where = fn === 'execute' ? ' (parameter execute_timeout_ms)' : '';
+        const why = `${fn}() did not finish within ${ms} ms${where}; its worker was stopped and is being replaced`;
+        timers.push(clock.setTimeout(() => stop('UNAVAILABLE', why), ms));
+      }
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => {
+        for (const t of timers) clock.clearTimeout(t);
+        signal?.removeEventListener('abort', onAbort);
+      };
       run.then(
-        r => (clock.clearTimeout(timer), resolve(r as JsWorkerReply)),
-        (e: unknown) => (clock.clearTimeout(timer), reject(e)),
+        r => (done(), resolve(r)),
+        (e: unknown) => (done(), reject(e)),
       );
     });
+  }
+
+  /** Stops `link` and, unless it is already replaced or the instance disposed, starts another. */
+  #replace(link: WorkerLink, why: string): void {
+    if (!this.#disposed && link === this.#link) {
+      this.#restarts++;
+      this.#opts.logger.log('warn', 'JS model worker stopped; starting a new one', { model: this.#model, reason: why, restarts: this.#restarts });
+      this.#spawn();
+    }
+    void link.terminate(why);
   }
 }
 

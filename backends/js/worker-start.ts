@@ -30,15 +30,17 @@ function tsxBootstrap(script: URL): string {
 }
 
 /**
- * Starts a worker running `script` (default {@link jsWorkerUrl}). It starts unref'd: the
- * caller refs it while a reply is awaited, so an idle model never keeps the process alive.
+ * Starts a worker running `script` (default {@link jsWorkerUrl}), its heap limited to
+ * `maxHeapMb` when given, so a model that allocates without bound fails alone, quickly, instead
+ * of growing the process until the host runs out of memory. It starts unref'd: the caller refs
+ * it while a reply is awaited, so an idle model never keeps the process alive.
  *
  * @example
- * const worker = startJsWorker('postprocess');
+ * const worker = startJsWorker('postprocess', undefined, 512);
  */
-export function startJsWorker(model: string, script: URL = jsWorkerUrl()): Worker {
-  const name = `braid js ${model}`;
-  const worker = script.pathname.endsWith('.ts') ? new Worker(tsxBootstrap(script), { eval: true, name }) : new Worker(script, { name });
+export function startJsWorker(model: string, script: URL = jsWorkerUrl(), maxHeapMb?: number): Worker {
+  const options = { name: `braid js ${model}`, ...(maxHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } }) };
+  const worker = script.pathname.endsWith('.ts') ? new Worker(tsxBootstrap(script), { ...options, eval: true }) : new Worker(script, options);
   worker.unref();
   return worker;
 }

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EngineError } from '../core/errors.js';
+import { DEFAULT_MAX_INSTANCE_COUNT } from '../runtime/instance-limit.js';
 
 /** Flags of `braid serve`, as Triton names them where Triton has the same flag. */
 export interface ServeFlags {
@@ -25,6 +26,12 @@ export interface ServeFlags {
   logWarning: boolean;
   logError: boolean;
   defaultMaxBatchSize?: number;
+  /** Most instances one model version may have, summed over its instance groups. */
+  maxInstanceCount: number;
+  /** `--backend-config js,max-heap-mb=N`: heap limit of a JS model's worker, in MB. */
+  jsMaxHeapMb?: number;
+  /** `--backend-config js,execute-timeout-ms=N`: longest a JS model's `execute` may run; 0 never stops it. */
+  jsExecuteTimeoutMs?: number;
   allowMetrics: boolean;
   allowCpuMetrics: boolean;
   allowGpuMetrics: boolean;
@@ -58,6 +65,7 @@ const SERVE_OPTIONS = {
   'log-warning': { type: 'string', default: 'true' },
   'log-error': { type: 'string', default: 'true' },
   'backend-config': { type: 'string', multiple: true, default: [] },
+  'max-instance-count': { type: 'string', default: String(DEFAULT_MAX_INSTANCE_COUNT) },
   'allow-metrics': { type: 'string', default: 'true' },
   'allow-cpu-metrics': { type: 'string', default: 'true' },
   'allow-gpu-metrics': { type: 'string', default: 'true' },
@@ -94,7 +102,12 @@ Options:
   --log-format text|json         log line format (default text)
   --log-verbose N                1 or more logs debug lines, one per HTTP request too (default 0)
   --log-info|--log-warning|--log-error BOOL   write lines of that severity (default true)
-  --backend-config B,K=V         backend setting, e.g. onnxruntime,default-max-batch-size=8
+  --backend-config B,K=V         backend setting (repeatable): onnxruntime,default-max-batch-size=N;
+                                 js,max-heap-mb=N (heap of each JS model worker, default 512);
+                                 js,execute-timeout-ms=N (stop and replace a JS model worker whose
+                                 execute runs longer, default 30000; 0 never)
+  --max-instance-count N         most instances of one model version, summed over its
+                                 instance_group entries; larger loads are refused (default 64)
   --allow-metrics BOOL           serve Prometheus metrics at /metrics (default true)
   --metrics-port N               metrics port (default 8002; 0 picks a free port)
   --metrics-address ADDR         metrics address (default: the HTTP address)
@@ -156,13 +169,29 @@ export function parseServeFlags(argv: string[]): ServeFlags | 'help' {
     metricsIntervalMs: int('--metrics-interval-ms', values['metrics-interval-ms'], 1),
     metricsConfig: values['metrics-config'],
     traceConfig: values['trace-config'],
+    maxInstanceCount: int('--max-instance-count', values['max-instance-count'], 1),
   };
-  for (const bc of values['backend-config']) {
-    const m = /^onnxruntime,default-max-batch-size=(\d+)$/.exec(bc);
-    if (!m) throw usage(`unsupported --backend-config '${bc}' (supported: onnxruntime,default-max-batch-size=N)`);
-    flags.defaultMaxBatchSize = Number(m[1]);
-  }
+  for (const bc of values['backend-config']) applyBackendConfig(flags, bc);
   return flags;
+}
+
+/** The `--backend-config` settings: `backend,key` → the flag it sets and its least value. */
+const BACKEND_CONFIG = new Map<string, { readonly flag: 'defaultMaxBatchSize' | 'jsMaxHeapMb' | 'jsExecuteTimeoutMs'; readonly min: number }>([
+  ['onnxruntime,default-max-batch-size', { flag: 'defaultMaxBatchSize', min: 0 }],
+  ['js,max-heap-mb', { flag: 'jsMaxHeapMb', min: 1 }],
+  ['js,execute-timeout-ms', { flag: 'jsExecuteTimeoutMs', min: 0 }],
+]);
+
+function applyBackendConfig(flags: ServeFlags, bc: string): void {
+  const eq = bc.indexOf('=');
+  const setting = eq < 0 ? undefined : BACKEND_CONFIG.get(bc.slice(0, eq));
+  if (!setting) {
+    throw usage(`unsupported --backend-config '${bc}' (supported: ${[...BACKEND_CONFIG.keys()].map(k => `${k}=N`).join(', ')})`);
+  }
+  const flag = `--backend-config ${bc.slice(0, eq)}`;
+  const value = bc.slice(eq + 1);
+  if (!/^\d+$/.test(value)) throw usage(`${flag} must be a whole number, got '${value}'`);
+  flags[setting.flag] = int(flag, value, setting.min);
 }
 
 /** Parses flags of a simple subcommand; unknown flags are errors. */

@@ -1,4 +1,4 @@
-import { createJsBackend } from '../../backends/js/index.js';
+import { createJsBackend, type JsBackendOptions } from '../../backends/js/index.js';
 import { createOnnxRuntimeBackend } from '../../backends/onnxruntime/index.js';
 import type { Backend } from '../core/backend.js';
 import type { Logger } from '../core/logger.js';
@@ -15,9 +15,9 @@ import { createPipelineBackend, type PipelineObserver } from '../../pipelines/in
  */
 export function standardBackends(
   catalog: ModelCatalog,
-  opts: { logger: Logger; metrics?: InferenceMetrics },
+  opts: { logger: Logger; metrics?: InferenceMetrics; js?: Pick<JsBackendOptions, 'executeTimeoutMs' | 'maxHeapMb'> },
 ): Backend[] {
-  const js = createJsBackend({ logger: opts.logger });
+  const js = createJsBackend({ ...opts.js, logger: opts.logger });
   const metrics = opts.metrics ?? noopMetrics;
   const observer: PipelineObserver = {
     onStep: e =>

@@ -45,13 +45,14 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
   const metrics = flags.allowMetrics ? metricsFor(flags, logger) : undefined;
   const engine = await createEngine({
     modelRepository: flags.modelRepository,
-    backends: catalog => standardBackends(catalog, { logger, ...(metrics ? { metrics } : {}) }),
+    backends: catalog => standardBackends(catalog, { logger, js: jsOptions(flags), ...(metrics ? { metrics } : {}) }),
     controlMode: flags.modelControlMode,
     loadModels: flags.loadModel,
     pollSecs: flags.repositoryPollSecs,
     strictModelConfig: flags.strictModelConfig,
     strictReadiness: flags.strictReadiness,
     ...(flags.defaultMaxBatchSize === undefined ? {} : { defaultMaxBatchSize: flags.defaultMaxBatchSize }),
+    maxInstanceCount: flags.maxInstanceCount,
     logger,
     ...(metrics ? { metrics } : {}),
     version,
@@ -106,6 +107,14 @@ export function loggerFor(
     log_error: flags.logError,
   });
   return Object.assign(createLogger({ control }), { control });
+}
+
+/** The JS backend's serve-wide defaults from `--backend-config js,...`; unset ones keep the backend's. */
+function jsOptions(flags: ServeFlags): { executeTimeoutMs?: number; maxHeapMb?: number } {
+  return {
+    ...(flags.jsExecuteTimeoutMs === undefined ? {} : { executeTimeoutMs: flags.jsExecuteTimeoutMs }),
+    ...(flags.jsMaxHeapMb === undefined ? {} : { maxHeapMb: flags.jsMaxHeapMb }),
+  };
 }
 
 function metricsFor(flags: ServeFlags, logger: Logger): BraidMetrics {

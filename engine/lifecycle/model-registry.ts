@@ -1,4 +1,4 @@
-import { EngineError } from '../core/errors.js';
+import { EngineError, type ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { noopLogger } from '../core/logger.js';
 import {
@@ -11,10 +11,13 @@ import {
   type Unloadable,
 } from './model-version.machine.js';
 
-/** How to load a model: the versions to serve and how to load one, or why it cannot load. */
+/**
+ * How to load a model: the versions to serve and how to load one, or why it cannot load (and
+ * the code the load request fails with, UNAVAILABLE when none is given).
+ */
 export type LoadPlan<V> =
   | { readonly versions: readonly number[]; readonly loadVersion: (version: number, signal: AbortSignal) => Promise<V> }
-  | { readonly error: string };
+  | { readonly error: string; readonly code?: ErrorCode };
 
 /** One row of the repository index as the registry knows it. */
 export interface VersionStatus {
@@ -132,7 +135,7 @@ export class ModelRegistry<V extends Unloadable> {
     const previous = this.#models.get(name);
     if ('error' in plan) {
       if (!previous || previous.versions.size === 0) this.#models.set(name, { versions: new Map(), error: plan.error });
-      throw new EngineError('UNAVAILABLE', `failed to load '${name}': ${plan.error}`);
+      throw new EngineError(plan.code ?? 'UNAVAILABLE', `failed to load '${name}': ${plan.error}`);
     }
     const fresh = new Map<number, ModelVersionActor>();
     for (const v of plan.versions) {

@@ -9,6 +9,7 @@ import { noopMetrics, type InferenceMetrics, type VersionMetrics } from '../core
 import { ModelRegistry, type LoadPlan } from '../lifecycle/model-registry.js';
 import { DEFAULT_MAX_BATCH_SIZE, scanRepository, type RepositoryScan } from '../repository/index.js';
 import type { ModelStatistics } from '../scheduling/stats.js';
+import { DEFAULT_MAX_INSTANCE_COUNT } from './instance-limit.js';
 import type { LoadedVersion } from './loaded-version.js';
 import { modelMetadata } from './metadata.js';
 import { catalogModel, loadWaves } from './load-order.js';
@@ -46,6 +47,8 @@ export interface EngineOptions {
   readonly strictReadiness?: boolean;
   readonly defaultMaxBatchSize?: number;
   readonly gpuCount?: number;
+  /** Most instances one model version may have (default {@link DEFAULT_MAX_INSTANCE_COUNT}). */
+  readonly maxInstanceCount?: number;
   readonly clock?: Clock;
   readonly logger?: Logger;
   /** Where each loaded model version's statistics are exported. Default: nowhere. */
@@ -95,6 +98,7 @@ export class Engine implements InferenceEngine {
       strictModelConfig: opts.strictModelConfig ?? false,
       defaultMaxBatchSize: opts.defaultMaxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
       gpuCount: opts.gpuCount ?? 0,
+      maxInstanceCount: opts.maxInstanceCount ?? DEFAULT_MAX_INSTANCE_COUNT,
     };
   }
 

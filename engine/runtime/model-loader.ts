@@ -20,6 +20,7 @@ import { createScheduler } from '../scheduling/index.js';
 import { DirectScheduler } from '../scheduling/direct-scheduler.js';
 import { isReentrantBackend, isReentrantInstance, type ModelDependency } from '../core/reentrant.js';
 import { StatsRecorder } from '../scheduling/stats.js';
+import { checkInstanceCount } from './instance-limit.js';
 import { createLoadedVersion, type LoadedVersion } from './loaded-version.js';
 
 /** What the loader needs to turn a repository directory into loaded model versions. */
@@ -31,6 +32,8 @@ export interface ModelLoaderOptions {
   readonly strictModelConfig: boolean;
   readonly defaultMaxBatchSize: number;
   readonly gpuCount: number;
+  /** Most instances a version may have, summed over its instance groups (`--max-instance-count`). */
+  readonly maxInstanceCount: number;
 }
 
 /**
@@ -52,6 +55,12 @@ export async function planModelLoad(
     ({ config, explicitMaxBatch } = await readConfig(model, opts, configOverride));
   } catch (e) {
     return { error: toEngineError(e, 'INVALID_ARG').message };
+  }
+  try {
+    checkInstanceCount(config, { modelName: model.name, gpuCount: opts.gpuCount, limit: opts.maxInstanceCount });
+  } catch (e) {
+    // The request asked for more than the server allows: the client's fault (HTTP 400).
+    return { error: (e as EngineError).message, code: 'INVALID_ARG' };
   }
   if (model.versions.length === 0) return { error: `no version directories found in ${model.dir}` };
   const versions = selectVersions(config.version_policy, model.versions);

@@ -131,6 +131,14 @@ describe('gRPC', () => {
     expect(bad.details).toBe("unrecognized load parameter 'nonsense' for model 'mlp'");
   }, 30_000);
 
+  it('refuses a load override asking for more instances than --max-instance-count', async () => {
+    // issue #10 item 3
+    const config = JSON.stringify({ instance_group: [{ kind: 'KIND_CPU', count: 1000 }] });
+    const refused = await failure(call('RepositoryModelLoad', { model_name: 'mlp', parameters: { config: { string_param: config } } }));
+    expect(refused.code).toBe(3); // INVALID_ARGUMENT
+    expect(refused.details).toMatch(/model 'mlp': instance_group\[0\]\.count is 1000, which makes 1000 instances of each version; at most 64 are allowed \(--max-instance-count\)/);
+  });
+
   it('speaks the reference wire format: ModelInfer encoded by hand, by field number', async () => {
     const w = protobuf.Writer.create();
     w.uint32((1 << 3) | 2).string('simple'); // model_name = 1

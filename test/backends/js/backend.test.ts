@@ -169,7 +169,7 @@ describe('failures in user code', () => {
     const timer = setInterval(() => ticks++, 10);
     const f = await failure(inst.execute(int32(3), { signal }));
     clearInterval(timer);
-    expect(f.message).toMatch(/execute\(\) did not finish within 300 ms; its worker was stopped and is being replaced/);
+    expect(f.message).toMatch(/execute\(\) did not finish within 300 ms \(parameter execute_timeout_ms\); its worker was stopped and is being replaced/);
     expect(ticks).toBeGreaterThan(10);
     expect(Array.from((await inst.execute(int32(0), { signal })).get('OUT')!.data as Int32Array)).toEqual([1]);
   });
