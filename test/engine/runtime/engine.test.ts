@@ -128,4 +128,14 @@ describe('Engine with ONNX Runtime', () => {
     await rm(path.join(dir, 'mlp'), { recursive: true });
     await expect.poll(() => engine.isModelReady('mlp'), { timeout: 10_000, interval: 200 }).toBe(false);
   });
+
+  // issue #10 item 5
+  it('is ready again once a model that failed to load is unloaded', async () => {
+    const { engine } = await engineFor({ mlp: path.join(EXAMPLES, 'mlp') }, { controlMode: 'explicit' });
+    expect(engine.isReady()).toBe(true);
+    await expect(engine.load('mlp', { config: '{"backend":"evil"}' })).rejects.toMatchObject({ code: 'INVALID_ARG' });
+    expect(engine.isReady()).toBe(false);
+    await engine.unload('mlp');
+    expect(engine.isReady()).toBe(true);
+  });
 });
