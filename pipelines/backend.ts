@@ -62,6 +62,7 @@ export function createPipelineBackend(opts: PipelineBackendOptions): PipelineBac
       name: files.modelName,
       file: files.modelPath,
       baseDir: path.dirname(files.modelPath),
+      modelDir: files.modelDir,
       catalog: opts.catalog,
       ...(opts.modules ? { modules: opts.modules } : {}),
     });

@@ -11,7 +11,7 @@ import type { NormStep } from './normalize.js';
 import { normalizeSteps } from './normalize.js';
 import { parsePipelineText } from './parse.js';
 import { resolveSignatures } from './resolve.js';
-import type { StepSignature } from './resolve.js';
+import type { ResolveOptions, StepSignature } from './resolve.js';
 import type { PipelineFile } from './schema.js';
 import type { Typing } from './typing.js';
 import { inferTypes } from './typing.js';
@@ -26,6 +26,8 @@ export interface CompileOptions {
   readonly file: string;
   /** Directory that module paths are relative to. */
   readonly baseDir: string;
+  /** The pipeline's model directory, which no module may leave. Default `baseDir`. */
+  readonly modelDir?: string;
   readonly catalog: ModelCatalog;
   /** Runs `module:` steps (the JS backend). */
   readonly modules?: Backend;
@@ -53,7 +55,7 @@ export async function compilePipeline(text: string, opts: CompileOptions): Promi
   diag.throwIfErrors(opts.name);
   const pipeline = file!;
   const steps = normalizeSteps(pipeline, diag);
-  const sigs = await resolveSignatures(steps, { catalog: opts.catalog, baseDir: opts.baseDir, pipeline: opts.name, ...(opts.modules ? { modules: opts.modules } : {}) }, diag);
+  const sigs = await resolveSignatures(steps, resolveOptions(opts), diag);
   const wiring = wirePipeline(pipeline, steps, diag);
   const typing = wiring.order ? inferTypes(pipeline, wiring.order, sigs, wiring, diag) : undefined;
   diag.throwIfErrors(opts.name);
@@ -64,6 +66,16 @@ export async function compilePipeline(text: string, opts: CompileOptions): Promi
     if (sig) byPlanIndex.set(i, sig);
   });
   return { plan, diagnostics: diag.sorted(), signatures: byPlanIndex };
+}
+
+function resolveOptions(opts: CompileOptions): ResolveOptions {
+  return {
+    catalog: opts.catalog,
+    baseDir: opts.baseDir,
+    pipeline: opts.name,
+    ...(opts.modelDir === undefined ? {} : { modelDir: opts.modelDir }),
+    ...(opts.modules ? { modules: opts.modules } : {}),
+  };
 }
 
 function buildPlan(opts: CompileOptions, file: PipelineFile, wiring: Wiring, typing: Typing, sigs: ReadonlyMap<number, StepSignature>, diag: Diagnostics): ExecutionPlan {

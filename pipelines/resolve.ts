@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { Backend, ModelFiles } from '../engine/core/backend.js';
 import { isEngineError } from '../engine/core/errors.js';
+import { checkModelPath } from '../engine/core/model-path.js';
 import type { CatalogTensor, ModelCatalog } from '../engine/core/model-catalog.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { NormStep } from './normalize.js';
@@ -27,6 +28,10 @@ export interface ResolveOptions {
   readonly modules?: Backend;
   /** Directory module paths are relative to (the pipeline file's). */
   readonly baseDir: string;
+  /**
+   * The pipeline's model directory, which no module may leave (issue #10). Default `baseDir`.
+   */
+  readonly modelDir?: string;
   readonly pipeline: string;
 }
 
@@ -71,7 +76,14 @@ async function modelSignature(s: NormStep, opts: ResolveOptions, diag: Diagnosti
 
 async function moduleSignature(s: NormStep, opts: ResolveOptions, diag: Diagnostics): Promise<StepSignature | undefined> {
   const site = { path: [...s.path, 'module'], step: s.name };
-  const file = path.resolve(opts.baseDir, s.decl.module!);
+  // Checked on the text before the module is looked at: importing it runs it.
+  const modelDir = path.resolve(opts.modelDir ?? opts.baseDir);
+  const check = checkModelPath(s.decl.module!, path.relative(modelDir, path.resolve(opts.baseDir)));
+  if (!check.ok) {
+    diag.error(site, `module ${check.problem}`);
+    return undefined;
+  }
+  const file = path.join(modelDir, check.path);
   if (!opts.modules) {
     diag.error(site, `module '${s.decl.module}' needs the JS backend, which this server has not registered`);
     return undefined;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONFIG_DATATYPES } from './datatype.js';
+import { checkModelPath } from './model-path.js';
 
 /*
  * Model configuration with Triton's field names and meanings (model_config.proto), so a
@@ -11,6 +12,18 @@ import { CONFIG_DATATYPES } from './datatype.js';
 const int = () => z.number().int();
 const uint = () => z.number().int().nonnegative();
 const dims = () => z.array(int().min(-1)).describe('Dimensions without the batch dimension; -1 is variable');
+
+/**
+ * A file a config names, relative to `from` inside the model directory. Refused when it would
+ * leave that directory (issue #10): a config, or a load override, must not reach host files.
+ */
+const modelFile = (from: string) =>
+  z.string().superRefine((name, ctx) => {
+    const check = checkModelPath(name, from);
+    if (!check.ok) ctx.addIssue({ code: 'custom', message: check.problem });
+  });
+// Any version directory: only its depth inside the model directory matters to the check.
+const VERSION_DIR = '1';
 
 export const DataTypeSchema = z.enum(CONFIG_DATATYPES as [string, ...string[]]);
 
@@ -33,7 +46,7 @@ export const ModelOutputSchema = z.strictObject({
   data_type: DataTypeSchema,
   dims: dims(),
   reshape: ReshapeSchema.optional(),
-  label_filename: z.string().default(''),
+  label_filename: modelFile('').default('').describe('A file of labels, relative to and inside the model directory'),
   is_shape_tensor: z.boolean().default(false),
   is_non_linear_format_io: z.boolean().default(false),
 });
@@ -101,7 +114,9 @@ export const ModelConfigSchema = z.strictObject({
   optimization: OptimizationSchema.prefault({}),
   parameters: z.record(z.string(), ModelParameterSchema).default({}),
   metric_tags: z.record(z.string(), z.string()).default({}),
-  default_model_filename: z.string().default(''),
+  default_model_filename: modelFile(VERSION_DIR)
+    .default('')
+    .describe('The model file, relative to each version directory and inside the model directory; default the backend\'s (model.onnx, model.js, pipeline.yaml)'),
 });
 
 /** A model configuration with every default filled in. */

@@ -1,4 +1,4 @@
-import { EngineError, type ErrorCode } from '../core/errors.js';
+import { EngineError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { noopLogger } from '../core/logger.js';
 import {
@@ -12,12 +12,11 @@ import {
 } from './model-version.machine.js';
 
 /**
- * How to load a model: the versions to serve and how to load one, or why it cannot load (and
- * the code the load request fails with, UNAVAILABLE when none is given).
+ * How to load a model: the versions to serve and how to load one, or why it cannot load.
  */
 export type LoadPlan<V> =
   | { readonly versions: readonly number[]; readonly loadVersion: (version: number, signal: AbortSignal) => Promise<V> }
-  | { readonly error: string; readonly code?: ErrorCode };
+  | { readonly error: string };
 
 /** One row of the repository index as the registry knows it. */
 export interface VersionStatus {
@@ -32,6 +31,8 @@ interface ModelEntry {
   versions: Map<number, ModelVersionActor>;
   /** Set when the model failed before any version could be tried (bad config, no versions). */
   error?: string;
+  /** Set by an unload: the model is no longer meant to be loaded, so readiness ignores it. */
+  unloaded?: boolean;
 }
 
 /**
@@ -54,7 +55,10 @@ export class ModelRegistry<V extends Unloadable> {
     this.#logger = opts.logger ?? noopLogger;
   }
 
-  /** Loads or reloads `name`. Rejects with UNAVAILABLE naming every version that failed. */
+  /**
+   * Loads or reloads `name`. Rejects with INVALID_ARG, `load failed for model '<name>': …` naming
+   * every version that failed, as Triton's repository manager does for any failed load.
+   */
   load(name: string, plan: LoadPlan<V>): Promise<void> {
     return this.#serialize(name, () => this.#load(name, plan));
   }
@@ -65,6 +69,7 @@ export class ModelRegistry<V extends Unloadable> {
       const entry = this.#models.get(name);
       if (!entry) throw new EngineError('NOT_FOUND', `failed to unload '${name}', model is not loaded`);
       await Promise.all([...entry.versions.values()].map(a => retire(a)));
+      entry.unloaded = true;
       this.#logger.log('info', 'model unloaded', { model: name });
     });
   }
@@ -125,6 +130,22 @@ export class ModelRegistry<V extends Unloadable> {
     return rows;
   }
 
+  /**
+   * Triton's strict readiness (server.cc `InferenceServer::IsReady`) over the models meant to be
+   * loaded: each has at least one version, and every version is READY or was unloaded. A model
+   * unloaded since its last load never counts, whatever state its versions were left in.
+   */
+  allReady(): boolean {
+    for (const entry of this.#models.values()) {
+      if (entry.unloaded) continue;
+      if (entry.error !== undefined || entry.versions.size === 0) return false;
+      for (const actor of entry.versions.values()) {
+        if (stateOf(actor) !== 'READY' && actor.getSnapshot().context.reason !== 'unloaded') return false;
+      }
+    }
+    return true;
+  }
+
   /** Unloads everything and waits for retiring versions. Idempotent. */
   async unloadAll(): Promise<void> {
     await Promise.all([...this.#models.keys()].map(n => this.unload(n).catch(() => undefined)));
@@ -134,8 +155,9 @@ export class ModelRegistry<V extends Unloadable> {
   async #load(name: string, plan: LoadPlan<V>): Promise<void> {
     const previous = this.#models.get(name);
     if ('error' in plan) {
-      if (!previous || previous.versions.size === 0) this.#models.set(name, { versions: new Map(), error: plan.error });
-      throw new EngineError(plan.code ?? 'UNAVAILABLE', `failed to load '${name}': ${plan.error}`);
+      // A model still serving keeps serving; otherwise the failure is what the model is now.
+      if (!isServing(previous)) this.#models.set(name, { versions: new Map(), error: plan.error });
+      throw loadFailed(name, plan.error);
     }
     const fresh = new Map<number, ModelVersionActor>();
     for (const v of plan.versions) {
@@ -145,8 +167,7 @@ export class ModelRegistry<V extends Unloadable> {
     }
     await Promise.all([...fresh.values()].map(settled));
     const failures = [...fresh].filter(([, a]) => stateOf(a) !== 'READY');
-    const serving = previous ? [...previous.versions.values()].some(a => stateOf(a) === 'READY') : false;
-    if (failures.length > 0 && serving) {
+    if (failures.length > 0 && isServing(previous)) {
       // A failed reload leaves the old versions serving and discards the new ones.
       await Promise.all([...fresh.values()].map(a => retire(a)));
     } else {
@@ -155,7 +176,7 @@ export class ModelRegistry<V extends Unloadable> {
     }
     if (failures.length > 0) {
       const why = failures.map(([v, a]) => `version ${v}: ${a.getSnapshot().context.reason ?? 'unknown'}`);
-      throw new EngineError('UNAVAILABLE', `failed to load '${name}': ${why.join('; ')}`);
+      throw loadFailed(name, why.join('; '));
     }
   }
 
@@ -174,6 +195,15 @@ export class ModelRegistry<V extends Unloadable> {
     });
     return next;
   }
+}
+
+function isServing(entry: ModelEntry | undefined): boolean {
+  return entry !== undefined && [...entry.versions.values()].some(a => stateOf(a) === 'READY');
+}
+
+/** Triton's answer to a failed load (model_repository_manager.cc `LoadUnloadModels`). */
+function loadFailed(name: string, why: string): EngineError {
+  return new EngineError('INVALID_ARG', `load failed for model '${name}': ${why}`);
 }
 
 async function retire(actor: ModelVersionActor): Promise<void> {

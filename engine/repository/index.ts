@@ -19,6 +19,7 @@ export type { ScanDiff } from './diff.js';
 export { fingerprintFiles } from './fingerprint.js';
 export type { FingerprintOptions } from './fingerprint.js';
 export { batchingBlocker, formatShape, validateConfigIo } from './io-validate.js';
+export { repositoryRootForms, withoutRepositoryRoot } from './host-paths.js';
 export { modelFiles } from './model-files.js';
 export { isVersionDirName, scanRepository } from './scan.js';
 export type { RepositoryModel, RepositoryScan } from './scan.js';

@@ -152,7 +152,7 @@ export class Engine implements InferenceEngine {
   isReady(): boolean {
     if (this.#shuttingDown || this.#draining) return false;
     if (this.#opts.strictReadiness === false) return true;
-    return this.#registry.status().every(s => s.state === 'READY' || s.reason === 'unloaded');
+    return this.#registry.allReady();
   }
 
   modelMetadata(name: string, version?: number): ModelMetadata {

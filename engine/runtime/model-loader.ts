@@ -12,8 +12,10 @@ import {
   modelFiles,
   parseModelConfig,
   readModelConfig,
+  repositoryRootForms,
   resolveBackend,
   selectVersions,
+  withoutRepositoryRoot,
   type RepositoryModel,
 } from '../repository/index.js';
 import { createScheduler } from '../scheduling/index.js';
@@ -39,7 +41,8 @@ export interface ModelLoaderOptions {
 /**
  * Reads a model's config (or uses `configOverride`, JSON text) and returns the plan the registry
  * runs: which versions to load and how. Config problems become a plan with an error, so the model
- * is UNAVAILABLE with that reason instead of taking anything else down.
+ * is UNAVAILABLE with that reason instead of taking anything else down; they are logged at
+ * warning. Every reason names paths relative to the repository, never where it lives on the host.
  *
  * @example
  * await registry.load('simple', await planModelLoad(scan.models.get('simple')!, opts));
@@ -49,26 +52,35 @@ export async function planModelLoad(
   opts: ModelLoaderOptions,
   configOverride?: string,
 ): Promise<LoadPlan<LoadedVersion>> {
+  const roots = await repositoryRootForms(path.dirname(model.dir));
+  const relative = (message: string) => withoutRepositoryRoot(message, roots);
+  const refuse = (message: string): LoadPlan<LoadedVersion> => {
+    const reason = relative(message);
+    opts.logger.log('warn', 'model UNAVAILABLE', { model: model.name, reason });
+    return { error: reason };
+  };
   let config: ModelConfig;
   let explicitMaxBatch: boolean;
   try {
     ({ config, explicitMaxBatch } = await readConfig(model, opts, configOverride));
   } catch (e) {
-    return { error: toEngineError(e, 'INVALID_ARG').message };
+    return refuse(toEngineError(e, 'INVALID_ARG').message);
   }
   try {
     checkInstanceCount(config, { modelName: model.name, gpuCount: opts.gpuCount, limit: opts.maxInstanceCount });
   } catch (e) {
-    // The request asked for more than the server allows: the client's fault (HTTP 400).
-    return { error: (e as EngineError).message, code: 'INVALID_ARG' };
+    return refuse((e as EngineError).message);
   }
-  if (model.versions.length === 0) return { error: `no version directories found in ${model.dir}` };
+  if (model.versions.length === 0) return refuse(`no version directories found in ${model.dir}`);
   const versions = selectVersions(config.version_policy, model.versions);
   const missing = missingVersions(config.version_policy, model.versions);
-  if (missing.length > 0) return { error: `version(s) ${missing.join(', ')} named by version_policy not found in ${model.dir}` };
+  if (missing.length > 0) return refuse(`version(s) ${missing.join(', ')} named by version_policy not found in ${model.dir}`);
   return {
     versions,
-    loadVersion: (v, signal) => loadVersion(model, v, config, explicitMaxBatch, opts, signal),
+    loadVersion: (v, signal) =>
+      loadVersion(model, v, config, explicitMaxBatch, opts, signal).catch((e: EngineError) => {
+        throw new EngineError(e.code, relative(e.message), { cause: e, reason: e.reason });
+      }),
   };
 }
 

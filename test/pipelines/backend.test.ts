@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -80,5 +83,37 @@ describe('the pipeline backend', () => {
     const inst = await backend.createInstance(config, files('scaled'), instOpts);
     await Promise.all([inst.dispose(), inst.dispose()]);
     expect(() => inst.infer({ modelName: 'scaled', inputs: new Map([['X', fp32([1, 2], [1, 1])]]) })).toThrow("pipeline 'scaled' is unloaded");
+  });
+
+  // issue #10 item 1: a module step names a file inside the pipeline's model directory.
+  it('refuses a module outside the model directory before importing it, and allows one elsewhere inside', async () => {
+    const base = await mkdtemp(path.join(tmpdir(), 'braid-pipeline-'));
+    try {
+      const module = `import { writeFileSync } from 'node:fs';
+writeFileSync(new URL('./imported', import.meta.url), '');
+export const inputs = [{ name: 'v', datatype: 'FP32', shape: [-1, 2] }];
+export const outputs = [{ name: 'w', datatype: 'FP32', shape: [-1, 2] }];
+export function execute({ v }) { return { w: v }; }
+`;
+      const text = (m: string) =>
+        `inputs:\n  X: { datatype: FP32, shape: [B, 2] }\noutputs:\n  Y: { datatype: FP32, shape: [B, 2] }\nsteps:\n  - name: s\n    module: ${m}\n    inputs: { v: X }\n    outputs: { w: Y }\n`;
+      await writeFile(path.join(base, 'package.json'), '{ "type": "module" }\n');
+      await writeFile(path.join(base, 'outside.js'), module);
+      await mkdir(path.join(base, 'p', '1'), { recursive: true });
+      await writeFile(path.join(base, 'p', 'shared.js'), module.replace('./imported', './imported-inside'));
+      const pipelineAt = async (m: string): Promise<ModelFiles> => {
+        await writeFile(path.join(base, 'p', '1', 'pipeline.yaml'), text(m));
+        const modelDir = path.join(base, 'p');
+        return { modelName: 'p', version: 1, modelDir, versionDir: path.join(modelDir, '1'), modelPath: path.join(modelDir, '1', 'pipeline.yaml') };
+      };
+      const escape = backend.describe(await pipelineAt('../../outside.js'));
+      await expect(escape).rejects.toMatchObject({ code: 'INVALID_ARG' });
+      await expect(escape).rejects.toThrow(/pipeline\.yaml:7:13: error: step 's': module '\.\.\/\.\.\/outside\.js' leaves the model directory: it must name a file inside the model directory/);
+      expect(existsSync(path.join(base, 'imported'))).toBe(false);
+      expect(await backend.describe(await pipelineAt('../shared.js'))).toMatchObject({ outputs: [{ name: 'Y' }] });
+      expect(existsSync(path.join(base, 'p', 'imported-inside'))).toBe(true);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
   });
 });

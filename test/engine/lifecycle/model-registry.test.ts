@@ -60,7 +60,7 @@ describe('ModelRegistry', () => {
   it('records a model-level failure without versions', async () => {
     const r = new ModelRegistry<FakeVersion>();
     await expect(r.load('m', { error: 'config.yaml:3:1: max_batch_size: expected number' })).rejects.toThrow(
-      /failed to load 'm': config.yaml:3:1/,
+      /load failed for model 'm': config.yaml:3:1/,
     );
     expect(r.status()).toEqual([{ name: 'm', state: 'UNAVAILABLE', reason: 'config.yaml:3:1: max_batch_size: expected number' }]);
   });
@@ -78,7 +78,7 @@ describe('ModelRegistry', () => {
   it('keeps the old versions serving when a reload fails', async () => {
     const r = new ModelRegistry<FakeVersion>();
     await r.load('m', plan('m', [1], { tag: 'old' }));
-    await expect(r.load('m', plan('m', [1], { fail: [1] }))).rejects.toThrow(/failed to load 'm'/);
+    await expect(r.load('m', plan('m', [1], { fail: [1] }))).rejects.toThrow(/load failed for model 'm'/);
     expect(r.get('m').tag).toBe('old');
     await expect(r.load('m', { error: 'broken config' })).rejects.toThrow(/broken config/);
     expect(r.get('m').tag).toBe('old');
@@ -117,5 +117,56 @@ describe('ModelRegistry', () => {
     await Promise.all([r.load('m', slow), r.load('m', fast)]);
     expect(order).toEqual(['a-start', 'a-end', 'b']);
     expect(r.get('m').tag).toBe('b');
+  });
+
+  // issue #10 item 6: Triton's repository manager answers INVALID_ARG, "load failed for model …".
+  it('rejects a failed load with INVALID_ARG in Triton\'s words, keeping the reason', async () => {
+    const r = new ModelRegistry<FakeVersion>();
+    const planError = r.load('m', { error: 'config.yaml:3:1: max_batch_size: expected number' });
+    await expect(planError).rejects.toMatchObject({ code: 'INVALID_ARG' });
+    await expect(planError).rejects.toThrow("load failed for model 'm': config.yaml:3:1: max_batch_size: expected number");
+    const versionError = r.load('m', plan('m', [1], { fail: [1] }));
+    await expect(versionError).rejects.toMatchObject({ code: 'INVALID_ARG' });
+    await expect(versionError).rejects.toThrow("load failed for model 'm': version 1: bad file for version 1");
+  });
+
+  // issue #10 item 5: an unloaded model never holds readiness down.
+  describe('strict readiness', () => {
+    it('is ready when every model meant to be loaded is READY', async () => {
+      const r = new ModelRegistry<FakeVersion>();
+      expect(r.allReady()).toBe(true);
+      await r.load('m', plan('m', [1, 2]));
+      expect(r.allReady()).toBe(true);
+      await expect(r.load('n', plan('n', [1], { fail: [1] }))).rejects.toThrow();
+      expect(r.allReady()).toBe(false);
+    });
+
+    it('is not ready while a model-level failure stands, and ready again once that model is unloaded', async () => {
+      const r = new ModelRegistry<FakeVersion>();
+      await r.load('good', plan('good', [1]));
+      await expect(r.load('m', { error: 'broken config' })).rejects.toThrow();
+      expect(r.allReady()).toBe(false);
+      await r.unload('m');
+      expect(r.allReady()).toBe(true);
+    });
+
+    it('is ready again once a model whose versions failed is unloaded, and not when it is loaded again and fails', async () => {
+      const r = new ModelRegistry<FakeVersion>();
+      await expect(r.load('m', plan('m', [1], { fail: [1] }))).rejects.toThrow();
+      await r.unload('m');
+      expect(r.allReady()).toBe(true);
+      await expect(r.load('m', { error: 'broken config' })).rejects.toThrow();
+      expect(r.allReady()).toBe(false);
+      expect(r.status()).toEqual([{ name: 'm', state: 'UNAVAILABLE', reason: 'broken config' }]);
+    });
+
+    it('counts a model loaded, unloaded, then failing to load again', async () => {
+      const r = new ModelRegistry<FakeVersion>();
+      await r.load('m', plan('m', [1]));
+      await r.unload('m');
+      expect(r.allReady()).toBe(true);
+      await expect(r.load('m', { error: 'broken config' })).rejects.toThrow();
+      expect(r.allReady()).toBe(false);
+    });
   });
 });

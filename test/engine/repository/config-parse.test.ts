@@ -109,6 +109,14 @@ describe('parseModelConfig', () => {
     expect(err.message).toMatch(/\n {2}instance_group\[0\]\.kind: Invalid option/);
   });
 
+  // issue #10 item 1
+  it('rejects files named outside the model directory, pointing at the field', () => {
+    const err = yamlFailure('output:\n  - name: y\n    data_type: TYPE_FP32\n    dims: [1]\n    label_filename: ../labels.txt\ndefault_model_filename: /etc/passwd\n');
+    expect(err.code).toBe('INVALID_ARG');
+    expect(err.message).toMatch(/simple\/config\.yaml:5:21: output\[0\]\.label_filename: '\.\.\/labels\.txt' leaves the model directory: it must name a file inside/);
+    expect(err.message).toMatch(/simple\/config\.yaml:6:25: default_model_filename: '\/etc\/passwd' is an absolute path/);
+  });
+
   it('rejects a document that is not a mapping', () => {
     const err = yamlFailure('- a\n- b\n');
     expect(err.message).toMatch(/simple\/config\.yaml:1:1: Invalid input: expected object, received array/);

@@ -19,4 +19,17 @@ describe('modelFiles', () => {
     const files = modelFiles('/models', 'simple', 1, config({ default_model_filename: 'net.onnx' }), { defaultModelFilename: 'model.onnx' });
     expect(files.modelPath).toBe(path.join('/models', 'simple', '1', 'net.onnx'));
   });
+
+  // issue #10 item 1: a config built without the schema's check is still refused here.
+  it.each(['../../../outside.js', '/etc/passwd', '..\\..\\x.onnx'])('refuses default_model_filename %s, which leaves the model directory', name => {
+    const escaping = { ...config(), default_model_filename: name };
+    expect(() => modelFiles('/models', 'simple', 1, escaping, { defaultModelFilename: 'model.onnx' })).toThrow(
+      `model 'simple': default_model_filename '${name}'`,
+    );
+  });
+
+  it('allows a default_model_filename elsewhere in the model directory', () => {
+    const files = modelFiles('/models', 'simple', 1, config({ default_model_filename: '../shared/net.onnx' }), { defaultModelFilename: 'model.onnx' });
+    expect(files.modelPath).toBe(path.join('/models', 'simple', 'shared', 'net.onnx'));
+  });
 });

@@ -2,6 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOnnxRuntimeBackend } from '../../../backends/onnxruntime/index.js';
+import { SimulatedClock } from '../../../engine/core/clock.js';
+import { InMemoryLogger } from '../../../engine/core/logger.js';
 import { createEngine, type Engine, type EngineOptions } from '../../../engine/runtime/engine.js';
 import { EXAMPLES, FIXTURES, simpleInputs, tempRepository } from '../../support/repo.js';
 
@@ -127,5 +129,42 @@ describe('Engine with ONNX Runtime', () => {
     await expect.poll(() => engine.modelConfig('mlp').max_batch_size, { timeout: 10_000, interval: 200 }).toBe(2);
     await rm(path.join(dir, 'mlp'), { recursive: true });
     await expect.poll(() => engine.isModelReady('mlp'), { timeout: 10_000, interval: 200 }).toBe(false);
+  });
+
+  // issue #10 item 5
+  it('is ready again once a model that failed to load is unloaded', async () => {
+    const { engine } = await engineFor({ mlp: path.join(EXAMPLES, 'mlp') }, { controlMode: 'explicit' });
+    expect(engine.isReady()).toBe(true);
+    await expect(engine.load('mlp', { config: '{"backend":"evil"}' })).rejects.toMatchObject({ code: 'INVALID_ARG' });
+    expect(engine.isReady()).toBe(false);
+    await engine.unload('mlp');
+    expect(engine.isReady()).toBe(true);
+  });
+
+  // issue #10 item 10
+  it('logs an invalid config.yaml at warning with file:line:col, at start-up', async () => {
+    const logger = new InMemoryLogger();
+    const repo = await tempRepository({ mlp: path.join(EXAMPLES, 'mlp') });
+    cleanups.push(repo.dispose);
+    await writeFile(path.join(repo.dir, 'mlp', 'config.yaml'), 'max_batch_size: [\n');
+    const engine = await createEngine({ modelRepository: repo.dir, backends: [createOnnxRuntimeBackend()], logger });
+    cleanups.push(() => engine.shutdown(5000));
+    const warned = logger.lines.filter(l => l.level === 'warn' && l.fields['model'] === 'mlp');
+    expect(warned).toHaveLength(1);
+    expect(String(warned[0]!.fields['reason'])).toMatch(/mlp\/config\.yaml:\d+:\d+: /);
+  });
+
+  // issue #10 item 10
+  it('logs an invalid config.yaml at warning in poll mode, while the old version keeps serving', async () => {
+    const logger = new InMemoryLogger();
+    const clock = new SimulatedClock();
+    const { engine, dir } = await engineFor({ mlp: path.join(EXAMPLES, 'mlp') }, { controlMode: 'poll', pollSecs: 1, clock, logger });
+    expect(engine.isModelReady('mlp')).toBe(true);
+    await writeFile(path.join(dir, 'mlp', 'config.yaml'), 'max_batch_size: [\n');
+    clock.advance(1000);
+    const warned = () => logger.lines.filter(l => l.level === 'warn' && l.fields['model'] === 'mlp');
+    await expect.poll(() => warned().length, { timeout: 10_000 }).toBe(1);
+    expect(String(warned()[0]!.fields['reason'])).toMatch(/mlp\/config\.yaml:\d+:\d+: /);
+    expect(engine.isModelReady('mlp')).toBe(true);
   });
 });
