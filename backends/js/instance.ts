@@ -10,7 +10,7 @@ import type { Clock, TimerHandle } from '../../engine/core/clock.js';
 import { EngineError } from '../../engine/core/errors.js';
 import type { Logger } from '../../engine/core/logger.js';
 import type { TensorMap } from '../../engine/core/tensor.js';
-import type { JsModelContext } from './module-api.js';
+import type { JsModelContextData } from './module-api.js';
 import type { JsWorkerReply } from './protocol.js';
 import { fromWire, toWire } from './wire.js';
 import { WorkerLink } from './worker-link.js';
@@ -19,7 +19,7 @@ import { WorkerLink } from './worker-link.js';
 export interface JsInstanceOptions {
   /** The module file, absolute. */
   readonly path: string;
-  readonly context: JsModelContext;
+  readonly context: JsModelContextData;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Stop and replace a worker whose `execute` runs longer than this; 0 never does. */

@@ -48,7 +48,19 @@ export interface JsModelContext {
   readonly parameters: Readonly<Record<string, string>>;
   readonly maxBatchSize: number;
   readonly instance: { readonly index: number; readonly count: number };
+  /**
+   * The absolute path of a file a parameter names, relative to `versionDir`, under the rule every
+   * config-named file follows: inside the model directory, no absolute path, no `..` that leaves
+   * it. Throws INVALID_ARG otherwise, so a load override cannot point a module at a host file.
+   *
+   * @example
+   * const file = ctx.resolveFile(ctx.parameters['dictionary'] ?? 'keys.txt');
+   */
+  resolveFile(name: string): string;
 }
+
+/** What the server sends a worker to build its {@link JsModelContext} from. */
+export type JsModelContextData = Omit<JsModelContext, 'resolveFile'>;
 
 /** Passed to each `execute` call. */
 export interface JsExecuteContext {

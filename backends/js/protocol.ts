@@ -4,7 +4,7 @@
  */
 import type { DataType } from '../../engine/core/datatype.js';
 import type { ErrorCode } from '../../engine/core/errors.js';
-import type { JsModelContext } from './module-api.js';
+import type { JsModelContextData } from './module-api.js';
 import type { WireTensor } from './wire.js';
 
 /** A tensor a module declares in its `inputs` / `outputs` exports. */
@@ -18,7 +18,7 @@ export interface DeclaredTensor {
 /** Main thread → worker. */
 export type JsWorkerRequest =
   | { readonly type: 'describe'; readonly model: string; readonly path: string }
-  | { readonly type: 'init'; readonly path: string; readonly context: JsModelContext }
+  | { readonly type: 'init'; readonly path: string; readonly context: JsModelContextData }
   | { readonly type: 'execute'; readonly inputs: readonly WireTensor[]; readonly outputs?: readonly string[] }
   | { readonly type: 'finalize' };
 

@@ -4,12 +4,14 @@
  *
  * @module
  */
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import { isDataType } from '../../engine/core/datatype.js';
 import { EngineError } from '../../engine/core/errors.js';
+import { modelRelativePath } from '../../engine/core/model-path.js';
 import { modelErrorCode } from './model-error.js';
-import type { JsModelContext, JsModelModule, JsTensor } from './module-api.js';
+import type { JsModelContext, JsModelContextData, JsModelModule, JsTensor } from './module-api.js';
 import type { DeclaredTensor, JsWireError, JsWorkerReply, JsWorkerRequest } from './protocol.js';
 import { normalizeOutputs } from './tensor-normalize.js';
 import { fromWire, toWire } from './wire.js';
@@ -56,6 +58,16 @@ function declared(path: string, kind: 'inputs' | 'outputs', list: unknown): Decl
   });
 }
 
+/** The context `initialize` receives: the data the server sent, and {@link JsModelContext.resolveFile}. */
+function modelContext(data: JsModelContextData): JsModelContext {
+  const from = path.relative(data.modelDir, data.versionDir);
+  return {
+    ...data,
+    resolveFile: (file: string) =>
+      path.join(data.modelDir, modelRelativePath(file, { owner: `model '${data.name}'`, field: 'resolveFile', from })),
+  };
+}
+
 async function handle(req: JsWorkerRequest): Promise<void> {
   if (req.type === 'describe') {
     name = req.model;
@@ -64,7 +76,8 @@ async function handle(req: JsWorkerRequest): Promise<void> {
   } else if (req.type === 'init') {
     name = req.context.name;
     mod = await load(req.path);
-    await call('initialize', () => mod!.initialize?.(req.context as JsModelContext));
+    const ctx = modelContext(req.context);
+    await call('initialize', () => mod!.initialize?.(ctx));
     post({ type: 'ready' });
   } else if (req.type === 'execute') {
     if (!mod) throw new EngineError('INTERNAL', `model '${name}': execute before initialize`);

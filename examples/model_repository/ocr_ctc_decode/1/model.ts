@@ -15,7 +15,6 @@
  * keeps what the model read.
  */
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { JsExecuteContext, JsModelContext, JsTensor } from '../../../../backends/js/index.js';
 import { decodeCtc, loadDictionary } from './ctc.js';
 
@@ -39,7 +38,7 @@ let normalize: (s: string) => string = s => s.normalize('NFKC').trim();
 
 /** Loads the dictionary and reads `drop_score` and `normalize`. */
 export async function initialize(ctx: JsModelContext): Promise<void> {
-  const file = path.resolve(ctx.versionDir, ctx.parameters['dictionary'] ?? 'ppocr_keys_v1.txt');
+  const file = ctx.resolveFile(ctx.parameters['dictionary'] ?? 'ppocr_keys_v1.txt');
   dictionary = loadDictionary(await readFile(file, 'utf8'));
   dropScore = Number(ctx.parameters['drop_score'] ?? '0.5');
   if (!(dropScore >= 0 && dropScore <= 1)) throw new Error(`model '${ctx.name}': parameter drop_score must be within [0, 1], found "${ctx.parameters['drop_score']}"`);
