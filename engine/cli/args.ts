@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EngineError } from '../core/errors.js';
+import { parseRestrictedFlags, RESTRICTED_HELP, RESTRICTED_OPTIONS, type RestrictedFlags } from './restricted-flags.js';
 
 /** Flags of `braid serve`, as Triton names them where Triton has the same flag. */
 export interface ServeFlags {
@@ -36,6 +37,8 @@ export interface ServeFlags {
   metricsConfig: string[];
   /** Raw `--trace-config` values, parsed by engine/telemetry. */
   traceConfig: string[];
+  /** `--http-restricted-api` and `--grpc-restricted-protocol`. */
+  restricted: RestrictedFlags;
 }
 
 const SERVE_OPTIONS = {
@@ -66,6 +69,7 @@ const SERVE_OPTIONS = {
   'metrics-interval-ms': { type: 'string', default: '2000' },
   'metrics-config': { type: 'string', multiple: true, default: [] },
   'trace-config': { type: 'string', multiple: true, default: [] },
+  ...RESTRICTED_OPTIONS,
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -109,6 +113,7 @@ Options:
                                  opentelemetry,resource=K=V, opentelemetry,bsp_max_queue_size=N,
                                  bsp_schedule_delay=MS, bsp_max_export_batch_size=N (repeatable);
                                  OTEL_EXPORTER_OTLP_* and OTEL_SERVICE_NAME apply too
+${RESTRICTED_HELP}
   -h, --help                     this help
 `;
 
@@ -156,6 +161,7 @@ export function parseServeFlags(argv: string[]): ServeFlags | 'help' {
     metricsIntervalMs: int('--metrics-interval-ms', values['metrics-interval-ms'], 1),
     metricsConfig: values['metrics-config'],
     traceConfig: values['trace-config'],
+    restricted: parseRestrictedFlags(values),
   };
   for (const bc of values['backend-config']) {
     const m = /^onnxruntime,default-max-batch-size=(\d+)$/.exec(bc);

@@ -14,6 +14,7 @@ import { OtelTracer } from '../telemetry/tracing/otel-tracer.js';
 import type { ServeFlags } from './args.js';
 import { standardBackends } from './backends.js';
 import { packageVersion } from './package-version.js';
+import { exposureWarnings } from './restricted-flags.js';
 
 /** A running server: its bound port and a way to stop it gracefully. */
 export interface RunningServer {
@@ -40,6 +41,7 @@ export interface ServeLogger extends Logger {
  * process.on('SIGTERM', () => void server.stop());
  */
 export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)): Promise<RunningServer> {
+  for (const w of exposureWarnings(flags)) logger.log('warn', w.msg, w.fields);
   const version = packageVersion();
   const tracer = new OtelTracer({ config: parseTraceConfig(flags.traceConfig), logger, serviceVersion: version });
   const metrics = flags.allowMetrics ? metricsFor(flags, logger) : undefined;
@@ -64,9 +66,16 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
     traceSettings: tracer.settings,
     ...('control' in logger && logger.control instanceof LogControl ? { logging: logger.control } : {}),
     ...(metrics ? { metrics } : {}),
+    restrictedApis: flags.restricted.http,
   });
   const grpc = flags.allowGrpc
-    ? await listenGrpc(engine, { port: flags.grpcPort, host: flags.grpcAddress, maxMessageBytes: flags.httpMaxInputSize, logger })
+    ? await listenGrpc(engine, {
+        port: flags.grpcPort,
+        host: flags.grpcAddress,
+        maxMessageBytes: flags.httpMaxInputSize,
+        logger,
+        restrictedProtocols: flags.restricted.grpc,
+      })
     : undefined;
   if (grpc) logger.log('info', 'Started GRPCInferenceService', { address: flags.grpcAddress, port: grpc.port });
   const http = await listen(app, { port: flags.httpPort, host: flags.httpAddress });
