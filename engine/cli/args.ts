@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EngineError } from '../core/errors.js';
 import { parseRestrictedFlags, RESTRICTED_HELP, RESTRICTED_OPTIONS, type RestrictedFlags } from './restricted-flags.js';
+import { parseTlsFlags, TLS_HELP, TLS_OPTIONS, type TlsFlags } from './tls-flags.js';
 
 /** Flags of `braid serve`, as Triton names them where Triton has the same flag. */
 export interface ServeFlags {
@@ -39,6 +40,8 @@ export interface ServeFlags {
   traceConfig: string[];
   /** `--http-restricted-api` and `--grpc-restricted-protocol`. */
   restricted: RestrictedFlags;
+  /** HTTPS and gRPC TLS certificates; files are read at start. */
+  tls: TlsFlags;
 }
 
 const SERVE_OPTIONS = {
@@ -70,6 +73,7 @@ const SERVE_OPTIONS = {
   'metrics-config': { type: 'string', multiple: true, default: [] },
   'trace-config': { type: 'string', multiple: true, default: [] },
   ...RESTRICTED_OPTIONS,
+  ...TLS_OPTIONS,
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -114,6 +118,7 @@ Options:
                                  bsp_schedule_delay=MS, bsp_max_export_batch_size=N (repeatable);
                                  OTEL_EXPORTER_OTLP_* and OTEL_SERVICE_NAME apply too
 ${RESTRICTED_HELP}
+${TLS_HELP}
   -h, --help                     this help
 `;
 
@@ -162,6 +167,7 @@ export function parseServeFlags(argv: string[]): ServeFlags | 'help' {
     metricsConfig: values['metrics-config'],
     traceConfig: values['trace-config'],
     restricted: parseRestrictedFlags(values),
+    tls: parseTlsFlags(values),
   };
   for (const bc of values['backend-config']) {
     const m = /^onnxruntime,default-max-batch-size=(\d+)$/.exec(bc);
