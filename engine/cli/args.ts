@@ -1,6 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EngineError } from '../core/errors.js';
 import { DEFAULT_MAX_INSTANCE_COUNT } from '../runtime/instance-limit.js';
+import { parseRestrictedFlags, RESTRICTED_HELP, RESTRICTED_OPTIONS, type RestrictedFlags } from './restricted-flags.js';
+import { parseTlsFlags, TLS_HELP, TLS_OPTIONS, type TlsFlags } from './tls-flags.js';
 
 /** Flags of `braid serve`, as Triton names them where Triton has the same flag. */
 export interface ServeFlags {
@@ -43,6 +45,10 @@ export interface ServeFlags {
   metricsConfig: string[];
   /** Raw `--trace-config` values, parsed by engine/telemetry. */
   traceConfig: string[];
+  /** `--http-restricted-api` and `--grpc-restricted-protocol`. */
+  restricted: RestrictedFlags;
+  /** HTTPS and gRPC TLS certificates; files are read at start. */
+  tls: TlsFlags;
 }
 
 const SERVE_OPTIONS = {
@@ -74,6 +80,8 @@ const SERVE_OPTIONS = {
   'metrics-interval-ms': { type: 'string', default: '2000' },
   'metrics-config': { type: 'string', multiple: true, default: [] },
   'trace-config': { type: 'string', multiple: true, default: [] },
+  ...RESTRICTED_OPTIONS,
+  ...TLS_OPTIONS,
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -122,6 +130,8 @@ Options:
                                  opentelemetry,resource=K=V, opentelemetry,bsp_max_queue_size=N,
                                  bsp_schedule_delay=MS, bsp_max_export_batch_size=N (repeatable);
                                  OTEL_EXPORTER_OTLP_* and OTEL_SERVICE_NAME apply too
+${RESTRICTED_HELP}
+${TLS_HELP}
   -h, --help                     this help
 `;
 
@@ -170,6 +180,8 @@ export function parseServeFlags(argv: string[]): ServeFlags | 'help' {
     metricsConfig: values['metrics-config'],
     traceConfig: values['trace-config'],
     maxInstanceCount: int('--max-instance-count', values['max-instance-count'], 1),
+    restricted: parseRestrictedFlags(values),
+    tls: parseTlsFlags(values),
   };
   for (const bc of values['backend-config']) applyBackendConfig(flags, bc);
   return flags;

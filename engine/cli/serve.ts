@@ -14,6 +14,8 @@ import { OtelTracer } from '../telemetry/tracing/otel-tracer.js';
 import type { ServeFlags } from './args.js';
 import { standardBackends } from './backends.js';
 import { packageVersion } from './package-version.js';
+import { exposureWarnings } from './restricted-flags.js';
+import { readTls } from './tls-flags.js';
 
 /** A running server: its bound port and a way to stop it gracefully. */
 export interface RunningServer {
@@ -40,6 +42,10 @@ export interface ServeLogger extends Logger {
  * process.on('SIGTERM', () => void server.stop());
  */
 export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)): Promise<RunningServer> {
+  // Certificates are read before any model loads, so a bad file fails the start at once.
+  const httpTls = flags.tls.http && readTls(flags.tls.http);
+  const grpcTls = flags.tls.grpc && readTls(flags.tls.grpc);
+  for (const w of exposureWarnings(flags)) logger.log('warn', w.msg, w.fields);
   const version = packageVersion();
   const tracer = new OtelTracer({ config: parseTraceConfig(flags.traceConfig), logger, serviceVersion: version });
   const metrics = flags.allowMetrics ? metricsFor(flags, logger) : undefined;
@@ -65,12 +71,20 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
     traceSettings: tracer.settings,
     ...('control' in logger && logger.control instanceof LogControl ? { logging: logger.control } : {}),
     ...(metrics ? { metrics } : {}),
+    restrictedApis: flags.restricted.http,
   });
   const grpc = flags.allowGrpc
-    ? await listenGrpc(engine, { port: flags.grpcPort, host: flags.grpcAddress, maxMessageBytes: flags.httpMaxInputSize, logger })
+    ? await listenGrpc(engine, {
+        port: flags.grpcPort,
+        host: flags.grpcAddress,
+        maxMessageBytes: flags.httpMaxInputSize,
+        logger,
+        restrictedProtocols: flags.restricted.grpc,
+        tls: grpcTls,
+      })
     : undefined;
   if (grpc) logger.log('info', 'Started GRPCInferenceService', { address: flags.grpcAddress, port: grpc.port });
-  const http = await listen(app, { port: flags.httpPort, host: flags.httpAddress });
+  const http = await listen(app, { port: flags.httpPort, host: flags.httpAddress, tls: httpTls });
   logger.log('info', 'Started HTTPService', { address: flags.httpAddress, port: http.port });
   let stopping: Promise<void> | undefined;
   return {

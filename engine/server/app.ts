@@ -12,6 +12,8 @@ import type { Logger } from '../core/logger.js';
 import type { InferenceMetrics, LoggingControl, RequestTracer, TraceSettingsControl } from '../core/telemetry.js';
 import type { InferenceEngine } from '../runtime/types.js';
 import { errorResponse, jsonError } from './errors.js';
+import type { Restrictions } from './restricted-api.js';
+import { assertRoutesCategorized, restrictedApiMiddleware } from './restricted-http.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerInferRoutes } from './routes/infer.js';
 import { registerLoggingRoutes } from './routes/logging.js';
@@ -46,6 +48,11 @@ export interface AppOptions {
   readonly metrics?: InferenceMetrics;
   /** Time source of request durations. Default the system clock. */
   readonly clock?: Clock;
+  /**
+   * API categories that require a header and value (Triton's `--http-restricted-api`); a request
+   * without them is refused with 403 before any work. Default: nothing restricted.
+   */
+  readonly restrictedApis?: Restrictions;
 }
 
 /**
@@ -65,6 +72,8 @@ export function createApp(engine: InferenceEngine, opts: AppOptions = {}): Braid
   const logger = (opts.logger ?? noopLogger).child({ component: 'http' });
   const app: BraidApp = new Hono();
   if (opts.metrics || opts.logging) observeRequests(app, logger, opts, opts.clock ?? systemClock);
+  const restrict = opts.restrictedApis && restrictedApiMiddleware(opts.restrictedApis);
+  if (restrict) app.use(restrict);
   registerHealthRoutes(app, engine);
   // Statistics first: its exact path /v2/models/stats must win over the model patterns.
   registerStatsRoutes(app, engine);
@@ -73,6 +82,7 @@ export function createApp(engine: InferenceEngine, opts: AppOptions = {}): Braid
   registerRepositoryRoutes(app, engine, maxInputSize);
   registerTraceRoutes(app, engine, opts.traceSettings, maxInputSize);
   registerLoggingRoutes(app, opts.logging, maxInputSize);
+  assertRoutesCategorized(app);
   app.notFound(() => jsonError(404, 'Not Found'));
   app.onError((err, c) => errorResponse(err, requestLogger(logger, c)));
   return app;

@@ -56,6 +56,13 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, StatusMapping>> = {
 };
 
 /**
+ * How a request to a restricted API without its header (gRPC: metadata) is refused. Not an engine
+ * error: the request never reaches the engine. Triton answers HTTP 403 (src/http_server.cc
+ * `RespondIfRestricted`) and gRPC UNAVAILABLE (src/grpc/grpc_handler.h `ExecutePrecondition`).
+ */
+export const RESTRICTED_STATUS: StatusMapping = { http: 403, grpc: 'UNAVAILABLE' };
+
+/**
  * The HTTP status for an engine error code.
  *
  * @example

@@ -4,12 +4,16 @@
  * finish within a grace period.
  */
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { Server as NetServer, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { createAdaptorServer } from '@hono/node-server';
 import type { HttpBindings } from '@hono/node-server';
 import { systemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
 import type { BraidApp } from './routing.js';
+import { httpsServerOptions } from './tls.js';
+import type { ServerTls } from './tls.js';
 
 /** Options of {@link listen}. */
 export interface ListenOptions {
@@ -19,6 +23,8 @@ export interface ListenOptions {
   readonly host?: string;
   /** Time source for the close grace period. Default the system clock. */
   readonly clock?: Clock;
+  /** Serve HTTPS with these certificates (`--http-use-ssl`). Default: plain HTTP. */
+  readonly tls?: ServerTls;
 }
 
 /** A listening HTTP server. */
@@ -38,7 +44,7 @@ export interface HttpServerHandle {
 export const DEFAULT_CLOSE_GRACE_MS = 5_000;
 
 /**
- * Serves `app` over HTTP/1.1 and resolves once the port is bound.
+ * Serves `app` over HTTP/1.1 (HTTPS with `tls`) and resolves once the port is bound.
  *
  * @example
  * const server = await listen(createApp(engine), { port: 8000 });
@@ -53,8 +59,15 @@ export function listen(app: BraidApp, opts: ListenOptions): Promise<HttpServerHa
       tracker.requestStarted(env as HttpBindings);
       return app.fetch(req, env);
     },
+    ...(opts.tls ? { createServer: createHttpsServer, serverOptions: httpsServerOptions(opts.tls) } : {}),
   }) as Server;
-  server.on('connection', (socket: Socket) => tracker.add(socket));
+  if (opts.tls) {
+    // Requests arrive on the TLS socket; its TCP socket is only watched until the handshake ends.
+    server.on('connection', (socket: Socket) => tracker.addHandshaking(socket));
+    server.on('secureConnection', (socket: TLSSocket) => tracker.secured(socket));
+  } else {
+    server.on('connection', (socket: Socket) => tracker.add(socket));
+  }
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, host, () => {
@@ -90,11 +103,27 @@ const IDLE_SETTLE_MS = 50;
 /** Counts requests in flight per socket, so idle sockets can be closed and busy ones left to finish. */
 class ConnectionTracker {
   readonly #active = new Map<Socket, number>();
+  /** TCP sockets of TLS connections still in the handshake, by peer address and port. */
+  readonly #handshaking = new Map<string, Socket>();
   #closing = false;
 
   add(socket: Socket): void {
     this.#active.set(socket, 0);
     socket.once('close', () => this.#active.delete(socket));
+  }
+
+  addHandshaking(socket: Socket): void {
+    const key = peer(socket);
+    this.#handshaking.set(key, socket);
+    socket.once('close', () => {
+      if (this.#handshaking.get(key) === socket) this.#handshaking.delete(key);
+    });
+  }
+
+  /** A TLS handshake ended: its socket is tracked like a plain one from now on. */
+  secured(socket: TLSSocket): void {
+    this.#handshaking.delete(peer(socket));
+    this.add(socket);
   }
 
   requestStarted(env: HttpBindings): void {
@@ -112,11 +141,14 @@ class ConnectionTracker {
     // sockets serves those requests instead of resetting connections the client already used.
     clock.setTimeout(() => {
       for (const [socket, n] of this.#active) if (n === 0) closeSoon(socket);
+      // A handshake still running has no request yet: it is an idle connection too.
+      for (const socket of this.#handshaking.values()) socket.destroy();
     }, IDLE_SETTLE_MS);
   }
 
   destroyAll(): void {
     for (const socket of this.#active.keys()) socket.destroy();
+    for (const socket of this.#handshaking.values()) socket.destroy();
   }
 
   #requestEnded(socket: Socket): void {
@@ -125,6 +157,11 @@ class ConnectionTracker {
     this.#active.set(socket, n - 1);
     if (this.#closing && n === 1) closeSoon(socket);
   }
+}
+
+/** A connection's peer, the same for its TCP socket and the TLS socket over it. */
+function peer(socket: Socket): string {
+  return `${socket.remoteAddress ?? ''}|${socket.remotePort ?? ''}`;
 }
 
 /** Closes a socket once what was written to it has been flushed; destroy() alone would drop it. */

@@ -11,6 +11,9 @@ import { systemClock } from '../../core/clock.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { InferenceEngine } from '../../runtime/types.js';
+import type { Restrictions } from '../restricted-api.js';
+import { grpcServerCredentials } from '../tls.js';
+import type { ServerTls } from '../tls.js';
 import { grpcHandlers } from './service.js';
 
 /** Options of {@link listenGrpc}. */
@@ -24,6 +27,10 @@ export interface GrpcListenOptions {
   readonly logger?: Logger;
   /** Time source of the close grace period. Default the system clock. */
   readonly clock?: Clock;
+  /** Categories that require metadata (Triton's `--grpc-restricted-protocol`). Default: none. */
+  readonly restrictedProtocols?: Restrictions;
+  /** Serve TLS (Triton's `--grpc-use-ssl`, `--grpc-use-ssl-mutual`). Default: plaintext. */
+  readonly tls?: ServerTls;
 }
 
 /** A listening gRPC server. */
@@ -56,11 +63,13 @@ export function listenGrpc(engine: InferenceEngine, opts: GrpcListenOptions): Pr
     'grpc.max_receive_message_length': opts.maxMessageBytes,
     'grpc.max_send_message_length': -1,
   });
-  server.addService(inferenceServiceDefinition(), grpcHandlers(engine, opts.logger));
+  const handlers = grpcHandlers(engine, { logger: opts.logger, restrictedProtocols: opts.restrictedProtocols });
+  server.addService(inferenceServiceDefinition(), handlers);
   const address = `${opts.host ?? '0.0.0.0'}:${opts.port}`;
   const clock = opts.clock ?? systemClock;
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => {
+    const credentials = opts.tls ? grpcServerCredentials(opts.tls) : ServerCredentials.createInsecure();
+    server.bindAsync(address, credentials, (err, port) => {
       if (err) return reject(err);
       let closing: Promise<void> | undefined;
       resolve({

@@ -11,7 +11,9 @@ import type { Logger } from '../../core/logger.js';
 import { noopLogger } from '../../core/logger.js';
 import type { InferenceEngine } from '../../runtime/types.js';
 import type { ModelStatistics } from '../../scheduling/stats.js';
-import { ERROR_STATUS, GRPC_STATUS } from '../errors.js';
+import { ERROR_STATUS, GRPC_STATUS, RESTRICTED_STATUS } from '../errors.js';
+import { allows, GRPC_RPC_CATEGORIES, grpcRestrictedMessage, NO_RESTRICTIONS } from '../restricted-api.js';
+import type { Restriction, Restrictions } from '../restricted-api.js';
 import { checkUnloadParameters, loadOptions } from '../routes/repository.js';
 import type { GrpcInferRequest } from './infer-codec.js';
 import { decodeGrpcInfer, encodeGrpcInfer, grpcVersion } from './infer-codec.js';
@@ -38,14 +40,27 @@ interface RepositoryRequest {
   readonly parameters?: Readonly<Record<string, RepositoryParameter>>;
 }
 
+/** Options of {@link grpcHandlers}. */
+export interface GrpcHandlerOptions {
+  /** Where failures that are not engine errors are logged. Default: dropped. */
+  readonly logger?: Logger;
+  /**
+   * Categories that require metadata (Triton's `--grpc-restricted-protocol`, keys with the
+   * `triton-grpc-protocol-` prefix); a call without it is refused before any work. Default: none.
+   */
+  readonly restrictedProtocols?: Restrictions;
+}
+
 /**
  * The service implementation for `server.addService`.
  *
  * @example
  * server.addService(proto.inference.GRPCInferenceService.service, grpcHandlers(engine));
  */
-export function grpcHandlers(engine: InferenceEngine, logger: Logger = noopLogger): UntypedServiceImplementation {
-  const rpc = <Req>(name: string, fn: Unary<Req>) => [name, unary(name, fn, logger)] as const;
+export function grpcHandlers(engine: InferenceEngine, opts: GrpcHandlerOptions = {}): UntypedServiceImplementation {
+  const logger = opts.logger ?? noopLogger;
+  const restrictions = opts.restrictedProtocols ?? NO_RESTRICTIONS;
+  const rpc = <Req>(name: string, fn: Unary<Req>) => [name, unary(name, fn, logger, restrictionOf(name, restrictions))] as const;
   return Object.fromEntries([
     rpc('ServerLive', () => ({ live: engine.isLive() })),
     rpc('ServerReady', () => ({ ready: engine.isReady() })),
@@ -67,8 +82,20 @@ export function grpcHandlers(engine: InferenceEngine, logger: Logger = noopLogge
   ]);
 }
 
-function unary<Req>(name: string, fn: Unary<Req>, logger: Logger) {
+/** The restriction of RPC `name`; throws for an RPC missing from the category table. */
+function restrictionOf(name: string, restrictions: Restrictions): Restriction | undefined {
+  const category = GRPC_RPC_CATEGORIES.get(name);
+  if (category === undefined) {
+    throw new Error(`gRPC method '${name}' has no restricted-API category; add it to GRPC_RPC_CATEGORIES in restricted-api.ts`);
+  }
+  return restrictions.get(category);
+}
+
+function unary<Req>(name: string, fn: Unary<Req>, logger: Logger, restriction: Restriction | undefined) {
   return (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>): void => {
+    if (restriction && !allows(restriction, firstString(call.metadata, restriction.lookup))) {
+      return callback({ code: GRPC_STATUS[RESTRICTED_STATUS.grpc], details: grpcRestrictedMessage(restriction), metadata: new Metadata() });
+    }
     let result: unknown;
     try {
       result = fn(call.request, call);
@@ -80,6 +107,12 @@ function unary<Req>(name: string, fn: Unary<Req>, logger: Logger) {
       (e: unknown) => fail(callback, e, name, logger),
     );
   };
+}
+
+/** The first value of metadata `key`, as Triton's `client_metadata().find(key)` reads it. */
+function firstString(metadata: Metadata, key: string): string | undefined {
+  const value = metadata.get(key)[0];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function fail(callback: sendUnaryData<unknown>, e: unknown, rpc: string, logger: Logger): void {
