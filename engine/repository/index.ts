@@ -10,6 +10,7 @@ export type { CompleteOptions } from './auto-complete.js';
 export { resolveBackend } from './backend-resolve.js';
 export { CONFIG_FILE_NAMES, lineColAt, parseConfigText, readModelConfig } from './config-file.js';
 export type { RawModelConfig } from './config-file.js';
+export { configSource, createConfigLocator } from './config-locator.js';
 export { normalizeModelConfig } from './config-normalize.js';
 export type { NormalizeOptions } from './config-normalize.js';
 export { formatPath, parseModelConfig } from './config-parse.js';
