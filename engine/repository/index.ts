@@ -1,7 +1,7 @@
 /**
- * The model repository: scanning directories, reading and validating configs, Triton's
- * auto-complete, version policies and backend selection. Everything here except the scan and
- * the config read is pure.
+ * The model repository: scanning directories, reading and validating configs (YAML, JSON and
+ * Triton's config.pbtxt, and converting between them), Triton's auto-complete, version policies
+ * and backend selection. Everything here except the scan and the config read is pure.
  *
  * @module
  */
@@ -21,6 +21,9 @@ export { fingerprintFiles } from './fingerprint.js';
 export type { FingerprintOptions } from './fingerprint.js';
 export { batchingBlocker, formatShape, validateConfigIo } from './io-validate.js';
 export { modelFiles } from './model-files.js';
+export { PbtxtSyntaxError } from './pbtxt/lexer.js';
+export { yamlToPbtxt } from './pbtxt/to-pbtxt.js';
+export { pbtxtToYaml } from './pbtxt/to-yaml.js';
 export { isVersionDirName, scanRepository } from './scan.js';
 export type { RepositoryModel, RepositoryScan } from './scan.js';
 export { createSourceLocator } from './source-position.js';
