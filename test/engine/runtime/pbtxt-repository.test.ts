@@ -1,5 +1,5 @@
 // issue #13 item 1: Triton repositories as they are (config.pbtxt read as Triton reads it).
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { standardBackends } from '../../../engine/cli/backends.js';
@@ -88,5 +88,24 @@ describe('a Triton model repository with config.pbtxt', () => {
     expect(Array.from(res.outputs.get('PRODUCT')!.data as Float32Array)).toEqual(Array.from(a, x => x * x - 9));
     expect(Array.from(res.outputs.get('TWICE_B')!.data as Float32Array)).toEqual(new Array(32).fill(6));
     expect(res.outputs.get('PRODUCT')!.shape).toEqual([2, 16]);
+  });
+
+  it('loads an ensemble after the models it calls in explicit mode, as Triton loads composing models', async () => {
+    const engine = await engineOver(TRITON_REPO, { controlMode: 'explicit', loadModels: [] });
+    expect(engine.isModelReady('simple')).toBe(false);
+    await engine.load('add_mul');
+    expect(['add_mul', 'simple', 'mul_sub'].map(m => engine.isModelReady(m))).toEqual([true, true, true]);
+  });
+
+  it("keeps an ensemble that does not fit its models UNAVAILABLE, with config.pbtxt's line and column", async () => {
+    const dir = await repo({ simple: path.join(TRITON_REPO, 'simple'), mul_sub: path.join(TRITON_REPO, 'mul_sub'), add_mul: path.join(TRITON_REPO, 'add_mul') });
+    const file = path.join(dir, 'add_mul', 'config.pbtxt');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('key: "INPUT1" value: "difference"', 'key: "INPUT9" value: "difference"'));
+    const engine = await engineOver(dir);
+    expect(engine.isModelReady('add_mul')).toBe(false);
+    expect(await reason(engine, 'add_mul')).toContain(
+      `${file}:28:24: error: step 'mul_sub', tensor 'difference': model 'mul_sub' version 1 has no input 'INPUT9'`,
+    );
   });
 });
