@@ -2,12 +2,13 @@
  * @module Pipelines served as models: a Backend whose model file is `pipeline.yaml`. A pipeline
  * lives in the repository like a model, `<repo>/<name>/<version>/pipeline.yaml`; `describe`
  * checks it against the models it uses and `createInstance` compiles it into a reentrant
- * instance whose steps call those models through the catalog.
+ * instance whose steps call those models through the catalog. A Triton ensemble (a config with
+ * `ensemble_scheduling`) is the same kind of model, its pipeline declared in the config.
  */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import type { InstanceOptions, ModelFiles, ModelSignature, TensorSignature } from '../engine/core/backend.js';
+import type { ConfigSource, InstanceOptions, ModelContext, ModelFiles, ModelSignature, TensorSignature } from '../engine/core/backend.js';
 import type { Backend } from '../engine/core/backend.js';
 import { systemClock } from '../engine/core/clock.js';
 import type { Clock } from '../engine/core/clock.js';
@@ -19,6 +20,7 @@ import type { ModelConfig } from '../engine/core/model-config.js';
 import type { ModelDependency, ReentrantBackend } from '../engine/core/reentrant.js';
 import { compilePipeline } from './compile.js';
 import type { CompiledPipeline } from './compile.js';
+import { compileEnsemble, ensembleDependencies } from './ensemble.js';
 import type { PipelineObserver } from './executor/step-stats.js';
 import { createPipelineInstance } from './instance.js';
 import type { PipelineInstance } from './instance.js';
@@ -41,7 +43,7 @@ export interface PipelineBackendOptions {
 /** The pipeline backend: a {@link ReentrantBackend} that can also compile for `braid validate`. */
 export interface PipelineBackend extends ReentrantBackend {
   /** Compiles a version without creating it, for `braid validate --explain`. */
-  compile(files: ModelFiles): Promise<CompiledPipeline>;
+  compile(files: ModelFiles, context?: ModelContext): Promise<CompiledPipeline>;
   createInstance(config: ModelConfig, files: ModelFiles, opts: InstanceOptions): Promise<PipelineInstance>;
 }
 
@@ -56,16 +58,17 @@ export interface PipelineBackend extends ReentrantBackend {
 export function createPipelineBackend(opts: PipelineBackendOptions): PipelineBackend {
   const logger = opts.logger ?? noopLogger;
   const clock = opts.clock ?? systemClock;
-  const compile = async (files: ModelFiles): Promise<CompiledPipeline> => {
-    const text = await readPipeline(files);
-    const compiled = await compilePipeline(text, {
-      name: files.modelName,
-      file: files.modelPath,
-      baseDir: path.dirname(files.modelPath),
-      modelDir: files.modelDir,
-      catalog: opts.catalog,
-      ...(opts.modules ? { modules: opts.modules } : {}),
-    });
+  const compile = async (files: ModelFiles, context?: ModelContext): Promise<CompiledPipeline> => {
+    const compiled = context?.config.ensemble_scheduling
+      ? await compileEnsembleVersion(files, context.config, context.source, opts.catalog)
+      : await compilePipeline(await readPipeline(files), {
+          name: files.modelName,
+          file: files.modelPath,
+          baseDir: path.dirname(files.modelPath),
+          modelDir: files.modelDir,
+          catalog: opts.catalog,
+          ...(opts.modules ? { modules: opts.modules } : {}),
+        });
     for (const w of compiled.plan.warnings) logger.log('warn', w, { model: files.modelName, version: files.version });
     return compiled;
   };
@@ -75,8 +78,8 @@ export function createPipelineBackend(opts: PipelineBackendOptions): PipelineBac
     defaultModelFilename: PIPELINE_FILENAME,
     reentrant: true,
     compile,
-    async describe(files: ModelFiles): Promise<ModelSignature> {
-      const { plan } = await compile(files);
+    async describe(files: ModelFiles, context?: ModelContext): Promise<ModelSignature> {
+      const { plan } = await compile(files, context);
       // `optional` is beyond TensorSignature today; auto-complete should carry it into the config.
       const inputs: (TensorSignature & { optional?: boolean })[] = plan.inputs.map(t => ({
         name: t.name,
@@ -86,8 +89,8 @@ export function createPipelineBackend(opts: PipelineBackendOptions): PipelineBac
       }));
       return { inputs, outputs: plan.outputs.map(o => ({ name: o.name, datatype: o.spec.datatype, shape: o.spec.shape })) };
     },
-    async createInstance(_config: ModelConfig, files: ModelFiles, inst: InstanceOptions): Promise<PipelineInstance> {
-      const compiled = await compile(files);
+    async createInstance(config: ModelConfig, files: ModelFiles, inst: InstanceOptions): Promise<PipelineInstance> {
+      const compiled = await compile(files, { config, ...(inst.source ? { source: inst.source } : {}) });
       return createPipelineInstance(compiled, {
         version: files.version,
         catalog: opts.catalog,
@@ -97,7 +100,8 @@ export function createPipelineBackend(opts: PipelineBackendOptions): PipelineBac
         ...(opts.observer ? { observer: opts.observer } : {}),
       });
     },
-    async dependencies(files: ModelFiles): Promise<ModelDependency[]> {
+    async dependencies(files: ModelFiles, context?: ModelContext): Promise<ModelDependency[]> {
+      if (context?.config.ensemble_scheduling) return ensembleDependencies(context.config);
       const text = await readPipeline(files).catch(() => '');
       return pipelineDependencies(text);
     },
@@ -122,6 +126,18 @@ export function pipelineDependencies(text: string): ModelDependency[] {
     seen.set(`${model}@${dep.version ?? ''}`, dep);
   }
   return [...seen.values()];
+}
+
+/** An ensemble from its config; a pipeline file beside it would say something else, so it is refused. */
+async function compileEnsembleVersion(files: ModelFiles, config: ModelConfig, source: ConfigSource | undefined, catalog: ModelCatalog): Promise<CompiledPipeline> {
+  const fileExists = await access(files.modelPath).then(() => true, () => false);
+  if (fileExists) {
+    throw new EngineError(
+      'INVALID_ARG',
+      `ensemble '${files.modelName}' version ${files.version}: its config declares ensemble_scheduling and ${files.modelPath} exists too; keep one of them`,
+    );
+  }
+  return compileEnsemble(config, { name: files.modelName, catalog, ...(source ? { source } : {}), fallbackFile: path.join(files.modelDir, 'config') });
 }
 
 async function readPipeline(files: ModelFiles): Promise<string> {

@@ -51,11 +51,28 @@ export interface CompiledPipeline {
  * console.log(explainPlan(plan));
  */
 export async function compilePipeline(text: string, opts: CompileOptions): Promise<CompiledPipeline> {
-  const { pipeline: file, diagnostics: diag } = parsePipelineText(text, opts.file);
-  diag.throwIfErrors(opts.name);
-  const pipeline = file!;
+  const { pipeline, diagnostics } = parsePipelineText(text, opts.file);
+  diagnostics.throwIfErrors(opts.name);
+  return compilePipelineFile(pipeline!, diagnostics, opts);
+}
+
+/** Checks beyond a pipeline file's, for pipelines declared elsewhere (Triton's ensembles). */
+export interface CompileChecks {
+  /** Runs once every step's signature is known, before wiring and types are checked. */
+  readonly afterResolve?: (steps: readonly NormStep[], sigs: ReadonlyMap<number, StepSignature>, diag: Diagnostics) => void;
+}
+
+/**
+ * Compiles a pipeline already in the file's shape, reporting into `diag` (whose locator maps
+ * pipeline paths to wherever the pipeline was written). Throws like {@link compilePipeline}.
+ *
+ * @example
+ * const compiled = await compilePipelineFile(ensemblePipeline(config), diagnostics, opts);
+ */
+export async function compilePipelineFile(pipeline: PipelineFile, diag: Diagnostics, opts: CompileOptions, checks: CompileChecks = {}): Promise<CompiledPipeline> {
   const steps = normalizeSteps(pipeline, diag);
   const sigs = await resolveSignatures(steps, resolveOptions(opts), diag);
+  checks.afterResolve?.(steps, sigs, diag);
   const wiring = wirePipeline(pipeline, steps, diag);
   const typing = wiring.order ? inferTypes(pipeline, wiring.order, sigs, wiring, diag) : undefined;
   diag.throwIfErrors(opts.name);

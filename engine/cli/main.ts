@@ -4,6 +4,7 @@ import { isEngineError } from '../core/errors.js';
 import { parseServeFlags, SERVE_HELP } from './args.js';
 import { ANALYZE_HELP } from './analyze/flags.js';
 import { runAnalyzeCommand } from './analyze/command.js';
+import { CONVERT_HELP, runConvert } from './convert.js';
 import { runPerfCommand } from './perf/command.js';
 import { PERF_HELP } from './perf/flags.js';
 import { runSchema, SCHEMA_HELP } from './schema.js';
@@ -16,6 +17,7 @@ Commands:
   serve      serve a model repository over the Open Inference Protocol (HTTP)
   validate   check every model in a repository: configs, model files, config vs model
   schema     write the JSON Schemas of the config files (for editors)
+  convert    convert a model config between Triton's config.pbtxt and config.yaml
   perf       measure a served model: throughput, latency percentiles, server-side breakdown
   analyze    search a model's batching and instance settings for the best config under a budget
 
@@ -31,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
       return runValidate(rest, line => console.log(line));
     case 'schema':
       return runSchema(rest, line => console.log(line));
+    case 'convert':
+      return runConvert(rest, text => console.log(text));
     case 'perf':
       return runPerfCommand(rest, { out: text => process.stdout.write(text), err: process.stderr });
     case 'analyze':
@@ -39,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
     case '-h':
     case '--help':
     case 'help':
-      console.log(HELP + `\n${SERVE_HELP}\n${VALIDATE_HELP}\n${SCHEMA_HELP}\n${PERF_HELP}\n${ANALYZE_HELP}`);
+      console.log(HELP + `\n${SERVE_HELP}\n${VALIDATE_HELP}\n${SCHEMA_HELP}\n${CONVERT_HELP}\n${PERF_HELP}\n${ANALYZE_HELP}`);
       return command === undefined ? 1 : 0;
     default:
       console.error(`braid: unknown command '${command}'\n\n${HELP}`);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Backend } from '../core/backend.js';
 import { toEngineError } from '../core/errors.js';
 import type { CatalogModel } from '../core/model-catalog.js';
@@ -67,17 +68,18 @@ async function validateModel(model: RepositoryModel, ctx: Context, explain = fal
   };
   const described: CatalogModel[] = [];
   try {
-    const { config, explicitMaxBatch } = await readConfig(model, { strictModelConfig: ctx.strict }, undefined);
+    const { config, explicitMaxBatch, source } = await readConfig(model, { strictModelConfig: ctx.strict }, undefined);
     if (model.versions.length === 0) report(`no version directories in ${model.dir}`);
     const missing = missingVersions(config.version_policy, model.versions);
     if (missing.length > 0) report(`version_policy names version(s) ${missing.join(', ')} not found in ${model.dir}`);
-    const opts = { backends: ctx.backends, defaultMaxBatchSize: DEFAULT_MAX_BATCH_SIZE, gpuCount: 0 };
+    const opts = { backends: ctx.backends, defaultMaxBatchSize: DEFAULT_MAX_BATCH_SIZE, gpuCount: 0, ...(source ? { source } : {}) };
     for (const v of selectVersions(config.version_policy, model.versions)) {
       try {
         const prepared = await prepareVersion(model, v, config, explicitMaxBatch, opts);
         described.push(catalogModel(prepared.config, model.name, v));
         if (explain && isReentrantBackend(prepared.backend)) {
-          const compiled = await (prepared.backend as PipelineBackend).compile(prepared.files);
+          const context = { config: prepared.config, ...(source ? { source } : {}) };
+          const compiled = await (prepared.backend as PipelineBackend).compile(prepared.files, context);
           for (const d of compiled.diagnostics) ctx.print(`WARN  ${formatDiagnostic(d)}`);
           ctx.print(explainPlan(compiled.plan));
         }
@@ -86,7 +88,7 @@ async function validateModel(model: RepositoryModel, ctx: Context, explain = fal
       }
     }
     if (described.length > 0) {
-      const how = model.configFile ? '' : ' (auto-completed config)';
+      const how = model.configFile ? ` (${path.basename(model.configFile)})` : ' (auto-completed config)';
       ctx.print(`OK    ${model.name}: version(s) ${described.map(d => d.version).join(', ')}${how}`);
     }
   } catch (e) {

@@ -31,6 +31,28 @@ export interface ModelSignature {
   readonly outputs: readonly TensorSignature[];
 }
 
+/** Where a model's config was read from, so a backend's load errors can point into it. */
+export interface ConfigSource {
+  /** The config file as messages name it. */
+  readonly file: string;
+  /**
+   * The 1-based position of a path into the config (`['input', 0, 'dims']`), whatever the file's
+   * format; `key` asks for the last segment's key rather than its value. A path past what the
+   * file holds resolves to the deepest part that exists.
+   */
+  readonly locate: (path: readonly PropertyKey[], opts?: { readonly key?: boolean }) => { readonly line: number; readonly col: number } | undefined;
+}
+
+/**
+ * What a backend may read besides the model's files: the config, for models that the config
+ * itself declares (Triton's ensembles), and where it came from.
+ */
+export interface ModelContext {
+  readonly config: ModelConfig;
+  /** Absent when the config came from no file (auto-complete, a load request's override). */
+  readonly source?: ConfigSource;
+}
+
 /** Options of {@link Backend.createInstance}. */
 export interface InstanceOptions {
   /** Aborted when the load is cancelled (for example the model is unloaded while loading). */
@@ -41,6 +63,8 @@ export interface InstanceOptions {
   readonly instanceCount: number;
   /** Placement chosen from the instance group: CPU, or a GPU with its device id. */
   readonly device: { readonly kind: 'CPU' } | { readonly kind: 'GPU'; readonly id: number } | { readonly kind: 'AUTO'; readonly id: number };
+  /** Where the config came from, for load errors that point into it (see {@link ModelContext}). */
+  readonly source?: ConfigSource;
 }
 
 /** A point inside an execution, reported so statistics and traces can split compute time. */
@@ -92,8 +116,11 @@ export interface Backend {
   readonly defaultModelFilename: string;
   /** Other file names whose presence in a version directory also selects this backend. */
   readonly modelFilenames?: readonly string[];
-  /** Reads the model file and returns its signature. Throws EngineError INVALID_ARG if unreadable. */
-  describe(files: ModelFiles): Promise<ModelSignature>;
+  /**
+   * Reads the model file and returns its signature. Throws EngineError INVALID_ARG if unreadable.
+   * `context` carries the config for backends whose model the config declares; others ignore it.
+   */
+  describe(files: ModelFiles, context?: ModelContext): Promise<ModelSignature>;
   /** Creates one instance. Throws EngineError with a message naming the model on failure. */
   createInstance(config: ModelConfig, files: ModelFiles, opts: InstanceOptions): Promise<ModelInstance>;
 }

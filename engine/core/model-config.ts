@@ -101,6 +101,19 @@ export const OptimizationSchema = z.strictObject({
 
 export const ModelParameterSchema = z.strictObject({ string_value: z.string() });
 
+/** One step of an ensemble: a model, and which ensemble tensors its inputs and outputs are. */
+export const EnsembleStepSchema = z.strictObject({
+  model_name: z.string().default(''),
+  model_version: int().default(-1).describe('Version of the model to call; -1 is the latest ready one'),
+  input_map: z.record(z.string(), z.string()).default({}).describe('Model input name → ensemble tensor it reads'),
+  output_map: z.record(z.string(), z.string()).default({}).describe('Model output name → ensemble tensor it becomes'),
+});
+
+/** Triton's ensemble scheduling: the model is a pipeline of other models (platform `ensemble`). */
+export const EnsembleSchedulingSchema = z.strictObject({
+  step: z.array(EnsembleStepSchema).default([]),
+});
+
 export const ModelConfigSchema = z.strictObject({
   name: z.string().default(''),
   platform: z.string().default(''),
@@ -111,6 +124,7 @@ export const ModelConfigSchema = z.strictObject({
   output: z.array(ModelOutputSchema).default([]),
   instance_group: z.array(InstanceGroupSchema).default([]),
   dynamic_batching: DynamicBatchingSchema.optional(),
+  ensemble_scheduling: EnsembleSchedulingSchema.optional(),
   optimization: OptimizationSchema.prefault({}),
   parameters: z.record(z.string(), ModelParameterSchema).default({}),
   metric_tags: z.record(z.string(), z.string()).default({}),
@@ -129,6 +143,7 @@ export type InstanceGroup = z.output<typeof InstanceGroupSchema>;
 export type DynamicBatching = z.output<typeof DynamicBatchingSchema>;
 export type QueuePolicy = z.output<typeof QueuePolicySchema>;
 export type VersionPolicy = z.output<typeof VersionPolicySchema>;
+export type EnsembleScheduling = z.output<typeof EnsembleSchedulingSchema>;
 
 /**
  * Formats zod issues as `path: message` lines, the way config errors are reported.

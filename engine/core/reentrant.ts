@@ -5,7 +5,7 @@
  * may call other models, which must be loaded first: {@link ReentrantBackend.dependencies}
  * says which.
  */
-import type { Backend, ModelFiles, ModelInstance } from './backend.js';
+import type { Backend, ModelContext, ModelFiles, ModelInstance } from './backend.js';
 import type { InferRequest, InferResponse } from './request.js';
 import type { TraceSpan } from './telemetry.js';
 
@@ -55,9 +55,10 @@ export interface ReentrantBackend extends Backend {
   readonly reentrant: true;
   /**
    * The models a version needs loaded and ready before `describe` can succeed, read from its
-   * files without checking them (an unreadable file yields none; `describe` reports it).
+   * files (or from the config in `context`, for a model the config declares) without checking
+   * them (an unreadable file yields none; `describe` reports it).
    */
-  dependencies(files: ModelFiles): Promise<ModelDependency[]>;
+  dependencies(files: ModelFiles, context?: ModelContext): Promise<ModelDependency[]>;
 }
 
 /**

@@ -2,9 +2,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { EngineError } from '../core/errors.js';
+import { parsePbtxtConfig } from './pbtxt/config.js';
+import { PbtxtSyntaxError } from './pbtxt/lexer.js';
 
-/** Config file names looked for in a model directory, in the order the scan reports them. */
-export const CONFIG_FILE_NAMES = ['config.yaml', 'config.yml', 'config.json'] as const;
+/**
+ * Config file names looked for in a model directory, in the order the scan reports them:
+ * Braid's YAML / JSON, and Triton's config.pbtxt (protobuf text format).
+ */
+export const CONFIG_FILE_NAMES = ['config.yaml', 'config.yml', 'config.json', 'config.pbtxt'] as const;
 
 /** A model's config as read from disk, before validation. */
 export interface RawModelConfig {
@@ -17,7 +22,7 @@ export interface RawModelConfig {
 }
 
 /**
- * Reads `config.yaml`, `config.yml` or `config.json` from a model directory. A directory with no
+ * Reads `config.yaml`, `config.yml`, `config.json` or `config.pbtxt` from a model directory. A directory with no
  * config file gives `{ raw: {} }` (everything comes from auto-complete). Throws INVALID_ARG when
  * more than one config file exists or the file is not valid YAML / JSON, with `file:line:col`.
  *
@@ -51,16 +56,28 @@ export async function readModelConfig(modelDir: string): Promise<RawModelConfig>
 }
 
 /**
- * Parses config text as JSON (for `.json` files) or YAML (anything else). Syntax errors throw
- * INVALID_ARG listing each as `file:line:col: message`. Empty YAML parses to `{}`.
+ * Parses config text as JSON (for `.json` files), protobuf text format against Triton's
+ * model_config.proto (`.pbtxt`) or YAML (anything else). Syntax errors, and in a .pbtxt fields
+ * that model_config.proto does not have, throw INVALID_ARG listing each as
+ * `file:line:col: message`. Empty YAML or pbtxt parses to `{}`.
  *
  * @example
  * parseConfigText('max_batch_size: 8\n', 'config.yaml', 'simple'); // { max_batch_size: 8 }
+ * parseConfigText('max_batch_size: 8\n', 'config.pbtxt', 'simple'); // { max_batch_size: 8 }
  */
 export function parseConfigText(text: string, file: string, modelName: string): unknown {
-  return file.endsWith('.json')
-    ? parseJson(text, file, modelName)
-    : parseYaml(text, file, modelName);
+  if (file.endsWith('.json')) return parseJson(text, file, modelName);
+  if (file.endsWith('.pbtxt')) return parsePbtxt(text, file, modelName);
+  return parseYaml(text, file, modelName);
+}
+
+function parsePbtxt(text: string, file: string, modelName: string): unknown {
+  try {
+    return parsePbtxtConfig(text).raw;
+  } catch (e) {
+    if (!(e instanceof PbtxtSyntaxError)) throw e;
+    throw syntaxError(modelName, [`${file}:${e.line}:${e.col}: ${e.reason}`]);
+  }
 }
 
 function parseYaml(text: string, file: string, modelName: string): unknown {

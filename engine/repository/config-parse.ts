@@ -2,7 +2,9 @@ import type { z } from 'zod';
 import { EngineError } from '../core/errors.js';
 import { ModelConfigSchema } from '../core/model-config.js';
 import type { ModelConfig } from '../core/model-config.js';
-import { createSourceLocator } from './source-position.js';
+import { createConfigLocator } from './config-locator.js';
+import { ensembleProblems } from './ensemble-config.js';
+import { checkServedFields } from './pbtxt/supported.js';
 import type { SourceLocator } from './source-position.js';
 
 /** Options of {@link parseModelConfig}. */
@@ -11,7 +13,8 @@ export interface ParseConfigOptions {
   readonly modelName: string;
   /** The file the config came from, used as the prefix of every error line. */
   readonly file?: string;
-  /** The file's text; when given, every error line carries `line:col`. */
+  /** The file's text (YAML, JSON or, for a `.pbtxt` file, protobuf text); when given, every
+   *  error line carries `line:col`. */
   readonly source?: string;
 }
 
@@ -23,13 +26,17 @@ interface Problem {
   /** Path whose key (rather than value) the position should point at. */
   readonly keyPath?: readonly PropertyKey[];
   readonly message: string;
+  /** The message names its field itself: print no `path:` before it. */
+  readonly bare?: boolean;
 }
 
 /**
  * Validates a raw config against the model-config schema and fills every default. Errors throw
  * INVALID_ARG listing every issue as `file:line:col: path: message` (just `path: message` when
- * neither file nor source is known). A `name` other than the directory name is an error; an empty
- * one becomes the directory name.
+ * neither file nor source is known). Fields of Triton's model_config.proto that Braid does not
+ * serve are refused first, each as `file:line:col: field 'x.y' is not supported: why`. A `name`
+ * other than the directory name is an error; an empty one becomes the directory name. An
+ * ensemble's own config is checked as Triton checks it (see ensembleProblems).
  *
  * @example
  * const config = parseModelConfig({ max_batch_size: 8 }, { modelName: 'simple' });
@@ -37,16 +44,17 @@ interface Problem {
  * config.instance_group; // [] (filled by completeModelConfig)
  */
 export function parseModelConfig(raw: unknown, opts: ParseConfigOptions): ModelConfig {
-  const result = ModelConfigSchema.safeParse(raw ?? {});
-  const locate = opts.source === undefined ? undefined : createSourceLocator(opts.source);
-  if (!result.success) {
-    const problems = sortByPosition(result.error.issues.flatMap(problemsOf), locate);
-    const lines = problems.map(p => formatProblem(p, opts.file, locate));
-    throw new EngineError(
-      'INVALID_ARG',
-      `model '${opts.modelName}': config is not valid:\n  ${lines.join('\n  ')}`,
-    );
-  }
+  const locate = opts.source === undefined ? undefined : createConfigLocator(opts.source, opts.file);
+  const { refused: refusals, served } = checkServedFields(raw ?? {});
+  const refused = refusals.map(r => ({
+    path: r.path,
+    keyPath: r.path,
+    message: `field '${r.field}' is not supported: ${r.reason}`,
+    bare: true,
+  }));
+  if (refused.length > 0) throw invalid(opts, refused, locate);
+  const result = ModelConfigSchema.safeParse(served);
+  if (!result.success) throw invalid(opts, result.error.issues.flatMap(problemsOf), locate);
   const config = result.data;
   if (config.name !== '' && config.name !== opts.modelName) {
     const where = location(opts.file, locate, ['name'], false);
@@ -57,7 +65,23 @@ export function parseModelConfig(raw: unknown, opts: ParseConfigOptions): ModelC
         (where === '' ? '' : ` (${where})`),
     );
   }
-  return { ...config, name: opts.modelName };
+  const named = { ...config, name: opts.modelName };
+  const ensemble = ensembleProblems(named, served).map(p => ({
+    path: p.path,
+    ...(p.key ? { keyPath: p.path } : {}),
+    message: p.message,
+    bare: true,
+  }));
+  if (ensemble.length > 0) throw invalid(opts, ensemble, locate);
+  return named;
+}
+
+function invalid(opts: ParseConfigOptions, problems: Problem[], locate: SourceLocator | undefined): EngineError {
+  const lines = sortByPosition(problems, locate).map(p => formatProblem(p, opts.file, locate));
+  return new EngineError(
+    'INVALID_ARG',
+    `model '${opts.modelName}': config is not valid:\n  ${lines.join('\n  ')}`,
+  );
 }
 
 function problemsOf(issue: Issue): Problem[] {
@@ -105,7 +129,7 @@ function formatProblem(
   locate: SourceLocator | undefined,
 ): string {
   const where = location(file, locate, p.keyPath ?? p.path, p.keyPath !== undefined);
-  return [where, formatPath(p.path), p.message].filter(s => s !== '').join(': ');
+  return [where, p.bare ? '' : formatPath(p.path), p.message].filter(s => s !== '').join(': ');
 }
 
 /** `file:line:col`, `file`, `line:col` or '' depending on what is known. */

@@ -1,7 +1,7 @@
 /**
- * The model repository: scanning directories, reading and validating configs, Triton's
- * auto-complete, version policies and backend selection. Everything here except the scan and
- * the config read is pure.
+ * The model repository: scanning directories, reading and validating configs (YAML, JSON and
+ * Triton's config.pbtxt, and converting between them), Triton's auto-complete, version policies
+ * and backend selection. Everything here except the scan and the config read is pure.
  *
  * @module
  */
@@ -10,6 +10,7 @@ export type { CompleteOptions } from './auto-complete.js';
 export { resolveBackend } from './backend-resolve.js';
 export { CONFIG_FILE_NAMES, lineColAt, parseConfigText, readModelConfig } from './config-file.js';
 export type { RawModelConfig } from './config-file.js';
+export { configSource, createConfigLocator } from './config-locator.js';
 export { normalizeModelConfig } from './config-normalize.js';
 export type { NormalizeOptions } from './config-normalize.js';
 export { formatPath, parseModelConfig } from './config-parse.js';
@@ -21,6 +22,9 @@ export type { FingerprintOptions } from './fingerprint.js';
 export { batchingBlocker, formatShape, validateConfigIo } from './io-validate.js';
 export { repositoryRootForms, withoutRepositoryRoot } from './host-paths.js';
 export { modelFiles } from './model-files.js';
+export { PbtxtSyntaxError } from './pbtxt/lexer.js';
+export { yamlToPbtxt } from './pbtxt/to-pbtxt.js';
+export { pbtxtToYaml } from './pbtxt/to-yaml.js';
 export { isVersionDirName, scanRepository } from './scan.js';
 export type { RepositoryModel, RepositoryScan } from './scan.js';
 export { createSourceLocator } from './source-position.js';

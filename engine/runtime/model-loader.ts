@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Backend, InstanceOptions, ModelFiles, ModelInstance } from '../core/backend.js';
+import type { Backend, ConfigSource, InstanceOptions, ModelFiles, ModelInstance } from '../core/backend.js';
 import type { Clock } from '../core/clock.js';
 import { EngineError, toEngineError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -8,6 +8,7 @@ import type { ModelConfig } from '../core/model-config.js';
 import type { LoadPlan } from '../lifecycle/model-registry.js';
 import {
   completeModelConfig,
+  configSource,
   missingVersions,
   modelFiles,
   parseModelConfig,
@@ -61,8 +62,9 @@ export async function planModelLoad(
   };
   let config: ModelConfig;
   let explicitMaxBatch: boolean;
+  let source: ConfigSource | undefined;
   try {
-    ({ config, explicitMaxBatch } = await readConfig(model, opts, configOverride));
+    ({ config, explicitMaxBatch, source } = await readConfig(model, opts, configOverride));
   } catch (e) {
     return refuse(toEngineError(e, 'INVALID_ARG').message);
   }
@@ -78,18 +80,21 @@ export async function planModelLoad(
   return {
     versions,
     loadVersion: (v, signal) =>
-      loadVersion(model, v, config, explicitMaxBatch, opts, signal).catch((e: EngineError) => {
+      loadVersion(model, v, config, explicitMaxBatch, { ...opts, ...(source ? { source } : {}) }, signal).catch((e: EngineError) => {
         throw new EngineError(e.code, relative(e.message), { cause: e, reason: e.reason });
       }),
   };
 }
 
-/** Reads and parses a model's config, or the JSON override given to a load request. */
+/**
+ * Reads and parses a model's config, or the JSON override given to a load request; `source`
+ * says which file it came from, for load errors that point into it.
+ */
 export async function readConfig(
   model: RepositoryModel,
   opts: Pick<ModelLoaderOptions, 'strictModelConfig'>,
   configOverride: string | undefined,
-): Promise<{ config: ModelConfig; explicitMaxBatch: boolean }> {
+): Promise<{ config: ModelConfig; explicitMaxBatch: boolean; source?: ConfigSource }> {
   if (configOverride !== undefined) {
     let raw: unknown;
     try {
@@ -109,7 +114,8 @@ export async function readConfig(
     ...(read.file === undefined ? {} : { file: read.file }),
     ...(read.source === undefined ? {} : { source: read.source }),
   });
-  return { config, explicitMaxBatch: hasKey(read.raw, 'max_batch_size') };
+  const source = configSource(read);
+  return { config, explicitMaxBatch: hasKey(read.raw, 'max_batch_size'), ...(source ? { source } : {}) };
 }
 
 async function loadVersion(
@@ -117,7 +123,7 @@ async function loadVersion(
   version: number,
   config: ModelConfig,
   explicitMaxBatch: boolean,
-  opts: ModelLoaderOptions,
+  opts: ModelLoaderOptions & { readonly source?: ConfigSource },
   signal: AbortSignal,
 ): Promise<LoadedVersion> {
   const start = opts.clock.now();
@@ -127,7 +133,7 @@ async function loadVersion(
     const { backend, files, config: completed } = await prepareVersion(model, version, config, explicitMaxBatch, opts);
     const stats = new StatsRecorder(model.name, String(version));
     const loaded = isReentrantBackend(backend)
-      ? await loadDirect(backend, completed, files, stats, signal)
+      ? await loadDirect(backend, completed, files, stats, signal, opts.source)
       : await loadScheduled(backend, completed, files, stats, opts, log, signal);
     const ms = opts.clock.now() - start;
     log.log('info', 'model version READY', { duration_ms: Math.round(ms) });
@@ -161,8 +167,10 @@ async function loadDirect(
   files: ModelFiles,
   stats: StatsRecorder,
   signal: AbortSignal,
+  source: ConfigSource | undefined,
 ): Promise<LoadedVersion> {
-  const instance = await backend.createInstance(config, files, { signal, index: 0, instanceCount: 1, device: { kind: 'CPU' } });
+  const device = { kind: 'CPU' } as const;
+  const instance = await backend.createInstance(config, files, { signal, index: 0, instanceCount: 1, device, ...(source ? { source } : {}) });
   if (!isReentrantInstance(instance)) {
     await instance.dispose();
     throw new EngineError('INTERNAL', `backend '${backend.name}' is reentrant but made an instance that is not`);
@@ -188,19 +196,20 @@ export interface PreparedVersion {
 
 /**
  * Resolves the backend, reads the model's signature and completes the config, checking that the
- * config agrees with the model file. Used by loading and by `braid validate`.
+ * config agrees with the model file. Used by loading and by `braid validate`. `opts.source` (the
+ * config file) lets a backend point its errors into the config.
  */
 export async function prepareVersion(
   model: RepositoryModel,
   version: number,
   config: ModelConfig,
   explicitMaxBatch: boolean,
-  opts: Pick<ModelLoaderOptions, 'backends' | 'defaultMaxBatchSize' | 'gpuCount'>,
+  opts: Pick<ModelLoaderOptions, 'backends' | 'defaultMaxBatchSize' | 'gpuCount'> & { readonly source?: ConfigSource },
 ): Promise<PreparedVersion> {
   const versionDir = path.join(model.dir, String(version));
   const backend = resolveBackend(config, opts.backends, await readdir(versionDir));
   const files = modelFiles(path.dirname(model.dir), model.name, version, config, backend);
-  const signature = await backend.describe(files);
+  const signature = await backend.describe(files, { config, ...(opts.source ? { source: opts.source } : {}) });
   const completed = completeModelConfig(config, signature, {
     backend,
     // An explicit `max_batch_size: 0` means "no batching"; only an absent one is auto-completed.
@@ -271,7 +280,7 @@ export async function modelDependencies(
     const { config } = await readConfig(model, opts, undefined);
     const backend = resolveBackend(config, opts.backends, await readdir(path.join(model.dir, String(version))));
     if (!isReentrantBackend(backend)) return undefined;
-    return await backend.dependencies(modelFiles(path.dirname(model.dir), model.name, version, config, backend));
+    return await backend.dependencies(modelFiles(path.dirname(model.dir), model.name, version, config, backend), { config });
   } catch {
     return undefined;
   }

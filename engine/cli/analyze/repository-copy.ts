@@ -9,9 +9,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EngineError } from '../../core/errors.js';
+import { CONFIG_FILE_NAMES, PbtxtSyntaxError, pbtxtToYaml } from '../../repository/index.js';
 
 /** Config file names a model directory may hold, in the order the repository reads them. */
-export const CONFIG_FILES = ['config.yaml', 'config.yml', 'config.json'] as const;
+export const CONFIG_FILES = CONFIG_FILE_NAMES;
 
 /** A temporary repository; {@link CandidateRepository.dispose} removes it (links only, never targets). */
 export interface CandidateRepository {
@@ -20,7 +21,8 @@ export interface CandidateRepository {
 }
 
 /**
- * The text of the model's config file, or undefined when it has none (auto-completed).
+ * The text of the model's config file, or undefined when it has none (auto-completed). A
+ * config.pbtxt comes back as YAML, which the candidates are written in.
  *
  * @example
  * const text = await readModelConfigText('models', 'mlp');
@@ -34,7 +36,15 @@ export async function readModelConfigText(repository: string, model: string): Pr
     throw new EngineError('NOT_FOUND', `model '${model}': no directory ${dir} (${(e as Error).message})`);
   }
   const file = CONFIG_FILES.find(f => names.includes(f));
-  return file === undefined ? undefined : readFile(path.join(dir, file), 'utf8');
+  if (file === undefined) return undefined;
+  const text = await readFile(path.join(dir, file), 'utf8');
+  if (!file.endsWith('.pbtxt')) return text;
+  try {
+    return pbtxtToYaml(text);
+  } catch (e) {
+    if (!(e instanceof PbtxtSyntaxError)) throw e;
+    throw new EngineError('INVALID_ARG', `model '${model}': ${path.join(dir, file)}:${e.line}:${e.col}: ${e.reason}`);
+  }
 }
 
 /**

@@ -62,6 +62,33 @@ describe('readModelConfig', () => {
     expect((err as EngineError).message).toContain(path.join(dir, 'config.json'));
   });
 
+  // issue #13 item 1
+  it('reads config.pbtxt as Triton does, into the object the same config.yaml gives', async () => {
+    const text = 'name: "simple"\nmax_batch_size: 8\ninput [ { name: "X" data_type: TYPE_FP32 dims: [ -1 ] } ]\n';
+    const dir = await modelDir({ 'simple/config.pbtxt': text });
+    const yaml = await modelDir({ 'simple/config.yaml': 'name: simple\nmax_batch_size: 8\ninput: [{ name: X, data_type: TYPE_FP32, dims: [-1] }]\n' });
+    expect(await readModelConfig(dir)).toEqual({ raw: (await readModelConfig(yaml)).raw, file: path.join(dir, 'config.pbtxt'), source: text });
+  });
+
+  // issue #13 item 1
+  it('rejects config.pbtxt beside config.yaml, naming both', async () => {
+    const dir = await modelDir({ 'simple/config.yaml': 'max_batch_size: 4\n', 'simple/config.pbtxt': 'max_batch_size: 8\n' });
+    const err = await readModelConfig(dir).catch((e: unknown) => e);
+    expect((err as EngineError).code).toBe('INVALID_ARG');
+    expect((err as EngineError).message).toBe(
+      `model 'simple': both ${path.join(dir, 'config.yaml')} and ${path.join(dir, 'config.pbtxt')} exist; keep only one config file`,
+    );
+  });
+
+  it('reports a config.pbtxt syntax error, or a field model_config.proto lacks, as file:line:col', async () => {
+    const dir = await modelDir({ 'simple/config.pbtxt': 'name: "simple"\ninput { nmae: "x" }\n' });
+    const err = await readModelConfig(dir).catch((e: unknown) => e);
+    expect((err as EngineError).code).toBe('INVALID_ARG');
+    expect((err as EngineError).message).toBe(
+      `model 'simple': config is not valid: ${path.join(dir, 'config.pbtxt')}:2:9: message type inference.ModelInput has no field named 'nmae'`,
+    );
+  });
+
   it('reports a YAML syntax error as file:line:col', async () => {
     const dir = await modelDir({ 'simple/config.yaml': 'name: simple\ninput:\n  - name: x\n   data_type: TYPE_FP32\n' });
     const err = await readModelConfig(dir).catch((e: unknown) => e);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { EngineError } from '../../../engine/core/errors.js';
+import { parseConfigText } from '../../../engine/repository/config-file.js';
 import { formatPath, parseModelConfig } from '../../../engine/repository/config-parse.js';
 
 function failure(raw: unknown, opts: { file?: string; source?: string; modelName?: string }): EngineError {
@@ -127,5 +128,64 @@ describe('formatPath', () => {
   it('joins keys with dots and indices with brackets', () => {
     expect(formatPath(['input', 0, 'dims', 2])).toBe('input[0].dims[2]');
     expect(formatPath([])).toBe('');
+  });
+});
+
+// issue #13 item 1
+describe('parseModelConfig with config.pbtxt', () => {
+  const PBTXT = `name: "simple"
+platform: "onnxruntime_onnx"
+max_batch_size: 8
+version_policy: { specific: { versions: [ 1, 2 ] } }
+input [ { name: "INPUT0" data_type: TYPE_FP32 format: FORMAT_NCHW dims: [ 3, -1 ] reshape { shape: [ 3, 1, -1 ] } } ]
+output [ { name: "OUTPUT0" data_type: TYPE_STRING dims: [ 1 ] label_filename: "labels.txt" } ]
+instance_group [ { name: "g" kind: KIND_GPU count: 2 gpus: [ 0, 1 ] } ]
+dynamic_batching {
+  preferred_batch_size: [ 4, 8 ]
+  max_queue_delay_microseconds: 100
+  priority_levels: 2
+  default_priority_level: 1
+  default_queue_policy { timeout_action: DELAY default_timeout_microseconds: 5 allow_timeout_override: true max_queue_size: 3 }
+  priority_queue_policy { key: 2 value: { max_queue_size: 7 } }
+}
+optimization { graph { level: 1 } execution_accelerators { gpu_execution_accelerator [ { name: "tensorrt" parameters { key: "precision_mode" value: "FP16" } } ] } }
+parameters { key: "execution_thread" value: { string_value: "main" } }
+metric_tags { key: "team" value: "search" }
+default_model_filename: "m.onnx"
+`;
+  const YAML = `name: simple
+platform: onnxruntime_onnx
+max_batch_size: 8
+version_policy: { specific: { versions: [1, 2] } }
+input: [{ name: INPUT0, data_type: TYPE_FP32, format: FORMAT_NCHW, dims: [3, -1], reshape: { shape: [3, 1, -1] } }]
+output: [{ name: OUTPUT0, data_type: TYPE_STRING, dims: [1], label_filename: labels.txt }]
+instance_group: [{ name: g, kind: KIND_GPU, count: 2, gpus: [0, 1] }]
+dynamic_batching:
+  preferred_batch_size: [4, 8]
+  max_queue_delay_microseconds: 100
+  priority_levels: 2
+  default_priority_level: 1
+  default_queue_policy: { timeout_action: DELAY, default_timeout_microseconds: 5, allow_timeout_override: true, max_queue_size: 3 }
+  priority_queue_policy: { "2": { max_queue_size: 7 } }
+optimization: { graph: { level: 1 }, execution_accelerators: { gpu_execution_accelerator: [{ name: tensorrt, parameters: { precision_mode: FP16 } }] } }
+parameters: { execution_thread: { string_value: main } }
+metric_tags: { team: search }
+default_model_filename: m.onnx
+`;
+
+  it('gives the same ModelConfig as the same config in YAML, every served field included', () => {
+    const fromPbtxt = parseModelConfig(parseConfigText(PBTXT, 'config.pbtxt', 'simple'), { modelName: 'simple' });
+    const fromYaml = parseModelConfig(parseYaml(YAML), { modelName: 'simple' });
+    expect(fromPbtxt).toEqual(fromYaml);
+    expect(fromPbtxt.dynamic_batching?.priority_queue_policy['2']?.max_queue_size).toBe(7);
+  });
+
+  it('points schema errors at the .pbtxt line and column', () => {
+    const source = 'name: "simple"\nmax_batch_size: 8\ninput [ { name: "" data_type: TYPE_FP32 dims: [ -2 ] } ]\n';
+    const err = failure(parseConfigText(source, 'simple/config.pbtxt', 'simple'), { file: 'simple/config.pbtxt', source });
+    expect(err.message.split('\n').slice(1)).toEqual([
+      '  simple/config.pbtxt:3:17: input[0].name: Too small: expected string to have >=1 characters',
+      '  simple/config.pbtxt:3:49: input[0].dims[0]: Too small: expected number to be >=-1',
+    ]);
   });
 });

@@ -10,6 +10,8 @@ mkdirSync(path.join(repo, 'm', '2'), { recursive: true });
 writeFileSync(path.join(repo, 'm', 'config.json'), '{"max_batch_size": 4}');
 writeFileSync(path.join(repo, 'm', 'labels.txt'), 'a\nb\n');
 mkdirSync(path.join(repo, 'other', '1'), { recursive: true });
+mkdirSync(path.join(repo, 'triton', '1'), { recursive: true });
+writeFileSync(path.join(repo, 'triton', 'config.pbtxt'), '# batch up to 8\nmax_batch_size: 8\n');
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
 describe('candidateRepository', () => {
@@ -33,5 +35,13 @@ describe('candidateRepository', () => {
     await copy.dispose();
     expect(await readModelConfigText(repo, 'other')).toBeUndefined();
     await expect(readModelConfigText(repo, 'ghost')).rejects.toThrow("model 'ghost': no directory");
+  });
+
+  // issue #13 item 1: a model configured by config.pbtxt is analyzed from it, in YAML.
+  it('reads a config.pbtxt as YAML, and leaves it out of the candidate beside its config.yaml', async () => {
+    expect(await readModelConfigText(repo, 'triton')).toBe('# batch up to 8\n\nmax_batch_size: 8\n');
+    const copy = await candidateRepository(repo, 'triton', 'max_batch_size: 4\n');
+    expect(readdirSync(path.join(copy.dir, 'triton')).sort()).toEqual(['1', 'config.yaml']);
+    await copy.dispose();
   });
 });

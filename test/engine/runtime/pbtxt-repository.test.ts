@@ -1,0 +1,111 @@
+// issue #13 item 1: Triton repositories as they are (config.pbtxt read as Triton reads it).
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { standardBackends } from '../../../engine/cli/backends.js';
+import { runValidate } from '../../../engine/cli/validate.js';
+import { noopLogger } from '../../../engine/core/logger.js';
+import { createEngine, type Engine, type EngineOptions } from '../../../engine/runtime/engine.js';
+import { ROOT, tempRepository } from '../../support/repo.js';
+
+const TRITON_REPO = path.join(ROOT, 'test', 'fixtures', 'triton-repo');
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function repo(models: Record<string, string> = { simple: path.join(TRITON_REPO, 'simple') }): Promise<string> {
+  const r = await tempRepository(models);
+  cleanups.push(r.dispose);
+  return r.dir;
+}
+
+async function engineOver(dir: string, opts: Partial<EngineOptions> = {}): Promise<Engine> {
+  const engine = await createEngine({ modelRepository: dir, backends: catalog => standardBackends(catalog, { logger: noopLogger }), ...opts });
+  cleanups.push(() => engine.shutdown(5000));
+  return engine;
+}
+
+async function reason(engine: Engine, model: string): Promise<string> {
+  const rows = await engine.repositoryIndex(false);
+  return rows.find(r => r.name === model)?.reason ?? '';
+}
+
+describe('a Triton model repository with config.pbtxt', () => {
+  it('honours config.pbtxt: simple keeps max_batch_size 8 and gets no dynamic batcher', async () => {
+    const engine = await engineOver(await repo());
+    const config = engine.modelConfig('simple');
+    expect(config.max_batch_size).toBe(8);
+    expect(config.dynamic_batching).toBeUndefined();
+    expect(config.platform).toBe('onnxruntime_onnx');
+  });
+
+  it('refuses a sequence model at load, naming config.pbtxt, line and column, instead of dropping sequence batching', async () => {
+    const dir = await repo();
+    const text = 'name: "simple"\nplatform: "onnxruntime_onnx"\nmax_batch_size: 8\nsequence_batching {\n  max_sequence_idle_microseconds: 5000000\n}\n';
+    await writeFile(path.join(dir, 'simple', 'config.pbtxt'), text);
+    const engine = await engineOver(dir);
+    expect(engine.isModelReady('simple')).toBe(false);
+    expect(await reason(engine, 'simple')).toContain("config.pbtxt:4:1: field 'sequence_batching' is not supported");
+  });
+
+  it('with --strict-model-config, sees config.pbtxt as the config file', async () => {
+    const engine = await engineOver(await repo(), { strictModelConfig: true });
+    expect(engine.isModelReady('simple')).toBe(true);
+  });
+
+  it('refuses a directory with both config.pbtxt and config.yaml, naming both', async () => {
+    const dir = await repo();
+    await writeFile(path.join(dir, 'simple', 'config.yaml'), 'max_batch_size: 2\n');
+    const engine = await engineOver(dir);
+    expect(engine.isModelReady('simple')).toBe(false);
+    const why = await reason(engine, 'simple');
+    expect(why).toContain(path.join(dir, 'simple', 'config.yaml'));
+    expect(why).toContain(path.join(dir, 'simple', 'config.pbtxt'));
+  });
+
+  it('braid validate reports the model with its config.pbtxt, not as auto-completed', async () => {
+    const lines: string[] = [];
+    const code = await runValidate([await repo()], l => lines.push(l));
+    expect(lines).toContain('OK    simple: version(s) 1 (config.pbtxt)');
+    expect(code).toBe(0);
+  });
+
+  it('serves an ensemble of two ONNX models from config.pbtxt, with the right numbers', async () => {
+    const engine = await engineOver(TRITON_REPO);
+    expect(['simple', 'mul_sub', 'add_mul'].map(m => engine.isModelReady(m))).toEqual([true, true, true]);
+    const a = Float32Array.from({ length: 32 }, (_, i) => i % 16);
+    const b = new Float32Array(32).fill(3);
+    const res = await engine.infer({
+      modelName: 'add_mul',
+      inputs: new Map([
+        ['A', { datatype: 'FP32', shape: [2, 16], data: a }],
+        ['B', { datatype: 'FP32', shape: [2, 16], data: b }],
+      ]),
+    });
+    // PRODUCT = (A + B) * (A - B) = A² - B²; TWICE_B = (A + B) - (A - B) = 2B.
+    expect(Array.from(res.outputs.get('PRODUCT')!.data as Float32Array)).toEqual(Array.from(a, x => x * x - 9));
+    expect(Array.from(res.outputs.get('TWICE_B')!.data as Float32Array)).toEqual(new Array(32).fill(6));
+    expect(res.outputs.get('PRODUCT')!.shape).toEqual([2, 16]);
+  });
+
+  it('loads an ensemble after the models it calls in explicit mode, as Triton loads composing models', async () => {
+    const engine = await engineOver(TRITON_REPO, { controlMode: 'explicit', loadModels: [] });
+    expect(engine.isModelReady('simple')).toBe(false);
+    await engine.load('add_mul');
+    expect(['add_mul', 'simple', 'mul_sub'].map(m => engine.isModelReady(m))).toEqual([true, true, true]);
+  });
+
+  it("keeps an ensemble that does not fit its models UNAVAILABLE, with config.pbtxt's line and column", async () => {
+    const dir = await repo({ simple: path.join(TRITON_REPO, 'simple'), mul_sub: path.join(TRITON_REPO, 'mul_sub'), add_mul: path.join(TRITON_REPO, 'add_mul') });
+    const file = path.join(dir, 'add_mul', 'config.pbtxt');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('key: "INPUT1" value: "difference"', 'key: "INPUT9" value: "difference"'));
+    const engine = await engineOver(dir);
+    expect(engine.isModelReady('add_mul')).toBe(false);
+    expect(await reason(engine, 'add_mul')).toContain(
+      `${file}:28:24: error: step 'mul_sub', tensor 'difference': model 'mul_sub' version 1 has no input 'INPUT9'`,
+    );
+  });
+});
