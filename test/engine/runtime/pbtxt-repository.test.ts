@@ -61,8 +61,9 @@ describe('a Triton model repository with config.pbtxt', () => {
     const engine = await engineOver(dir);
     expect(engine.isModelReady('simple')).toBe(false);
     const why = await reason(engine, 'simple');
-    expect(why).toContain(path.join(dir, 'simple', 'config.yaml'));
-    expect(why).toContain(path.join(dir, 'simple', 'config.pbtxt'));
+    // Clients see repository-relative paths (issue #10 item 2).
+    expect(why).toContain('simple/config.yaml');
+    expect(why).toContain('simple/config.pbtxt');
   });
 
   it('braid validate reports the model with its config.pbtxt, not as auto-completed', async () => {
@@ -105,7 +106,7 @@ describe('a Triton model repository with config.pbtxt', () => {
     const engine = await engineOver(dir);
     expect(engine.isModelReady('add_mul')).toBe(false);
     expect(await reason(engine, 'add_mul')).toContain(
-      `${file}:28:24: error: step 'mul_sub', tensor 'difference': model 'mul_sub' version 1 has no input 'INPUT9'`,
+      `add_mul/config.pbtxt:28:24: error: step 'mul_sub', tensor 'difference': model 'mul_sub' version 1 has no input 'INPUT9'`,
     );
   });
 });
