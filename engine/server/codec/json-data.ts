@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { describeValue as describeJson, quote } from '../../core/client-value.js';
 import type { DataType } from '../../core/datatype.js';
 import { EngineError } from '../../core/errors.js';
 import type { TensorData } from '../../core/tensor.js';
@@ -53,13 +54,13 @@ export function readJsonData(
     throw new EngineError(
       'INVALID_ARG',
       `receiving ${datatype} data via JSON is not supported. ` +
-        `Please use the binary data format for input ${name}`,
+        `Please use the binary data format for input ${quote(name)}`,
     );
   }
   if (!Array.isArray(data)) {
     throw new EngineError(
       'INVALID_ARG',
-      `Unable to parse 'data' of input '${name}': expected an array`,
+      `Unable to parse 'data' of input ${quote(name)}: expected an array`,
     );
   }
   const count = elementCount(shape);
@@ -164,7 +165,7 @@ function flatten(name: string, data: readonly unknown[], shape: readonly number[
     if (depth > MAX_DATA_NESTING) {
       throw new EngineError(
         'INVALID_ARG',
-        `Unable to parse 'data' of input '${name}': nesting deeper than ${MAX_DATA_NESTING} levels`,
+        `Unable to parse 'data' of input ${quote(name)}: nesting deeper than ${MAX_DATA_NESTING} levels`,
       );
     }
     for (const v of arr) {
@@ -178,7 +179,7 @@ function flatten(name: string, data: readonly unknown[], shape: readonly number[
     throw new EngineError(
       'INVALID_ARG',
       "Unable to parse 'data': Shape does not match true shape of 'data' field " +
-        `for input '${name}': ` +
+        `for input ${quote(name)}: ` +
         `shape ${formatShape(shape)} needs ${count} elements, got ${leaves.length}`,
     );
   }
@@ -188,7 +189,7 @@ function flatten(name: string, data: readonly unknown[], shape: readonly number[
 function elementError(name: string, datatype: DataType, index: number, v: unknown): EngineError {
   return new EngineError(
     'INVALID_ARG',
-    `Unable to parse 'data' of input '${name}': element ${index} is ${describeValue(v)}, ` +
+    `Unable to parse 'data' of input ${quote(name)}: element ${index} is ${describeValue(v)}, ` +
       `expected ${expectation(datatype)}`,
   );
 }
@@ -209,10 +210,7 @@ function bound(n: number): string {
 }
 
 function describeValue(v: unknown): string {
-  let s: string;
-  if (v === null) s = 'null';
-  else if (typeof v === 'object') s = 'an object';
-  else if (typeof v === 'string') s = `the string ${JSON.stringify(v)}`;
-  else s = String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'an object';
+  return typeof v === 'string' ? `the string ${describeJson(v)}` : describeJson(v);
 }

@@ -49,22 +49,46 @@ export function parseRequestJson(bytes: Uint8Array): unknown {
   } catch (e) {
     const relaxed = replaceNonFiniteTokens(text);
     if (relaxed !== undefined) {
+      let parsed: unknown;
       try {
-        return JSON.parse(relaxed, reviveNonFinite);
+        parsed = JSON.parse(relaxed);
       } catch {
         // Fall through and report the error of the text the client actually sent.
       }
+      if (parsed !== undefined) return reviveNonFinite(parsed);
     }
     const detail = e instanceof Error ? e.message : String(e);
     throw new EngineError('INVALID_ARG', `failed to parse the request JSON buffer: ${detail}`);
   }
 }
 
-function reviveNonFinite(_key: string, value: unknown): unknown {
-  if (typeof value === 'string' && value.charCodeAt(0) === 0) {
-    const v = SENTINEL.get(value);
-    if (v !== undefined) return v;
+/**
+ * Puts the numbers back in place of their sentinels. A loop over an explicit stack, not a
+ * JSON.parse reviver: V8 revives recursively, and a body nested some thousands of levels deep
+ * would overflow the stack (issue #10 item 7).
+ */
+function reviveNonFinite(root: unknown): unknown {
+  const stack: unknown[] = [];
+  const top = revived(root, stack);
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) node[i] = revived(node[i], stack);
+    } else if (typeof node === 'object' && node !== null) {
+      for (const [key, value] of Object.entries(node)) {
+        const v = revived(value, stack);
+        // defineProperty, as JSON.parse makes them: assigning an own `__proto__` key would call the setter.
+        if (v !== value) Object.defineProperty(node, key, { value: v, writable: true, enumerable: true, configurable: true });
+      }
+    }
   }
+  return top;
+}
+
+/** `value`, or the number its sentinel stands for; containers are pushed to be visited. */
+function revived(value: unknown, stack: unknown[]): unknown {
+  if (typeof value === 'string') return value.charCodeAt(0) === 0 ? (SENTINEL.get(value) ?? value) : value;
+  if (typeof value === 'object' && value !== null) stack.push(value);
   return value;
 }
 

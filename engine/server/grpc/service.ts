@@ -11,7 +11,7 @@ import type { Logger } from '../../core/logger.js';
 import { noopLogger } from '../../core/logger.js';
 import type { InferenceEngine } from '../../runtime/types.js';
 import type { ModelStatistics } from '../../scheduling/stats.js';
-import { ERROR_STATUS, GRPC_STATUS } from '../errors.js';
+import { clientMessage, ERROR_STATUS, GRPC_STATUS } from '../errors.js';
 import { checkUnloadParameters, loadOptions } from '../routes/repository.js';
 import type { GrpcInferRequest } from './infer-codec.js';
 import { decodeGrpcInfer, encodeGrpcInfer, grpcVersion } from './infer-codec.js';
@@ -85,7 +85,7 @@ function unary<Req>(name: string, fn: Unary<Req>, logger: Logger) {
 function fail(callback: sendUnaryData<unknown>, e: unknown, rpc: string, logger: Logger): void {
   const err = toEngineError(e);
   if (err.code === 'INTERNAL') logger.log('error', 'gRPC request failed', { rpc, error: err.message });
-  callback({ code: GRPC_STATUS[ERROR_STATUS[err.code].grpc], details: err.message, metadata: new Metadata() });
+  callback({ code: GRPC_STATUS[ERROR_STATUS[err.code].grpc], details: clientMessage(err.message), metadata: new Metadata() });
 }
 
 async function infer(engine: InferenceEngine, msg: GrpcInferRequest, call: ServerUnaryCall<GrpcInferRequest, unknown>) {
