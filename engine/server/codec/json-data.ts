@@ -34,6 +34,8 @@ const INTEGERS: Readonly<Record<IntegerType, IntegerSpec>> = {
 const BIG_RANGE = { INT64: [-(2 ** 63), 2 ** 63], UINT64: [0, 2 ** 64] } as const;
 
 const utf8 = new TextEncoder();
+// With the u flag a surrogate pair is one code point, so this matches only unpaired halves.
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
 
 /**
  * Reads the JSON `data` of input `name` into a typed array (or byte strings for BYTES).
@@ -152,7 +154,7 @@ function fillBytes(src: readonly unknown[]): TensorData | number {
   const out: Uint8Array[] = new Array<Uint8Array>(src.length);
   for (let i = 0; i < src.length; i++) {
     const v = src[i];
-    if (typeof v !== 'string') return i;
+    if (typeof v !== 'string' || LONE_SURROGATE.test(v)) return i;
     out[i] = utf8.encode(v);
   }
   return out;
@@ -187,6 +189,14 @@ function flatten(name: string, data: readonly unknown[], shape: readonly number[
 }
 
 function elementError(name: string, datatype: DataType, index: number, v: unknown): EngineError {
+  if (datatype === 'BYTES' && typeof v === 'string') {
+    // A lone surrogate cannot be UTF-8; TextEncoder would send U+FFFD to the model instead.
+    return new EngineError(
+      'INVALID_ARG',
+      `Unable to parse 'data' of input ${quote(name)}: element ${index} holds an unpaired surrogate ` +
+        '(a \\uD800-\\uDFFF escape not in a pair), which is not Unicode text',
+    );
+  }
   return new EngineError(
     'INVALID_ARG',
     `Unable to parse 'data' of input ${quote(name)}: element ${index} is ${describeValue(v)}, ` +

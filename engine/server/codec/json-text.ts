@@ -7,7 +7,9 @@
  *
  * @module
  */
+import { isUtf8 } from 'node:buffer';
 import { EngineError } from '../../core/errors.js';
+import { notUtf8Error } from './json-utf8.js';
 
 // Sentinels start with U+0000, which a client string can only carry escaped; a collision
 // would need a client to send this exact escaped string where a number is expected.
@@ -22,7 +24,9 @@ const NON_FINITE: ReadonlyArray<readonly [token: string, value: number]> = [
 const SENTINEL = new Map<string, number>(NON_FINITE.map(([t, v]) => [`\u0000braid:${t}`, v]));
 
 // ignoreBOM keeps a leading U+FEFF: it is data in a BYTES element, and JSON.parse reports it
-// in a header. Invalid UTF-8 becomes U+FFFD rather than failing the request.
+// in a header. Model outputs are decoded leniently (bad bytes become U+FFFD); request JSON is
+// checked first, since its strings become BYTES tensors byte for byte. isUtf8 and a lenient
+// decode cost less than a fatal TextDecoder on large non-ASCII bodies.
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
@@ -38,11 +42,13 @@ export function utf8ToString(bytes: Uint8Array): string {
 /**
  * Parses the request JSON header, accepting the non-finite number tokens Triton accepts.
  *
- * @throws EngineError INVALID_ARG with Triton's "failed to parse the request JSON buffer"
+ * @throws EngineError INVALID_ARG with Triton's "failed to parse the request JSON buffer", or
+ *   naming the input whose strings are not UTF-8
  * @example
  * parseRequestJson(body.subarray(0, headerLength));
  */
 export function parseRequestJson(bytes: Uint8Array): unknown {
+  if (!isUtf8(bytes)) throw notUtf8Error(bytes);
   const text = utf8ToString(bytes);
   try {
     return JSON.parse(text);

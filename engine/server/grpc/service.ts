@@ -12,7 +12,7 @@ import { noopLogger } from '../../core/logger.js';
 import type { InferenceEngine } from '../../runtime/types.js';
 import type { ModelStatistics } from '../../scheduling/stats.js';
 import { clientMessage, ERROR_STATUS, GRPC_STATUS } from '../errors.js';
-import { checkUnloadParameters, loadOptions } from '../routes/repository.js';
+import { checkUnloadParameters, loadOptions, namedRepositoryError } from '../routes/repository.js';
 import type { GrpcInferRequest } from './infer-codec.js';
 import { decodeGrpcInfer, encodeGrpcInfer, grpcVersion } from './infer-codec.js';
 
@@ -54,12 +54,17 @@ export function grpcHandlers(engine: InferenceEngine, logger: Logger = noopLogge
     rpc<NameVersion>('ModelMetadata', r => engine.modelMetadata(r.name, grpcVersion(r.version, r.name))),
     rpc<GrpcInferRequest>('ModelInfer', (r, call) => infer(engine, r, call)),
     rpc<NameVersion>('ModelStatistics', r => ({ model_stats: statistics(engine, r).map(grpcStatistics) })),
-    rpc<{ ready: boolean }>('RepositoryIndex', async r => ({ models: await engine.repositoryIndex(r.ready) })),
+    rpc<{ repository_name: string; ready: boolean }>('RepositoryIndex', async r => {
+      servedRepository(r);
+      return { models: await engine.repositoryIndex(r.ready) };
+    }),
     rpc<RepositoryRequest>('RepositoryModelLoad', async r => {
+      servedRepository(r);
       await engine.load(r.model_name, loadOptions(r.model_name, { parameters: plainParameters(r) }));
       return {};
     }),
     rpc<RepositoryRequest>('RepositoryModelUnload', async r => {
+      servedRepository(r);
       checkUnloadParameters(r.model_name, { parameters: plainParameters(r) });
       await engine.unload(r.model_name);
       return {};
@@ -134,6 +139,11 @@ function grpcStatistics(s: ModelStatistics) {
       compute_output: d(b.compute_output),
     })),
   };
+}
+
+/** Refuses a request that names a repository, as the HTTP routes do. */
+function servedRepository(r: { readonly repository_name: string }): void {
+  if (r.repository_name !== '') throw namedRepositoryError(r.repository_name);
 }
 
 /** Repository parameters as the HTTP routes read them: bool, number, string (bytes for `file:`). */

@@ -43,12 +43,21 @@ export function registerRepositoryRoutes(app: BraidApp, engine: InferenceEngine,
   });
   route(app, ['/v2/repository/:repo/index', '/v2/repository/:repo/models/:model/load', '/v2/repository/:repo/models/:model/unload'], {
     POST: c => {
-      throw new EngineError(
-        'UNSUPPORTED',
-        `repository ${quote(c.req.param('repo') ?? '')} named in the path: named repositories are not supported`,
-      );
+      throw namedRepositoryError(c.req.param('repo') ?? '');
     },
   });
+}
+
+/**
+ * The answer to a request that names a repository, over HTTP (in the path) or gRPC
+ * (`repository_name`): this server serves one, so it is UNSUPPORTED, with Triton's message
+ * (http_server.cc HandleRepositoryControl, grpc_server.cc).
+ *
+ * @example
+ * if (req.repository_name !== '') throw namedRepositoryError(req.repository_name);
+ */
+export function namedRepositoryError(repository: string): EngineError {
+  return new EngineError('UNSUPPORTED', `'repository_name' specification is not supported: repository ${quote(repository)} was named`);
 }
 
 function modelName(c: ServerContext): string {
