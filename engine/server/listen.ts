@@ -54,6 +54,7 @@ export function listen(app: BraidApp, opts: ListenOptions): Promise<HttpServerHa
       return app.fetch(req, env);
     },
   }) as Server;
+  answerHalfClosedRequests(server);
   server.on('connection', (socket: Socket) => tracker.add(socket));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -64,6 +65,20 @@ export function listen(app: BraidApp, opts: ListenOptions): Promise<HttpServerHa
       resolve({ port, host, close: onceClose(server, tracker, opts.clock ?? systemClock) });
     });
   });
+}
+
+/**
+ * A client's FIN after a whole request means "nothing more to send" (`nc -N`, shutdown(SHUT_WR)),
+ * so the request is answered and the connection closed after it (issue #10 item 9). Node's
+ * default treats the FIN as an abort and ends the socket, so the answer is never written.
+ * `httpAllowHalfOpen` is the http.Server field behind that choice (lib/_http_server.js
+ * socketOnEnd); it has no constructor option. A FIN before the request is whole is still a
+ * parse error and closes the connection. A client that closes its socket sends the same FIN;
+ * its request is cancelled when the connection resets (RST), at the latest when the answer is
+ * written.
+ */
+function answerHalfClosedRequests(server: Server): void {
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
 }
 
 function onceClose(server: Server, tracker: ConnectionTracker, clock: Clock): (graceMs?: number) => Promise<void> {
