@@ -69,7 +69,12 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
     ? await listenGrpc(engine, { port: flags.grpcPort, host: flags.grpcAddress, maxMessageBytes: flags.httpMaxInputSize, logger })
     : undefined;
   if (grpc) logger.log('info', 'Started GRPCInferenceService', { address: flags.grpcAddress, port: grpc.port });
-  const http = await listen(app, { port: flags.httpPort, host: flags.httpAddress });
+  const http = await listen(app, {
+    port: flags.httpPort,
+    host: flags.httpAddress,
+    headersTimeoutMs: flags.httpHeaderTimeoutMs,
+    requestTimeoutMs: flags.httpRequestTimeoutMs,
+  });
   logger.log('info', 'Started HTTPService', { address: flags.httpAddress, port: http.port });
   let stopping: Promise<void> | undefined;
   return {

@@ -3,7 +3,7 @@
  * Serving the app on a Node HTTP server, with a graceful close that lets in-flight requests
  * finish within a grace period.
  */
-import type { Server } from 'node:http';
+import type { Server, ServerOptions } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { HttpBindings } from '@hono/node-server';
@@ -19,6 +19,17 @@ export interface ListenOptions {
   readonly host?: string;
   /** Time source for the close grace period. Default the system clock. */
   readonly clock?: Clock;
+  /**
+   * Longest wait for a request's headers, in ms; 0 for no limit. A client still sending them
+   * then gets 408 and the connection closes. Default {@link DEFAULT_HEADERS_TIMEOUT_MS}.
+   */
+  readonly headersTimeoutMs?: number;
+  /**
+   * Longest wait for a whole request, headers and body, in ms; 0 for no limit. It bounds a
+   * body that stalls or trickles in; the time taken to answer is not counted. At least
+   * `headersTimeoutMs` when both are set. Default {@link DEFAULT_REQUEST_TIMEOUT_MS}.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 /** A listening HTTP server. */
@@ -37,6 +48,12 @@ export interface HttpServerHandle {
 /** Grace period of {@link HttpServerHandle.close} when none is given. */
 export const DEFAULT_CLOSE_GRACE_MS = 5_000;
 
+/** Default of {@link ListenOptions.headersTimeoutMs}; Node's own is 60 s. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+
+/** Default of {@link ListenOptions.requestTimeoutMs}; Node's own is 300 s. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 /**
  * Serves `app` over HTTP/1.1 and resolves once the port is bound.
  *
@@ -48,6 +65,7 @@ export function listen(app: BraidApp, opts: ListenOptions): Promise<HttpServerHa
   const host = opts.host ?? '0.0.0.0';
   const tracker = new ConnectionTracker();
   const server = createAdaptorServer({
+    serverOptions: timeoutOptions(opts),
     fetch: (req, env) => {
       // createAdaptorServer without http2 options builds an HTTP/1.1 server.
       tracker.requestStarted(env as HttpBindings);
@@ -65,6 +83,19 @@ export function listen(app: BraidApp, opts: ListenOptions): Promise<HttpServerHa
       resolve({ port, host, close: onceClose(server, tracker, opts.clock ?? systemClock) });
     });
   });
+}
+
+/**
+ * Node's request timeouts, and how often it checks them: by default every 30 s, which would let
+ * a 10 s limit run to 40 s. A quarter of the shorter limit, at most a second, keeps the overrun
+ * small; each check only walks the connections still receiving a request.
+ */
+function timeoutOptions(opts: ListenOptions): ServerOptions {
+  const headersTimeout = opts.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const limits = [headersTimeout, requestTimeout].filter(ms => ms > 0);
+  const connectionsCheckingInterval = Math.max(1, Math.min(1_000, Math.floor(Math.min(...limits, 4_000) / 4)));
+  return { headersTimeout, requestTimeout, connectionsCheckingInterval };
 }
 
 /**

@@ -45,7 +45,7 @@ export function send(port: number, path: string, opts: SendOptions = {}): Promis
 /** A raw TCP exchange with the server: what was sent, and everything received until it closed. */
 export interface RawExchange {
   readonly socket: Socket;
-  /** Everything the server sent, once it closed the connection (or the connection failed). */
+  /** Everything the server sent, once it ended or closed the connection (or the connection failed). */
   readonly received: Promise<string>;
 }
 
@@ -60,6 +60,8 @@ export function rawRequest(port: number, text: string): Promise<RawExchange> {
     const received = new Promise<string>(done => {
       socket.setEncoding('utf8');
       socket.on('data', (chunk: string) => (data += chunk));
+      // 'end': the server has sent all it will (the socket is half-open, so 'close' waits for us).
+      socket.on('end', () => done(data));
       socket.on('close', () => done(data));
       // A reset after the server answered still leaves the answer to read.
       socket.on('error', () => undefined);
