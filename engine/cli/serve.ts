@@ -1,3 +1,5 @@
+import { systemClock } from '../core/clock.js';
+import type { TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { createEngine } from '../runtime/engine.js';
 import { createApp } from '../server/app.js';
@@ -57,7 +59,10 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
     version,
   });
   const endpoint = metrics ? await startMetrics(metrics, flags, logger) : undefined;
+  let draining = false;
+  const isDraining = (): boolean => draining;
   const app = createApp(engine, {
+    isDraining,
     maxInputSize: flags.httpMaxInputSize,
     logger,
     tracer,
@@ -66,7 +71,7 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
     ...(metrics ? { metrics } : {}),
   });
   const grpc = flags.allowGrpc
-    ? await listenGrpc(engine, { port: flags.grpcPort, host: flags.grpcAddress, maxMessageBytes: flags.httpMaxInputSize, logger })
+    ? await listenGrpc(engine, { port: flags.grpcPort, host: flags.grpcAddress, maxMessageBytes: flags.httpMaxInputSize, logger, isDraining })
     : undefined;
   if (grpc) logger.log('info', 'Started GRPCInferenceService', { address: flags.grpcAddress, port: grpc.port });
   const http = await listen(app, {
@@ -85,18 +90,29 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
       stopping ??= (async () => {
         const graceMs = flags.exitTimeoutSecs * 1000;
         logger.log('info', 'shutting down', { grace_ms: graceMs });
-        // Not ready first, then let HTTP finish what clients already sent (the engine keeps
-        // serving it), then unload: requests racing the signal are served, not refused.
+        // Drain while still listening, so probes and load balancers get answers, not resets:
+        // not ready, new inference refused with 503 / UNAVAILABLE, requests already received
+        // served. Then close the frontends (what arrived meanwhile finishes) and unload.
         const deadline = performance.now() + graceMs;
+        const left = (): number => Math.max(0, deadline - performance.now());
+        draining = true;
         engine.beginDrain();
-        await Promise.all([http.close(graceMs), grpc?.close(graceMs)]);
-        await engine.shutdown(Math.max(0, deadline - performance.now()));
+        await within(Promise.all([http.settled(), grpc?.settled()]), graceMs);
+        await Promise.all([http.close(left()), grpc?.close(left())]);
+        await engine.shutdown(left());
         await Promise.all([endpoint?.close(), metrics?.stop(), tracer.shutdown()]);
         logger.log('info', 'stopped');
       })();
       return stopping;
     },
   };
+}
+
+/** Resolves when `work` does or after `ms`, whichever comes first. */
+function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: TimerHandle | undefined;
+  const timeout = new Promise<void>(resolve => (timer = systemClock.setTimeout(resolve, ms)));
+  return Promise.race([work.then(() => undefined), timeout]).finally(() => timer !== undefined && systemClock.clearTimeout(timer));
 }
 
 /** The logger `braid serve` uses for its flags; its settings are the ones /v2/logging changes. */

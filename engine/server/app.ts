@@ -11,6 +11,7 @@ import { noopLogger } from '../core/logger.js';
 import type { Logger } from '../core/logger.js';
 import type { InferenceMetrics, LoggingControl, RequestTracer, TraceSettingsControl } from '../core/telemetry.js';
 import type { InferenceEngine } from '../runtime/types.js';
+import { refuseInferWhileDraining } from './drain.js';
 import { errorResponse, jsonError } from './errors.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerInferRoutes } from './routes/infer.js';
@@ -46,6 +47,12 @@ export interface AppOptions {
   readonly metrics?: InferenceMetrics;
   /** Time source of request durations. Default the system clock. */
   readonly clock?: Clock;
+  /**
+   * True once a graceful shutdown has begun: infer requests arriving then get UNAVAILABLE
+   * "server is shutting down" (503), while everything else, health included, is still served.
+   * Default: never.
+   */
+  readonly isDraining?: () => boolean;
 }
 
 /**
@@ -65,6 +72,7 @@ export function createApp(engine: InferenceEngine, opts: AppOptions = {}): Braid
   const logger = (opts.logger ?? noopLogger).child({ component: 'http' });
   const app: BraidApp = new Hono();
   if (opts.metrics || opts.logging) observeRequests(app, logger, opts, opts.clock ?? systemClock);
+  if (opts.isDraining) refuseInferWhileDraining(app, opts.isDraining);
   registerHealthRoutes(app, engine);
   // Statistics first: its exact path /v2/models/stats must win over the model patterns.
   registerStatsRoutes(app, engine);

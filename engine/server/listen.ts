@@ -9,6 +9,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { HttpBindings } from '@hono/node-server';
 import { systemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
+import { InFlight } from './drain.js';
 import type { BraidApp } from './routing.js';
 
 /** Options of {@link listen}. */
@@ -37,6 +38,11 @@ export interface HttpServerHandle {
   /** The port actually bound. */
   readonly port: number;
   readonly host: string;
+  /**
+   * Resolves once every request received so far has been answered (or its connection closed),
+   * while the server goes on accepting connections and serving requests: the wait of a drain.
+   */
+  settled(): Promise<void>;
   /**
    * Stops accepting connections and closes idle keep-alive sockets at once; sockets serving a
    * request close when their response is sent. Sockets still busy after `graceMs` are
@@ -80,7 +86,7 @@ export function listen(app: BraidApp, opts: ListenOptions): Promise<HttpServerHa
       server.off('error', reject);
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : opts.port;
-      resolve({ port, host, close: onceClose(server, tracker, opts.clock ?? systemClock) });
+      resolve({ port, host, settled: () => tracker.settled(), close: onceClose(server, tracker, opts.clock ?? systemClock) });
     });
   });
 }
@@ -136,6 +142,7 @@ const IDLE_SETTLE_MS = 50;
 /** Counts requests in flight per socket, so idle sockets can be closed and busy ones left to finish. */
 class ConnectionTracker {
   readonly #active = new Map<Socket, number>();
+  readonly #requests = new InFlight();
   #closing = false;
 
   add(socket: Socket): void {
@@ -148,7 +155,15 @@ class ConnectionTracker {
     this.#active.set(socket, (this.#active.get(socket) ?? 0) + 1);
     // A request arriving on a kept-alive socket during close is served, then the socket closes.
     if (this.#closing) env.outgoing.shouldKeepAlive = false;
-    env.outgoing.once('close', () => this.#requestEnded(socket));
+    const done = this.#requests.begin();
+    env.outgoing.once('close', () => {
+      done();
+      this.#requestEnded(socket);
+    });
+  }
+
+  settled(): Promise<void> {
+    return this.#requests.settled();
   }
 
   startClosing(clock: Clock): void {

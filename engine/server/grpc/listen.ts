@@ -11,6 +11,7 @@ import { systemClock } from '../../core/clock.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { InferenceEngine } from '../../runtime/types.js';
+import { InFlight } from '../drain.js';
 import { grpcHandlers } from './service.js';
 
 /** Options of {@link listenGrpc}. */
@@ -24,11 +25,15 @@ export interface GrpcListenOptions {
   readonly logger?: Logger;
   /** Time source of the close grace period. Default the system clock. */
   readonly clock?: Clock;
+  /** True once a graceful shutdown has begun: ModelInfer calls are then UNAVAILABLE. Default: never. */
+  readonly isDraining?: () => boolean;
 }
 
 /** A listening gRPC server. */
 export interface GrpcServerHandle {
   readonly port: number;
+  /** Resolves once every call received so far has been answered; the server goes on serving meanwhile. */
+  settled(): Promise<void>;
   /** Refuses new calls, lets running ones finish for `graceMs`, then cancels the rest. Idempotent. */
   close(graceMs: number): Promise<void>;
 }
@@ -56,7 +61,8 @@ export function listenGrpc(engine: InferenceEngine, opts: GrpcListenOptions): Pr
     'grpc.max_receive_message_length': opts.maxMessageBytes,
     'grpc.max_send_message_length': -1,
   });
-  server.addService(inferenceServiceDefinition(), grpcHandlers(engine, opts.logger));
+  const inFlight = new InFlight();
+  server.addService(inferenceServiceDefinition(), grpcHandlers(engine, { logger: opts.logger, isDraining: opts.isDraining, inFlight }));
   const address = `${opts.host ?? '0.0.0.0'}:${opts.port}`;
   const clock = opts.clock ?? systemClock;
   return new Promise((resolve, reject) => {
@@ -65,6 +71,7 @@ export function listenGrpc(engine: InferenceEngine, opts: GrpcListenOptions): Pr
       let closing: Promise<void> | undefined;
       resolve({
         port,
+        settled: () => inFlight.settled(),
         close(graceMs) {
           closing ??= new Promise<void>(done => {
             const timer = clock.setTimeout(() => server.forceShutdown(), graceMs);

@@ -11,6 +11,7 @@ import type { Logger } from '../../core/logger.js';
 import { noopLogger } from '../../core/logger.js';
 import type { InferenceEngine } from '../../runtime/types.js';
 import type { ModelStatistics } from '../../scheduling/stats.js';
+import { InFlight, shuttingDown } from '../drain.js';
 import { clientMessage, ERROR_STATUS, GRPC_STATUS } from '../errors.js';
 import { checkUnloadParameters, loadOptions, namedRepositoryError } from '../routes/repository.js';
 import type { GrpcInferRequest } from './infer-codec.js';
@@ -38,21 +39,35 @@ interface RepositoryRequest {
   readonly parameters?: Readonly<Record<string, RepositoryParameter>>;
 }
 
+/** Options of {@link grpcHandlers}. */
+export interface GrpcHandlerOptions {
+  /** Where INTERNAL failures are logged. Default: dropped. */
+  readonly logger?: Logger;
+  /** True once a graceful shutdown has begun: ModelInfer calls are then UNAVAILABLE. Default: never. */
+  readonly isDraining?: () => boolean;
+  /** Counts every call until it is answered, so a drain can wait for them. */
+  readonly inFlight?: InFlight;
+}
+
 /**
  * The service implementation for `server.addService`.
  *
  * @example
- * server.addService(proto.inference.GRPCInferenceService.service, grpcHandlers(engine));
+ * server.addService(proto.inference.GRPCInferenceService.service, grpcHandlers(engine, { logger }));
  */
-export function grpcHandlers(engine: InferenceEngine, logger: Logger = noopLogger): UntypedServiceImplementation {
-  const rpc = <Req>(name: string, fn: Unary<Req>) => [name, unary(name, fn, logger)] as const;
+export function grpcHandlers(engine: InferenceEngine, opts: GrpcHandlerOptions = {}): UntypedServiceImplementation {
+  const { logger = noopLogger, isDraining = () => false, inFlight = new InFlight() } = opts;
+  const rpc = <Req>(name: string, fn: Unary<Req>) => [name, unary(name, fn, logger, inFlight)] as const;
   return Object.fromEntries([
     rpc('ServerLive', () => ({ live: engine.isLive() })),
     rpc('ServerReady', () => ({ ready: engine.isReady() })),
     rpc<NameVersion>('ModelReady', r => ({ ready: engine.isModelReady(r.name, grpcVersion(r.version, r.name)) })),
     rpc('ServerMetadata', () => engine.serverMetadata()),
     rpc<NameVersion>('ModelMetadata', r => engine.modelMetadata(r.name, grpcVersion(r.version, r.name))),
-    rpc<GrpcInferRequest>('ModelInfer', (r, call) => infer(engine, r, call)),
+    rpc<GrpcInferRequest>('ModelInfer', (r, call) => {
+      if (isDraining()) throw shuttingDown();
+      return infer(engine, r, call);
+    }),
     rpc<NameVersion>('ModelStatistics', r => ({ model_stats: statistics(engine, r).map(grpcStatistics) })),
     rpc<{ repository_name: string; ready: boolean }>('RepositoryIndex', async r => {
       servedRepository(r);
@@ -72,17 +87,25 @@ export function grpcHandlers(engine: InferenceEngine, logger: Logger = noopLogge
   ]);
 }
 
-function unary<Req>(name: string, fn: Unary<Req>, logger: Logger) {
+function unary<Req>(name: string, fn: Unary<Req>, logger: Logger, inFlight: InFlight) {
   return (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>): void => {
+    const done = inFlight.begin();
     let result: unknown;
     try {
       result = fn(call.request, call);
     } catch (e) {
+      done();
       return fail(callback, e, name, logger);
     }
     Promise.resolve(result).then(
-      value => callback(null, value),
-      (e: unknown) => fail(callback, e, name, logger),
+      value => {
+        done();
+        callback(null, value);
+      },
+      (e: unknown) => {
+        done();
+        fail(callback, e, name, logger);
+      },
     );
   };
 }

@@ -15,8 +15,6 @@ export interface GrpcHarness {
   readonly server: GrpcServerHandle;
   /** Calls `rpc` on the shared client; rejects with the ServiceError. */
   call(rpc: string, req?: object): Promise<any>;
-  /** A client on a connection of its own. */
-  newClient(): InferenceClient;
   close(): Promise<void>;
 }
 
@@ -24,21 +22,13 @@ export interface GrpcHarness {
 export async function startGrpc(engine: InferenceEngine, opts: Partial<GrpcListenOptions> = {}): Promise<GrpcHarness> {
   const server = await listenGrpc(engine, { port: 0, host: '127.0.0.1', maxMessageBytes: 1 << 26, ...opts });
   const pkg = loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true });
-  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<string, new (a: string, c: unknown, o?: object) => InferenceClient>;
-  const clients: InferenceClient[] = [];
-  // A channel option of its own keeps each client off the others' connection.
-  const newClient = () => {
-    const c = new inference['GRPCInferenceService']!(`127.0.0.1:${server.port}`, credentials.createInsecure(), { 'grpc.braid_test_channel': clients.length });
-    clients.push(c);
-    return c;
-  };
-  const client = newClient();
+  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<string, new (a: string, c: unknown) => InferenceClient>;
+  const client = new inference['GRPCInferenceService']!(`127.0.0.1:${server.port}`, credentials.createInsecure());
   return {
     server,
     call: (rpc, req = {}) => new Promise((resolve, reject) => client[rpc]!.call(client, req, (err, res) => (err ? reject(err) : resolve(res)))),
-    newClient,
     async close() {
-      for (const c of clients) c.close();
+      client.close();
       await server.close(0);
     },
   };
