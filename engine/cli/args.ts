@@ -20,6 +20,10 @@ export interface ServeFlags {
   strictModelConfig: boolean;
   strictReadiness: boolean;
   httpMaxInputSize: number;
+  /** Longest wait for a request's headers, in ms (0: no limit). */
+  httpHeaderTimeoutMs: number;
+  /** Longest wait for a whole request, headers and body, in ms (0: no limit). */
+  httpRequestTimeoutMs: number;
   exitTimeoutSecs: number;
   logFormat: 'text' | 'json';
   /** Triton's --log-verbose level: 1 or more writes debug lines. */
@@ -64,6 +68,8 @@ const SERVE_OPTIONS = {
   'strict-model-config': { type: 'string', default: 'false' },
   'strict-readiness': { type: 'string', default: 'true' },
   'http-max-input-size': { type: 'string', default: String(1 << 26) },
+  'http-header-timeout-ms': { type: 'string', default: '10000' },
+  'http-request-timeout-ms': { type: 'string', default: '30000' },
   'exit-timeout-secs': { type: 'string', default: '30' },
   'log-format': { type: 'string', default: 'text' },
   'log-verbose': { type: 'string', default: '0' },
@@ -106,6 +112,11 @@ Options:
   --strict-model-config BOOL     require a config file for every model (default false)
   --strict-readiness BOOL        ready only when every model is READY (default true)
   --http-max-input-size BYTES    largest accepted request body (default 67108864)
+  --http-header-timeout-ms N     a client still sending its request headers after N ms gets
+                                 408 and is disconnected (default 10000; 0: no limit)
+  --http-request-timeout-ms N    the same for the whole request, body included: bounds a body
+                                 that stalls or trickles in; answering is not counted
+                                 (default 30000; 0: no limit; not below the header timeout)
   --exit-timeout-secs N          grace period for in-flight requests on SIGTERM (default 30)
   --log-format text|json         log line format (default text)
   --log-verbose N                1 or more logs debug lines, one per HTTP request too (default 0)
@@ -165,6 +176,7 @@ export function parseServeFlags(argv: string[]): ServeFlags | 'help' {
     strictModelConfig: bool('--strict-model-config', values['strict-model-config']),
     strictReadiness: bool('--strict-readiness', values['strict-readiness']),
     httpMaxInputSize: int('--http-max-input-size', values['http-max-input-size'], 1),
+    ...httpTimeouts(values['http-header-timeout-ms'], values['http-request-timeout-ms']),
     exitTimeoutSecs: int('--exit-timeout-secs', values['exit-timeout-secs'], 0),
     logFormat,
     logVerbose: int('--log-verbose', values['log-verbose'], 0),
@@ -204,6 +216,18 @@ function applyBackendConfig(flags: ServeFlags, bc: string): void {
   const value = bc.slice(eq + 1);
   if (!/^\d+$/.test(value)) throw usage(`${flag} must be a whole number, got '${value}'`);
   flags[setting.flag] = int(flag, value, setting.min);
+}
+
+/** The two HTTP timeouts; Node refuses a header timeout longer than a request timeout. */
+function httpTimeouts(header: string, request: string): Pick<ServeFlags, 'httpHeaderTimeoutMs' | 'httpRequestTimeoutMs'> {
+  const httpHeaderTimeoutMs = int('--http-header-timeout-ms', header, 0);
+  const httpRequestTimeoutMs = int('--http-request-timeout-ms', request, 0);
+  if (httpRequestTimeoutMs > 0 && httpHeaderTimeoutMs > httpRequestTimeoutMs) {
+    throw usage(
+      `--http-header-timeout-ms (${httpHeaderTimeoutMs}) must not exceed --http-request-timeout-ms (${httpRequestTimeoutMs})`,
+    );
+  }
+  return { httpHeaderTimeoutMs, httpRequestTimeoutMs };
 }
 
 /** Parses flags of a simple subcommand; unknown flags are errors. */

@@ -1,3 +1,5 @@
+import { systemClock } from '../core/clock.js';
+import type { TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { createEngine } from '../runtime/engine.js';
 import { createApp } from '../server/app.js';
@@ -64,7 +66,10 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
     version,
   });
   const endpoint = metrics ? await startMetrics(metrics, flags, logger) : undefined;
+  let draining = false;
+  const isDraining = (): boolean => draining;
   const app = createApp(engine, {
+    isDraining,
     maxInputSize: flags.httpMaxInputSize,
     logger,
     tracer,
@@ -81,10 +86,17 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
         logger,
         restrictedProtocols: flags.restricted.grpc,
         tls: grpcTls,
+        isDraining,
       })
     : undefined;
   if (grpc) logger.log('info', 'Started GRPCInferenceService', { address: flags.grpcAddress, port: grpc.port });
-  const http = await listen(app, { port: flags.httpPort, host: flags.httpAddress, tls: httpTls });
+  const http = await listen(app, {
+    port: flags.httpPort,
+    host: flags.httpAddress,
+    tls: httpTls,
+    headersTimeoutMs: flags.httpHeaderTimeoutMs,
+    requestTimeoutMs: flags.httpRequestTimeoutMs,
+  });
   logger.log('info', 'Started HTTPService', { address: flags.httpAddress, port: http.port });
   let stopping: Promise<void> | undefined;
   return {
@@ -95,18 +107,29 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
       stopping ??= (async () => {
         const graceMs = flags.exitTimeoutSecs * 1000;
         logger.log('info', 'shutting down', { grace_ms: graceMs });
-        // Not ready first, then let HTTP finish what clients already sent (the engine keeps
-        // serving it), then unload: requests racing the signal are served, not refused.
+        // Drain while still listening, so probes and load balancers get answers, not resets:
+        // not ready, new inference refused with 503 / UNAVAILABLE, requests already received
+        // served. Then close the frontends (what arrived meanwhile finishes) and unload.
         const deadline = performance.now() + graceMs;
+        const left = (): number => Math.max(0, deadline - performance.now());
+        draining = true;
         engine.beginDrain();
-        await Promise.all([http.close(graceMs), grpc?.close(graceMs)]);
-        await engine.shutdown(Math.max(0, deadline - performance.now()));
+        await within(Promise.all([http.settled(), grpc?.settled()]), graceMs);
+        await Promise.all([http.close(left()), grpc?.close(left())]);
+        await engine.shutdown(left());
         await Promise.all([endpoint?.close(), metrics?.stop(), tracer.shutdown()]);
         logger.log('info', 'stopped');
       })();
       return stopping;
     },
   };
+}
+
+/** Resolves when `work` does or after `ms`, whichever comes first. */
+function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: TimerHandle | undefined;
+  const timeout = new Promise<void>(resolve => (timer = systemClock.setTimeout(resolve, ms)));
+  return Promise.race([work.then(() => undefined), timeout]).finally(() => timer !== undefined && systemClock.clearTimeout(timer));
 }
 
 /** The logger `braid serve` uses for its flags; its settings are the ones /v2/logging changes. */

@@ -1,3 +1,4 @@
+import { describeValue, quote } from '../core/client-value.js';
 import { EngineError } from '../core/errors.js';
 import type { ParameterValue } from '../core/request.js';
 
@@ -25,7 +26,7 @@ function uintParam(params: Readonly<Record<string, ParameterValue>>, key: string
   const v = params[key];
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw new EngineError('INVALID_ARG', `parameter '${key}' of a request to model '${model}' must be a non-negative integer, got ${JSON.stringify(v)}`);
+    throw new EngineError('INVALID_ARG', `parameter '${key}' of a request to model ${quote(model)} must be a non-negative integer, got ${describeValue(v)}`);
   }
   return v;
 }

@@ -1,4 +1,5 @@
 import { fromConfigDataType, type DataType } from '../core/datatype.js';
+import { quote } from '../core/client-value.js';
 import { EngineError } from '../core/errors.js';
 import type { ModelConfig, ModelInput, ModelOutput } from '../core/model-config.js';
 import type { RequestedOutput } from '../core/request.js';
@@ -53,7 +54,7 @@ export function prepareInputs(config: ModelConfig, model: string, inputs: Tensor
   for (const name of inputs.keys()) {
     if (!io.inputs.has(name)) {
       const allowed = config.input.map(i => `'${i.name}'`).join(', ');
-      throw new EngineError('INVALID_ARG', `unexpected inference input '${name}' for model '${model}'; allowed inputs are: ${allowed}`);
+      throw new EngineError('INVALID_ARG', `unexpected inference input ${quote(name)} for model '${model}'; allowed inputs are: ${allowed}`);
     }
   }
   if (inputs.size < config.input.length) {
@@ -133,7 +134,7 @@ export function resolveOutputs(config: ModelConfig, model: string, requested?: r
   const io = ioIndex(config);
   if (!requested || requested.length === 0) return io.outputNames;
   return requested.map(r => {
-    if (!io.outputs.has(r.name)) throw new EngineError('INVALID_ARG', `unexpected inference output '${r.name}' for model '${model}'`);
+    if (!io.outputs.has(r.name)) throw new EngineError('INVALID_ARG', `unexpected inference output ${quote(r.name)} for model '${model}'`);
     return r.name;
   });
 }

@@ -11,6 +11,7 @@ import { noopLogger } from '../core/logger.js';
 import type { Logger } from '../core/logger.js';
 import type { InferenceMetrics, LoggingControl, RequestTracer, TraceSettingsControl } from '../core/telemetry.js';
 import type { InferenceEngine } from '../runtime/types.js';
+import { refuseInferWhileDraining } from './drain.js';
 import { errorResponse, jsonError } from './errors.js';
 import type { Restrictions } from './restricted-api.js';
 import { assertRoutesCategorized, restrictedApiMiddleware } from './restricted-http.js';
@@ -53,6 +54,12 @@ export interface AppOptions {
    * without them is refused with 403 before any work. Default: nothing restricted.
    */
   readonly restrictedApis?: Restrictions;
+  /**
+   * True once a graceful shutdown has begun: infer requests arriving then get UNAVAILABLE
+   * "server is shutting down" (503), while everything else, health included, is still served.
+   * Default: never.
+   */
+  readonly isDraining?: () => boolean;
 }
 
 /**
@@ -74,6 +81,7 @@ export function createApp(engine: InferenceEngine, opts: AppOptions = {}): Braid
   if (opts.metrics || opts.logging) observeRequests(app, logger, opts, opts.clock ?? systemClock);
   const restrict = opts.restrictedApis && restrictedApiMiddleware(opts.restrictedApis);
   if (restrict) app.use(restrict);
+  if (opts.isDraining) refuseInferWhileDraining(app, opts.isDraining);
   registerHealthRoutes(app, engine);
   // Statistics first: its exact path /v2/models/stats must win over the model patterns.
   registerStatsRoutes(app, engine);

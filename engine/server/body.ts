@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gunzip, inflate } from 'node:zlib';
 import type { InputType, ZlibOptions } from 'node:zlib';
+import { quote } from '../core/client-value.js';
 import { EngineError } from '../core/errors.js';
 import type { ServerContext } from './routing.js';
 
@@ -120,7 +121,7 @@ export async function decodeContentEncoding(
   if (!decode) {
     throw new EngineError(
       'INVALID_ARG',
-      `unsupported Content-Encoding '${encoding}' in ${what}: expected gzip, deflate or identity`,
+      `unsupported Content-Encoding ${quote(encoding)} in ${what}: expected gzip, deflate or identity`,
     );
   }
   try {

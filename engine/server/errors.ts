@@ -3,6 +3,7 @@
  * The one place where engine error codes become HTTP and gRPC statuses (reference §1.3), and
  * where thrown values become `{"error": "..."}` responses.
  */
+import { truncate } from '../core/client-value.js';
 import { isEngineError } from '../core/errors.js';
 import type { ErrorCode } from '../core/errors.js';
 import { noopLogger } from '../core/logger.js';
@@ -82,6 +83,23 @@ export function grpcStatusOf(code: ErrorCode): number {
   return GRPC_STATUS[ERROR_STATUS[code].grpc];
 }
 
+/**
+ * Longest error message sent to a client. Messages show client names and values through
+ * engine/core/client-value.ts; this bound catches any that carry client text another way.
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 4096;
+
+/**
+ * The message of `err` as a client receives it, over HTTP or gRPC: cut to
+ * {@link MAX_ERROR_MESSAGE_CHARS}.
+ *
+ * @example
+ * callback({ code: grpcStatusOf(err.code), details: clientMessage(err.message) });
+ */
+export function clientMessage(message: string): string {
+  return truncate(message, MAX_ERROR_MESSAGE_CHARS);
+}
+
 /** Message sent for failures that are not EngineErrors; the real cause goes to the log only. */
 export const INTERNAL_ERROR_MESSAGE = 'internal server error';
 
@@ -109,7 +127,7 @@ export function jsonError(status: number, message: string): Response {
 export function errorResponse(err: unknown, logger: Logger = noopLogger): Response {
   if (isEngineError(err)) {
     if (err.code === 'INTERNAL') logger.log('error', err.message, { code: err.code, cause: describe(err.cause) });
-    return jsonError(httpStatusOf(err.code), err.message);
+    return jsonError(httpStatusOf(err.code), clientMessage(err.message));
   }
   logger.log('error', 'unexpected failure while serving a request', describeFields(err));
   return jsonError(500, INTERNAL_ERROR_MESSAGE);

@@ -3,7 +3,7 @@
  * Serving the app on a Node HTTP server, with a graceful close that lets in-flight requests
  * finish within a grace period.
  */
-import type { Server } from 'node:http';
+import type { Server, ServerOptions } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { Server as NetServer, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -11,6 +11,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { HttpBindings } from '@hono/node-server';
 import { systemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
+import { InFlight } from './drain.js';
 import type { BraidApp } from './routing.js';
 import { httpsServerOptions } from './tls.js';
 import type { ServerTls } from './tls.js';
@@ -25,6 +26,17 @@ export interface ListenOptions {
   readonly clock?: Clock;
   /** Serve HTTPS with these certificates (`--http-use-ssl`). Default: plain HTTP. */
   readonly tls?: ServerTls;
+  /**
+   * Longest wait for a request's headers, in ms; 0 for no limit. A client still sending them
+   * then gets 408 and the connection closes. Default {@link DEFAULT_HEADERS_TIMEOUT_MS}.
+   */
+  readonly headersTimeoutMs?: number;
+  /**
+   * Longest wait for a whole request, headers and body, in ms; 0 for no limit. It bounds a
+   * body that stalls or trickles in; the time taken to answer is not counted. At least
+   * `headersTimeoutMs` when both are set. Default {@link DEFAULT_REQUEST_TIMEOUT_MS}.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 /** A listening HTTP server. */
@@ -32,6 +44,11 @@ export interface HttpServerHandle {
   /** The port actually bound. */
   readonly port: number;
   readonly host: string;
+  /**
+   * Resolves once every request received so far has been answered (or its connection closed),
+   * while the server goes on accepting connections and serving requests: the wait of a drain.
+   */
+  settled(): Promise<void>;
   /**
    * Stops accepting connections and closes idle keep-alive sockets at once; sockets serving a
    * request close when their response is sent. Sockets still busy after `graceMs` are
@@ -42,6 +59,12 @@ export interface HttpServerHandle {
 
 /** Grace period of {@link HttpServerHandle.close} when none is given. */
 export const DEFAULT_CLOSE_GRACE_MS = 5_000;
+
+/** Default of {@link ListenOptions.headersTimeoutMs}; Node's own is 60 s. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+
+/** Default of {@link ListenOptions.requestTimeoutMs}; Node's own is 300 s. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * Serves `app` over HTTP/1.1 (HTTPS with `tls`) and resolves once the port is bound.
@@ -54,13 +77,15 @@ export function listen(app: BraidApp, opts: ListenOptions): Promise<HttpServerHa
   const host = opts.host ?? '0.0.0.0';
   const tracker = new ConnectionTracker();
   const server = createAdaptorServer({
+    serverOptions: { ...timeoutOptions(opts), ...(opts.tls ? httpsServerOptions(opts.tls) : {}) },
     fetch: (req, env) => {
       // createAdaptorServer without http2 options builds an HTTP/1.1 server.
       tracker.requestStarted(env as HttpBindings);
       return app.fetch(req, env);
     },
-    ...(opts.tls ? { createServer: createHttpsServer, serverOptions: httpsServerOptions(opts.tls) } : {}),
+    ...(opts.tls ? { createServer: createHttpsServer } : {}),
   }) as Server;
+  answerHalfClosedRequests(server);
   if (opts.tls) {
     // Requests arrive on the TLS socket; its TCP socket is only watched until the handshake ends.
     server.on('connection', (socket: Socket) => tracker.addHandshaking(socket));
@@ -74,9 +99,36 @@ export function listen(app: BraidApp, opts: ListenOptions): Promise<HttpServerHa
       server.off('error', reject);
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : opts.port;
-      resolve({ port, host, close: onceClose(server, tracker, opts.clock ?? systemClock) });
+      resolve({ port, host, settled: () => tracker.settled(), close: onceClose(server, tracker, opts.clock ?? systemClock) });
     });
   });
+}
+
+/**
+ * Node's request timeouts, and how often it checks them: by default every 30 s, which would let
+ * a 10 s limit run to 40 s. A quarter of the shorter limit, at most a second, keeps the overrun
+ * small; each check only walks the connections still receiving a request.
+ */
+function timeoutOptions(opts: ListenOptions): ServerOptions {
+  const headersTimeout = opts.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const limits = [headersTimeout, requestTimeout].filter(ms => ms > 0);
+  const connectionsCheckingInterval = Math.max(1, Math.min(1_000, Math.floor(Math.min(...limits, 4_000) / 4)));
+  return { headersTimeout, requestTimeout, connectionsCheckingInterval };
+}
+
+/**
+ * A client's FIN after a whole request means "nothing more to send" (`nc -N`, shutdown(SHUT_WR)),
+ * so the request is answered and the connection closed after it (issue #10 item 9). Node's
+ * default treats the FIN as an abort and ends the socket, so the answer is never written.
+ * `httpAllowHalfOpen` is the http.Server field behind that choice (lib/_http_server.js
+ * socketOnEnd); it has no constructor option. A FIN before the request is whole is still a
+ * parse error and closes the connection. A client that closes its socket sends the same FIN;
+ * its request is cancelled when the connection resets (RST), at the latest when the answer is
+ * written.
+ */
+function answerHalfClosedRequests(server: Server): void {
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
 }
 
 function onceClose(server: Server, tracker: ConnectionTracker, clock: Clock): (graceMs?: number) => Promise<void> {
@@ -105,6 +157,7 @@ class ConnectionTracker {
   readonly #active = new Map<Socket, number>();
   /** TCP sockets of TLS connections still in the handshake, by peer address and port. */
   readonly #handshaking = new Map<string, Socket>();
+  readonly #requests = new InFlight();
   #closing = false;
 
   add(socket: Socket): void {
@@ -131,7 +184,15 @@ class ConnectionTracker {
     this.#active.set(socket, (this.#active.get(socket) ?? 0) + 1);
     // A request arriving on a kept-alive socket during close is served, then the socket closes.
     if (this.#closing) env.outgoing.shouldKeepAlive = false;
-    env.outgoing.once('close', () => this.#requestEnded(socket));
+    const done = this.#requests.begin();
+    env.outgoing.once('close', () => {
+      done();
+      this.#requestEnded(socket);
+    });
+  }
+
+  settled(): Promise<void> {
+    return this.#requests.settled();
   }
 
   startClosing(clock: Clock): void {

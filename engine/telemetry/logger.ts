@@ -1,3 +1,4 @@
+import { describeValue, quote } from '../core/client-value.js';
 import { EngineError } from '../core/errors.js';
 import type { LogFields, LogLevel, Logger } from '../core/logger.js';
 import type { LoggingControl, LogSettings } from '../core/telemetry.js';
@@ -59,7 +60,7 @@ export class LogControl implements LoggingControl {
       else {
         throw new EngineError(
           'INVALID_ARG',
-          `unknown logging setting '${key}': expected log_info, log_warning, log_error, log_verbose_level or log_format`,
+          `unknown logging setting ${quote(key)}: expected log_info, log_warning, log_error, log_verbose_level or log_format`,
         );
       }
     }
@@ -83,14 +84,14 @@ export class LogControl implements LoggingControl {
 
 function bool(key: string, v: unknown): boolean {
   if (typeof v !== 'boolean') {
-    throw new EngineError('INVALID_ARG', `logging setting '${key}' must be a boolean, got ${JSON.stringify(v)}`);
+    throw new EngineError('INVALID_ARG', `logging setting '${key}' must be a boolean, got ${describeValue(v)}`);
   }
   return v;
 }
 
 function verbose(v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw new EngineError('INVALID_ARG', `logging setting 'log_verbose_level' must be an integer >= 0, got ${JSON.stringify(v)}`);
+    throw new EngineError('INVALID_ARG', `logging setting 'log_verbose_level' must be an integer >= 0, got ${describeValue(v)}`);
   }
   return v;
 }
@@ -100,7 +101,7 @@ function format(v: unknown): LogFormat {
   if (v === 'json') return 'json';
   throw new EngineError(
     'INVALID_ARG',
-    `logging setting 'log_format' must be text, json, default or ISO8601, got ${JSON.stringify(v)}`,
+    `logging setting 'log_format' must be text, json, default or ISO8601, got ${describeValue(v)}`,
   );
 }
 

@@ -7,6 +7,7 @@
  * @module
  */
 import { Buffer } from 'node:buffer';
+import { quote } from '../../core/client-value.js';
 import type { DataType } from '../../core/datatype.js';
 import { dataTypeSize } from '../../core/datatype.js';
 import { EngineError } from '../../core/errors.js';
@@ -41,7 +42,7 @@ export function binaryTensorData(
   if (bytes.byteLength !== count * size) {
     throw new EngineError(
       'INVALID_ARG',
-      `unexpected total byte size ${bytes.byteLength} for input '${name}', ` +
+      `unexpected total byte size ${bytes.byteLength} for input ${quote(name)}, ` +
         `expecting ${count * size}`,
     );
   }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { quote } from '../../core/client-value.js';
 import { EngineError } from '../../core/errors.js';
 
 const MAX_ELEMENT_BYTES = 0xffff_ffff;
@@ -77,7 +78,7 @@ export function decodeBytesElements(
   expectedCount?: number,
   tensorName?: string,
 ): Uint8Array[] {
-  const where = tensorName === undefined ? 'BYTES data' : `BYTES data of '${tensorName}'`;
+  const where = tensorName === undefined ? 'BYTES data' : `BYTES data of ${quote(tensorName)}`;
   const els: Uint8Array[] = [];
   const end = buf.byteLength;
   let o = 0;

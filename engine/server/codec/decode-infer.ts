@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { quote } from '../../core/client-value.js';
 import type { Mutable } from '../../core/mutable.js';
 import { EngineError } from '../../core/errors.js';
 import type { TensorMap } from '../../core/tensor.js';
@@ -75,7 +76,7 @@ function readInputs(v: unknown, body: Uint8Array, jsonLength: number): TensorMap
   for (let i = 0; i < v.length; i++) {
     const h = readInputHeader(v[i], i);
     if (inputs.has(h.name)) {
-      throw new EngineError('INVALID_ARG', `input '${h.name}' already exists in request`);
+      throw new EngineError('INVALID_ARG', `input ${quote(h.name)} already exists in request`);
     }
     if (h.binarySize === undefined) {
       const data = readJsonData(h.name, h.datatype, h.shape, h.data);
@@ -100,17 +101,17 @@ function missingBytes(name: string, missing: number, noHeader: boolean): EngineE
     return new EngineError(
       'INVALID_ARG',
       "must specify valid 'Infer-Header-Content-Length' in request header and 'binary_data_size' " +
-        `when passing inputs in binary data format (input '${name}')`,
+        `when passing inputs in binary data format (input ${quote(name)})`,
     );
   }
   return new EngineError(
     'INVALID_ARG',
-    `unexpected size for input '${name}', expecting ${missing} additional bytes`,
+    `unexpected size for input ${quote(name)}, expecting ${missing} additional bytes`,
   );
 }
 
 function extraBytes(extra: number, binaryNames: readonly string[]): EngineError {
-  const names = binaryNames.map(n => `'${n}'`).join(', ');
+  const names = binaryNames.map(quote).join(', ');
   const after =
     binaryNames.length === 0
       ? 'the JSON header, but no input sets binary_data_size'

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { describeValue as describeJson, quote } from '../../core/client-value.js';
 import type { DataType } from '../../core/datatype.js';
 import { EngineError } from '../../core/errors.js';
 import type { TensorData } from '../../core/tensor.js';
@@ -33,6 +34,8 @@ const INTEGERS: Readonly<Record<IntegerType, IntegerSpec>> = {
 const BIG_RANGE = { INT64: [-(2 ** 63), 2 ** 63], UINT64: [0, 2 ** 64] } as const;
 
 const utf8 = new TextEncoder();
+// With the u flag a surrogate pair is one code point, so this matches only unpaired halves.
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
 
 /**
  * Reads the JSON `data` of input `name` into a typed array (or byte strings for BYTES).
@@ -53,13 +56,13 @@ export function readJsonData(
     throw new EngineError(
       'INVALID_ARG',
       `receiving ${datatype} data via JSON is not supported. ` +
-        `Please use the binary data format for input ${name}`,
+        `Please use the binary data format for input ${quote(name)}`,
     );
   }
   if (!Array.isArray(data)) {
     throw new EngineError(
       'INVALID_ARG',
-      `Unable to parse 'data' of input '${name}': expected an array`,
+      `Unable to parse 'data' of input ${quote(name)}: expected an array`,
     );
   }
   const count = elementCount(shape);
@@ -151,7 +154,7 @@ function fillBytes(src: readonly unknown[]): TensorData | number {
   const out: Uint8Array[] = new Array<Uint8Array>(src.length);
   for (let i = 0; i < src.length; i++) {
     const v = src[i];
-    if (typeof v !== 'string') return i;
+    if (typeof v !== 'string' || LONE_SURROGATE.test(v)) return i;
     out[i] = utf8.encode(v);
   }
   return out;
@@ -164,7 +167,7 @@ function flatten(name: string, data: readonly unknown[], shape: readonly number[
     if (depth > MAX_DATA_NESTING) {
       throw new EngineError(
         'INVALID_ARG',
-        `Unable to parse 'data' of input '${name}': nesting deeper than ${MAX_DATA_NESTING} levels`,
+        `Unable to parse 'data' of input ${quote(name)}: nesting deeper than ${MAX_DATA_NESTING} levels`,
       );
     }
     for (const v of arr) {
@@ -178,7 +181,7 @@ function flatten(name: string, data: readonly unknown[], shape: readonly number[
     throw new EngineError(
       'INVALID_ARG',
       "Unable to parse 'data': Shape does not match true shape of 'data' field " +
-        `for input '${name}': ` +
+        `for input ${quote(name)}: ` +
         `shape ${formatShape(shape)} needs ${count} elements, got ${leaves.length}`,
     );
   }
@@ -186,9 +189,17 @@ function flatten(name: string, data: readonly unknown[], shape: readonly number[
 }
 
 function elementError(name: string, datatype: DataType, index: number, v: unknown): EngineError {
+  if (datatype === 'BYTES' && typeof v === 'string') {
+    // A lone surrogate cannot be UTF-8; TextEncoder would send U+FFFD to the model instead.
+    return new EngineError(
+      'INVALID_ARG',
+      `Unable to parse 'data' of input ${quote(name)}: element ${index} holds an unpaired surrogate ` +
+        '(a \\uD800-\\uDFFF escape not in a pair), which is not Unicode text',
+    );
+  }
   return new EngineError(
     'INVALID_ARG',
-    `Unable to parse 'data' of input '${name}': element ${index} is ${describeValue(v)}, ` +
+    `Unable to parse 'data' of input ${quote(name)}: element ${index} is ${describeValue(v)}, ` +
       `expected ${expectation(datatype)}`,
   );
 }
@@ -209,10 +220,7 @@ function bound(n: number): string {
 }
 
 function describeValue(v: unknown): string {
-  let s: string;
-  if (v === null) s = 'null';
-  else if (typeof v === 'object') s = 'an object';
-  else if (typeof v === 'string') s = `the string ${JSON.stringify(v)}`;
-  else s = String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'an object';
+  return typeof v === 'string' ? `the string ${describeJson(v)}` : describeJson(v);
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { DataType } from '../../core/datatype.js';
+import { describeValue, quote } from '../../core/client-value.js';
 import { DATATYPES, isDataType } from '../../core/datatype.js';
 import { EngineError } from '../../core/errors.js';
 import type { ParameterValue, RequestedOutput } from '../../core/request.js';
@@ -48,11 +49,6 @@ function invalid(message: string): EngineError {
   return new EngineError('INVALID_ARG', message);
 }
 
-function show(v: unknown): string {
-  const s = v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
 /**
  * Checks a `parameters` object: values must be string, number or bool.
  *
@@ -63,14 +59,14 @@ function show(v: unknown): string {
 export function readParameters(v: unknown, where: string): Parameters | undefined {
   if (v === undefined) return undefined;
   if (!isObject(v)) {
-    throw invalid(`Unable to parse 'parameters' of ${where}: expected an object, got ${show(v)}`);
+    throw invalid(`Unable to parse 'parameters' of ${where}: expected an object, got ${describeValue(v)}`);
   }
   for (const key in v) {
     const value = v[key];
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
       throw invalid(
-        `parameter '${key}' of ${where} has invalid type. It should be either 'int', ` +
-          `'double', 'bool', or 'string', got ${show(value)}`,
+        `parameter ${quote(key)} of ${where} has invalid type. It should be either 'int', ` +
+          `'double', 'bool', or 'string', got ${describeValue(value)}`,
       );
     }
   }
@@ -95,7 +91,7 @@ export function readRequestParameters(v: unknown): Parameters | undefined {
     }
     const check = RESERVED_CHECKS.get(key);
     if (check !== undefined && !check(params[key]!)) {
-      throw invalid(`Unable to parse '${key}': got ${show(params[key])}`);
+      throw invalid(`Unable to parse ${quote(key)}: got ${describeValue(params[key])}`);
     }
   }
   return params;
@@ -109,7 +105,7 @@ export function readRequestParameters(v: unknown): Parameters | undefined {
  */
 export function readId(v: unknown): string | undefined {
   if (v === undefined || typeof v === 'string') return v;
-  throw invalid(`Unable to parse 'id': expected a string, got ${show(v)}`);
+  throw invalid(`Unable to parse 'id': expected a string, got ${describeValue(v)}`);
 }
 
 /**
@@ -122,17 +118,17 @@ export function readInputHeader(v: unknown, index: number): InputHeader {
   if (!isObject(v)) throw invalid(`Unable to parse 'inputs': element ${index} is not an object`);
   const name = v['name'];
   if (typeof name !== 'string') {
-    throw invalid(`Unable to parse 'name' of input ${index}: expected a string, got ${show(name)}`);
+    throw invalid(`Unable to parse 'name' of input ${index}: expected a string, got ${describeValue(name)}`);
   }
   const datatype = v['datatype'];
   if (typeof datatype !== 'string' || !isDataType(datatype)) {
     throw invalid(
-      `invalid datatype for input '${name}': expected one of ${DATATYPES.join(', ')}, ` +
-        `got ${show(datatype)}`,
+      `invalid datatype for input ${quote(name)}: expected one of ${DATATYPES.join(', ')}, ` +
+        `got ${describeValue(datatype)}`,
     );
   }
   const shape = readShape(v['shape'], name);
-  const params = readParameters(v['parameters'], `input '${name}'`);
+  const params = readParameters(v['parameters'], `input ${quote(name)}`);
   const hasData = 'data' in v;
   const hasBinary = params !== undefined && 'binary_data_size' in params;
   const hasShm = params !== undefined && 'shared_memory_region' in params;
@@ -140,12 +136,12 @@ export function readInputHeader(v: unknown, index: number): InputHeader {
     throw invalid(sourceMessage(name, hasData, hasBinary, hasShm));
   }
   if (hasShm) {
-    throw new EngineError('UNSUPPORTED', `input '${name}': shared memory is not supported`);
+    throw new EngineError('UNSUPPORTED', `input ${quote(name)}: shared memory is not supported`);
   }
   if (hasData) return { name, datatype, shape, data: v['data'] };
   const size = params?.['binary_data_size'];
   if (!isUint(size)) {
-    throw invalid(`Unable to parse 'binary_data_size' of input '${name}': got ${show(size)}`);
+    throw invalid(`Unable to parse 'binary_data_size' of input ${quote(name)}: got ${describeValue(size)}`);
   }
   return { name, datatype, shape, binarySize: size };
 }
@@ -153,8 +149,8 @@ export function readInputHeader(v: unknown, index: number): InputHeader {
 function readShape(v: unknown, name: string): number[] {
   if (Array.isArray(v) && v.every(isUint)) return v;
   throw invalid(
-    `Unable to parse 'shape' of input '${name}': expected an array of non-negative integers, ` +
-      `got ${show(v)}`,
+    `Unable to parse 'shape' of input ${quote(name)}: expected an array of non-negative integers, ` +
+      `got ${describeValue(v)}`,
   );
 }
 
@@ -169,7 +165,7 @@ function sourceMessage(name: string, data: boolean, binary: boolean, shm: boolea
     if (binary) msg += " 'binary_data_size'";
     if (shm) msg += " 'shared_memory_region'";
   }
-  return `${msg} for input '${name}'`;
+  return `${msg} for input ${quote(name)}`;
 }
 
 /**
@@ -182,7 +178,7 @@ function sourceMessage(name: string, data: boolean, binary: boolean, shm: boolea
 export function readOutputs(v: unknown): RequestedOutput[] | undefined {
   if (v === undefined) return undefined;
   if (!Array.isArray(v)) {
-    throw invalid(`Unable to parse 'outputs': expected an array, got ${show(v)}`);
+    throw invalid(`Unable to parse 'outputs': expected an array, got ${describeValue(v)}`);
   }
   if (v.length === 0) return undefined;
   const seen = new Set<string>();
@@ -192,11 +188,11 @@ export function readOutputs(v: unknown): RequestedOutput[] | undefined {
     if (!isObject(o)) throw invalid(`Unable to parse 'outputs': element ${i} is not an object`);
     const name = o['name'];
     if (typeof name !== 'string') {
-      throw invalid(`Unable to parse 'name' of output ${i}: expected a string, got ${show(name)}`);
+      throw invalid(`Unable to parse 'name' of output ${i}: expected a string, got ${describeValue(name)}`);
     }
-    if (seen.has(name)) throw invalid(`output '${name}' is requested more than once`);
+    if (seen.has(name)) throw invalid(`output ${quote(name)} is requested more than once`);
     seen.add(name);
-    const parameters = readParameters(o['parameters'], `output '${name}'`);
+    const parameters = readParameters(o['parameters'], `output ${quote(name)}`);
     if (parameters === undefined) {
       outputs.push({ name });
       continue;
@@ -210,15 +206,15 @@ export function readOutputs(v: unknown): RequestedOutput[] | undefined {
 function checkOutputParameters(name: string, p: Parameters): void {
   if ('binary_data' in p && typeof p['binary_data'] !== 'boolean') {
     throw invalid(
-      `Unable to parse 'binary_data' of output '${name}': got ${show(p['binary_data'])}`,
+      `Unable to parse 'binary_data' of output ${quote(name)}: got ${describeValue(p['binary_data'])}`,
     );
   }
   if ('classification' in p && !isUint(p['classification'])) {
     throw invalid(
-      `Unable to set 'classification' of output '${name}': got ${show(p['classification'])}`,
+      `Unable to set 'classification' of output ${quote(name)}: got ${describeValue(p['classification'])}`,
     );
   }
   if ('shared_memory_region' in p) {
-    throw new EngineError('UNSUPPORTED', `output '${name}': shared memory is not supported`);
+    throw new EngineError('UNSUPPORTED', `output ${quote(name)}: shared memory is not supported`);
   }
 }

@@ -5,6 +5,7 @@
  * typed `contents`; answers always go back raw, as Triton sends them.
  */
 import { Buffer } from 'node:buffer';
+import { describeValue, quote } from '../../core/client-value.js';
 import type { DataType } from '../../core/datatype.js';
 import { isDataType } from '../../core/datatype.js';
 import { EngineError } from '../../core/errors.js';
@@ -85,7 +86,7 @@ export function grpcVersion(raw: string, model: string): number | undefined {
   if (raw === '') return undefined;
   const v = Number(raw);
   if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(v)) {
-    throw invalid(`version '${raw}' of model '${model}' is not valid: expected a non-negative integer`);
+    throw invalid(`version ${quote(raw)} of model ${quote(model)} is not valid: expected a non-negative integer`);
   }
   return v;
 }
@@ -102,18 +103,18 @@ export function decodeGrpcInfer(msg: GrpcInferRequest): DecodedGrpcInfer {
   const model = msg.model_name;
   const raw = msg.raw_input_contents ?? [];
   if (raw.length > 0 && raw.length !== msg.inputs.length) {
-    throw invalid(`expected ${msg.inputs.length} raw input contents (one per input) for model '${model}', got ${raw.length}`);
+    throw invalid(`expected ${msg.inputs.length} raw input contents (one per input) for model ${quote(model)}, got ${raw.length}`);
   }
   const inputs: TensorMap = new Map();
   msg.inputs.forEach((input, i) => {
     const name = input.name;
-    if (inputs.has(name)) throw invalid(`input '${name}' of model '${model}' is given more than once`);
+    if (inputs.has(name)) throw invalid(`input ${quote(name)} of model ${quote(model)} is given more than once`);
     if (input.parameters && 'shared_memory_region' in input.parameters) {
-      throw new EngineError('UNSUPPORTED', `input '${name}': shared memory is not supported`);
+      throw new EngineError('UNSUPPORTED', `input ${quote(name)}: shared memory is not supported`);
     }
-    if (!isDataType(input.datatype)) throw invalid(`input '${name}' has unknown datatype '${input.datatype}'`);
+    if (!isDataType(input.datatype)) throw invalid(`input ${quote(name)} has unknown datatype ${quote(input.datatype)}`);
     const shape = input.shape.map(d => Number(d));
-    if (shape.some(d => !Number.isSafeInteger(d) || d < 0)) throw invalid(`input '${name}' has an invalid shape [${input.shape.join(',')}]`);
+    if (shape.some(d => !Number.isSafeInteger(d) || d < 0)) throw invalid(`input ${quote(name)} has an invalid shape ${describeValue(shape)}`);
     const data =
       raw.length > 0
         ? rawData(name, input.datatype, shape, raw[i]!, input.contents)
@@ -122,7 +123,7 @@ export function decodeGrpcInfer(msg: GrpcInferRequest): DecodedGrpcInfer {
   });
   const outputs = msg.outputs?.map(o => {
     if (o.parameters && 'shared_memory_region' in o.parameters) {
-      throw new EngineError('UNSUPPORTED', `output '${o.name}': shared memory is not supported`);
+      throw new EngineError('UNSUPPORTED', `output ${quote(o.name)}: shared memory is not supported`);
     }
     return { name: o.name };
   });
@@ -140,7 +141,7 @@ export function decodeGrpcInfer(msg: GrpcInferRequest): DecodedGrpcInfer {
 
 function rawData(name: string, datatype: DataType, shape: readonly number[], bytes: Uint8Array, contents: GrpcContents | null | undefined): TensorData {
   if (contents && Object.values(contents).some(v => Array.isArray(v) && v.length > 0)) {
-    throw invalid(`input '${name}': contents must not be set when raw_input_contents are used`);
+    throw invalid(`input ${quote(name)}: contents must not be set when raw_input_contents are used`);
   }
   return binaryTensorData(name, datatype, shape, bytes);
 }
@@ -162,12 +163,12 @@ const FIELD: Readonly<Record<Exclude<DataType, 'FP16' | 'BF16'>, keyof GrpcConte
 };
 
 function contentsData(name: string, datatype: DataType, shape: readonly number[], contents: GrpcContents | undefined): TensorData {
-  if (datatype === 'FP16' || datatype === 'BF16') throw invalid(`input '${name}': ${datatype} data must be sent in raw_input_contents`);
+  if (datatype === 'FP16' || datatype === 'BF16') throw invalid(`input ${quote(name)}: ${datatype} data must be sent in raw_input_contents`);
   const field = FIELD[datatype];
   const values = (contents?.[field] ?? []) as readonly unknown[];
   const count = elementCount(shape);
   if (values.length !== count) {
-    throw invalid(`input '${name}' with shape [${shape.join(',')}] needs ${count} value(s) in ${field}, got ${values.length}`);
+    throw invalid(`input ${quote(name)} with shape ${describeValue(shape)} needs ${count} value(s) in ${field}, got ${values.length}`);
   }
   if (datatype === 'BYTES') return (values as Uint8Array[]).map(b => new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
   if (datatype === 'BOOL') return Uint8Array.from(values as boolean[], b => (b ? 1 : 0));
@@ -199,12 +200,12 @@ export function readGrpcParameters(params: Readonly<Record<string, GrpcParameter
       case 'uint64_param': {
         const text = (p.parameter_choice === 'int64_param' ? p.int64_param : p.uint64_param) ?? '0';
         const n = Number(text);
-        if (!Number.isSafeInteger(n)) throw invalid(`parameter '${key}' = ${text} is beyond the integers this server represents exactly (2^53)`);
+        if (!Number.isSafeInteger(n)) throw invalid(`parameter ${quote(key)} = ${text} is beyond the integers this server represents exactly (2^53)`);
         out[key] = n;
         break;
       }
       default:
-        throw invalid(`parameter '${key}' has no value`);
+        throw invalid(`parameter ${quote(key)} has no value`);
     }
   }
   return Object.keys(out).length > 0 ? out : undefined;

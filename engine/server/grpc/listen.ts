@@ -14,6 +14,7 @@ import type { InferenceEngine } from '../../runtime/types.js';
 import type { Restrictions } from '../restricted-api.js';
 import { grpcServerCredentials } from '../tls.js';
 import type { ServerTls } from '../tls.js';
+import { InFlight } from '../drain.js';
 import { grpcHandlers } from './service.js';
 
 /** Options of {@link listenGrpc}. */
@@ -31,11 +32,15 @@ export interface GrpcListenOptions {
   readonly restrictedProtocols?: Restrictions;
   /** Serve TLS (Triton's `--grpc-use-ssl`, `--grpc-use-ssl-mutual`). Default: plaintext. */
   readonly tls?: ServerTls;
+  /** True once a graceful shutdown has begun: ModelInfer calls are then UNAVAILABLE. Default: never. */
+  readonly isDraining?: () => boolean;
 }
 
 /** A listening gRPC server. */
 export interface GrpcServerHandle {
   readonly port: number;
+  /** Resolves once every call received so far has been answered; the server goes on serving meanwhile. */
+  settled(): Promise<void>;
   /** Refuses new calls, lets running ones finish for `graceMs`, then cancels the rest. Idempotent. */
   close(graceMs: number): Promise<void>;
 }
@@ -63,7 +68,13 @@ export function listenGrpc(engine: InferenceEngine, opts: GrpcListenOptions): Pr
     'grpc.max_receive_message_length': opts.maxMessageBytes,
     'grpc.max_send_message_length': -1,
   });
-  const handlers = grpcHandlers(engine, { logger: opts.logger, restrictedProtocols: opts.restrictedProtocols });
+  const inFlight = new InFlight();
+  const handlers = grpcHandlers(engine, {
+    logger: opts.logger,
+    restrictedProtocols: opts.restrictedProtocols,
+    isDraining: opts.isDraining,
+    inFlight,
+  });
   server.addService(inferenceServiceDefinition(), handlers);
   const address = `${opts.host ?? '0.0.0.0'}:${opts.port}`;
   const clock = opts.clock ?? systemClock;
@@ -74,6 +85,7 @@ export function listenGrpc(engine: InferenceEngine, opts: GrpcListenOptions): Pr
       let closing: Promise<void> | undefined;
       resolve({
         port,
+        settled: () => inFlight.settled(),
         close(graceMs) {
           closing ??= new Promise<void>(done => {
             const timer = clock.setTimeout(() => server.forceShutdown(), graceMs);

@@ -11,10 +11,11 @@ import type { Logger } from '../../core/logger.js';
 import { noopLogger } from '../../core/logger.js';
 import type { InferenceEngine } from '../../runtime/types.js';
 import type { ModelStatistics } from '../../scheduling/stats.js';
-import { ERROR_STATUS, GRPC_STATUS, RESTRICTED_STATUS } from '../errors.js';
+import { InFlight, shuttingDown } from '../drain.js';
+import { clientMessage, ERROR_STATUS, GRPC_STATUS, RESTRICTED_STATUS } from '../errors.js';
 import { allows, GRPC_RPC_CATEGORIES, grpcRestrictedMessage, NO_RESTRICTIONS } from '../restricted-api.js';
 import type { Restriction, Restrictions } from '../restricted-api.js';
-import { checkUnloadParameters, loadOptions } from '../routes/repository.js';
+import { checkUnloadParameters, loadOptions, namedRepositoryError } from '../routes/repository.js';
 import type { GrpcInferRequest } from './infer-codec.js';
 import { decodeGrpcInfer, encodeGrpcInfer, grpcVersion } from './infer-codec.js';
 
@@ -49,32 +50,45 @@ export interface GrpcHandlerOptions {
    * `triton-grpc-protocol-` prefix); a call without it is refused before any work. Default: none.
    */
   readonly restrictedProtocols?: Restrictions;
+  /** True once a graceful shutdown has begun: ModelInfer calls are then UNAVAILABLE. Default: never. */
+  readonly isDraining?: () => boolean;
+  /** Counts every call until it is answered, so a drain can wait for them. */
+  readonly inFlight?: InFlight;
 }
 
 /**
  * The service implementation for `server.addService`.
  *
  * @example
- * server.addService(proto.inference.GRPCInferenceService.service, grpcHandlers(engine));
+ * server.addService(proto.inference.GRPCInferenceService.service, grpcHandlers(engine, { logger }));
  */
 export function grpcHandlers(engine: InferenceEngine, opts: GrpcHandlerOptions = {}): UntypedServiceImplementation {
-  const logger = opts.logger ?? noopLogger;
+  const { logger = noopLogger, isDraining = () => false, inFlight = new InFlight() } = opts;
   const restrictions = opts.restrictedProtocols ?? NO_RESTRICTIONS;
-  const rpc = <Req>(name: string, fn: Unary<Req>) => [name, unary(name, fn, logger, restrictionOf(name, restrictions))] as const;
+  const rpc = <Req>(name: string, fn: Unary<Req>) =>
+    [name, unary(name, fn, { logger, inFlight, restriction: restrictionOf(name, restrictions) })] as const;
   return Object.fromEntries([
     rpc('ServerLive', () => ({ live: engine.isLive() })),
     rpc('ServerReady', () => ({ ready: engine.isReady() })),
     rpc<NameVersion>('ModelReady', r => ({ ready: engine.isModelReady(r.name, grpcVersion(r.version, r.name)) })),
     rpc('ServerMetadata', () => engine.serverMetadata()),
     rpc<NameVersion>('ModelMetadata', r => engine.modelMetadata(r.name, grpcVersion(r.version, r.name))),
-    rpc<GrpcInferRequest>('ModelInfer', (r, call) => infer(engine, r, call)),
+    rpc<GrpcInferRequest>('ModelInfer', (r, call) => {
+      if (isDraining()) throw shuttingDown();
+      return infer(engine, r, call);
+    }),
     rpc<NameVersion>('ModelStatistics', r => ({ model_stats: statistics(engine, r).map(grpcStatistics) })),
-    rpc<{ ready: boolean }>('RepositoryIndex', async r => ({ models: await engine.repositoryIndex(r.ready) })),
+    rpc<{ repository_name: string; ready: boolean }>('RepositoryIndex', async r => {
+      servedRepository(r);
+      return { models: await engine.repositoryIndex(r.ready) };
+    }),
     rpc<RepositoryRequest>('RepositoryModelLoad', async r => {
+      servedRepository(r);
       await engine.load(r.model_name, loadOptions(r.model_name, { parameters: plainParameters(r) }));
       return {};
     }),
     rpc<RepositoryRequest>('RepositoryModelUnload', async r => {
+      servedRepository(r);
       checkUnloadParameters(r.model_name, { parameters: plainParameters(r) });
       await engine.unload(r.model_name);
       return {};
@@ -91,20 +105,35 @@ function restrictionOf(name: string, restrictions: Restrictions): Restriction | 
   return restrictions.get(category);
 }
 
-function unary<Req>(name: string, fn: Unary<Req>, logger: Logger, restriction: Restriction | undefined) {
+interface UnaryOptions {
+  readonly logger: Logger;
+  readonly inFlight: InFlight;
+  readonly restriction: Restriction | undefined;
+}
+
+function unary<Req>(name: string, fn: Unary<Req>, { logger, inFlight, restriction }: UnaryOptions) {
   return (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>): void => {
+    // Refused before any work, and before it counts as a call the drain waits for.
     if (restriction && !allows(restriction, firstString(call.metadata, restriction.lookup))) {
       return callback({ code: GRPC_STATUS[RESTRICTED_STATUS.grpc], details: grpcRestrictedMessage(restriction), metadata: new Metadata() });
     }
+    const done = inFlight.begin();
     let result: unknown;
     try {
       result = fn(call.request, call);
     } catch (e) {
+      done();
       return fail(callback, e, name, logger);
     }
     Promise.resolve(result).then(
-      value => callback(null, value),
-      (e: unknown) => fail(callback, e, name, logger),
+      value => {
+        done();
+        callback(null, value);
+      },
+      (e: unknown) => {
+        done();
+        fail(callback, e, name, logger);
+      },
     );
   };
 }
@@ -118,7 +147,7 @@ function firstString(metadata: Metadata, key: string): string | undefined {
 function fail(callback: sendUnaryData<unknown>, e: unknown, rpc: string, logger: Logger): void {
   const err = toEngineError(e);
   if (err.code === 'INTERNAL') logger.log('error', 'gRPC request failed', { rpc, error: err.message });
-  callback({ code: GRPC_STATUS[ERROR_STATUS[err.code].grpc], details: err.message, metadata: new Metadata() });
+  callback({ code: GRPC_STATUS[ERROR_STATUS[err.code].grpc], details: clientMessage(err.message), metadata: new Metadata() });
 }
 
 async function infer(engine: InferenceEngine, msg: GrpcInferRequest, call: ServerUnaryCall<GrpcInferRequest, unknown>) {
@@ -167,6 +196,11 @@ function grpcStatistics(s: ModelStatistics) {
       compute_output: d(b.compute_output),
     })),
   };
+}
+
+/** Refuses a request that names a repository, as the HTTP routes do. */
+function servedRepository(r: { readonly repository_name: string }): void {
+  if (r.repository_name !== '') throw namedRepositoryError(r.repository_name);
 }
 
 /** Repository parameters as the HTTP routes read them: bool, number, string (bytes for `file:`). */

@@ -3,6 +3,7 @@
  * `POST /v2/models/{m}[/versions/{v}]/infer`: bytes in, codec, engine, codec, bytes out
  * (reference §1.6–§1.8). Nothing here looks inside tensors; the codecs do.
  */
+import { quote } from '../../core/client-value.js';
 import { EngineError, isEngineError } from '../../core/errors.js';
 import type { InferRequest } from '../../core/request.js';
 import { NOOP_SPAN, noopTracer } from '../../core/telemetry.js';
@@ -74,7 +75,7 @@ async function handleInfer(
   version: number | undefined,
   span: TraceSpan,
 ): Promise<Response> {
-  const what = `the infer request for model '${name}'`;
+  const what = `the infer request for model ${quote(name)}`;
   let body = await readBody(c, maxInputSize);
   const encoding = c.req.header('content-encoding');
   if (encoding !== undefined) body = await decodeContentEncoding(body, encoding, maxInputSize, what);
@@ -113,7 +114,7 @@ export function parseHeaderLength(raw: string | undefined, model: string): numbe
   if (!DIGITS.test(value) || !Number.isSafeInteger(n)) {
     throw new EngineError(
       'INVALID_ARG',
-      `${HEADER_LENGTH_HEADER} of the infer request for model '${model}' must be a non-negative integer, got '${raw}'`,
+      `${HEADER_LENGTH_HEADER} of the infer request for model ${quote(model)} must be a non-negative integer, got ${quote(raw)}`,
     );
   }
   return n;

@@ -2,6 +2,7 @@
  * @module
  * The model repository extension: index, load and unload (reference §1.12).
  */
+import { quote } from '../../core/client-value.js';
 import { EngineError } from '../../core/errors.js';
 import type { InferenceEngine, LoadOptions } from '../../runtime/types.js';
 import { jsonKind, readJsonObject } from '../body.js';
@@ -27,7 +28,7 @@ export function registerRepositoryRoutes(app: BraidApp, engine: InferenceEngine,
   route(app, ['/v2/repository/models/:model/load'], {
     POST: async c => {
       const name = modelName(c);
-      const body = await readJsonObject(c, maxInputSize, `the load request for model '${name}'`);
+      const body = await readJsonObject(c, maxInputSize, `the load request for model ${quote(name)}`);
       await engine.load(name, loadOptions(name, body));
       return c.body(null, 200);
     },
@@ -35,19 +36,28 @@ export function registerRepositoryRoutes(app: BraidApp, engine: InferenceEngine,
   route(app, ['/v2/repository/models/:model/unload'], {
     POST: async c => {
       const name = modelName(c);
-      checkUnloadParameters(name, await readJsonObject(c, maxInputSize, `the unload request for model '${name}'`));
+      checkUnloadParameters(name, await readJsonObject(c, maxInputSize, `the unload request for model ${quote(name)}`));
       await engine.unload(name);
       return c.body(null, 200);
     },
   });
   route(app, ['/v2/repository/:repo/index', '/v2/repository/:repo/models/:model/load', '/v2/repository/:repo/models/:model/unload'], {
     POST: c => {
-      throw new EngineError(
-        'UNSUPPORTED',
-        `repository '${c.req.param('repo') ?? ''}' named in the path: named repositories are not supported`,
-      );
+      throw namedRepositoryError(c.req.param('repo') ?? '');
     },
   });
+}
+
+/**
+ * The answer to a request that names a repository, over HTTP (in the path) or gRPC
+ * (`repository_name`): this server serves one, so it is UNSUPPORTED, with Triton's message
+ * (http_server.cc HandleRepositoryControl, grpc_server.cc).
+ *
+ * @example
+ * if (req.repository_name !== '') throw namedRepositoryError(req.repository_name);
+ */
+export function namedRepositoryError(repository: string): EngineError {
+  return new EngineError('UNSUPPORTED', `'repository_name' specification is not supported: repository ${quote(repository)} was named`);
 }
 
 function modelName(c: ServerContext): string {
@@ -67,7 +77,7 @@ function parametersOf(name: string, body: Record<string, unknown> | undefined, w
   const params = body?.['parameters'];
   if (params === undefined) return {};
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    throw new EngineError('INVALID_ARG', `'parameters' of the ${what} request for model '${name}' must be an object, got ${jsonKind(params)}`);
+    throw new EngineError('INVALID_ARG', `'parameters' of the ${what} request for model ${quote(name)} must be an object, got ${jsonKind(params)}`);
   }
   return params as Record<string, unknown>;
 }
@@ -82,13 +92,13 @@ export function loadOptions(name: string, body: Record<string, unknown> | undefi
   for (const [key, value] of Object.entries(parametersOf(name, body, 'load'))) {
     if (key === 'config') {
       if (typeof value !== 'string') {
-        throw new EngineError('INVALID_ARG', `load parameter 'config' for model '${name}' must be a JSON string, got ${jsonKind(value)}`);
+        throw new EngineError('INVALID_ARG', `load parameter 'config' for model ${quote(name)} must be a JSON string, got ${jsonKind(value)}`);
       }
       config = value;
     } else if (key.startsWith('file:')) {
-      throw new EngineError('UNSUPPORTED', `load parameter '${key}' for model '${name}': file overrides are not supported`);
+      throw new EngineError('UNSUPPORTED', `load parameter ${quote(key)} for model ${quote(name)}: file overrides are not supported`);
     } else {
-      throw new EngineError('INVALID_ARG', `unrecognized load parameter '${key}' for model '${name}'`);
+      throw new EngineError('INVALID_ARG', `unrecognized load parameter ${quote(key)} for model ${quote(name)}`);
     }
   }
   return config === undefined ? {} : { config };
@@ -101,13 +111,13 @@ export function loadOptions(name: string, body: Record<string, unknown> | undefi
 export function checkUnloadParameters(name: string, body: Record<string, unknown> | undefined): void {
   for (const [key, value] of Object.entries(parametersOf(name, body, 'unload'))) {
     if (key !== 'unload_dependents') {
-      throw new EngineError('INVALID_ARG', `unrecognized unload parameter '${key}' for model '${name}'`);
+      throw new EngineError('INVALID_ARG', `unrecognized unload parameter ${quote(key)} for model ${quote(name)}`);
     }
     if (typeof value !== 'boolean') {
-      throw new EngineError('INVALID_ARG', `unload parameter 'unload_dependents' for model '${name}' must be a boolean, got ${jsonKind(value)}`);
+      throw new EngineError('INVALID_ARG', `unload parameter 'unload_dependents' for model ${quote(name)} must be a boolean, got ${jsonKind(value)}`);
     }
     if (value) {
-      throw new EngineError('UNSUPPORTED', `unload parameter 'unload_dependents' for model '${name}': unloading dependents is not supported`);
+      throw new EngineError('UNSUPPORTED', `unload parameter 'unload_dependents' for model ${quote(name)}: unloading dependents is not supported`);
     }
   }
 }

@@ -2,6 +2,7 @@
  * @module The trace extension: `GET`/`POST /v2/trace/setting` and
  * `/v2/models/{m}/trace/setting` (reference §6.3).
  */
+import { quote } from '../../core/client-value.js';
 import { EngineError } from '../../core/errors.js';
 import type { TraceSettingsControl } from '../../core/telemetry.js';
 import type { InferenceEngine } from '../../runtime/types.js';
@@ -31,7 +32,7 @@ export function registerTraceRoutes(
     return settings;
   };
   const update = async (c: ServerContext, model: string | undefined): Promise<Response> => {
-    const what = model === undefined ? 'the trace setting request' : `the trace setting request for model '${model}'`;
+    const what = model === undefined ? 'the trace setting request' : `the trace setting request for model ${quote(model)}`;
     const body = await readJsonObject(c, maxInputSize, what);
     return c.json(control().update(model, body ?? {}));
   };
@@ -46,7 +47,7 @@ export function registerTraceRoutes(
   const versioned = (c: ServerContext): never => {
     throw new EngineError(
       'INVALID_ARG',
-      `trace settings belong to model '${c.req.param('model') ?? ''}', not to one version: use /v2/models/{model}/trace/setting`,
+      `trace settings belong to model ${quote(c.req.param('model') ?? '')}, not to one version: use /v2/models/{model}/trace/setting`,
     );
   };
   route(app, ['/v2/models/:model/versions/:version/trace/setting'], { GET: versioned, POST: versioned });

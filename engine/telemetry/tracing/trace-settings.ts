@@ -3,6 +3,7 @@
  * settings from the command line, per-model overrides set over the API that fall back to the
  * global value for every key they do not set, and sampling by rate and count.
  */
+import { describeValue, quote } from '../../core/client-value.js';
 import { EngineError } from '../../core/errors.js';
 import type { TraceSettingsControl, TraceSettingsView } from '../../core/telemetry.js';
 
@@ -124,7 +125,7 @@ const INT32_MAX = 0x7fff_ffff;
 
 /** Validates a POST body, with Triton's key names and rules. */
 function parsePatch(body: Readonly<Record<string, unknown>>, model: string | undefined): Patch {
-  const where = model === undefined ? 'the global trace settings' : `the trace settings of model '${model}'`;
+  const where = model === undefined ? 'the global trace settings' : `the trace settings of model ${quote(model)}`;
   const patch: Patch = {};
   for (const [key, v] of Object.entries(body)) {
     if (key === 'trace_level') patch.level = v === null ? null : level(v, where);
@@ -133,14 +134,14 @@ function parsePatch(body: Readonly<Record<string, unknown>>, model: string | und
     else if (key === 'trace_file') throw unsupported('trace file location can not be updated through network protocol');
     else if (key === 'log_frequency') throw unsupported(LOG_FREQUENCY);
     else if (key === 'trace_mode') throw unsupported(`'trace_mode' can not be updated through network protocol`);
-    else throw new EngineError('INVALID_ARG', `unknown key '${key}' in ${where}: expected trace_level, trace_rate or trace_count`);
+    else throw new EngineError('INVALID_ARG', `unknown key ${quote(key)} in ${where}: expected trace_level, trace_rate or trace_count`);
   }
   return patch;
 }
 
 function level(v: unknown, where: string): TraceLevel {
   if (!Array.isArray(v) || v.length === 0 || v.some(x => typeof x !== 'string')) {
-    const got = JSON.stringify(v);
+    const got = describeValue(v);
     throw new EngineError('INVALID_ARG', `'trace_level' in ${where} must be an array of strings such as ["TIMESTAMPS"], got ${got}`);
   }
   const levels = v as string[];
@@ -150,7 +151,7 @@ function level(v: unknown, where: string): TraceLevel {
   }
   const unknown = levels.find(l => l !== 'TIMESTAMPS' && l !== 'TENSORS');
   if (unknown !== undefined) {
-    throw new EngineError('INVALID_ARG', `unknown trace level '${unknown}' in ${where}: expected OFF, TIMESTAMPS or TENSORS`);
+    throw new EngineError('INVALID_ARG', `unknown trace level ${quote(unknown)} in ${where}: expected OFF, TIMESTAMPS or TENSORS`);
   }
   if (levels.includes('TENSORS')) throw unsupported('trace level TENSORS is not available in opentelemetry mode; use TIMESTAMPS');
   return 'TIMESTAMPS';
@@ -160,7 +161,7 @@ function int(key: string, v: unknown, min: number, max: number, where: string): 
   const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : typeof v === 'number' ? v : NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     const expected = `an integer in [${min}, ${max}]`;
-    throw new EngineError('INVALID_ARG', `Unable to parse '${key}' in ${where}: expected ${expected}, got ${JSON.stringify(v)}`);
+    throw new EngineError('INVALID_ARG', `Unable to parse '${key}' in ${where}: expected ${expected}, got ${describeValue(v)}`);
   }
   return n;
 }

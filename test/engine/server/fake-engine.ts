@@ -34,6 +34,8 @@ export interface InferScript {
   readonly delayMs?: number;
   /** Infer never answers until its signal aborts. */
   readonly hang?: boolean;
+  /** Infer answers once this settles, or rejects CANCELLED when its signal aborts first. */
+  readonly gate?: Promise<void>;
 }
 
 interface FakeModel {
@@ -107,6 +109,7 @@ export class FakeEngine implements InferenceEngine {
     const script = this.#scripts.get(req.modelName) ?? {};
     if (script.error !== undefined) throw script.error;
     if (script.hang || script.delayMs !== undefined) await wait(script.hang ? undefined : script.delayMs, req);
+    if (script.gate) await Promise.race([script.gate, wait(undefined, req)]);
     const outputs = compute(model.spec, req.inputs);
     const wanted = req.outputs?.map(o => o.name);
     const selected: TensorMap = new Map([...outputs].filter(([n]) => !wanted || wanted.includes(n)));

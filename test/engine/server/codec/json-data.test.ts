@@ -84,12 +84,12 @@ describe('JSON data errors', () => {
     expectEngineError(
       () => decodeOne('FP16', [1], [1]),
       'INVALID_ARG',
-      'receiving FP16 data via JSON is not supported. Please use the binary data format for input X',
+      "receiving FP16 data via JSON is not supported. Please use the binary data format for input 'X'",
     );
     expectEngineError(
       () => decodeOne('BF16', [1], [1]),
       'INVALID_ARG',
-      'receiving BF16 data via JSON is not supported. Please use the binary data format for input X',
+      "receiving BF16 data via JSON is not supported. Please use the binary data format for input 'X'",
     );
   });
 
