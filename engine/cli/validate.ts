@@ -68,7 +68,7 @@ async function validateModel(model: RepositoryModel, ctx: Context, explain = fal
   };
   const described: CatalogModel[] = [];
   try {
-    const { config, explicitMaxBatch, source } = await readConfig(model, { strictModelConfig: ctx.strict }, undefined);
+    const { config, explicitMaxBatch, source } = await readConfig(model, { strictModelConfig: ctx.strict, warn: line => ctx.print(`WARN  ${model.name}: ${line}`) }, undefined);
     if (model.versions.length === 0) report(`no version directories in ${model.dir}`);
     const missing = missingVersions(config.version_policy, model.versions);
     if (missing.length > 0) report(`version_policy names version(s) ${missing.join(', ')} not found in ${model.dir}`);

@@ -16,6 +16,12 @@ export interface ParseConfigOptions {
   /** The file's text (YAML, JSON or, for a `.pbtxt` file, protobuf text); when given, every
    *  error line carries `line:col`. */
   readonly source?: string;
+  /**
+   * Receives one line per field that Braid accepts but that has no effect (Triton's hardware
+   * tuning, e.g. pinned memory), as `file:line:col: field 'x.y' has no effect in Braid: why`.
+   * Default: dropped.
+   */
+  readonly warn?: (line: string) => void;
 }
 
 type Issue = z.core.$ZodIssue;
@@ -45,7 +51,7 @@ interface Problem {
  */
 export function parseModelConfig(raw: unknown, opts: ParseConfigOptions): ModelConfig {
   const locate = opts.source === undefined ? undefined : createConfigLocator(opts.source, opts.file);
-  const { refused: refusals, served } = checkServedFields(raw ?? {});
+  const { refused: refusals, ignored, served } = checkServedFields(raw ?? {});
   const refused = refusals.map(r => ({
     path: r.path,
     keyPath: r.path,
@@ -53,6 +59,10 @@ export function parseModelConfig(raw: unknown, opts: ParseConfigOptions): ModelC
     bare: true,
   }));
   if (refused.length > 0) throw invalid(opts, refused, locate);
+  if (opts.warn) {
+    const noEffect = ignored.map(r => ({ path: r.path, keyPath: r.path, message: `field '${r.field}' has no effect in Braid: ${r.reason}`, bare: true }));
+    for (const p of sortByPosition(noEffect, locate)) opts.warn(formatProblem(p, opts.file, locate));
+  }
   const result = ModelConfigSchema.safeParse(served);
   if (!result.success) throw invalid(opts, result.error.issues.flatMap(problemsOf), locate);
   const config = result.data;

@@ -60,11 +60,12 @@ export async function planModelLoad(
     opts.logger.log('warn', 'model UNAVAILABLE', { model: model.name, reason });
     return { error: reason };
   };
+  const noEffect = (line: string) => opts.logger.log('warn', 'config field has no effect', { model: model.name, field: relative(line) });
   let config: ModelConfig;
   let explicitMaxBatch: boolean;
   let source: ConfigSource | undefined;
   try {
-    ({ config, explicitMaxBatch, source } = await readConfig(model, opts, configOverride));
+    ({ config, explicitMaxBatch, source } = await readConfig(model, { ...opts, warn: noEffect }, configOverride));
   } catch (e) {
     return refuse(toEngineError(e, 'INVALID_ARG').message);
   }
@@ -92,7 +93,7 @@ export async function planModelLoad(
  */
 export async function readConfig(
   model: RepositoryModel,
-  opts: Pick<ModelLoaderOptions, 'strictModelConfig'>,
+  opts: Pick<ModelLoaderOptions, 'strictModelConfig'> & { readonly warn?: (line: string) => void },
   configOverride: string | undefined,
 ): Promise<{ config: ModelConfig; explicitMaxBatch: boolean; source?: ConfigSource }> {
   if (configOverride !== undefined) {
@@ -102,7 +103,7 @@ export async function readConfig(
     } catch (e) {
       throw new EngineError('INVALID_ARG', `config override for '${model.name}' is not valid JSON: ${(e as Error).message}`);
     }
-    const config = parseModelConfig(raw, { modelName: model.name, file: 'parameters.config' });
+    const config = parseModelConfig(raw, { modelName: model.name, file: 'parameters.config', ...(opts.warn ? { warn: opts.warn } : {}) });
     return { config, explicitMaxBatch: hasKey(raw, 'max_batch_size') };
   }
   const read = await readModelConfig(model.dir);
@@ -111,6 +112,7 @@ export async function readConfig(
   }
   const config = parseModelConfig(read.raw ?? {}, {
     modelName: model.name,
+    ...(opts.warn ? { warn: opts.warn } : {}),
     ...(read.file === undefined ? {} : { file: read.file }),
     ...(read.source === undefined ? {} : { source: read.source }),
   });

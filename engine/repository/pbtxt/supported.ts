@@ -1,6 +1,7 @@
 /**
  * @module Which fields of Triton's model_config.proto Braid serves. Every field is in exactly one
- * of two tables (a test walks the .proto to keep it so): served, or refused with the reason.
+ * of three tables (a test walks the .proto to keep it so): served; accepted without effect, with
+ * a warning at load; or refused with the reason.
  * A refused field set to its proto3 default (false, 0, "", the first enum value, an empty
  * message) is accepted, since protobuf itself cannot tell it from an absent one; any other value
  * is an error at load naming the field, so nothing in a config is silently ignored.
@@ -50,7 +51,6 @@ const REFUSED: Readonly<Record<string, string>> = {
   'batch_output*': 'Braid does not scatter batch outputs',
   'sequence_batching*': 'Braid has no sequence batcher: requests of one correlation ID would not be routed to one instance, and sequence state and controls would be lost',
   cc_model_filenames: 'Braid does not pick model files by CUDA compute capability; use default_model_filename',
-  'model_warmup*': 'Braid does not run warmup requests',
   'model_operations.op_library_filename': 'Braid does not load custom operation libraries',
   'model_transaction_policy.decoupled': 'decoupled models (any number of responses per request) are not supported',
   'model_repository_agents.agents*': 'Braid runs no repository agents',
@@ -61,22 +61,33 @@ const REFUSED: Readonly<Record<string, string>> = {
   'input.is_non_linear_format_io': TENSORRT,
   'output.is_non_linear_format_io': TENSORRT,
   'input.allow_ragged_batch': 'Braid batches only requests whose input shapes match',
-  'instance_group.rate_limiter*': 'Braid has no rate limiter',
   'instance_group.secondary_devices*': 'secondary devices (NVDLA) are not supported',
   'instance_group.profile': TENSORRT,
   'instance_group.passive': 'Braid sends requests to every instance it creates',
   'instance_group.host_policy': 'host policies (CPU and NUMA placement) are not supported',
+  'optimization.cuda.graph_spec*': TENSORRT,
+  'ensemble_scheduling.step.model_namespace': 'model namespaces are reserved for Triton itself',
+  'ensemble_scheduling.max_inflight_responses': 'it limits responses of decoupled steps, which Braid does not run',
+};
+
+/**
+ * Fields that only tune how Triton uses its hardware, never what a model answers, and that
+ * Triton's own config endpoint writes into every config (pinned memory), so configs saved from a
+ * Triton server carry them. Refusing them would block migration for nothing; they are accepted,
+ * have no effect, and each one set is logged as a warning at load with its line, so nothing is
+ * ignored silently. A trailing `*` marks every field below that path.
+ */
+const NO_EFFECT: Readonly<Record<string, string>> = {
+  'model_warmup*': 'Braid sends no warmup requests; the first requests pay any lazy initialisation',
+  'instance_group.rate_limiter*': 'Braid has no rate limiter (Triton too ignores it unless started with --rate-limit)',
   'optimization.priority': TENSORRT,
   'optimization.cuda.graphs': TENSORRT,
   'optimization.cuda.busy_wait_events': TENSORRT,
-  'optimization.cuda.graph_spec*': TENSORRT,
   'optimization.cuda.output_copy_stream': TENSORRT,
   'optimization.input_pinned_memory.enable': PINNED,
   'optimization.output_pinned_memory.enable': PINNED,
   'optimization.gather_kernel_buffer_threshold': 'Braid does not gather inputs with a CUDA kernel',
   'optimization.eager_batching': 'Braid forms the next batch when an instance is free',
-  'ensemble_scheduling.step.model_namespace': 'model namespaces are reserved for Triton itself',
-  'ensemble_scheduling.max_inflight_responses': 'it limits responses of decoupled steps, which Braid does not run',
 };
 
 /** Refused even when empty: the presence of the message turns the feature on. */
@@ -91,15 +102,31 @@ const PRESENCE_MATTERS: ReadonlySet<string> = new Set(['sequence_batching']);
  * refusalReason('max_batch_size'); // undefined
  */
 export function refusalReason(path: string): string | undefined {
-  if (SUPPORTED_FIELDS.has(path) || EMPTY_CONTAINERS.has(path)) return undefined;
-  const exact = REFUSED[path];
+  if (SUPPORTED_FIELDS.has(path) || EMPTY_CONTAINERS.has(path) || noEffectReason(path) !== undefined) return undefined;
+  return lookup(REFUSED, path) ?? 'Braid does not read it';
+}
+
+/**
+ * Why the field at `path` is accepted but has no effect in Braid, or undefined when it is
+ * served or refused.
+ *
+ * @example
+ * noEffectReason('optimization.input_pinned_memory.enable'); // 'Braid does not stage tensors ...'
+ */
+export function noEffectReason(path: string): string | undefined {
+  return lookup(NO_EFFECT, path);
+}
+
+/** The reason for `path` in `table`, exact or under a `*` entry above it. */
+function lookup(table: Readonly<Record<string, string>>, path: string): string | undefined {
+  const exact = table[path];
   if (exact !== undefined) return exact;
   const parts = path.split('.');
   for (let n = parts.length; n > 0; n--) {
-    const star = REFUSED[`${parts.slice(0, n).join('.')}*`];
+    const star = table[`${parts.slice(0, n).join('.')}*`];
     if (star !== undefined) return star;
   }
-  return 'Braid does not read it';
+  return undefined;
 }
 
 /** One refused field found in a config. */
@@ -115,6 +142,8 @@ export interface RefusedField {
 export interface ServedCheck {
   /** Refused fields that ask for something: each is an error. */
   readonly refused: RefusedField[];
+  /** Fields without effect in Braid that ask for something: each is a warning. */
+  readonly ignored: RefusedField[];
   /**
    * The config without the refused fields that ask for nothing, nor the containers they leave
    * empty (`response_cache { enable: false }`): what the config schema validates.
@@ -132,9 +161,14 @@ export interface ServedCheck {
  * checkServedFields({ response_cache: { enable: false } }).served; // {}
  */
 export function checkServedFields(raw: unknown): ServedCheck {
-  const refused: RefusedField[] = [];
-  const served = walk(raw, modelConfigType(), [], '', refused);
-  return { refused, served };
+  const found: Found = { refused: [], ignored: [] };
+  const served = walk(raw, modelConfigType(), [], '', found);
+  return { ...found, served };
+}
+
+interface Found {
+  readonly refused: RefusedField[];
+  readonly ignored: RefusedField[];
 }
 
 /** The refused fields of {@link checkServedFields} alone. */
@@ -142,7 +176,7 @@ export function refusedFields(raw: unknown): RefusedField[] {
   return checkServedFields(raw).refused;
 }
 
-function walk(value: unknown, type: protobuf.Type, path: readonly PropertyKey[], dotted: string, out: RefusedField[]): unknown {
+function walk(value: unknown, type: protobuf.Type, path: readonly PropertyKey[], dotted: string, out: Found): unknown {
   if (!isObject(value)) return value;
   const kept: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
@@ -156,7 +190,12 @@ function walk(value: unknown, type: protobuf.Type, path: readonly PropertyKey[],
     const here = [...path, key];
     const reason = refusalReason(name);
     if (reason !== undefined) {
-      if (PRESENCE_MATTERS.has(name) || !carriesNothing(v, field)) out.push({ path: here, field: name, reason });
+      if (PRESENCE_MATTERS.has(name) || !carriesNothing(v, field)) out.refused.push({ path: here, field: name, reason });
+      continue;
+    }
+    const noEffect = noEffectReason(name);
+    if (noEffect !== undefined) {
+      if (!carriesNothing(v, field)) out.ignored.push({ path: here, field: name, reason: noEffect });
       continue;
     }
     const child = walkField(v, field, here, name, out);
@@ -165,7 +204,7 @@ function walk(value: unknown, type: protobuf.Type, path: readonly PropertyKey[],
   return kept;
 }
 
-function walkField(v: unknown, field: protobuf.FieldBase, here: readonly PropertyKey[], name: string, out: RefusedField[]): unknown {
+function walkField(v: unknown, field: protobuf.FieldBase, here: readonly PropertyKey[], name: string, out: Found): unknown {
   const sub = field.resolvedType;
   if (!(sub instanceof protobuf.Type)) return v;
   if (field.map && isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, walk(item, sub, [...here, k], name, out)]));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { standardBackends } from '../../../engine/cli/backends.js';
 import { runValidate } from '../../../engine/cli/validate.js';
-import { noopLogger } from '../../../engine/core/logger.js';
+import { InMemoryLogger, noopLogger } from '../../../engine/core/logger.js';
 import { createEngine, type Engine, type EngineOptions } from '../../../engine/runtime/engine.js';
 import { ROOT, tempRepository } from '../../support/repo.js';
 
@@ -39,6 +39,19 @@ describe('a Triton model repository with config.pbtxt', () => {
     expect(config.max_batch_size).toBe(8);
     expect(config.dynamic_batching).toBeUndefined();
     expect(config.platform).toBe('onnxruntime_onnx');
+  });
+
+  it('serves a config saved from Triton, pinned memory and all, warning once per field without effect', async () => {
+    const dir = await repo();
+    const file = path.join(dir, 'simple', 'config.pbtxt');
+    await writeFile(file, (await readFile(file, 'utf8')) + 'optimization { input_pinned_memory { enable: true } }\n');
+    const logger = new InMemoryLogger();
+    const engine = await engineOver(dir, { logger });
+    expect(engine.isModelReady('simple')).toBe(true);
+    const warnings = logger.lines.filter(e => e.msg === 'config field has no effect');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.fields).toMatchObject({ model: 'simple' });
+    expect(String(warnings[0]!.fields['field'])).toMatch(/^simple\/config\.pbtxt:\d+:\d+: field 'optimization\.input_pinned_memory\.enable' has no effect/);
   });
 
   it('refuses a sequence model at load, naming config.pbtxt, line and column, instead of dropping sequence batching', async () => {

@@ -1,15 +1,16 @@
-// issue #13 item 1: every field of model_config.proto is served or refused at load, never ignored.
+// issue #13 item 1: every field of model_config.proto is served, accepted without effect with a
+// warning, or refused at load; never ignored silently.
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../../engine/core/errors.js';
 import { ModelConfigSchema } from '../../../../engine/core/model-config.js';
 import { parseConfigText } from '../../../../engine/repository/config-file.js';
 import { parseModelConfig } from '../../../../engine/repository/config-parse.js';
 import { fieldPaths, modelConfigType } from '../../../../engine/repository/pbtxt/schema.js';
-import { EMPTY_CONTAINERS, refusalReason, refusedFields, SUPPORTED_FIELDS } from '../../../../engine/repository/pbtxt/supported.js';
+import { EMPTY_CONTAINERS, noEffectReason, refusalReason, refusedFields, SUPPORTED_FIELDS } from '../../../../engine/repository/pbtxt/supported.js';
 
-function load(text: string, file = 'm/config.pbtxt'): unknown {
+function load(text: string, file = 'm/config.pbtxt', warn?: (line: string) => void): unknown {
   try {
-    return parseModelConfig(parseConfigText(text, file, 'm'), { modelName: 'm', file, source: text });
+    return parseModelConfig(parseConfigText(text, file, 'm'), { modelName: 'm', file, source: text, ...(warn ? { warn } : {}) });
   } catch (e) {
     return e;
   }
@@ -18,7 +19,7 @@ function load(text: string, file = 'm/config.pbtxt'): unknown {
 describe('the table of served fields', () => {
   const paths = [...fieldPaths(modelConfigType())];
 
-  it('classifies every field of model_config.proto: served, or refused with a reason of its own', () => {
+  it('classifies every field of model_config.proto: served, without effect, or refused with a reason of its own', () => {
     const unclassified = paths.filter(p => refusalReason(p) === 'Braid does not read it');
     expect(unclassified).toEqual([]);
   });
@@ -35,18 +36,18 @@ describe('the table of served fields', () => {
 
 describe('refused fields', () => {
   it('are an INVALID_ARG error at load with file:line:col, the field and why', () => {
-    const err = load('name: "m"\nmax_batch_size: 4\nmodel_warmup [ { name: "w" batch_size: 1 } ]\n');
+    const err = load('name: "m"\nmax_batch_size: 4\nbatch_input [ { kind: BATCH_ELEMENT_COUNT target_name: "n" } ]\n');
     expect(err).toBeInstanceOf(EngineError);
     expect((err as EngineError).code).toBe('INVALID_ARG');
     expect((err as EngineError).message).toBe(
-      "model 'm': config is not valid:\n  m/config.pbtxt:3:1: field 'model_warmup' is not supported: Braid does not run warmup requests",
+      "model 'm': config is not valid:\n  m/config.pbtxt:3:1: field 'batch_input' is not supported: Braid does not add batch inputs to what a model receives",
     );
   });
 
   it('are all reported, nested ones with their full field path', () => {
-    const text = 'instance_group [ { count: 1 rate_limiter { priority: 2 } } ]\ninput [ { name: "x" data_type: TYPE_FP32 dims: 1 is_shape_tensor: true } ]\n';
+    const text = 'instance_group [ { count: 1 passive: true } ]\ninput [ { name: "x" data_type: TYPE_FP32 dims: 1 is_shape_tensor: true } ]\n';
     expect((load(text) as Error).message.split('\n').slice(1)).toEqual([
-      "  m/config.pbtxt:1:29: field 'instance_group.rate_limiter' is not supported: Braid has no rate limiter",
+      "  m/config.pbtxt:1:29: field 'instance_group.passive' is not supported: Braid sends requests to every instance it creates",
       "  m/config.pbtxt:2:50: field 'input.is_shape_tensor' is not supported: it applies to TensorRT models, which Braid does not serve",
     ]);
   });
@@ -68,5 +69,36 @@ describe('refused fields', () => {
     expect((err as Error).message).toContain(
       "m/config.yaml:3:3: field 'model_transaction_policy.decoupled' is not supported: decoupled models",
     );
+  });
+});
+
+describe('fields without effect', () => {
+  // What Triton's own config endpoint writes into every config, so configs saved from Triton carry it.
+  const saved =
+    'name: "m"\nmax_batch_size: 4\noptimization {\n  input_pinned_memory { enable: true }\n  output_pinned_memory { enable: true }\n}\n' +
+    'instance_group [ { count: 1 kind: KIND_CPU rate_limiter { priority: 2 } } ]\nmodel_warmup [ { name: "w" batch_size: 1 } ]\n';
+
+  it('load, with one warning per field naming file:line:col, the field and why it has no effect', () => {
+    const warnings: string[] = [];
+    expect(load(saved, 'm/config.pbtxt', line => warnings.push(line))).toMatchObject({ name: 'm', max_batch_size: 4, instance_group: [{ count: 1 }] });
+    expect(warnings).toEqual([
+      "m/config.pbtxt:4:25: field 'optimization.input_pinned_memory.enable' has no effect in Braid: Braid does not stage tensors through pinned memory",
+      "m/config.pbtxt:5:26: field 'optimization.output_pinned_memory.enable' has no effect in Braid: Braid does not stage tensors through pinned memory",
+      "m/config.pbtxt:7:44: field 'instance_group.rate_limiter' has no effect in Braid: " + noEffectReason('instance_group.rate_limiter'),
+      "m/config.pbtxt:8:1: field 'model_warmup' has no effect in Braid: " + noEffectReason('model_warmup'),
+    ]);
+  });
+
+  it('warn nothing at their proto3 default', () => {
+    const warnings: string[] = [];
+    load('optimization { input_pinned_memory { enable: false } eager_batching: false }\n', 'm/config.pbtxt', line => warnings.push(line));
+    expect(warnings).toEqual([]);
+  });
+
+  it('are neither served nor refused', () => {
+    expect(refusalReason('optimization.input_pinned_memory.enable')).toBeUndefined();
+    expect(SUPPORTED_FIELDS.has('optimization.input_pinned_memory.enable')).toBe(false);
+    expect(noEffectReason('max_batch_size')).toBeUndefined();
+    expect(noEffectReason('sequence_batching')).toBeUndefined();
   });
 });
