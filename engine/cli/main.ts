@@ -8,6 +8,7 @@ import { runPerfCommand } from './perf/command.js';
 import { PERF_HELP } from './perf/flags.js';
 import { runSchema, SCHEMA_HELP } from './schema.js';
 import { loggerFor, serve } from './serve.js';
+import { runTestCommand, TEST_HELP } from './test/command.js';
 import { runValidate, VALIDATE_HELP } from './validate.js';
 
 const HELP = `Usage: braid <command> [options]
@@ -18,6 +19,7 @@ Commands:
   schema     write the JSON Schemas of the config files (for editors)
   perf       measure a served model: throughput, latency percentiles, server-side breakdown
   analyze    search a model's batching and instance settings for the best config under a budget
+  test       run the test files of pipelines and models (*.test.yaml), in-process or against a server
 
 Run 'braid <command> --help' for a command's options.
 `;
@@ -35,11 +37,13 @@ async function main(argv: string[]): Promise<number> {
       return runPerfCommand(rest, { out: text => process.stdout.write(text), err: process.stderr });
     case 'analyze':
       return runAnalyzeCommand(rest, { out: text => process.stdout.write(text), err: process.stderr });
+    case 'test':
+      return runTestCommand(rest, { out: text => void process.stdout.write(text), err: text => void process.stderr.write(text) });
     case undefined:
     case '-h':
     case '--help':
     case 'help':
-      console.log(HELP + `\n${SERVE_HELP}\n${VALIDATE_HELP}\n${SCHEMA_HELP}\n${PERF_HELP}\n${ANALYZE_HELP}`);
+      console.log(HELP + `\n${SERVE_HELP}\n${VALIDATE_HELP}\n${SCHEMA_HELP}\n${PERF_HELP}\n${ANALYZE_HELP}\n${TEST_HELP}`);
       return command === undefined ? 1 : 0;
     default:
       console.error(`braid: unknown command '${command}'\n\n${HELP}`);

@@ -7,7 +7,7 @@
  * Pure: no I/O.
  */
 import type { DataType } from '../../core/datatype.js';
-import { FLOAT_TYPES, indexOf, preview, show, toNumber } from './values.js';
+import { FLOAT_TYPES, indexOf, preview, show, toBytes, toNumber } from './values.js';
 import type { Element } from './values.js';
 import { fromBf16, fromHalf, toBf16, toHalf } from './half.js';
 
@@ -47,7 +47,7 @@ function compareStrings(shape: readonly number[], received: readonly Element[], 
   let count = 0;
   for (let i = 0; i < received.length; i++) {
     const e = expected[i];
-    const want = typeof e === 'string' ? e : JSON.stringify(e);
+    const want = typeof e === 'string' ? e : typeof e === 'object' && e !== null && 'base64' in e ? new TextDecoder().decode(toBytes(e, 'expected')) : JSON.stringify(e);
     if (normalizeText(String(received[i]), opts) === normalizeText(want, opts)) continue;
     if (count++ < FIRST_DIFFERENCES) diffs.push(`  at ${indexOf(i, shape)}: expected ${show(want)}, received ${show(received[i])}`);
   }

@@ -4,6 +4,7 @@
  * clock, so time jumps), fail while the fault has calls left in this request, then answer with
  * the stub's outputs, module or function, or let the real model answer.
  */
+import path from 'node:path';
 import type { Backend, ModelInstance } from '../../core/backend.js';
 import type { CancelSignal } from '../../core/cancel.js';
 import { EngineError } from '../../core/errors.js';
@@ -104,7 +105,8 @@ export class StubRuntime {
     let worker = this.#workers.get(key);
     if (!worker) {
       const config = ModelConfigSchema.parse({ name: `stub-${call.replaces}`, backend: 'js', max_batch_size: call.maxBatchSize });
-      const files = { modelName: `stub for ${call.replaces}`, version: 1, modelDir: file, versionDir: file, modelPath: file };
+      const dir = path.dirname(file);
+      const files = { modelName: `stub for ${call.replaces}`, version: 1, modelDir: dir, versionDir: dir, modelPath: file };
       const opts = { signal: new AbortController().signal, index: 0, instanceCount: 1, device: { kind: 'CPU' as const } };
       worker = this.#js.createInstance(config, files, opts).then(instance => ({ instance, queue: Promise.resolve() as Promise<unknown> }));
       this.#workers.set(key, worker);

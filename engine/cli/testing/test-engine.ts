@@ -20,7 +20,7 @@ import { createEngine } from '../../runtime/engine.js';
 import type { Engine } from '../../runtime/engine.js';
 import { httpStatusOf } from '../../server/errors.js';
 import { planLoads } from './load-plan.js';
-import type { LoadPlan } from './load-plan.js';
+import type { LoadTarget } from './load-plan.js';
 import { RepositoryInfo } from './repository-info.js';
 import { fromStepEvent } from './step-records.js';
 import type { StepRecord } from './step-records.js';
@@ -42,8 +42,12 @@ export interface TestEngineOptions {
   readonly baseDir?: string;
   /** The models and pipelines to test: only they and what they call are loaded (default: all). */
   readonly models?: readonly string[];
-  /** What to load, when the caller planned it (`braid test` does, from every case's stubs). */
-  readonly plan?: LoadPlan;
+  /**
+   * The tested models with the stubs of each of their requests, when known in advance
+   * (`braid test` knows every case's): models stubbed in every request are then not loaded.
+   * Overrides `models`.
+   */
+  readonly targets?: readonly LoadTarget[];
   readonly logger?: Logger;
 }
 
@@ -121,7 +125,8 @@ export class TestEngine {
     const describeOnly = [ort, js, createPipelineBackend({ catalog: UNUSED_CATALOG, modules: js, logger })];
     const repository = await RepositoryInfo.read(opts.repository, describeOnly);
     const stubs = await compileStubs(opts.stubs ?? {}, baseDir);
-    const plan = opts.plan ?? (await planLoads((opts.models ?? repository.names).map(model => ({ model, stubSets: [opts.stubs ?? {}] })), m => repository.dependencies(m)));
+    const targets = opts.targets ?? (opts.models ?? repository.names).map(model => ({ model, stubSets: [opts.stubs ?? {}] }));
+    const plan = await planLoads(targets, m => repository.dependencies(m));
     const unloaded = new Set(plan.unloaded);
     const events: StepEvent[][] = [];
     const backends = (catalog: ModelCatalog): Backend[] => [
