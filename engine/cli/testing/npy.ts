@@ -54,7 +54,8 @@ export function parseNpy(bytes: Uint8Array, what: string): Tensor {
     const size = dataTypeSize(numeric)!;
     if (body.byteLength < count * size) throw new EngineError('INVALID_ARG', `${what}: shape [${h.shape.join(', ')}] needs ${count * size} bytes of data, the file has ${body.byteLength}`);
     // Copied: the header length leaves the data at any byte offset, and typed arrays need alignment.
-    const copy = body.slice(0, count * size);
+    const copy = new Uint8Array(count * size);
+    copy.set(body.subarray(0, count * size));
     const data = new (typedArrayFor(numeric) as Float64ArrayConstructor)(copy.buffer, 0, count) as unknown as TensorData;
     return { datatype: numeric, shape: h.shape, data };
   }
