@@ -30,7 +30,8 @@ export interface TestFile {
  */
 export async function readTestFile(file: string): Promise<TestFile> {
   const full = path.resolve(file);
-  const label = path.relative(process.cwd(), full) || full;
+  const relative = path.relative(process.cwd(), full);
+  const label = relative === '' || relative.startsWith('..') ? full : relative;
   let text: string;
   try {
     text = await readFile(full, 'utf8');

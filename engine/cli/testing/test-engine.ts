@@ -149,12 +149,15 @@ export class TestEngine {
     return this.#engine.isModelReady(model, version);
   }
 
-  /** Why a model is not ready (its load error), if it is not. */
+  /** Why a model is not ready (its load error, and those of the models it calls), if it is not. */
   async notReadyReason(model: string): Promise<string | undefined> {
     if (this.#engine.isModelReady(model)) return undefined;
+    if (!this.repository.has(model)) return `there is no model '${model}' in ${this.repository.root}`;
     const rows = await this.#engine.repositoryIndex(false);
-    const row = rows.find(r => r.name === model && r.reason !== undefined);
-    return row?.reason ?? (this.repository.has(model) ? 'it was not loaded' : `there is no model '${model}' in ${this.repository.root}`);
+    const reason = (name: string) => rows.find(r => r.name === name && r.reason !== undefined)?.reason;
+    const own = reason(model) ?? 'it was not loaded';
+    const deps = (await this.repository.dependencies(model)).filter(d => !this.#engine.isModelReady(d) && reason(d) !== undefined);
+    return [own, ...deps.map(d => `model '${d}' did not load: ${reason(d)}`)].join('\n');
   }
 
   /** Runs one request and reports how it went, failure included. */
