@@ -54,10 +54,11 @@ function coverageSuite(s: SuiteSummary): string[] {
 
 function testcase(r: CaseResult): string[] {
   const open = `    <testcase classname="${esc(r.pipeline)}" name="${esc(r.name)}" file="${esc(r.file)}" line="${r.line}" time="${seconds(r.durationMs)}"`;
-  if (r.status === 'passed') return [`${open}/>`];
+  const notes = r.notes && r.notes.length > 0 ? [`      <system-out>${esc(r.notes.join('\n'))}</system-out>`] : [];
+  if (r.status === 'passed') return notes.length > 0 ? [`${open}>`, ...notes, '    </testcase>'] : [`${open}/>`];
   if (r.status === 'skipped') return [`${open}>`, '      <skipped/>', '    </testcase>'];
   const body = [...r.failures, ...(r.steps && r.steps.length > 0 ? ['steps:', ...formatSteps(r.steps).map(l => `  ${l}`)] : []), `at ${r.file}:${r.line}`];
-  return [`${open}>`, `      <failure message="${esc(r.failures[0] ?? 'failed')}">${esc(body.join('\n'))}</failure>`, '    </testcase>'];
+  return [`${open}>`, `      <failure message="${esc(r.failures[0] ?? 'failed')}">${esc(body.join('\n'))}</failure>`, ...notes, '    </testcase>'];
 }
 
 function seconds(ms: number): string {

@@ -22,9 +22,10 @@ export function specReporter(write: Sink): Reporter {
       if (r.status === 'skipped') return write(`  - ${caseTitle(r)} (skipped)\n`);
       const time = `${Math.round(r.durationMs)} ms`;
       const lat = r.latency && r.latency.n > 1 ? `, p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms over ${r.latency.n}` : '';
-      if (r.status === 'passed') return write(`  ✓ ${caseTitle(r)} (${time}${lat})\n`);
+      const notes = (r.notes ?? []).map(n => `      note: ${n}\n`).join('');
+      if (r.status === 'passed') return write(`  ✓ ${caseTitle(r)} (${time}${lat})\n${notes}`);
       failures.push(r);
-      write(`  ✗ ${caseTitle(r)} (${time}${lat})\n${details(r)}`);
+      write(`  ✗ ${caseTitle(r)} (${time}${lat})\n${details(r)}${notes}`);
     },
     end(s: SuiteSummary) {
       if (failures.length > 0) {

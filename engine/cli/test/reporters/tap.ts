@@ -21,11 +21,12 @@ export function tapReporter(write: Sink): Reporter {
       n++;
       const title = caseTitle(r).replace(/#/g, '\\#');
       if (r.status === 'skipped') return write(`ok ${n} - ${title} # SKIP\n`);
-      if (r.status === 'passed') return write(`ok ${n} - ${title}\n`);
+      const notes = (r.notes ?? []).map(note => `# ${note}\n`).join('');
+      if (r.status === 'passed') return write(`ok ${n} - ${title}\n${notes}`);
       const yaml = ['  ---', '  message: |', ...r.failures.map(l => `    ${l}`), `  at: ${JSON.stringify(`${r.file}:${r.line}`)}`, `  duration_ms: ${Math.round(r.durationMs)}`];
       if (r.steps && r.steps.length > 0) yaml.push('  steps: |', ...formatSteps(r.steps).map(l => `    ${l}`));
       yaml.push('  ...');
-      write(`not ok ${n} - ${title}\n${yaml.join('\n')}\n`);
+      write(`not ok ${n} - ${title}\n${yaml.join('\n')}\n${notes}`);
     },
     end(s) {
       write(`1..${n}\n`);

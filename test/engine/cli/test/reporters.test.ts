@@ -86,3 +86,20 @@ describe('reporters', () => {
     expect(xml.match(/<testsuite /g)).toHaveLength(3);
   });
 });
+
+describe('notes on checks that could not be made', () => {
+  const noted: CaseResult = { file: 'a.test.yaml', line: 3, pipeline: 'ocr', name: 'n', status: 'passed', durationMs: 1, failures: [], notes: ['steps: not checked: x'] };
+  const one = (make: (write: (t: string) => void) => Reporter) => {
+    let out = '';
+    const r = make(t => (out += t));
+    r.caseDone(noted);
+    r.end({ passed: 1, failed: 0, skipped: 0, durationMs: 1, coverage: [] });
+    return out;
+  };
+
+  it('follow the case in every format', () => {
+    expect(one(specReporter)).toContain('  ✓ ocr › n (1 ms)\n      note: steps: not checked: x\n');
+    expect(one(tapReporter)).toContain('ok 1 - ocr › n\n# steps: not checked: x\n');
+    expect(one(junitReporter)).toContain('line="3" time="0.001">\n      <system-out>steps: not checked: x</system-out>\n    </testcase>');
+  });
+});
