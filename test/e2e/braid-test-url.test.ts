@@ -3,6 +3,8 @@
  * (binary tensor extension, step outcomes from braid_debug). Needs dist/ (npm test builds it).
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLES, ROOT } from '../support/repo.js';
@@ -46,6 +48,18 @@ describe('braid test --url against braid serve', () => {
     expect(r.code).toBe(0);
     expect(r.out.split('\n').slice(0, 5)).toEqual(['TAP version 13', 'ok 1 - branchy › doubles and increments each element', 'ok 2 - branchy › returns early when asked to skip', 'ok 3 - branchy › maps over nothing for an empty input', '1..3']);
     expect(r.err).toBe('3 passed, 0 failed\n');
+  });
+
+  it('runs contract tests kept apart from any repository', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'braid-contract-'));
+    try {
+      const file = path.join(dir, 'contract.test.yaml');
+      await writeFile(file, 'pipeline: branchy\ncases:\n  - name: doubles\n    inputs: { X: { datatype: FP32, shape: [1], data: [2] } }\n    expect: { outputs: { Y: { data: [5] } } }\n');
+      const r = await braidTest([file, '--url', server.url]);
+      expect([r.code, r.out.trimEnd().split('\n').at(-1)]).toEqual([0, '1 passed, 0 failed']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -46,6 +46,20 @@ export interface TestCommandIo {
   readonly err: Sink;
 }
 
+/** What the command line asks for. */
+interface TestFlags {
+  readonly paths: readonly string[];
+  readonly repository?: string;
+  readonly url?: string;
+  readonly filter?: string;
+  readonly reporter: string;
+  readonly output?: string;
+  readonly coverage: boolean;
+  readonly coverageMin?: number;
+  readonly update: boolean;
+  readonly watch: boolean;
+}
+
 /**
  * Runs `braid test`; resolves with the exit code (never, with --watch).
  *
@@ -53,6 +67,24 @@ export interface TestCommandIo {
  * const code = await runTestCommand(['examples/model_repository', '--coverage'], { out: t => process.stdout.write(t), err: t => process.stderr.write(t) });
  */
 export async function runTestCommand(argv: string[], io: TestCommandIo): Promise<number> {
+  const flags = parseTestFlags(argv);
+  if (flags === 'help') {
+    io.out(TEST_HELP);
+    return 0;
+  }
+  // Timers of the engine do not hold the process open; while cases run, this does.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  try {
+    if (!flags.watch) return await runOnce(flags, io);
+    const dirs = [...new Set([...flags.paths, ...(flags.repository === undefined ? [] : [flags.repository])])];
+    await watchLoop({ run: () => runOnce(flags, io), changes: watchDirectories(dirs, cliClock), notify: line => io.err(`${line}\n`) });
+    return 0;
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+function parseTestFlags(argv: string[]): TestFlags | 'help' {
   const { values, positionals } = parse(argv, {
     'model-repository': { type: 'string' },
     url: { type: 'string' },
@@ -65,56 +97,42 @@ export async function runTestCommand(argv: string[], io: TestCommandIo): Promise
     watch: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
-  if (values.help) {
-    io.out(TEST_HELP);
-    return 0;
-  }
+  if (values.help) return 'help';
   const repository = values['model-repository'];
   if (positionals.length === 0 && repository === undefined) throw new EngineError('INVALID_ARG', 'braid test: give the test files or directories to run, or --model-repository');
-  const reporterName = values.reporter;
-  if (!['spec', 'tap', 'junit'].includes(reporterName)) throw new EngineError('INVALID_ARG', `--reporter must be spec, tap or junit, got '${reporterName}'`);
+  if (!['spec', 'tap', 'junit'].includes(values.reporter)) throw new EngineError('INVALID_ARG', `--reporter must be spec, tap or junit, got '${values.reporter}'`);
   const min = values['coverage-min'];
   const coverageMin = min === undefined ? undefined : Number(min);
   if (coverageMin !== undefined && !(coverageMin >= 0 && coverageMin <= 100)) throw new EngineError('INVALID_ARG', `--coverage-min must be a percentage from 0 to 100, got '${min}'`);
   if (values.url !== undefined && !/^https?:\/\//.test(values.url)) throw new EngineError('INVALID_ARG', `--url must start with http:// or https://, got '${values.url}'`);
-  const once = async (): Promise<number> => {
-    let report = '';
-    const toFile = values.output !== undefined;
-    const sink: Sink = toFile ? text => void (report += text) : io.out;
-    const reporter = makeReporter(reporterName, sink);
-    const summary = await runSuite({
-      paths: positionals,
-      ...(repository === undefined ? {} : { repository }),
-      ...(values.url === undefined ? {} : { url: values.url }),
-      ...(values.filter === undefined ? {} : { filter: values.filter }),
-      update: values.update,
-      coverage: values.coverage || coverageMin !== undefined,
-      ...(coverageMin === undefined ? {} : { coverageMin }),
-      reporter,
-      clock: cliClock,
-      logger: noopLogger,
-    });
-    if (toFile) await writeFile(values.output!, report);
-    const shortfalls = coverageShortfalls(summary);
-    // Machine formats keep stdout parseable; people still get the summary line.
-    const summaryTo = toFile ? io.out : reporterName === 'spec' ? undefined : io.err;
-    if (summaryTo) summaryTo(`${shortfalls.map(s => `${s.message}\n`).join('')}${summaryLine(summary)}\n`);
-    if (summary.passed + summary.failed + summary.skipped === 0) {
-      io.err(`braid test: no test cases found${values.filter === undefined ? '' : ` matching '${values.filter}'`} (test files are named *.test.yaml)\n`);
-      return 1;
-    }
-    return summary.failed > 0 || shortfalls.length > 0 ? 1 : 0;
+  return {
+    paths: positionals,
+    ...(repository === undefined ? {} : { repository }),
+    ...(values.url === undefined ? {} : { url: values.url }),
+    ...(values.filter === undefined ? {} : { filter: values.filter }),
+    reporter: values.reporter,
+    ...(values.output === undefined ? {} : { output: values.output }),
+    coverage: values.coverage || coverageMin !== undefined,
+    ...(coverageMin === undefined ? {} : { coverageMin }),
+    update: values.update,
+    watch: values.watch,
   };
-  // Timers of the engine do not hold the process open; while cases run, this does.
-  const keepAlive = setInterval(() => undefined, 1 << 30);
-  try {
-    if (!values.watch) return await once();
-    const dirs = [...new Set([...positionals, ...(repository === undefined ? [] : [repository])])];
-    await watchLoop({ run: once, changes: watchDirectories(dirs, cliClock), notify: line => io.err(`${line}\n`) });
-    return 0;
-  } finally {
-    clearInterval(keepAlive);
+}
+
+async function runOnce(flags: TestFlags, io: TestCommandIo): Promise<number> {
+  let report = '';
+  const sink: Sink = flags.output !== undefined ? text => void (report += text) : io.out;
+  const summary = await runSuite({ ...flags, reporter: makeReporter(flags.reporter, sink), clock: cliClock, logger: noopLogger });
+  if (flags.output !== undefined) await writeFile(flags.output, report);
+  const shortfalls = coverageShortfalls(summary);
+  // Machine formats keep stdout parseable; people still get the summary line.
+  const summaryTo = flags.output !== undefined ? io.out : flags.reporter === 'spec' ? undefined : io.err;
+  summaryTo?.(`${shortfalls.map(s => `${s.message}\n`).join('')}${summaryLine(summary)}\n`);
+  if (summary.passed + summary.failed + summary.skipped === 0) {
+    io.err(`braid test: no test cases found${flags.filter === undefined ? '' : ` matching '${flags.filter}'`} (test files are named *.test.yaml)\n`);
+    return 1;
   }
+  return summary.failed > 0 || shortfalls.length > 0 ? 1 : 0;
 }
 
 function makeReporter(name: string, sink: Sink): Reporter {

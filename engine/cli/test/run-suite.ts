@@ -43,6 +43,8 @@ export interface SuiteOptions {
   readonly logger: Logger;
 }
 
+const NO_REPOSITORY = '';
+
 interface Group {
   readonly repository: string;
   readonly files: TestFile[];
@@ -96,8 +98,9 @@ async function groupFiles(opts: SuiteOptions, report: (r: CaseResult) => void): 
     }
     const selected = filterCases(file, opts.filter);
     if (!selected) continue;
-    const repo = opts.repository ? path.resolve(opts.repository) : await repositoryOf(file.path, file.decl.pipeline);
-    if (!repo) {
+    // Over --url the repository only feeds coverage: files kept apart from one still run.
+    const repo = opts.repository ? path.resolve(opts.repository) : ((await repositoryOf(file.path, file.decl.pipeline)) ?? (opts.url ? NO_REPOSITORY : undefined));
+    if (repo === undefined) {
       report(fileFailure(file.label, 1, `cannot tell which model repository '${file.decl.pipeline}' belongs to (no directory '${file.decl.pipeline}' above the file); pass --model-repository`));
       continue;
     }
@@ -193,6 +196,7 @@ async function runFile(file: TestFile, ctx: FileContext): Promise<void> {
 }
 
 async function coverageOf(g: Group, recorder: CoverageRecorder): Promise<PipelineCoverage[]> {
+  if (g.repository === NO_REPOSITORY) return [];
   const info = await RepositoryInfo.read(g.repository, []);
   const out: PipelineCoverage[] = [];
   for (const name of [...new Set(g.files.map(f => f.decl.pipeline))]) {
