@@ -72,16 +72,10 @@ export async function runTestCommand(argv: string[], io: TestCommandIo): Promise
     io.out(TEST_HELP);
     return 0;
   }
-  // Timers of the engine do not hold the process open; while cases run, this does.
-  const keepAlive = setInterval(() => undefined, 1 << 30);
-  try {
-    if (!flags.watch) return await runOnce(flags, io);
-    const dirs = [...new Set([...flags.paths, ...(flags.repository === undefined ? [] : [flags.repository])])];
-    await watchLoop({ run: () => runOnce(flags, io), changes: watchDirectories(dirs, cliClock), notify: line => io.err(`${line}\n`) });
-    return 0;
-  } finally {
-    clearInterval(keepAlive);
-  }
+  if (!flags.watch) return runOnce(flags, io);
+  const dirs = [...new Set([...flags.paths, ...(flags.repository === undefined ? [] : [flags.repository])])];
+  await watchLoop({ run: () => runOnce(flags, io), changes: watchDirectories(dirs, cliClock), notify: line => io.err(`${line}\n`) });
+  return 0;
 }
 
 function parseTestFlags(argv: string[]): TestFlags | 'help' {

@@ -115,7 +115,11 @@ export class TestEngine {
     this.#events = parts.events;
   }
 
-  static async create(opts: TestEngineOptions): Promise<TestEngine> {
+  static create(opts: TestEngineOptions): Promise<TestEngine> {
+    return held(TestEngine.#create(opts));
+  }
+
+  static async #create(opts: TestEngineOptions): Promise<TestEngine> {
     const logger = opts.logger ?? noopLogger;
     const baseDir = path.resolve(opts.baseDir ?? '.');
     const clock = new WarpClock();
@@ -162,7 +166,7 @@ export class TestEngine {
 
   /** Runs one request and reports how it went, failure included. */
   run(model: string, inputs: TestInputs, opts: TestInferOptions = {}): Promise<TestOutcome> {
-    const next = this.#queue.then(() => this.#run(model, inputs, opts));
+    const next = this.#queue.then(() => held(this.#run(model, inputs, opts)));
     this.#queue = next.catch(() => undefined);
     return next;
   }
@@ -175,9 +179,8 @@ export class TestEngine {
   }
 
   /** Unloads everything and stops the workers. Idempotent. */
-  async close(): Promise<void> {
-    await this.#engine.shutdown(10_000);
-    await this.#runtime.dispose();
+  close(): Promise<void> {
+    return held(this.#engine.shutdown(10_000).then(() => this.#runtime.dispose()));
   }
 
   async #run(model: string, inputs: TestInputs, opts: TestInferOptions): Promise<TestOutcome> {
@@ -241,6 +244,20 @@ const UNUSED_CATALOG: ModelCatalog = {
   metadata: name => Promise.reject(new EngineError('UNAVAILABLE', `model '${name}': no catalog while describing`)),
   infer: req => Promise.reject(new EngineError('UNAVAILABLE', `model '${req.modelName}': no catalog while describing`)),
 };
+
+/**
+ * Keeps the process alive until `work` settles. The engine's timers and model workers do not
+ * hold it open (a server has its sockets for that), so a script awaiting a request would
+ * otherwise end in the middle of it.
+ */
+async function held<T>(work: Promise<T>): Promise<T> {
+  const hold = setInterval(() => undefined, 1 << 30);
+  try {
+    return await work;
+  } finally {
+    clearInterval(hold);
+  }
+}
 
 async function toTensorMap(inputs: TestInputs, baseDir: string): Promise<TensorMap> {
   if (inputs instanceof Map) return inputs;
