@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ModelConfigSchema } from '../engine/core/model-config.js';
 import { PipelineFileSchema } from '../pipelines/schema.js';
+import { PipelineTestFileSchema } from '../pipelines/test-file-schema.js';
 
 /** Identity of one generated schema document. */
 export interface SchemaMeta {
@@ -59,6 +60,19 @@ export function generateSchemas(): Map<string, string> {
           '<repo>/<pipeline>/<version>/pipeline.yaml. Typed inputs and outputs with symbolic ' +
           'dimensions, and steps that call models or JS/TS modules, with when: guards, map: ' +
           'fan-out, early returns, timeouts, retries and error policies.',
+      }),
+    ],
+    [
+      'pipeline-test.schema.json',
+      schemaDocument(PipelineTestFileSchema, {
+        $id: 'urn:braid:schema:pipeline-test',
+        title: 'Braid pipeline test',
+        description:
+          'A test file run by `braid test`: <repo>/<pipeline>/tests/*.test.yaml. Cases send ' +
+          'inputs (literal, files, .npy, .json) to a pipeline or model and check its outputs ' +
+          '(values with tolerances, shapes, bounds, strings, golden snapshots), the way it ' +
+          'went (steps: ran, skipped, returned, ...), errors and latency; stubs replace the ' +
+          'models it calls with fixed outputs, modules, faults or delays.',
       }),
     ],
   ]);

@@ -9,6 +9,7 @@ import { runPerfCommand } from './perf/command.js';
 import { PERF_HELP } from './perf/flags.js';
 import { runSchema, SCHEMA_HELP } from './schema.js';
 import { loggerFor, serve } from './serve.js';
+import { runTestCommand, TEST_HELP } from './test/command.js';
 import { runValidate, VALIDATE_HELP } from './validate.js';
 
 const HELP = `Usage: braid <command> [options]
@@ -20,6 +21,7 @@ Commands:
   convert    convert a model config between Triton's config.pbtxt and config.yaml
   perf       measure a served model: throughput, latency percentiles, server-side breakdown
   analyze    search a model's batching and instance settings for the best config under a budget
+  test       run the test files of pipelines and models (*.test.yaml), in-process or against a server
 
 Run 'braid <command> --help' for a command's options.
 `;
@@ -39,11 +41,20 @@ async function main(argv: string[]): Promise<number> {
       return runPerfCommand(rest, { out: text => process.stdout.write(text), err: process.stderr });
     case 'analyze':
       return runAnalyzeCommand(rest, { out: text => process.stdout.write(text), err: process.stderr });
+    case 'test':
+      return runTestCommand(rest, { out: text => void process.stdout.write(text), err: text => void process.stderr.write(text) });
     case undefined:
     case '-h':
     case '--help':
     case 'help':
-      console.log(HELP + `\n${SERVE_HELP}\n${VALIDATE_HELP}\n${SCHEMA_HELP}\n${CONVERT_HELP}\n${PERF_HELP}\n${ANALYZE_HELP}`);
+      console.log(HELP + `
+${SERVE_HELP}
+${VALIDATE_HELP}
+${SCHEMA_HELP}
+${CONVERT_HELP}
+${PERF_HELP}
+${ANALYZE_HELP}
+${TEST_HELP}`);
       return command === undefined ? 1 : 0;
     default:
       console.error(`braid: unknown command '${command}'\n\n${HELP}`);

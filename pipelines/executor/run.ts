@@ -58,6 +58,10 @@ export interface StepTiming {
   readonly retries?: number;
   readonly items?: number;
   readonly reason?: string;
+  /** Steps with `when:`: whether the guard held; absent when it was never evaluated. */
+  readonly guard?: boolean;
+  /** The step failed and its on_error policy answered instead. */
+  readonly on_error?: 'skip' | 'default';
 }
 
 /** What a request produced. */
@@ -79,7 +83,7 @@ export function executeRun(shared: RunShared, req: RunRequest): Promise<RunResul
   return new Run(shared, req).execute();
 }
 
-type StepExtra = { readonly calls?: number; readonly retries?: number; readonly items?: number; readonly reason?: string };
+type StepExtra = { readonly calls?: number; readonly retries?: number; readonly items?: number; readonly reason?: string; readonly onError?: 'skip' | 'default' };
 
 const NOT_STARTED = -1;
 
@@ -100,6 +104,8 @@ class Run {
   readonly #outcomes: (StepStatusName | undefined)[];
   readonly #timings: (StepTiming | undefined)[] | undefined;
   readonly #spans: (TraceSpan | undefined)[] | undefined;
+  /** What each evaluated `when:` guard said; made on the first guard, as most plans have none. */
+  #guards: (boolean | undefined)[] | undefined;
   readonly #start: number;
   #status: RunStatus = RUN_TRANSITIONS.initial;
   #deadline: ReturnType<Clock['setTimeout']> | undefined;
@@ -195,12 +201,15 @@ class Run {
     this.#startedAt[index] = this.#s.clock.now();
     const span = openStepSpan(this.#req.trace, this.#plan.name, step);
     if (this.#spans && span.recording) this.#spans[index] = span;
-    try {
-      if (step.when && !evaluateGuard(step.when, { tensor: n => this.#store.get(n), params: this.#req.parameters }, `pipeline '${this.#plan.name}' step '${step.name}'`)) {
-        return this.#skip(step, `guard "${step.when.source}" is false`);
+    if (step.when) {
+      let held: boolean;
+      try {
+        held = evaluateGuard(step.when, { tensor: n => this.#store.get(n), params: this.#req.parameters }, `pipeline '${this.#plan.name}' step '${step.name}'`);
+      } catch (e) {
+        return this.#send({ type: 'FAIL', error: toEngineError(e) });
       }
-    } catch (e) {
-      return this.#send({ type: 'FAIL', error: toEngineError(e) });
+      (this.#guards ??= new Array<boolean | undefined>(this.#plan.steps.length))[index] = held;
+      if (!held) return this.#skip(step, `guard "${step.when.source}" is false`);
     }
     if (step.target.kind === 'return') {
       // Its values are read when the answer is assembled, so nothing is released here.
@@ -249,7 +258,7 @@ class Run {
   #failed(step: PlanStep, e: EngineError): void {
     if (this.#finished) return;
     const policy = step.onError;
-    if (policy.policy === 'skip') return this.#skip(step, e.message);
+    if (policy.policy === 'skip') return this.#skip(step, e.message, 'skip');
     if (policy.policy === 'default') {
       const produced: string[] = [];
       for (const [tensor, value] of policy.values) {
@@ -257,7 +266,7 @@ class Run {
         this.#store.set(tensor, value);
         produced.push(tensor);
       }
-      this.#settled(step, 'defaulted', { reason: e.message });
+      this.#settled(step, 'defaulted', { reason: e.message, onError: 'default' });
       settle(this.#plan, this.#state, step.index, 'done', produced);
       return this.#advance();
     }
@@ -266,8 +275,8 @@ class Run {
     this.#send({ type: 'FAIL', error });
   }
 
-  #skip(step: PlanStep, reason: string): void {
-    this.#settled(step, 'skipped', { reason });
+  #skip(step: PlanStep, reason: string, onError?: 'skip'): void {
+    this.#settled(step, 'skipped', onError ? { reason, onError } : { reason });
     settle(this.#plan, this.#state, step.index, 'skipped');
     this.#advance();
   }
@@ -278,11 +287,13 @@ class Run {
     const index = step.index;
     const started = this.#startedAt[index]!;
     this.#outcomes[index] = status;
+    const guard = this.#guards?.[index];
     if (this.#timings) {
       const times = started === NOT_STARTED ? {} : { start_ms: started - this.#start, end_ms: now - this.#start };
-      const { calls, retries, items, reason } = extra;
+      const { calls, retries, items, reason, onError } = extra;
       const counts = { ...(calls === undefined ? {} : { calls }), ...(retries === undefined ? {} : { retries }), ...(items === undefined ? {} : { items }) };
-      this.#timings[index] = { step: step.name, status, ...times, ...counts, ...(reason === undefined ? {} : { reason }) };
+      const why = { ...(reason === undefined ? {} : { reason }), ...(guard === undefined ? {} : { guard }), ...(onError === undefined ? {} : { on_error: onError }) };
+      this.#timings[index] = { step: step.name, status, ...times, ...counts, ...why };
     }
     const event: Mutable<StepEvent> = {
       pipeline: this.#plan.name,
@@ -294,6 +305,8 @@ class Run {
     };
     if (extra.items !== undefined) event.items = extra.items;
     if (extra.reason !== undefined) event.reason = extra.reason;
+    if (guard !== undefined) event.guard = guard;
+    if (extra.onError !== undefined) event.onError = extra.onError;
     this.#s.stats.record(index, event);
     this.#s.observer?.onStep?.(event);
     const span = this.#spans?.[index];

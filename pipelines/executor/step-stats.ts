@@ -21,6 +21,10 @@ export interface StepEvent {
   readonly items?: number;
   /** Why it was skipped, failed or defaulted. */
   readonly reason?: string;
+  /** Steps with `when:`: whether the guard held; absent when it was never evaluated. */
+  readonly guard?: boolean;
+  /** The step failed and its on_error policy answered instead (status skipped or defaulted). */
+  readonly onError?: 'skip' | 'default';
 }
 
 /** One pipeline request, as reported to a {@link PipelineObserver}. */

@@ -1,6 +1,7 @@
 /** The part of JSON Schema draft-07 the generated schemas use. */
 export interface JsonSchema {
-  readonly type?: string;
+  /** One type, or several (zod writes a union of plain types as a list). */
+  readonly type?: string | readonly string[];
   readonly enum?: readonly unknown[];
   readonly properties?: Readonly<Record<string, JsonSchema>>;
   readonly required?: readonly string[];
@@ -46,9 +47,10 @@ function checkType(schema: JsonSchema, value: unknown, path: string): string | u
     boolean: v => typeof v === 'boolean',
   };
   if (schema.type === undefined) return undefined;
-  const check = ok[schema.type];
-  if (!check) return `${path}: the validator does not know type ${schema.type}`;
-  return check(value) ? undefined : `${path}: expected ${schema.type}`;
+  const types = typeof schema.type === 'string' ? [schema.type] : schema.type;
+  const unknown = types.find(t => !ok[t]);
+  if (unknown) return `${path}: the validator does not know type ${unknown}`;
+  return types.some(t => ok[t]!(value)) ? undefined : `${path}: expected ${types.join(' or ')}`;
 }
 
 function checkString(schema: JsonSchema, value: string, path: string): string[] {
