@@ -1,3 +1,8 @@
+/**
+ * @module A request checked against its model version's config, the one check every request
+ * gets, model or pipeline: input names, datatypes, shapes with the batch dimension, element
+ * counts and batch size, with `reshape` applied; and the output names it asks for.
+ */
 import { fromConfigDataType, type DataType } from '../core/datatype.js';
 import { quote } from '../core/client-value.js';
 import { EngineError } from '../core/errors.js';
