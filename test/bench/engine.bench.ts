@@ -2,9 +2,10 @@
  * `npx tsx test/bench/engine.bench.ts`: the engine alone, no HTTP and no worker threads. One
  * engine serves four in-memory step models (`y = x + 1`, FP32 [B,16], dynamic batching, answered
  * on the main thread with no compute to speak of) and the pipeline `chain4` over them; requests
- * go straight to `Engine.infer`. Prints µs per request for a model and for the pipeline at
- * concurrency 1 and 32, and the pipeline's cost per step beyond its four model requests at
- * concurrency 1: what the request path and the executor cost, without the HTTP and ONNX noise
+ * go straight to `Engine.infer`. Prints µs per request, wall and CPU time (CPU moves less with
+ * what else runs), for a model and for the pipeline at concurrency 1 and 32, and the pipeline's
+ * CPU per step beyond its four model requests: what the request path and the executor cost,
+ * without the HTTP and ONNX noise
  * of `npm run bench:pipeline`. Flags: --requests N (per case, default 20000), --rounds N
  * (default 5; each case's median round is kept).
  *
@@ -64,8 +65,14 @@ async function writeRepository(dir: string): Promise<void> {
   await writeFile(join(dir, 'chain4', '1', 'pipeline.yaml'), yaml.join('\n'));
 }
 
-/** Sends `total` requests with `concurrency` in flight; returns µs per request. */
-async function measure(engine: Engine, req: InferRequest, total: number, concurrency: number): Promise<number> {
+/** µs per request, of wall time and of this process's CPU time (steadier on a shared machine). */
+interface PerRequest {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+/** Sends `total` requests with `concurrency` in flight. */
+async function measure(engine: Engine, req: InferRequest, total: number, concurrency: number): Promise<PerRequest> {
   let sent = 0;
   const worker = async () => {
     while (sent < total) {
@@ -73,9 +80,12 @@ async function measure(engine: Engine, req: InferRequest, total: number, concurr
       await engine.infer(req);
     }
   };
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return Number(process.hrtime.bigint() - t0) / 1000 / total;
+  const wall = Number(process.hrtime.bigint() - t0) / 1000 / total;
+  const cpu = process.cpuUsage(cpu0);
+  return { wall, cpu: (cpu.user + cpu.system) / total };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -101,16 +111,18 @@ async function main(): Promise<void> {
     { name: 'model s_a', req: model, c: 32 },
     { name: 'pipeline chain4', req: pipeline, c: 32 },
   ];
-  const results = cases.map(() => [] as number[]);
+  const results = cases.map(() => [] as PerRequest[]);
   for (const c of cases) await measure(engine, c.req, total / 4, c.c);
   for (let r = 0; r < rounds; r++) for (const [i, c] of cases.entries()) results[i]!.push(await measure(engine, c.req, total, c.c));
   await engine.shutdown(1000);
   await rm(dir, { recursive: true, force: true });
-  const us = results.map(median);
-  console.log(`engine in-process, ${total} requests per case, median of ${rounds} rounds`);
-  for (const [i, c] of cases.entries()) console.log(`${c.name.padEnd(16)} c=${String(c.c).padEnd(3)} ${us[i]!.toFixed(2).padStart(8)} µs/request`);
-  console.log(`pipeline per step beyond its model requests, c=1: ${((us[1]! - 4 * us[0]!) / STEPS.length).toFixed(2)} µs`);
-  console.log(`pipeline per step beyond its model requests, c=32: ${((us[3]! - 4 * us[2]!) / STEPS.length).toFixed(2)} µs`);
+  const wall = results.map(rs => median(rs.map(x => x.wall)));
+  const cpu = results.map(rs => median(rs.map(x => x.cpu)));
+  console.log(`engine in-process, ${total} requests per case, median of ${rounds} rounds (µs per request)`);
+  console.log(`${'case'.padEnd(22)} ${'wall'.padStart(8)} ${'cpu'.padStart(8)}`);
+  for (const [i, c] of cases.entries()) console.log(`${`${c.name} c=${c.c}`.padEnd(22)} ${wall[i]!.toFixed(2).padStart(8)} ${cpu[i]!.toFixed(2).padStart(8)}`);
+  const perStep = (xs: number[], p: number, m: number) => ((xs[p]! - STEPS.length * xs[m]!) / STEPS.length).toFixed(2);
+  console.log(`pipeline per step beyond its model requests, cpu: ${perStep(cpu, 1, 0)} µs at c=1, ${perStep(cpu, 3, 2)} µs at c=32`);
 }
 
 await main();
