@@ -86,6 +86,9 @@ export function stepTiming(
 /**
  * The answer of a run that ended well: the layout's outputs from the tensors (or, after an
  * early return, from what `ret` returns), and the debug timings and captured tensors if asked.
+ *
+ * @example
+ * runResult(plan, layout, store, undefined, undefined).outputs.get('Y');
  */
 export function runResult(
   plan: ExecutionPlan,
@@ -106,19 +109,34 @@ export function runResult(
   return { outputs, ...(ret ? { returnedBy: ret.name } : {}), debug: { steps, tensors } };
 }
 
-/** The event of a request that ended `end` after `durationMs`. */
+/**
+ * The event of a request that ended `end` after `durationMs`.
+ *
+ * @example
+ * requestEvent(plan, { kind: 'succeeded' }, 4.2); // { pipeline: 'ocr', ok: true, durationMs: 4.2 }
+ */
 export function requestEvent(plan: ExecutionPlan, end: RunEnd, durationMs: number): PipelineRequestEvent {
   const ret = end.kind === 'returned' ? plan.steps[end.step]!.name : undefined;
   return { pipeline: plan.name, ok: end.kind !== 'failed', durationMs, ...(ret ? { returnedBy: ret } : {}) };
 }
 
-/** The error of a run past its deadline of `ms`, naming the steps still running. */
+/**
+ * The error of a run past its deadline of `ms`, naming the steps still running.
+ *
+ * @example
+ * deadlineError(plan, 800, [step]).message; // "pipeline 'ocr' exceeded its deadline of 800 ms (still running: 'read')"
+ */
 export function deadlineError(plan: ExecutionPlan, ms: number, running: readonly PlanStep[]): EngineError {
   const still = running.length > 0 ? ` (still running: ${running.map(s => `'${s.name}'`).join(', ')})` : '';
   return new EngineError('UNAVAILABLE', `pipeline '${plan.name}' exceeded its deadline of ${ms} ms${still}`, { reason: 'REJECTED' });
 }
 
-/** Why a run cannot produce its required outputs: each missing tensor and what became of its producer. */
+/**
+ * Why a run cannot produce its required outputs: each missing tensor and what became of its producer.
+ *
+ * @example
+ * stuckError(plan, state, ['TEXT']).message; // "... required output tensor(s) 'TEXT' (step 'read' skipped) ..."
+ */
 export function stuckError(p: ExecutionPlan, state: RunState, missing: readonly string[]): EngineError {
   const why = missing.map(t => {
     const producer = p.producer.get(t);
