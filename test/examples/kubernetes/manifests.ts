@@ -77,13 +77,3 @@ export interface ContainerLike {
   resources?: { requests?: Record<string, string>; limits?: Record<string, string | number> };
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
 }
-
-/** The value of `--name=value` or `--name value` in an argument list. */
-export function flag(args: readonly string[], name: string): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a.startsWith(`${name}=`)) return a.slice(name.length + 1);
-    if (a === name) return args[i + 1];
-  }
-  return undefined;
-}
