@@ -42,6 +42,15 @@ COPY examples/model_repository /app/examples/model_repository
 # --- GPU variant: docker build --target gpu --build-arg ONNXRUNTIME_NODE_INSTALL=cuda12 ---------
 # Node comes from NODE_IMAGE's /usr/local/bin, as the official Node images install it.
 FROM ${CUDA_IMAGE} AS gpu
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG CREATED=unknown
+LABEL org.opencontainers.image.title="braid-gpu" \
+      org.opencontainers.image.description="Braid with ONNX Runtime's CUDA and TensorRT providers" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}"
 COPY --from=build /usr/local/bin/node /usr/local/bin/node
 COPY --from=app /app /app
 # JS/TS models import backends/js/model-error.js at run time (examples/model_repository/ocr_*):

@@ -77,7 +77,9 @@ export function haproxyConfig(frontends: Readonly<Record<string, { port: number;
       '  option httpchk',
       '  http-check send meth GET uri /v2/health/ready ver HTTP/1.1 hdr Host braid',
       '  http-check expect status 200',
-      '  default-server check inter 200ms fall 3 rise 2',
+      // A replica reports not ready while a new version loads (strict readiness, as in Triton):
+      // only five misses in a row take it out, so replicas loading at once never empty the pool.
+      '  default-server check inter 200ms fall 5 rise 2',
       ...servers.map((p, i) => `  server r${i + 1} 127.0.0.1:${p}`),
     );
   }
