@@ -16,12 +16,14 @@ export interface ServeProcess {
 
 /**
  * Starts `node dist/engine/cli/main.js serve` (built by `npm test`'s pretest) on a free port with
- * JSON logs, and resolves once it logs that HTTP is listening.
+ * JSON logs, and resolves once it logs that HTTP is listening. `env` is added to this process's
+ * environment for the child.
  */
-export function startServe(args: string[], timeoutMs = 30_000): Promise<ServeProcess> {
+export function startServe(args: string[], timeoutMs = 30_000, env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
   const main = path.join(ROOT, 'dist', 'engine', 'cli', 'main.js');
   const child = spawn(process.execPath, [main, 'serve', '--http-port', '0', '--http-address', '127.0.0.1', '--log-format', 'json', '--metrics-port', '0', '--grpc-port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
