@@ -73,9 +73,9 @@ export function haproxyConfig(frontends: Readonly<Record<string, { port: number;
       `  default_backend ${name}_replicas`,
       `backend ${name}_replicas`,
       '  balance leastconn',
-      // HTTP/1.1 with a Host header: Braid, like Node's HTTP server, answers 400 to a request without one.
+      // haproxy's default check is HTTP/1.0 with no Host header, which Braid answers too.
       '  option httpchk',
-      '  http-check send meth GET uri /v2/health/ready ver HTTP/1.1 hdr Host braid',
+      '  http-check send meth GET uri /v2/health/ready',
       '  http-check expect status 200',
       // A replica reports not ready while a new version loads (strict readiness, as in Triton):
       // only five misses in a row take it out, so replicas loading at once never empty the pool.
