@@ -54,6 +54,8 @@ export interface EngineOptions {
   /** Where each loaded model version's statistics are exported. Default: nowhere. */
   readonly metrics?: InferenceMetrics;
   readonly version?: string;
+  /** The server's name in server metadata (Triton's --id). Default `braid`. */
+  readonly name?: string;
 }
 
 const EXTENSIONS = ['binary_tensor_data', 'model_repository', 'model_configuration', 'schedule_policy', 'statistics', 'parameters'];
@@ -142,7 +144,7 @@ export class Engine implements InferenceEngine {
   }
 
   serverMetadata(): ServerMetadata {
-    return { name: 'braid', version: this.#opts.version ?? '0.0.0', extensions: EXTENSIONS };
+    return { name: this.#opts.name ?? 'braid', version: this.#opts.version ?? '0.0.0', extensions: EXTENSIONS };
   }
 
   isLive(): boolean {

@@ -16,9 +16,10 @@ export interface ServeProcess {
 
 /**
  * Starts `node dist/engine/cli/main.js serve` (built by `npm test`'s pretest) on a free port with
- * JSON logs, and resolves once it logs that HTTP is listening.
+ * JSON logs, and resolves once it logs `readyMsg` (default: HTTP is listening); `port` is that
+ * line's.
  */
-export function startServe(args: string[], timeoutMs = 30_000): Promise<ServeProcess> {
+export function startServe(args: string[], timeoutMs = 30_000, readyMsg = 'Started HTTPService'): Promise<ServeProcess> {
   const main = path.join(ROOT, 'dist', 'engine', 'cli', 'main.js');
   const child = spawn(process.execPath, [main, 'serve', '--http-port', '0', '--http-address', '127.0.0.1', '--log-format', 'json', '--metrics-port', '0', '--grpc-port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -41,7 +42,7 @@ export function startServe(args: string[], timeoutMs = 30_000): Promise<ServePro
         entry = { msg: line };
       }
       logs.push(entry);
-      if (entry.msg === 'Started HTTPService') {
+      if (entry.msg === readyMsg) {
         clearTimeout(timer);
         const port = entry.port as number;
         resolve({

@@ -17,6 +17,17 @@ import type { ServerTls } from '../tls.js';
 import { InFlight } from '../drain.js';
 import { grpcHandlers } from './service.js';
 
+/**
+ * Connection limits, in ms, as Triton's `--grpc-keepalive-time`, `--grpc-keepalive-timeout`,
+ * `--grpc-max-connection-age` and `--grpc-max-connection-age-grace`; absent: grpc-js's default.
+ */
+export interface GrpcKeepalive {
+  readonly timeMs?: number;
+  readonly timeoutMs?: number;
+  readonly maxConnectionAgeMs?: number;
+  readonly maxConnectionAgeGraceMs?: number;
+}
+
 /** Options of {@link listenGrpc}. */
 export interface GrpcListenOptions {
   /** Port to bind; 0 picks a free one. */
@@ -34,6 +45,7 @@ export interface GrpcListenOptions {
   readonly tls?: ServerTls;
   /** True once a graceful shutdown has begun: ModelInfer calls are then UNAVAILABLE. Default: never. */
   readonly isDraining?: () => boolean;
+  readonly keepalive?: GrpcKeepalive;
 }
 
 /** A listening gRPC server. */
@@ -67,6 +79,7 @@ export function listenGrpc(engine: InferenceEngine, opts: GrpcListenOptions): Pr
   const server = new Server({
     'grpc.max_receive_message_length': opts.maxMessageBytes,
     'grpc.max_send_message_length': -1,
+    ...keepaliveOptions(opts.keepalive ?? {}),
   });
   const inFlight = new InFlight();
   const handlers = grpcHandlers(engine, {
@@ -99,4 +112,15 @@ export function listenGrpc(engine: InferenceEngine, opts: GrpcListenOptions): Pr
       });
     });
   });
+}
+
+/** grpc-js's channel options for `k`; unset limits are left out, keeping grpc-js's defaults. */
+function keepaliveOptions(k: GrpcKeepalive): Record<string, number> {
+  const all: Record<string, number | undefined> = {
+    'grpc.keepalive_time_ms': k.timeMs,
+    'grpc.keepalive_timeout_ms': k.timeoutMs,
+    'grpc.max_connection_age_ms': k.maxConnectionAgeMs,
+    'grpc.max_connection_age_grace_ms': k.maxConnectionAgeGraceMs,
+  };
+  return Object.fromEntries(Object.entries(all).filter((e): e is [string, number] => e[1] !== undefined));
 }
