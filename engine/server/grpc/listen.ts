@@ -1,12 +1,8 @@
 /**
- * @module Serving `inference.GRPCInferenceService` (grpc_service.proto beside this file) on a
- * port, with the same graceful close as HTTP: calls in flight finish within the grace period.
+ * @module Serving `inference.GRPCInferenceService` and `grpc.health.v1.Health` on a port, with
+ * the same graceful close as HTTP: calls in flight finish within the grace period.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Server, ServerCredentials, loadPackageDefinition } from '@grpc/grpc-js';
-import type { ServiceDefinition } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { systemClock } from '../../core/clock.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
@@ -15,7 +11,11 @@ import type { Restrictions } from '../restricted-api.js';
 import { grpcServerCredentials } from '../tls.js';
 import type { ServerTls } from '../tls.js';
 import { InFlight } from '../drain.js';
+import { HealthService } from './health.js';
+import { healthServiceDefinition, inferenceServiceDefinition } from './protos.js';
 import { grpcHandlers } from './service.js';
+
+export { inferenceServiceDefinition } from './protos.js';
 
 /**
  * Connection limits, in ms, as Triton's `--grpc-keepalive-time`, `--grpc-keepalive-timeout`,
@@ -57,17 +57,6 @@ export interface GrpcServerHandle {
   close(graceMs: number): Promise<void>;
 }
 
-// dist/ holds compiled JavaScript only; the build copies the proto next to it, and sources read it in place.
-const PROTO = fileURLToPath(new URL('./grpc_service.proto', import.meta.url));
-
-/** The proto's service definition, loaded once. Field names stay as the proto spells them. */
-export function inferenceServiceDefinition(): ServiceDefinition {
-  if (!existsSync(PROTO)) throw new Error(`the gRPC service definition is missing at ${PROTO}; run npm run build`);
-  const pkg = loadSync(PROTO, { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
-  const inference = loadPackageDefinition(pkg)['inference'] as Record<string, { service: ServiceDefinition }>;
-  return inference['GRPCInferenceService']!.service;
-}
-
 /**
  * Serves the engine over gRPC and resolves once the port is bound.
  *
@@ -89,8 +78,11 @@ export function listenGrpc(engine: InferenceEngine, opts: GrpcListenOptions): Pr
     inFlight,
   });
   server.addService(inferenceServiceDefinition(), handlers);
-  const address = `${opts.host ?? '0.0.0.0'}:${opts.port}`;
   const clock = opts.clock ?? systemClock;
+  const isDraining = opts.isDraining ?? (() => false);
+  const health = new HealthService(engine, { restrictions: opts.restrictedProtocols ?? new Map(), isDraining, clock });
+  server.addService(healthServiceDefinition(), health.handlers());
+  const address = `${opts.host ?? '0.0.0.0'}:${opts.port}`;
   return new Promise((resolve, reject) => {
     const credentials = opts.tls ? grpcServerCredentials(opts.tls) : ServerCredentials.createInsecure();
     server.bindAsync(address, credentials, (err, port) => {
@@ -100,6 +92,7 @@ export function listenGrpc(engine: InferenceEngine, opts: GrpcListenOptions): Pr
         port,
         settled: () => inFlight.settled(),
         close(graceMs) {
+          health.close();
           closing ??= new Promise<void>(done => {
             const timer = clock.setTimeout(() => server.forceShutdown(), graceMs);
             server.tryShutdown(() => {

@@ -73,6 +73,8 @@ export function grpcHandlers(engine: InferenceEngine, opts: GrpcHandlerOptions =
     rpc<NameVersion>('ModelReady', r => ({ ready: engine.isModelReady(r.name, grpcVersion(r.version, r.name)) })),
     rpc('ServerMetadata', () => engine.serverMetadata()),
     rpc<NameVersion>('ModelMetadata', r => engine.modelMetadata(r.name, grpcVersion(r.version, r.name))),
+    // Braid's config has Triton's field names and enum names, so it is already a ModelConfig message.
+    rpc<NameVersion>('ModelConfig', r => ({ config: engine.modelConfig(r.name, grpcVersion(r.version, r.name)) })),
     rpc<GrpcInferRequest>('ModelInfer', (r, call) => {
       if (isDraining()) throw shuttingDown();
       return infer(engine, r, call);
