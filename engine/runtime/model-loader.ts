@@ -9,6 +9,7 @@ import type { LoadPlan } from '../lifecycle/model-registry.js';
 import {
   completeModelConfig,
   configSource,
+  fromProtoJson,
   missingVersions,
   modelFiles,
   parseModelConfig,
@@ -100,7 +101,8 @@ export async function readConfig(
   if (configOverride !== undefined) {
     let raw: unknown;
     try {
-      raw = JSON.parse(configOverride);
+      // Protobuf's JSON mapping, as Triton's clients write it: "16" for an int64, camelCase names.
+      raw = fromProtoJson(JSON.parse(configOverride));
     } catch (e) {
       throw new EngineError('INVALID_ARG', `config override for '${model.name}' is not valid JSON: ${(e as Error).message}`);
     }

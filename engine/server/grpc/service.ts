@@ -86,7 +86,7 @@ export function grpcHandlers(engine: InferenceEngine, opts: GrpcHandlerOptions =
     }),
     rpc<RepositoryRequest>('RepositoryModelLoad', async r => {
       servedRepository(r);
-      await engine.load(r.model_name, loadOptions(r.model_name, { parameters: plainParameters(r) }));
+      await engine.load(r.model_name, loadOptions(r.model_name, { parameters: plainParameters(r) }, 'bytes'));
       return {};
     }),
     rpc<RepositoryRequest>('RepositoryModelUnload', async r => {
