@@ -30,7 +30,9 @@ import { runRequest } from './run-request.js';
 
 export type { EngineOptions, ModelControlMode } from './engine-options.js';
 
-const EXTENSIONS = ['binary_tensor_data', 'model_repository', 'model_configuration', 'schedule_policy', 'statistics', 'parameters'];
+/** What every frontend serves, in Triton's order (HTTP adds trace and logging); sequence, shared
+ * memory and model_repository(unload_dependents) are not served, so not listed. */
+const EXTENSIONS = ['classification', 'model_repository', 'schedule_policy', 'model_configuration', 'binary_tensor_data', 'parameters', 'statistics'];
 
 /**
  * Creates the engine and loads models according to the control mode. Models that fail to load
