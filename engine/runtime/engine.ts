@@ -1,12 +1,12 @@
-import type { Backend } from '../core/backend.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { EngineError } from '../core/errors.js';
 import { noopLogger, type Logger } from '../core/logger.js';
 import type { ModelConfig } from '../core/model-config.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
+import type { EngineOptions } from './engine-options.js';
 import type { InferRequest, InferResponse } from '../core/request.js';
-import { noopMetrics, type InferenceMetrics, type VersionMetrics } from '../core/telemetry.js';
-import { ModelRegistry, type LoadPlan } from '../lifecycle/model-registry.js';
+import { noopMetrics, type InferenceMetrics } from '../core/telemetry.js';
+import { ModelRegistry } from '../lifecycle/model-registry.js';
 import { DEFAULT_MAX_BATCH_SIZE, scanRepository, type RepositoryScan } from '../repository/index.js';
 import type { ModelStatistics } from '../scheduling/stats.js';
 import { DEFAULT_MAX_INSTANCE_COUNT } from './instance-limit.js';
@@ -14,6 +14,9 @@ import type { LoadedVersion } from './loaded-version.js';
 import { modelMetadata } from './metadata.js';
 import { catalogModel, loadWaves } from './load-order.js';
 import { modelDependencies, planModelLoad, type ModelLoaderOptions } from './model-loader.js';
+import { OverrideModels } from './override-models.js';
+import { observeLoad, type LoadObserver } from './observe-load.js';
+import { repositoryIndexRows } from './repository-index.js';
 import { RepositoryPoller } from './repository-poller.js';
 import type {
   InferContext,
@@ -25,38 +28,11 @@ import type {
 } from './types.js';
 import { runRequest } from './run-request.js';
 
-/** How models are loaded, as Triton's --model-control-mode. */
-export type ModelControlMode = 'none' | 'explicit' | 'poll';
+export type { EngineOptions, ModelControlMode } from './engine-options.js';
 
-/** Options of {@link createEngine}. */
-export interface EngineOptions {
-  readonly modelRepository: string;
-  /**
-   * The backends, or a function making them from the engine's model catalog, for backends whose
-   * models call other models (pipelines).
-   */
-  readonly backends: readonly Backend[] | ((catalog: ModelCatalog) => readonly Backend[]);
-  /** Default `none`: load everything at start; load/unload APIs are refused. */
-  readonly controlMode?: ModelControlMode;
-  /** Models to load at start in `explicit` mode; `*` loads all. */
-  readonly loadModels?: readonly string[];
-  /** Rescan interval in `poll` mode (default 15 s, as Triton). */
-  readonly pollSecs?: number;
-  readonly strictModelConfig?: boolean;
-  /** Server is ready only when every loaded model is READY (Triton's default). */
-  readonly strictReadiness?: boolean;
-  readonly defaultMaxBatchSize?: number;
-  readonly gpuCount?: number;
-  /** Most instances one model version may have (default {@link DEFAULT_MAX_INSTANCE_COUNT}). */
-  readonly maxInstanceCount?: number;
-  readonly clock?: Clock;
-  readonly logger?: Logger;
-  /** Where each loaded model version's statistics are exported. Default: nowhere. */
-  readonly metrics?: InferenceMetrics;
-  readonly version?: string;
-}
-
-const EXTENSIONS = ['binary_tensor_data', 'model_repository', 'model_configuration', 'schedule_policy', 'statistics', 'parameters'];
+/** What every frontend serves, in Triton's order (HTTP adds trace and logging); sequence, shared
+ * memory and model_repository(unload_dependents) are not served, so not listed. */
+const EXTENSIONS = ['classification', 'model_repository', 'schedule_policy', 'model_configuration', 'binary_tensor_data', 'parameters', 'statistics'];
 
 /**
  * Creates the engine and loads models according to the control mode. Models that fail to load
@@ -80,6 +56,8 @@ export class Engine implements InferenceEngine {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #metrics: InferenceMetrics;
+  readonly #overrides = new OverrideModels();
+  readonly #observer: LoadObserver;
   #poller?: RepositoryPoller;
   #shuttingDown = false;
   #draining = false;
@@ -91,6 +69,7 @@ export class Engine implements InferenceEngine {
     this.#logger = opts.logger ?? noopLogger;
     this.#metrics = opts.metrics ?? noopMetrics;
     this.#registry = new ModelRegistry({ logger: this.#logger });
+    this.#observer = { clock: this.#clock, logger: this.#logger, metrics: this.#metrics };
     this.#loader = {
       backends: typeof opts.backends === 'function' ? opts.backends(this.catalog()) : opts.backends,
       clock: this.#clock,
@@ -142,7 +121,7 @@ export class Engine implements InferenceEngine {
   }
 
   serverMetadata(): ServerMetadata {
-    return { name: 'braid', version: this.#opts.version ?? '0.0.0', extensions: EXTENSIONS };
+    return { name: this.#opts.name ?? 'braid', version: this.#opts.version ?? '0.0.0', extensions: EXTENSIONS };
   }
 
   isLive(): boolean {
@@ -185,20 +164,7 @@ export class Engine implements InferenceEngine {
 
   async repositoryIndex(readyOnly: boolean): Promise<RepositoryIndexEntry[]> {
     const scan = await scanRepository(this.#opts.modelRepository);
-    const rows: RepositoryIndexEntry[] = [];
-    const seen = new Set<string>();
-    for (const s of this.#registry.status()) {
-      seen.add(s.name);
-      if (readyOnly && s.state !== 'READY') continue;
-      rows.push({
-        name: s.name,
-        ...(s.version === undefined ? {} : { version: String(s.version) }),
-        state: s.state,
-        ...(s.reason === undefined ? {} : { reason: s.reason }),
-      });
-    }
-    if (!readyOnly) for (const name of scan.models.keys()) if (!seen.has(name)) rows.push({ name });
-    return rows.sort((a, b) => (a.name === b.name ? Number(a.version ?? 0) - Number(b.version ?? 0) : a.name < b.name ? -1 : 1));
+    return repositoryIndexRows(this.#registry.status(), scan.models.keys(), readyOnly);
   }
 
   /**
@@ -207,10 +173,27 @@ export class Engine implements InferenceEngine {
    */
   async load(name: string, opts: LoadOptions = {}): Promise<void> {
     this.#assertControlAllowed();
+    if (opts.files !== undefined && opts.files.size > 0) return this.#loadOverride(name, opts.files, opts.config);
     const scan = await scanRepository(this.#opts.modelRepository);
     const missing = await this.#unreadyDependencies(scan, name);
     if (missing.length > 0) await this.#loadInOrder(scan, missing);
     await this.#loadFromScan(scan, name, opts.config);
+    await this.#overrides.release(name);
+  }
+
+  /** Loads `name` from request files, as Triton does: the repository is not consulted. */
+  async #loadOverride(name: string, files: ReadonlyMap<string, Uint8Array>, config: string | undefined): Promise<void> {
+    if (config === undefined) {
+      throw new EngineError('INVALID_ARG', `load failed for model '${name}': load parameter 'config' must be specified for model file override`);
+    }
+    const written = await this.#overrides.write(name, files);
+    try {
+      await this.#registry.load(name, observeLoad(this.#observer, await planModelLoad(written.model, this.#loader, config)));
+    } catch (e) {
+      await this.#overrides.discard(written);
+      throw e;
+    }
+    await this.#overrides.adopt(name, written);
   }
 
   /** What `name` calls, transitively, that is in the repository and not ready. */
@@ -231,6 +214,7 @@ export class Engine implements InferenceEngine {
   async unload(name: string): Promise<void> {
     this.#assertControlAllowed();
     await this.#registry.unload(name);
+    await this.#overrides.release(name);
   }
 
   /**
@@ -249,7 +233,7 @@ export class Engine implements InferenceEngine {
       const grace = new Promise<void>(resolve => {
         timer = this.#clock.setTimeout(resolve, graceMs);
       });
-      await Promise.race([this.#unloadAll(), grace]);
+      await Promise.race([this.#unloadAll().then(() => this.#overrides.releaseAll()), grace]);
       this.#clock.clearTimeout(timer as object);
     })();
     return this.#shutdown;
@@ -296,42 +280,7 @@ export class Engine implements InferenceEngine {
   async #loadFromScan(scan: RepositoryScan, name: string, configOverride?: string): Promise<void> {
     const model = scan.models.get(name);
     if (!model) throw new EngineError('NOT_FOUND', `failed to load '${name}', no version is available`);
-    await this.#registry.load(name, this.#observed(await planModelLoad(model, this.#loader, configOverride)));
-  }
-
-  /** Times each version's load and registers it with the metrics; logs its unload with its duration. */
-  #observed(plan: LoadPlan<LoadedVersion>): LoadPlan<LoadedVersion> {
-    if ('error' in plan) return plan;
-    const loadVersion = async (v: number, signal: AbortSignal): Promise<LoadedVersion> => {
-      const t0 = this.#clock.now();
-      return this.#register(await plan.loadVersion(v, signal), t0);
-    };
-    return { versions: plan.versions, loadVersion };
-  }
-
-  #register(lv: LoadedVersion, loadStart: number): LoadedVersion {
-    const { name, stats, scheduler } = lv;
-    const metrics = this.#metrics.registerVersion({
-      model: name,
-      version: String(lv.version),
-      tags: lv.config.metric_tags,
-      loadSeconds: (this.#clock.now() - loadStart) / 1000,
-      counters: () => ({ stats: stats.snapshot(), failures: stats.failures(), pending: scheduler.pendingCount(), inflight: scheduler.inflightCount() }),
-    });
-    stats.observe(metrics);
-    let unloading: Promise<void> | undefined;
-    return { ...lv, unload: () => (unloading ??= this.#unloadVersion(lv, metrics)) };
-  }
-
-  async #unloadVersion(lv: LoadedVersion, metrics: VersionMetrics): Promise<void> {
-    const t0 = this.#clock.now();
-    try {
-      await lv.unload();
-    } finally {
-      metrics.retire();
-      const fields = { model: lv.name, version: lv.version, duration_ms: Math.round(this.#clock.now() - t0) };
-      this.#logger.log('info', 'model version unloaded', fields);
-    }
+    await this.#registry.load(name, observeLoad(this.#observer, await planModelLoad(model, this.#loader, configOverride)));
   }
 
   #assertControlAllowed(): void {

@@ -4,6 +4,7 @@ import type { DirectScheduler } from '../scheduling/direct-scheduler.js';
 import type { ModelConfig } from '../core/model-config.js';
 import type { Scheduler } from '../scheduling/scheduler.js';
 import type { StatsRecorder } from '../scheduling/stats.js';
+import type { OutputLabels } from './classification.js';
 
 /** A model version that finished loading: its completed config, instances and scheduler. */
 export interface LoadedVersion {
@@ -12,6 +13,8 @@ export interface LoadedVersion {
   readonly config: ModelConfig;
   readonly scheduler: Scheduler;
   readonly stats: StatsRecorder;
+  /** The labels of outputs with a `label_filename`, for classification. */
+  readonly labels?: OutputLabels;
   /** Set for a reentrant model (a pipeline): requests go straight to its one instance. */
   readonly direct?: { readonly scheduler: DirectScheduler; readonly instance: ReentrantInstance };
   /** Waits for accepted requests to finish, then disposes the instances. Idempotent. */

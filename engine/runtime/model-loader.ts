@@ -9,6 +9,7 @@ import type { LoadPlan } from '../lifecycle/model-registry.js';
 import {
   completeModelConfig,
   configSource,
+  fromProtoJson,
   missingVersions,
   modelFiles,
   parseModelConfig,
@@ -23,6 +24,7 @@ import { createScheduler } from '../scheduling/index.js';
 import { DirectScheduler } from '../scheduling/direct-scheduler.js';
 import { isReentrantBackend, isReentrantInstance, type ModelDependency } from '../core/reentrant.js';
 import { StatsRecorder } from '../scheduling/stats.js';
+import { readOutputLabels } from './classification.js';
 import { checkInstanceCount } from './instance-limit.js';
 import { createLoadedVersion, type LoadedVersion } from './loaded-version.js';
 
@@ -99,7 +101,8 @@ export async function readConfig(
   if (configOverride !== undefined) {
     let raw: unknown;
     try {
-      raw = JSON.parse(configOverride);
+      // Protobuf's JSON mapping, as Triton's clients write it: "16" for an int64, camelCase names.
+      raw = fromProtoJson(JSON.parse(configOverride));
     } catch (e) {
       throw new EngineError('INVALID_ARG', `config override for '${model.name}' is not valid JSON: ${(e as Error).message}`);
     }
@@ -134,12 +137,13 @@ async function loadVersion(
   try {
     const { backend, files, config: completed } = await prepareVersion(model, version, config, explicitMaxBatch, opts);
     const stats = new StatsRecorder(model.name, String(version));
+    const labels = await readOutputLabels(model.dir, completed);
     const loaded = isReentrantBackend(backend)
       ? await loadDirect(backend, completed, files, stats, signal, opts.source)
       : await loadScheduled(backend, completed, files, stats, opts, log, signal);
     const ms = opts.clock.now() - start;
     log.log('info', 'model version READY', { duration_ms: Math.round(ms) });
-    return loaded;
+    return labels.size > 0 ? { ...loaded, labels } : loaded;
   } catch (e) {
     const err = toEngineError(e, 'INTERNAL', `failed to load '${model.name}' version ${version}`);
     log.log('error', 'model version UNAVAILABLE', { reason: err.message });

@@ -9,6 +9,7 @@ import { isEngineError, type FailureReason } from '../core/errors.js';
 import type { InferRequest, InferResponse } from '../core/request.js';
 import { startModelSpan } from '../core/telemetry.js';
 import type { ScheduledRequest } from '../scheduling/scheduler.js';
+import { classifyOutputs } from './classification.js';
 import type { LoadedVersion } from './loaded-version.js';
 import { schedulingParameters } from './parameters.js';
 import type { InferContext } from './types.js';
@@ -39,15 +40,16 @@ export async function runRequest(lv: LoadedVersion, req: InferRequest, ctx: Infe
       // A pipeline answers whole requests itself, debug outputs and parameters included.
       const res = await scheduler.run(() => instance.infer(inputs === req.inputs ? req : { ...req, inputs }, span ? { trace: span } : {}));
       lv.stats.ranWhole(batchSize);
+      const classified = classifyOutputs(lv, req.outputs, res.outputs);
       ok = true;
-      return { ...res, modelName: lv.name, modelVersion: String(lv.version) };
+      return { ...res, outputs: classified, modelName: lv.name, modelVersion: String(lv.version) };
     }
     // Built field by field: conditional spreads cost more than the rest of this path.
     const scheduled: Mutable<ScheduledRequest> = { inputs, batchSize, outputs: names };
     if (req.parameters) Object.assign(scheduled, schedulingParameters(req.parameters, lv.name));
     if (req.signal) scheduled.signal = req.signal;
     if (span) scheduled.trace = span;
-    const outputs = finishOutputs(lv.config, names, await lv.scheduler.enqueue(scheduled), lv.name);
+    const outputs = classifyOutputs(lv, req.outputs, finishOutputs(lv.config, names, await lv.scheduler.enqueue(scheduled), lv.name));
     ok = true;
     const modelVersion = String(lv.version);
     return req.id ? { id: req.id, modelName: lv.name, modelVersion, outputs } : { modelName: lv.name, modelVersion, outputs };

@@ -65,7 +65,7 @@ const load = (frontend: string, extra: Partial<LoadOptions> = {}) =>
 /** Starts replica `i` (0-based) on its reserved port, all of them on the same repository. */
 function replica(i: number, env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
   const args = ['--model-repository', repo, '--http-port', String(ports[i]), '--model-control-mode', 'poll', '--repository-poll-secs', '1'];
-  return startServe([...args, '--exit-timeout-secs', '10', '--allow-grpc', 'false', '--allow-metrics', 'false'], 60_000, env).then(s => {
+  return startServe([...args, '--exit-timeout-secs', '10', '--allow-grpc', 'false', '--allow-metrics', 'false'], 60_000, { env }).then(s => {
     replicas[i] = s;
     return s;
   });
