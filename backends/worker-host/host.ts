@@ -139,7 +139,7 @@ export class WorkerHost<Req, Reply> {
   }
 
   async #execute(inputs: TensorMap, opts: ExecuteOptions, request: (tensors: readonly WireTensor[]) => Req): Promise<Reply> {
-    await this.#whenReady();
+    if (!this.#linkReady) await this.#whenReady();
     if (opts.signal.aborted) throw cancelledBefore(this.#opts.model);
     const { tensors, transfer } = toWire(inputs, { copy: true });
     const link = this.#link;
