@@ -11,8 +11,13 @@ import { EngineError } from '../../engine/core/errors.js';
 import { noopLogger } from '../../engine/core/logger.js';
 import type { Logger } from '../../engine/core/logger.js';
 import type { ModelConfig } from '../../engine/core/model-config.js';
-import { JsModelInstance } from './instance.js';
-import { WorkerLink } from './worker-link.js';
+import { workerEntry } from '../worker-host/bootstrap.js';
+import { WorkerLink } from '../worker-host/link.js';
+import { EXECUTE_TIMEOUT, MAX_HEAP, numberParameter } from '../worker-host/parameters.js';
+import { expectReply } from '../worker-host/protocol.js';
+import { watch } from '../worker-host/watchdog.js';
+import { JS_SETTINGS, JsModelInstance } from './instance.js';
+import type { JsWorkerReply, JsWorkerRequest } from './protocol.js';
 
 /**
  * Default execute timeout. Long enough for any request a client would wait for synchronously
@@ -72,6 +77,7 @@ export function createJsBackend(opts: JsBackendOptions = {}): Backend {
   const executeTimeoutMs = opts.executeTimeoutMs ?? DEFAULT_EXECUTE_TIMEOUT_MS;
   const maxHeapMb = opts.maxHeapMb ?? DEFAULT_MAX_HEAP_MB;
   const cancelGraceMs = opts.cancelGraceMs ?? 1000;
+  const script = opts.script ?? workerEntry(import.meta.url, 'worker-main');
   return {
     name: 'js',
     platforms: ['js'],
@@ -79,7 +85,7 @@ export function createJsBackend(opts: JsBackendOptions = {}): Backend {
     modelFilenames: ['model.ts', 'model.mjs', 'model.mts'],
     async describe(files: ModelFiles): Promise<ModelSignature> {
       const file = await moduleFile(files);
-      return describeModule(files.modelName, file, { clock, timeoutMs: opts.describeTimeoutMs ?? 30_000, maxHeapMb, ...(opts.script ? { script: opts.script } : {}) });
+      return describeModule(files.modelName, file, { clock, timeoutMs: opts.describeTimeoutMs ?? 30_000, maxHeapMb, script });
     },
     async createInstance(config: ModelConfig, files: ModelFiles, inst: InstanceOptions): Promise<ModelInstance> {
       const file = await moduleFile(files);
@@ -91,7 +97,7 @@ export function createJsBackend(opts: JsBackendOptions = {}): Backend {
         executeTimeoutMs: numberParameter(config, files.modelName, EXECUTE_TIMEOUT) ?? executeTimeoutMs,
         maxHeapMb: numberParameter(config, files.modelName, MAX_HEAP) ?? maxHeapMb,
         cancelGraceMs,
-        ...(opts.script ? { script: opts.script } : {}),
+        script,
         context: {
           name: files.modelName,
           version: files.version,
@@ -122,45 +128,21 @@ interface DescribeOptions {
   readonly clock: Clock;
   readonly timeoutMs: number;
   readonly maxHeapMb: number;
-  readonly script?: URL;
+  readonly script: URL;
 }
 
 async function describeModule(model: string, file: string, opts: DescribeOptions): Promise<ModelSignature> {
-  const { clock, timeoutMs } = opts;
-  const link = new WorkerLink({ model, onDeath: () => undefined, maxHeapMb: opts.maxHeapMb, ...(opts.script ? { script: opts.script } : {}) });
-  let timer: ReturnType<Clock['setTimeout']> | undefined;
+  const { clock, timeoutMs, maxHeapMb, script } = opts;
+  const link = new WorkerLink<JsWorkerRequest, JsWorkerReply>({ model, script, threadName: `braid js ${model}`, maxHeapMb, heapSetting: JS_SETTINGS.heap });
   try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = clock.setTimeout(() => reject(new EngineError('INVALID_ARG', `model '${model}': importing ${file} took longer than ${timeoutMs} ms`)), timeoutMs);
+    const reply = await watch(link.request({ type: 'describe', model, path: file }), {
+      clock,
+      timeoutMs,
+      onOverrun: () => new EngineError('INVALID_ARG', `model '${model}': importing ${file} took longer than ${timeoutMs} ms`),
     });
-    const reply = await Promise.race([link.request({ type: 'describe', model, path: file }), timeout]);
-    if (reply.type === 'failed') throw new EngineError(reply.error.code ?? 'INVALID_ARG', reply.error.message);
-    if (reply.type !== 'described') throw new EngineError('INTERNAL', `model '${model}': its worker replied '${reply.type}' to describe`);
-    return { inputs: reply.inputs, outputs: reply.outputs };
+    const { inputs, outputs } = expectReply(model, reply, 'described', e => new EngineError(e.code ?? 'INVALID_ARG', e.message));
+    return { inputs, outputs };
   } finally {
-    if (timer !== undefined) clock.clearTimeout(timer);
     await link.terminate();
   }
-}
-
-/** A numeric config parameter: its name, the least value it takes, and what it counts. */
-interface NumberParameter {
-  readonly name: string;
-  readonly min: number;
-  readonly integer: boolean;
-  readonly expected: string;
-}
-
-const EXECUTE_TIMEOUT: NumberParameter = { name: 'execute_timeout_ms', min: 0, integer: false, expected: 'a non-negative number of milliseconds' };
-const MAX_HEAP: NumberParameter = { name: 'max_heap_mb', min: 1, integer: true, expected: 'a positive whole number of megabytes' };
-
-/** The parameter's value, undefined when the config sets none; INVALID_ARG when malformed. */
-function numberParameter(config: ModelConfig, model: string, p: NumberParameter): number | undefined {
-  const raw = config.parameters[p.name]?.string_value;
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || (p.integer && !Number.isInteger(n)) || n < p.min) {
-    throw new EngineError('INVALID_ARG', `model '${model}': parameter ${p.name} must be ${p.expected}, found '${raw}'`);
-  }
-  return n;
 }

@@ -3,9 +3,9 @@
  * request at a time and the worker answers each with exactly one reply.
  */
 import type { DataType } from '../../engine/core/datatype.js';
-import type { ErrorCode } from '../../engine/core/errors.js';
+import type { FailedReply } from '../worker-host/protocol.js';
+import type { WireTensor } from '../worker-host/wire.js';
 import type { JsModelContextData } from './module-api.js';
-import type { WireTensor } from './wire.js';
 
 /** A tensor a module declares in its `inputs` / `outputs` exports. */
 export interface DeclaredTensor {
@@ -22,16 +22,10 @@ export type JsWorkerRequest =
   | { readonly type: 'execute'; readonly inputs: readonly WireTensor[]; readonly outputs?: readonly string[] }
   | { readonly type: 'finalize' };
 
-/** An error as it crosses the thread boundary. */
-export interface JsWireError {
-  readonly code?: ErrorCode;
-  readonly message: string;
-}
-
 /** Worker → main thread. */
 export type JsWorkerReply =
   | { readonly type: 'described'; readonly inputs: readonly DeclaredTensor[]; readonly outputs: readonly DeclaredTensor[] }
   | { readonly type: 'ready' }
   | { readonly type: 'result'; readonly outputs: readonly WireTensor[] }
-  | { readonly type: 'failed'; readonly error: JsWireError }
+  | FailedReply
   | { readonly type: 'finalized' };

@@ -6,24 +6,24 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parentPort } from 'node:worker_threads';
 import { isDataType } from '../../engine/core/datatype.js';
 import { EngineError } from '../../engine/core/errors.js';
 import { modelRelativePath } from '../../engine/core/model-path.js';
+import type { Answer } from '../worker-host/serve.js';
+import { serveRequests } from '../worker-host/serve.js';
+import type { WireError } from '../worker-host/wire.js';
+import { fromWire, toWire } from '../worker-host/wire.js';
 import { modelErrorCode } from './model-error.js';
 import type { JsModelContext, JsModelContextData, JsModelModule, JsTensor } from './module-api.js';
-import type { DeclaredTensor, JsWireError, JsWorkerReply, JsWorkerRequest } from './protocol.js';
+import type { DeclaredTensor, JsWorkerReply, JsWorkerRequest } from './protocol.js';
 import { normalizeOutputs } from './tensor-normalize.js';
-import { fromWire, toWire } from './wire.js';
 
 const TS_MODULE = /\.(c|m)?tsx?$/;
+// Stack frames of the server's own worker code, skipped when naming the user's line.
+const SERVER_FRAME = /\/backends\/(js|worker-host)\//;
 
 let mod: JsModelModule | undefined;
 let name = 'model';
-
-function post(reply: JsWorkerReply, transfer: ArrayBuffer[] = []): void {
-  parentPort!.postMessage(reply, transfer);
-}
 
 async function load(path: string): Promise<JsModelModule> {
   const url = pathToFileURL(path).href;
@@ -68,28 +68,30 @@ function modelContext(data: JsModelContextData): JsModelContext {
   };
 }
 
-async function handle(req: JsWorkerRequest): Promise<void> {
+async function handle(req: JsWorkerRequest): Promise<Answer<JsWorkerReply>> {
   if (req.type === 'describe') {
     name = req.model;
     const m = await load(req.path);
-    post({ type: 'described', inputs: declared(req.path, 'inputs', m.inputs), outputs: declared(req.path, 'outputs', m.outputs) });
-  } else if (req.type === 'init') {
+    return { reply: { type: 'described', inputs: declared(req.path, 'inputs', m.inputs), outputs: declared(req.path, 'outputs', m.outputs) } };
+  }
+  if (req.type === 'init') {
     name = req.context.name;
     mod = await load(req.path);
     const ctx = modelContext(req.context);
     await call('initialize', () => mod!.initialize?.(ctx));
-    post({ type: 'ready' });
-  } else if (req.type === 'execute') {
+    return { reply: { type: 'ready' } };
+  }
+  if (req.type === 'execute') {
     if (!mod) throw new EngineError('INTERNAL', `model '${name}': execute before initialize`);
     const inputs: Record<string, JsTensor> = Object.fromEntries(fromWire(req.inputs));
     const wanted = req.outputs ?? (mod.outputs ?? []).map(o => o.name);
     const returned = await call('execute', () => mod!.execute(inputs, { outputs: wanted }));
-    const { tensors, transfer } = toWire(normalizeOutputs(name, returned, wanted), 'views');
-    post({ type: 'result', outputs: tensors }, transfer);
-  } else {
-    await call('finalize', () => mod?.finalize?.());
-    post({ type: 'finalized' });
+    // Returned arrays that own their buffer are moved to the server thread, not copied.
+    const { tensors, transfer } = toWire(normalizeOutputs(name, returned, wanted), { copy: false });
+    return { reply: { type: 'result', outputs: tensors }, transfer };
   }
+  await call('finalize', () => mod?.finalize?.());
+  return { reply: { type: 'finalized' } };
 }
 
 /**
@@ -104,17 +106,14 @@ async function call(fn: string, work: () => unknown): Promise<unknown> {
     const err = e instanceof Error ? e : new Error(String(e));
     const code = fn === 'execute' ? modelErrorCode(e) : undefined;
     if (code) throw new EngineError(code, `model '${name}': ${err.message}`);
-    const frame = err.stack?.split('\n').find(l => l.includes('file://') && !l.includes('/backends/js/'));
+    const frame = err.stack?.split('\n').find(l => l.includes('file://') && !SERVER_FRAME.test(l));
     throw new EngineError('INTERNAL', `model '${name}': ${fn}() threw ${err.name}: ${err.message}${frame ? ` (${frame.trim()})` : ''}`);
   }
 }
 
-function wireError(e: unknown): JsWireError {
+function wireError(e: unknown): WireError {
   const message = e instanceof Error ? e.message : String(e);
   return e instanceof EngineError ? { code: e.code, message } : { message: `model '${name}': ${message}` };
 }
 
-if (!parentPort) throw new Error('the JS backend worker must run in a worker thread');
-parentPort.on('message', (req: JsWorkerRequest) => {
-  handle(req).catch((e: unknown) => post({ type: 'failed', error: wireError(e) }));
-});
+serveRequests(handle, wireError);

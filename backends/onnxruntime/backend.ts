@@ -7,6 +7,8 @@ import type {
   ModelInstance,
   ModelSignature,
 } from '../../engine/core/backend.js';
+import type { Clock } from '../../engine/core/clock.js';
+import { systemClock } from '../../engine/core/clock.js';
 import { EngineError } from '../../engine/core/errors.js';
 import type { Logger } from '../../engine/core/logger.js';
 import { noopLogger } from '../../engine/core/logger.js';
@@ -18,8 +20,8 @@ import { detectProviders } from './providers.js';
 import type { ProviderPlan } from './session-options.js';
 import { buildSessionOptions, executionThread, resolveProviders } from './session-options.js';
 import { signatureOf } from './signature.js';
+import { EXECUTE_TIMEOUT, numberParameter } from '../worker-host/parameters.js';
 import { OnnxRuntimeWorkerInstance } from './worker-instance.js';
-import { RestartingInstance } from './restarting-instance.js';
 
 type ProviderConfig = InferenceSession.ExecutionProviderConfig;
 
@@ -33,6 +35,28 @@ export interface OnnxRuntimeBackendOptions {
   /** Which GPU providers can be loaded. Default: probed once from onnxruntime-node on first use. */
   readonly providers?: ProviderAvailability;
   readonly logger?: Logger;
+  readonly clock?: Clock;
+  /**
+   * Longest a run in a worker thread may take before the worker is stopped and replaced, for
+   * models whose config sets no `parameters.execute_timeout_ms`. Default 0: never, since large
+   * models legitimately run long and a replacement opens the session again.
+   */
+  readonly executeTimeoutMs?: number;
+  /**
+   * How long a cancelled run in a worker thread may go on before the worker is stopped and
+   * replaced. Default: it runs to its end.
+   */
+  readonly cancelGraceMs?: number;
+  /** Worker entry (tests); default the backend's session-worker. */
+  readonly script?: URL;
+}
+
+/** What a worker-thread instance is started with besides its files and session options. */
+interface WorkerLimits {
+  readonly clock: Clock;
+  readonly executeTimeoutMs: number;
+  readonly cancelGraceMs?: number;
+  readonly script?: URL;
 }
 
 // Reading names and types needs no optimisation passes and no thread pools.
@@ -95,27 +119,20 @@ async function workerInstance(
   base: InferenceSession.SessionOptions,
   plan: ProviderPlan,
   logger: Logger,
+  limits: WorkerLimits,
 ): Promise<ModelInstance> {
-  const start = () => startWorkerInstance(files, base, plan, logger);
-  return new RestartingInstance(await start(), start, logger.child({ model: files.modelName, version: files.version }));
-}
-
-async function startWorkerInstance(
-  files: ModelFiles,
-  base: InferenceSession.SessionOptions,
-  plan: ProviderPlan,
-  logger: Logger,
-): Promise<OnnxRuntimeWorkerInstance> {
-  const instance = OnnxRuntimeWorkerInstance.start({ model: files.modelName });
-  try {
-    await openWithFallback(files, plan, logger, providers =>
-      instance.open(files.modelPath, { ...base, executionProviders: [...providers] }),
-    );
-  } catch (e) {
-    await instance.dispose();
-    throw e;
-  }
-  return instance;
+  let providers = plan;
+  return OnnxRuntimeWorkerInstance.start({
+    model: files.modelName,
+    logger: logger.child({ model: files.modelName, version: files.version }),
+    ...limits,
+    // A replacement worker opens the session with the providers that worked the first time.
+    open: open =>
+      openWithFallback(files, providers, logger, async executionProviders => {
+        await open(files.modelPath, { ...base, executionProviders: [...executionProviders] });
+        providers = [executionProviders];
+      }),
+  });
 }
 
 class OnnxRuntimeBackend implements Backend {
@@ -124,12 +141,19 @@ class OnnxRuntimeBackend implements Backend {
   readonly defaultModelFilename = 'model.onnx';
   readonly #cores: number;
   readonly #logger: Logger;
+  readonly #limits: WorkerLimits;
   #providers: ProviderAvailability | undefined;
 
   constructor(opts: OnnxRuntimeBackendOptions) {
     this.#cores = opts.cores ?? availableParallelism();
     this.#logger = opts.logger ?? noopLogger;
     this.#providers = opts.providers;
+    this.#limits = {
+      clock: opts.clock ?? systemClock,
+      executeTimeoutMs: opts.executeTimeoutMs ?? 0,
+      ...(opts.cancelGraceMs === undefined ? {} : { cancelGraceMs: opts.cancelGraceMs }),
+      ...(opts.script === undefined ? {} : { script: opts.script }),
+    };
   }
 
   async describe(files: ModelFiles): Promise<ModelSignature> {
@@ -161,8 +185,15 @@ class OnnxRuntimeBackend implements Backend {
       logId: `${files.modelName}:${files.version}:${opts.index}`,
     });
     const thread = executionThread(config.parameters, files.modelName);
-    const create = thread === 'main' ? mainThreadInstance : workerInstance;
-    const instance = await create(files, base, plan, this.#logger);
+    const timeout = numberParameter(config, files.modelName, EXECUTE_TIMEOUT);
+    if (thread === 'main' && timeout !== undefined) {
+      throw new EngineError('INVALID_ARG', `model '${files.modelName}': parameter execute_timeout_ms needs execution_thread 'worker': a run on the main thread cannot be stopped`);
+    }
+    const limits = timeout === undefined ? this.#limits : { ...this.#limits, executeTimeoutMs: timeout };
+    const instance =
+      thread === 'main'
+        ? await mainThreadInstance(files, base, plan, this.#logger)
+        : await workerInstance(files, base, plan, this.#logger, limits);
     if (opts.signal.aborted) {
       await instance.dispose();
       throw cancelled(files);

@@ -15,7 +15,7 @@ function list(names: Iterable<string>): string {
 /**
  * One ONNX Runtime session serving one model instance. Inputs and outputs share their typed
  * arrays with ORT (see tensor-convert.ts). Never called concurrently, per the ModelInstance
- * contract.
+ * contract: a call during another is refused with INTERNAL.
  *
  * @example
  * const instance = new OnnxRuntimeInstance(await InferenceSession.create(path), 'simple');
@@ -39,6 +39,9 @@ export class OnnxRuntimeInstance implements ModelInstance {
   async execute(inputs: TensorMap, opts: ExecuteOptions): Promise<TensorMap> {
     if (this.#disposed) {
       throw new EngineError('UNAVAILABLE', `model '${this.#model}': the onnxruntime instance is disposed`);
+    }
+    if (this.#running) {
+      throw new EngineError('INTERNAL', `model '${this.#model}': the instance was called during another call; it runs one at a time`);
     }
     if (opts.signal.aborted) {
       throw new EngineError('CANCELLED', `model '${this.#model}': request cancelled before execution`);

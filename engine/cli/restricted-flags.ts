@@ -111,6 +111,8 @@ export interface ExposureFlags {
   readonly httpAddress: string;
   readonly grpcAddress: string;
   readonly allowGrpc: boolean;
+  /** Default true: HTTP is served. */
+  readonly allowHttp?: boolean;
   readonly restricted: RestrictedFlags;
 }
 
@@ -125,7 +127,8 @@ export function exposureWarnings(flags: ExposureFlags): ServeWarning[] {
   const http = { name: 'HTTP', address: flags.httpAddress, table: HTTP_ROUTE_CATEGORIES, restrictions: flags.restricted.http };
   const grpc = { name: 'gRPC', address: flags.grpcAddress, table: GRPC_RPC_CATEGORIES, restrictions: flags.restricted.grpc };
   const warnings: ServeWarning[] = [];
-  for (const e of flags.allowGrpc ? [http, grpc] : [http]) {
+  const endpoints = [...(flags.allowHttp === false ? [] : [http]), ...(flags.allowGrpc ? [grpc] : [])];
+  for (const e of endpoints) {
     const apis = isLoopback(e.address) ? [] : openControlCategories(e.table, e.restrictions);
     if (apis.length === 0) continue;
     const [flag, bind] = e === http ? ['--http-restricted-api', '--http-address'] : ['--grpc-restricted-protocol', '--grpc-address'];

@@ -1,7 +1,10 @@
+import { openSync, writeSync } from 'node:fs';
 import { systemClock } from '../core/clock.js';
 import type { TimerHandle } from '../core/clock.js';
+import { EngineError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { createEngine } from '../runtime/engine.js';
+import type { InferenceEngine } from '../runtime/types.js';
 import { createApp } from '../server/app.js';
 import { listenGrpc } from '../server/grpc/listen.js';
 import { listen } from '../server/listen.js';
@@ -19,9 +22,10 @@ import { packageVersion } from './package-version.js';
 import { exposureWarnings } from './restricted-flags.js';
 import { readTls } from './tls-flags.js';
 
-/** A running server: its bound port and a way to stop it gracefully. */
+/** A running server: its bound ports and a way to stop it gracefully. */
 export interface RunningServer {
-  readonly port: number;
+  /** Port of the HTTP endpoint; undefined when HTTP is off (`--allow-http false`). */
+  readonly port: number | undefined;
   /** Port of the gRPC endpoint; undefined when gRPC is off. */
   readonly grpcPort: number | undefined;
   /** Port of the metrics endpoint; undefined when metrics are off or it could not bind. */
@@ -47,7 +51,7 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
   // Certificates are read before any model loads, so a bad file fails the start at once.
   const httpTls = flags.tls.http && readTls(flags.tls.http);
   const grpcTls = flags.tls.grpc && readTls(flags.tls.grpc);
-  for (const w of exposureWarnings(flags)) logger.log('warn', w.msg, w.fields);
+  for (const w of [...flags.notices, ...exposureWarnings(flags)]) logger.log('warn', w.msg, w.fields);
   const version = packageVersion();
   const tracer = new OtelTracer({ config: parseTraceConfig(flags.traceConfig), logger, serviceVersion: version });
   const metrics = flags.allowMetrics ? metricsFor(flags, logger) : undefined;
@@ -64,11 +68,17 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
     logger,
     ...(metrics ? { metrics } : {}),
     version,
+    name: flags.id,
   });
+  const failed = flags.exitOnError ? await failedModels(engine) : [];
+  if (failed.length > 0) {
+    await Promise.all([engine.shutdown(0), metrics?.stop(), tracer.shutdown()]);
+    throw new EngineError('UNAVAILABLE', `failed to load all models (--exit-on-error is true; false serves the others): ${failed.join('; ')}`);
+  }
   const endpoint = metrics ? await startMetrics(metrics, flags, logger) : undefined;
   let draining = false;
   const isDraining = (): boolean => draining;
-  const app = createApp(engine, {
+  const app = flags.allowHttp && createApp(engine, {
     isDraining,
     maxInputSize: flags.httpMaxInputSize,
     logger,
@@ -87,20 +97,23 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
         restrictedProtocols: flags.restricted.grpc,
         tls: grpcTls,
         isDraining,
+        keepalive: flags.grpcKeepalive,
       })
     : undefined;
   if (grpc) logger.log('info', 'Started GRPCInferenceService', { address: flags.grpcAddress, port: grpc.port });
-  const http = await listen(app, {
-    port: flags.httpPort,
-    host: flags.httpAddress,
-    tls: httpTls,
-    headersTimeoutMs: flags.httpHeaderTimeoutMs,
-    requestTimeoutMs: flags.httpRequestTimeoutMs,
-  });
-  logger.log('info', 'Started HTTPService', { address: flags.httpAddress, port: http.port });
+  const http = app
+    ? await listen(app, {
+        port: flags.httpPort,
+        host: flags.httpAddress,
+        tls: httpTls,
+        headersTimeoutMs: flags.httpHeaderTimeoutMs,
+        requestTimeoutMs: flags.httpRequestTimeoutMs,
+      })
+    : undefined;
+  if (http) logger.log('info', 'Started HTTPService', { address: flags.httpAddress, port: http.port });
   let stopping: Promise<void> | undefined;
   return {
-    port: http.port,
+    port: http?.port,
     grpcPort: grpc?.port,
     metricsPort: endpoint?.port,
     stop() {
@@ -114,8 +127,8 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
         const left = (): number => Math.max(0, deadline - performance.now());
         draining = true;
         engine.beginDrain();
-        await within(Promise.all([http.settled(), grpc?.settled()]), graceMs);
-        await Promise.all([http.close(left()), grpc?.close(left())]);
+        await within(Promise.all([http?.settled(), grpc?.settled()]), graceMs);
+        await Promise.all([http?.close(left()), grpc?.close(left())]);
         await engine.shutdown(left());
         await Promise.all([endpoint?.close(), metrics?.stop(), tracer.shutdown()]);
         logger.log('info', 'stopped');
@@ -125,6 +138,12 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
   };
 }
 
+/** `'name': reason` of every model that failed to load, as Triton's --exit-on-error sees them. */
+async function failedModels(engine: InferenceEngine): Promise<string[]> {
+  const rows = await engine.repositoryIndex(false);
+  return rows.filter(r => r.state === 'UNAVAILABLE').map(r => `'${r.name}'${r.version ? ` version ${r.version}` : ''}: ${r.reason ?? 'unavailable'}`);
+}
+
 /** Resolves when `work` does or after `ms`, whichever comes first. */
 function within(work: Promise<unknown>, ms: number): Promise<void> {
   let timer: TimerHandle | undefined;
@@ -132,18 +151,34 @@ function within(work: Promise<unknown>, ms: number): Promise<void> {
   return Promise.race([work.then(() => undefined), timeout]).finally(() => timer !== undefined && systemClock.clearTimeout(timer));
 }
 
-/** The logger `braid serve` uses for its flags; its settings are the ones /v2/logging changes. */
+/**
+ * The logger `braid serve` uses for its flags; its settings are the ones /v2/logging changes.
+ * With `logFile` (Triton's --log-file) lines are appended to that file, written synchronously as
+ * Node writes standard output to a file, so the last lines before a crash are not lost.
+ */
 export function loggerFor(
-  flags: Pick<ServeFlags, 'logFormat' | 'logVerbose' | 'logInfo' | 'logWarning' | 'logError'>,
+  flags: Pick<ServeFlags, 'logFormat' | 'logVerbose' | 'logInfo' | 'logWarning' | 'logError' | 'logFile'>,
 ): ServeLogger {
   const control = new LogControl({
+    log_file: flags.logFile ?? '',
     log_format: flags.logFormat,
     log_verbose_level: flags.logVerbose,
     log_info: flags.logInfo,
     log_warning: flags.logWarning,
     log_error: flags.logError,
   });
-  return Object.assign(createLogger({ control }), { control });
+  const write = flags.logFile === undefined ? undefined : appendTo(flags.logFile);
+  return Object.assign(createLogger({ control, ...(write ? { write } : {}) }), { control });
+}
+
+function appendTo(file: string): (line: string) => void {
+  let fd: number;
+  try {
+    fd = openSync(file, 'a');
+  } catch (e) {
+    throw new EngineError('INVALID_ARG', `--log-file '${file}' cannot be opened: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return line => void writeSync(fd, `${line}\n`);
 }
 
 /** The JS backend's serve-wide defaults from `--backend-config js,...`; unset ones keep the backend's. */

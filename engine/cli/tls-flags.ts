@@ -10,8 +10,8 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { ParseArgsConfig } from 'node:util';
-import { EngineError } from '../core/errors.js';
 import type { ServerTls } from '../server/tls.js';
+import { bool, usage } from './flag-values.js';
 
 /** The `parseArgs` options of the TLS flags, spread into `braid serve`'s. */
 export const TLS_OPTIONS = {
@@ -144,16 +144,6 @@ function readPem(flag: string, file: string): Buffer {
   return data;
 }
 
-function bool(flag: string, v: string): boolean {
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw usage(`${flag} must be true or false, got '${v}'`);
-}
-
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-function usage(msg: string): EngineError {
-  return new EngineError('INVALID_ARG', msg);
 }

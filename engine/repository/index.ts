@@ -23,6 +23,7 @@ export { batchingBlocker, formatShape, validateConfigIo } from './io-validate.js
 export { repositoryRootForms, withoutRepositoryRoot } from './host-paths.js';
 export { modelFiles } from './model-files.js';
 export { PbtxtSyntaxError } from './pbtxt/lexer.js';
+export { fromProtoJson } from './pbtxt/proto-json.js';
 export { yamlToPbtxt } from './pbtxt/to-pbtxt.js';
 export { pbtxtToYaml } from './pbtxt/to-yaml.js';
 export { isVersionDirName, scanRepository } from './scan.js';

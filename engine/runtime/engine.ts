@@ -3,21 +3,21 @@
  * through (infer, metadata, readiness, statistics). Loading and unloading are model control's
  * (model-control.ts).
  */
-import type { AnyBackend } from '../core/backend.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { EngineError } from '../core/errors.js';
-import { noopLogger, type Logger } from '../core/logger.js';
+import { noopLogger } from '../core/logger.js';
 import type { ModelConfig } from '../core/model-config.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
+import type { EngineOptions } from './engine-options.js';
 import type { InferRequest, InferResponse } from '../core/request.js';
-import { noopMetrics, type InferenceMetrics } from '../core/telemetry.js';
+import { noopMetrics } from '../core/telemetry.js';
 import { ModelRegistry } from '../lifecycle/model-registry.js';
 import { DEFAULT_MAX_BATCH_SIZE } from '../repository/index.js';
 import { DEFAULT_MAX_INSTANCE_COUNT } from './instance-limit.js';
 import type { LoadedVersion } from './loaded-version.js';
 import { modelMetadata } from './metadata.js';
 import { catalogModel } from './load-order.js';
-import { ModelControl, type ModelControlMode } from './model-control.js';
+import { ModelControl } from './model-control.js';
 import type {
   InferContext,
   InferenceEngine,
@@ -28,37 +28,11 @@ import type {
   ServerMetadata,
 } from './types.js';
 
-export type { ModelControlMode };
+export type { EngineOptions, ModelControlMode } from './engine-options.js';
 
-/** Options of {@link createEngine}. */
-export interface EngineOptions {
-  readonly modelRepository: string;
-  /**
-   * The backends, or a function making them from the engine's model catalog, for backends whose
-   * models call other models (pipelines).
-   */
-  readonly backends: readonly AnyBackend[] | ((catalog: ModelCatalog) => readonly AnyBackend[]);
-  /** Default `none`: load everything at start; load/unload APIs are refused. */
-  readonly controlMode?: ModelControlMode;
-  /** Models to load at start in `explicit` mode; `*` loads all. */
-  readonly loadModels?: readonly string[];
-  /** Rescan interval in `poll` mode (default 15 s, as Triton). */
-  readonly pollSecs?: number;
-  readonly strictModelConfig?: boolean;
-  /** Server is ready only when every loaded model is READY (Triton's default). */
-  readonly strictReadiness?: boolean;
-  readonly defaultMaxBatchSize?: number;
-  readonly gpuCount?: number;
-  /** Most instances one model version may have (default {@link DEFAULT_MAX_INSTANCE_COUNT}). */
-  readonly maxInstanceCount?: number;
-  readonly clock?: Clock;
-  readonly logger?: Logger;
-  /** Where each loaded model version's statistics are exported. Default: nowhere. */
-  readonly metrics?: InferenceMetrics;
-  readonly version?: string;
-}
-
-const EXTENSIONS = ['binary_tensor_data', 'model_repository', 'model_configuration', 'schedule_policy', 'statistics', 'parameters'];
+/** What every frontend serves, in Triton's order (HTTP adds trace and logging); sequence, shared
+ * memory and model_repository(unload_dependents) are not served, so not listed. */
+const EXTENSIONS = ['classification', 'model_repository', 'schedule_policy', 'model_configuration', 'binary_tensor_data', 'parameters', 'statistics'];
 
 /**
  * Creates the engine and loads models according to the control mode. Models that fail to load
@@ -134,7 +108,7 @@ export class Engine implements InferenceEngine {
   }
 
   serverMetadata(): ServerMetadata {
-    return { name: 'braid', version: this.#opts.version ?? '0.0.0', extensions: EXTENSIONS };
+    return { name: this.#opts.name ?? 'braid', version: this.#opts.version ?? '0.0.0', extensions: EXTENSIONS };
   }
 
   isLive(): boolean {

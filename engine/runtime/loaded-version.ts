@@ -12,6 +12,7 @@ import type { InferRequest, InferResponse } from '../core/request.js';
 import type { ScheduledRequest, Scheduler } from '../core/scheduler.js';
 import { startModelSpan } from '../core/telemetry.js';
 import type { ModelStatistics, StatsRecorder } from '../scheduling/stats.js';
+import { classifyOutputs, type OutputLabels } from './classification.js';
 import { schedulingParameters } from './parameters.js';
 import type { InferContext } from './types.js';
 import { prepareInputs, resolveOutputs } from './validate.js';
@@ -23,6 +24,8 @@ export interface LoadedVersion {
   readonly config: ModelConfig;
   readonly scheduler: Scheduler;
   readonly stats: StatsRecorder;
+  /** The labels of outputs with a `label_filename`, for classification. */
+  readonly labels?: OutputLabels;
   /** The models it calls (a pipeline's steps), which must outlive it; empty for most models. */
   readonly dependencies: readonly ModelDependency[];
   /**
@@ -43,6 +46,8 @@ export interface LoadedVersionParts {
   readonly config: ModelConfig;
   readonly scheduler: Scheduler;
   readonly stats: StatsRecorder;
+  /** The labels of outputs with a `label_filename` (read at load), for classification. */
+  readonly labels?: OutputLabels;
   readonly dependencies?: readonly ModelDependency[];
   readonly clock: Clock;
 }
@@ -64,6 +69,7 @@ export function createLoadedVersion(parts: LoadedVersionParts): LoadedVersion {
     config: parts.config,
     scheduler: parts.scheduler,
     stats: parts.stats,
+    ...(parts.labels !== undefined && parts.labels.size > 0 ? { labels: parts.labels } : {}),
     dependencies: parts.dependencies ?? NONE,
     run: (req, ctx) => runOn(parts, req, ctx),
     statistics() {
@@ -86,8 +92,9 @@ async function runOn(v: LoadedVersionParts, req: InferRequest, ctx: InferContext
   let reason: FailureReason | undefined;
   try {
     const res = await v.scheduler.run(scheduled(v, req, span));
+    const outputs = classifyOutputs(v, req.outputs, res.outputs);
     ok = true;
-    return res;
+    return outputs === res.outputs ? res : { ...res, outputs };
   } catch (e) {
     reason = isEngineError(e) ? e.reason : 'OTHER';
     span?.fail(e);

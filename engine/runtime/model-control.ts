@@ -2,23 +2,27 @@
  * @module Model control, kept apart from the engine's request facade as Triton keeps its
  * model_repository_manager apart from the server: which models load at start (control mode),
  * load and unload requests, the repository poller, load order by dependency (a pipeline after
- * the models it calls) and unload order at shutdown (a pipeline before them), and each loaded
- * version's metrics registration.
+ * the models it calls) and unload order at shutdown (a pipeline before them), models loaded from
+ * request files (override-models.ts), and each loaded version's metrics registration
+ * (observe-load.ts).
  */
 import type { Clock } from '../core/clock.js';
 import { EngineError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { InferenceMetrics, VersionMetrics } from '../core/telemetry.js';
-import type { LoadPlan, ModelRegistry } from '../lifecycle/model-registry.js';
+import type { InferenceMetrics } from '../core/telemetry.js';
+import type { ModelRegistry } from '../lifecycle/model-registry.js';
 import { scanRepository, type RepositoryScan } from '../repository/index.js';
+import type { ModelControlMode } from './engine-options.js';
 import type { LoadedVersion } from './loaded-version.js';
 import { loadWaves } from './load-order.js';
 import { modelDependencies, planModelLoad, type ModelLoaderOptions } from './model-loader.js';
+import { observeLoad, type LoadObserver } from './observe-load.js';
+import { OverrideModels } from './override-models.js';
+import { repositoryIndexRows } from './repository-index.js';
 import { RepositoryPoller } from './repository-poller.js';
 import type { LoadOptions, RepositoryIndexEntry } from './types.js';
 
-/** How models are loaded, as Triton's --model-control-mode. */
-export type ModelControlMode = 'none' | 'explicit' | 'poll';
+export type { ModelControlMode };
 
 /** Options of {@link ModelControl}. */
 export interface ModelControlOptions {
@@ -46,10 +50,13 @@ export interface ModelControlOptions {
  */
 export class ModelControl {
   readonly #o: ModelControlOptions;
+  readonly #observer: LoadObserver;
+  readonly #overrides = new OverrideModels();
   #poller?: RepositoryPoller;
 
   constructor(opts: ModelControlOptions) {
     this.#o = opts;
+    this.#observer = { clock: opts.clock, logger: opts.logger, metrics: opts.metrics };
   }
 
   /** Loads the models the control mode asks for and starts polling in `poll` mode. Never throws for a model. */
@@ -82,39 +89,45 @@ export class ModelControl {
    */
   async load(name: string, opts: LoadOptions = {}): Promise<void> {
     this.#assertControlAllowed();
+    if (opts.files !== undefined && opts.files.size > 0) return this.#loadOverride(name, opts.files, opts.config);
     const scan = await scanRepository(this.#o.modelRepository);
     const missing = await this.#unreadyDependencies(scan, name);
     if (missing.length > 0) await this.#loadInOrder(scan, missing);
     await this.#loadFromScan(scan, name, opts.config);
+    await this.#overrides.release(name);
+  }
+
+  /** Loads `name` from request files, as Triton does: the repository is not consulted. */
+  async #loadOverride(name: string, files: ReadonlyMap<string, Uint8Array>, config: string | undefined): Promise<void> {
+    if (config === undefined) {
+      throw new EngineError('INVALID_ARG', `load failed for model '${name}': load parameter 'config' must be specified for model file override`);
+    }
+    const written = await this.#overrides.write(name, files);
+    try {
+      await this.#o.registry.load(name, observeLoad(this.#observer, await planModelLoad(written.model, this.#o.loader, config)));
+    } catch (e) {
+      await this.#overrides.discard(written);
+      throw e;
+    }
+    await this.#overrides.adopt(name, written);
   }
 
   async unload(name: string): Promise<void> {
     this.#assertControlAllowed();
     await this.#o.registry.unload(name);
+    await this.#overrides.release(name);
   }
 
   /** Every model of the repository and every version the registry knows, by name then version. */
   async repositoryIndex(readyOnly: boolean): Promise<RepositoryIndexEntry[]> {
     const scan = await scanRepository(this.#o.modelRepository);
-    const rows: RepositoryIndexEntry[] = [];
-    const seen = new Set<string>();
-    for (const s of this.#o.registry.status()) {
-      seen.add(s.name);
-      if (readyOnly && s.state !== 'READY') continue;
-      rows.push({
-        name: s.name,
-        ...(s.version === undefined ? {} : { version: String(s.version) }),
-        state: s.state,
-        ...(s.reason === undefined ? {} : { reason: s.reason }),
-      });
-    }
-    if (!readyOnly) for (const name of scan.models.keys()) if (!seen.has(name)) rows.push({ name });
-    return rows.sort((a, b) => (a.name === b.name ? Number(a.version ?? 0) - Number(b.version ?? 0) : a.name < b.name ? -1 : 1));
+    return repositoryIndexRows(this.#o.registry.status(), scan.models.keys(), readyOnly);
   }
 
   /**
    * Stops polling and unloads everything, each model only after every loaded model that calls
-   * it, so requests a pipeline accepted can still reach its models.
+   * it, so requests a pipeline accepted can still reach its models; then removes the directories
+   * of models loaded from request files.
    */
   async unloadAll(): Promise<void> {
     this.#poller?.stop();
@@ -127,6 +140,7 @@ export class ModelControl {
     const callersFirst = loadWaves([...names], deps).reverse();
     for (const wave of callersFirst) await Promise.all(wave.map(n => this.#o.registry.unload(n).catch(() => undefined)));
     await this.#o.registry.unloadAll();
+    await this.#overrides.releaseAll();
   }
 
   /** What `name` calls, transitively, that is in the repository and not ready. */
@@ -164,45 +178,7 @@ export class ModelControl {
   async #loadFromScan(scan: RepositoryScan, name: string, configOverride?: string): Promise<void> {
     const model = scan.models.get(name);
     if (!model) throw new EngineError('NOT_FOUND', `failed to load '${name}', no version is available`);
-    await this.#o.registry.load(name, this.#observed(await planModelLoad(model, this.#o.loader, configOverride)));
-  }
-
-  /** Times each version's load and registers it with the metrics; logs its unload with its duration. */
-  #observed(plan: LoadPlan<LoadedVersion>): LoadPlan<LoadedVersion> {
-    if ('error' in plan) return plan;
-    const loadVersion = async (v: number, signal: AbortSignal): Promise<LoadedVersion> => {
-      const t0 = this.#o.clock.now();
-      return this.#register(await plan.loadVersion(v, signal), t0);
-    };
-    return { versions: plan.versions, loadVersion };
-  }
-
-  #register(lv: LoadedVersion, loadStart: number): LoadedVersion {
-    const { name, stats, scheduler } = lv;
-    const metrics = this.#o.metrics.registerVersion({
-      model: name,
-      version: String(lv.version),
-      tags: lv.config.metric_tags,
-      loadSeconds: (this.#o.clock.now() - loadStart) / 1000,
-      counters: () => {
-        const { pending, inflight } = scheduler.stats();
-        return { stats: stats.snapshot(), failures: stats.failures(), pending, inflight };
-      },
-    });
-    stats.observe(metrics);
-    let unloading: Promise<void> | undefined;
-    return { ...lv, unload: () => (unloading ??= this.#unloadVersion(lv, metrics)) };
-  }
-
-  async #unloadVersion(lv: LoadedVersion, metrics: VersionMetrics): Promise<void> {
-    const t0 = this.#o.clock.now();
-    try {
-      await lv.unload();
-    } finally {
-      metrics.retire();
-      const fields = { model: lv.name, version: lv.version, duration_ms: Math.round(this.#o.clock.now() - t0) };
-      this.#o.logger.log('info', 'model version unloaded', fields);
-    }
+    await this.#o.registry.load(name, observeLoad(this.#observer, await planModelLoad(model, this.#o.loader, configOverride)));
   }
 
   #assertControlAllowed(): void {

@@ -24,6 +24,7 @@ import type { LoadPlan } from '../lifecycle/model-registry.js';
 import {
   completeModelConfig,
   configSource,
+  fromProtoJson,
   missingVersions,
   modelFiles,
   parseModelConfig,
@@ -37,6 +38,7 @@ import {
 import type { Scheduler } from '../core/scheduler.js';
 import { createScheduler } from '../scheduling/index.js';
 import { StatsRecorder } from '../scheduling/stats.js';
+import { readOutputLabels } from './classification.js';
 import { checkInstanceCount } from './instance-limit.js';
 import { createLoadedVersion, type LoadedVersion } from './loaded-version.js';
 
@@ -113,7 +115,8 @@ export async function readConfig(
   if (configOverride !== undefined) {
     let raw: unknown;
     try {
-      raw = JSON.parse(configOverride);
+      // Protobuf's JSON mapping, as Triton's clients write it: "16" for an int64, camelCase names.
+      raw = fromProtoJson(JSON.parse(configOverride));
     } catch (e) {
       throw new EngineError('INVALID_ARG', `config override for '${model.name}' is not valid JSON: ${(e as Error).message}`);
     }
@@ -148,8 +151,10 @@ async function loadVersion(
   try {
     const prepared = await prepareVersion(model, version, config, explicitMaxBatch, opts);
     const stats = new StatsRecorder(model.name, String(version));
+    // Labels first: a bad label file fails the load before any instance or scheduler exists.
+    const labels = await readOutputLabels(model.dir, prepared.config);
     const { scheduler, dependencies } = await versionScheduler(prepared, stats, opts, log, signal);
-    const loaded = createLoadedVersion({ name: model.name, version, config: prepared.config, scheduler, stats, dependencies, clock: opts.clock });
+    const loaded = createLoadedVersion({ name: model.name, version, config: prepared.config, scheduler, stats, labels, dependencies, clock: opts.clock });
     const ms = opts.clock.now() - start;
     log.log('info', 'model version READY', { duration_ms: Math.round(ms) });
     return loaded;

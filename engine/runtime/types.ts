@@ -48,6 +48,11 @@ export interface RepositoryIndexEntry {
 export interface LoadOptions {
   /** A model config as JSON text that replaces the one on disk (`parameters.config`). */
   readonly config?: string;
+  /**
+   * The model's files (`file:<version>/<name>` parameter → content): the model is loaded from a
+   * private directory holding them instead of the repository. Requires `config`.
+   */
+  readonly files?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** Per-call context of {@link InferenceEngine.infer} that is not part of the request itself. */

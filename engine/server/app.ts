@@ -85,7 +85,8 @@ export function createApp(engine: InferenceEngine, opts: AppOptions = {}): Braid
   registerHealthRoutes(app, engine);
   // Statistics first: its exact path /v2/models/stats must win over the model patterns.
   registerStatsRoutes(app, engine);
-  registerMetadataRoutes(app, engine);
+  // The trace and logging extensions are served over HTTP only, and only when backed.
+  registerMetadataRoutes(app, engine, [...(opts.traceSettings ? ['trace'] : []), ...(opts.logging ? ['logging'] : [])]);
   registerInferRoutes(app, engine, maxInputSize, opts.tracer);
   registerRepositoryRoutes(app, engine, maxInputSize);
   registerTraceRoutes(app, engine, opts.traceSettings, maxInputSize);

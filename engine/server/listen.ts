@@ -78,6 +78,8 @@ export function listen(app: BraidApp, opts: ListenOptions): Promise<HttpServerHa
   const tracker = new ConnectionTracker();
   const server = createAdaptorServer({
     serverOptions: { ...timeoutOptions(opts), ...(opts.tls ? httpsServerOptions(opts.tls) : {}) },
+    // The URL a request without a Host header is routed by (routes match on the path alone).
+    hostname: 'localhost',
     fetch: (req, env) => {
       // createAdaptorServer without http2 options builds an HTTP/1.1 server.
       tracker.requestStarted(env as HttpBindings);
@@ -114,7 +116,9 @@ function timeoutOptions(opts: ListenOptions): ServerOptions {
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const limits = [headersTimeout, requestTimeout].filter(ms => ms > 0);
   const connectionsCheckingInterval = Math.max(1, Math.min(1_000, Math.floor(Math.min(...limits, 4_000) / 4)));
-  return { headersTimeout, requestTimeout, connectionsCheckingInterval };
+  // Node answers 400 to an HTTP/1.1 request without Host; Triton does not, and the default health
+  // checks of load balancers (haproxy's `option httpchk`) send none.
+  return { headersTimeout, requestTimeout, connectionsCheckingInterval, requireHostHeader: false };
 }
 
 /**

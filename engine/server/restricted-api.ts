@@ -73,15 +73,19 @@ export const HTTP_ROUTE_CATEGORIES: ReadonlyMap<string, RestrictedCategory> = ne
 ]);
 
 /**
- * The category of every RPC of `inference.GRPCInferenceService`, as Triton's gRPC handlers check
- * them (src/grpc/grpc_server.cc, src/grpc/infer_handler.cc).
+ * The category of every RPC of `inference.GRPCInferenceService` (by method name) and of
+ * `grpc.health.v1.Health` (by full name), as Triton's gRPC handlers check them
+ * (src/grpc/grpc_server.cc, src/grpc/infer_handler.cc).
  */
 export const GRPC_RPC_CATEGORIES: ReadonlyMap<string, RestrictedCategory> = new Map([
   ['ServerLive', 'health'],
   ['ServerReady', 'health'],
   ['ModelReady', 'health'],
+  ['grpc.health.v1.Health/Check', 'health'],
+  ['grpc.health.v1.Health/Watch', 'health'],
   ['ServerMetadata', 'metadata'],
   ['ModelMetadata', 'metadata'],
+  ['ModelConfig', 'model-config'],
   ['ModelInfer', 'inference'],
   ['ModelStatistics', 'statistics'],
   ['RepositoryIndex', 'model-repository'],

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLES } from '../support/repo.js';
 import { startServe } from '../support/serve-process.js';
 import type { ServeProcess } from '../support/serve-process.js';
+import { GRPC_PROTO_INCLUDE_DIRS } from '../../engine/server/grpc/protos.js';
 
 const PROTO = fileURLToPath(new URL('../../engine/server/grpc/grpc_service.proto', import.meta.url));
 type Rpc = (req: object, cb: (err: ServiceError | null, res: any) => void) => void;
@@ -40,7 +41,7 @@ beforeAll(async () => {
   server = await startServe(['--model-repository', EXAMPLES, '--model-control-mode', 'explicit', '--load-model', 'simple']);
   const started = server.logs.find(l => l.msg === 'Started GRPCInferenceService');
   address = `127.0.0.1:${started!.port as number}`;
-  const pkg = loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true });
+  const pkg = loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true, includeDirs: [...GRPC_PROTO_INCLUDE_DIRS] });
   const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<string, new (a: string, c: unknown) => InferenceClient>;
   client = new inference['GRPCInferenceService']!(address, credentials.createInsecure());
 }, 60_000);

@@ -14,6 +14,7 @@ import type { Certificates } from '../support/certificates.js';
 import { EXAMPLES } from '../support/repo.js';
 import { startServe } from '../support/serve-process.js';
 import type { ServeProcess } from '../support/serve-process.js';
+import { GRPC_PROTO_INCLUDE_DIRS } from '../../engine/server/grpc/protos.js';
 
 const PROTO = fileURLToPath(new URL('../../engine/server/grpc/grpc_service.proto', import.meta.url));
 type InferenceClient = Client & Record<string, (req: object, md: Metadata, opts: object, cb: (err: ServiceError | null, res: unknown) => void) => void>;
@@ -46,7 +47,7 @@ beforeAll(async () => {
   ]);
   base = `https://127.0.0.1:${server.port}`;
   const grpcPort = server.logs.find(l => l.msg === 'Started GRPCInferenceService')!.port as number;
-  const pkg = loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true });
+  const pkg = loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true, includeDirs: [...GRPC_PROTO_INCLUDE_DIRS] });
   const ctor = (loadPackageDefinition(pkg)['inference'] as unknown as Record<string, new (a: string, c: unknown) => InferenceClient>)[
     'GRPCInferenceService'
   ]!;

@@ -14,14 +14,24 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** Options of {@link startServe}. */
+export interface StartServeOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** The log message that says the server is up. Default `Started HTTPService`. */
+  readonly readyMsg?: string;
+}
+
 /**
  * Starts `node dist/engine/cli/main.js serve` (built by `npm test`'s pretest) on a free port with
- * JSON logs, and resolves once it logs that HTTP is listening.
+ * JSON logs, and resolves once it logs `readyMsg` (default: HTTP is listening); `port` is that
+ * line's. `env` is added to this process's environment for the child.
  */
-export function startServe(args: string[], timeoutMs = 30_000): Promise<ServeProcess> {
+export function startServe(args: string[], timeoutMs = 30_000, opts: StartServeOptions = {}): Promise<ServeProcess> {
+  const { env = {}, readyMsg = 'Started HTTPService' } = opts;
   const main = path.join(ROOT, 'dist', 'engine', 'cli', 'main.js');
   const child = spawn(process.execPath, [main, 'serve', '--http-port', '0', '--http-address', '127.0.0.1', '--log-format', 'json', '--metrics-port', '0', '--grpc-port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
@@ -41,7 +51,7 @@ export function startServe(args: string[], timeoutMs = 30_000): Promise<ServePro
         entry = { msg: line };
       }
       logs.push(entry);
-      if (entry.msg === 'Started HTTPService') {
+      if (entry.msg === readyMsg) {
         clearTimeout(timer);
         const port = entry.port as number;
         resolve({

@@ -59,7 +59,8 @@ export const launchBraid: LaunchServer = async (repository, model) => {
   const main = braidMainPath();
   const nodeArgs = [main, 'serve', '--model-repository', repository, '--http-port', '0'];
   nodeArgs.push('--http-address', '127.0.0.1', '--log-format', 'json', '--allow-metrics', 'false', '--allow-grpc', 'false');
-  nodeArgs.push('--model-control-mode', 'explicit', '--load-model', model);
+  // A candidate that fails to load is reported with its reason over HTTP, so the server must stay up.
+  nodeArgs.push('--model-control-mode', 'explicit', '--load-model', model, '--exit-on-error', 'false');
   const server = await startChildServer({ name: `braid serve (${model})`, nodeArgs });
   try {
     await checkReady(server, model);

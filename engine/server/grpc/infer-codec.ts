@@ -77,6 +77,25 @@ export interface GrpcInferResponse {
 const invalid = (message: string) => new EngineError('INVALID_ARG', message);
 
 /**
+ * A requested output: its name, and `classification` as Triton's gRPC frontend reads it
+ * (src/grpc/grpc_utils.cc `ParseClassificationParams`: an int64_param of at least 1).
+ */
+function requestedOutput(o: NonNullable<GrpcInferRequest['outputs']>[number]): RequestedOutput {
+  const p = o.parameters;
+  if (p && 'shared_memory_region' in p) {
+    throw new EngineError('UNSUPPORTED', `output ${quote(o.name)}: shared memory is not supported`);
+  }
+  const c = p?.['classification'];
+  if (c === undefined) return { name: o.name };
+  if (c.parameter_choice !== 'int64_param') {
+    throw invalid(`invalid value type for 'classification' parameter of output ${quote(o.name)}, expected int64_param`);
+  }
+  const k = Number(c.int64_param);
+  if (!(k >= 1)) throw invalid(`invalid value for 'classification' parameter of output ${quote(o.name)}, expected >= 1, got ${c.int64_param}`);
+  return { name: o.name, parameters: { classification: Math.min(k, 2 ** 32 - 1) } };
+}
+
+/**
  * Reads a version string: empty is the server's choice, otherwise a non-negative integer.
  *
  * @example
@@ -121,12 +140,7 @@ export function decodeGrpcInfer(msg: GrpcInferRequest): DecodedGrpcInfer {
         : contentsData(name, input.datatype, shape, input.contents ?? undefined);
     inputs.set(name, { datatype: input.datatype, shape, data });
   });
-  const outputs = msg.outputs?.map(o => {
-    if (o.parameters && 'shared_memory_region' in o.parameters) {
-      throw new EngineError('UNSUPPORTED', `output ${quote(o.name)}: shared memory is not supported`);
-    }
-    return { name: o.name };
-  });
+  const outputs = msg.outputs?.map(requestedOutput);
   const parameters = readGrpcParameters(msg.parameters);
   const version = grpcVersion(msg.model_version, model);
   return {

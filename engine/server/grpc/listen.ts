@@ -1,12 +1,8 @@
 /**
- * @module Serving `inference.GRPCInferenceService` (grpc_service.proto beside this file) on a
- * port, with the same graceful close as HTTP: calls in flight finish within the grace period.
+ * @module Serving `inference.GRPCInferenceService` and `grpc.health.v1.Health` on a port, with
+ * the same graceful close as HTTP: calls in flight finish within the grace period.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Server, ServerCredentials, loadPackageDefinition } from '@grpc/grpc-js';
-import type { ServiceDefinition } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { systemClock } from '../../core/clock.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
@@ -15,7 +11,22 @@ import type { Restrictions } from '../restricted-api.js';
 import { grpcServerCredentials } from '../tls.js';
 import type { ServerTls } from '../tls.js';
 import { InFlight } from '../drain.js';
+import { HealthService } from './health.js';
+import { healthServiceDefinition, inferenceServiceDefinition } from './protos.js';
 import { grpcHandlers } from './service.js';
+
+export { inferenceServiceDefinition } from './protos.js';
+
+/**
+ * Connection limits, in ms, as Triton's `--grpc-keepalive-time`, `--grpc-keepalive-timeout`,
+ * `--grpc-max-connection-age` and `--grpc-max-connection-age-grace`; absent: grpc-js's default.
+ */
+export interface GrpcKeepalive {
+  readonly timeMs?: number;
+  readonly timeoutMs?: number;
+  readonly maxConnectionAgeMs?: number;
+  readonly maxConnectionAgeGraceMs?: number;
+}
 
 /** Options of {@link listenGrpc}. */
 export interface GrpcListenOptions {
@@ -34,6 +45,7 @@ export interface GrpcListenOptions {
   readonly tls?: ServerTls;
   /** True once a graceful shutdown has begun: ModelInfer calls are then UNAVAILABLE. Default: never. */
   readonly isDraining?: () => boolean;
+  readonly keepalive?: GrpcKeepalive;
 }
 
 /** A listening gRPC server. */
@@ -43,17 +55,6 @@ export interface GrpcServerHandle {
   settled(): Promise<void>;
   /** Refuses new calls, lets running ones finish for `graceMs`, then cancels the rest. Idempotent. */
   close(graceMs: number): Promise<void>;
-}
-
-// dist/ holds compiled JavaScript only; the build copies the proto next to it, and sources read it in place.
-const PROTO = fileURLToPath(new URL('./grpc_service.proto', import.meta.url));
-
-/** The proto's service definition, loaded once. Field names stay as the proto spells them. */
-export function inferenceServiceDefinition(): ServiceDefinition {
-  if (!existsSync(PROTO)) throw new Error(`the gRPC service definition is missing at ${PROTO}; run npm run build`);
-  const pkg = loadSync(PROTO, { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
-  const inference = loadPackageDefinition(pkg)['inference'] as Record<string, { service: ServiceDefinition }>;
-  return inference['GRPCInferenceService']!.service;
 }
 
 /**
@@ -67,6 +68,7 @@ export function listenGrpc(engine: InferenceEngine, opts: GrpcListenOptions): Pr
   const server = new Server({
     'grpc.max_receive_message_length': opts.maxMessageBytes,
     'grpc.max_send_message_length': -1,
+    ...keepaliveOptions(opts.keepalive ?? {}),
   });
   const inFlight = new InFlight();
   const handlers = grpcHandlers(engine, {
@@ -76,8 +78,11 @@ export function listenGrpc(engine: InferenceEngine, opts: GrpcListenOptions): Pr
     inFlight,
   });
   server.addService(inferenceServiceDefinition(), handlers);
-  const address = `${opts.host ?? '0.0.0.0'}:${opts.port}`;
   const clock = opts.clock ?? systemClock;
+  const isDraining = opts.isDraining ?? (() => false);
+  const health = new HealthService(engine, { restrictions: opts.restrictedProtocols ?? new Map(), isDraining, clock });
+  server.addService(healthServiceDefinition(), health.handlers());
+  const address = `${opts.host ?? '0.0.0.0'}:${opts.port}`;
   return new Promise((resolve, reject) => {
     const credentials = opts.tls ? grpcServerCredentials(opts.tls) : ServerCredentials.createInsecure();
     server.bindAsync(address, credentials, (err, port) => {
@@ -87,6 +92,7 @@ export function listenGrpc(engine: InferenceEngine, opts: GrpcListenOptions): Pr
         port,
         settled: () => inFlight.settled(),
         close(graceMs) {
+          health.close();
           closing ??= new Promise<void>(done => {
             const timer = clock.setTimeout(() => server.forceShutdown(), graceMs);
             server.tryShutdown(() => {
@@ -99,4 +105,15 @@ export function listenGrpc(engine: InferenceEngine, opts: GrpcListenOptions): Pr
       });
     });
   });
+}
+
+/** grpc-js's channel options for `k`; unset limits are left out, keeping grpc-js's defaults. */
+function keepaliveOptions(k: GrpcKeepalive): Record<string, number> {
+  const all: Record<string, number | undefined> = {
+    'grpc.keepalive_time_ms': k.timeMs,
+    'grpc.keepalive_timeout_ms': k.timeoutMs,
+    'grpc.max_connection_age_ms': k.maxConnectionAgeMs,
+    'grpc.max_connection_age_grace_ms': k.maxConnectionAgeGraceMs,
+  };
+  return Object.fromEntries(Object.entries(all).filter((e): e is [string, number] => e[1] !== undefined));
 }

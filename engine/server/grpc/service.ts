@@ -73,6 +73,8 @@ export function grpcHandlers(engine: InferenceEngine, opts: GrpcHandlerOptions =
     rpc<NameVersion>('ModelReady', r => ({ ready: engine.isModelReady(r.name, grpcVersion(r.version, r.name)) })),
     rpc('ServerMetadata', () => engine.serverMetadata()),
     rpc<NameVersion>('ModelMetadata', r => engine.modelMetadata(r.name, grpcVersion(r.version, r.name))),
+    // Braid's config has Triton's field names and enum names, so it is already a ModelConfig message.
+    rpc<NameVersion>('ModelConfig', r => ({ config: engine.modelConfig(r.name, grpcVersion(r.version, r.name)) })),
     rpc<GrpcInferRequest>('ModelInfer', (r, call) => {
       if (isDraining()) throw shuttingDown();
       return infer(engine, r, call);
@@ -84,7 +86,7 @@ export function grpcHandlers(engine: InferenceEngine, opts: GrpcHandlerOptions =
     }),
     rpc<RepositoryRequest>('RepositoryModelLoad', async r => {
       servedRepository(r);
-      await engine.load(r.model_name, loadOptions(r.model_name, { parameters: plainParameters(r) }));
+      await engine.load(r.model_name, loadOptions(r.model_name, { parameters: plainParameters(r) }, 'bytes'));
       return {};
     }),
     rpc<RepositoryRequest>('RepositoryModelUnload', async r => {

@@ -12,15 +12,21 @@ import type { BraidApp } from '../routing.js';
 export const MODEL_NOT_READY = 'Model version not ready';
 
 /**
- * Registers `GET /v2` (server metadata), `GET /v2/models/{m}[/versions/{v}]` (model metadata),
+ * Registers `GET /v2` (server metadata, its extensions the engine's plus `httpExtensions`, those
+ * this HTTP endpoint alone serves), `GET /v2/models/{m}[/versions/{v}]` (model metadata),
  * `…/ready` (200 empty, or 400 `{"error":"Model version not ready"}`) and `…/config`.
  * Register after the statistics routes, whose `/v2/models/stats` these patterns also match.
  *
  * @example
- * registerMetadataRoutes(app, engine);
+ * registerMetadataRoutes(app, engine, ['trace', 'logging']);
  */
-export function registerMetadataRoutes(app: BraidApp, engine: InferenceEngine): void {
-  route(app, ['/v2'], { GET: c => c.json(engine.serverMetadata()) });
+export function registerMetadataRoutes(app: BraidApp, engine: InferenceEngine, httpExtensions: readonly string[] = []): void {
+  route(app, ['/v2'], {
+    GET: c => {
+      const meta = engine.serverMetadata();
+      return c.json(httpExtensions.length === 0 ? meta : { ...meta, extensions: [...meta.extensions, ...httpExtensions] });
+    },
+  });
   route(app, modelPaths(), {
     GET: c => {
       const { name, version } = modelTarget(c);

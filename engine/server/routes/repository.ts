@@ -83,12 +83,18 @@ function parametersOf(name: string, body: Record<string, unknown> | undefined, w
 }
 
 /**
- * Load parameters: `config` (a model config as a JSON string) passes through to the engine;
- * `file:<version>/<name>` overrides are not implemented yet; anything else is rejected, as
- * Triton rejects unrecognized load parameters.
+ * Load parameters, as Triton's repository extension defines them: `config` (a model config as
+ * JSON text, protobuf's JSON mapping included) and `file:<version>/<name>` (a file of the model,
+ * loaded from a private directory instead of the repository; base64 text over HTTP, bytes over
+ * gRPC, so `files` says which); anything else is rejected, as Triton rejects unrecognized load
+ * parameters.
+ *
+ * @example
+ * loadOptions('m', { parameters: { config: '{"max_batch_size":"8"}', 'file:1/model.onnx': 'CAES...' } });
  */
-export function loadOptions(name: string, body: Record<string, unknown> | undefined): LoadOptions {
+export function loadOptions(name: string, body: Record<string, unknown> | undefined, files: 'base64' | 'bytes' = 'base64'): LoadOptions {
   let config: string | undefined;
+  const contents = new Map<string, Uint8Array>();
   for (const [key, value] of Object.entries(parametersOf(name, body, 'load'))) {
     if (key === 'config') {
       if (typeof value !== 'string') {
@@ -96,12 +102,25 @@ export function loadOptions(name: string, body: Record<string, unknown> | undefi
       }
       config = value;
     } else if (key.startsWith('file:')) {
-      throw new EngineError('UNSUPPORTED', `load parameter ${quote(key)} for model ${quote(name)}: file overrides are not supported`);
+      contents.set(key, fileContent(name, key, value, files));
     } else {
       throw new EngineError('INVALID_ARG', `unrecognized load parameter ${quote(key)} for model ${quote(name)}`);
     }
   }
-  return config === undefined ? {} : { config };
+  return { ...(config === undefined ? {} : { config }), ...(contents.size > 0 ? { files: contents } : {}) };
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function fileContent(name: string, key: string, value: unknown, encoding: 'base64' | 'bytes'): Uint8Array {
+  const where = `load parameter ${quote(key)} for model ${quote(name)}`;
+  if (encoding === 'bytes') {
+    if (value instanceof Uint8Array) return value;
+    throw new EngineError('INVALID_ARG', `${where} must have bytes type for its value (bytes_param)`);
+  }
+  if (typeof value !== 'string') throw new EngineError('INVALID_ARG', `${where} must be the file's content in base64, got ${jsonKind(value)}`);
+  if (!BASE64.test(value)) throw new EngineError('INVALID_ARG', `${where} must be the file's content in base64: it is not valid base64`);
+  return Buffer.from(value, 'base64');
 }
 
 /**

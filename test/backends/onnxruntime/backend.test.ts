@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createOnnxRuntimeBackend } from '../../../backends/onnxruntime/index.js';
 import { OnnxRuntimeInstance } from '../../../backends/onnxruntime/instance.js';
-import { RestartingInstance } from '../../../backends/onnxruntime/restarting-instance.js';
 import { OnnxRuntimeWorkerInstance } from '../../../backends/onnxruntime/worker-instance.js';
 import type { ComputeMark, ModelSignature } from '../../../engine/core/backend.js';
 import { EngineError } from '../../../engine/core/errors.js';
@@ -108,8 +107,7 @@ describe.each(['worker', 'main'] as const)('execute on the %s thread', thread =>
   it('creates the instance kind the parameter asks for', async () => {
     const inst = await backend.createInstance(simpleConfig, filesOf(REPOS.examples, 'simple'), cpuInstance());
     if (thread === 'worker') {
-      expect(inst).toBeInstanceOf(RestartingInstance);
-      expect((inst as RestartingInstance<OnnxRuntimeWorkerInstance>).current).toBeInstanceOf(OnnxRuntimeWorkerInstance);
+      expect(inst).toBeInstanceOf(OnnxRuntimeWorkerInstance);
     } else {
       expect(inst).toBeInstanceOf(OnnxRuntimeInstance);
     }
@@ -198,7 +196,7 @@ describe('execution_thread', () => {
 
   it('defaults to a worker thread', async () => {
     const inst = await backend.createInstance(configOf({ name: 'simple' }), files, cpuInstance());
-    expect((inst as RestartingInstance<OnnxRuntimeWorkerInstance>).current).toBeInstanceOf(OnnxRuntimeWorkerInstance);
+    expect(inst).toBeInstanceOf(OnnxRuntimeWorkerInstance);
     await inst.dispose();
   });
 

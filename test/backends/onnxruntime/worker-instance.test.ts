@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxRuntimeWorkerInstance } from '../../../backends/onnxruntime/worker-instance.js';
+import type { WorkerInstanceOptions } from '../../../backends/onnxruntime/worker-instance.js';
 import type { ComputeMark } from '../../../engine/core/backend.js';
+import { SimulatedClock } from '../../../engine/core/clock.js';
 import { EngineError } from '../../../engine/core/errors.js';
 import type { TensorMap } from '../../../engine/core/tensor.js';
 import { filesOf, fp32, REPOS } from './fixtures.js';
@@ -8,6 +10,15 @@ import { filesOf, fp32, REPOS } from './fixtures.js';
 const signal = new AbortController().signal;
 const FAKE = new URL('./fake-session-worker.ts', import.meta.url);
 const simple = filesOf(REPOS.examples, 'simple');
+
+/** Waits, turn by turn of the event loop, until `cond` holds. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 10_000; i++) {
+    if (cond()) return;
+    await new Promise(r => setImmediate(r));
+  }
+  throw new Error(`never happened: ${what}`);
+}
 
 async function rejection(p: Promise<unknown>): Promise<EngineError> {
   const e: unknown = await p.then(
@@ -18,16 +29,12 @@ async function rejection(p: Promise<unknown>): Promise<EngineError> {
   return e as EngineError;
 }
 
-async function openSimple(): Promise<OnnxRuntimeWorkerInstance> {
-  const inst = OnnxRuntimeWorkerInstance.start({ model: 'simple' });
-  await inst.open(simple.modelPath, { intraOpNumThreads: 1 });
-  return inst;
+function openSimple(): Promise<OnnxRuntimeWorkerInstance> {
+  return OnnxRuntimeWorkerInstance.start({ model: 'simple', open: open => open(simple.modelPath, { intraOpNumThreads: 1 }) });
 }
 
-async function openFake(mode: string): Promise<OnnxRuntimeWorkerInstance> {
-  const inst = OnnxRuntimeWorkerInstance.start({ model: 'fake', script: FAKE });
-  await inst.open(mode, {});
-  return inst;
+function openFake(mode: string, opts: Partial<WorkerInstanceOptions> = {}): Promise<OnnxRuntimeWorkerInstance> {
+  return OnnxRuntimeWorkerInstance.start({ model: 'fake', script: FAKE, open: open => open(mode, {}), ...opts });
 }
 
 const batch2 = (): TensorMap =>
@@ -95,15 +102,26 @@ describe('OnnxRuntimeWorkerInstance with a session', () => {
 });
 
 describe('OnnxRuntimeWorkerInstance lifecycle', () => {
-  it('passes ORT load failures as plain errors with ORT text, and can retry', async () => {
-    const inst = OnnxRuntimeWorkerInstance.start({ model: 'corrupt' });
-    const e: unknown = await inst.open(filesOf(REPOS.fixtures, 'corrupt').modelPath, {}).catch((err: unknown) => err);
-    expect(e).toBeInstanceOf(Error);
-    expect(e).not.toBeInstanceOf(EngineError);
-    expect((e as Error).message).toMatch(/protobuf parsing failed/i);
-    await inst.open(simple.modelPath, {});
+  it('passes ORT load failures as plain errors with ORT text to open, which may retry', async () => {
+    const seen: unknown[] = [];
+    const inst = await OnnxRuntimeWorkerInstance.start({
+      model: 'corrupt',
+      open: async open => {
+        await open(filesOf(REPOS.fixtures, 'corrupt').modelPath, {}).catch((e: unknown) => seen.push(e));
+        await open(simple.modelPath, {});
+      },
+    });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBeInstanceOf(Error);
+    expect(seen[0]).not.toBeInstanceOf(EngineError);
+    expect((seen[0] as Error).message).toMatch(/protobuf parsing failed/i);
     expect((await inst.execute(batch2(), { signal })).size).toBe(2);
     await inst.dispose();
+  });
+
+  it('fails the start with the error open throws', async () => {
+    const e: unknown = await OnnxRuntimeWorkerInstance.start({ model: 'corrupt', open: open => open(filesOf(REPOS.fixtures, 'corrupt').modelPath, {}) }).catch((err: unknown) => err);
+    expect((e as Error).message).toMatch(/protobuf parsing failed/i);
   });
 
   it('disposes once, after the run in flight, and refuses to run afterwards', async () => {
@@ -119,40 +137,34 @@ describe('OnnxRuntimeWorkerInstance lifecycle', () => {
     const inst = await openFake('exit');
     const e = await rejection(inst.execute(batch2(), { signal: AbortSignal.abort() }));
     expect(e.code).toBe('CANCELLED');
-    // Had the run been posted, the fake worker would have exited and the next call would say so.
-    expect((await rejection(inst.execute(batch2(), { signal }))).message).toContain('exit code 3');
+    // Had the run been posted, the fake worker would have exited and been replaced.
+    expect((await rejection(inst.execute(batch2(), { signal }))).message).toContain('exited with code 3');
+    expect(inst.restarts).toBe(1);
     await inst.dispose();
   });
 });
 
 describe('OnnxRuntimeWorkerInstance when the worker misbehaves', () => {
   it('fails with INTERNAL naming the model when the thread cannot start or load its script', async () => {
-    let thrown: unknown;
-    try {
-      OnnxRuntimeWorkerInstance.start({ model: 'm', script: new URL('https://example.com/worker.js') });
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).toBeInstanceOf(EngineError);
-    expect(thrown).toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/^model 'm': cannot start an onnxruntime worker thread: /) });
-    const missing = OnnxRuntimeWorkerInstance.start({ model: 'm', script: new URL('./no-such-worker.js', import.meta.url) });
-    const e = await rejection(missing.open(simple.modelPath, {}));
+    const start = (script: URL) => OnnxRuntimeWorkerInstance.start({ model: 'm', script, open: open => open(simple.modelPath, {}) });
+    const thrown = await rejection(start(new URL('https://example.com/worker.js')));
+    expect(thrown).toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/^model 'm': cannot start a worker thread: /) });
+    const e = await rejection(start(new URL('./no-such-worker.js', import.meta.url)));
     expect(e.code).toBe('INTERNAL');
-    expect(e.message).toMatch(/^model 'm': the onnxruntime worker thread of this instance stopped \(uncaught error: .*no-such-worker/);
-    await missing.dispose();
+    expect(e.message).toMatch(/^model 'm': its worker thread crashed \(uncaught Error: .*no-such-worker/);
   });
 
-
-  it('fails the call in flight and every later call with INTERNAL when the worker exits', async () => {
+  it('fails the call in flight with INTERNAL when the worker exits, and serves the next call on a new worker', async () => {
     const inst = await openFake('exit');
     const first = await rejection(inst.execute(batch2(), { signal }));
     expect(first.code).toBe('INTERNAL');
     expect(first.message).toBe(
-      "model 'fake': the onnxruntime worker thread of this instance stopped (exit code 3); it is restarted for the next request",
+      "model 'fake': its worker thread crashed (the thread exited with code 3) while executing this request; a new worker is being started",
     );
-    expect(inst.dead).toBe(true);
-    const later = await rejection(inst.execute(batch2(), { signal }));
-    expect(later).toMatchObject({ code: 'INTERNAL', message: first.message });
+    expect(inst.restarts).toBe(1);
+    // The new worker opened its session again (in the fake, the same mode: it exits again).
+    expect((await rejection(inst.execute(batch2(), { signal }))).message).toContain('exited with code 3');
+    expect(inst.restarts).toBe(2);
     await expect(inst.dispose()).resolves.toBeUndefined();
   });
 
@@ -160,7 +172,7 @@ describe('OnnxRuntimeWorkerInstance when the worker misbehaves', () => {
     const inst = await openFake('throw');
     const e = await rejection(inst.execute(batch2(), { signal }));
     expect(e.code).toBe('INTERNAL');
-    expect(e.message).toContain('uncaught error: fake worker fell over');
+    expect(e.message).toContain('uncaught Error: fake worker fell over');
     await inst.dispose();
   });
 
@@ -174,10 +186,48 @@ describe('OnnxRuntimeWorkerInstance when the worker misbehaves', () => {
     await inst.dispose();
   });
 
+  // issue #11 item 3: a run that never returns can be stopped only by stopping its thread.
+  it('stops a run that outlives executeTimeoutMs, fails it UNAVAILABLE, and opens the session in a new worker', async () => {
+    const clock = new SimulatedClock();
+    let opens = 0;
+    const inst = await OnnxRuntimeWorkerInstance.start({
+      model: 'fake',
+      script: FAKE,
+      clock,
+      executeTimeoutMs: 60_000,
+      open: async open => {
+        opens++;
+        await open('hang', {});
+      },
+    });
+    const run = rejection(inst.execute(batch2(), { signal }));
+    await until(() => clock.pendingTimers > 0, 'the execute timer is armed');
+    clock.advance(60_000);
+    expect(await run).toMatchObject({
+      code: 'UNAVAILABLE',
+      message: "model 'fake': the run did not finish within 60000 ms (parameter execute_timeout_ms); its worker was stopped and is being replaced",
+    });
+    expect(inst.restarts).toBe(1);
+    await until(() => opens === 2, 'the new worker opens its session');
+    await inst.dispose();
+  });
+
+  it('stops a cancelled run after the grace period, when one is set', async () => {
+    const clock = new SimulatedClock();
+    const inst = await openFake('hang', { clock, cancelGraceMs: 1000 });
+    const cancel = new AbortController();
+    const posted = () => cancel.abort();
+    const run = rejection(inst.execute(batch2(), { signal: cancel.signal, mark: posted }));
+    await until(() => clock.pendingTimers > 0, 'the grace timer is armed');
+    clock.advance(1000);
+    expect((await run).code).toBe('CANCELLED');
+    await inst.dispose();
+  });
+
   it('refuses a reply of the wrong kind', async () => {
     const inst = await openFake('wrong-reply');
     const e = await rejection(inst.execute(batch2(), { signal }));
-    expect(e.message).toBe("model 'fake': its onnxruntime worker thread replied 'closed' where 'result' was expected");
+    expect(e.message).toBe("model 'fake': its worker replied 'closed' where 'result' was expected");
     await inst.dispose();
   });
 });

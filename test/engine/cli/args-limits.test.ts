@@ -36,7 +36,7 @@ describe('--backend-config js,...', () => {
     ['js,max-heap-mb=0', "--backend-config js,max-heap-mb must be an integer in [1, 9007199254740991], got '0'"],
     ['js,max-heap-mb=', "--backend-config js,max-heap-mb must be a whole number, got ''"],
     ['js,execute-timeout-ms=-1', "--backend-config js,execute-timeout-ms must be a whole number, got '-1'"],
-    ['js,stack-mb=4', "unsupported --backend-config 'js,stack-mb=4' (supported: onnxruntime,default-max-batch-size=N, js,max-heap-mb=N, js,execute-timeout-ms=N)"],
+    ['js,stack-mb=4', "unsupported --backend-config 'js,stack-mb=4' (supported: default-max-batch-size=N, onnxruntime,default-max-batch-size=N, js,max-heap-mb=N, js,execute-timeout-ms=N)"],
     ['constructor=1', /unsupported --backend-config 'constructor=1'/],
   ])('refuses %s', (value, message) => {
     expect(() => flags('--backend-config', value)).toThrow(message);

@@ -1,4 +1,5 @@
 import { Agent } from 'node:http';
+import { connect } from 'node:net';
 import { afterEach, describe, it, expect } from 'vitest';
 import { SimulatedClock } from '../../../engine/core/clock.js';
 import { createApp } from '../../../engine/server/app.js';
@@ -45,6 +46,19 @@ describe('listen', () => {
     expect(missing.status).toBe(404);
     expect(missing.headers['content-type']).toBe('application/json');
     expect(JSON.parse(missing.body)).toEqual({ error: 'Not Found' });
+  });
+
+  // Load balancers' default health checks (haproxy `option httpchk`) send no Host header.
+  it.each(['HTTP/1.0', 'HTTP/1.1'])('answers a %s request without a Host header', async version => {
+    const { server } = await start();
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(server.port, '127.0.0.1', () => socket.end(`GET /v2/health/live ${version}\r\nConnection: close\r\n\r\n`));
+      let text = '';
+      socket.on('data', d => (text += d.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer.split('\r\n')[0]).toBe(`HTTP/1.1 200 OK`);
   });
 
   it('rejects when the port is taken', async () => {

@@ -14,6 +14,7 @@ import { GRPC_STATUS } from '../../../engine/server/errors.js';
 import { listenGrpc } from '../../../engine/server/grpc/listen.js';
 import { ROOT, tempRepository } from '../../support/repo.js';
 import { expectEmpty, expectError, post } from './helpers.js';
+import { GRPC_PROTO_INCLUDE_DIRS } from '../../../engine/server/grpc/protos.js';
 
 const PROTO = fileURLToPath(new URL('../../../engine/server/grpc/grpc_service.proto', import.meta.url));
 const EVIL = JSON.stringify({ backend: 'evil' });
@@ -55,7 +56,7 @@ type InferenceClient = Client & Record<string, Rpc>;
 async function grpcClient(engine: Engine): Promise<InferenceClient> {
   const server = await listenGrpc(engine, { port: 0, host: '127.0.0.1', maxMessageBytes: 1 << 20 });
   cleanups.push(() => server.close(1000));
-  const pkg = loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true });
+  const pkg = loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true, includeDirs: [...GRPC_PROTO_INCLUDE_DIRS] });
   const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<string, new (a: string, c: unknown) => InferenceClient>;
   const client = new inference['GRPCInferenceService']!(`127.0.0.1:${server.port}`, credentials.createInsecure());
   cleanups.push(async () => client.close());

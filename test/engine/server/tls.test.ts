@@ -22,6 +22,7 @@ import type { ServerTls } from '../../../engine/server/tls.js';
 import { curl, curlMissing, makeCertificates, opensslMissing } from '../../support/certificates.js';
 import type { Certificates } from '../../support/certificates.js';
 import { fakeEngine } from './helpers.js';
+import { GRPC_PROTO_INCLUDE_DIRS } from '../../../engine/server/grpc/protos.js';
 
 const PROTO = fileURLToPath(new URL('../../../engine/server/grpc/grpc_service.proto', import.meta.url));
 type InferenceClient = Client & Record<string, (req: object, opts: object, cb: (err: ServiceError | null, res: unknown) => void) => void>;
@@ -126,7 +127,7 @@ describe.skipIf(opensslMissing())('gRPC over TLS', () => {
   }
 
   function live(port: number, creds: ChannelCredentials): Promise<unknown> {
-    const pkg = loadSync(PROTO, { keepCase: true, defaults: true });
+    const pkg = loadSync(PROTO, { keepCase: true, defaults: true, includeDirs: [...GRPC_PROTO_INCLUDE_DIRS] });
     const ctor = (loadPackageDefinition(pkg)['inference'] as unknown as Record<string, new (a: string, c: ChannelCredentials) => InferenceClient>)[
     'GRPCInferenceService'
   ]!;

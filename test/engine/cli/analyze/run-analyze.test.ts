@@ -34,7 +34,7 @@ interface Served {
 }
 
 /**
- * Serves each candidate from a fake server whose latency follows its config: 3 ms at best
+ * Serves each candidate from a fake server whose latency follows its config: 3 units at best
  * (batch 16, no dynamic batching, 2 instances), more for every other choice, so the optimum is
  * known and every step of the climb has a clear winner.
  */
@@ -45,13 +45,20 @@ function fakeLauncher(seen: string[], failWhen: (c: Served) => boolean = () => f
     const config = parse(readFileSync(path.join(dir, model, 'config.yaml'), 'utf8')) as Served;
     if (failWhen(config)) throw new Error(`model '${model}' did not become ready`);
     const delay = config.dynamic_batching ? 2 + Math.round(config.dynamic_batching.max_queue_delay_microseconds / 250) : 0;
-    const latencyMs = 3 + (config.instance_group[0]!.count === 2 ? 0 : 8) + delay + (config.max_batch_size === 16 ? 0 : 4);
+    const units = 3 + (config.instance_group[0]!.count === 2 ? 0 : 8) + delay + (config.max_batch_size === 16 ? 0 : 4);
+    const latencyMs = LATENCY_SCALE * units;
     const fake = await startFakeKserve({ model, latencyMs, config: { backend: 'onnxruntime', ...config, parameters: {} } });
     return { port: fake.port, pid: process.pid, origin: fake.origin, output: () => '', stop: () => fake.close() };
   };
 }
 
-const measure = { concurrency: [2], windowMs: 60, warmupMs: 10, maxTrials: 3, checkCeiling: false } as const;
+/**
+ * Latencies of a few milliseconds drown in timer and scheduling jitter on a busy 2-core machine
+ * (the climb then saw no clear winner and walked the whole space): each unit is 4 ms, and the
+ * windows are long enough to hold dozens of requests.
+ */
+const LATENCY_SCALE = 4;
+const measure = { concurrency: [2], windowMs: 240, warmupMs: 40, maxTrials: 3, checkCeiling: false } as const;
 
 function options(o: Partial<AnalyzeOptions>): AnalyzeOptions {
   return { repository: repo, model: 'fake', objective: 'throughput', constraints: {}, search: 'quick', measure, cores: 2, ...o };

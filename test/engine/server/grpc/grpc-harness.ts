@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { InferenceEngine } from '../../../../engine/runtime/types.js';
 import { listenGrpc } from '../../../../engine/server/grpc/listen.js';
 import type { GrpcListenOptions, GrpcServerHandle } from '../../../../engine/server/grpc/listen.js';
+import { GRPC_PROTO_INCLUDE_DIRS } from '../../../../engine/server/grpc/protos.js';
 
 const PROTO = fileURLToPath(new URL('../../../../engine/server/grpc/grpc_service.proto', import.meta.url));
 type Rpc = (req: object, cb: (err: ServiceError | null, res: any) => void) => void;
@@ -21,7 +22,7 @@ export interface GrpcHarness {
 /** Serves `engine` over gRPC on 127.0.0.1:0. */
 export async function startGrpc(engine: InferenceEngine, opts: Partial<GrpcListenOptions> = {}): Promise<GrpcHarness> {
   const server = await listenGrpc(engine, { port: 0, host: '127.0.0.1', maxMessageBytes: 1 << 26, ...opts });
-  const pkg = loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true });
+  const pkg = loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true, includeDirs: [...GRPC_PROTO_INCLUDE_DIRS] });
   const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<string, new (a: string, c: unknown) => InferenceClient>;
   const client = new inference['GRPCInferenceService']!(`127.0.0.1:${server.port}`, credentials.createInsecure());
   return {

@@ -14,6 +14,7 @@ import { GRPC_RESTRICTED_HEADER_PREFIX, GRPC_RPC_CATEGORIES, RESTRICTED_CATEGORI
 import type { RestrictedCategory } from '../../../../engine/server/restricted-api.js';
 import type { FakeEngine } from '../fake-engine.js';
 import { fakeEngine } from '../helpers.js';
+import { GRPC_PROTO_INCLUDE_DIRS, healthServiceDefinition } from '../../../../engine/server/grpc/protos.js';
 
 const PROTO = fileURLToPath(new URL('../../../../engine/server/grpc/grpc_service.proto', import.meta.url));
 type Rpc = (req: object, md: Metadata, cb: (err: ServiceError | null, res: unknown) => void) => void;
@@ -36,6 +37,7 @@ const RPCS: readonly [rpc: string, request: object, category: RestrictedCategory
   ['ModelReady', { name: 'simple' }, 'health'],
   ['ServerMetadata', {}, 'metadata'],
   ['ModelMetadata', { name: 'simple' }, 'metadata'],
+  ['ModelConfig', { name: 'simple' }, 'model-config'],
   ['ModelInfer', inferRequest, 'inference'],
   ['ModelStatistics', { name: '' }, 'statistics'],
   ['RepositoryIndex', {}, 'model-repository'],
@@ -61,7 +63,7 @@ async function serve(category: RestrictedCategory): Promise<Served> {
     maxMessageBytes: 1 << 20,
     restrictedProtocols: new Map([[category, restriction(KEY, 's3cret')]]),
   });
-  const pkg = loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true });
+  const pkg = loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true, includeDirs: [...GRPC_PROTO_INCLUDE_DIRS] });
   const ctor = (loadPackageDefinition(pkg)['inference'] as unknown as Record<string, new (a: string, c: unknown) => InferenceClient>)[
     'GRPCInferenceService'
   ]!;
@@ -74,7 +76,13 @@ function call(client: InferenceClient, rpc: string, req: object, md: Record<stri
   return new Promise(resolve => client[rpc]!.call(client, req, metadata, err => resolve(err ?? 'ok')));
 }
 
-const CATEGORIES = ['health', 'metadata', 'inference', 'statistics', 'model-repository'] as const;
+/** The health service's RPCs, keyed by full name (issue #13 item 4): Triton restricts them as `health`. */
+const HEALTH_RPCS: readonly [rpc: string, category: RestrictedCategory][] = [
+  ['grpc.health.v1.Health/Check', 'health'],
+  ['grpc.health.v1.Health/Watch', 'health'],
+];
+
+const CATEGORIES = ['health', 'metadata', 'model-config', 'inference', 'statistics', 'model-repository'] as const;
 
 beforeAll(async () => {
   for (const c of CATEGORIES) served.set(c, await serve(c));
@@ -89,8 +97,9 @@ afterAll(async () => {
 
 describe('the gRPC category table', () => {
   it("gives every RPC Triton's category and covers exactly the service's methods", () => {
-    expect(Object.fromEntries(GRPC_RPC_CATEGORIES)).toEqual(Object.fromEntries(RPCS.map(([rpc, , c]) => [rpc, c])));
-    expect(Object.keys(inferenceServiceDefinition()).sort()).toEqual([...GRPC_RPC_CATEGORIES.keys()].sort());
+    expect(Object.fromEntries(GRPC_RPC_CATEGORIES)).toEqual(Object.fromEntries([...RPCS.map(([rpc, , c]) => [rpc, c]), ...HEALTH_RPCS]));
+    const health = Object.keys(healthServiceDefinition()).map(m => `grpc.health.v1.Health/${m}`);
+    expect([...Object.keys(inferenceServiceDefinition()), ...health].sort()).toEqual([...GRPC_RPC_CATEGORIES.keys()].sort());
     for (const c of GRPC_RPC_CATEGORIES.values()) expect(RESTRICTED_CATEGORIES).toContain(c);
   });
 });

@@ -54,18 +54,19 @@ describe('POST /v2/repository/models/{m}/load', () => {
     expect(engine.loadCalls).toEqual([{ name: 'simple', opts: { config } }]);
   });
 
-  it('answers 501 for file: overrides', async () => {
+  // issue #13 item 4: file overrides, base64 over HTTP as Triton's http_server.cc decodes them.
+  it('passes file: overrides to the engine as the decoded bytes', async () => {
     const { app, engine } = setup();
-    const body = { parameters: { config: '{}', 'file:1/model.onnx': 'AAAA' } };
-    const msg = await expectError(await post(app, '/v2/repository/models/simple/load', body), 501);
-    expect(msg).toContain("'file:1/model.onnx'");
-    expect(msg).toContain("model 'simple'");
-    expect(engine.loadCalls).toEqual([]);
+    const body = { parameters: { config: '{}', 'file:1/model.onnx': Buffer.from('onnx bytes').toString('base64') } };
+    await expectEmpty(await post(app, '/v2/repository/models/simple/load', body));
+    expect(engine.loadCalls).toEqual([{ name: 'simple', opts: { config: '{}', files: new Map([['file:1/model.onnx', Buffer.from('onnx bytes')]]) } }]);
   });
 
   it.each([
     [{ parameters: { config: { max_batch_size: 4 } } }, /'config' for model 'simple' must be a JSON string, got object/],
     [{ parameters: { color: 'red' } }, /unrecognized load parameter 'color' for model 'simple'/],
+    [{ parameters: { config: '{}', 'file:1/m.onnx': 'not base64!' } }, /load parameter 'file:1\/m.onnx' for model 'simple' must be the file's content in base64: it is not valid base64/],
+    [{ parameters: { config: '{}', 'file:1/m.onnx': 7 } }, /load parameter 'file:1\/m.onnx' for model 'simple' must be the file's content in base64, got number/],
     [{ parameters: ['config'] }, /'parameters' of the load request for model 'simple' must be an object, got array/],
   ])('rejects bad parameters %j with 400', async (body, message) => {
     const { app, engine } = setup();

@@ -1,50 +1,65 @@
 /**
- * @module One worker thread and its request/reply channel. A worker that dies (uncaught error,
- * `process.exit`, out of memory) fails the request in flight and every later one with the
- * reason, and tells its owner so the owner can replace it.
+ * @module One worker thread and its request/reply channel: one request at a time, each answered
+ * by exactly one reply. A worker that dies (uncaught error, `process.exit`, out of memory, a
+ * crash in native code) fails the request in flight and every later one with the reason, and
+ * tells its owner so the owner can replace it.
  */
 import type { Worker } from 'node:worker_threads';
 import { EngineError } from '../../engine/core/errors.js';
-import type { JsWorkerReply, JsWorkerRequest } from './protocol.js';
-import { startJsWorker } from './worker-start.js';
+import { startWorker } from './bootstrap.js';
 
-interface Pending {
-  readonly resolve: (reply: JsWorkerReply) => void;
+interface Pending<Reply> {
+  readonly resolve: (reply: Reply) => void;
   readonly reject: (e: EngineError) => void;
 }
 
 /** Options of the {@link WorkerLink} constructor. */
 export interface WorkerLinkOptions {
+  /** Model name, in every error message. */
   readonly model: string;
-  /** Called once if the worker dies other than through {@link WorkerLink.terminate}, with the reason. */
-  readonly onDeath: (why: string) => void;
-  /** Worker entry (tests); default the backend's worker-main. */
-  readonly script?: URL;
+  readonly script: URL;
+  /** Thread name, shown by debuggers and in heap snapshots. */
+  readonly threadName: string;
   /** Heap limit of the worker (V8's old generation) in MB; Node's default when absent. */
   readonly maxHeapMb?: number;
+  /** Where the heap limit is set, named when a worker runs out of it (`parameter max_heap_mb`). */
+  readonly heapSetting?: string;
+  /** Called once if the worker dies other than through {@link WorkerLink.terminate}, with the reason. */
+  readonly onDeath?: (why: string) => void;
 }
 
-/** A started worker thread. */
-export class WorkerLink {
+/**
+ * A started worker thread.
+ *
+ * @example
+ * const link = new WorkerLink<Req, Reply>({ model: 'post', script, threadName: 'braid js post' });
+ * const reply = await link.request({ type: 'execute', inputs }, transfer);
+ * await link.terminate();
+ */
+export class WorkerLink<Req, Reply> {
   readonly #worker: Worker;
   readonly #model: string;
-  #pending: Pending | undefined;
+  #pending: Pending<Reply> | undefined;
   #dead: string | undefined;
   #closing = false;
 
-  /** Starts the worker. */
+  /** Starts the worker; EngineError INTERNAL naming the model when the thread cannot start. */
   constructor(opts: WorkerLinkOptions) {
     this.#model = opts.model;
-    this.#worker = startJsWorker(opts.model, opts.script, opts.maxHeapMb);
-    this.#worker.on('message', (reply: JsWorkerReply) => this.#settle(p => p.resolve(reply)));
+    try {
+      this.#worker = startWorker({ script: opts.script, name: opts.threadName, ...(opts.maxHeapMb === undefined ? {} : { maxHeapMb: opts.maxHeapMb }) });
+    } catch (e) {
+      throw new EngineError('INTERNAL', `model '${opts.model}': cannot start a worker thread: ${(e as Error).message}`, { cause: e });
+    }
+    this.#worker.on('message', (reply: Reply) => this.#settle(p => p.resolve(reply)));
     this.#worker.on('messageerror', e => this.#settle(p => p.reject(this.#internal(`a reply from its worker could not be read: ${e.message}`))));
     const die = (why: string) => {
       if (this.#closing || this.#dead !== undefined) return;
       this.#dead = why;
       this.#settle(p => p.reject(this.#internal(why)));
-      opts.onDeath(why);
+      opts.onDeath?.(why);
     };
-    this.#worker.on('error', e => die(deathOf(e, opts.maxHeapMb)));
+    this.#worker.on('error', e => die(deathOf(e, opts)));
     this.#worker.on('exit', code => die(`its worker thread crashed (the thread exited with code ${code})`));
   }
 
@@ -54,17 +69,18 @@ export class WorkerLink {
   }
 
   /**
-   * Sends one request and waits for its reply. `transfer` moves those buffers to the worker.
-   * Rejects with INTERNAL when the worker is dead, dies meanwhile, or is busy.
+   * Sends one request and waits for its reply; `transfer` moves those buffers to the worker.
+   * Rejects with INTERNAL when the worker is dead, dies meanwhile, is stopped, or is busy.
    */
-  request(req: JsWorkerRequest, transfer: ArrayBuffer[] = []): Promise<JsWorkerReply> {
+  request(req: Req, transfer: readonly ArrayBuffer[] = []): Promise<Reply> {
     if (this.#dead !== undefined) return Promise.reject(this.#internal(this.#dead));
+    if (this.#closing) return Promise.reject(this.#internal('its worker was stopped'));
     if (this.#pending) return Promise.reject(this.#internal('its worker was called during another call; it runs one at a time'));
-    return new Promise<JsWorkerReply>((resolve, reject) => {
+    return new Promise<Reply>((resolve, reject) => {
       this.#pending = { resolve, reject };
       this.#worker.ref();
       try {
-        this.#worker.postMessage(req, transfer);
+        this.#worker.postMessage(req, transfer as ArrayBuffer[]);
       } catch (e) {
         this.#settle(p => p.reject(this.#internal(`a request to its worker could not be sent: ${(e as Error).message}`)));
       }
@@ -78,7 +94,7 @@ export class WorkerLink {
     await this.#worker.terminate();
   }
 
-  #settle(action: (p: Pending) => void): void {
+  #settle(action: (p: Pending<Reply>) => void): void {
     const p = this.#pending;
     if (!p) return;
     this.#pending = undefined;
@@ -96,9 +112,10 @@ export class WorkerLink {
  * `resourceLimits` with ERR_WORKER_OUT_OF_MEMORY; saying which limit and where it is set tells
  * the model's owner what to change.
  */
-function deathOf(e: Error, maxHeapMb: number | undefined): string {
+function deathOf(e: Error, opts: WorkerLinkOptions): string {
   if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    const limit = maxHeapMb === undefined ? "Node's default heap limit" : `heap limit ${maxHeapMb} MB: parameter max_heap_mb or --backend-config js,max-heap-mb`;
+    const where = opts.heapSetting ? `: ${opts.heapSetting}` : '';
+    const limit = opts.maxHeapMb === undefined ? "Node's default heap limit" : `heap limit ${opts.maxHeapMb} MB${where}`;
     return `its worker ran out of memory (${limit})`;
   }
   return `its worker thread crashed (uncaught ${e.name}: ${e.message})`;

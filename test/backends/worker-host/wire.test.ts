@@ -1,15 +1,9 @@
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import type { WireTensor } from '../../../backends/onnxruntime/worker-protocol.js';
-import {
-  fromWire,
-  fromWireError,
-  packBytes,
-  toWire,
-  toWireError,
-  unpackBytes,
-} from '../../../backends/onnxruntime/worker-protocol.js';
+import type { WireTensor } from '../../../backends/worker-host/wire.js';
+import { fromWire, fromWireError, ownsBuffer, toWire, toWireError } from '../../../backends/worker-host/wire.js';
 import { EngineError } from '../../../engine/core/errors.js';
+import { packBytes, unpackBytes } from '../../../engine/core/packed-bytes.js';
 import type { TensorMap } from '../../../engine/core/tensor.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -99,6 +93,15 @@ describe('toWire', () => {
     const map: TensorMap = new Map([['t', { datatype: 'FP32', shape: [1], data: [utf8('a')] }]]);
     const [wire] = toWire(map, { copy: true }).tensors;
     expect(wire).toMatchObject({ datatype: 'FP32', packed: { offsets: Uint32Array.of(0, 1) } });
+  });
+});
+
+describe('ownsBuffer', () => {
+  it('holds only for an array spanning its whole, transferable buffer', () => {
+    expect(ownsBuffer(new Float32Array(4))).toBe(true);
+    expect(ownsBuffer(new Float32Array(4).subarray(1))).toBe(false);
+    expect(ownsBuffer(new Float32Array(4).subarray(0, 3))).toBe(false);
+    expect(ownsBuffer(new Float32Array(new SharedArrayBuffer(16)))).toBe(false);
   });
 });
 
