@@ -1,15 +1,24 @@
 /**
- * @module Pipelines served as models: a Backend whose model file is `pipeline.yaml`. A pipeline
- * lives in the repository like a model, `<repo>/<name>/<version>/pipeline.yaml`; `describe`
- * checks it against the models it uses and `createInstance` compiles it into a reentrant
- * instance whose steps call those models through the catalog. A Triton ensemble (a config with
- * `ensemble_scheduling`) is the same kind of model, its pipeline declared in the config.
+ * @module Pipelines served as models: a SchedulerBackend whose model file is `pipeline.yaml`. A
+ * pipeline lives in the repository like a model, `<repo>/<name>/<version>/pipeline.yaml`;
+ * `describe` compiles it and checks it against the models it uses, and `createScheduler` turns
+ * that compiled plan into the version's scheduler, whose steps call those models through the
+ * catalog. A Triton ensemble (a config with `ensemble_scheduling`) is the same kind of model,
+ * its pipeline declared in the config.
  */
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import type { ConfigSource, InstanceOptions, ModelContext, ModelFiles, ModelSignature, TensorSignature } from '../engine/core/backend.js';
-import type { Backend } from '../engine/core/backend.js';
+import type {
+  Backend,
+  ConfigSource,
+  CreateSchedulerOptions,
+  ModelContext,
+  ModelDependency,
+  ModelFiles,
+  ModelSignature,
+  SchedulerBackend,
+} from '../engine/core/backend.js';
 import { systemClock } from '../engine/core/clock.js';
 import type { Clock } from '../engine/core/clock.js';
 import { EngineError } from '../engine/core/errors.js';
@@ -17,13 +26,12 @@ import { noopLogger } from '../engine/core/logger.js';
 import type { Logger } from '../engine/core/logger.js';
 import type { ModelCatalog } from '../engine/core/model-catalog.js';
 import type { ModelConfig } from '../engine/core/model-config.js';
-import type { ModelDependency, ReentrantBackend } from '../engine/core/reentrant.js';
 import { compilePipeline } from './compile.js';
 import type { CompiledPipeline } from './compile.js';
 import { compileEnsemble, ensembleDependencies } from './ensemble.js';
 import type { PipelineObserver } from './executor/step-stats.js';
-import { createPipelineInstance } from './instance.js';
-import type { PipelineInstance } from './instance.js';
+import { createPipelineScheduler } from './scheduler.js';
+import type { PipelineScheduler } from './scheduler.js';
 
 /** The model file of a pipeline version. */
 export const PIPELINE_FILENAME = 'pipeline.yaml';
@@ -40,16 +48,16 @@ export interface PipelineBackendOptions {
   readonly observer?: PipelineObserver;
 }
 
-/** The pipeline backend: a {@link ReentrantBackend} that can also compile for `braid validate`. */
-export interface PipelineBackend extends ReentrantBackend {
+/** The pipeline backend: a {@link SchedulerBackend} that can also compile for `braid validate`. */
+export interface PipelineBackend extends SchedulerBackend {
   /** Compiles a version without creating it, for `braid validate --explain`. */
   compile(files: ModelFiles, context?: ModelContext): Promise<CompiledPipeline>;
-  createInstance(config: ModelConfig, files: ModelFiles, opts: InstanceOptions): Promise<PipelineInstance>;
+  createScheduler(config: ModelConfig, files: ModelFiles, opts: CreateSchedulerOptions): Promise<PipelineScheduler>;
 }
 
 /**
- * Creates the pipeline backend. Register it like any backend; the engine must run its models
- * without a scheduler (see {@link ReentrantBackend}) and load them after their dependencies.
+ * Creates the pipeline backend. Register it like any backend; the engine loads its models after
+ * the models they call and runs them through the scheduler it makes.
  *
  * @example
  * const pipelines = createPipelineBackend({ catalog: engineCatalog, modules: createJsBackend() });
@@ -72,30 +80,31 @@ export function createPipelineBackend(opts: PipelineBackendOptions): PipelineBac
     for (const w of compiled.plan.warnings) logger.log('warn', w, { model: files.modelName, version: files.version });
     return compiled;
   };
+  // What `describe` compiled, by the signature it returned: the load that asked for the
+  // signature creates the scheduler from the same plan instead of compiling it again.
+  const compiledFor = new WeakMap<ModelSignature, CompiledPipeline>();
   return {
     name: 'pipeline',
     platforms: ['ensemble'],
     defaultModelFilename: PIPELINE_FILENAME,
-    reentrant: true,
     compile,
     async describe(files: ModelFiles, context?: ModelContext): Promise<ModelSignature> {
-      const { plan } = await compile(files, context);
-      // `optional` is beyond TensorSignature today; auto-complete should carry it into the config.
-      const inputs: (TensorSignature & { optional?: boolean })[] = plan.inputs.map(t => ({
-        name: t.name,
-        datatype: t.datatype,
-        shape: t.shape,
-        ...(t.optional ? { optional: true } : {}),
-      }));
-      return { inputs, outputs: plan.outputs.map(o => ({ name: o.name, datatype: o.spec.datatype, shape: o.spec.shape })) };
+      const compiled = await compile(files, context);
+      const { plan } = compiled;
+      const inputs = plan.inputs.map(t => ({ name: t.name, datatype: t.datatype, shape: t.shape, ...(t.optional ? { optional: true } : {}) }));
+      const signature = { inputs, outputs: plan.outputs.map(o => ({ name: o.name, datatype: o.spec.datatype, shape: o.spec.shape })) };
+      compiledFor.set(signature, compiled);
+      return signature;
     },
-    async createInstance(config: ModelConfig, files: ModelFiles, inst: InstanceOptions): Promise<PipelineInstance> {
-      const compiled = await compile(files, { config, ...(inst.source ? { source: inst.source } : {}) });
-      return createPipelineInstance(compiled, {
+    async createScheduler(config: ModelConfig, files: ModelFiles, load: CreateSchedulerOptions): Promise<PipelineScheduler> {
+      const described = load.signature && compiledFor.get(load.signature);
+      const compiled = described ?? (await compile(files, { config, ...(load.source ? { source: load.source } : {}) }));
+      return createPipelineScheduler(compiled, {
         version: files.version,
         catalog: opts.catalog,
         clock,
-        signal: inst.signal,
+        stats: load.stats,
+        signal: load.signal,
         ...(opts.modules ? { modules: opts.modules } : {}),
         ...(opts.observer ? { observer: opts.observer } : {}),
       });

@@ -97,7 +97,6 @@ function resolveOptions(opts: CompileOptions): ResolveOptions {
 
 function buildPlan(opts: CompileOptions, file: PipelineFile, wiring: Wiring, typing: Typing, sigs: ReadonlyMap<number, StepSignature>, diag: Diagnostics): ExecutionPlan {
   const order = wiring.order!;
-  const planIndex = new Map(order.map((s, i) => [s.index, i]));
   const tensors = new Map<string, PlanTensor>();
   for (const [name, t] of typing.tensors) {
     const optional = file.inputs[name]?.optional ?? false;
@@ -106,8 +105,6 @@ function buildPlan(opts: CompileOptions, file: PipelineFile, wiring: Wiring, typ
   const steps = order.map((s, i) => planStep(s, i, wiring, typing, sigs));
   const producer = new Map<string, number>();
   for (const s of steps) for (const o of s.outputs) producer.set(o.tensor, s.index);
-  const consumers = new Map<string, number[]>();
-  for (const [t, list] of wiring.consumers) consumers.set(t, list.map(i => planIndex.get(i)!).sort((a, b) => a - b));
   const levels: number[][] = [];
   for (const s of steps) (levels[s.level] ??= []).push(s.index);
   const outputs = Object.entries(file.outputs).map(([name, d]) => {
@@ -124,7 +121,6 @@ function buildPlan(opts: CompileOptions, file: PipelineFile, wiring: Wiring, typ
     steps,
     tensors,
     producer,
-    consumers,
     levels,
     ...(file.deadline_ms === undefined ? {} : { deadlineMs: file.deadline_ms }),
     warnings: diag.sorted().filter(d => d.severity === 'warning').map(formatDiagnostic),

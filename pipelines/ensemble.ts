@@ -7,12 +7,11 @@
  * the ensemble tensor it reads, `output_map` a model output to the tensor it becomes; with
  * max_batch_size > 0 every ensemble tensor has a batch dimension first.
  */
-import type { ConfigSource } from '../engine/core/backend.js';
+import type { ConfigSource, ModelDependency } from '../engine/core/backend.js';
 import { fromConfigDataType } from '../engine/core/datatype.js';
 import type { DataType } from '../engine/core/datatype.js';
 import type { ModelCatalog } from '../engine/core/model-catalog.js';
 import type { ModelConfig, ModelInput, ModelOutput } from '../engine/core/model-config.js';
-import type { ModelDependency } from '../engine/core/reentrant.js';
 import { compilePipelineFile } from './compile.js';
 import type { CompiledPipeline } from './compile.js';
 import { Diagnostics } from './diagnostics.js';

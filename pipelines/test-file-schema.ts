@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES } from '../engine/core/errors.js';
+import { STEP_OUTCOMES } from './executor/step-stats.js';
 import { DataTypeNameSchema } from './schema.js';
 
 const ERROR_CODE = z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES]);
@@ -43,7 +44,7 @@ export const StubSchema = z
   .describe('Without outputs or module, calls go on to the real model after the fault or delay');
 
 /** How a step ended, as `steps:` expects it. `not_run`: never started (pruned, or not reached). */
-export const StepStatusSchema = z.enum(['ran', 'skipped', 'failed', 'defaulted', 'returned', 'cancelled', 'not_run']);
+export const StepStatusSchema = z.enum([...STEP_OUTCOMES, 'not_run']);
 
 const StepExpect = z.union([
   StepStatusSchema,

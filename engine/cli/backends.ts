@@ -1,9 +1,9 @@
 import { createJsBackend, type JsBackendOptions } from '../../backends/js/index.js';
 import { createOnnxRuntimeBackend } from '../../backends/onnxruntime/index.js';
-import type { Backend } from '../core/backend.js';
+import type { AnyBackend } from '../core/backend.js';
 import type { Logger } from '../core/logger.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
-import { noopMetrics, type InferenceMetrics, type StepOutcome } from '../core/telemetry.js';
+import type { PipelineStepMetrics } from '../telemetry/metrics/metrics.js';
 import { createPipelineBackend, type PipelineObserver } from '../../pipelines/index.js';
 
 /**
@@ -15,23 +15,16 @@ import { createPipelineBackend, type PipelineObserver } from '../../pipelines/in
  */
 export function standardBackends(
   catalog: ModelCatalog,
-  opts: { logger: Logger; metrics?: InferenceMetrics; js?: Pick<JsBackendOptions, 'executeTimeoutMs' | 'maxHeapMb'> },
-): Backend[] {
+  opts: { logger: Logger; metrics?: PipelineStepMetrics; js?: Pick<JsBackendOptions, 'executeTimeoutMs' | 'maxHeapMb'> },
+): AnyBackend[] {
   const js = createJsBackend({ ...opts.js, logger: opts.logger });
-  const metrics = opts.metrics ?? noopMetrics;
-  const observer: PipelineObserver = {
-    onStep: e =>
-      metrics.pipelineStep({ pipeline: e.pipeline, step: e.step, outcome: outcomeOf(e.status, e.retries), seconds: e.durationMs / 1000 }),
-  };
+  const { metrics } = opts;
+  const observer: PipelineObserver = metrics
+    ? { onStep: e => metrics.pipelineStep({ pipeline: e.pipeline, step: e.step, outcome: e.status, retries: e.retries, seconds: e.durationMs / 1000 }) }
+    : {};
   return [
     createOnnxRuntimeBackend({ logger: opts.logger }),
     js,
     createPipelineBackend({ catalog, modules: js, logger: opts.logger, observer }),
   ];
-}
-
-function outcomeOf(status: string, retries: number): StepOutcome {
-  if (status === 'failed' || status === 'cancelled') return 'failed';
-  if (status === 'skipped' || status === 'defaulted') return 'skipped';
-  return retries > 0 ? 'retried' : 'ran';
 }

@@ -1,8 +1,7 @@
 import path from 'node:path';
-import type { Backend } from '../core/backend.js';
+import type { AnyBackend } from '../core/backend.js';
 import { toEngineError } from '../core/errors.js';
 import type { CatalogModel } from '../core/model-catalog.js';
-import { isReentrantBackend } from '../core/reentrant.js';
 import { noopLogger } from '../core/logger.js';
 import { DEFAULT_MAX_BATCH_SIZE, missingVersions, scanRepository, selectVersions, type RepositoryModel } from '../repository/index.js';
 import { catalogModel } from '../runtime/load-order.js';
@@ -24,7 +23,7 @@ against the models it uses. Prints one line per problem; exits 1 if there is any
 interface Context {
   readonly print: (line: string) => void;
   readonly strict: boolean;
-  readonly backends: readonly Backend[];
+  readonly backends: readonly AnyBackend[];
   problems: number;
 }
 
@@ -77,7 +76,7 @@ async function validateModel(model: RepositoryModel, ctx: Context, explain = fal
       try {
         const prepared = await prepareVersion(model, v, config, explicitMaxBatch, opts);
         described.push(catalogModel(prepared.config, model.name, v));
-        if (explain && isReentrantBackend(prepared.backend)) {
+        if (explain && 'compile' in prepared.backend) {
           const context = { config: prepared.config, ...(source ? { source } : {}) };
           const compiled = await (prepared.backend as PipelineBackend).compile(prepared.files, context);
           for (const d of compiled.diagnostics) ctx.print(`WARN  ${formatDiagnostic(d)}`);

@@ -1,6 +1,13 @@
+/**
+ * @module The backend contracts: how the engine learns what a model file declares and gets
+ * something to run it. A {@link Backend} makes model instances, which the engine's queue
+ * scheduler feeds; a {@link SchedulerBackend} makes a version's whole {@link Scheduler}, for
+ * models made of other models (pipelines, Triton's ensembles).
+ */
 import type { CancelSignal } from './cancel.js';
 import type { DataType } from './datatype.js';
 import type { ModelConfig } from './model-config.js';
+import type { ExecutionStats, Scheduler } from './scheduler.js';
 import type { TraceSpan } from './telemetry.js';
 import type { TensorMap } from './tensor.js';
 
@@ -103,11 +110,8 @@ export interface ModelInstance {
   dispose(): Promise<void>;
 }
 
-/**
- * A kind of model the server can run. Backends are registered by the composition root
- * (engine/cli); the engine knows them only through this contract.
- */
-export interface Backend {
+/** What every kind of backend declares: how the repository picks it, and what a model file says. */
+export interface BackendBase {
   /** Name used in the config's `backend` field, e.g. `onnxruntime`. */
   readonly name: string;
   /** Config `platform` values that select this backend, e.g. `onnxruntime_onnx`. */
@@ -121,6 +125,59 @@ export interface Backend {
    * `context` carries the config for backends whose model the config declares; others ignore it.
    */
   describe(files: ModelFiles, context?: ModelContext): Promise<ModelSignature>;
+}
+
+/**
+ * A kind of model the server can run on instances, which the engine's queue scheduler feeds.
+ * Backends are registered by the composition root (engine/cli); the engine knows them only
+ * through this contract.
+ */
+export interface Backend extends BackendBase {
   /** Creates one instance. Throws EngineError with a message naming the model on failure. */
   createInstance(config: ModelConfig, files: ModelFiles, opts: InstanceOptions): Promise<ModelInstance>;
 }
+
+/** A model that another model calls (a pipeline step's model). */
+export interface ModelDependency {
+  readonly name: string;
+  /** Absent: whichever version is ready. */
+  readonly version?: number;
+}
+
+/** Options of {@link SchedulerBackend.createScheduler}. */
+export interface CreateSchedulerOptions {
+  /** Aborted when the load is cancelled (for example the model is unloaded while loading). */
+  readonly signal: AbortSignal;
+  /** Where the config came from, for load errors that point into it (see {@link ModelContext}). */
+  readonly source?: ConfigSource;
+  /**
+   * What `describe` returned for these files earlier in the same load, so a backend can reuse
+   * the work behind it (a pipeline's compiled plan) instead of doing it again.
+   */
+  readonly signature?: ModelSignature;
+  /** The version's statistics, where the scheduler records its executions. */
+  readonly stats: ExecutionStats;
+}
+
+/**
+ * A kind of model that schedules its own requests: one scheduler per version and no instances
+ * of the engine's, as Triton's ensemble scheduler. Such a model calls other models, which are
+ * loaded before it and unloaded after it.
+ */
+export interface SchedulerBackend extends BackendBase {
+  /**
+   * The models a version calls, read from its files (or from the config in `context`, for a
+   * model the config declares) without checking them: an unreadable file yields none, and
+   * `describe` reports why.
+   */
+  dependencies(files: ModelFiles, context?: ModelContext): Promise<ModelDependency[]>;
+  /**
+   * Creates the scheduler of one version from its completed config. Throws EngineError with a
+   * message naming the model on failure, having released whatever it had made.
+   */
+  createScheduler(config: ModelConfig, files: ModelFiles, opts: CreateSchedulerOptions): Promise<Scheduler>;
+}
+
+/** Any backend the engine can be given; `'createScheduler' in b` tells which kind. */
+export type AnyBackend = Backend | SchedulerBackend;
+

@@ -133,10 +133,7 @@ export interface PlanResult {
   readonly optional: boolean;
 }
 
-/**
- * A compiled pipeline. `producer` and `consumers` index the dataflow: which step writes a
- * tensor and which steps read it (inputs, guards, return values).
- */
+/** A compiled pipeline. `producer` indexes the dataflow: which step writes each tensor. */
 export interface ExecutionPlan {
   readonly name: string;
   /** Where the pipeline was declared, for messages. */
@@ -147,7 +144,6 @@ export interface ExecutionPlan {
   /** Every tensor with its inferred type: inputs and step outputs. */
   readonly tensors: ReadonlyMap<string, PlanTensor>;
   readonly producer: ReadonlyMap<string, number>;
-  readonly consumers: ReadonlyMap<string, readonly number[]>;
   /** Step indices by parallel level. */
   readonly levels: readonly (readonly number[])[];
   /** End-to-end budget of one request. */

@@ -208,33 +208,19 @@ export interface HttpRequestSample {
   readonly seconds: number;
 }
 
-/** What happened to a pipeline step. */
-export type StepOutcome = 'ran' | 'skipped' | 'retried' | 'failed';
-
-/** One pipeline step finished (or was skipped). */
-export interface PipelineStepSample {
-  readonly pipeline: string;
-  readonly step: string;
-  readonly outcome: StepOutcome;
-  /** 0 for a skipped step. */
-  readonly seconds: number;
-}
-
 /**
- * The metrics port. The runtime registers each loaded model version, the HTTP frontend reports
- * each request, pipelines report each step. Every method is cheap and never throws.
+ * The metrics port. The runtime registers each loaded model version and the HTTP frontend
+ * reports each request. Every method is cheap and never throws.
  */
 export interface InferenceMetrics {
   registerVersion(source: VersionMetricsSource): VersionMetrics;
   httpRequest(sample: HttpRequestSample): void;
-  pipelineStep(sample: PipelineStepSample): void;
 }
 
 /** Metrics that record nothing. */
 export const noopMetrics: InferenceMetrics = {
   registerVersion: () => ({ ...noopStatsObserver, retire() {} }),
   httpRequest() {},
-  pipelineStep() {},
 };
 
 /** Trace settings as GET/POST /v2[/models/{m}]/trace/setting answer them (reference §6.3). */

@@ -83,11 +83,6 @@ export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
 
-/** Number of elements actually stored in `data`. */
-export function dataLength(data: TensorData): number {
-  return data.length;
-}
-
 /**
  * Whether an actual shape matches a declared one, where `-1` in `declared` matches any size.
  *

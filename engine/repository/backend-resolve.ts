@@ -1,4 +1,4 @@
-import type { Backend } from '../core/backend.js';
+import type { BackendBase } from '../core/backend.js';
 import { EngineError } from '../core/errors.js';
 import type { ModelConfig } from '../core/model-config.js';
 
@@ -11,11 +11,11 @@ import type { ModelConfig } from '../core/model-config.js';
  * @example
  * const backend = resolveBackend(config, backends, await readdir(versionDir));
  */
-export function resolveBackend(
+export function resolveBackend<B extends BackendBase>(
   config: ModelConfig,
-  backends: readonly Backend[],
+  backends: readonly B[],
   versionDirFiles: readonly string[],
-): Backend {
+): B {
   const model = `model '${config.name}'`;
   const available = `available backends: ${backends.map(b => b.name).join(', ') || 'none'}`;
   if (config.backend !== '') {
@@ -57,6 +57,6 @@ export function resolveBackend(
   );
 }
 
-function fileNames(b: Backend): string[] {
+function fileNames(b: BackendBase): string[] {
   return [b.defaultModelFilename, ...(b.modelFilenames ?? [])];
 }

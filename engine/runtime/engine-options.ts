@@ -1,4 +1,4 @@
-import type { Backend } from '../core/backend.js';
+import type { AnyBackend } from '../core/backend.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
@@ -14,7 +14,7 @@ export interface EngineOptions {
    * The backends, or a function making them from the engine's model catalog, for backends whose
    * models call other models (pipelines).
    */
-  readonly backends: readonly Backend[] | ((catalog: ModelCatalog) => readonly Backend[]);
+  readonly backends: readonly AnyBackend[] | ((catalog: ModelCatalog) => readonly AnyBackend[]);
   /** Default `none`: load everything at start; load/unload APIs are refused. */
   readonly controlMode?: ModelControlMode;
   /** Models to load at start in `explicit` mode; `*` loads all. */

@@ -1,12 +1,23 @@
-import type { ModelInstance } from '../core/backend.js';
-import type { ReentrantInstance } from '../core/reentrant.js';
-import type { DirectScheduler } from '../scheduling/direct-scheduler.js';
+/**
+ * @module A loaded model version and the one way a request runs on it, model or pipeline alike:
+ * the request is checked against the version's config, handed to its scheduler, and its
+ * statistics and model span are recorded however it ends.
+ */
+import type { Clock } from '../core/clock.js';
+import type { ModelDependency } from '../core/backend.js';
+import { isEngineError, type FailureReason } from '../core/errors.js';
 import type { ModelConfig } from '../core/model-config.js';
-import type { Scheduler } from '../scheduling/scheduler.js';
-import type { StatsRecorder } from '../scheduling/stats.js';
-import type { OutputLabels } from './classification.js';
+import type { Mutable } from '../core/mutable.js';
+import type { InferRequest, InferResponse } from '../core/request.js';
+import type { ScheduledRequest, Scheduler } from '../core/scheduler.js';
+import { startModelSpan } from '../core/telemetry.js';
+import type { ModelStatistics, StatsRecorder } from '../scheduling/stats.js';
+import { classifyOutputs, type OutputLabels } from './classification.js';
+import { schedulingParameters } from './parameters.js';
+import type { InferContext } from './types.js';
+import { prepareInputs, resolveOutputs } from './validate.js';
 
-/** A model version that finished loading: its completed config, instances and scheduler. */
+/** A model version that finished loading: its completed config, scheduler and statistics. */
 export interface LoadedVersion {
   readonly name: string;
   readonly version: number;
@@ -15,28 +26,42 @@ export interface LoadedVersion {
   readonly stats: StatsRecorder;
   /** The labels of outputs with a `label_filename`, for classification. */
   readonly labels?: OutputLabels;
-  /** Set for a reentrant model (a pipeline): requests go straight to its one instance. */
-  readonly direct?: { readonly scheduler: DirectScheduler; readonly instance: ReentrantInstance };
-  /** Waits for accepted requests to finish, then disposes the instances. Idempotent. */
+  /** The models it calls (a pipeline's steps), which must outlive it; empty for most models. */
+  readonly dependencies: readonly ModelDependency[];
+  /**
+   * Runs one request. Under a recording `ctx.trace` it gets Triton's model span. Rejects with
+   * the EngineError of whatever failed: bad inputs, a full or timed-out queue, the execution.
+   */
+  run(req: InferRequest, ctx: InferContext): Promise<InferResponse>;
+  /** Its statistics in the statistics extension's shape, with what its scheduler adds. */
+  statistics(): ModelStatistics;
+  /** Waits for accepted requests to finish, then stops the scheduler. Idempotent. */
   unload(): Promise<void>;
 }
 
+/** What {@link createLoadedVersion} bundles. */
+export interface LoadedVersionParts {
+  readonly name: string;
+  readonly version: number;
+  readonly config: ModelConfig;
+  readonly scheduler: Scheduler;
+  readonly stats: StatsRecorder;
+  /** The labels of outputs with a `label_filename` (read at load), for classification. */
+  readonly labels?: OutputLabels;
+  readonly dependencies?: readonly ModelDependency[];
+  readonly clock: Clock;
+}
+
+const NONE: readonly ModelDependency[] = Object.freeze([]);
+
 /**
- * Bundles a scheduler and its instances into a {@link LoadedVersion}.
+ * Bundles a scheduler and its statistics into a {@link LoadedVersion}.
  *
  * @example
- * const v = createLoadedVersion({ name: 'simple', version: 1, config, scheduler, stats, instances });
- * await v.unload();
+ * const v = createLoadedVersion({ name: 'simple', version: 1, config, scheduler, stats, clock });
+ * const res = await v.run({ modelName: 'simple', inputs }, {});
  */
-export function createLoadedVersion(parts: {
-  name: string;
-  version: number;
-  config: ModelConfig;
-  scheduler: Scheduler;
-  stats: StatsRecorder;
-  instances: readonly ModelInstance[];
-  direct?: LoadedVersion['direct'];
-}): LoadedVersion {
+export function createLoadedVersion(parts: LoadedVersionParts): LoadedVersion {
   let unloading: Promise<void> | undefined;
   return {
     name: parts.name,
@@ -44,13 +69,59 @@ export function createLoadedVersion(parts: {
     config: parts.config,
     scheduler: parts.scheduler,
     stats: parts.stats,
-    ...(parts.direct ? { direct: parts.direct } : {}),
+    ...(parts.labels !== undefined && parts.labels.size > 0 ? { labels: parts.labels } : {}),
+    dependencies: parts.dependencies ?? NONE,
+    run: (req, ctx) => runOn(parts, req, ctx),
+    statistics() {
+      const fields = parts.scheduler.stats().fields;
+      const snapshot = parts.stats.snapshot();
+      return fields ? { ...snapshot, ...fields } : snapshot;
+    },
     unload() {
-      unloading ??= (async () => {
-        await parts.scheduler.drain();
-        await Promise.allSettled(parts.instances.map(i => i.dispose()));
-      })();
+      unloading ??= parts.scheduler.stop();
       return unloading;
     },
   };
+}
+
+async function runOn(v: LoadedVersionParts, req: InferRequest, ctx: InferContext): Promise<InferResponse> {
+  const { clock, stats } = v;
+  const start = clock.now();
+  const span = ctx.trace?.recording ? startModelSpan(ctx.trace, v.name, v.version, req.id, start) : undefined;
+  let ok = false;
+  let reason: FailureReason | undefined;
+  try {
+    const res = await v.scheduler.run(scheduled(v, req, span));
+    const outputs = classifyOutputs(v, req.outputs, res.outputs);
+    ok = true;
+    return outputs === res.outputs ? res : { ...res, outputs };
+  } catch (e) {
+    reason = isEngineError(e) ? e.reason : 'OTHER';
+    span?.fail(e);
+    throw e;
+  } finally {
+    const end = clock.now();
+    stats.request(ok, (end - start) * 1e6, clock.wallNow(), reason);
+    span?.event('REQUEST_END', end);
+    span?.end(end);
+  }
+}
+
+/** The request checked against the config, as the scheduler takes it; throws INVALID_ARG. */
+function scheduled(v: LoadedVersionParts, req: InferRequest, span: ScheduledRequest['trace']): ScheduledRequest {
+  const { inputs, batchSize } = prepareInputs(v.config, v.name, req.inputs);
+  // Built field by field: conditional spreads cost more than the rest of this path.
+  const out: Mutable<ScheduledRequest> = { inputs, batchSize, outputs: resolveOutputs(v.config, v.name, req.outputs) };
+  if (req.id) out.id = req.id;
+  if (req.parameters) {
+    out.parameters = req.parameters;
+    Object.assign(out, schedulingParameters(req.parameters, v.name));
+  }
+  if (req.signal) out.signal = req.signal;
+  if (span) {
+    out.trace = span;
+    span.setAttributes({ 'braid.batch_size': batchSize });
+    span.event('QUEUE_START');
+  }
+  return out;
 }

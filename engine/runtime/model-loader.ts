@@ -1,6 +1,21 @@
+/**
+ * @module Turning a model directory of the repository into loaded versions: read the config,
+ * pick the backend, complete the config from the model file, and build each version's one
+ * scheduler, the queue scheduler over new instances for a model, the backend's own for a
+ * pipeline.
+ */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Backend, ConfigSource, InstanceOptions, ModelFiles, ModelInstance } from '../core/backend.js';
+import type {
+  AnyBackend,
+  Backend,
+  ConfigSource,
+  InstanceOptions,
+  ModelDependency,
+  ModelFiles,
+  ModelInstance,
+  ModelSignature,
+} from '../core/backend.js';
 import type { Clock } from '../core/clock.js';
 import { EngineError, toEngineError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -20,9 +35,8 @@ import {
   withoutRepositoryRoot,
   type RepositoryModel,
 } from '../repository/index.js';
+import type { Scheduler } from '../core/scheduler.js';
 import { createScheduler } from '../scheduling/index.js';
-import { DirectScheduler } from '../scheduling/direct-scheduler.js';
-import { isReentrantBackend, isReentrantInstance, type ModelDependency } from '../core/reentrant.js';
 import { StatsRecorder } from '../scheduling/stats.js';
 import { readOutputLabels } from './classification.js';
 import { checkInstanceCount } from './instance-limit.js';
@@ -30,7 +44,7 @@ import { createLoadedVersion, type LoadedVersion } from './loaded-version.js';
 
 /** What the loader needs to turn a repository directory into loaded model versions. */
 export interface ModelLoaderOptions {
-  readonly backends: readonly Backend[];
+  readonly backends: readonly AnyBackend[];
   readonly clock: Clock;
   readonly logger: Logger;
   /** Refuse models without a config file (Triton's --strict-model-config / auto-complete off). */
@@ -135,15 +149,15 @@ async function loadVersion(
   const log = opts.logger.child({ model: model.name, version });
   log.log('info', 'loading model version');
   try {
-    const { backend, files, config: completed } = await prepareVersion(model, version, config, explicitMaxBatch, opts);
+    const prepared = await prepareVersion(model, version, config, explicitMaxBatch, opts);
     const stats = new StatsRecorder(model.name, String(version));
-    const labels = await readOutputLabels(model.dir, completed);
-    const loaded = isReentrantBackend(backend)
-      ? await loadDirect(backend, completed, files, stats, signal, opts.source)
-      : await loadScheduled(backend, completed, files, stats, opts, log, signal);
+    // Labels first: a bad label file fails the load before any instance or scheduler exists.
+    const labels = await readOutputLabels(model.dir, prepared.config);
+    const { scheduler, dependencies } = await versionScheduler(prepared, stats, opts, log, signal);
+    const loaded = createLoadedVersion({ name: model.name, version, config: prepared.config, scheduler, stats, labels, dependencies, clock: opts.clock });
     const ms = opts.clock.now() - start;
     log.log('info', 'model version READY', { duration_ms: Math.round(ms) });
-    return labels.size > 0 ? { ...loaded, labels } : loaded;
+    return loaded;
   } catch (e) {
     const err = toEngineError(e, 'INTERNAL', `failed to load '${model.name}' version ${version}`);
     log.log('error', 'model version UNAVAILABLE', { reason: err.message });
@@ -151,52 +165,34 @@ async function loadVersion(
   }
 }
 
-async function loadScheduled(
-  backend: Backend,
-  config: ModelConfig,
-  files: ModelFiles,
+/**
+ * The one scheduler of a version: its backend's own for a backend that schedules (a pipeline,
+ * which also says which models it calls), else the queue scheduler over new instances.
+ */
+async function versionScheduler(
+  { backend, files, config, signature }: PreparedVersion,
   stats: StatsRecorder,
-  opts: ModelLoaderOptions,
+  opts: ModelLoaderOptions & { readonly source?: ConfigSource },
   logger: Logger,
   signal: AbortSignal,
-): Promise<LoadedVersion> {
+): Promise<{ scheduler: Scheduler; dependencies?: readonly ModelDependency[] }> {
+  const source = opts.source ? { source: opts.source } : {};
+  if ('createScheduler' in backend) {
+    const dependencies = await backend.dependencies(files, { config, ...source });
+    const scheduler = await backend.createScheduler(config, files, { signal, signature, stats, ...source });
+    return { scheduler, dependencies };
+  }
   const instances = await createInstances(backend, config, files, opts, signal);
   const version = String(files.version);
-  const scheduler = createScheduler({ modelName: files.modelName, version, config, instances, clock: opts.clock, stats, logger });
-  return createLoadedVersion({ name: files.modelName, version: files.version, config, scheduler, stats, instances });
+  return { scheduler: createScheduler({ modelName: files.modelName, version, config, instances, clock: opts.clock, stats, logger }) };
 }
 
-/** A reentrant model (a pipeline): one instance serving requests concurrently, no queue. */
-async function loadDirect(
-  backend: Backend,
-  config: ModelConfig,
-  files: ModelFiles,
-  stats: StatsRecorder,
-  signal: AbortSignal,
-  source: ConfigSource | undefined,
-): Promise<LoadedVersion> {
-  const device = { kind: 'CPU' } as const;
-  const instance = await backend.createInstance(config, files, { signal, index: 0, instanceCount: 1, device, ...(source ? { source } : {}) });
-  if (!isReentrantInstance(instance)) {
-    await instance.dispose();
-    throw new EngineError('INTERNAL', `backend '${backend.name}' is reentrant but made an instance that is not`);
-  }
-  const scheduler = new DirectScheduler(`model '${files.modelName}' version ${files.version}`, instance);
-  return createLoadedVersion({
-    name: files.modelName,
-    version: files.version,
-    config,
-    scheduler,
-    stats,
-    instances: [instance],
-    direct: { scheduler, instance },
-  });
-}
-
-/** A version's backend, files and completed config: everything short of creating instances. */
+/** A version's backend, files, signature and completed config: everything short of running it. */
 export interface PreparedVersion {
-  readonly backend: Backend;
+  readonly backend: AnyBackend;
   readonly files: ModelFiles;
+  /** What the backend's `describe` returned. */
+  readonly signature: ModelSignature;
   readonly config: ModelConfig;
 }
 
@@ -219,12 +215,12 @@ export async function prepareVersion(
   const completed = completeModelConfig(config, signature, {
     backend,
     // An explicit `max_batch_size: 0` means "no batching"; only an absent one is auto-completed.
-    // A reentrant model (a pipeline) never batches itself: the models it calls do.
-    defaultMaxBatchSize: explicitMaxBatch || isReentrantBackend(backend) ? 0 : opts.defaultMaxBatchSize,
+    // A model that schedules itself (a pipeline) never batches: the models it calls do.
+    defaultMaxBatchSize: explicitMaxBatch || 'createScheduler' in backend ? 0 : opts.defaultMaxBatchSize,
     gpuCount: opts.gpuCount,
     modelName: model.name,
   });
-  return { backend, files, config: completed };
+  return { backend, files, signature, config: completed };
 }
 
 /** One instance per count per device of every instance group, disposed again if any fails. */
@@ -272,8 +268,8 @@ function hasKey(raw: unknown, key: string): boolean {
 }
 
 /**
- * The models a version of `model` calls, when its backend is reentrant (a pipeline); undefined
- * for ordinary models. Used to load pipelines after the models they use. Never throws: a model
+ * The models a version of `model` calls, when its backend schedules itself (a pipeline);
+ * undefined for ordinary models. Used to load pipelines after the models they use. Never throws: a model
  * whose config or files cannot be read has no known dependencies (its load reports why).
  */
 export async function modelDependencies(
@@ -285,7 +281,7 @@ export async function modelDependencies(
     if (version === undefined) return undefined;
     const { config } = await readConfig(model, opts, undefined);
     const backend = resolveBackend(config, opts.backends, await readdir(path.join(model.dir, String(version))));
-    if (!isReentrantBackend(backend)) return undefined;
+    if (!('createScheduler' in backend)) return undefined;
     return await backend.dependencies(modelFiles(path.dirname(model.dir), model.name, version, config, backend), { config });
   } catch {
     return undefined;

@@ -37,7 +37,10 @@ function register(o: LoadObserver, lv: LoadedVersion, loadStart: number): Loaded
     version: String(lv.version),
     tags: lv.config.metric_tags,
     loadSeconds: (o.clock.now() - loadStart) / 1000,
-    counters: () => ({ stats: stats.snapshot(), failures: stats.failures(), pending: scheduler.pendingCount(), inflight: scheduler.inflightCount() }),
+    counters: () => {
+      const { pending, inflight } = scheduler.stats();
+      return { stats: stats.snapshot(), failures: stats.failures(), pending, inflight };
+    },
   });
   stats.observe(metrics);
   let unloading: Promise<void> | undefined;

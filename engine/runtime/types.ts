@@ -1,8 +1,14 @@
+/**
+ * @module What the engine shows its frontends (HTTP, gRPC, the CLI): the InferenceEngine
+ * contract and the shapes it answers with.
+ */
 import type { DataType } from '../core/datatype.js';
 import type { ModelConfig } from '../core/model-config.js';
 import type { InferRequest, InferResponse } from '../core/request.js';
 import type { TraceSpan } from '../core/telemetry.js';
 import type { ModelStatistics } from '../scheduling/stats.js';
+
+export type { ModelStatistics };
 
 /** Tensor metadata as the protocol reports it (shape with -1 prepended when batching). */
 export interface TensorMetadata {

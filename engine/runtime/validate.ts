@@ -1,9 +1,15 @@
+/**
+ * @module A request checked against its model version's config, the one check every request
+ * gets, model or pipeline: input names, datatypes, shapes with the batch dimension, element
+ * counts and batch size, with `reshape` applied; and the output names it asks for.
+ */
 import { fromConfigDataType, type DataType } from '../core/datatype.js';
 import { quote } from '../core/client-value.js';
 import { EngineError } from '../core/errors.js';
-import type { ModelConfig, ModelInput, ModelOutput } from '../core/model-config.js';
+import type { ModelConfig, ModelInput } from '../core/model-config.js';
 import type { RequestedOutput } from '../core/request.js';
 import { elementCount, formatShape, shapeMatches, type Tensor, type TensorMap } from '../core/tensor.js';
+import { resolveWildcard } from '../scheduling/outputs.js';
 
 /** Inputs checked against a model config, reshaped to what the backend expects. */
 export interface PreparedInputs {
@@ -17,9 +23,8 @@ interface IoIndex {
   readonly inputs: ReadonlyMap<string, { readonly spec: ModelInput; readonly datatype: DataType; readonly full: readonly number[] }>;
   readonly required: readonly ModelInput[];
   readonly reshapesInputs: boolean;
-  readonly outputs: ReadonlyMap<string, ModelOutput>;
+  readonly outputs: ReadonlySet<string>;
   readonly outputNames: readonly string[];
-  readonly reshapesOutputs: boolean;
 }
 
 // Configs are immutable once loaded; a reload brings a new object.
@@ -33,9 +38,8 @@ function ioIndex(config: ModelConfig): IoIndex {
     inputs: new Map(config.input.map(i => [i.name, { spec: i, datatype: fromConfigDataType(i.data_type) as DataType, full: batching ? [-1, ...i.dims] : i.dims }])),
     required: config.input.filter(i => !i.optional),
     reshapesInputs: config.input.some(i => i.reshape),
-    outputs: new Map(config.output.map(o => [o.name, o])),
+    outputs: new Set(config.output.map(o => o.name)),
     outputNames: config.output.map(o => o.name),
-    reshapesOutputs: config.output.some(o => o.reshape),
   };
   indexes.set(config, io);
   return io;
@@ -120,12 +124,6 @@ function reshaped(spec: ModelInput, t: Tensor, batching: boolean): Tensor {
   return { ...t, shape: batching ? [t.shape[0]!, ...target] : target };
 }
 
-/** Replaces a single -1 in `shape` so the shape holds `count` elements. */
-function resolveWildcard(shape: readonly number[], count: number): number[] {
-  const known = shape.reduce((n, d) => (d === -1 ? n : n * d), 1);
-  return shape.map(d => (d === -1 ? count / known : d));
-}
-
 /**
  * Names of the outputs to compute for a request, checked against the config. Absent `requested`
  * means every output, in config order.
@@ -137,36 +135,4 @@ export function resolveOutputs(config: ModelConfig, model: string, requested?: r
     if (!io.outputs.has(r.name)) throw new EngineError('INVALID_ARG', `unexpected inference output ${quote(r.name)} for model '${model}'`);
     return r.name;
   });
-}
-
-/**
- * Turns backend outputs into what the client sees: the requested outputs in the requested order,
- * with `reshape` undone so shapes follow the config's dims.
- */
-export function finishOutputs(config: ModelConfig, names: readonly string[], produced: TensorMap, model: string): TensorMap {
-  const io = ioIndex(config);
-  if (!io.reshapesOutputs && sameKeys(produced, names)) return produced;
-  const batching = config.max_batch_size > 0;
-  const out: TensorMap = new Map();
-  for (const name of names) {
-    const t = produced.get(name);
-    if (!t) throw new EngineError('INTERNAL', `model '${model}' did not produce output '${name}'`);
-    const spec = io.outputs.get(name)!;
-    if (!spec.reshape) {
-      out.set(name, t);
-      continue;
-    }
-    const per = batching ? elementCount(t.shape) / t.shape[0]! : elementCount(t.shape);
-    const dims = resolveWildcard(spec.dims, per);
-    out.set(name, { ...t, shape: batching ? [t.shape[0]!, ...dims] : dims });
-  }
-  return out;
-}
-
-/** Whether `map` holds exactly `names`, in that order. */
-function sameKeys(map: TensorMap, names: readonly string[]): boolean {
-  if (map.size !== names.length) return false;
-  let i = 0;
-  for (const key of map.keys()) if (key !== names[i++]) return false;
-  return true;
 }

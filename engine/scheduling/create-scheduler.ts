@@ -7,14 +7,14 @@ import { EngineError } from '../core/errors.js';
 import { noopLogger } from '../core/logger.js';
 import type { Logger } from '../core/logger.js';
 import type { DynamicBatching, ModelConfig } from '../core/model-config.js';
+import type { ExecutionStats, Scheduler } from '../core/scheduler.js';
 import { formBatch, formSingle, normalizePreferred } from './batch-formation.js';
 import type { BatchFormationPolicy } from './batch-formation.js';
 import { UNBOUNDED_QUEUE } from './queue.js';
 import type { QueueConfig } from './queue.js';
 import { QueueScheduler } from './queue-scheduler.js';
 import type { FormationFn } from './queue-scheduler.js';
-import type { Scheduler } from './scheduler.js';
-import type { StatsRecorder } from './stats.js';
+import { outputShaper } from './outputs.js';
 
 /** Options of {@link createScheduler}. */
 export interface SchedulerOptions {
@@ -22,10 +22,13 @@ export interface SchedulerOptions {
   readonly version: string;
   /** The completed model config (defaults filled in). */
   readonly config: ModelConfig;
-  /** The version's instances; at least one. They run in parallel, each one batch at a time. */
+  /**
+   * The version's instances; at least one. They run in parallel, each one batch at a time; the
+   * scheduler disposes them when it stops.
+   */
   readonly instances: readonly ModelInstance[];
   readonly clock: Clock;
-  readonly stats: StatsRecorder;
+  readonly stats: ExecutionStats;
   readonly logger?: Logger;
   /**
    * Pending requests at which a warning is logged, once until the queue next empties
@@ -48,7 +51,7 @@ const DEFAULT_PENDING_WARN_AT = 1000;
  *
  * @example
  * const scheduler = createScheduler({ modelName: 'simple', version: '1', config, instances, clock, stats });
- * const outputs = await scheduler.enqueue({ inputs, batchSize: 4 });
+ * const { outputs } = await scheduler.run({ inputs, batchSize: 4 });
  */
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   const { config } = opts;
@@ -62,7 +65,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     clock: opts.clock,
     stats: opts.stats,
     logger: opts.logger ?? noopLogger,
-    maxBatchSize: config.max_batch_size,
+    outputs: outputShaper(config, opts.modelName),
     queue: db ? queueConfig(db, label) : UNBOUNDED_QUEUE,
     form,
     preserveOrdering: db?.preserve_ordering ?? false,

@@ -1,9 +1,11 @@
 /**
- * @module Scheduling: the default scheduler and the dynamic batcher of a model version.
+ * @module Scheduling: the queue scheduler of a model version (the default scheduler and the
+ * dynamic batcher), one implementation of engine/core's Scheduler contract.
  */
 export { createScheduler, queueConfig } from './create-scheduler.js';
 export type { SchedulerOptions } from './create-scheduler.js';
-export type { ScheduledRequest, Scheduler } from './scheduler.js';
+export { outputShaper } from './outputs.js';
+export type { OutputShaper } from './outputs.js';
 export { StatsRecorder } from './stats.js';
 export type { BatchStats, Duration, ModelStatistics } from './stats.js';
 export { formBatch, formSingle, normalizePreferred } from './batch-formation.js';

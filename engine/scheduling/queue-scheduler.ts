@@ -1,23 +1,23 @@
 /**
- * @module The scheduler runtime shared by the default scheduler and the dynamic batcher: it
- * owns the queue, the timers, the instances and the request promises, and asks a pure
- * formation function what to run next.
+ * @module The queue scheduler, shared by the default scheduler and the dynamic batcher: it owns
+ * the queue, the timers, the instances and the request promises, and asks a pure formation
+ * function what to run next.
  */
 import type { ModelInstance } from '../core/backend.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { EngineError, toEngineError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { InferResponse } from '../core/request.js';
+import type { ExecutionStats, ScheduledRequest, Scheduler, SchedulerStats } from '../core/scheduler.js';
 import type { TensorMap } from '../core/tensor.js';
 import type { BatchCandidate, BatchDecision, BatchFormationState } from './batch-formation.js';
 import { batchShapeKey } from './batch-tensors.js';
+import { executeBatch, type BatchContext, type BatchResult } from './execute-batch.js';
 import { InstancePool } from './instance-pool.js';
 import { CompletionSequencer } from './ordered-completion.js';
-import { RequestQueue } from './queue.js';
-import type { QueueConfig } from './queue.js';
-import { runBatch } from './run-batch.js';
-import type { BatchResult } from './run-batch.js';
-import type { ScheduledRequest, Scheduler } from './scheduler.js';
-import type { StatsRecorder } from './stats.js';
+import type { OutputShaper } from './outputs.js';
+import { RequestQueue, type QueueConfig } from './queue.js';
+import { QueueWarnings } from './queue-warnings.js';
 
 /** Picks the next batch from the queued requests (see batch-formation.ts). */
 export type FormationFn = (candidates: Iterable<BatchCandidate>, state: BatchFormationState) => BatchDecision;
@@ -26,12 +26,13 @@ export type FormationFn = (candidates: Iterable<BatchCandidate>, state: BatchFor
 export interface QueueSchedulerOptions {
   readonly modelName: string;
   readonly version: string;
+  /** The version's instances, owned from now on: {@link QueueScheduler.stop} disposes them. */
   readonly instances: readonly ModelInstance[];
   readonly clock: Clock;
-  readonly stats: StatsRecorder;
+  readonly stats: ExecutionStats;
   readonly logger: Logger;
-  /** `max_batch_size`: when > 0, a request with a larger batch is rejected at enqueue. */
-  readonly maxBatchSize: number;
+  /** Turns an instance's outputs into the response's; default: as produced. */
+  readonly outputs?: OutputShaper;
   readonly queue: QueueConfig;
   readonly form: FormationFn;
   readonly preserveOrdering: boolean;
@@ -48,7 +49,7 @@ interface Batch {
 
 interface Item extends BatchCandidate {
   readonly req: ScheduledRequest;
-  readonly resolve: (out: TensorMap) => void;
+  readonly resolve: (res: InferResponse) => void;
   readonly reject: (e: EngineError) => void;
   state: 'queued' | 'executing' | 'done';
   batch: Batch | undefined;
@@ -57,16 +58,20 @@ interface Item extends BatchCandidate {
 }
 
 const NS_PER_MS = 1e6;
+const AS_PRODUCED: OutputShaper = (_names, produced) => produced;
 
 /**
  * A {@link Scheduler} over one model version's instances. Requests wait in a
  * {@link RequestQueue}; whenever a request arrives, leaves, times out or an instance frees,
  * the formation function decides what runs next. Decisions are taken in a microtask, so
- * requests enqueued in one synchronous burst are seen together.
+ * requests run in one synchronous burst are seen together.
  */
 export class QueueScheduler implements Scheduler {
   readonly #o: QueueSchedulerOptions;
   readonly #label: string;
+  readonly #outputs: OutputShaper;
+  readonly #warnings: QueueWarnings;
+  readonly #batchContext: BatchContext;
   readonly #queue: RequestQueue<Item>;
   readonly #pool: InstancePool;
   readonly #sequencer: CompletionSequencer;
@@ -79,14 +84,16 @@ export class QueueScheduler implements Scheduler {
   #unsettled = 0;
   #pumpQueued = false;
   #waitTimer: TimerHandle | undefined;
-  #drain: { promise: Promise<void>; resolve: () => void } | undefined;
-  #warnedPending = false;
-  #warnedFull = false;
-  #failing = false;
+  /** Set by {@link stop}: called once no accepted request is left. */
+  #drained: (() => void) | undefined;
+  #stopped: Promise<void> | undefined;
 
   constructor(opts: QueueSchedulerOptions) {
     this.#o = opts;
     this.#label = `model '${opts.modelName}' version ${opts.version}`;
+    this.#outputs = opts.outputs ?? AS_PRODUCED;
+    this.#warnings = new QueueWarnings(opts);
+    this.#batchContext = { label: this.#label, clock: opts.clock, stats: opts.stats };
     this.#pool = new InstancePool(opts.instances, this.#label);
     this.#sequencer = new CompletionSequencer(opts.preserveOrdering);
     this.#queue = new RequestQueue<Item>({
@@ -97,11 +104,11 @@ export class QueueScheduler implements Scheduler {
     });
   }
 
-  /** See {@link Scheduler.enqueue}; a request's `trace` span gets its queue time and batch. */
-  enqueue(req: ScheduledRequest): Promise<TensorMap> {
+  /** See {@link Scheduler.run}; a request's `trace` span gets its queue time and batch. */
+  run(req: ScheduledRequest): Promise<InferResponse> {
     const refused = this.#refusal(req);
     if (refused) return Promise.reject(refused);
-    return new Promise<TensorMap>((resolve, reject) => {
+    return new Promise<InferResponse>((resolve, reject) => {
       const item: Item = {
         req,
         resolve,
@@ -117,7 +124,7 @@ export class QueueScheduler implements Scheduler {
       try {
         this.#queue.push(item, req);
       } catch (e) {
-        this.#noteRefused(e);
+        this.#warnings.refused(e);
         reject(e);
         return;
       }
@@ -126,47 +133,37 @@ export class QueueScheduler implements Scheduler {
         item.onAbort = this.#abortHandler(item);
         req.signal.addEventListener('abort', item.onAbort, { once: true });
       }
-      this.#notePending();
+      this.#warnings.pending(this.#queue.size);
       this.#schedulePump();
     });
   }
 
   /**
-   * The abort listener of a queued item, made outside enqueue's promise executor: a closure made
+   * The abort listener of a queued item, made outside run's promise executor: a closure made
    * there captures the executor's whole context, and measured ~2.5 µs more per request in GC.
    */
   #abortHandler(item: Item): () => void {
     return () => this.#onAbort(item);
   }
 
-  pendingCount(): number {
-    return this.#queue.size;
+  stats(): SchedulerStats {
+    return { pending: this.#queue.size, inflight: this.#unsettled };
   }
 
-  inflightCount(): number {
-    return this.#unsettled;
-  }
-
-  drain(): Promise<void> {
-    if (!this.#drain) {
-      let resolve!: () => void;
-      const promise = new Promise<void>(r => (resolve = r));
-      this.#drain = { promise, resolve };
+  /** See {@link Scheduler.stop}: queued requests still run, then the instances are disposed. */
+  stop(): Promise<void> {
+    this.#stopped ??= new Promise<void>(resolve => {
+      this.#drained = resolve;
       this.#pump();
       this.#checkDrained();
-    }
-    return this.#drain.promise;
+    })
+      .then(() => Promise.allSettled(this.#o.instances.map(i => i.dispose())))
+      .then(() => undefined);
+    return this.#stopped;
   }
 
   #refusal(req: ScheduledRequest): EngineError | undefined {
-    if (this.#drain) return new EngineError('UNAVAILABLE', `${this.#label} is unloading`);
-    const max = this.#o.maxBatchSize;
-    if (max > 0 && req.batchSize > max) {
-      return new EngineError(
-        'INVALID_ARG',
-        `${this.#label}: request batch size ${req.batchSize} exceeds the model's max_batch_size ${max}`,
-      );
-    }
+    if (this.#drained) return new EngineError('UNAVAILABLE', `${this.#label} is unloading`);
     if (req.signal?.aborted) return new EngineError('CANCELLED', `${this.#label}: request cancelled before it was queued`);
     return undefined;
   }
@@ -185,7 +182,7 @@ export class QueueScheduler implements Scheduler {
     }
     for (;;) {
       const now = this.#o.clock.now();
-      const decision = this.#o.form(this.#queue, { now, instanceFree: this.#pool.hasFree, flush: !!this.#drain });
+      const decision = this.#o.form(this.#queue, { now, instanceFree: this.#pool.hasFree, flush: !!this.#drained });
       if (decision.kind === 'execute') {
         this.#dispatch(this.#queue.take(decision.count));
         continue;
@@ -196,7 +193,7 @@ export class QueueScheduler implements Scheduler {
           this.#pump();
         }, decision.until - now);
       }
-      if (this.#queue.size === 0) this.#warnedPending = this.#warnedFull = false;
+      if (this.#queue.size === 0) this.#warnings.emptied();
       return;
     }
   }
@@ -223,19 +220,16 @@ export class QueueScheduler implements Scheduler {
   }
 
   async #execute(instance: ModelInstance, batch: Batch): Promise<void> {
-    const ctx = { label: this.#label, clock: this.#o.clock, stats: this.#o.stats };
     let result: BatchResult;
     try {
-      result = await runBatch(ctx, instance, batch.items.map(i => i.req), batch.controller.signal);
+      result = await executeBatch(this.#batchContext, instance, batch.items.map(i => i.req), batch.controller.signal);
     } catch (e) {
       result = { ok: false, error: toEngineError(e, 'INTERNAL', `${this.#label}: execution failed`) };
     }
     batch.running = false;
     this.#pool.release(instance);
-    this.#noteResult(result);
-    for (const [i, item] of batch.items.entries()) {
-      this.#sequencer.complete(item.slot, () => this.#finish(item, result, i));
-    }
+    this.#warnings.executed(result);
+    batch.items.forEach((item, i) => this.#sequencer.complete(item.slot, () => this.#finish(item, result, i)));
     this.#schedulePump();
   }
 
@@ -243,10 +237,25 @@ export class QueueScheduler implements Scheduler {
     if (item.req.signal?.aborted) {
       this.#settle(item, () => item.reject(this.#cancelled('while executing')));
     } else if (result.ok) {
-      this.#settle(item, () => item.resolve(result.outputs[index]!));
+      this.#settle(item, () => this.#respond(item, result.outputs[index]!));
     } else {
       this.#settle(item, () => item.reject(result.error));
     }
+  }
+
+  /** The request's response, built field by field: conditional spreads cost more than the rest. */
+  #respond(item: Item, produced: TensorMap): void {
+    let outputs: TensorMap;
+    try {
+      outputs = this.#outputs(item.req.outputs, produced);
+    } catch (e) {
+      item.reject(toEngineError(e));
+      return;
+    }
+    const { id } = item.req;
+    const modelName = this.#o.modelName;
+    const modelVersion = this.#o.version;
+    item.resolve(id ? { id, modelName, modelVersion, outputs } : { modelName, modelVersion, outputs });
   }
 
   #onAbort(item: Item): void {
@@ -281,38 +290,10 @@ export class QueueScheduler implements Scheduler {
   }
 
   #checkDrained(): void {
-    if (this.#drain && this.#unsettled === 0) this.#drain.resolve();
+    if (this.#drained && this.#unsettled === 0) this.#drained();
   }
 
   #cancelled(when: string): EngineError {
     return new EngineError('CANCELLED', `${this.#label}: request cancelled ${when}`);
-  }
-
-  #notePending(): void {
-    const n = this.#queue.size;
-    if (this.#warnedPending || n < this.#o.pendingWarnAt) return;
-    this.#warnedPending = true;
-    this.#o.logger.log('warn', 'scheduler queue is growing', { ...this.#fields(), pending: n });
-  }
-
-  #noteRefused(e: unknown): void {
-    if (this.#warnedFull || !(e instanceof EngineError) || e.code !== 'UNAVAILABLE') return;
-    this.#warnedFull = true;
-    this.#o.logger.log('warn', 'scheduler queue full, rejecting requests', { ...this.#fields(), error: e.message });
-  }
-
-  /** Logs the first failure of a streak as a warning and the repeats at debug, so a broken model cannot flood the log. */
-  #noteResult(result: BatchResult): void {
-    if (result.ok) {
-      this.#failing = false;
-      return;
-    }
-    const level = this.#failing ? 'debug' : 'warn';
-    this.#failing = true;
-    this.#o.logger.log(level, 'batch execution failed', { ...this.#fields(), error: result.error.message });
-  }
-
-  #fields(): { model: string; version: string } {
-    return { model: this.#o.modelName, version: this.#o.version };
   }
 }

@@ -1,5 +1,9 @@
+/**
+ * @module The statistics of one model version, in the statistics extension's shape (reference
+ * §5.3), with the runtime recording requests and the scheduler recording executions.
+ */
 import type { FailureReason } from '../core/errors.js';
-import type { StepStatistics } from '../core/reentrant.js';
+import type { ExecutionStats } from '../core/scheduler.js';
 import { noopStatsObserver } from '../core/telemetry.js';
 import type { StatsObserver } from '../core/telemetry.js';
 
@@ -38,8 +42,8 @@ export interface ModelStatistics {
   response_stats: Record<string, never>;
   batch_stats: BatchStats[];
   memory_usage: never[];
-  /** A pipeline's steps (a Braid addition to the extension's shape; other models leave it out). */
-  braid_steps?: StepStatistics[];
+  /** Braid's additions, which its scheduler adds: a pipeline's steps as `braid_steps`. */
+  readonly [field: `braid_${string}`]: unknown;
 }
 
 const zero = (): Duration => ({ count: 0, ns: 0 });
@@ -48,13 +52,13 @@ const zero = (): Duration => ({ count: 0, ns: 0 });
 export type FailureCounts = Record<FailureReason, number>;
 
 /**
- * Accumulates the statistics of one model version. Schedulers record executions; the runtime
- * records request outcomes. Counting follows Triton (reference §5.2): a request is one success
+ * Accumulates the statistics of one model version. Its scheduler records executions (the
+ * {@link ExecutionStats} port); the runtime records request outcomes. Counting follows Triton (reference §5.2): a request is one success
  * or failure, an execution of a batch of n is n inferences and one execution. Every record is
  * also passed to the {@link StatsObserver} set with {@link StatsRecorder.observe}, so metrics
  * see exactly what the statistics count.
  */
-export class StatsRecorder {
+export class StatsRecorder implements ExecutionStats {
   #lastInference = 0;
   #inferenceCount = 0;
   #executionCount = 0;

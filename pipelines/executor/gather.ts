@@ -3,7 +3,7 @@
  * are views into the original data (no copy); gathering copies once into a new tensor.
  */
 import { EngineError } from '../../engine/core/errors.js';
-import type { PlanTensor } from '../../engine/core/plan.js';
+import type { ExecutionPlan, PlanStep, PlanTensor } from '../../engine/core/plan.js';
 import { elementCount, formatShape, typedArrayFor } from '../../engine/core/tensor.js';
 import type { Tensor, TensorData } from '../../engine/core/tensor.js';
 
@@ -71,4 +71,15 @@ export function emptyGather(spec: PlanTensor): Tensor {
   const shape = [0, ...spec.shape.slice(1).map(d => (d < 0 ? 0 : d))];
   if (spec.datatype === 'BYTES') return { datatype: 'BYTES', shape, data: [] };
   return { datatype: spec.datatype, shape, data: new (typedArrayFor(spec.datatype) as Float64ArrayConstructor)(0) };
+}
+
+/**
+ * What a map step returns for each of its outputs when the map has no items: an empty tensor
+ * of the pipeline tensor the output becomes.
+ *
+ * @example
+ * emptyOutputs(plan, step)('scores').shape; // [0, 1]
+ */
+export function emptyOutputs(plan: ExecutionPlan, step: PlanStep): (param: string) => Tensor {
+  return param => emptyGather(plan.tensors.get(step.outputs.find(o => o.param === param)!.tensor)!);
 }

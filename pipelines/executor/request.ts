@@ -1,12 +1,11 @@
 /**
- * @module What a pipeline reads from a request before running it: inputs checked against the
- * plan (symbols must agree across inputs), the outputs asked for, the debug parameter, and the
- * parameters that flow on to every step.
+ * @module What a pipeline reads from a request before running it: symbols that must agree
+ * across inputs, the outputs asked for, the debug parameter, and the parameters that flow on to
+ * every step.
  */
 import { EngineError } from '../../engine/core/errors.js';
 import type { ExecutionPlan, PlanResult } from '../../engine/core/plan.js';
 import type { ParameterValue } from '../../engine/core/request.js';
-import { elementCount, formatShape } from '../../engine/core/tensor.js';
 import type { TensorMap } from '../../engine/core/tensor.js';
 
 /**
@@ -20,9 +19,6 @@ export const DEBUG_PARAMETER = 'braid_debug';
 /** Prefix of the response outputs that carry captured intermediate tensors. */
 export const DEBUG_OUTPUT_PREFIX = 'braid_debug.';
 
-// Plans are immutable; their input names are indexed on first use.
-const inputNames = new WeakMap<ExecutionPlan, ReadonlySet<string>>();
-
 /** Debug capture asked for by one request. */
 export interface DebugRequest {
   /** Tensors to return alongside the outputs. */
@@ -30,57 +26,49 @@ export interface DebugRequest {
 }
 
 /**
- * Checks request inputs: known names, required ones present, datatype, rank, fixed sizes, and
- * one size per symbol across all inputs (`B` in two inputs must be equal).
+ * Checks what the model config cannot say and so the engine has not checked: one size per
+ * symbol across all inputs (`B` in two inputs must be equal). Names, datatypes, ranks, fixed
+ * sizes and element counts were checked against the config before the request got here.
  *
  * @example
- * checkInputs(plan, req.inputs); // throws INVALID_ARG naming the pipeline and input
+ * checkSymbols(plan, req.inputs); // throws INVALID_ARG naming both inputs
  */
-export function checkInputs(plan: ExecutionPlan, inputs: TensorMap): void {
-  let names = inputNames.get(plan);
-  if (!names) inputNames.set(plan, (names = new Set(plan.inputs.map(t => t.name))));
-  const where = `pipeline '${plan.name}'`;
-  for (const name of inputs.keys()) {
-    if (!names.has(name)) throw new EngineError('INVALID_ARG', `unexpected inference input '${name}' for ${where}; allowed inputs are: ${plan.inputs.map(t => `'${t.name}'`).join(', ')}`);
-  }
+export function checkSymbols(plan: ExecutionPlan, inputs: TensorMap): void {
+  if (plan.inputs.length < 2) return; // one input cannot disagree with itself
   let symbols: Map<string, { size: number; input: string }> | undefined;
   for (const spec of plan.inputs) {
     const t = inputs.get(spec.name);
-    if (!t) {
-      if (!spec.optional) throw new EngineError('INVALID_ARG', `${where}: missing required input '${spec.name}'`);
-      continue;
-    }
-    const input = `input '${spec.name}' of ${where}`;
-    if (t.datatype !== spec.datatype) throw new EngineError('INVALID_ARG', `unexpected datatype ${t.datatype} for ${input}, expecting ${spec.datatype}`);
-    const ok = t.shape.length === spec.dims.length && spec.dims.every((d, i) => typeof d !== 'number' || d < 0 || d === t.shape[i]);
-    if (!ok) throw new EngineError('INVALID_ARG', `unexpected shape for ${input}: expected [${spec.dims.join(',')}], got ${formatShape(t.shape)}`);
-    if (t.data.length !== elementCount(t.shape)) {
-      throw new EngineError('INVALID_ARG', `${input} has shape ${formatShape(t.shape)} (${elementCount(t.shape)} elements) but ${t.data.length} elements of data`);
-    }
-    if (plan.inputs.length === 1) continue; // one input cannot disagree with itself
-    spec.dims.forEach((d, i) => {
-      if (typeof d !== 'string' || d === '?') return;
+    if (!t) continue;
+    for (let i = 0; i < spec.dims.length; i++) {
+      const d = spec.dims[i];
+      if (typeof d !== 'string' || d === '?') continue;
       const seen = (symbols ??= new Map()).get(d);
       const size = t.shape[i]!;
       if (seen && seen.size !== size) {
-        throw new EngineError('INVALID_ARG', `${input}: axis ${i} is ${d} = ${size}, but input '${seen.input}' has ${d} = ${seen.size}`);
+        throw new EngineError('INVALID_ARG', `input '${spec.name}' of pipeline '${plan.name}': axis ${i} is ${d} = ${size}, but input '${seen.input}' has ${d} = ${seen.size}`);
       }
       symbols.set(d, { size, input: spec.name });
-    });
+    }
   }
 }
 
 /**
- * The outputs a request asks for (all when `names` is absent or empty). Throws INVALID_ARG for
- * an unknown output.
+ * The outputs a request asks for (all when `names` is absent, empty, or every output in order).
+ * Throws INVALID_ARG for an unknown output.
  */
 export function requestedOutputs(plan: ExecutionPlan, names: readonly string[] | undefined): readonly PlanResult[] {
-  if (!names || names.length === 0) return plan.outputs;
+  if (!names || names.length === 0 || allInOrder(plan.outputs, names)) return plan.outputs;
   return names.map(n => {
     const o = plan.outputs.find(x => x.name === n);
     if (!o) throw new EngineError('INVALID_ARG', `unexpected inference output '${n}' for pipeline '${plan.name}'; outputs are: ${plan.outputs.map(x => `'${x.name}'`).join(', ')}`);
     return o;
   });
+}
+
+function allInOrder(outputs: readonly PlanResult[], names: readonly string[]): boolean {
+  if (names.length !== outputs.length) return false;
+  for (let i = 0; i < names.length; i++) if (names[i] !== outputs[i]!.name) return false;
+  return true;
 }
 
 /**

@@ -1,11 +1,41 @@
 /**
- * @module What every request of a pipeline that asks for the same tensors shares: the steps
- * that run, how many of them read each tensor, which tensors live to the end, and what each
- * step must return. Worked out once per set of requested tensors, so a request only copies it.
+ * @module What a pipeline run starts from: what every run of a plan shares, the request, and
+ * its layout, which every request asking for the same tensors shares: the steps that run, how
+ * many of them read each tensor, which tensors live to the end, and what each step must
+ * return. A layout is worked out once per set of requested tensors, so a request only copies it.
  */
+import type { CancelSignal } from '../../engine/core/cancel.js';
+import type { Clock } from '../../engine/core/clock.js';
 import type { ExecutionPlan, PlanResult } from '../../engine/core/plan.js';
-import type { RequestedOutput } from '../../engine/core/request.js';
+import type { ParameterValue, RequestedOutput } from '../../engine/core/request.js';
+import type { TraceSpan } from '../../engine/core/telemetry.js';
+import type { TensorMap } from '../../engine/core/tensor.js';
 import { activeSteps } from './run-state.js';
+import type { StepRuntime } from './step-call.js';
+import type { PipelineObserver, StepStatsRecorder } from './step-stats.js';
+
+/** What every run of a plan shares. */
+export interface RunShared {
+  readonly plan: ExecutionPlan;
+  readonly runtime: StepRuntime;
+  readonly stats: StepStatsRecorder;
+  readonly observer?: PipelineObserver;
+  readonly clock: Clock;
+}
+
+/** One request, checked. */
+export interface RunRequest {
+  readonly id?: string;
+  readonly inputs: TensorMap;
+  /** Which steps run and what they return, for the outputs and tensors this request asks for. */
+  readonly layout: RunLayout;
+  readonly parameters: Readonly<Record<string, ParameterValue>>;
+  readonly signal?: CancelSignal;
+  /** Return per-step timings and the layout's captured tensors. */
+  readonly debug?: boolean;
+  /** The pipeline request's span; steps open child spans under it. */
+  readonly trace?: TraceSpan;
+}
 
 /** A tensor the request waits for; an optional one may end up absent. */
 export interface WantedTensor {

@@ -3,73 +3,30 @@
  * declares ready, applies guards and error policies, releases each tensor after its last
  * reader, and steps the run machine (run.machine.ts) to its end, then cancels what still runs.
  */
-import type { Mutable } from '../../engine/core/mutable.js';
 import { CancelSource } from '../../engine/core/cancel.js';
-import type { CancelSignal } from '../../engine/core/cancel.js';
 import type { Clock } from '../../engine/core/clock.js';
 import { EngineError, toEngineError } from '../../engine/core/errors.js';
+import type { Mutable } from '../../engine/core/mutable.js';
 import type { ExecutionPlan, PlanStep } from '../../engine/core/plan.js';
 import type { ParameterValue } from '../../engine/core/request.js';
 import type { TraceSpan } from '../../engine/core/telemetry.js';
-import type { Tensor, TensorMap } from '../../engine/core/tensor.js';
+import type { Tensor } from '../../engine/core/tensor.js';
 import { evaluateGuard } from '../expression-eval.js';
-import { emptyGather } from './gather.js';
+import { emptyOutputs } from './gather.js';
 import { stepParameters } from './request.js';
-import type { RunLayout } from './run-layout.js';
+import type { RunLayout, RunRequest, RunShared } from './run-layout.js';
+import { deadlineError, NOT_STARTED, requestEvent, runResult, stepEvent, stepTiming, stuckError } from './run-result.js';
+import type { RunResult, StepExtra, StepTiming } from './run-result.js';
 import { decide, initialState, outcome, settle } from './run-state.js';
 import type { RunState } from './run-state.js';
 import { RUN_TRANSITIONS } from './run.machine.js';
 import type { RunEnd, RunEvent, RunStatus } from './run.machine.js';
 import { closeStepSpan, openStepSpan } from './step-span.js';
-import type { StepCall, StepCallResult, StepRuntime } from './step-call.js';
-import { runStepCall, targetLabel } from './step-call.js';
-import type { PipelineObserver, StepEvent, StepStatsRecorder, StepStatusName } from './step-stats.js';
+import type { StepCall, StepCallResult } from './step-call.js';
+import { runStepCall, stepInputs, targetLabel } from './step-call.js';
+import type { StepOutcome } from './step-stats.js';
 
-/** What every run of a plan shares. */
-export interface RunShared {
-  readonly plan: ExecutionPlan;
-  readonly runtime: StepRuntime;
-  readonly stats: StepStatsRecorder;
-  readonly observer?: PipelineObserver;
-  readonly clock: Clock;
-}
-
-/** One request, checked. */
-export interface RunRequest {
-  readonly id?: string;
-  readonly inputs: TensorMap;
-  /** Which steps run and what they return, for the outputs and tensors this request asks for. */
-  readonly layout: RunLayout;
-  readonly parameters: Readonly<Record<string, ParameterValue>>;
-  readonly signal?: CancelSignal;
-  /** Return per-step timings and the layout's captured tensors. */
-  readonly debug?: boolean;
-  /** The pipeline request's span; steps open child spans under it. */
-  readonly trace?: TraceSpan;
-}
-
-/** Per-step timings returned by debug capture; times in ms since the request started. */
-export interface StepTiming {
-  readonly step: string;
-  readonly status: StepStatusName | 'pruned' | 'not_reached';
-  readonly start_ms?: number;
-  readonly end_ms?: number;
-  readonly calls?: number;
-  readonly retries?: number;
-  readonly items?: number;
-  readonly reason?: string;
-  /** Steps with `when:`: whether the guard held; absent when it was never evaluated. */
-  readonly guard?: boolean;
-  /** The step failed and its on_error policy answered instead. */
-  readonly on_error?: 'skip' | 'default';
-}
-
-/** What a request produced. */
-export interface RunResult {
-  readonly outputs: TensorMap;
-  readonly returnedBy?: string;
-  readonly debug?: { readonly steps: readonly StepTiming[]; readonly tensors: TensorMap };
-}
+export type { RunRequest, RunResult, RunShared, StepTiming };
 
 /**
  * Runs one request to its end. Rejects with EngineError: the failing step's error (prefixed
@@ -82,10 +39,6 @@ export interface RunResult {
 export function executeRun(shared: RunShared, req: RunRequest): Promise<RunResult> {
   return new Run(shared, req).execute();
 }
-
-type StepExtra = { readonly calls?: number; readonly retries?: number; readonly items?: number; readonly reason?: string; readonly onError?: 'skip' | 'default' };
-
-const NOT_STARTED = -1;
 
 class Run {
   readonly #s: RunShared;
@@ -101,7 +54,7 @@ class Run {
   /** Clock time each step started, or NOT_STARTED. */
   readonly #startedAt: number[];
   /** How each started step ended; undefined while it runs. */
-  readonly #outcomes: (StepStatusName | undefined)[];
+  readonly #outcomes: (StepOutcome | undefined)[];
   readonly #timings: (StepTiming | undefined)[] | undefined;
   readonly #spans: (TraceSpan | undefined)[] | undefined;
   /** What each evaluated `when:` guard said; made on the first guard, as most plans have none. */
@@ -122,7 +75,7 @@ class Run {
     this.#params = stepParameters(req.parameters);
     const n = this.#plan.steps.length;
     this.#startedAt = new Array<number>(n).fill(NOT_STARTED);
-    this.#outcomes = new Array<StepStatusName | undefined>(n);
+    this.#outcomes = new Array<StepOutcome | undefined>(n);
     this.#timings = req.debug ? new Array<StepTiming | undefined>(n) : undefined;
     this.#spans = req.trace?.recording ? new Array<TraceSpan | undefined>(n) : undefined;
     this.#remaining = new Map(req.layout.readers);
@@ -216,16 +169,11 @@ class Run {
       this.#settled(step, 'returned', {}, false);
       return this.#send({ type: 'RETURN', step: index });
     }
-    const inputs: TensorMap = new Map();
-    for (const b of step.inputs) {
-      const t = this.#store.get(b.tensor);
-      if (t) inputs.set(b.param, t);
-    }
     const plan = this.#plan;
     const call: Mutable<StepCall> = {
       pipeline: plan.name,
       step,
-      inputs,
+      inputs: stepInputs(step, this.#store),
       outputs: this.#layout.stepOutputs[index]!,
       requested: this.#layout.stepRequested[index]!,
       parameters: this.#params,
@@ -234,7 +182,7 @@ class Run {
     };
     if (this.#req.id) call.id = this.#req.id;
     if (plan.deadlineMs !== undefined) call.deadlineAt = this.#start + plan.deadlineMs;
-    if (step.map) call.empty = (param: string) => emptyGather(plan.tensors.get(step.outputs.find(o => o.param === param)!.tensor)!);
+    if (step.map) call.empty = emptyOutputs(plan, step);
     runStepCall(this.#s.runtime, call).then(
       r => this.#done(step, r),
       (e: unknown) => this.#failed(step, toEngineError(e)),
@@ -282,31 +230,14 @@ class Run {
   }
 
   /** Records how a step ended and releases the tensors it was the last reader of. */
-  #settled(step: PlanStep, status: StepStatusName, extra: StepExtra, release = true): void {
+  #settled(step: PlanStep, status: StepOutcome, extra: StepExtra, release = true): void {
     const now = this.#s.clock.now();
     const index = step.index;
     const started = this.#startedAt[index]!;
     this.#outcomes[index] = status;
     const guard = this.#guards?.[index];
-    if (this.#timings) {
-      const times = started === NOT_STARTED ? {} : { start_ms: started - this.#start, end_ms: now - this.#start };
-      const { calls, retries, items, reason, onError } = extra;
-      const counts = { ...(calls === undefined ? {} : { calls }), ...(retries === undefined ? {} : { retries }), ...(items === undefined ? {} : { items }) };
-      const why = { ...(reason === undefined ? {} : { reason }), ...(guard === undefined ? {} : { guard }), ...(onError === undefined ? {} : { on_error: onError }) };
-      this.#timings[index] = { step: step.name, status, ...times, ...counts, ...why };
-    }
-    const event: Mutable<StepEvent> = {
-      pipeline: this.#plan.name,
-      step: step.name,
-      status,
-      durationMs: started === NOT_STARTED ? 0 : now - started,
-      calls: extra.calls ?? 0,
-      retries: extra.retries ?? 0,
-    };
-    if (extra.items !== undefined) event.items = extra.items;
-    if (extra.reason !== undefined) event.reason = extra.reason;
-    if (guard !== undefined) event.guard = guard;
-    if (extra.onError !== undefined) event.onError = extra.onError;
+    if (this.#timings) this.#timings[index] = stepTiming(step, status, extra, { started, now, runStart: this.#start, guard });
+    const event = stepEvent(this.#plan.name, step, status, extra, started === NOT_STARTED ? 0 : now - started, guard);
     this.#s.stats.record(index, event);
     this.#s.observer?.onStep?.(event);
     const span = this.#spans?.[index];
@@ -341,39 +272,17 @@ class Run {
     const ms = this.#plan.deadlineMs;
     if (ms === undefined) return;
     this.#deadline = this.#s.clock.setTimeout(() => {
-      const running = this.#plan.steps.filter(s => this.#startedAt[s.index] !== NOT_STARTED && this.#outcomes[s.index] === undefined).map(s => `'${s.name}'`);
-      const msg = `pipeline '${this.#plan.name}' exceeded its deadline of ${ms} ms${running.length > 0 ? ` (still running: ${running.join(', ')})` : ''}`;
-      this.#send({ type: 'FAIL', error: new EngineError('UNAVAILABLE', msg, { reason: 'REJECTED' }) });
+      const running = this.#plan.steps.filter(s => this.#startedAt[s.index] !== NOT_STARTED && this.#outcomes[s.index] === undefined);
+      this.#send({ type: 'FAIL', error: deadlineError(this.#plan, ms, running) });
     }, ms);
   }
 
   #result(end: Exclude<RunEnd, { kind: 'failed' }>): RunResult {
-    const outputs: TensorMap = new Map();
     const ret = end.kind === 'returned' ? this.#plan.steps[end.step]! : undefined;
-    for (const o of this.#layout.outputs) {
-      const v = ret ? ret.returns?.get(o.name) : { tensor: o.tensor };
-      const t = v === undefined ? undefined : 'tensor' in v ? this.#store.get(v.tensor) : v.constant;
-      if (t) outputs.set(o.name, t);
-    }
-    if (!this.#timings) return { outputs, ...(ret ? { returnedBy: ret.name } : {}) };
-    const steps = this.#plan.steps.map((s, i) => this.#timings![i] ?? { step: s.name, status: this.#layout.active[i] ? ('not_reached' as const) : ('pruned' as const) });
-    const tensors: TensorMap = new Map(this.#layout.capture.flatMap(t => (this.#store.has(t) ? [[t, this.#store.get(t)!]] : [])));
-    return { outputs, ...(ret ? { returnedBy: ret.name } : {}), debug: { steps, tensors } };
+    return runResult(this.#plan, this.#layout, this.#store, ret, this.#timings);
   }
 
   #observe(end: RunEnd): void {
-    const observer = this.#s.observer;
-    if (!observer?.onRequest) return;
-    const ret = end.kind === 'returned' ? this.#plan.steps[end.step]!.name : undefined;
-    observer.onRequest({ pipeline: this.#plan.name, ok: end.kind !== 'failed', durationMs: this.#s.clock.now() - this.#start, ...(ret ? { returnedBy: ret } : {}) });
+    this.#s.observer?.onRequest?.(requestEvent(this.#plan, end, this.#s.clock.now() - this.#start));
   }
-}
-
-function stuckError(p: ExecutionPlan, state: RunState, missing: readonly string[]): EngineError {
-  const why = missing.map(t => {
-    const producer = p.producer.get(t);
-    if (producer === undefined) return `'${t}' (an optional input the request did not send)`;
-    return `'${t}' (step '${p.steps[producer]!.name}' ${state.steps[producer]})`;
-  });
-  return new EngineError('INVALID_ARG', `pipeline '${p.name}': required output tensor(s) ${why.join(', ')} will not be produced for this request`);
 }

@@ -8,6 +8,7 @@ import type { CancelSignal } from '../../engine/core/cancel.js';
 import type { Clock } from '../../engine/core/clock.js';
 import { EngineError, toEngineError } from '../../engine/core/errors.js';
 import type { ModelCatalog } from '../../engine/core/model-catalog.js';
+import type { Mutable } from '../../engine/core/mutable.js';
 import type { PlanMap, PlanRetry, PlanStep } from '../../engine/core/plan.js';
 import type { InferRequest, ParameterValue, RequestedOutput } from '../../engine/core/request.js';
 import type { TraceSpan } from '../../engine/core/telemetry.js';
@@ -162,10 +163,9 @@ function invoke(rt: StepRuntime, c: StepCall, inputs: TensorMap, signal: CancelS
   const t = c.step.target;
   if (t.kind === 'module') return rt.pools.get(c.step.index)!.run(inputs, c.outputs, signal);
   if (t.kind !== 'model') return Promise.reject(new EngineError('INTERNAL', `step '${c.step.name}' of pipeline '${c.pipeline}' calls nothing`));
-  const req: { -readonly [K in keyof InferRequest]: InferRequest[K] } = { modelName: t.model, inputs, outputs: c.requested, parameters: childParameters(rt.clock, c) };
+  const req: Mutable<InferRequest> = { modelName: t.model, inputs, outputs: c.requested, parameters: childParameters(rt.clock, c), signal };
   if (c.id) req.id = c.id;
   if (t.version !== undefined) req.modelVersion = t.version;
-  if (signal) req.signal = signal;
   return rt.catalog.infer(req, c.trace.recording ? { trace: c.trace } : NO_CONTEXT).then(res => res.outputs);
 }
 
@@ -196,6 +196,22 @@ function sleep(clock: Clock, ms: number, signal: CancelSignal): Promise<void> {
 function abortError(reason: unknown, c: StepCall): EngineError {
   if (reason instanceof EngineError) return reason;
   return new EngineError('CANCELLED', `step '${c.step.name}' of pipeline '${c.pipeline}' was cancelled`);
+}
+
+/**
+ * A step's inputs by the target's input names, from the request's tensors; an absent optional
+ * input is left out.
+ *
+ * @example
+ * stepInputs(step, store).get('x'); // the tensor bound to input x
+ */
+export function stepInputs(step: PlanStep, store: ReadonlyMap<string, Tensor>): TensorMap {
+  const inputs: TensorMap = new Map();
+  for (const b of step.inputs) {
+    const t = store.get(b.tensor);
+    if (t) inputs.set(b.param, t);
+  }
+  return inputs;
 }
 
 /** How messages name what a step calls. */

@@ -1,18 +1,46 @@
 /**
- * @module Per-step statistics of a pipeline, and the hook through which the engine turns step
- * events into metrics and traces.
+ * @module How a pipeline step ends, in the one set of names that statistics, metrics, traces,
+ * debug output and test files all use; per-step statistics; and the hook through which the
+ * composition root turns step events into metrics.
  */
 import type { Mutable } from '../../engine/core/mutable.js';
-import type { StepStatistics } from '../../engine/core/reentrant.js';
 
-/** How a step ended in one request. */
-export type StepStatusName = 'ran' | 'skipped' | 'failed' | 'defaulted' | 'returned' | 'cancelled';
+/** Every way a step can end in one request. */
+export const STEP_OUTCOMES = ['ran', 'skipped', 'failed', 'defaulted', 'returned', 'cancelled'] as const;
+
+/**
+ * How a step ended in one request: it `ran`; was `skipped` (guard false, an input absent, or a
+ * failure its on_error policy skips); `failed`; failed and `defaulted` (on_error default);
+ * `returned` (an early return that answered); was `cancelled` (the request ended first).
+ */
+export type StepOutcome = (typeof STEP_OUTCOMES)[number];
+
+/**
+ * Cumulative statistics of one step of a pipeline, in the units of the statistics extension
+ * (counts, nanoseconds). Served as `braid_steps` in the pipeline's statistics.
+ */
+export interface StepStatistics {
+  readonly step: string;
+  /** What the step calls: `model 'm'`, `module 'path'`, `early return`. */
+  readonly target: string;
+  /** Requests in which the step ran to completion, and their summed duration. */
+  readonly ran: { readonly count: number; readonly ns: number };
+  readonly skipped: number;
+  readonly failed: number;
+  readonly defaulted: number;
+  readonly returned: number;
+  readonly cancelled: number;
+  /** Calls made, retries and map items included. */
+  readonly calls: number;
+  readonly retries: number;
+  readonly items: number;
+}
 
 /** One step of one request, as reported to a {@link PipelineObserver}. */
 export interface StepEvent {
   readonly pipeline: string;
   readonly step: string;
-  readonly status: StepStatusName;
+  readonly status: StepOutcome;
   /** From start to end of the step (0 for steps skipped before starting). */
   readonly durationMs: number;
   readonly calls: number;
@@ -44,8 +72,6 @@ export interface PipelineObserver {
   onStep?(e: StepEvent): void;
   onRequest?(e: PipelineRequestEvent): void;
 }
-
-export type { StepStatistics };
 
 type Counts = Mutable<Omit<StepStatistics, 'ran'>> & { ran: { count: number; ns: number } };
 

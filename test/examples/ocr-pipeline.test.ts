@@ -6,11 +6,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pngjs from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InstanceOptions } from '../../engine/core/backend.js';
 import { ModelConfigSchema } from '../../engine/core/model-config.js';
 import { scanRepository } from '../../engine/repository/index.js';
 import { createPipelineBackend } from '../../pipelines/backend.js';
-import type { PipelineInstance } from '../../pipelines/instance.js';
+import type { PipelineScheduler } from '../../pipelines/scheduler.js';
+import { CountingStats } from '../pipelines/executor/harness.js';
 import {
   EXAMPLE_IMAGES,
   EXAMPLE_REPO,
@@ -24,23 +24,23 @@ import {
 } from './ocr-harness.js';
 import type { OcrModels } from './ocr-harness.js';
 
-const instOpts: InstanceOptions = { signal: new AbortController().signal, index: 0, instanceCount: 1, device: { kind: 'CPU' } };
 let models: OcrModels;
-let ocr: PipelineInstance;
+let ocr: PipelineScheduler;
 
 beforeAll(async () => {
   models = await loadOcrModels();
   const backend = createPipelineBackend({ catalog: models.catalog, modules: models.js });
-  ocr = await backend.createInstance(ModelConfigSchema.parse({ name: 'ocr' }), exampleFiles('ocr', 'pipeline.yaml'), instOpts);
+  const load = { signal: new AbortController().signal, stats: new CountingStats() };
+  ocr = await backend.createScheduler(ModelConfigSchema.parse({ name: 'ocr' }), exampleFiles('ocr', 'pipeline.yaml'), load);
 }, 120_000);
 
 afterAll(async () => {
-  await ocr?.dispose();
+  await ocr?.stop();
   await models?.dispose();
 });
 
 async function read(bytes: Uint8Array) {
-  const res = await ocr.infer({ modelName: 'ocr', inputs: new Map([['IMAGE', bytesTensor(bytes)]]) });
+  const res = await ocr.run({ inputs: new Map([['IMAGE', bytesTensor(bytes)]]), batchSize: 1 });
   return { res, text: strings(res.outputs.get('TEXT')) };
 }
 

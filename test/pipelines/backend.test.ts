@@ -5,11 +5,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createJsBackend } from '../../backends/js/index.js';
-import type { InstanceOptions, ModelFiles } from '../../engine/core/backend.js';
+import type { CreateSchedulerOptions, ModelFiles } from '../../engine/core/backend.js';
+import type { ModelCatalog } from '../../engine/core/model-catalog.js';
 import { ModelConfigSchema } from '../../engine/core/model-config.js';
-import { isReentrantBackend, isReentrantInstance } from '../../engine/core/reentrant.js';
 import { createPipelineBackend, pipelineDependencies } from '../../pipelines/backend.js';
-import type { PipelineInstance } from '../../pipelines/instance.js';
+import type { PipelineScheduler } from '../../pipelines/scheduler.js';
+import { CountingStats } from './executor/harness.js';
 import { FakeCatalog, elementwise, fp32, values } from './fake-catalog.js';
 
 const REPO = fileURLToPath(new URL('../fixtures/pipelines/', import.meta.url));
@@ -17,8 +18,8 @@ const catalog = new FakeCatalog([elementwise('double', v => v * 2), elementwise(
 const js = createJsBackend();
 const backend = createPipelineBackend({ catalog, modules: js });
 const config = ModelConfigSchema.parse({ name: 'scaled', backend: 'pipeline' });
-const instOpts: InstanceOptions = { signal: new AbortController().signal, index: 0, instanceCount: 1, device: { kind: 'CPU' } };
-const opened: PipelineInstance[] = [];
+const loadOpts = (): CreateSchedulerOptions => ({ signal: new AbortController().signal, stats: new CountingStats() });
+const opened: PipelineScheduler[] = [];
 
 function files(name: string): ModelFiles {
   const modelDir = path.join(REPO, name);
@@ -26,14 +27,14 @@ function files(name: string): ModelFiles {
 }
 
 afterAll(async () => {
-  await Promise.all(opened.map(i => i.dispose()));
+  await Promise.all(opened.map(s => s.stop()));
 });
 
 describe('the pipeline backend', () => {
-  it('is a reentrant backend found by pipeline.yaml, platform ensemble', () => {
+  it('is a backend that makes schedulers, found by pipeline.yaml, platform ensemble', () => {
     expect(backend).toMatchObject({ name: 'pipeline', platforms: ['ensemble'], defaultModelFilename: 'pipeline.yaml' });
-    expect(isReentrantBackend(backend)).toBe(true);
-    expect(isReentrantBackend(js)).toBe(false);
+    expect('createScheduler' in backend).toBe(true);
+    expect('createScheduler' in js).toBe(false);
   });
 
   it('lists the models a pipeline needs loaded first', async () => {
@@ -61,28 +62,48 @@ describe('the pipeline backend', () => {
     await expect(bare.describe(files('nowhere'))).rejects.toThrow(/pipeline 'nowhere' version 1: cannot read .*nowhere\/1\/pipeline.yaml: the file does not exist/);
   });
 
-  it('serves concurrent requests on one instance: models through the catalog, modules in workers', async () => {
-    const inst = await backend.createInstance(config, files('scaled'), instOpts);
-    opened.push(inst);
-    expect(isReentrantInstance(inst)).toBe(true);
-    const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => inst.infer({ modelName: 'scaled', inputs: new Map([['X', fp32([1, 2], [i, 1])]]) })),
-    );
+  it('serves concurrent requests on one scheduler: models through the catalog, modules in workers', async () => {
+    const stats = new CountingStats();
+    const scheduler = await backend.createScheduler(config, files('scaled'), { ...loadOpts(), stats });
+    opened.push(scheduler);
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => scheduler.run({ inputs: new Map([['X', fp32([1, 2], [i, 1])]]), batchSize: 1 })));
     expect(answers.map(a => values(a.outputs.get('Y')))).toEqual(Array.from({ length: 20 }, (_, i) => [2 * i + 1.5, 3.5]));
     expect(answers[0]).toMatchObject({ modelName: 'scaled', modelVersion: '1' });
-    const viaExecute = await inst.execute(new Map([['X', fp32([2, 2], [1, 2, 3, 4])]]), { signal: instOpts.signal });
-    expect(values(viaExecute.get('Y'))).toEqual([3.5, 5.5, 7.5, 9.5]);
-    expect(inst.stepStatistics().map(s => [s.step, s.ran.count])).toEqual([
+    const two = await scheduler.run({ inputs: new Map([['X', fp32([2, 2], [1, 2, 3, 4])]]), batchSize: 1, id: 'r2' });
+    expect(two).toMatchObject({ id: 'r2', modelName: 'scaled' });
+    expect(values(two.outputs.get('Y'))).toEqual([3.5, 5.5, 7.5, 9.5]);
+    expect(scheduler.stats().fields.braid_steps.map(s => [s.step, s.ran.count])).toEqual([
       ['double', 21],
       ['inc', 21],
       ['offset', 21],
     ]);
+    expect(stats).toMatchObject({ executions: 21, inferences: 21, queuedCount: 0 });
   });
 
-  it('stops its module workers on dispose and then refuses requests', async () => {
-    const inst = await backend.createInstance(config, files('scaled'), instOpts);
-    await Promise.all([inst.dispose(), inst.dispose()]);
-    expect(() => inst.infer({ modelName: 'scaled', inputs: new Map([['X', fp32([1, 2], [1, 1])]]) })).toThrow("pipeline 'scaled' is unloaded");
+  it('stops its module workers once stopped and then refuses requests', async () => {
+    const scheduler = await backend.createScheduler(config, files('scaled'), loadOpts());
+    const stopping = scheduler.stop();
+    expect(scheduler.stop()).toBe(stopping);
+    await stopping;
+    await expect(scheduler.run({ inputs: new Map([['X', fp32([1, 2], [1, 1])]]), batchSize: 1 })).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: "pipeline 'scaled' version 1 is unloading",
+    });
+  });
+
+  // issue #11 section 1: describe compiled the pipeline and createScheduler compiled it again.
+  it('compiles a version once per load: the scheduler reuses what describe compiled', async () => {
+    let lookups = 0;
+    const counting: ModelCatalog = { metadata: (n, v) => (lookups++, catalog.metadata(n, v)), infer: (r, c) => catalog.infer(r, c) };
+    const b = createPipelineBackend({ catalog: counting, modules: js });
+    const signature = await b.describe(files('scaled'));
+    const afterDescribe = lookups;
+    expect(afterDescribe).toBeGreaterThan(0);
+    const scheduler = await b.createScheduler(config, files('scaled'), { ...loadOpts(), signature });
+    opened.push(scheduler);
+    expect(lookups).toBe(afterDescribe);
+    opened.push(await b.createScheduler(config, files('scaled'), loadOpts()));
+    expect(lookups).toBe(2 * afterDescribe);
   });
 
   // issue #10 item 1: a module step names a file inside the pipeline's model directory.

@@ -6,7 +6,7 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import type { Backend } from '../../core/backend.js';
+import type { AnyBackend } from '../../core/backend.js';
 import { EngineError } from '../../core/errors.js';
 import type { CatalogModel } from '../../core/model-catalog.js';
 import { DEFAULT_MAX_BATCH_SIZE, scanRepository } from '../../repository/index.js';
@@ -25,16 +25,16 @@ import { PIPELINE_FILENAME } from '../../../pipelines/index.js';
 export class RepositoryInfo {
   readonly root: string;
   readonly #scan: RepositoryScan;
-  readonly #backends: readonly Backend[];
+  readonly #backends: readonly AnyBackend[];
   readonly #signatures = new Map<string, Promise<CatalogModel>>();
 
-  private constructor(root: string, scan: RepositoryScan, backends: readonly Backend[]) {
+  private constructor(root: string, scan: RepositoryScan, backends: readonly AnyBackend[]) {
     this.root = root;
     this.#scan = scan;
     this.#backends = backends;
   }
 
-  static async read(root: string, backends: readonly Backend[]): Promise<RepositoryInfo> {
+  static async read(root: string, backends: readonly AnyBackend[]): Promise<RepositoryInfo> {
     return new RepositoryInfo(path.resolve(root), await scanRepository(root), backends);
   }
 

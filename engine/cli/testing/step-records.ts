@@ -3,11 +3,11 @@
  * pipeline observer (in-process, for every request, failed ones included) or the `braid_debug`
  * response parameter (over HTTP, for successful requests).
  */
-import type { StepEvent } from '../../../pipelines/index.js';
+import type { StepEvent, StepStatusDecl } from '../../../pipelines/index.js';
 import { show } from './values.js';
 
-/** How a step ended; `not_run` when it never started (pruned, or not reached). */
-export type StepOutcome = 'ran' | 'skipped' | 'failed' | 'defaulted' | 'returned' | 'cancelled' | 'not_run';
+/** How a step ended, as the pipelines name it; `not_run` when it never started (pruned, or not reached). */
+export type StepOutcome = StepStatusDecl;
 
 /** One step of one request. */
 export interface StepRecord {

@@ -9,7 +9,7 @@ import { createJsBackend } from '../../../backends/js/index.js';
 import { createOnnxRuntimeBackend } from '../../../backends/onnxruntime/index.js';
 import { createPipelineBackend } from '../../../pipelines/index.js';
 import type { StepEvent } from '../../../pipelines/index.js';
-import type { Backend } from '../../core/backend.js';
+import type { AnyBackend } from '../../core/backend.js';
 import { EngineError, toEngineError } from '../../core/errors.js';
 import { noopLogger } from '../../core/logger.js';
 import type { Logger } from '../../core/logger.js';
@@ -133,7 +133,7 @@ export class TestEngine {
     const plan = await planLoads(targets, m => repository.dependencies(m));
     const unloaded = new Set(plan.unloaded);
     const events: StepEvent[][] = [];
-    const backends = (catalog: ModelCatalog): Backend[] => [
+    const backends = (catalog: ModelCatalog): AnyBackend[] => [
       ort,
       js,
       createPipelineBackend({

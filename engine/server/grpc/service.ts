@@ -10,7 +10,7 @@ import { EngineError, toEngineError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { noopLogger } from '../../core/logger.js';
 import type { InferenceEngine } from '../../runtime/types.js';
-import type { ModelStatistics } from '../../scheduling/stats.js';
+import type { ModelStatistics } from '../../runtime/types.js';
 import { InFlight, shuttingDown } from '../drain.js';
 import { clientMessage, ERROR_STATUS, GRPC_STATUS, RESTRICTED_STATUS } from '../errors.js';
 import { allows, GRPC_RPC_CATEGORIES, grpcRestrictedMessage, NO_RESTRICTIONS } from '../restricted-api.js';

@@ -8,13 +8,7 @@ import { systemClock } from '../../core/clock.js';
 import type { Clock } from '../../core/clock.js';
 import { noopLogger } from '../../core/logger.js';
 import type { Logger } from '../../core/logger.js';
-import type {
-  HttpRequestSample,
-  InferenceMetrics,
-  PipelineStepSample,
-  VersionMetrics,
-  VersionMetricsSource,
-} from '../../core/telemetry.js';
+import type { HttpRequestSample, InferenceMetrics, VersionMetrics, VersionMetricsSource } from '../../core/telemetry.js';
 import { PROMETHEUS_CONTENT_TYPE, renderFamilies } from './exposition.js';
 import { GpuMetrics } from './gpu-metrics.js';
 import { HostMetrics } from './host-metrics.js';
@@ -42,11 +36,31 @@ export interface MetricsOptions {
   readonly nvidiaSmi?: () => Promise<string>;
 }
 
+/** One pipeline step of one request, as the composition root reports it from the pipeline observer. */
+export interface PipelineStepSample {
+  readonly pipeline: string;
+  readonly step: string;
+  /** How the step ended, in the pipelines' names: ran, skipped, failed, defaulted, returned, cancelled. */
+  readonly outcome: string;
+  /** Calls retried (map items included). */
+  readonly retries: number;
+  /** 0 for a step that never started. */
+  readonly seconds: number;
+}
+
+/** Where pipeline step samples go: `braid_pipeline_step*` metrics. */
+export interface PipelineStepMetrics {
+  pipelineStep(sample: PipelineStepSample): void;
+}
+
+/** Outcomes of steps that did not run, so have no duration. */
+const NOT_RUN = new Set(['skipped', 'returned']);
+
 /**
- * The metrics port with a Prometheus registry behind it. `start` begins polling host and GPU
+ * The metrics port with a Prometheus registry behind it, and the pipeline step metrics. `start` begins polling host and GPU
  * metrics; `render` produces the text a scrape returns.
  */
-export class BraidMetrics implements InferenceMetrics {
+export class BraidMetrics implements InferenceMetrics, PipelineStepMetrics {
   /** Content type of {@link BraidMetrics.render}'s text. */
   readonly contentType = PROMETHEUS_CONTENT_TYPE;
   readonly #config: MetricsConfig;
@@ -54,7 +68,11 @@ export class BraidMetrics implements InferenceMetrics {
   /** Live versions by label set; a reload of the same version replaces the older entry. */
   readonly #series = new Map<string, VersionSeries>();
   readonly #http: { count: Counter<'method' | 'route' | 'status'>; duration: Histogram<'method' | 'route'> };
-  readonly #steps: { count: Counter<'pipeline' | 'step' | 'outcome'>; duration: Histogram<'pipeline' | 'step'> };
+  readonly #steps: {
+    count: Counter<'pipeline' | 'step' | 'outcome'>;
+    retries: Counter<'pipeline' | 'step'>;
+    duration: Histogram<'pipeline' | 'step'>;
+  };
   readonly #pollers: Poller[] = [];
 
   constructor(opts: MetricsOptions = {}) {
@@ -79,13 +97,19 @@ export class BraidMetrics implements InferenceMetrics {
     this.#steps = {
       count: new Counter({
         name: 'braid_pipeline_steps_total',
-        help: 'Pipeline steps by outcome: ran, skipped, retried or failed',
+        help: 'Pipeline steps by outcome: ran, skipped, failed, defaulted, returned or cancelled',
         labelNames: ['pipeline', 'step', 'outcome'],
+        registers,
+      }),
+      retries: new Counter({
+        name: 'braid_pipeline_step_retries_total',
+        help: 'Retried calls of pipeline steps',
+        labelNames: ['pipeline', 'step'],
         registers,
       }),
       duration: new Histogram({
         name: 'braid_pipeline_step_duration_seconds',
-        help: 'Duration of pipeline steps that ran or failed, in seconds',
+        help: 'Duration of pipeline steps that started (ran, failed, defaulted or cancelled), in seconds',
         labelNames: ['pipeline', 'step'],
         buckets,
         registers,
@@ -110,8 +134,10 @@ export class BraidMetrics implements InferenceMetrics {
   }
 
   pipelineStep(s: PipelineStepSample): void {
-    this.#steps.count.inc({ pipeline: s.pipeline, step: s.step, outcome: s.outcome });
-    if (s.outcome !== 'skipped') this.#steps.duration.observe({ pipeline: s.pipeline, step: s.step }, s.seconds);
+    const labels = { pipeline: s.pipeline, step: s.step };
+    this.#steps.count.inc({ ...labels, outcome: s.outcome });
+    if (s.retries > 0) this.#steps.retries.inc(labels, s.retries);
+    if (!NOT_RUN.has(s.outcome)) this.#steps.duration.observe(labels, s.seconds);
   }
 
   /** The Prometheus text of every metric, per-model families first. */

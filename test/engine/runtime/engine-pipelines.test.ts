@@ -2,6 +2,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { standardBackends } from '../../../engine/cli/backends.js';
 import { noopLogger } from '../../../engine/core/logger.js';
+import type { Tensor, TensorMap } from '../../../engine/core/tensor.js';
+import type { StepStatistics } from '../../../pipelines/index.js';
 import { createEngine, type Engine } from '../../../engine/runtime/engine.js';
 import { EXAMPLES, ROOT, simpleInputs, tempRepository } from '../../support/repo.js';
 
@@ -60,12 +62,13 @@ describe('Engine with pipelines', () => {
     expect(chain).toMatchObject({ inference_count: 4, execution_count: 4 });
     expect(chain!.last_inference).toBeGreaterThan(0);
     expect(chain!.batch_stats).toEqual([]);
-    expect(chain!.braid_steps?.map(s => [s.step, s.target, s.ran.count, s.calls])).toEqual([
+    const steps = chain!.braid_steps as StepStatistics[];
+    expect(steps.map(s => [s.step, s.target, s.ran.count, s.calls])).toEqual([
       ['add', "model 'simple' version 1", 4, 4],
       ['mul', "model 'simple' version 2", 4, 4],
       ['scale', "model 'scale'", 4, 4],
     ]);
-    expect(chain!.braid_steps?.every(s => s.ran.ns > 0)).toBe(true);
+    expect(steps.every(s => s.ran.ns > 0)).toBe(true);
     expect(engine.statistics('simple', 1)[0]).not.toHaveProperty('braid_steps');
   });
 
@@ -93,5 +96,23 @@ describe('Engine with pipelines', () => {
     expect([...res.outputs.keys()]).toContain('braid_debug.sum');
     expect(Array.from(res.outputs.get('braid_debug.sum')!.data as Float32Array).slice(0, 2)).toEqual([2, 3]);
     expect(typeof res.parameters?.['braid_debug']).toBe('string');
+  });
+
+  // issue #11 section 1: a pipeline request was checked twice, against the config and again
+  // against the plan; now once, as every model's, and the pipeline adds only what the config
+  // cannot say (one size per symbol).
+  it('checks a pipeline request against its config once, as any model\'s, before any step runs', async () => {
+    const engine = await pipelineEngine();
+    const { A, C } = Object.fromEntries(chainInputs()) as Record<'A' | 'C', Tensor>;
+    const infer = (inputs: TensorMap) => engine.infer({ modelName: 'chain', inputs });
+    await expect(infer(new Map([['A', A]]))).rejects.toThrow("expected 2 inputs but got 1 inputs for model 'chain'; missing required input(s) 'C'");
+    await expect(infer(new Map([['A', A], ['C', C], ['Q', A]]))).rejects.toThrow("unexpected inference input 'Q' for model 'chain'");
+    const narrow: Tensor = { datatype: 'FP32', shape: [1, 15], data: new Float32Array(15) };
+    await expect(infer(new Map([['A', narrow], ['C', C]]))).rejects.toThrow("unexpected shape for input 'A' of model 'chain': expected [-1,16], got [1,15]");
+    const two = chainInputs(2).get('A')!;
+    await expect(infer(new Map([['A', two], ['C', C]]))).rejects.toThrow("input 'C' of pipeline 'chain': axis 0 is B = 1, but input 'A' has B = 2");
+    expect(engine.statistics('chain')[0]!.inference_stats.fail.count).toBe(4);
+    const simple = engine.statistics('simple', 1)[0]!.inference_stats;
+    expect(simple.success.count + simple.fail.count).toBe(0);
   });
 });

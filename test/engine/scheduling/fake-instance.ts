@@ -2,7 +2,8 @@ import type { ExecuteOptions, ModelInstance } from '../../../engine/core/backend
 import { ModelConfigSchema } from '../../../engine/core/model-config.js';
 import type { ModelConfig, ModelConfigInput } from '../../../engine/core/model-config.js';
 import type { Tensor, TensorMap } from '../../../engine/core/tensor.js';
-import type { ScheduledRequest } from '../../../engine/scheduling/scheduler.js';
+import type { InferResponse } from '../../../engine/core/request.js';
+import type { ScheduledRequest } from '../../../engine/core/scheduler.js';
 
 /** One call of {@link FakeInstance.execute}, settled by hand. */
 export interface FakeCall {
@@ -104,9 +105,9 @@ export function settle(): Promise<void> {
   return new Promise(resolve => setImmediate(resolve));
 }
 
-/** The tags (first element) of a TensorMap's OUT, one per row. */
-export function rowTags(out: TensorMap): number[] {
-  const t = out.get('OUT');
+/** The tags (first element) of OUT, one per row, in a response or a TensorMap. */
+export function rowTags(out: TensorMap | InferResponse): number[] {
+  const t = (out instanceof Map ? out : out.outputs).get('OUT');
   if (!t) return [];
   const width = t.shape[1] ?? 1;
   const data = t.data as Float32Array;

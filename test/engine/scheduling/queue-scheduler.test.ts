@@ -25,17 +25,17 @@ function setup(batching: Batching | undefined = {}, instanceCount = 1, over: Par
 describe('cancellation', () => {
   it('a queued request whose signal aborts leaves at once with CANCELLED and never executes', async () => {
     const { s, inst } = setup();
-    track(s.enqueue(request(1, 0)));
+    track(s.run(request(1, 0)));
     await settle();
     const ac = new AbortController();
-    const r = track(s.enqueue(request(1, 1, { signal: ac.signal })));
-    const other = track(s.enqueue(request(1, 2)));
+    const r = track(s.run(request(1, 1, { signal: ac.signal })));
+    const other = track(s.run(request(1, 2)));
     await settle();
-    expect(s.pendingCount()).toBe(2);
+    expect(s.stats().pending).toBe(2);
     ac.abort();
     await settle();
     expect(r.error).toMatchObject({ code: 'CANCELLED', reason: 'CANCELED' });
-    expect(s.pendingCount()).toBe(1);
+    expect(s.stats().pending).toBe(1);
     inst.echo();
     await settle();
     expect(inputTags(inst.calls[1])).toEqual([2]);
@@ -49,16 +49,16 @@ describe('cancellation', () => {
     const { s } = setup();
     const ac = new AbortController();
     ac.abort();
-    await expect(s.enqueue(request(1, 0, { signal: ac.signal }))).rejects.toMatchObject({ code: 'CANCELLED' });
-    expect(s.inflightCount()).toBe(0);
+    await expect(s.run(request(1, 0, { signal: ac.signal }))).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(s.stats().inflight).toBe(0);
   });
 
   it('aborts the execute signal only once every request of the batch is cancelled', async () => {
     const { s, inst } = setup();
     const a = new AbortController();
     const b = new AbortController();
-    const ra = track(s.enqueue(request(1, 1, { signal: a.signal })));
-    const rb = track(s.enqueue(request(1, 2, { signal: b.signal })));
+    const ra = track(s.run(request(1, 1, { signal: a.signal })));
+    const rb = track(s.run(request(1, 2, { signal: b.signal })));
     await settle();
     const call = inst.calls[0]!;
     a.abort();
@@ -71,7 +71,7 @@ describe('cancellation', () => {
     expect(ra.error).toMatchObject({ code: 'CANCELLED' });
     expect(rb.error).toMatchObject({ code: 'CANCELLED' });
     // The instance's next batch gets a signal of its own, not the aborted one.
-    const rc = track(s.enqueue(request(1, 3)));
+    const rc = track(s.run(request(1, 3)));
     await settle();
     expect(inst.calls[1]!.opts.signal.aborted).toBe(false);
     inst.echo();
@@ -82,12 +82,12 @@ describe('cancellation', () => {
   it('reuses one signal across batches of an instance, and a late cancel leaves the next batch alone', async () => {
     const { s, inst } = setup();
     const a = new AbortController();
-    const ra = track(s.enqueue(request(1, 1, { signal: a.signal })));
+    const ra = track(s.run(request(1, 1, { signal: a.signal })));
     await settle();
     inst.echo();
     await settle();
     expect(ra.done).toBe(true);
-    const rb = track(s.enqueue(request(1, 2)));
+    const rb = track(s.run(request(1, 2)));
     await settle();
     expect(inst.calls[1]!.opts.signal).toBe(inst.calls[0]!.opts.signal);
     a.abort(); // the first request finished long ago
@@ -100,8 +100,8 @@ describe('cancellation', () => {
   it('does not interrupt a batch for one cancelled request; the others get their outputs', async () => {
     const { s, inst } = setup();
     const a = new AbortController();
-    const ra = track(s.enqueue(request(1, 1, { signal: a.signal })));
-    const rb = track(s.enqueue(request(2, 2)));
+    const ra = track(s.run(request(1, 1, { signal: a.signal })));
+    const rb = track(s.run(request(2, 2)));
     await settle();
     a.abort();
     inst.echo();
@@ -114,8 +114,8 @@ describe('cancellation', () => {
 describe('instance failures', () => {
   it('fails every request of the failing batch with INTERNAL naming the model, then keeps serving', async () => {
     const { s, inst, logger } = setup();
-    const a = track(s.enqueue(request(1, 1)));
-    const b = track(s.enqueue(request(1, 2)));
+    const a = track(s.run(request(1, 1)));
+    const b = track(s.run(request(1, 2)));
     await settle();
     inst.fail(new Error('device lost'));
     await settle();
@@ -124,13 +124,13 @@ describe('instance failures', () => {
       expect(r.error).toMatchObject({ code: 'INTERNAL', reason: 'BACKEND' });
       expect((r.error as Error).message).toMatch(/model 'm' version 1.*device lost/);
     }
-    const c = track(s.enqueue(request(1, 3)));
+    const c = track(s.run(request(1, 3)));
     await settle();
     inst.fail(new Error('device lost'));
     await settle();
     expect(c.error).toMatchObject({ code: 'INTERNAL' });
     expect(logger.lines.map(l => l.level)).toEqual(['warn', 'debug']);
-    const d = track(s.enqueue(request(1, 4)));
+    const d = track(s.run(request(1, 4)));
     await settle();
     inst.echo();
     await settle();
@@ -139,7 +139,7 @@ describe('instance failures', () => {
 
   it('passes an EngineError from the instance through unchanged', async () => {
     const { s, inst } = setup();
-    const a = track(s.enqueue(request(1, 1)));
+    const a = track(s.run(request(1, 1)));
     await settle();
     const err = new EngineError('INVALID_ARG', "input 'IN' of model 'm': bad");
     inst.fail(err);
@@ -149,8 +149,8 @@ describe('instance failures', () => {
 
   it('fails the batch INTERNAL when an output does not carry the total batch on axis 0', async () => {
     const { s, inst, stats } = setup();
-    const a = track(s.enqueue(request(1, 1)));
-    const b = track(s.enqueue(request(2, 2)));
+    const a = track(s.run(request(1, 1)));
+    const b = track(s.run(request(2, 2)));
     await settle();
     inst.open[0]!.resolve(new Map([['OUT', { datatype: 'FP32', shape: [2, 2], data: new Float32Array(4) }]]));
     await settle();
@@ -164,32 +164,32 @@ describe('instances', () => {
   it('runs one batch per instance, all instances in parallel, and grows the next batch meanwhile', async () => {
     const { s, instances } = setup({}, 3);
     for (let i = 0; i < 3; i++) {
-      track(s.enqueue(request(1, i)));
+      track(s.run(request(1, i)));
       await settle();
     }
     expect(instances.map(i => i.calls.length)).toEqual([1, 1, 1]);
-    track(s.enqueue(request(1, 10)));
-    track(s.enqueue(request(1, 11)));
+    track(s.run(request(1, 10)));
+    track(s.run(request(1, 11)));
     await settle();
-    expect(s.pendingCount()).toBe(2);
+    expect(s.stats().pending).toBe(2);
     instances[1]!.echo();
     await settle();
     expect(instances[1]!.batchSizes()).toEqual([1, 2]);
-    expect(s.inflightCount()).toBe(4);
+    expect(s.stats().inflight).toBe(4);
   });
 
   it('preserve_ordering: responses resolve in request order across instances', async () => {
     for (const preserve of [true, false]) {
       const { s, instances } = setup({ preserve_ordering: preserve }, 2);
       const order: string[] = [];
-      const a = track(s.enqueue(request(1, 1)), order, 'a');
+      const a = track(s.run(request(1, 1)), order, 'a');
       await settle();
-      track(s.enqueue(request(1, 2)), order, 'b');
+      track(s.run(request(1, 2)), order, 'b');
       await settle();
       instances[1]!.echo();
       await settle();
       expect(order).toEqual(preserve ? [] : ['b']);
-      expect(s.inflightCount()).toBe(preserve ? 2 : 1);
+      expect(s.stats().inflight).toBe(preserve ? 2 : 1);
       instances[0]!.echo();
       await settle();
       expect(order).toEqual(preserve ? ['a', 'b'] : ['b', 'a']);
@@ -201,8 +201,8 @@ describe('instances', () => {
 describe('statistics (reference §5.2)', () => {
   it('two batch-1 requests merged: 2 inferences, 1 execution, 2 queue entries, batch_stats for size 2', async () => {
     const { s, inst, stats, clock } = setup({ max_queue_delay_microseconds: 3000 });
-    track(s.enqueue(request(1, 1)));
-    track(s.enqueue(request(1, 2)));
+    track(s.run(request(1, 1)));
+    track(s.run(request(1, 2)));
     await settle();
     clock.advance(3);
     const call = inst.open[0]!;
@@ -225,8 +225,8 @@ describe('statistics (reference §5.2)', () => {
 
   it('batch-1 and batch-8 without the dynamic batcher: 9 inferences, 2 executions', async () => {
     const { s, inst, stats } = setup(undefined);
-    track(s.enqueue(request(1, 1)));
-    track(s.enqueue(request(8, 2)));
+    track(s.run(request(1, 1)));
+    track(s.run(request(8, 2)));
     await settle();
     inst.echo();
     await settle();
@@ -239,7 +239,7 @@ describe('statistics (reference §5.2)', () => {
 
   it('counts the whole execute as compute_infer when the backend never marks', async () => {
     const { s, inst, stats, clock } = setup();
-    track(s.enqueue(request(1, 1)));
+    track(s.run(request(1, 1)));
     await settle();
     clock.advance(7);
     inst.echo();
@@ -252,14 +252,14 @@ describe('statistics (reference §5.2)', () => {
 describe('drain', () => {
   it('flushes the queue at once, refuses new requests, and resolves when everything finished', async () => {
     const { s, inst } = setup({ max_queue_delay_microseconds: 1_000_000 });
-    const a = track(s.enqueue(request(1, 1)));
+    const a = track(s.run(request(1, 1)));
     await settle();
     expect(inst.calls).toHaveLength(0);
-    const drained = track(s.drain());
-    expect(s.drain()).toBe(s.drain());
+    const drained = track(s.stop());
+    expect(s.stop()).toBe(s.stop());
     await settle();
     expect(inst.batchSizes()).toEqual([1]);
-    await expect(s.enqueue(request(1, 2))).rejects.toMatchObject({
+    await expect(s.run(request(1, 2))).rejects.toMatchObject({
       code: 'UNAVAILABLE',
       message: "model 'm' version 1 is unloading",
     });
@@ -272,7 +272,7 @@ describe('drain', () => {
 
   it('resolves at once when idle', async () => {
     const { s } = setup();
-    await expect(s.drain()).resolves.toBeUndefined();
+    await expect(s.stop()).resolves.toBeUndefined();
   });
 });
 
@@ -290,8 +290,8 @@ describe('QueueScheduler', () => {
       preserveOrdering: false,
       pendingWarnAt: 100,
     });
-    track(batching.enqueue(request(1, 1)));
-    track(batching.enqueue(request(1, 2)));
+    track(batching.run(request(1, 1)));
+    track(batching.run(request(1, 2)));
     await settle();
     expect(inst.batchSizes()).toEqual([2]);
     const single = new QueueScheduler({
@@ -303,10 +303,10 @@ describe('QueueScheduler', () => {
       preserveOrdering: false,
       pendingWarnAt: 100,
     });
-    track(single.enqueue(request(1, 1)));
-    track(single.enqueue(request(1, 2)));
+    track(single.run(request(1, 1)));
+    track(single.run(request(1, 2)));
     await settle();
-    expect(single.pendingCount()).toBe(1);
+    expect(single.stats().pending).toBe(1);
   });
 
   it('refuses to run without instances', () => {

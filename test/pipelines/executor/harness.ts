@@ -3,7 +3,9 @@ import { EngineError } from '../../../engine/core/errors.js';
 import type { CatalogTensor } from '../../../engine/core/model-catalog.js';
 import type { InferRequest } from '../../../engine/core/request.js';
 import type { TensorMap } from '../../../engine/core/tensor.js';
+import type { ExecutionStats } from '../../../engine/core/scheduler.js';
 import { PipelineRunner } from '../../../pipelines/executor/runner.js';
+import { PipelineScheduler } from '../../../pipelines/scheduler.js';
 import type { PipelineObserver } from '../../../pipelines/executor/step-stats.js';
 import { compile } from '../compile-helpers.js';
 import type { FakeCatalog, FakeModel } from '../fake-catalog.js';
@@ -49,7 +51,30 @@ export async function settle(rounds = 5): Promise<void> {
 /** Compiles a pipeline against `catalog` and returns its runner. */
 export async function runnerFor(text: string, catalog: FakeCatalog, opts: { clock?: Clock; observer?: PipelineObserver } = {}): Promise<PipelineRunner> {
   const { plan } = await compile(text, catalog);
-  return new PipelineRunner({ plan, version: 1, catalog, ...opts });
+  return new PipelineRunner({ plan, catalog, ...opts });
+}
+
+/** Executions a scheduler recorded, by kind. */
+export class CountingStats implements ExecutionStats {
+  queuedCount = 0;
+  executions = 0;
+  inferences = 0;
+  queued(): void {
+    this.queuedCount++;
+  }
+  execution(batchSize: number): void {
+    this.executions++;
+    this.inferences += batchSize;
+  }
+  ranWhole(batchSize: number): void {
+    this.executions++;
+    this.inferences += batchSize;
+  }
+}
+
+/** The scheduler of pipeline version 1 over `runner`, without module steps. */
+export function schedulerOver(runner: PipelineRunner, stats: ExecutionStats = new CountingStats()): PipelineScheduler {
+  return new PipelineScheduler({ runner, pools: [], stats, version: 1 });
 }
 
 /** What a promise settled with, without awaiting it forever. */

@@ -57,7 +57,7 @@ describe('tracing', () => {
       catalog,
     );
     const root = new RecordingSpan('p');
-    await runner.infer({ modelName: 'p', inputs: new Map([['X', fp32([1, 1], [1])]]) }, { trace: root });
+    await runner.run({ inputs: new Map([['X', fp32([1, 1], [1])]]), trace: root });
     expect(root.children.map(c => c.name)).toEqual(['step a', 'step b']);
     const [a, b] = root.children;
     expect(a?.attributes).toMatchObject({ 'braid.pipeline': 'p', 'braid.step': 'a', 'braid.step.target': "model 'double'", 'braid.step.status': 'ran', 'braid.step.calls': 1 });
@@ -70,7 +70,7 @@ describe('tracing', () => {
   it('sends no spans when the request is not traced', async () => {
     const catalog = new FakeCatalog([elementwise('double', v => v * 2)]);
     const runner = await runnerFor(`inputs: { X: { datatype: FP32, shape: [1, 1] } }\noutputs: { Y: { datatype: FP32, shape: [1, 1] } }\nsteps:\n  - { name: a, model: double, inputs: { x: X }, outputs: { y: Y } }\n`, catalog);
-    await runner.infer({ modelName: 'p', inputs: new Map([['X', fp32([1, 1], [1])]]) });
+    await runner.run({ inputs: new Map([['X', fp32([1, 1], [1])]]) });
     expect(catalog.contexts[0]?.trace).toBeUndefined();
   });
 });

@@ -107,14 +107,20 @@ describe('BraidMetrics', () => {
     const metrics = createMetrics(QUIET);
     metrics.httpRequest({ method: 'POST', route: '/v2/models/:model/infer', status: 200, seconds: 0.004 });
     metrics.httpRequest({ method: 'POST', route: '/v2/models/:model/infer', status: 200, seconds: 0.02 });
-    metrics.pipelineStep({ pipeline: 'ocr', step: 'detect', outcome: 'ran', seconds: 0.01 });
-    metrics.pipelineStep({ pipeline: 'ocr', step: 'rerank', outcome: 'skipped', seconds: 0 });
+    metrics.pipelineStep({ pipeline: 'ocr', step: 'detect', outcome: 'ran', retries: 2, seconds: 0.01 });
+    metrics.pipelineStep({ pipeline: 'ocr', step: 'rerank', outcome: 'skipped', retries: 0, seconds: 0 });
+    metrics.pipelineStep({ pipeline: 'ocr', step: 'read', outcome: 'defaulted', retries: 0, seconds: 0.002 });
     const m = parsePromText(await metrics.render());
     expect(m.value('braid_http_requests_total', { method: 'POST', route: '/v2/models/:model/infer', status: '200' })).toBe(2);
     expect(m.value('braid_http_request_duration_seconds_bucket', { route: '/v2/models/:model/infer', le: '0.005' })).toBe(1);
     expect(m.value('braid_pipeline_steps_total', { pipeline: 'ocr', step: 'rerank', outcome: 'skipped' })).toBe(1);
     expect(m.value('braid_pipeline_step_duration_seconds_count', { pipeline: 'ocr', step: 'detect' })).toBe(1);
     expect(m.find('braid_pipeline_step_duration_seconds_count', { step: 'rerank' })).toEqual([]);
+    // The pipelines' own outcome names, retries counted apart (issue #11: one set of outcome names).
+    expect(m.value('braid_pipeline_steps_total', { pipeline: 'ocr', step: 'read', outcome: 'defaulted' })).toBe(1);
+    expect(m.value('braid_pipeline_step_duration_seconds_count', { pipeline: 'ocr', step: 'read' })).toBe(1);
+    expect(m.value('braid_pipeline_step_retries_total', { pipeline: 'ocr', step: 'detect' })).toBe(2);
+    expect(m.find('braid_pipeline_step_retries_total', { step: 'rerank' })).toEqual([]);
   });
 
   it("polls host and GPU metrics once started, and includes Node's process metrics", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExecuteOptions, ModelInstance } from '../../../engine/core/backend.js';
 import { SimulatedClock } from '../../../engine/core/clock.js';
 import type { TensorMap } from '../../../engine/core/tensor.js';
-import { runBatch } from '../../../engine/scheduling/run-batch.js';
+import { executeBatch } from '../../../engine/scheduling/execute-batch.js';
 import { StatsRecorder } from '../../../engine/scheduling/stats.js';
 import { request, rowTags } from './fake-instance.js';
 
@@ -27,11 +27,11 @@ function ctx() {
   return { clock, stats, label: "model 'm' version 1" };
 }
 
-describe('runBatch', () => {
+describe('executeBatch', () => {
   it('asks for the union of requested outputs and gives each request only what it asked for', async () => {
     const c = ctx();
     const inst = new TwoOutputInstance();
-    const r = await runBatch(
+    const r = await executeBatch(
       c,
       inst,
       [request(1, 1, { outputs: ['OUT'] }), request(2, 2, { outputs: ['EXTRA', 'OUT'] })],
@@ -47,7 +47,7 @@ describe('runBatch', () => {
   it('asks for every output when one request wants all of them', async () => {
     const c = ctx();
     const inst = new TwoOutputInstance();
-    const r = await runBatch(c, inst, [request(1, 1, { outputs: ['OUT'] }), request(1, 2)], new AbortController().signal);
+    const r = await executeBatch(c, inst, [request(1, 1, { outputs: ['OUT'] }), request(1, 2)], new AbortController().signal);
     expect(inst.asked).toEqual([undefined]);
     expect(r.ok && [...r.outputs[1]!.keys()]).toEqual(['OUT', 'EXTRA']);
   });
@@ -60,7 +60,7 @@ describe('runBatch', () => {
       c.clock.advance(3);
       opts.mark?.('COMPUTE_OUTPUT_START');
     });
-    await runBatch(c, inst, [request(3, 1), request(4, 2)], new AbortController().signal);
+    await executeBatch(c, inst, [request(3, 1), request(4, 2)], new AbortController().signal);
     const snap = c.stats.snapshot();
     expect(snap.inference_count).toBe(7);
     expect(snap.batch_stats[0]).toMatchObject({
@@ -77,7 +77,7 @@ describe('runBatch', () => {
       execute: () => Promise.reject(new TypeError('bad tensor')),
       dispose: () => Promise.resolve(),
     };
-    const r = await runBatch(c, inst, [request(1, 1)], new AbortController().signal);
+    const r = await executeBatch(c, inst, [request(1, 1)], new AbortController().signal);
     expect(r.ok).toBe(false);
     expect(!r.ok && r.error).toMatchObject({ code: 'INTERNAL', reason: 'BACKEND', message: expect.stringMatching(/^model 'm' version 1: execution failed: bad tensor/) });
     expect(c.stats.snapshot().execution_count).toBe(0);

@@ -6,19 +6,18 @@ import type { ComputeMark, ModelInstance } from '../core/backend.js';
 import type { Clock } from '../core/clock.js';
 import { toEngineError } from '../core/errors.js';
 import type { EngineError } from '../core/errors.js';
+import type { ExecutionStats, ScheduledRequest } from '../core/scheduler.js';
 import { startBatchSpan } from '../core/telemetry.js';
 import type { TraceSpan } from '../core/telemetry.js';
 import type { TensorMap } from '../core/tensor.js';
 import { concatBatch, splitBatch } from './batch-tensors.js';
-import type { ScheduledRequest } from './scheduler.js';
-import type { StatsRecorder } from './stats.js';
 
-/** What {@link runBatch} needs of its scheduler. */
-export interface BatchRunContext {
+/** What {@link executeBatch} needs of its scheduler. */
+export interface BatchContext {
   /** `model 'm' version v`, used in error messages. */
   readonly label: string;
   readonly clock: Clock;
-  readonly stats: StatsRecorder;
+  readonly stats: ExecutionStats;
 }
 
 /** Outputs per request, in request order, or the one error that failed the whole batch. */
@@ -36,11 +35,11 @@ const NS_PER_MS = 1e6;
  * compute_input, the whole `execute` as compute_infer and splitting outputs as compute_output.
  *
  * @example
- * const r = await runBatch(ctx, instance, [reqA, reqB], controller.signal);
+ * const r = await executeBatch(ctx, instance, [reqA, reqB], controller.signal);
  * if (r.ok) resolveA(r.outputs[0]);
  */
-export async function runBatch(
-  ctx: BatchRunContext,
+export async function executeBatch(
+  ctx: BatchContext,
   instance: ModelInstance,
   requests: readonly ScheduledRequest[],
   signal: AbortSignal,

@@ -1,0 +1,147 @@
+/**
+ * @module What one pipeline run reports: each step's event (statistics, metrics, spans) and
+ * debug timing as it settles, the result once the run ends, and why a run cannot complete.
+ * Pure functions over the run's own state, so a run allocates nothing more for them.
+ */
+import { EngineError } from '../../engine/core/errors.js';
+import type { Mutable } from '../../engine/core/mutable.js';
+import type { ExecutionPlan, PlanStep } from '../../engine/core/plan.js';
+import type { Tensor, TensorMap } from '../../engine/core/tensor.js';
+import type { RunLayout } from './run-layout.js';
+import type { RunState } from './run-state.js';
+import type { RunEnd } from './run.machine.js';
+import type { PipelineRequestEvent, StepEvent, StepOutcome } from './step-stats.js';
+
+/** A step's start time while it has not started. */
+export const NOT_STARTED = -1;
+
+/** What a step's ending carries besides its outcome. */
+export interface StepExtra {
+  readonly calls?: number;
+  readonly retries?: number;
+  readonly items?: number;
+  readonly reason?: string;
+  readonly onError?: 'skip' | 'default';
+}
+
+/** Per-step timings returned by debug capture; times in ms since the request started. */
+export interface StepTiming {
+  readonly step: string;
+  readonly status: StepOutcome | 'pruned' | 'not_reached';
+  readonly start_ms?: number;
+  readonly end_ms?: number;
+  readonly calls?: number;
+  readonly retries?: number;
+  readonly items?: number;
+  readonly reason?: string;
+  /** Steps with `when:`: whether the guard held; absent when it was never evaluated. */
+  readonly guard?: boolean;
+  /** The step failed and its on_error policy answered instead. */
+  readonly on_error?: 'skip' | 'default';
+}
+
+/** What a request produced. */
+export interface RunResult {
+  readonly outputs: TensorMap;
+  readonly returnedBy?: string;
+  readonly debug?: { readonly steps: readonly StepTiming[]; readonly tensors: TensorMap };
+}
+
+/**
+ * The event of a step that ended `status` after `durationMs` (0 if it never started).
+ *
+ * @example
+ * stepEvent('ocr', step, 'ran', { calls: 1, retries: 0 }, 3.2, undefined);
+ */
+export function stepEvent(pipeline: string, step: PlanStep, status: StepOutcome, extra: StepExtra, durationMs: number, guard: boolean | undefined): StepEvent {
+  // Built field by field: conditional spreads cost more than the step's bookkeeping.
+  const event: Mutable<StepEvent> = { pipeline, step: step.name, status, durationMs, calls: extra.calls ?? 0, retries: extra.retries ?? 0 };
+  if (extra.items !== undefined) event.items = extra.items;
+  if (extra.reason !== undefined) event.reason = extra.reason;
+  if (guard !== undefined) event.guard = guard;
+  if (extra.onError !== undefined) event.onError = extra.onError;
+  return event;
+}
+
+/**
+ * The debug timing of a step that ended `status` at clock time `now`.
+ *
+ * @example
+ * stepTiming(step, 'ran', {}, { started: 10, now: 12, runStart: 10, guard: undefined }); // start_ms 0, end_ms 2
+ */
+export function stepTiming(
+  step: PlanStep,
+  status: StepOutcome,
+  extra: StepExtra,
+  at: { readonly started: number; readonly now: number; readonly runStart: number; readonly guard: boolean | undefined },
+): StepTiming {
+  const { started, now, runStart, guard } = at;
+  const times = started === NOT_STARTED ? {} : { start_ms: started - runStart, end_ms: now - runStart };
+  const { calls, retries, items, reason, onError } = extra;
+  const counts = { ...(calls === undefined ? {} : { calls }), ...(retries === undefined ? {} : { retries }), ...(items === undefined ? {} : { items }) };
+  const why = { ...(reason === undefined ? {} : { reason }), ...(guard === undefined ? {} : { guard }), ...(onError === undefined ? {} : { on_error: onError }) };
+  return { step: step.name, status, ...times, ...counts, ...why };
+}
+
+/**
+ * The answer of a run that ended well: the layout's outputs from the tensors (or, after an
+ * early return, from what `ret` returns), and the debug timings and captured tensors if asked.
+ *
+ * @example
+ * runResult(plan, layout, store, undefined, undefined).outputs.get('Y');
+ */
+export function runResult(
+  plan: ExecutionPlan,
+  layout: RunLayout,
+  store: ReadonlyMap<string, Tensor>,
+  ret: PlanStep | undefined,
+  timings: readonly (StepTiming | undefined)[] | undefined,
+): RunResult {
+  const outputs: TensorMap = new Map();
+  for (const o of layout.outputs) {
+    const v = ret ? ret.returns?.get(o.name) : { tensor: o.tensor };
+    const t = v === undefined ? undefined : 'tensor' in v ? store.get(v.tensor) : v.constant;
+    if (t) outputs.set(o.name, t);
+  }
+  if (!timings) return { outputs, ...(ret ? { returnedBy: ret.name } : {}) };
+  const steps = plan.steps.map((s, i) => timings[i] ?? { step: s.name, status: layout.active[i] ? ('not_reached' as const) : ('pruned' as const) });
+  const tensors: TensorMap = new Map(layout.capture.flatMap(t => (store.has(t) ? [[t, store.get(t)!]] : [])));
+  return { outputs, ...(ret ? { returnedBy: ret.name } : {}), debug: { steps, tensors } };
+}
+
+/**
+ * The event of a request that ended `end` after `durationMs`.
+ *
+ * @example
+ * requestEvent(plan, { kind: 'succeeded' }, 4.2); // { pipeline: 'ocr', ok: true, durationMs: 4.2 }
+ */
+export function requestEvent(plan: ExecutionPlan, end: RunEnd, durationMs: number): PipelineRequestEvent {
+  const ret = end.kind === 'returned' ? plan.steps[end.step]!.name : undefined;
+  return { pipeline: plan.name, ok: end.kind !== 'failed', durationMs, ...(ret ? { returnedBy: ret } : {}) };
+}
+
+/**
+ * The error of a run past its deadline of `ms`, naming the steps still running.
+ *
+ * @example
+ * deadlineError(plan, 800, [step]).message; // "pipeline 'ocr' exceeded its deadline of 800 ms (still running: 'read')"
+ */
+export function deadlineError(plan: ExecutionPlan, ms: number, running: readonly PlanStep[]): EngineError {
+  const still = running.length > 0 ? ` (still running: ${running.map(s => `'${s.name}'`).join(', ')})` : '';
+  return new EngineError('UNAVAILABLE', `pipeline '${plan.name}' exceeded its deadline of ${ms} ms${still}`, { reason: 'REJECTED' });
+}
+
+/**
+ * Why a run cannot produce its required outputs: each missing tensor and what became of its producer.
+ *
+ * @example
+ * stuckError(plan, state, ['TEXT']).message; // "... required output tensor(s) 'TEXT' (step 'read' skipped) ..."
+ */
+export function stuckError(p: ExecutionPlan, state: RunState, missing: readonly string[]): EngineError {
+  const why = missing.map(t => {
+    const producer = p.producer.get(t);
+    if (producer === undefined) return `'${t}' (an optional input the request did not send)`;
+    return `'${t}' (step '${p.steps[producer]!.name}' ${state.steps[producer]})`;
+  });
+  return new EngineError('INVALID_ARG', `pipeline '${p.name}': required output tensor(s) ${why.join(', ')} will not be produced for this request`);
+}
