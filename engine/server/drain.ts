@@ -45,28 +45,34 @@ export function refuseInferWhileDraining(app: BraidApp, isDraining: () => boolea
  * {@link begin} returns the function that marks that request done; calling it again is harmless.
  */
 export class InFlight {
-  readonly #pending = new Set<Promise<void>>();
+  /**
+   * Ids of the requests in flight. Ids only grow and are added in that order, so the first one a
+   * Set iterates is the oldest request still in flight.
+   */
+  readonly #open = new Set<number>();
+  #next = 0;
+  /** Drains waiting, each for every request up to the id that was newest when it began. */
+  #waiters: { readonly upTo: number; readonly resolve: () => void }[] = [];
 
   /**
-   * Counts one request as in flight until the returned function is called.
+   * Counts one request as in flight until the returned function is called. Every request pays
+   * this, so it allocates no promise: only {@link settled} does.
    *
    * @example
    * const done = inFlight.begin();
    * res.once('close', done);
    */
   begin(): () => void {
-    let finish!: () => void;
-    const p = new Promise<void>(resolve => (finish = resolve));
-    this.#pending.add(p);
+    const id = ++this.#next;
+    this.#open.add(id);
     return () => {
-      this.#pending.delete(p);
-      finish();
+      if (this.#open.delete(id) && this.#waiters.length > 0) this.#wake();
     };
   }
 
   /** How many requests are in flight now. */
   get size(): number {
-    return this.#pending.size;
+    return this.#open.size;
   }
 
   /**
@@ -77,6 +83,16 @@ export class InFlight {
    * await inFlight.settled();
    */
   settled(): Promise<void> {
-    return Promise.all(this.#pending).then(() => undefined);
+    return new Promise(resolve => {
+      this.#waiters.push({ upTo: this.#next, resolve });
+      this.#wake();
+    });
+  }
+
+  #wake(): void {
+    const oldest = this.#open.values().next().value ?? Infinity;
+    const still = this.#waiters.filter(w => w.upTo >= oldest);
+    for (const w of this.#waiters) if (w.upTo < oldest) w.resolve();
+    this.#waiters = still;
   }
 }
