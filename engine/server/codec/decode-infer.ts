@@ -10,8 +10,9 @@ import type { Mutable } from '../../core/mutable.js';
 import { EngineError } from '../../core/errors.js';
 import type { TensorMap } from '../../core/tensor.js';
 import { binaryTensorData } from './binary-data.js';
-import { readJsonData } from './json-data.js';
-import { parseRequestJson } from './json-text.js';
+import { readJsonData, readJsonNumberData } from './json-data.js';
+import { parseInferJson } from './json-data-scan.js';
+import type { JsonNumbers } from './json-numbers.js';
 import { decodeRawInput } from './raw-request.js';
 import { readId, readInputHeader, readOutputs, readRequestParameters } from './request-fields.js';
 import type { DecodedInferBody, RawInputResolver } from './types.js';
@@ -50,7 +51,7 @@ export function decodeInferBody(
 }
 
 function decodeJsonBody(body: Uint8Array, jsonLength: number): DecodedInferBody {
-  const json = parseRequestJson(body.subarray(0, jsonLength));
+  const { json, numbers } = parseInferJson(body.subarray(0, jsonLength));
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new EngineError('INVALID_ARG', 'Unable to parse the request JSON: expected an object');
   }
@@ -62,11 +63,16 @@ function decodeJsonBody(body: Uint8Array, jsonLength: number): DecodedInferBody 
   if (parameters !== undefined) decoded.parameters = parameters;
   const outputs = readOutputs(fields['outputs']);
   if (outputs !== undefined) decoded.outputs = outputs;
-  decoded.inputs = readInputs(fields['inputs'], body, jsonLength);
+  decoded.inputs = readInputs(fields['inputs'], body, jsonLength, numbers);
   return decoded;
 }
 
-function readInputs(v: unknown, body: Uint8Array, jsonLength: number): TensorMap {
+function readInputs(
+  v: unknown,
+  body: Uint8Array,
+  jsonLength: number,
+  numbers: ReadonlyMap<number, JsonNumbers> | undefined,
+): TensorMap {
   if (!Array.isArray(v)) {
     throw new EngineError('INVALID_ARG', "Unable to parse 'inputs': expected an array");
   }
@@ -79,7 +85,11 @@ function readInputs(v: unknown, body: Uint8Array, jsonLength: number): TensorMap
       throw new EngineError('INVALID_ARG', `input ${quote(h.name)} already exists in request`);
     }
     if (h.binarySize === undefined) {
-      const data = readJsonData(h.name, h.datatype, h.shape, h.data);
+      const read = numbers?.get(i);
+      const data =
+        read === undefined
+          ? readJsonData(h.name, h.datatype, h.shape, h.data)
+          : readJsonNumberData(h.name, h.datatype, h.shape, read);
       inputs.set(h.name, { datatype: h.datatype, shape: h.shape, data });
       continue;
     }

@@ -13,6 +13,7 @@ import { describeValue as describeJson, quote } from '../../core/client-value.js
 import type { DataType } from '../../core/datatype.js';
 import { EngineError } from '../../core/errors.js';
 import type { TensorData } from '../../core/tensor.js';
+import type { JsonNumbers } from './json-numbers.js';
 import { elementCount, formatShape } from '../../core/tensor.js';
 
 /** Deepest nesting of `data` that is accepted, as Triton's HTTP_MAX_JSON_NESTING_DEPTH. */
@@ -52,13 +53,7 @@ export function readJsonData(
   shape: readonly number[],
   data: unknown,
 ): TensorData {
-  if (datatype === 'FP16' || datatype === 'BF16') {
-    throw new EngineError(
-      'INVALID_ARG',
-      `receiving ${datatype} data via JSON is not supported. ` +
-        `Please use the binary data format for input ${quote(name)}`,
-    );
-  }
+  checkJsonDatatype(name, datatype);
   if (!Array.isArray(data)) {
     throw new EngineError(
       'INVALID_ARG',
@@ -79,8 +74,40 @@ export function readJsonData(
   return out;
 }
 
+/**
+ * {@link readJsonData} for `data` the fast path already read as numbers (nesting and grammar
+ * checked there); same checks and messages.
+ *
+ * @example
+ * readJsonNumberData('INPUT0', 'FP32', [2], readJsonNumbers(utf8('[1,2]'), 0, 100)!.numbers);
+ */
+export function readJsonNumberData(
+  name: string,
+  datatype: DataType,
+  shape: readonly number[],
+  numbers: JsonNumbers,
+): TensorData {
+  checkJsonDatatype(name, datatype);
+  const count = elementCount(shape);
+  if (numbers.length !== count) throw countError(name, shape, count, numbers.length);
+  const values = numbers.valuesFor(datatype);
+  const out = fill(datatype, values, count);
+  if (typeof out === 'number') throw elementError(name, datatype, out, values[out]);
+  return out;
+}
+
+function checkJsonDatatype(name: string, datatype: DataType): void {
+  if (datatype === 'FP16' || datatype === 'BF16') {
+    throw new EngineError(
+      'INVALID_ARG',
+      `receiving ${datatype} data via JSON is not supported. ` +
+        `Please use the binary data format for input ${quote(name)}`,
+    );
+  }
+}
+
 /** Fills the storage of `datatype` from flat `src`; returns the index of a bad element instead. */
-function fill(datatype: DataType, src: readonly unknown[], count: number): TensorData | number {
+function fill(datatype: DataType, src: ArrayLike<unknown>, count: number): TensorData | number {
   switch (datatype) {
     case 'FP32':
       return fillFloat(new Float32Array(count), src);
@@ -105,7 +132,7 @@ function fill(datatype: DataType, src: readonly unknown[], count: number): Tenso
   }
 }
 
-function fillFloat(out: Float32Array | Float64Array, src: readonly unknown[]): TensorData | number {
+function fillFloat(out: Float32Array | Float64Array, src: ArrayLike<unknown>): TensorData | number {
   for (let i = 0; i < out.length; i++) {
     const v = src[i];
     if (typeof v !== 'number') return i;
@@ -116,7 +143,7 @@ function fillFloat(out: Float32Array | Float64Array, src: readonly unknown[]): T
 
 function fillInt(
   out: IntArray,
-  src: readonly unknown[],
+  src: ArrayLike<unknown>,
   min: number,
   max: number,
 ): TensorData | number {
@@ -130,7 +157,7 @@ function fillInt(
 
 function fillBig(
   out: BigInt64Array | BigUint64Array,
-  src: readonly unknown[],
+  src: ArrayLike<unknown>,
   [min, max]: readonly [number, number],
 ): TensorData | number {
   for (let i = 0; i < out.length; i++) {
@@ -141,7 +168,7 @@ function fillBig(
   return out;
 }
 
-function fillBool(out: Uint8Array, src: readonly unknown[]): TensorData | number {
+function fillBool(out: Uint8Array, src: ArrayLike<unknown>): TensorData | number {
   for (let i = 0; i < out.length; i++) {
     const v = src[i];
     if (v === true) out[i] = 1;
@@ -150,7 +177,7 @@ function fillBool(out: Uint8Array, src: readonly unknown[]): TensorData | number
   return out;
 }
 
-function fillBytes(src: readonly unknown[]): TensorData | number {
+function fillBytes(src: ArrayLike<unknown>): TensorData | number {
   const out: Uint8Array[] = new Array<Uint8Array>(src.length);
   for (let i = 0; i < src.length; i++) {
     const v = src[i];
@@ -177,15 +204,16 @@ function flatten(name: string, data: readonly unknown[], shape: readonly number[
   };
   walk(data, 1);
   const count = elementCount(shape);
-  if (leaves.length !== count) {
-    throw new EngineError(
-      'INVALID_ARG',
-      "Unable to parse 'data': Shape does not match true shape of 'data' field " +
-        `for input ${quote(name)}: ` +
-        `shape ${formatShape(shape)} needs ${count} elements, got ${leaves.length}`,
-    );
-  }
+  if (leaves.length !== count) throw countError(name, shape, count, leaves.length);
   return leaves;
+}
+
+function countError(name: string, shape: readonly number[], count: number, got: number): EngineError {
+  return new EngineError(
+    'INVALID_ARG',
+    "Unable to parse 'data': Shape does not match true shape of 'data' field " +
+      `for input ${quote(name)}: shape ${formatShape(shape)} needs ${count} elements, got ${got}`,
+  );
 }
 
 function elementError(name: string, datatype: DataType, index: number, v: unknown): EngineError {
