@@ -37,10 +37,11 @@ describe('startChildServer', () => {
 
 describe('startChildServer for tests that read the log', () => {
   const announce = (msg: string) =>
-    `require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () {
+    // The handler comes before the announcement: a signal may follow it at once.
+    `process.on('SIGTERM', () => { console.log(JSON.stringify({ msg: 'ignoring SIGTERM' })); });
+    require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () {
       console.log('plain text first');
       console.log(JSON.stringify({ msg: '${msg}', port: this.address().port }));
-      process.on('SIGTERM', () => { console.log(JSON.stringify({ msg: 'ignoring SIGTERM' })); });
     });`;
 
   it('waits for the given ready message, keeps every line, and escalates to SIGKILL after the grace', async () => {
