@@ -99,10 +99,11 @@ describe('braid perf against braid serve', () => {
       expect(p50).toBeGreaterThanOrEqual(20);
       expect(p50 <= p90 && p90 <= p95 && p95 <= p99 && mean >= 20).toBe(true);
       expect(mean * 1000).toBeGreaterThan(l.server!.requestUs);
-      // One instance runs one call at a time: at most 50 requests/s, whatever the concurrency;
-      // each of the three windows may also complete one request already under way when it opened.
+      // One instance runs one call at a time: at most 50 requests/s, whatever the concurrency.
+      // Each of the three windows may also see the call under way when it opened finish, and
+      // the answers still on their way to the client (one per worker) arrive.
       const durationS = l.requests / l.requestsPerSec;
-      expect(l.requests).toBeLessThanOrEqual(Math.floor(durationS * 50) + 3 * concurrency);
+      expect(l.requests).toBeLessThanOrEqual(Math.floor(durationS * 50) + 3 * (1 + concurrency));
       expect(l.requests).toBeGreaterThan(0);
     }
   });
