@@ -51,6 +51,8 @@ export async function startServe(
     env: opts.env ?? {},
     keepLogs: true,
     startTimeoutMs: timeoutMs,
+    // A safety net only: tests that drain on SIGTERM expect exit code 0, however slow the machine.
+    killAfterMs: 60_000,
     ...(opts.readyMsg === undefined ? {} : { readyMsg: opts.readyMsg }),
   });
   return { port: s.port, url: s.origin, child: s.child, logs: s.logs, stop: s.stop };
