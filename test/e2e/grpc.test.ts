@@ -4,7 +4,8 @@
  * from the field numbers of the reference (open-inference-protocol.md §2.2), so a numbering
  * mistake in the proto cannot hide behind a client built from the same file.
  */
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { credentials, loadPackageDefinition, Metadata } from '@grpc/grpc-js';
@@ -12,12 +13,13 @@ import type { Client, ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLES } from '../support/repo.js';
+import { EXAMPLES, ROOT, tempRepository } from '../support/repo.js';
 import { startServe } from '../support/serve-process.js';
 import type { ServeProcess } from '../support/serve-process.js';
 import { GRPC_PROTO_INCLUDE_DIRS } from '../../engine/server/grpc/protos.js';
 
 const PROTO = fileURLToPath(new URL('../../engine/server/grpc/grpc_service.proto', import.meta.url));
+const PROTO_OPTIONS = { keepCase: true, longs: String, defaults: true, oneofs: true, includeDirs: [...GRPC_PROTO_INCLUDE_DIRS] };
 type Rpc = (req: object, cb: (err: ServiceError | null, res: any) => void) => void;
 type InferenceClient = Client & Record<string, Rpc>;
 
@@ -41,7 +43,7 @@ beforeAll(async () => {
   server = await startServe(['--model-repository', EXAMPLES, '--model-control-mode', 'explicit', '--load-model', 'simple']);
   const started = server.logs.find(l => l.msg === 'Started GRPCInferenceService');
   address = `127.0.0.1:${started!.port as number}`;
-  const pkg = loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true, includeDirs: [...GRPC_PROTO_INCLUDE_DIRS] });
+  const pkg = loadSync(PROTO, PROTO_OPTIONS);
   const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<string, new (a: string, c: unknown) => InferenceClient>;
   client = new inference['GRPCInferenceService']!(address, credentials.createInsecure());
 }, 60_000);
@@ -176,17 +178,41 @@ describe('gRPC', () => {
   });
 
   it('finishes a call in flight on SIGTERM, then exits 0', async () => {
-    await call('RepositoryModelLoad', { model_name: 'ocr' }); // with the eight models it calls
-    expect(await call('ModelReady', { name: 'ocr_rec' })).toEqual({ ready: true });
-    const image = await readFile(path.join(EXAMPLES, '..', 'images', 'sign.png'));
-    const element = Buffer.concat([Buffer.from(Uint32Array.of(image.length).buffer), image]);
-    // OCR takes some 100 ms here: long enough to still be running when the signal arrives.
-    const inFlight = call('ModelInfer', { model_name: 'ocr', inputs: [{ name: 'IMAGE', datatype: 'BYTES', shape: [1] }], outputs: [{ name: 'TEXT' }], raw_input_contents: [element] });
-    await new Promise(r => setTimeout(r, 30));
-    const exited = server.stop();
-    const res = await inFlight;
-    const text = new TextDecoder().decode(res.raw_output_contents[0].subarray(4));
-    expect(text.trim()).toBe('Welcome to Braid');
-    expect(await exited).toBe(0);
+    // A server of its own, with a model that answers only once the test opens its gate: the call
+    // is in flight when the signal arrives, however slow this machine is.
+    const repo = await tempRepository({ gated: path.join(ROOT, 'test', 'fixtures', 'js-models', 'gated') });
+    const gated = await startServe(['--model-repository', repo.dir]);
+    const port = gated.logs.find(l => l.msg === 'Started GRPCInferenceService')!.port as number;
+    const inference = loadPackageDefinition(loadSync(PROTO, PROTO_OPTIONS))['inference'] as unknown as Record<string, new (a: string, c: unknown) => InferenceClient>;
+    const own = new inference['GRPCInferenceService']!(`127.0.0.1:${port}`, credentials.createInsecure());
+    try {
+      const gate = path.join(repo.dir, 'release');
+      const inputs = [
+        { name: 'GATE', datatype: 'BYTES', shape: [1], contents: { bytes_contents: [Buffer.from(gate)] } },
+        { name: 'x', datatype: 'INT32', shape: [1], contents: { int_contents: [7] } },
+      ];
+      const inFlight = new Promise<any>((resolve, reject) => own['ModelInfer']!.call(own, { model_name: 'gated', inputs }, (err, res) => (err ? reject(err) : resolve(res))));
+      await until(() => existsSync(`${gate}.started`), 'the call to reach the model');
+      const exited = gated.stop();
+      await until(() => gated.logs.some(l => l.msg === 'shutting down'), 'the drain to begin');
+      await writeFile(gate, '');
+      const res = await inFlight;
+      const out = res.raw_output_contents[0] as Buffer;
+      expect(out.readInt32LE(0)).toBe(7); // answered raw, as Triton does
+      expect(await exited).toBe(0);
+    } finally {
+      own.close();
+      if (gated.child.exitCode === null) await gated.stop('SIGKILL');
+      await repo.dispose();
+    }
   }, 60_000);
 });
+
+/** Resolves once `check` holds, looking again after each short wait: waits for an event. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 3_000; i++) {
+    if (check()) return;
+    await new Promise(r => setTimeout(r, 10));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}

@@ -38,7 +38,7 @@ describe('braid serve over a real socket', () => {
     expect(ready).toEqual(expect.arrayContaining(['mlp:1', 'simple:1', 'simple:2', 'text_identity:1']));
   });
 
-  it('serves the README request to the latest version of simple', async () => {
+  it('serves the README request to version 1 of simple, as the quick start sends it', async () => {
     const res = await post('/v2/models/simple/versions/1/infer', README_REQUEST);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
@@ -51,6 +51,15 @@ describe('braid serve over a real socket', () => {
         { name: 'OUTPUT1', datatype: 'FP32', shape: [1, 16], data: Array.from({ length: 16 }, (_, i) => i - 1) },
       ],
     });
+  });
+
+  it('answers a request without a version from the latest version of simple', async () => {
+    const res = await post('/v2/models/simple/infer', README_REQUEST);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { model_version: string; outputs: { name: string; data: number[] }[] };
+    expect(body.model_version).toBe('2');
+    // Version 2 multiplies where version 1 adds: INPUT1 is all ones, so OUTPUT0 is INPUT0.
+    expect(body.outputs.find(o => o.name === 'OUTPUT0')!.data).toEqual(README_REQUEST.inputs[0]!.data);
   });
 
   it('speaks the binary tensor extension', async () => {
@@ -103,10 +112,14 @@ describe('braid serve over a real socket', () => {
   });
 
   it('reports statistics for served requests', async () => {
-    const res = await fetch(server.url + '/v2/models/simple/versions/1/stats');
-    const body = (await res.json()) as { model_stats: { name: string; version: string; inference_stats: { success: { count: number } } }[] };
-    expect(body.model_stats[0]).toMatchObject({ name: 'simple', version: '1' });
-    expect(body.model_stats[0]!.inference_stats.success.count).toBeGreaterThanOrEqual(1);
+    type Stats = { model_stats: { name: string; version: string; inference_stats: { success: { count: number } } }[] };
+    const stats = async () => (await (await fetch(server.url + '/v2/models/simple/versions/1/stats')).json()) as Stats;
+    const before = await stats();
+    expect(before.model_stats[0]).toMatchObject({ name: 'simple', version: '1' });
+    for (let i = 0; i < 3; i++) expect((await post('/v2/models/simple/versions/1/infer', README_REQUEST)).status).toBe(200);
+    const after = await stats();
+    const successes = (s: Stats) => s.model_stats[0]!.inference_stats.success.count;
+    expect(successes(after) - successes(before)).toBe(3);
   });
 });
 

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { startChildServer } from '../../engine/cli/child-server.js';
 import { ROOT } from './repo.js';
 
 /** A `braid serve` child process started the way a user starts it. */
@@ -9,8 +9,8 @@ export interface ServeProcess {
   readonly url: string;
   readonly child: ChildProcess;
   /** Every log line so far (JSON lines). */
-  readonly logs: Record<string, unknown>[];
-  /** Sends SIGTERM and resolves with the exit code. */
+  readonly logs: readonly Record<string, unknown>[];
+  /** Sends SIGTERM (or `signal`) and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -26,45 +26,34 @@ export interface StartServeOptions {
  * JSON logs, and resolves once it logs `readyMsg` (default: HTTP is listening); `port` is that
  * line's. `env` is added to this process's environment for the child.
  */
-export function startServe(args: string[], timeoutMs = 30_000, opts: StartServeOptions = {}): Promise<ServeProcess> {
-  const { env = {}, readyMsg = 'Started HTTPService' } = opts;
+export async function startServe(
+  args: string[],
+  timeoutMs = 30_000,
+  opts: StartServeOptions = {},
+): Promise<ServeProcess> {
   const main = path.join(ROOT, 'dist', 'engine', 'cli', 'main.js');
-  const child = spawn(process.execPath, [main, 'serve', '--http-port', '0', '--http-address', '127.0.0.1', '--log-format', 'json', '--metrics-port', '0', '--grpc-port', '0', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+  const fixed = [
+    'serve',
+    '--http-port',
+    '0',
+    '--http-address',
+    '127.0.0.1',
+    '--log-format',
+    'json',
+    '--metrics-port',
+    '0',
+    '--grpc-port',
+    '0',
+  ];
+  const s = await startChildServer({
+    name: 'braid serve',
+    nodeArgs: [main, ...fixed, ...args],
+    env: opts.env ?? {},
+    keepLogs: true,
+    startTimeoutMs: timeoutMs,
+    // A safety net only: tests that drain on SIGTERM expect exit code 0, however slow the machine.
+    killAfterMs: 60_000,
+    ...(opts.readyMsg === undefined ? {} : { readyMsg: opts.readyMsg }),
   });
-  const logs: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`braid serve did not start in ${timeoutMs} ms; stderr: ${stderr}`));
-    }, timeoutMs);
-    void exited.then(code => reject(new Error(`braid serve exited with ${code} before listening; stderr: ${stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', line => {
-      let entry: Record<string, unknown>;
-      try {
-        entry = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        entry = { msg: line };
-      }
-      logs.push(entry);
-      if (entry.msg === readyMsg) {
-        clearTimeout(timer);
-        const port = entry.port as number;
-        resolve({
-          port,
-          url: `http://127.0.0.1:${port}`,
-          child,
-          logs,
-          stop: (signal = 'SIGTERM') => {
-            child.kill(signal);
-            return exited;
-          },
-        });
-      }
-    });
-  });
+  return { port: s.port, url: s.origin, child: s.child, logs: s.logs, stop: s.stop };
 }

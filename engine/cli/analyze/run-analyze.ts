@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import type { Document } from 'yaml';
 import { EngineError } from '../../core/errors.js';
-import type { ChildServer } from '../perf/child-server.js';
+import type { ChildServer } from '../child-server.js';
 import type { LevelResult } from '../perf/measure-level.js';
 import { modelPath } from '../perf/model-info.js';
 import { runPerf } from '../perf/run-perf.js';

@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../../core/errors.js';
-import { startChildServer } from '../perf/child-server.js';
-import type { ChildServer } from '../perf/child-server.js';
+import { startChildServer } from '../child-server.js';
+import type { ChildServer } from '../child-server.js';
 import { modelPath } from '../perf/model-info.js';
 import { sendOnce } from '../perf/send-once.js';
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { startChildServer } from './child-server.js';
+import { startChildServer } from '../child-server.js';
 import { cliClock } from './cli-clock.js';
 import { startLoad } from './load-session.js';
 import { summarize } from './percentiles.js';

@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Clock } from '../../../engine/core/clock.js';
 
 /** Server-side phases recorded for every successful request (µs). */
 export const PHASES_US = { queue: 100, input: 10, infer: 200, output: 5, total: 400 } as const;
@@ -22,6 +23,8 @@ export interface FakeKserveOptions {
   readonly failWith?: number;
   /** Answer the statistics endpoint with 404, as a server without the extension. */
   readonly noStats?: boolean;
+  /** Times `latencyMs` (give the load generator the same one). Default real timers. */
+  readonly clock?: Clock;
 }
 
 /** A running fake server. */
@@ -88,10 +91,12 @@ export async function startFakeKserve(opts: FakeKserveOptions = {}): Promise<Fak
       if (url === `${base}/infer` && req.method === 'POST') {
         if (bodies.length < 5) bodies.push(Buffer.concat(chunks));
         if (opts.failWith !== undefined) return json(res, opts.failWith, { error: 'fake failure' });
-        setTimeout(() => {
+        const answer = () => {
           success++;
           json(res, 200, { model_name: model, outputs: [] });
-        }, opts.latencyMs ?? 0);
+        };
+        if (opts.clock) opts.clock.setTimeout(answer, opts.latencyMs ?? 0);
+        else setTimeout(answer, opts.latencyMs ?? 0);
         return;
       }
       json(res, 404, { error: `Request for unknown model: '${url}' is not found` });

@@ -120,15 +120,26 @@ describe('Engine with ONNX Runtime', () => {
   });
 
   it('in poll mode picks up added, changed and removed models', async () => {
-    const { engine, dir } = await engineFor({ simple }, { controlMode: 'poll', pollSecs: 1 });
+    const clock = new SimulatedClock();
+    const logger = new InMemoryLogger();
+    const { engine, dir } = await engineFor({ simple }, { controlMode: 'poll', pollSecs: 1, clock, logger });
+    const changes = () => logger.lines.filter(l => l.msg === 'model repository changed').length;
+    // The clock moves a poll interval at each look until a poll has seen the change (a poll still
+    // applying the last change has no timer to fire), then the test waits until it is applied.
+    const poll = async (seen: number, applied: () => boolean) => {
+      const tick = () => (clock.advance(1000), changes());
+      await expect.poll(tick, { timeout: 30_000 }).toBe(seen);
+      await expect.poll(applied, { timeout: 30_000 }).toBe(true);
+    };
     expect(engine.isModelReady('mlp')).toBe(false);
     const { cp, rm } = await import('node:fs/promises');
     await cp(path.join(EXAMPLES, 'mlp'), path.join(dir, 'mlp'), { recursive: true });
-    await expect.poll(() => engine.isModelReady('mlp'), { timeout: 10_000, interval: 200 }).toBe(true);
+    expect(engine.isModelReady('mlp')).toBe(false);
+    await poll(1, () => engine.isModelReady('mlp'));
     await writeFile(path.join(dir, 'mlp', 'config.yaml'), 'max_batch_size: 2\n');
-    await expect.poll(() => engine.modelConfig('mlp').max_batch_size, { timeout: 10_000, interval: 200 }).toBe(2);
+    await poll(2, () => engine.modelConfig('mlp').max_batch_size === 2);
     await rm(path.join(dir, 'mlp'), { recursive: true });
-    await expect.poll(() => engine.isModelReady('mlp'), { timeout: 10_000, interval: 200 }).toBe(false);
+    await poll(3, () => !engine.isModelReady('mlp'));
   });
 
   // issue #10 item 5

@@ -1,11 +1,12 @@
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runAnalyze } from '../../../../engine/cli/analyze/run-analyze.js';
 import type { AnalyzeOptions } from '../../../../engine/cli/analyze/run-analyze.js';
 import type { LaunchServer } from '../../../../engine/cli/analyze/serve-candidate.js';
+import { SimulatedClock } from '../../../../engine/core/clock.js';
 import { startFakeKserve } from '../fake-kserve.js';
 
 const ORIGINAL = `# tuned by hand
@@ -26,6 +27,9 @@ beforeAll(() => {
   mkdirSync(path.join(repo, 'other', '1'), { recursive: true });
 });
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
+beforeEach(() => {
+  clock = new SimulatedClock();
+});
 
 interface Served {
   readonly max_batch_size: number;
@@ -47,28 +51,44 @@ function fakeLauncher(seen: string[], failWhen: (c: Served) => boolean = () => f
     const delay = config.dynamic_batching ? 2 + Math.round(config.dynamic_batching.max_queue_delay_microseconds / 250) : 0;
     const units = 3 + (config.instance_group[0]!.count === 2 ? 0 : 8) + delay + (config.max_batch_size === 16 ? 0 : 4);
     const latencyMs = LATENCY_SCALE * units;
-    const fake = await startFakeKserve({ model, latencyMs, config: { backend: 'onnxruntime', ...config, parameters: {} } });
+    const fake = await startFakeKserve({ model, latencyMs, clock, config: { backend: 'onnxruntime', ...config, parameters: {} } });
     return { port: fake.port, pid: process.pid, origin: fake.origin, output: () => '', stop: () => fake.close() };
   };
 }
 
 /**
- * Latencies of a few milliseconds drown in timer and scheduling jitter on a busy 2-core machine
- * (the climb then saw no clear winner and walked the whole space): each unit is 4 ms, and the
- * windows are long enough to hold dozens of requests.
+ * The fake servers' latencies and the measurements share one simulated clock that moves 0.1 ms
+ * at each turn of the event loop, so a busy machine slows the analysis down without blurring
+ * the differences between candidates. Each unit is 4 ms; the windows hold dozens of requests.
  */
 const LATENCY_SCALE = 4;
-const measure = { concurrency: [2], windowMs: 240, warmupMs: 40, maxTrials: 3, checkCeiling: false } as const;
+let clock = new SimulatedClock();
 
 function options(o: Partial<AnalyzeOptions>): AnalyzeOptions {
+  const measure = { concurrency: [2], windowMs: 240, warmupMs: 40, maxTrials: 3, checkCeiling: false, clock } as const;
   return { repository: repo, model: 'fake', objective: 'throughput', constraints: {}, search: 'quick', measure, cores: 2, ...o };
+}
+
+/** Runs the analysis with the clock moving at every turn of the event loop. */
+async function analyze(o: AnalyzeOptions): ReturnType<typeof runAnalyze> {
+  let driving = true;
+  const drive = () => {
+    clock.advance(0.1);
+    if (driving) setImmediate(drive);
+  };
+  setImmediate(drive);
+  try {
+    return await runAnalyze(o);
+  } finally {
+    driving = false;
+  }
 }
 
 describe('runAnalyze', () => {
   it('climbs from the current config to the best candidate, each on its own repository copy', async () => {
     const seen: string[] = [];
     const space = { maxBatchSize: [16], intraOpThreads: ['default' as const] };
-    const r = await runAnalyze(options({ space, launch: fakeLauncher(seen) }));
+    const r = await analyze(options({ space, launch: fakeLauncher(seen) }));
     expect(r.runs[0]!.isDefault).toBe(true);
     expect(r.defaultRun.label).toBe('batch 64, delay 1000 µs, 1 instance, threads default');
     expect(r.best.candidate).toMatchObject({ maxBatchSize: 16, queueDelayUs: 'off', instances: 2 });
@@ -89,7 +109,7 @@ describe('runAnalyze', () => {
     const seen: string[] = [];
     const space = { maxBatchSize: [64], queueDelayUs: ['off' as const], instances: [1, 2], intraOpThreads: ['default' as const] };
     const launch = fakeLauncher(seen, c => c.instance_group[0]!.count === 2);
-    const r = await runAnalyze(options({ space, search: 'brute', launch, constraints: { latencyBudgetMs: 1000 } }));
+    const r = await analyze(options({ space, search: 'brute', launch, constraints: { latencyBudgetMs: 1000 } }));
     expect(r.runs).toHaveLength(4);
     const failed = r.runs.filter(x => x.error !== undefined);
     expect(failed.map(x => x.candidate.instances)).toEqual([2, 2]);

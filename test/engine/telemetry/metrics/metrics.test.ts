@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from '../../../../engine/core/clock.js';
 import type { VersionCounters, VersionMetricsSource } from '../../../../engine/core/telemetry.js';
 import { createMetrics } from '../../../../engine/telemetry/metrics/metrics.js';
 import { parseMetricsConfig } from '../../../../engine/telemetry/metrics/metrics-config.js';
@@ -128,14 +129,18 @@ describe('BraidMetrics', () => {
       ['/proc/stat', 'cpu  1 0 0 9 0 0 0 0\n'],
       ['/proc/meminfo', 'MemTotal: 100 kB\nMemAvailable: 40 kB\n'],
     ]);
+    const polled: string[] = [];
     const metrics = createMetrics({
       readProc: async p => proc.get(p)!,
-      nvidiaSmi: async () => 'GPU-1, 50, 100, 10, 60, 300\n',
+      nvidiaSmi: async () => (polled.push('nvidia-smi'), 'GPU-1, 50, 100, 10, 60, 300\n'),
       intervalMs: 60_000,
+      clock: new SimulatedClock(),
     });
+    // start() polls at once, without waiting for the interval; stop() waits for that poll. The
+    // clock never moves, so there is no second one.
     metrics.start();
-    await new Promise(r => setTimeout(r, 20));
     await metrics.stop();
+    expect(polled.filter(p => p === 'nvidia-smi')).toHaveLength(1);
     const m = parsePromText(await metrics.render());
     expect(m.value('nv_cpu_memory_used_bytes')).toBe(60 * 1024);
     expect(m.value('nv_gpu_utilization', { gpu_uuid: 'GPU-1' })).toBe(0.5);
