@@ -1,0 +1,196 @@
+/**
+ * Try a model: a form generated from its metadata (typed inputs; a file picker for BYTES inputs
+ * such as images), the response, and for pipelines the per-step timings of `braid_debug`, with
+ * boxes-shaped outputs drawn over the uploaded image.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { fmt, getJson, infer } from './api.js';
+import type { InferResult, InputValue, ModelMeta, OutputTensor, TensorMeta } from './api.js';
+import { Timings } from './timings.js';
+
+interface Field {
+  shape: string;
+  text: string;
+  file?: { bytes: Uint8Array; url: string; name: string };
+}
+
+const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+function initialField(t: TensorMeta): Field {
+  const shape = t.shape.map(d => (d < 0 ? 1 : d));
+  const n = product(shape);
+  const text = t.datatype === 'BYTES' ? '' : n <= 64 ? Array.from({ length: n }, () => (t.datatype === 'BOOL' ? 'false' : '0')).join(', ') : '';
+  return { shape: shape.join(', '), text };
+}
+
+function parseValues(t: TensorMeta, f: Field): InputValue {
+  const shape = f.shape.split(/[\s,]+/).filter(Boolean).map(Number);
+  if (shape.some(d => !Number.isInteger(d) || d < 0)) throw new Error(`input ${t.name}: shape must be non-negative integers, got '${f.shape}'`);
+  if (t.datatype === 'BYTES' && f.file) return { name: t.name, datatype: 'BYTES', shape, file: f.file.bytes };
+  if (t.datatype === 'BYTES') return { name: t.name, datatype: t.datatype, shape, data: [f.text] };
+  const trimmed = f.text.trim();
+  const raw: unknown = trimmed.startsWith('[') ? JSON.parse(trimmed) : trimmed.split(/[\s,]+/).filter(Boolean);
+  const flat = ([raw] as unknown[]).flat(Infinity as 1);
+  const data = flat.map(v => (t.datatype === 'BOOL' ? v === true || v === 'true' || v === '1' : Number(v)));
+  if (data.length !== product(shape)) throw new Error(`input ${t.name}: shape [${shape.join(', ')}] needs ${product(shape)} values, got ${data.length}`);
+  return { name: t.name, datatype: t.datatype, shape, data };
+}
+
+export function TryPage({ model }: { model: string }) {
+  const [meta, setMeta] = useState<ModelMeta | undefined>();
+  const [fields, setFields] = useState<Record<string, Field>>({});
+  const [debug, setDebug] = useState(true);
+  const [result, setResult] = useState<InferResult | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const [running, setRunning] = useState(false);
+  useEffect(() => {
+    setMeta(undefined);
+    setResult(undefined);
+    getJson<ModelMeta>(`/v2/models/${encodeURIComponent(model)}`).then(
+      m => {
+        setMeta(m);
+        setFields(Object.fromEntries(m.inputs.map(t => [t.name, initialField(t)])));
+      },
+      (e: Error) => setError(e.message),
+    );
+  }, [model]);
+  if (!meta) return error ? <p class="message error">{error}</p> : <p>Loading {model}…</p>;
+  const pipeline = meta.platform === 'ensemble';
+  const update = (name: string, change: Partial<Field>): void => setFields(f => ({ ...f, [name]: { ...f[name]!, ...change } }));
+  const submit = async (e: Event): Promise<void> => {
+    e.preventDefault();
+    setRunning(true);
+    setError(undefined);
+    setResult(undefined);
+    try {
+      const inputs = meta.inputs.map(t => parseValues(t, fields[t.name]!));
+      setResult(await infer(model, inputs, pipeline && debug ? { braid_debug: true } : {}));
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setRunning(false);
+    }
+  };
+  const image = Object.values(fields).find(f => f.file)?.file;
+  return (
+    <section aria-labelledby="try-title">
+      <h1 id="try-title">Try {meta.name}</h1>
+      <p>
+        Platform {meta.platform}, versions {meta.versions.join(', ')}
+        {pipeline && (
+          <>
+            {' · '}
+            <a href={`#/graph/${encodeURIComponent(model)}`}>graph</a>
+          </>
+        )}
+      </p>
+      <form class="try" onSubmit={e => void submit(e)}>
+        {meta.inputs.map(t => (
+          <InputField t={t} field={fields[t.name]!} update={c => update(t.name, c)} />
+        ))}
+        {pipeline && (
+          <label class="check">
+            <input type="checkbox" checked={debug} onChange={e => setDebug((e.target as HTMLInputElement).checked)} /> per-step timings (braid_debug)
+          </label>
+        )}
+        <button type="submit" disabled={running}>
+          {running ? 'Running…' : 'Run'}
+        </button>
+      </form>
+      {error && (
+        <p class="message error" role="alert">
+          {error}
+        </p>
+      )}
+      {result && <Result result={result} image={image?.url} />}
+    </section>
+  );
+}
+
+function InputField({ t, field, update }: { t: TensorMeta; field: Field; update: (c: Partial<Field>) => void }) {
+  const id = `input-${t.name}`;
+  const onFile = async (e: Event): Promise<void> => {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (!file) return update({ file: undefined });
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    update({ file: { bytes, url: URL.createObjectURL(file), name: file.name } });
+  };
+  return (
+    <fieldset>
+      <legend>
+        {t.name} <span class="type">{`${t.datatype} [${t.shape.join(', ')}]`}</span>
+      </legend>
+      <label for={`${id}-shape`}>shape</label>
+      <input id={`${id}-shape`} value={field.shape} onInput={e => update({ shape: (e.target as HTMLInputElement).value })} />
+      {t.datatype === 'BYTES' ? (
+        <>
+          <label for={`${id}-file`}>file (e.g. an image)</label>
+          <input id={`${id}-file`} type="file" onChange={e => void onFile(e)} />
+          <label for={`${id}-text`}>or text</label>
+          <input id={`${id}-text`} value={field.text} disabled={!!field.file} onInput={e => update({ text: (e.target as HTMLInputElement).value })} />
+          {field.file && <img class="preview" src={field.file.url} alt={`Selected file ${field.file.name}`} />}
+        </>
+      ) : (
+        <>
+          <label for={`${id}-data`}>values (comma separated or JSON)</label>
+          <textarea id={`${id}-data`} rows={2} value={field.text} onInput={e => update({ text: (e.target as HTMLTextAreaElement).value })} />
+        </>
+      )}
+    </fieldset>
+  );
+}
+
+/** Outputs shaped [L, 4, 2]: a quadrilateral (x, y corners) per line, as OCR's BOXES. */
+function quads(outputs: readonly OutputTensor[]): number[][] {
+  const boxes = outputs.find(o => o.shape.length === 3 && o.shape[1] === 4 && o.shape[2] === 2 && o.datatype.startsWith('FP'));
+  if (!boxes) return [];
+  const d = boxes.data as number[];
+  return Array.from({ length: boxes.shape[0]! }, (_, i) => d.slice(i * 8, i * 8 + 8));
+}
+
+function Result({ result, image }: { result: InferResult; image: string | undefined }) {
+  const [size, setSize] = useState<[number, number] | undefined>();
+  const debugText = result.parameters?.['braid_debug'];
+  const outputs = result.outputs.filter(o => !o.name.startsWith('braid_debug.'));
+  const boxes = image ? quads(outputs) : [];
+  return (
+    <section class="result" aria-labelledby="result-title">
+      <h2 id="result-title">Response</h2>
+      {image && boxes.length > 0 && (
+        <figure class="overlay">
+          <img src={image} alt="The input image with the boxes found" onLoad={e => setSize([(e.target as HTMLImageElement).naturalWidth, (e.target as HTMLImageElement).naturalHeight])} />
+          {size && (
+            <svg viewBox={`0 0 ${size[0]} ${size[1]}`} aria-hidden="true">
+              {boxes.map(q => (
+                <polygon points={[0, 2, 4, 6].map(i => `${q[i]},${q[i + 1]}`).join(' ')} />
+              ))}
+            </svg>
+          )}
+        </figure>
+      )}
+      {outputs.map(o => (
+        <div class="output" data-output={o.name}>
+          <h3>
+            {o.name} <span class="type">{`${o.datatype} [${o.shape.join(', ')}]`}</span>
+          </h3>
+          {o.datatype === 'BYTES' ? (
+            <ol class="strings">
+              {o.data.map(v => (
+                <li>{String(v)}</li>
+              ))}
+            </ol>
+          ) : (
+            <pre>
+              {o.data
+                .slice(0, 64)
+                .map(v => (typeof v === 'number' ? fmt(v, 4) : String(v)))
+                .join(', ')}
+              {o.data.length > 64 ? ` … (${o.data.length} values)` : ''}
+            </pre>
+          )}
+        </div>
+      ))}
+      {typeof debugText === 'string' && <Timings debug={debugText} />}
+    </section>
+  );
+}
