@@ -8,12 +8,19 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
-import { browserMissing, launchBrowser, screenshot, seriousViolations } from '../support/browser.js';
+import {
+  browserMissing,
+  launchBrowser,
+  screenshot,
+  seriousViolations,
+} from '../support/browser.js';
 import { EXAMPLES, ROOT } from '../support/repo.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 
 const missing = browserMissing();
-const MODELS = readdirSync(EXAMPLES).filter(n => statSync(path.join(EXAMPLES, n)).isDirectory()).sort();
+const MODELS = readdirSync(EXAMPLES)
+  .filter(n => statSync(path.join(EXAMPLES, n)).isDirectory())
+  .sort();
 
 describe.skipIf(missing !== undefined)('the console in chromium', () => {
   let server: ServeProcess;
@@ -24,10 +31,23 @@ describe.skipIf(missing !== undefined)('the console in chromium', () => {
   beforeAll(async () => {
     [server, browser] = await Promise.all([
       startServe(
-        ['--model-repository', EXAMPLES, '--model-control-mode', 'explicit', '--load-model', '*', '--allow-grpc', 'false',
-          '--trace-config', 'level=TIMESTAMPS', '--trace-config', 'rate=1',
+        [
+          '--model-repository',
+          EXAMPLES,
+          '--model-control-mode',
+          'explicit',
+          '--load-model',
+          '*',
+          '--allow-grpc',
+          'false',
+          '--trace-config',
+          'level=TIMESTAMPS',
+          '--trace-config',
+          'rate=1',
           // Nothing listens there: the ring keeps the traces whatever the export does.
-          '--trace-config', 'opentelemetry,url=http://127.0.0.1:9/v1/traces'],
+          '--trace-config',
+          'opentelemetry,url=http://127.0.0.1:9/v1/traces',
+        ],
         120_000,
       ),
       launchBrowser(),
@@ -44,14 +64,14 @@ describe.skipIf(missing !== undefined)('the console in chromium', () => {
   });
 
   const stateOf = (name: string): Promise<string | null> =>
-    page.$eval(`tr[data-model="${name}"] .state`, el => el.getAttribute('data-state')).catch(() => null);
+    page
+      .$eval(`tr[data-model="${name}"] .state`, el => el.getAttribute('data-state'))
+      .catch(() => null);
 
   const waitState = (name: string, state: string): Promise<unknown> =>
     page.waitForFunction(
-      (n: string, s: string) => document.querySelector(`tr[data-model="${n}"] .state`)?.getAttribute('data-state') === s,
+      `document.querySelector('tr[data-model="${name}"] .state')?.getAttribute('data-state') === '${state}'`,
       { timeout: 60_000 },
-      name,
-      state,
     );
 
   it('serves the page with a strict Content-Security-Policy', async () => {
@@ -65,7 +85,9 @@ describe.skipIf(missing !== undefined)('the console in chromium', () => {
   it('lists every model of the repository with its state', async () => {
     await page.waitForSelector('tr[data-model="simple"]', { timeout: 30_000 });
     for (const name of MODELS) await waitState(name, 'READY');
-    const shown = await page.$$eval('tr[data-model]', rows => [...new Set(rows.map(r => r.getAttribute('data-model')))].sort());
+    const shown = await page.$$eval('tr[data-model]', rows =>
+      [...new Set(rows.map(r => r.getAttribute('data-model')))].sort(),
+    );
     expect(shown).toEqual(MODELS);
     await screenshot(page, 'console-models');
     expect(await seriousViolations(page)).toEqual([]);
@@ -74,7 +96,9 @@ describe.skipIf(missing !== undefined)('the console in chromium', () => {
   it('unloads and reloads simple with the buttons', async () => {
     await page.click('button[aria-label="Unload simple"]');
     await waitState('simple', 'UNAVAILABLE');
-    expect(await page.$eval('tr[data-model="simple"] .reason', el => el.textContent)).toMatch(/unloaded/);
+    expect(await page.$eval('tr[data-model="simple"] .reason', el => el.textContent)).toMatch(
+      /unloaded/,
+    );
     await page.click('button[aria-label="Load simple"]');
     await waitState('simple', 'READY');
     expect(await stateOf('simple')).toBe('READY');
@@ -84,9 +108,23 @@ describe.skipIf(missing !== undefined)('the console in chromium', () => {
     await page.click('a[aria-label="Graph of ocr"]');
     await page.waitForSelector('g.step[data-step="recognize"]', { timeout: 30_000 });
     const steps = await page.$$eval('g.step', gs => gs.map(g => g.getAttribute('data-step')));
-    expect(steps).toEqual(expect.arrayContaining(['prepare', 'detect', 'find_boxes', 'no_text', 'orient', 'recognize', 'decode']));
-    expect(await page.$eval('g.step[data-step="recognize"]', g => g.textContent)).toContain('map: over rec_x');
-    expect(await page.$eval('g.step[data-step="no_text"]', g => g.textContent)).toContain('when: shape(boxes)[0] == 0');
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        'prepare',
+        'detect',
+        'find_boxes',
+        'no_text',
+        'orient',
+        'recognize',
+        'decode',
+      ]),
+    );
+    expect(await page.$eval('g.step[data-step="recognize"]', g => g.textContent)).toContain(
+      'map: over rec_x',
+    );
+    expect(await page.$eval('g.step[data-step="no_text"]', g => g.textContent)).toContain(
+      'when: shape(boxes)[0] == 0',
+    );
     const edges = await page.$$eval('g.edge text', ts => ts.map(t => t.textContent));
     expect(edges).toContain('boxes: FP32 [N, 4, 2]');
     await screenshot(page, 'console-graph-ocr');
@@ -96,13 +134,19 @@ describe.skipIf(missing !== undefined)('the console in chromium', () => {
   it('runs Try-it on a committed image and shows the text and per-step timings', async () => {
     await page.goto(`${server.url}/console#/try/ocr`);
     const file = await page.waitForSelector('#input-IMAGE-file', { timeout: 30_000 });
-    await (file as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(path.join(ROOT, 'examples', 'images', 'sign.png'));
+    await (file as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(
+      path.join(ROOT, 'examples', 'images', 'sign.png'),
+    );
     await page.waitForSelector('img.preview');
     await page.click('form.try button[type="submit"]');
     await page.waitForSelector('.output[data-output="TEXT"] li', { timeout: 60_000 });
-    const text = await page.$$eval('.output[data-output="TEXT"] li', lis => lis.map(l => l.textContent ?? ''));
+    const text = await page.$$eval('.output[data-output="TEXT"] li', lis =>
+      lis.map(l => l.textContent ?? ''),
+    );
     expect(text.join(' ').replace(/\s+/g, ' ').toLowerCase()).toContain('welcome to braid');
-    const timed = await page.$$eval('.timings tr[data-step]', rows => rows.map(r => r.getAttribute('data-step')));
+    const timed = await page.$$eval('.timings tr[data-step]', rows =>
+      rows.map(r => r.getAttribute('data-step')),
+    );
     expect(timed).toEqual(expect.arrayContaining(['prepare', 'detect', 'recognize', 'decode']));
     await page.waitForSelector('.overlay svg polygon');
     await screenshot(page, 'console-try-ocr');
@@ -115,10 +159,14 @@ describe.skipIf(missing !== undefined)('the console in chromium', () => {
     expect(await link!.evaluate(a => a.textContent)).toContain('ocr');
     await page.click('.trace-list a');
     await page.waitForSelector('.waterfall tr[data-span="InferRequest"]', { timeout: 30_000 });
-    const spans = await page.$$eval('.waterfall tr[data-span]', rows => rows.map(r => r.getAttribute('data-span')));
+    const spans = await page.$$eval('.waterfall tr[data-span]', rows =>
+      rows.map(r => r.getAttribute('data-span')),
+    );
     expect(spans.some(s => s?.startsWith('step '))).toBe(true);
     const href = await page.$eval('.waterfall a[download]', a => a.getAttribute('href'));
-    const otlp = (await (await fetch(`${server.url}${href}`)).json()) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
+    const otlp = (await (await fetch(`${server.url}${href}`)).json()) as {
+      resourceSpans: { scopeSpans: { spans: unknown[] }[] }[];
+    };
     expect(otlp.resourceSpans[0]!.scopeSpans[0]!.spans.length).toBe(spans.length);
     await screenshot(page, 'console-trace');
     expect(await seriousViolations(page)).toEqual([]);
@@ -130,7 +178,10 @@ describe.skipIf(missing !== undefined)('the console in chromium', () => {
     await screenshot(page, 'console-metrics');
     expect(await seriousViolations(page)).toEqual([]);
     await page.goto(`${server.url}/console#/logs`);
-    await page.waitForFunction(() => document.querySelector('ol.log')?.textContent?.includes('Started HTTPService'), { timeout: 30_000 });
+    await page.waitForFunction(
+      `document.querySelector('ol.log')?.textContent?.includes('Started HTTPService')`,
+      { timeout: 30_000 },
+    );
     expect(await seriousViolations(page)).toEqual([]);
     expect(cspErrors).toEqual([]);
   });

@@ -38,7 +38,10 @@ export function launchBrowser(): Promise<Browser> {
 /** Writes a full-page screenshot of `page` as ARTIFACTS/`name`.png. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) as `${string}.png`, fullPage: true });
+  await page.screenshot({
+    path: path.join(ARTIFACTS, `${name}.png`) as `${string}.png`,
+    fullPage: true,
+  });
 }
 
 /** An axe-core violation, as the tests report it. */
@@ -54,12 +57,28 @@ export interface AxeViolation {
  * evaluated over the DevTools protocol, which the page's Content-Security-Policy does not govern.
  */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
-  const source = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  const source = await readFile(
+    createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+    'utf8',
+  );
   await page.evaluate(source);
   const found = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] }> } }).axe;
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run(): Promise<{
+            violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[];
+          }>;
+        };
+      }
+    ).axe;
     const r = await axe.run();
-    return r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
+    return r.violations.map(v => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.length,
+    }));
   });
   return found.filter(v => v.impact === 'serious' || v.impact === 'critical');
 }

@@ -43,7 +43,9 @@ export const CONSOLE_CSP = [
  * The folder of the built console: `dist/console` of the package holding this file, found by
  * walking up to the nearest `package.json` (so it works from `dist/` and from the sources).
  */
-export function defaultAssetsDir(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
+export function defaultAssetsDir(
+  from: string = path.dirname(fileURLToPath(import.meta.url)),
+): string {
   let dir = from;
   while (!existsSync(path.join(dir, 'package.json'))) {
     const up = path.dirname(dir);

@@ -25,7 +25,11 @@ export interface ConsoleEventsOptions {
  * @example
  * app.get('/console/api/events', c => consoleEvents(c, engine, { clock, intervalMs: 1000, isDraining }));
  */
-export function consoleEvents(c: ServerContext, engine: InferenceEngine, opts: ConsoleEventsOptions): Response {
+export function consoleEvents(
+  c: ServerContext,
+  engine: InferenceEngine,
+  opts: ConsoleEventsOptions,
+): Response {
   return streamSSE(c, async stream => {
     let wake: (() => void) | undefined;
     let timer: TimerHandle | undefined;
@@ -36,7 +40,11 @@ export function consoleEvents(c: ServerContext, engine: InferenceEngine, opts: C
     let id = 0;
     while (!stream.aborted && !opts.isDraining()) {
       const index = await engine.repositoryIndex(false);
-      const data = JSON.stringify({ time: opts.clock.wallNow(), index, stats: engine.statistics() });
+      const data = JSON.stringify({
+        time: opts.clock.wallNow(),
+        index,
+        stats: engine.statistics(),
+      });
       await stream.writeSSE({ event: 'snapshot', id: String(id++), data });
       await new Promise<void>(resolve => {
         wake = resolve;

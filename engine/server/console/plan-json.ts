@@ -50,7 +50,12 @@ export interface PlanJson {
 export function planJson(plan: ExecutionPlan): PlanJson {
   const tensors = [...plan.tensors.values()].map(t => {
     const producer = plan.producer.get(t.name);
-    return { name: t.name, datatype: t.datatype, dims: t.dims, ...(producer === undefined ? {} : { producer }) };
+    return {
+      name: t.name,
+      datatype: t.datatype,
+      dims: t.dims,
+      ...(producer === undefined ? {} : { producer }),
+    };
   });
   return {
     name: plan.name,
@@ -64,7 +69,12 @@ export function planJson(plan: ExecutionPlan): PlanJson {
 
 function stepJson(s: PlanStep): PlanStepJson {
   const t = s.target;
-  const target = t.kind === 'model' ? `${t.model}${t.version === undefined ? '' : `@${t.version}`}` : t.kind === 'module' ? t.path : undefined;
+  const target =
+    t.kind === 'model'
+      ? `${t.model}${t.version === undefined ? '' : `@${t.version}`}`
+      : t.kind === 'module'
+        ? t.path
+        : undefined;
   return {
     index: s.index,
     name: s.name,
@@ -73,7 +83,9 @@ function stepJson(s: PlanStep): PlanStepJson {
     reads: s.reads,
     writes: s.outputs.map(o => o.tensor),
     ...(s.when ? { when: s.when.source } : {}),
-    ...(s.map ? { map: { over: s.map.over, mode: s.map.mode, maxParallel: s.map.maxParallel } } : {}),
+    ...(s.map
+      ? { map: { over: s.map.over, mode: s.map.mode, maxParallel: s.map.maxParallel } }
+      : {}),
     onError: s.onError.policy,
     level: s.level,
   };

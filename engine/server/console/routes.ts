@@ -42,27 +42,42 @@ const SECURITY_HEADERS = {
  * @example
  * registerConsoleRoutes(app, engine, { assets: readConsoleAssets(defaultAssetsDir()), sources: {}, clock });
  */
-export function registerConsoleRoutes(app: BraidApp, engine: InferenceEngine, opts: ConsoleRouteOptions): void {
+export function registerConsoleRoutes(
+  app: BraidApp,
+  engine: InferenceEngine,
+  opts: ConsoleRouteOptions,
+): void {
   const serve = (name: string): Response => {
     const asset = opts.assets.get(name);
     if (!asset) {
       if (opts.assets.size > 0) return jsonError(404, 'Not Found');
-      return jsonError(503, 'the console is not built: run `npm run build` (it writes dist/console)');
+      return jsonError(
+        503,
+        'the console is not built: run `npm run build` (it writes dist/console)',
+      );
     }
-    return new Response(asset.body, { headers: { ...SECURITY_HEADERS, 'Content-Type': asset.contentType } });
+    return new Response(asset.body, {
+      headers: { ...SECURITY_HEADERS, 'Content-Type': asset.contentType },
+    });
   };
   route(app, ['/console'], { GET: () => serve('index.html') });
   route(app, ['/console/assets/:file'], { GET: c => serve(c.req.param('file') ?? '') });
   const isDraining = opts.isDraining ?? (() => false);
   const intervalMs = opts.intervalMs ?? 1000;
-  route(app, ['/console/api/events'], { GET: c => consoleEvents(c, engine, { clock: opts.clock, intervalMs, isDraining }) });
+  route(app, ['/console/api/events'], {
+    GET: c => consoleEvents(c, engine, { clock: opts.clock, intervalMs, isDraining }),
+  });
   route(app, ['/console/api/plan/:model', '/console/api/plan/:model/versions/:version'], {
     GET: c => {
       const { name, version } = modelTarget(c);
       // NOT_FOUND for unknown or unloaded versions; without a version, the newest ready one.
       const ready = engine.modelMetadata(name, version).versions.map(Number);
       const plan = opts.sources.plans?.(name, version ?? Math.max(...ready));
-      if (!plan) throw new EngineError('INVALID_ARG', `model ${quote(name)} is not a pipeline: it has no plan to show`);
+      if (!plan)
+        throw new EngineError(
+          'INVALID_ARG',
+          `model ${quote(name)} is not a pipeline: it has no plan to show`,
+        );
       return c.json(planJson(plan));
     },
   });
@@ -74,15 +89,24 @@ function registerTelemetryRoutes(app: BraidApp, sources: ConsoleSources): void {
   const unavailable = (what: string): never => {
     throw new EngineError('UNAVAILABLE', `${what} not kept by this server`);
   };
-  route(app, ['/console/api/traces'], { GET: c => c.json({ traces: traces ? traces.list() : unavailable('traces are') }) });
+  route(app, ['/console/api/traces'], {
+    GET: c => c.json({ traces: traces ? traces.list() : unavailable('traces are') }),
+  });
   route(app, ['/console/api/traces/:trace'], {
     GET: c => {
       const id = c.req.param('trace') ?? '';
       const store = traces ?? unavailable('traces are');
       const spans = store.spans(id);
-      if (!spans) throw new EngineError('NOT_FOUND', `trace ${quote(id)} is not in the ring of recent traces (it may have been replaced by newer ones)`);
+      if (!spans)
+        throw new EngineError(
+          'NOT_FOUND',
+          `trace ${quote(id)} is not in the ring of recent traces (it may have been replaced by newer ones)`,
+        );
       if (c.req.query('format') === 'otlp') {
-        c.header('Content-Disposition', `attachment; filename="trace-${id.replace(/[^0-9a-f]/gi, '')}.json"`);
+        c.header(
+          'Content-Disposition',
+          `attachment; filename="trace-${id.replace(/[^0-9a-f]/gi, '')}.json"`,
+        );
         return c.json(store.otlpJson(id));
       }
       return c.json({ traceId: id, spans });
@@ -91,7 +115,11 @@ function registerTelemetryRoutes(app: BraidApp, sources: ConsoleSources): void {
   route(app, ['/console/api/logs'], {
     GET: c => {
       const after = Number(c.req.query('after') ?? '0');
-      if (!Number.isSafeInteger(after) || after < 0) throw new EngineError('INVALID_ARG', `query 'after' of the log tail must be a non-negative integer, got ${quote(c.req.query('after') ?? '')}`);
+      if (!Number.isSafeInteger(after) || after < 0)
+        throw new EngineError(
+          'INVALID_ARG',
+          `query 'after' of the log tail must be a non-negative integer, got ${quote(c.req.query('after') ?? '')}`,
+        );
       return c.json({ entries: logs ? logs.since(after) : unavailable('the log tail is') });
     },
   });

@@ -73,7 +73,8 @@ export class TraceRing implements SpanProcessor {
     if (!kept) {
       kept = { spans: [], dropped: 0 };
       this.#traces.set(id, kept);
-      if (this.#traces.size > this.#maxTraces) this.#traces.delete(this.#traces.keys().next().value!);
+      if (this.#traces.size > this.#maxTraces)
+        this.#traces.delete(this.#traces.keys().next().value!);
     }
     if (kept.spans.length < this.#maxSpans) kept.spans.push(span);
     else kept.dropped++;
@@ -96,7 +97,14 @@ export class TraceRing implements SpanProcessor {
       const end = Math.max(...spans.map(s => ms(s.endTime)));
       const path = root.attributes['url.path'];
       const model = typeof path === 'string' ? /^\/v2\/models\/([^/]+)/.exec(path)?.[1] : undefined;
-      out.push({ traceId, name: root.name, ...(model === undefined ? {} : { model: decodeURIComponent(model) }), startMs: start, durationMs: end - start, spanCount: spans.length });
+      out.push({
+        traceId,
+        name: root.name,
+        ...(model === undefined ? {} : { model: decodeURIComponent(model) }),
+        startMs: start,
+        durationMs: end - start,
+        spanCount: spans.length,
+      });
     }
     return out.reverse();
   }
@@ -105,20 +113,23 @@ export class TraceRing implements SpanProcessor {
   spans(traceId: string): TraceRingSpan[] | undefined {
     const kept = this.#traces.get(traceId);
     if (!kept) return undefined;
-    return [...kept.spans].sort((a, b) => ms(a.startTime) - ms(b.startTime)).map(s => {
-      const parent = s.parentSpanContext?.spanId;
-      const error = s.status.code === SpanStatusCode.ERROR ? (s.status.message ?? 'error') : undefined;
-      return {
-        spanId: s.spanContext().spanId,
-        ...(parent ? { parentSpanId: parent } : {}),
-        name: s.name,
-        startMs: ms(s.startTime),
-        durationMs: ms(s.duration),
-        attributes: { ...s.attributes },
-        links: s.links.map(l => l.context.spanId),
-        ...(error === undefined ? {} : { error }),
-      };
-    });
+    return [...kept.spans]
+      .sort((a, b) => ms(a.startTime) - ms(b.startTime))
+      .map(s => {
+        const parent = s.parentSpanContext?.spanId;
+        const error =
+          s.status.code === SpanStatusCode.ERROR ? (s.status.message ?? 'error') : undefined;
+        return {
+          spanId: s.spanContext().spanId,
+          ...(parent ? { parentSpanId: parent } : {}),
+          name: s.name,
+          startMs: ms(s.startTime),
+          durationMs: ms(s.duration),
+          attributes: { ...s.attributes },
+          links: s.links.map(l => l.context.spanId),
+          ...(error === undefined ? {} : { error }),
+        };
+      });
   }
 
   /**
@@ -133,7 +144,15 @@ export class TraceRing implements SpanProcessor {
       resourceSpans: [
         {
           resource: { attributes: attributes(first.resource.attributes as Attributes) },
-          scopeSpans: [{ scope: { name: first.instrumentationScope.name, version: first.instrumentationScope.version ?? '' }, spans: kept.spans.map(otlpSpan) }],
+          scopeSpans: [
+            {
+              scope: {
+                name: first.instrumentationScope.name,
+                version: first.instrumentationScope.version ?? '',
+              },
+              spans: kept.spans.map(otlpSpan),
+            },
+          ],
         },
       ],
     };
@@ -158,19 +177,30 @@ function otlpSpan(s: ReadableSpan): unknown {
     startTimeUnixNano: nanos(s.startTime),
     endTimeUnixNano: nanos(s.endTime),
     attributes: attributes(s.attributes),
-    events: s.events.map(e => ({ timeUnixNano: nanos(e.time), name: e.name, attributes: attributes(e.attributes ?? {}) })),
-    links: s.links.map(l => ({ traceId: l.context.traceId, spanId: l.context.spanId, attributes: attributes(l.attributes ?? {}) })),
+    events: s.events.map(e => ({
+      timeUnixNano: nanos(e.time),
+      name: e.name,
+      attributes: attributes(e.attributes ?? {}),
+    })),
+    links: s.links.map(l => ({
+      traceId: l.context.traceId,
+      spanId: l.context.spanId,
+      attributes: attributes(l.attributes ?? {}),
+    })),
     status: { code: s.status.code, ...(s.status.message ? { message: s.status.message } : {}) },
   };
 }
 
 function attributes(attrs: Attributes): { key: string; value: unknown }[] {
-  return Object.entries(attrs).flatMap(([key, v]) => (v === undefined ? [] : [{ key, value: anyValue(v) }]));
+  return Object.entries(attrs).flatMap(([key, v]) =>
+    v === undefined ? [] : [{ key, value: anyValue(v) }],
+  );
 }
 
 function anyValue(v: unknown): unknown {
   if (Array.isArray(v)) return { arrayValue: { values: v.map(anyValue) } };
   if (typeof v === 'boolean') return { boolValue: v };
-  if (typeof v === 'number') return Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v };
+  if (typeof v === 'number')
+    return Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v };
   return { stringValue: String(v) };
 }

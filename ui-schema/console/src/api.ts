@@ -38,8 +38,16 @@ export interface VersionStats {
   readonly version: string;
   readonly inference_count: number;
   readonly execution_count: number;
-  readonly inference_stats: { readonly success: Duration; readonly fail: Duration; readonly queue: Duration; readonly compute_infer: Duration };
-  readonly batch_stats: readonly { readonly batch_size: number; readonly compute_infer: Duration }[];
+  readonly inference_stats: {
+    readonly success: Duration;
+    readonly fail: Duration;
+    readonly queue: Duration;
+    readonly compute_infer: Duration;
+  };
+  readonly batch_stats: readonly {
+    readonly batch_size: number;
+    readonly compute_infer: Duration;
+  }[];
   readonly braid_steps?: readonly StepStats[];
 }
 
@@ -87,15 +95,29 @@ export async function getJson<T>(url: string): Promise<T> {
 
 /** POST `body` (JSON) to `url`; throws the server's error message. */
 export async function postJson(url: string, body: unknown = {}): Promise<void> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw await failure(res);
 }
 
 /** A value given for one input. */
 export type InputValue =
-  | { readonly name: string; readonly datatype: string; readonly shape: readonly number[]; readonly data: readonly unknown[] }
+  | {
+      readonly name: string;
+      readonly datatype: string;
+      readonly shape: readonly number[];
+      readonly data: readonly unknown[];
+    }
   /** One BYTES element holding a file, sent as binary data. */
-  | { readonly name: string; readonly datatype: 'BYTES'; readonly shape: readonly number[]; readonly file: Uint8Array };
+  | {
+      readonly name: string;
+      readonly datatype: 'BYTES';
+      readonly shape: readonly number[];
+      readonly file: Uint8Array;
+    };
 
 /** An output of an infer response. */
 export interface OutputTensor {
@@ -116,24 +138,40 @@ export interface InferResult {
  * Runs `model` with `inputs`. Files go as binary tensor data after a JSON header (the binary
  * tensor extension), since JSON strings cannot hold arbitrary bytes; outputs come back as JSON.
  */
-export async function infer(model: string, inputs: readonly InputValue[], parameters: Record<string, unknown>): Promise<InferResult> {
+export async function infer(
+  model: string,
+  inputs: readonly InputValue[],
+  parameters: Record<string, unknown>,
+): Promise<InferResult> {
   const parts: Uint8Array[] = [];
   const header = {
     inputs: inputs.map(i => {
-      if (!('file' in i)) return { name: i.name, datatype: i.datatype, shape: i.shape, data: i.data };
+      if (!('file' in i))
+        return { name: i.name, datatype: i.datatype, shape: i.shape, data: i.data };
       const element = new Uint8Array(4 + i.file.length);
       new DataView(element.buffer).setUint32(0, i.file.length, true);
       element.set(i.file, 4);
       parts.push(element);
-      return { name: i.name, datatype: i.datatype, shape: i.shape, parameters: { binary_data_size: element.length } };
+      return {
+        name: i.name,
+        datatype: i.datatype,
+        shape: i.shape,
+        parameters: { binary_data_size: element.length },
+      };
     }),
     parameters,
   };
   const head = new TextEncoder().encode(JSON.stringify(header));
-  const headers: Record<string, string> = { 'content-type': parts.length ? 'application/octet-stream' : 'application/json' };
+  const headers: Record<string, string> = {
+    'content-type': parts.length ? 'application/octet-stream' : 'application/json',
+  };
   if (parts.length) headers['inference-header-content-length'] = String(head.length);
   const body = new Blob([head, ...parts] as BlobPart[]);
-  const res = await fetch(`/v2/models/${encodeURIComponent(model)}/infer`, { method: 'POST', headers, body });
+  const res = await fetch(`/v2/models/${encodeURIComponent(model)}/infer`, {
+    method: 'POST',
+    headers,
+    body,
+  });
   if (!res.ok) throw await failure(res);
   return (await res.json()) as InferResult;
 }
@@ -145,5 +183,7 @@ export function meanMs(d: Duration | undefined): number | undefined {
 
 /** `n` with at most `digits` fraction digits, or `–` when absent. */
 export function fmt(n: number | undefined, digits = 1): string {
-  return n === undefined || !Number.isFinite(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
+  return n === undefined || !Number.isFinite(n)
+    ? '–'
+    : n.toLocaleString('en-US', { maximumFractionDigits: digits });
 }

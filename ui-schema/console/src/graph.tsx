@@ -56,7 +56,12 @@ function typeOf(t: PlanTensor | undefined): string {
   return t ? `${t.datatype} [${t.dims.join(', ')}]` : '';
 }
 
-function layoutPlan(plan: Plan): { nodes: NodeBox[]; edges: EdgeLine[]; width: number; height: number } {
+function layoutPlan(plan: Plan): {
+  nodes: NodeBox[];
+  edges: EdgeLine[];
+  width: number;
+  height: number;
+} {
   const g = new Graph({ multigraph: true });
   g.setGraph({ rankdir: 'TB', nodesep: 30, ranksep: 50, marginx: 10, marginy: 10 });
   g.setDefaultEdgeLabel(() => ({}));
@@ -65,17 +70,31 @@ function layoutPlan(plan: Plan): { nodes: NodeBox[]; edges: EdgeLine[]; width: n
     const p = tensors.get(tensor)?.producer;
     return p === undefined ? `in:${tensor}` : `step:${p}`;
   };
-  for (const name of plan.inputs) g.setNode(`in:${name}`, { kind: 'input', label: name, width: 150, height: 40 });
+  for (const name of plan.inputs)
+    g.setNode(`in:${name}`, { kind: 'input', label: name, width: 150, height: 40 });
   for (const s of plan.steps) {
     const extra = (s.when ? 18 : 0) + (s.map ? 18 : 0);
-    g.setNode(`step:${s.index}`, { kind: 'step', label: s.name, step: s, width: 290, height: 78 + extra });
+    g.setNode(`step:${s.index}`, {
+      kind: 'step',
+      label: s.name,
+      step: s,
+      width: 290,
+      height: 78 + extra,
+    });
   }
-  for (const o of plan.outputs) g.setNode(`out:${o.name}`, { kind: 'output', label: o.name, width: 150, height: 40 });
+  for (const o of plan.outputs)
+    g.setNode(`out:${o.name}`, { kind: 'output', label: o.name, width: 150, height: 40 });
   const edge = (from: string, to: string, tensor: string): void => {
     const label = `${tensor}: ${typeOf(tensors.get(tensor))}`;
-    g.setEdge(from, to, { label, width: label.length * 6.5, height: 14, labelpos: 'c' }, `${from}>${to}>${tensor}`);
+    g.setEdge(
+      from,
+      to,
+      { label, width: label.length * 6.5, height: 14, labelpos: 'c' },
+      `${from}>${to}>${tensor}`,
+    );
   };
-  for (const s of plan.steps) for (const t of new Set(s.reads)) edge(source(t), `step:${s.index}`, t);
+  for (const s of plan.steps)
+    for (const t of new Set(s.reads)) edge(source(t), `step:${s.index}`, t);
   for (const o of plan.outputs) edge(source(o.tensor), `out:${o.name}`, o.tensor);
   layout(g);
   const nodes = g.nodes().map(id => ({ id, ...(g.node(id) as unknown as Omit<NodeBox, 'id'>) }));
@@ -85,20 +104,33 @@ function layoutPlan(plan: Plan): { nodes: NodeBox[]; edges: EdgeLine[]; width: n
 }
 
 /** Per-step figures: totals from the newest snapshot, calls a second from the last two. */
-function stepFigures(model: string, history: readonly Snapshot[]): Map<string, { stats: StepStats; callsPerSec?: number }> {
-  const steps = (snap: Snapshot | undefined) => snap?.stats.find(s => s.name === model && s.braid_steps)?.braid_steps ?? [];
+function stepFigures(
+  model: string,
+  history: readonly Snapshot[],
+): Map<string, { stats: StepStats; callsPerSec?: number }> {
+  const steps = (snap: Snapshot | undefined) =>
+    snap?.stats.find(s => s.name === model && s.braid_steps)?.braid_steps ?? [];
   const [prev, last] = [history.at(-2), history.at(-1)];
   const before = new Map(steps(prev).map(s => [s.step, s]));
   const seconds = prev && last ? (last.time - prev.time) / 1000 : 0;
   return new Map(
     steps(last).map(s => {
       const b = before.get(s.step);
-      return [s.step, { stats: s, ...(b && seconds > 0 ? { callsPerSec: (s.calls - b.calls) / seconds } : {}) }];
+      return [
+        s.step,
+        { stats: s, ...(b && seconds > 0 ? { callsPerSec: (s.calls - b.calls) / seconds } : {}) },
+      ];
     }),
   );
 }
 
-function StepNode({ n, figures }: { n: NodeBox; figures: { stats: StepStats; callsPerSec?: number } | undefined }) {
+function StepNode({
+  n,
+  figures,
+}: {
+  n: NodeBox;
+  figures: { stats: StepStats; callsPerSec?: number } | undefined;
+}) {
   const s = n.step!;
   const left = n.x - n.width / 2;
   let y = n.y - n.height / 2 + 18;
@@ -119,7 +151,12 @@ function StepNode({ n, figures }: { n: NodeBox; figures: { stats: StepStats; cal
       {line(s.kind === 'return' ? 'early return' : `${s.kind} ${s.target ?? ''}`, 'target')}
       {s.when && line(`when: ${s.when}`, 'when')}
       {s.map && line(`map: over ${s.map.over} (${s.map.mode})`, 'map')}
-      {line(f ? `ran ${f.ran.count} · ${fmt(meanMs(f.ran))} ms · ${fmt(figures?.callsPerSec)} calls/s · skip ${f.skipped} · fail ${f.failed} · retry ${f.retries}` : 'no statistics yet', 'figures')}
+      {line(
+        f
+          ? `ran ${f.ran.count} · ${fmt(meanMs(f.ran))} ms · ${fmt(figures?.callsPerSec)} calls/s · skip ${f.skipped} · fail ${f.failed} · retry ${f.retries}`
+          : 'no statistics yet',
+        'figures',
+      )}
     </g>
   );
 }
@@ -129,7 +166,9 @@ export function GraphPage({ model, history }: { model: string; history: readonly
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
     setPlan(undefined);
-    getJson<Plan>(`/console/api/plan/${encodeURIComponent(model)}`).then(setPlan, (e: Error) => setError(e.message));
+    getJson<Plan>(`/console/api/plan/${encodeURIComponent(model)}`).then(setPlan, (e: Error) =>
+      setError(e.message),
+    );
   }, [model]);
   if (error) return <p class="message error">{error}</p>;
   if (!plan) return <p>Loading the plan of {model}…</p>;
@@ -142,15 +181,32 @@ export function GraphPage({ model, history }: { model: string; history: readonly
         <a href={`#/try/${encodeURIComponent(model)}`}>Try {plan.name}</a>
       </p>
       <div class="graph">
-        <svg role="img" aria-label={`Graph of pipeline ${plan.name}: ${plan.steps.length} steps`} viewBox={`0 0 ${width} ${height}`} width={width} height={height}>
+        <svg
+          role="img"
+          aria-label={`Graph of pipeline ${plan.name}: ${plan.steps.length} steps`}
+          viewBox={`0 0 ${width} ${height}`}
+          width={width}
+          height={height}
+        >
           <defs>
-            <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
+            <marker
+              id="arrow"
+              viewBox="0 0 10 10"
+              refX="10"
+              refY="5"
+              markerWidth="8"
+              markerHeight="8"
+              orient="auto-start-reverse"
+            >
               <path d="M 0 0 L 10 5 L 0 10 z" />
             </marker>
           </defs>
           {edges.map(e => (
             <g class="edge">
-              <path d={`M ${e.points.map(p => `${p.x} ${p.y}`).join(' L ')}`} marker-end="url(#arrow)" />
+              <path
+                d={`M ${e.points.map(p => `${p.x} ${p.y}`).join(' L ')}`}
+                marker-end="url(#arrow)"
+              />
               <text x={e.x} y={e.y + 4} text-anchor="middle">
                 {e.label}
               </text>
@@ -161,7 +217,13 @@ export function GraphPage({ model, history }: { model: string; history: readonly
               <StepNode n={n} figures={figures.get(n.label)} />
             ) : (
               <g class={`node ${n.kind}`}>
-                <rect x={n.x - n.width / 2} y={n.y - n.height / 2} width={n.width} height={n.height} rx="20" />
+                <rect
+                  x={n.x - n.width / 2}
+                  y={n.y - n.height / 2}
+                  width={n.width}
+                  height={n.height}
+                  rx="20"
+                />
                 <text x={n.x} y={n.y + 5} text-anchor="middle">
                   {n.label}
                 </text>

@@ -39,25 +39,38 @@ export function LogsPage() {
     };
   }, []);
   const needle = text.toLowerCase();
-  const shown = entries.filter(e => (RANK[e.level] ?? 0) >= (RANK[level] ?? 0) && (!needle || `${e.msg} ${JSON.stringify(e.fields)}`.toLowerCase().includes(needle)));
+  const shown = entries.filter(
+    e =>
+      (RANK[e.level] ?? 0) >= (RANK[level] ?? 0) &&
+      (!needle || `${e.msg} ${JSON.stringify(e.fields)}`.toLowerCase().includes(needle)),
+  );
   return (
     <section aria-labelledby="logs-title">
       <h1 id="logs-title">Logs</h1>
       <div class="filters">
         <label for="log-level">lowest level</label>
-        <select id="log-level" value={level} onChange={e => setLevel((e.target as HTMLSelectElement).value)}>
+        <select
+          id="log-level"
+          value={level}
+          onChange={e => setLevel((e.target as HTMLSelectElement).value)}
+        >
           {Object.keys(RANK).map(l => (
             <option value={l}>{l}</option>
           ))}
         </select>
         <label for="log-text">contains</label>
-        <input id="log-text" value={text} onInput={e => setText((e.target as HTMLInputElement).value)} />
+        <input
+          id="log-text"
+          value={text}
+          onInput={e => setText((e.target as HTMLInputElement).value)}
+        />
       </div>
       {error && <p class="message error">{error}</p>}
       <ol class="log">
         {shown.map(e => (
           <li class={`level-${e.level}`}>
-            <time>{e.time}</time> <strong>{e.level}</strong> {e.msg} <code>{Object.keys(e.fields).length ? JSON.stringify(e.fields) : ''}</code>
+            <time>{e.time}</time> <strong>{e.level}</strong> {e.msg}{' '}
+            <code>{Object.keys(e.fields).length ? JSON.stringify(e.fields) : ''}</code>
           </li>
         ))}
       </ol>

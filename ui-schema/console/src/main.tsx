@@ -18,7 +18,8 @@ import { TryPage } from './try-it.js';
 const HISTORY = 120;
 
 function useRoute(): string[] {
-  const read = (): string[] => location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent).filter(Boolean);
+  const read = (): string[] =>
+    location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent).filter(Boolean);
   const [route, setRoute] = useState(read);
   useEffect(() => {
     const onHash = (): void => setRoute(read());

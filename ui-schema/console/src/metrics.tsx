@@ -7,12 +7,25 @@ import { useEffect, useRef } from 'preact/hooks';
 import { fmt, meanMs } from './api.js';
 import type { Snapshot, VersionStats } from './api.js';
 
-const COLORS = ['#1f6feb', '#d1242f', '#1a7f37', '#9a6700', '#8250df', '#bf3989', '#0a7ea4', '#57606a'];
+const COLORS = [
+  '#1f6feb',
+  '#d1242f',
+  '#1a7f37',
+  '#9a6700',
+  '#8250df',
+  '#bf3989',
+  '#0a7ea4',
+  '#57606a',
+];
 
 const key = (s: VersionStats): string => `${s.name} v${s.version}`;
 
 /** Per version, per snapshot after the first: inferences a second and mean latency (ms) of that interval. */
-function series(history: readonly Snapshot[]): { times: number[]; rate: Map<string, (number | null)[]>; latency: Map<string, (number | null)[]> } {
+function series(history: readonly Snapshot[]): {
+  times: number[];
+  rate: Map<string, (number | null)[]>;
+  latency: Map<string, (number | null)[]>;
+} {
   const times: number[] = [];
   const rate = new Map<string, (number | null)[]>();
   const latency = new Map<string, (number | null)[]>();
@@ -32,12 +45,23 @@ function series(history: readonly Snapshot[]): { times: number[]; rate: Map<stri
       rate.get(key(s))!.push(seconds > 0 ? n / seconds : null);
       latency.get(key(s))!.push(n > 0 ? ns / n / 1e6 : null);
     }
-    for (const [k, v] of rate) if (v.length < times.length) v.push(null), latency.get(k)!.push(null);
+    for (const [k, v] of rate)
+      if (v.length < times.length) (v.push(null), latency.get(k)!.push(null));
   }
   return { times, rate, latency };
 }
 
-function Chart({ title, unit, times, data }: { title: string; unit: string; times: number[]; data: Map<string, (number | null)[]> }) {
+function Chart({
+  title,
+  unit,
+  times,
+  data,
+}: {
+  title: string;
+  unit: string;
+  times: number[];
+  data: Map<string, (number | null)[]>;
+}) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
   const names = [...data.keys()];
@@ -47,7 +71,15 @@ function Chart({ title, unit, times, data }: { title: string; unit: string; time
       title,
       width: Math.min(900, (host.current?.clientWidth ?? 600) || 600),
       height: 220,
-      series: [{}, ...names.map((n, i) => ({ label: n, stroke: COLORS[i % COLORS.length]!, width: 2, spanGaps: true }))],
+      series: [
+        {},
+        ...names.map((n, i) => ({
+          label: n,
+          stroke: COLORS[i % COLORS.length]!,
+          width: 2,
+          spanGaps: true,
+        })),
+      ],
       axes: [{}, { label: unit }],
     };
     plot.current = new uPlot(opts, [[]], host.current!);
@@ -65,7 +97,10 @@ export function MetricsPage({ history }: { history: readonly Snapshot[] }) {
   return (
     <section aria-labelledby="metrics-title">
       <h1 id="metrics-title">Metrics</h1>
-      <p>Streamed once a second while this page is open; the server computes nothing for it when it is closed.</p>
+      <p>
+        Streamed once a second while this page is open; the server computes nothing for it when it
+        is closed.
+      </p>
       <Chart title="Inferences per second" unit="1/s" times={times} data={rate} />
       <Chart title="Mean request latency" unit="ms" times={times} data={latency} />
       <table>
@@ -87,7 +122,10 @@ export function MetricsPage({ history }: { history: readonly Snapshot[] }) {
               <td>{s.execution_count}</td>
               <td>{fmt(meanMs(s.inference_stats.success), 2)}</td>
               <td>{fmt(meanMs(s.inference_stats.queue), 2)}</td>
-              <td>{s.batch_stats.map(b => `${b.batch_size}: ${b.compute_infer.count}`).join(', ') || '–'}</td>
+              <td>
+                {s.batch_stats.map(b => `${b.batch_size}: ${b.compute_infer.count}`).join(', ') ||
+                  '–'}
+              </td>
             </tr>
           ))}
         </tbody>

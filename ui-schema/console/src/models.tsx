@@ -24,8 +24,13 @@ export function ModelsPage({ snapshot }: { snapshot: Snapshot | undefined }) {
     setBusy(name);
     setMessage({ text: `${action === 'unload' ? 'Unloading' : 'Loading'} ${name}…`, error: false });
     try {
-      await postJson(`/v2/repository/models/${encodeURIComponent(name)}/${action === 'unload' ? 'unload' : 'load'}`);
-      setMessage({ text: `${name}: ${action === 'unload' ? 'unloaded' : action === 'reload' ? 'reloaded' : 'loaded'}`, error: false });
+      await postJson(
+        `/v2/repository/models/${encodeURIComponent(name)}/${action === 'unload' ? 'unload' : 'load'}`,
+      );
+      setMessage({
+        text: `${name}: ${action === 'unload' ? 'unloaded' : action === 'reload' ? 'reloaded' : 'loaded'}`,
+        error: false,
+      });
     } catch (e) {
       setMessage({ text: `${name}: ${(e as Error).message}`, error: true });
     } finally {
@@ -55,12 +60,25 @@ export function ModelsPage({ snapshot }: { snapshot: Snapshot | undefined }) {
                 <th scope="row">{i === 0 ? name : ''}</th>
                 <td>{row.version ?? '–'}</td>
                 <td>
-                  <span class={`state ${(row.state ?? 'unknown').toLowerCase()}`} data-state={row.state ?? 'UNKNOWN'}>
+                  <span
+                    class={`state ${(row.state ?? 'unknown').toLowerCase()}`}
+                    data-state={row.state ?? 'UNKNOWN'}
+                  >
                     {row.state ?? 'UNKNOWN'}
                   </span>
                 </td>
                 <td class="reason">{row.reason ?? ''}</td>
-                <td class="actions">{i === 0 && <Actions name={name} rows={rows} pipeline={pipelines.has(name)} busy={busy === name} act={act} />}</td>
+                <td class="actions">
+                  {i === 0 && (
+                    <Actions
+                      name={name}
+                      rows={rows}
+                      pipeline={pipelines.has(name)}
+                      busy={busy === name}
+                      act={act}
+                    />
+                  )}
+                </td>
               </tr>
             )),
           )}
@@ -70,23 +88,44 @@ export function ModelsPage({ snapshot }: { snapshot: Snapshot | undefined }) {
   );
 }
 
-function Actions(props: { name: string; rows: IndexRow[]; pipeline: boolean; busy: boolean; act: (n: string, a: Action) => Promise<void> }) {
+function Actions(props: {
+  name: string;
+  rows: IndexRow[];
+  pipeline: boolean;
+  busy: boolean;
+  act: (n: string, a: Action) => Promise<void>;
+}) {
   const { name, rows, pipeline, busy, act } = props;
   const ready = rows.some(r => r.state === 'READY');
   return (
     <>
       {!ready && (
-        <button type="button" disabled={busy} aria-label={`Load ${name}`} onClick={() => void act(name, 'load')}>
+        <button
+          type="button"
+          disabled={busy}
+          aria-label={`Load ${name}`}
+          onClick={() => void act(name, 'load')}
+        >
           Load
         </button>
       )}
       {ready && (
-        <button type="button" disabled={busy} aria-label={`Reload ${name}`} onClick={() => void act(name, 'reload')}>
+        <button
+          type="button"
+          disabled={busy}
+          aria-label={`Reload ${name}`}
+          onClick={() => void act(name, 'reload')}
+        >
           Reload
         </button>
       )}
       {ready && (
-        <button type="button" disabled={busy} aria-label={`Unload ${name}`} onClick={() => void act(name, 'unload')}>
+        <button
+          type="button"
+          disabled={busy}
+          aria-label={`Unload ${name}`}
+          onClick={() => void act(name, 'unload')}
+        >
           Unload
         </button>
       )}
@@ -96,7 +135,11 @@ function Actions(props: { name: string; rows: IndexRow[]; pipeline: boolean; bus
         </a>
       )}
       {ready && pipeline && (
-        <a class="button" href={`#/graph/${encodeURIComponent(name)}`} aria-label={`Graph of ${name}`}>
+        <a
+          class="button"
+          href={`#/graph/${encodeURIComponent(name)}`}
+          aria-label={`Graph of ${name}`}
+        >
           Graph
         </a>
       )}

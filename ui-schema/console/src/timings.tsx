@@ -51,7 +51,15 @@ export function Timings({ debug }: { debug: string }) {
 }
 
 /** A bar placed in percent of the row; sized through the SVG's own attributes (no inline style). */
-export function Bar({ left, width, error = false }: { left: number; width: number; error?: boolean }) {
+export function Bar({
+  left,
+  width,
+  error = false,
+}: {
+  left: number;
+  width: number;
+  error?: boolean;
+}) {
   return (
     <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
       <rect x={left} y="1" width={width} height="8" class={error ? 'error' : ''} />

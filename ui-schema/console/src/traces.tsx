@@ -50,14 +50,21 @@ export function TracesPage({ selected }: { selected: string | undefined }) {
   return (
     <section aria-labelledby="traces-title">
       <h1 id="traces-title">Traces</h1>
-      <p>The last sampled requests, kept in memory (turn sampling on with --trace-config rate=1 or POST /v2/trace/setting).</p>
+      <p>
+        The last sampled requests, kept in memory (turn sampling on with --trace-config rate=1 or
+        POST /v2/trace/setting).
+      </p>
       {list.error && <p class="message error">{list.error}</p>}
       {list.value && list.value.traces.length === 0 && <p>No trace kept yet.</p>}
       <ul class="trace-list">
         {list.value?.traces.map(t => (
           <li>
-            <a href={`#/traces/${t.traceId}`} aria-current={t.traceId === selected ? 'true' : undefined}>
-              {t.name} {t.model ?? ''} · {fmt(t.durationMs, 2)} ms · {t.spanCount} spans · {new Date(t.startMs).toLocaleTimeString()}
+            <a
+              href={`#/traces/${t.traceId}`}
+              aria-current={t.traceId === selected ? 'true' : undefined}
+            >
+              {t.name} {t.model ?? ''} · {fmt(t.durationMs, 2)} ms · {t.spanCount} spans ·{' '}
+              {new Date(t.startMs).toLocaleTimeString()}
             </a>
           </li>
         ))}
@@ -82,7 +89,10 @@ function Waterfall({ traceId }: { traceId: string }) {
   const [spans, setSpans] = useState<Span[] | undefined>();
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
-    getJson<{ spans: Span[] }>(`/console/api/traces/${traceId}`).then(r => setSpans(r.spans), (e: Error) => setError(e.message));
+    getJson<{ spans: Span[] }>(`/console/api/traces/${traceId}`).then(
+      r => setSpans(r.spans),
+      (e: Error) => setError(e.message),
+    );
   }, [traceId]);
   if (error) return <p class="message error">{error}</p>;
   if (!spans) return <p>Loading trace…</p>;
@@ -111,12 +121,18 @@ function Waterfall({ traceId }: { traceId: string }) {
             <tr data-span={s.name}>
               <th scope="row" class={`depth-${Math.min(depth.get(s.spanId) ?? 0, 8)}`}>
                 {s.name}
-                {s.links.length > 0 && <span class="links"> ↔ {s.links.map(l => names.get(l) ?? l).join(', ')}</span>}
+                {s.links.length > 0 && (
+                  <span class="links"> ↔ {s.links.map(l => names.get(l) ?? l).join(', ')}</span>
+                )}
                 {s.error && <span class="error-text"> ({s.error})</span>}
               </th>
               <td>{fmt(s.durationMs, 3)}</td>
               <td class="bar-cell">
-                <Bar left={((s.startMs - start) / total) * 100} width={Math.max(0.3, (s.durationMs / total) * 100)} error={!!s.error} />
+                <Bar
+                  left={((s.startMs - start) / total) * 100}
+                  width={Math.max(0.3, (s.durationMs / total) * 100)}
+                  error={!!s.error}
+                />
               </td>
             </tr>
           ))}

@@ -19,20 +19,37 @@ const product = (shape: readonly number[]): number => shape.reduce((a, b) => a *
 function initialField(t: TensorMeta): Field {
   const shape = t.shape.map(d => (d < 0 ? 1 : d));
   const n = product(shape);
-  const text = t.datatype === 'BYTES' ? '' : n <= 64 ? Array.from({ length: n }, () => (t.datatype === 'BOOL' ? 'false' : '0')).join(', ') : '';
+  const text =
+    t.datatype === 'BYTES'
+      ? ''
+      : n <= 64
+        ? Array.from({ length: n }, () => (t.datatype === 'BOOL' ? 'false' : '0')).join(', ')
+        : '';
   return { shape: shape.join(', '), text };
 }
 
 function parseValues(t: TensorMeta, f: Field): InputValue {
-  const shape = f.shape.split(/[\s,]+/).filter(Boolean).map(Number);
-  if (shape.some(d => !Number.isInteger(d) || d < 0)) throw new Error(`input ${t.name}: shape must be non-negative integers, got '${f.shape}'`);
-  if (t.datatype === 'BYTES' && f.file) return { name: t.name, datatype: 'BYTES', shape, file: f.file.bytes };
+  const shape = f.shape
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map(Number);
+  if (shape.some(d => !Number.isInteger(d) || d < 0))
+    throw new Error(`input ${t.name}: shape must be non-negative integers, got '${f.shape}'`);
+  if (t.datatype === 'BYTES' && f.file)
+    return { name: t.name, datatype: 'BYTES', shape, file: f.file.bytes };
   if (t.datatype === 'BYTES') return { name: t.name, datatype: t.datatype, shape, data: [f.text] };
   const trimmed = f.text.trim();
-  const raw: unknown = trimmed.startsWith('[') ? JSON.parse(trimmed) : trimmed.split(/[\s,]+/).filter(Boolean);
+  const raw: unknown = trimmed.startsWith('[')
+    ? JSON.parse(trimmed)
+    : trimmed.split(/[\s,]+/).filter(Boolean);
   const flat = ([raw] as unknown[]).flat(Infinity as 1);
-  const data = flat.map(v => (t.datatype === 'BOOL' ? v === true || v === 'true' || v === '1' : Number(v)));
-  if (data.length !== product(shape)) throw new Error(`input ${t.name}: shape [${shape.join(', ')}] needs ${product(shape)} values, got ${data.length}`);
+  const data = flat.map(v =>
+    t.datatype === 'BOOL' ? v === true || v === 'true' || v === '1' : Number(v),
+  );
+  if (data.length !== product(shape))
+    throw new Error(
+      `input ${t.name}: shape [${shape.join(', ')}] needs ${product(shape)} values, got ${data.length}`,
+    );
   return { name: t.name, datatype: t.datatype, shape, data };
 }
 
@@ -56,7 +73,8 @@ export function TryPage({ model }: { model: string }) {
   }, [model]);
   if (!meta) return error ? <p class="message error">{error}</p> : <p>Loading {model}…</p>;
   const pipeline = meta.platform === 'ensemble';
-  const update = (name: string, change: Partial<Field>): void => setFields(f => ({ ...f, [name]: { ...f[name]!, ...change } }));
+  const update = (name: string, change: Partial<Field>): void =>
+    setFields(f => ({ ...f, [name]: { ...f[name]!, ...change } }));
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault();
     setRunning(true);
@@ -90,7 +108,12 @@ export function TryPage({ model }: { model: string }) {
         ))}
         {pipeline && (
           <label class="check">
-            <input type="checkbox" checked={debug} onChange={e => setDebug((e.target as HTMLInputElement).checked)} /> per-step timings (braid_debug)
+            <input
+              type="checkbox"
+              checked={debug}
+              onChange={e => setDebug((e.target as HTMLInputElement).checked)}
+            />{' '}
+            per-step timings (braid_debug)
           </label>
         )}
         <button type="submit" disabled={running}>
@@ -107,7 +130,15 @@ export function TryPage({ model }: { model: string }) {
   );
 }
 
-function InputField({ t, field, update }: { t: TensorMeta; field: Field; update: (c: Partial<Field>) => void }) {
+function InputField({
+  t,
+  field,
+  update,
+}: {
+  t: TensorMeta;
+  field: Field;
+  update: (c: Partial<Field>) => void;
+}) {
   const id = `input-${t.name}`;
   const onFile = async (e: Event): Promise<void> => {
     const file = (e.target as HTMLInputElement).files?.[0];
@@ -121,19 +152,35 @@ function InputField({ t, field, update }: { t: TensorMeta; field: Field; update:
         {t.name} <span class="type">{`${t.datatype} [${t.shape.join(', ')}]`}</span>
       </legend>
       <label for={`${id}-shape`}>shape</label>
-      <input id={`${id}-shape`} value={field.shape} onInput={e => update({ shape: (e.target as HTMLInputElement).value })} />
+      <input
+        id={`${id}-shape`}
+        value={field.shape}
+        onInput={e => update({ shape: (e.target as HTMLInputElement).value })}
+      />
       {t.datatype === 'BYTES' ? (
         <>
           <label for={`${id}-file`}>file (e.g. an image)</label>
           <input id={`${id}-file`} type="file" onChange={e => void onFile(e)} />
           <label for={`${id}-text`}>or text</label>
-          <input id={`${id}-text`} value={field.text} disabled={!!field.file} onInput={e => update({ text: (e.target as HTMLInputElement).value })} />
-          {field.file && <img class="preview" src={field.file.url} alt={`Selected file ${field.file.name}`} />}
+          <input
+            id={`${id}-text`}
+            value={field.text}
+            disabled={!!field.file}
+            onInput={e => update({ text: (e.target as HTMLInputElement).value })}
+          />
+          {field.file && (
+            <img class="preview" src={field.file.url} alt={`Selected file ${field.file.name}`} />
+          )}
         </>
       ) : (
         <>
           <label for={`${id}-data`}>values (comma separated or JSON)</label>
-          <textarea id={`${id}-data`} rows={2} value={field.text} onInput={e => update({ text: (e.target as HTMLTextAreaElement).value })} />
+          <textarea
+            id={`${id}-data`}
+            rows={2}
+            value={field.text}
+            onInput={e => update({ text: (e.target as HTMLTextAreaElement).value })}
+          />
         </>
       )}
     </fieldset>
@@ -142,7 +189,10 @@ function InputField({ t, field, update }: { t: TensorMeta; field: Field; update:
 
 /** Outputs shaped [L, 4, 2]: a quadrilateral (x, y corners) per line, as OCR's BOXES. */
 function quads(outputs: readonly OutputTensor[]): number[][] {
-  const boxes = outputs.find(o => o.shape.length === 3 && o.shape[1] === 4 && o.shape[2] === 2 && o.datatype.startsWith('FP'));
+  const boxes = outputs.find(
+    o =>
+      o.shape.length === 3 && o.shape[1] === 4 && o.shape[2] === 2 && o.datatype.startsWith('FP'),
+  );
   if (!boxes) return [];
   const d = boxes.data as number[];
   return Array.from({ length: boxes.shape[0]! }, (_, i) => d.slice(i * 8, i * 8 + 8));
@@ -158,7 +208,16 @@ function Result({ result, image }: { result: InferResult; image: string | undefi
       <h2 id="result-title">Response</h2>
       {image && boxes.length > 0 && (
         <figure class="overlay">
-          <img src={image} alt="The input image with the boxes found" onLoad={e => setSize([(e.target as HTMLImageElement).naturalWidth, (e.target as HTMLImageElement).naturalHeight])} />
+          <img
+            src={image}
+            alt="The input image with the boxes found"
+            onLoad={e =>
+              setSize([
+                (e.target as HTMLImageElement).naturalWidth,
+                (e.target as HTMLImageElement).naturalHeight,
+              ])
+            }
+          />
           {size && (
             <svg viewBox={`0 0 ${size[0]} ${size[1]}`} aria-hidden="true">
               {boxes.map(q => (
