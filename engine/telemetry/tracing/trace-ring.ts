@@ -113,8 +113,11 @@ export class TraceRing implements SpanProcessor {
   spans(traceId: string): TraceRingSpan[] | undefined {
     const kept = this.#traces.get(traceId);
     if (!kept) return undefined;
+    const depth = depths(kept.spans);
+    const key = (s: ReadableSpan): number => depth.get(s.spanContext().spanId) ?? 0;
+    // Start order; a parent starting in the same instant as its child comes first.
     return [...kept.spans]
-      .sort((a, b) => ms(a.startTime) - ms(b.startTime))
+      .sort((a, b) => ms(a.startTime) - ms(b.startTime) || key(a) - key(b))
       .map(s => {
         const parent = s.parentSpanContext?.spanId;
         const error =
@@ -163,6 +166,23 @@ export class TraceRing implements SpanProcessor {
 function rootOf(spans: readonly ReadableSpan[]): ReadableSpan {
   const ids = new Set(spans.map(s => s.spanContext().spanId));
   return spans.find(s => !s.parentSpanContext || !ids.has(s.parentSpanContext.spanId)) ?? spans[0]!;
+}
+
+/** How many ancestors each span has within the trace. */
+function depths(spans: readonly ReadableSpan[]): Map<string, number> {
+  const parent = new Map(spans.map(s => [s.spanContext().spanId, s.parentSpanContext?.spanId]));
+  const out = new Map<string, number>();
+  for (const id of parent.keys()) {
+    let d = 0;
+    for (
+      let p = parent.get(id);
+      p !== undefined && parent.has(p) && d < spans.length;
+      p = parent.get(p)
+    )
+      d++;
+    out.set(id, d);
+  }
+  return out;
 }
 
 function otlpSpan(s: ReadableSpan): unknown {
