@@ -101,7 +101,8 @@ export function createApp(engine: InferenceEngine, opts: AppOptions = {}): Braid
   registerLoggingRoutes(app, opts.logging, maxInputSize);
   if (opts.console) {
     const { isDraining } = opts;
-    registerConsoleRoutes(app, engine, { ...opts.console, clock: opts.clock ?? systemClock, ...(isDraining ? { isDraining } : {}) });
+    const clock = opts.clock ?? systemClock;
+    registerConsoleRoutes(app, engine, { ...opts.console, clock, maxInputSize, ...(isDraining ? { isDraining } : {}) });
   }
   assertRoutesCategorized(app);
   app.notFound(() => jsonError(404, 'Not Found'));

@@ -104,6 +104,36 @@ describe.skipIf(missing !== undefined)('the console in chromium', () => {
     expect(await stateOf('simple')).toBe('READY');
   });
 
+  it("checks an edited config with the load's messages and loads with it", async () => {
+    await page.click('a[aria-label="Config of simple"]');
+    await page.waitForSelector('#config-text', { timeout: 30_000 });
+    const original = await page.$eval(
+      '#config-text',
+      el => (el as unknown as { value: string }).value,
+    );
+    expect(JSON.parse(original)).toMatchObject({ name: 'simple' });
+    const edit = async (text: string, state: string): Promise<string> => {
+      await page.evaluate(
+        `(() => { const t = document.querySelector('#config-text'); t.value = ${JSON.stringify(text)}; t.dispatchEvent(new Event('input', { bubbles: true })); })()`,
+      );
+      await page.waitForSelector(`[data-check="${state}"]`, { timeout: 30_000 });
+      return page.$eval(`[data-check="${state}"]`, el => el.textContent ?? '');
+    };
+    expect(await edit('{"max_batch_sise": 8}', 'invalid')).toContain(
+      "parameters.config: unknown key 'max_batch_sise'",
+    );
+    await screenshot(page, 'console-config-invalid');
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(await edit(original, 'valid')).toContain('Valid.');
+    await page.click('::-p-text(Load with this config)');
+    await page.waitForFunction(
+      `document.body.textContent.includes('simple: loaded with this config')`,
+      { timeout: 60_000 },
+    );
+    await page.goto(`${server.url}/console#/models`);
+    await waitState('simple', 'READY');
+  });
+
   it("draws the OCR pipeline's graph with typed edges, guards and fan-outs", async () => {
     await page.click('a[aria-label="Graph of ocr"]');
     await page.waitForSelector('g.step[data-step="recognize"]', { timeout: 30_000 });

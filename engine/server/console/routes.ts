@@ -9,6 +9,8 @@ import type { Clock } from '../../core/clock.js';
 import { EngineError } from '../../core/errors.js';
 import { quote } from '../../core/client-value.js';
 import type { InferenceEngine } from '../../runtime/types.js';
+import { parseConfigOverride } from '../../runtime/config-override.js';
+import { jsonKind, readJsonObject } from '../body.js';
 import { jsonError } from '../errors.js';
 import { modelTarget, route } from '../routing.js';
 import type { BraidApp } from '../routing.js';
@@ -26,6 +28,8 @@ export interface ConsoleRouteOptions {
   /** Time between two events of the live feed. Default 1000. */
   readonly intervalMs?: number;
   readonly isDraining?: () => boolean;
+  /** Largest request body accepted (the config check's). */
+  readonly maxInputSize: number;
 }
 
 const SECURITY_HEADERS = {
@@ -79,6 +83,26 @@ export function registerConsoleRoutes(
           `model ${quote(name)} is not a pipeline: it has no plan to show`,
         );
       return c.json(planJson(plan));
+    },
+  });
+  route(app, ['/console/api/config-check/:model'], {
+    POST: async c => {
+      const name = c.req.param('model') ?? '';
+      const body = await readJsonObject(
+        c,
+        opts.maxInputSize,
+        `the config check for model ${quote(name)}`,
+      );
+      const text = body?.['config'];
+      if (typeof text !== 'string') {
+        throw new EngineError(
+          'INVALID_ARG',
+          `'config' of the config check for model ${quote(name)} must be a string of JSON, got ${jsonKind(text)}`,
+        );
+      }
+      const warnings: string[] = [];
+      const { config } = parseConfigOverride(name, text, line => warnings.push(line));
+      return c.json({ config, warnings });
     },
   });
   registerTelemetryRoutes(app, opts.sources);

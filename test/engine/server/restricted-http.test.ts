@@ -49,6 +49,7 @@ const ROUTES: readonly [pattern: string, method: 'GET' | 'POST', path: string, c
   ['/console/api/events', 'POST', '/console/api/events', 'statistics'],
   ['/console/api/plan/:model', 'GET', '/console/api/plan/simple', 'model-config'],
   ['/console/api/plan/:model/versions/:version', 'GET', '/console/api/plan/simple/versions/1', 'model-config'],
+  ['/console/api/config-check/:model', 'POST', '/console/api/config-check/simple', 'model-config'],
   ['/console/api/traces', 'GET', '/console/api/traces', 'trace'],
   ['/console/api/traces/:trace', 'GET', '/console/api/traces/abc', 'trace'],
   ['/console/api/logs', 'GET', '/console/api/logs', 'logging'],

@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import type { Snapshot } from './api.js';
+import { ConfigPage } from './config.js';
 import { GraphPage } from './graph.js';
 import { LogsPage } from './logs.js';
 import { MetricsPage } from './metrics.js';
@@ -78,6 +79,7 @@ function App() {
         {page === 'models' && <ModelsPage snapshot={latest} />}
         {page === 'graph' && arg && <GraphPage model={arg} history={history} />}
         {page === 'try' && arg && <TryPage model={arg} />}
+        {page === 'config' && arg && <ConfigPage model={arg} />}
         {page === 'metrics' && <MetricsPage history={history} />}
         {page === 'traces' && <TracesPage selected={arg} />}
         {page === 'logs' && <LogsPage />}

@@ -91,8 +91,19 @@ function Chart({
   return <div class="chart" ref={host} role="img" aria-label={`${title} chart`} />;
 }
 
+/** Only the versions that served something in the window, so the legend stays readable. */
+function active(
+  rate: Map<string, (number | null)[]>,
+  other: Map<string, (number | null)[]>,
+): [Map<string, (number | null)[]>, Map<string, (number | null)[]>] {
+  const keys = [...rate].filter(([, v]) => v.some(x => x !== null && x > 0)).map(([k]) => k);
+  return [new Map(keys.map(k => [k, rate.get(k)!])), new Map(keys.map(k => [k, other.get(k)!]))];
+}
+
 export function MetricsPage({ history }: { history: readonly Snapshot[] }) {
-  const { times, rate, latency } = series(history);
+  const all = series(history);
+  const { times } = all;
+  const [rate, latency] = active(all.rate, all.latency);
   const last = history.at(-1);
   return (
     <section aria-labelledby="metrics-title">

@@ -134,6 +134,15 @@ function Actions(props: {
           Try
         </a>
       )}
+      {ready && (
+        <a
+          class="button"
+          href={`#/config/${encodeURIComponent(name)}`}
+          aria-label={`Config of ${name}`}
+        >
+          Config
+        </a>
+      )}
       {ready && pipeline && (
         <a
           class="button"

@@ -197,6 +197,42 @@ describe('the live feed', () => {
   });
 });
 
+describe('the config check', () => {
+  const check = (app: ReturnType<typeof consoleApp>['app'], body: unknown) =>
+    app.request('/console/api/config-check/simple', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('answers the parsed config of a valid override', async () => {
+    const res = await check(consoleApp().app, { config: '{"max_batch_size": 8}' });
+    expect(res.status).toBe(200);
+    expect(
+      ((await res.json()) as { config: { max_batch_size: number } }).config.max_batch_size,
+    ).toBe(8);
+  });
+
+  it('refuses an invalid one with the message a load with it gives', async () => {
+    const { app } = consoleApp();
+    await expectError(
+      await check(app, { config: '{"max_batch_sise": 8}' }),
+      400,
+      "model 'simple': config is not valid:\n  parameters.config: unknown key 'max_batch_sise'",
+    );
+    await expectError(
+      await check(app, { config: '{' }),
+      400,
+      /^config override for 'simple' is not valid JSON: /,
+    );
+    await expectError(
+      await check(app, { config: 8 }),
+      400,
+      "'config' of the config check for model 'simple' must be a string of JSON, got number",
+    );
+  });
+});
+
 describe('traces and logs', () => {
   it('answer UNAVAILABLE when the server keeps none', async () => {
     const { app } = consoleApp();
