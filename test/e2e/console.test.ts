@@ -168,6 +168,8 @@ describe.skipIf(missing !== undefined)('the console in chromium', () => {
       path.join(ROOT, 'examples', 'images', 'sign.png'),
     );
     await page.waitForSelector('img.preview');
+    await page.click('input[name="capture"][value="rgb"]');
+    await page.click('input[name="capture"][value="det_prob"]');
     await page.click('form.try button[type="submit"]');
     await page.waitForSelector('.output[data-output="TEXT"] li', { timeout: 60_000 });
     const text = await page.$$eval('.output[data-output="TEXT"] li', lis =>
@@ -179,6 +181,12 @@ describe.skipIf(missing !== undefined)('the console in chromium', () => {
     );
     expect(timed).toEqual(expect.arrayContaining(['prepare', 'detect', 'recognize', 'decode']));
     await page.waitForSelector('.overlay svg polygon');
+    // Captured intermediates drawn as images: the decoded RGB input and the detector's text map.
+    expect(
+      await page.$$eval('.intermediates canvas', cs =>
+        cs.map(c => c.getAttribute('data-tensor')).sort(),
+      ),
+    ).toEqual(['det_prob', 'rgb']);
     await screenshot(page, 'console-try-ocr');
     expect(await seriousViolations(page)).toEqual([]);
   });

@@ -6,12 +6,24 @@
 import { useEffect, useState } from 'preact/hooks';
 import { fmt, getJson, infer } from './api.js';
 import type { InferResult, InputValue, ModelMeta, OutputTensor, TensorMeta } from './api.js';
+import { Intermediates } from './tensor-image.js';
 import { Timings } from './timings.js';
 
 interface Field {
   shape: string;
   text: string;
   file?: { bytes: Uint8Array; url: string; name: string };
+}
+
+/** Tensors of a pipeline's plan that are neither its inputs nor its outputs. */
+async function planTensors(model: string): Promise<string[]> {
+  const plan = await getJson<{
+    inputs: string[];
+    outputs: { tensor: string }[];
+    tensors: { name: string }[];
+  }>(`/console/api/plan/${encodeURIComponent(model)}`);
+  const ends = new Set([...plan.inputs, ...plan.outputs.map(o => o.tensor)]);
+  return plan.tensors.map(t => t.name).filter(t => !ends.has(t));
 }
 
 const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -60,13 +72,19 @@ export function TryPage({ model }: { model: string }) {
   const [result, setResult] = useState<InferResult | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [running, setRunning] = useState(false);
+  const [intermediates, setIntermediates] = useState<string[]>([]);
+  const [capture, setCapture] = useState<ReadonlySet<string>>(new Set());
   useEffect(() => {
     setMeta(undefined);
     setResult(undefined);
+    setIntermediates([]);
+    setCapture(new Set());
     getJson<ModelMeta>(`/v2/models/${encodeURIComponent(model)}`).then(
       m => {
         setMeta(m);
         setFields(Object.fromEntries(m.inputs.map(t => [t.name, initialField(t)])));
+        if (m.platform === 'ensemble')
+          void planTensors(model).then(setIntermediates, () => setIntermediates([]));
       },
       (e: Error) => setError(e.message),
     );
@@ -82,7 +100,8 @@ export function TryPage({ model }: { model: string }) {
     setResult(undefined);
     try {
       const inputs = meta.inputs.map(t => parseValues(t, fields[t.name]!));
-      setResult(await infer(model, inputs, pipeline && debug ? { braid_debug: true } : {}));
+      const wanted = capture.size > 0 ? [...capture].join(',') : true;
+      setResult(await infer(model, inputs, pipeline && debug ? { braid_debug: wanted } : {}));
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -115,6 +134,28 @@ export function TryPage({ model }: { model: string }) {
             />{' '}
             per-step timings (braid_debug)
           </label>
+        )}
+        {pipeline && debug && intermediates.length > 0 && (
+          <fieldset class="capture">
+            <legend>Also return these intermediate tensors</legend>
+            {intermediates.map(t => (
+              <label class="check">
+                <input
+                  type="checkbox"
+                  name="capture"
+                  value={t}
+                  checked={capture.has(t)}
+                  onChange={e => {
+                    const next = new Set(capture);
+                    if ((e.target as HTMLInputElement).checked) next.add(t);
+                    else next.delete(t);
+                    setCapture(next);
+                  }}
+                />{' '}
+                {t}
+              </label>
+            ))}
+          </fieldset>
         )}
         <button type="submit" disabled={running}>
           {running ? 'Running…' : 'Run'}
@@ -250,6 +291,7 @@ function Result({ result, image }: { result: InferResult; image: string | undefi
         </div>
       ))}
       {typeof debugText === 'string' && <Timings debug={debugText} />}
+      <Intermediates outputs={result.outputs} />
     </section>
   );
 }
