@@ -4,26 +4,15 @@
  * boxes-shaped outputs drawn over the uploaded image.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { fmt, getJson, infer } from './api.js';
-import type { InferResult, InputValue, ModelMeta, OutputTensor, TensorMeta } from './api.js';
-import { Intermediates } from './tensor-image.js';
-import { Timings } from './timings.js';
+import { getJson, infer } from './api.js';
+import type { InferResult, InputValue, ModelMeta, TensorMeta } from './api.js';
+import { DebugChoices, planTensors } from './debug-choices.js';
+import { Result } from './try-result.js';
 
 interface Field {
   shape: string;
   text: string;
   file?: { bytes: Uint8Array; url: string; name: string };
-}
-
-/** Tensors of a pipeline's plan that are neither its inputs nor its outputs. */
-async function planTensors(model: string): Promise<string[]> {
-  const plan = await getJson<{
-    inputs: string[];
-    outputs: { tensor: string }[];
-    tensors: { name: string }[];
-  }>(`/console/api/plan/${encodeURIComponent(model)}`);
-  const ends = new Set([...plan.inputs, ...plan.outputs.map(o => o.tensor)]);
-  return plan.tensors.map(t => t.name).filter(t => !ends.has(t));
 }
 
 const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -126,36 +115,13 @@ export function TryPage({ model }: { model: string }) {
           <InputField t={t} field={fields[t.name]!} update={c => update(t.name, c)} />
         ))}
         {pipeline && (
-          <label class="check">
-            <input
-              type="checkbox"
-              checked={debug}
-              onChange={e => setDebug((e.target as HTMLInputElement).checked)}
-            />{' '}
-            per-step timings (braid_debug)
-          </label>
-        )}
-        {pipeline && debug && intermediates.length > 0 && (
-          <fieldset class="capture">
-            <legend>Also return these intermediate tensors</legend>
-            {intermediates.map(t => (
-              <label class="check">
-                <input
-                  type="checkbox"
-                  name="capture"
-                  value={t}
-                  checked={capture.has(t)}
-                  onChange={e => {
-                    const next = new Set(capture);
-                    if ((e.target as HTMLInputElement).checked) next.add(t);
-                    else next.delete(t);
-                    setCapture(next);
-                  }}
-                />{' '}
-                {t}
-              </label>
-            ))}
-          </fieldset>
+          <DebugChoices
+            debug={debug}
+            setDebug={setDebug}
+            tensors={intermediates}
+            capture={capture}
+            setCapture={setCapture}
+          />
         )}
         <button type="submit" disabled={running}>
           {running ? 'Running…' : 'Run'}
@@ -225,73 +191,5 @@ function InputField({
         </>
       )}
     </fieldset>
-  );
-}
-
-/** Outputs shaped [L, 4, 2]: a quadrilateral (x, y corners) per line, as OCR's BOXES. */
-function quads(outputs: readonly OutputTensor[]): number[][] {
-  const boxes = outputs.find(
-    o =>
-      o.shape.length === 3 && o.shape[1] === 4 && o.shape[2] === 2 && o.datatype.startsWith('FP'),
-  );
-  if (!boxes) return [];
-  const d = boxes.data as number[];
-  return Array.from({ length: boxes.shape[0]! }, (_, i) => d.slice(i * 8, i * 8 + 8));
-}
-
-function Result({ result, image }: { result: InferResult; image: string | undefined }) {
-  const [size, setSize] = useState<[number, number] | undefined>();
-  const debugText = result.parameters?.['braid_debug'];
-  const outputs = result.outputs.filter(o => !o.name.startsWith('braid_debug.'));
-  const boxes = image ? quads(outputs) : [];
-  return (
-    <section class="result" aria-labelledby="result-title">
-      <h2 id="result-title">Response</h2>
-      {image && boxes.length > 0 && (
-        <figure class="overlay">
-          <img
-            src={image}
-            alt="The input image with the boxes found"
-            onLoad={e =>
-              setSize([
-                (e.target as HTMLImageElement).naturalWidth,
-                (e.target as HTMLImageElement).naturalHeight,
-              ])
-            }
-          />
-          {size && (
-            <svg viewBox={`0 0 ${size[0]} ${size[1]}`} aria-hidden="true">
-              {boxes.map(q => (
-                <polygon points={[0, 2, 4, 6].map(i => `${q[i]},${q[i + 1]}`).join(' ')} />
-              ))}
-            </svg>
-          )}
-        </figure>
-      )}
-      {outputs.map(o => (
-        <div class="output" data-output={o.name}>
-          <h3>
-            {o.name} <span class="type">{`${o.datatype} [${o.shape.join(', ')}]`}</span>
-          </h3>
-          {o.datatype === 'BYTES' ? (
-            <ol class="strings">
-              {o.data.map(v => (
-                <li>{String(v)}</li>
-              ))}
-            </ol>
-          ) : (
-            <pre>
-              {o.data
-                .slice(0, 64)
-                .map(v => (typeof v === 'number' ? fmt(v, 4) : String(v)))
-                .join(', ')}
-              {o.data.length > 64 ? ` … (${o.data.length} values)` : ''}
-            </pre>
-          )}
-        </div>
-      ))}
-      {typeof debugText === 'string' && <Timings debug={debugText} />}
-      <Intermediates outputs={result.outputs} />
-    </section>
   );
 }
