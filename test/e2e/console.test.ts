@@ -22,7 +22,7 @@ const MODELS = readdirSync(EXAMPLES)
   .filter(n => statSync(path.join(EXAMPLES, n)).isDirectory())
   .sort();
 
-describe.skipIf(missing !== undefined)('the console in chromium', () => {
+describe.skipIf(missing !== undefined)('the console in chromium', { timeout: 90_000 }, () => {
   let server: ServeProcess;
   let browser: Browser;
   let page: Page;
