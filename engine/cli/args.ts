@@ -21,6 +21,8 @@ export interface ServeFlags extends BackendSettings {
   allowHttp: boolean;
   httpPort: number;
   httpAddress: string;
+  /** Serve the web console at /console on the HTTP endpoint (default true). */
+  allowConsole: boolean;
   /** Serve the gRPC protocol too (Triton's --allow-grpc, default true). */
   allowGrpc: boolean;
   grpcPort: number;
@@ -76,6 +78,7 @@ const SERVE_OPTIONS = {
   'http-port': { type: 'string', default: '8000' },
   'http-address': { type: 'string', default: '0.0.0.0' },
   'allow-grpc': { type: 'string', default: 'true' },
+  'allow-console': { type: 'string', default: 'true' },
   'grpc-port': { type: 'string', default: '8001' },
   'grpc-address': { type: 'string' },
   'grpc-keepalive-time': { type: 'string' },
@@ -133,6 +136,7 @@ export function parseServeFlags(argv: string[]): ServeFlags | 'help' {
     allowHttp: bool('--allow-http', values['allow-http']),
     httpPort: int('--http-port', values['http-port'], 0, 65535),
     httpAddress: values['http-address'],
+    allowConsole: bool('--allow-console', values['allow-console']),
     allowGrpc: bool('--allow-grpc', values['allow-grpc']),
     grpcPort: int('--grpc-port', values['grpc-port'], 0, 65535),
     grpcAddress: values['grpc-address'] ?? values['http-address'],

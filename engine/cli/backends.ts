@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
 import type { PipelineStepMetrics } from '../telemetry/metrics/metrics.js';
 import { createPipelineBackend, type PipelineObserver } from '../../pipelines/index.js';
+import type { PlanRegistry } from './plan-registry.js';
 
 /**
  * Every backend Braid serves with: ONNX Runtime, JS/TS models in worker threads, and pipelines,
@@ -15,16 +16,13 @@ import { createPipelineBackend, type PipelineObserver } from '../../pipelines/in
  */
 export function standardBackends(
   catalog: ModelCatalog,
-  opts: { logger: Logger; metrics?: PipelineStepMetrics; js?: Pick<JsBackendOptions, 'executeTimeoutMs' | 'maxHeapMb'> },
+  opts: { logger: Logger; metrics?: PipelineStepMetrics; js?: Pick<JsBackendOptions, 'executeTimeoutMs' | 'maxHeapMb'>; plans?: PlanRegistry },
 ): AnyBackend[] {
   const js = createJsBackend({ ...opts.js, logger: opts.logger });
   const { metrics } = opts;
   const observer: PipelineObserver = metrics
     ? { onStep: e => metrics.pipelineStep({ pipeline: e.pipeline, step: e.step, outcome: e.status, retries: e.retries, seconds: e.durationMs / 1000 }) }
     : {};
-  return [
-    createOnnxRuntimeBackend({ logger: opts.logger }),
-    js,
-    createPipelineBackend({ catalog, modules: js, logger: opts.logger, observer }),
-  ];
+  const pipelines = createPipelineBackend({ catalog, modules: js, logger: opts.logger, observer });
+  return [createOnnxRuntimeBackend({ logger: opts.logger }), js, opts.plans ? opts.plans.observe(pipelines) : pipelines];
 }

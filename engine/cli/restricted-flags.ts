@@ -30,7 +30,7 @@ export const RESTRICTED_HELP = `  --http-restricted-api API[,API...]:HEADER=VALU
                                  those APIs answer 403 unless the request has HEADER: VALUE
                                  (repeatable; each API in one flag at most). APIs: health,
                                  metadata, inference, shared-memory, model-config,
-                                 model-repository, statistics, trace, logging
+                                 model-repository, statistics, trace, logging, console
   --grpc-restricted-protocol API[,API...]:KEY=VALUE
                                  the same for gRPC (UNAVAILABLE), with metadata
                                  ${GRPC_RESTRICTED_HEADER_PREFIX}KEY: VALUE`;

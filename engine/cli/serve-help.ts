@@ -33,6 +33,7 @@ Options:
   --allow-http BOOL              serve HTTP (default true)
   --http-port N                  HTTP port (default 8000; 0 picks a free port)
   --http-address ADDR            address to bind (default 0.0.0.0)
+  --allow-console BOOL           serve the web console at /console on HTTP (default true)
   --allow-grpc BOOL              serve inference.GRPCInferenceService too (default true)
   --grpc-port N                  gRPC port (default 8001; 0 picks a free port)
   --grpc-address ADDR            gRPC address (default: the HTTP address)

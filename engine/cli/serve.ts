@@ -21,6 +21,11 @@ import { standardBackends } from './backends.js';
 import { packageVersion } from './package-version.js';
 import { exposureWarnings } from './restricted-flags.js';
 import { readTls } from './tls-flags.js';
+import { PlanRegistry } from './plan-registry.js';
+import { defaultAssetsDir, readConsoleAssets } from '../server/console/assets.js';
+import type { ConsoleSources } from '../server/console/sources.js';
+import { LogTailRing } from '../telemetry/log-tail.js';
+import { TraceRing } from '../telemetry/tracing/trace-ring.js';
 
 /** A running server: its bound ports and a way to stop it gracefully. */
 export interface RunningServer {
@@ -37,6 +42,8 @@ export interface RunningServer {
 /** The logger of `braid serve`, with the settings the logging API changes. */
 export interface ServeLogger extends Logger {
   readonly control: LogControl;
+  /** The last lines written, for the console's log tail. */
+  readonly tail?: LogTailRing;
 }
 
 /**
@@ -53,11 +60,18 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
   const grpcTls = flags.tls.grpc && readTls(flags.tls.grpc);
   for (const w of [...flags.notices, ...exposureWarnings(flags)]) logger.log('warn', w.msg, w.fields);
   const version = packageVersion();
-  const tracer = new OtelTracer({ config: parseTraceConfig(flags.traceConfig), logger, serviceVersion: version });
+  const plans = flags.allowConsole ? new PlanRegistry() : undefined;
+  const traceRing = flags.allowConsole ? new TraceRing() : undefined;
+  const tracer = new OtelTracer({
+    config: parseTraceConfig(flags.traceConfig),
+    logger,
+    serviceVersion: version,
+    ...(traceRing ? { extraProcessors: [traceRing] } : {}),
+  });
   const metrics = flags.allowMetrics ? metricsFor(flags, logger) : undefined;
   const engine = await createEngine({
     modelRepository: flags.modelRepository,
-    backends: catalog => standardBackends(catalog, { logger, js: jsOptions(flags), ...(metrics ? { metrics } : {}) }),
+    backends: catalog => standardBackends(catalog, { logger, js: jsOptions(flags), ...(metrics ? { metrics } : {}), ...(plans ? { plans } : {}) }),
     controlMode: flags.modelControlMode,
     loadModels: flags.loadModel,
     pollSecs: flags.repositoryPollSecs,
@@ -87,6 +101,7 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
     ...('control' in logger && logger.control instanceof LogControl ? { logging: logger.control } : {}),
     ...(metrics ? { metrics } : {}),
     restrictedApis: flags.restricted.http,
+    ...(plans && traceRing ? { console: consoleFor(plans, traceRing, logger) } : {}),
   });
   const grpc = flags.allowGrpc
     ? await listenGrpc(engine, {
@@ -138,6 +153,13 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
   };
 }
 
+/** The console's built files and what it reads besides the engine. */
+function consoleFor(plans: PlanRegistry, traces: TraceRing, logger: Logger): { assets: ReturnType<typeof readConsoleAssets>; sources: ConsoleSources } {
+  const tail = 'tail' in logger && logger.tail instanceof LogTailRing ? logger.tail : undefined;
+  const sources: ConsoleSources = { plans: (name, version) => plans.get(name, version), traces, ...(tail ? { logs: tail } : {}) };
+  return { assets: readConsoleAssets(defaultAssetsDir()), sources };
+}
+
 /** `'name': reason` of every model that failed to load, as Triton's --exit-on-error sees them. */
 async function failedModels(engine: InferenceEngine): Promise<string[]> {
   const rows = await engine.repositoryIndex(false);
@@ -168,7 +190,8 @@ export function loggerFor(
     log_error: flags.logError,
   });
   const write = flags.logFile === undefined ? undefined : appendTo(flags.logFile);
-  return Object.assign(createLogger({ control, ...(write ? { write } : {}) }), { control });
+  const tail = new LogTailRing();
+  return Object.assign(createLogger({ control, tap: e => tail.push(e), ...(write ? { write } : {}) }), { control, tail });
 }
 
 function appendTo(file: string): (line: string) => void {

@@ -24,7 +24,6 @@ import type { LoadPlan } from '../lifecycle/model-registry.js';
 import {
   completeModelConfig,
   configSource,
-  fromProtoJson,
   missingVersions,
   modelFiles,
   parseModelConfig,
@@ -39,6 +38,7 @@ import type { Scheduler } from '../core/scheduler.js';
 import { createScheduler } from '../scheduling/index.js';
 import { StatsRecorder } from '../scheduling/stats.js';
 import { readOutputLabels } from './classification.js';
+import { hasKey, parseConfigOverride } from './config-override.js';
 import { checkInstanceCount } from './instance-limit.js';
 import { createLoadedVersion, type LoadedVersion } from './loaded-version.js';
 
@@ -112,17 +112,7 @@ export async function readConfig(
   opts: Pick<ModelLoaderOptions, 'strictModelConfig'> & { readonly warn?: (line: string) => void },
   configOverride: string | undefined,
 ): Promise<{ config: ModelConfig; explicitMaxBatch: boolean; source?: ConfigSource }> {
-  if (configOverride !== undefined) {
-    let raw: unknown;
-    try {
-      // Protobuf's JSON mapping, as Triton's clients write it: "16" for an int64, camelCase names.
-      raw = fromProtoJson(JSON.parse(configOverride));
-    } catch (e) {
-      throw new EngineError('INVALID_ARG', `config override for '${model.name}' is not valid JSON: ${(e as Error).message}`);
-    }
-    const config = parseModelConfig(raw, { modelName: model.name, file: 'parameters.config', ...(opts.warn ? { warn: opts.warn } : {}) });
-    return { config, explicitMaxBatch: hasKey(raw, 'max_batch_size') };
-  }
+  if (configOverride !== undefined) return parseConfigOverride(model.name, configOverride, opts.warn);
   const read = await readModelConfig(model.dir);
   if (read.file === undefined && opts.strictModelConfig) {
     throw new EngineError('INVALID_ARG', `model '${model.name}' has no config file and --strict-model-config is set`);
@@ -263,9 +253,6 @@ export function placements(config: ModelConfig, gpuCount: number): InstanceOptio
   return out.length > 0 ? out : [{ kind: 'CPU' }];
 }
 
-function hasKey(raw: unknown, key: string): boolean {
-  return typeof raw === 'object' && raw !== null && key in raw;
-}
 
 /**
  * The models a version of `model` calls, when its backend schedules itself (a pipeline);

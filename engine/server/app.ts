@@ -23,6 +23,9 @@ import { registerRepositoryRoutes } from './routes/repository.js';
 import { registerStatsRoutes } from './routes/stats.js';
 import { registerTraceRoutes } from './routes/trace.js';
 import type { BraidApp, ServerContext } from './routing.js';
+import { registerConsoleRoutes } from './console/routes.js';
+import type { ConsoleAssets } from './console/assets.js';
+import type { ConsoleSources } from './console/sources.js';
 
 /** Triton's default request body limit, `HTTP_DEFAULT_MAX_INPUT_SIZE` (64 MiB). */
 export const DEFAULT_MAX_INPUT_SIZE = 1 << 26;
@@ -60,6 +63,11 @@ export interface AppOptions {
    * Default: never.
    */
   readonly isDraining?: () => boolean;
+  /**
+   * Serves the web console at `/console` with these built files and data sources (`braid serve
+   * --allow-console`). Absent: no console routes, so `/console` is 404.
+   */
+  readonly console?: { readonly assets: ConsoleAssets; readonly sources: ConsoleSources; readonly intervalMs?: number };
 }
 
 /**
@@ -91,6 +99,11 @@ export function createApp(engine: InferenceEngine, opts: AppOptions = {}): Braid
   registerRepositoryRoutes(app, engine, maxInputSize);
   registerTraceRoutes(app, engine, opts.traceSettings, maxInputSize);
   registerLoggingRoutes(app, opts.logging, maxInputSize);
+  if (opts.console) {
+    const { isDraining } = opts;
+    const clock = opts.clock ?? systemClock;
+    registerConsoleRoutes(app, engine, { ...opts.console, clock, maxInputSize, ...(isDraining ? { isDraining } : {}) });
+  }
   assertRoutesCategorized(app);
   app.notFound(() => jsonError(404, 'Not Found'));
   app.onError((err, c) => errorResponse(err, requestLogger(logger, c)));

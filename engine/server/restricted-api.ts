@@ -19,6 +19,7 @@ export const RESTRICTED_CATEGORIES = [
   'statistics',
   'trace',
   'logging',
+  'console',
 ] as const;
 
 /** One of {@link RESTRICTED_CATEGORIES}. */
@@ -70,6 +71,17 @@ export const HTTP_ROUTE_CATEGORIES: ReadonlyMap<string, RestrictedCategory> = ne
   ['/v2/models/:model/trace/setting', 'trace'],
   ['/v2/models/:model/versions/:version/trace/setting', 'trace'],
   ['/v2/logging', 'logging'],
+  // The console's page and bundles are its own category; its data endpoints belong to the
+  // category of what they show, and its buttons call the repository API.
+  ['/console', 'console'],
+  ['/console/assets/:file', 'console'],
+  ['/console/api/events', 'statistics'],
+  ['/console/api/plan/:model', 'model-config'],
+  ['/console/api/plan/:model/versions/:version', 'model-config'],
+  ['/console/api/config-check/:model', 'model-config'],
+  ['/console/api/traces', 'trace'],
+  ['/console/api/traces/:trace', 'trace'],
+  ['/console/api/logs', 'logging'],
 ]);
 
 /**

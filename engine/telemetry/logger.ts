@@ -17,6 +17,8 @@ export interface LoggerOptions {
   /** Where lines go. Default process.stdout. */
   readonly write?: (line: string) => void;
   readonly now?: () => Date;
+  /** Also receives every line written, as fields (the console's log tail). */
+  readonly tap?: (entry: { time: string; level: LogLevel; msg: string; fields: LogFields }) => void;
 }
 
 /**
@@ -122,6 +124,7 @@ export function createLogger(opts: LoggerOptions = {}, base: LogFields = {}): Lo
       const all = { ...base, ...fields };
       const time = now().toISOString();
       write(control.format === 'json' ? JSON.stringify({ time, level, msg, ...all }) : textLine(time, level, msg, all));
+      opts.tap?.({ time, level, msg, fields: all });
     },
     child(fields) {
       return createLogger({ ...opts, control }, { ...base, ...fields });

@@ -12,7 +12,7 @@ import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import type { Resource } from '@opentelemetry/resources';
 import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { systemClock } from '../../core/clock.js';
 import type { Clock } from '../../core/clock.js';
 import { noopLogger } from '../../core/logger.js';
@@ -31,6 +31,8 @@ export interface OtelTracerOptions {
   readonly logger?: Logger;
   /** `service.version` of the exported resource. */
   readonly serviceVersion?: string;
+  /** Also receives every ended span, beside the exporter (the console's ring of recent traces). */
+  readonly extraProcessors?: readonly SpanProcessor[];
   /** Replaces the OTLP exporter (tests use the SDK's InMemorySpanExporter). */
   readonly exporter?: SpanExporter;
 }
@@ -106,7 +108,7 @@ export class OtelTracer implements RequestTracer {
     const provider = new BasicTracerProvider({
       resource: resource(config, this.#o.serviceVersion),
       sampler: new AlwaysOnSampler(),
-      spanProcessors: [new BatchSpanProcessor(exporter, { ...config.batch })],
+      spanProcessors: [new BatchSpanProcessor(exporter, { ...config.batch }), ...(this.#o.extraProcessors ?? [])],
     });
     const tracer: Tracer = provider.getTracer('braid', this.#o.serviceVersion);
     const factory: SpanFactory = { tracer, wallTime: at => toHrTime(this.#wallOffset + (at ?? this.#clock.now())) };

@@ -47,7 +47,7 @@ describe('--http-restricted-api and --grpc-restricted-protocol', () => {
     [
       'model-reposit:k=v',
       "--http-restricted-api: unknown restricted api 'model-reposit' (expected one of health, metadata, inference, " +
-        'shared-memory, model-config, model-repository, statistics, trace, logging)',
+        'shared-memory, model-config, model-repository, statistics, trace, logging, console)',
     ],
     ['health,:k=v', "--http-restricted-api: unknown restricted api ''"],
     ['inference,inference:k=v', "--http-restricted-api: restricted api 'inference' can not be specified in multiple config groups"],

@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
-import { createApp } from '../../../engine/server/app.js';
+import { createApp as createBraidApp } from '../../../engine/server/app.js';
+import type { AppOptions } from '../../../engine/server/app.js';
 import { listen } from '../../../engine/server/listen.js';
 import type { HttpServerHandle } from '../../../engine/server/listen.js';
 import { HTTP_ROUTE_CATEGORIES, RESTRICTED_CATEGORIES, restriction } from '../../../engine/server/restricted-api.js';
@@ -41,7 +42,23 @@ const ROUTES: readonly [pattern: string, method: 'GET' | 'POST', path: string, c
   ['/v2/models/:model/trace/setting', 'POST', '/v2/models/simple/trace/setting', 'trace'],
   ['/v2/models/:model/versions/:version/trace/setting', 'GET', '/v2/models/simple/versions/1/trace/setting', 'trace'],
   ['/v2/logging', 'POST', '/v2/logging', 'logging'],
+  // The console (issue #18): its page is its own category, its data that of what it shows.
+  ['/console', 'GET', '/console', 'console'],
+  ['/console/assets/:file', 'GET', '/console/assets/console.js', 'console'],
+  // POST (405 when allowed): a GET is an endless event stream.
+  ['/console/api/events', 'POST', '/console/api/events', 'statistics'],
+  ['/console/api/plan/:model', 'GET', '/console/api/plan/simple', 'model-config'],
+  ['/console/api/plan/:model/versions/:version', 'GET', '/console/api/plan/simple/versions/1', 'model-config'],
+  ['/console/api/config-check/:model', 'POST', '/console/api/config-check/simple', 'model-config'],
+  ['/console/api/traces', 'GET', '/console/api/traces', 'trace'],
+  ['/console/api/traces/:trace', 'GET', '/console/api/traces/abc', 'trace'],
+  ['/console/api/logs', 'GET', '/console/api/logs', 'logging'],
 ];
+
+const CONSOLE = { assets: new Map([['console.js', { body: new TextEncoder().encode('1'), contentType: 'text/javascript' }]]), sources: {} };
+
+/** The app with every route, the console's included. */
+const createApp = (engine: ReturnType<typeof fakeEngine>, opts: AppOptions = {}): BraidApp => createBraidApp(engine, { console: CONSOLE, ...opts });
 
 const only = (category: RestrictedCategory, header = 'admin-key', value = 's3cret'): Restrictions =>
   new Map([[category, restriction(header, value)]]);

@@ -1,0 +1,67 @@
+/**
+ * @module
+ * What the console reads besides the engine, as ports the composition root fills: compiled
+ * pipeline plans, the ring of recent traces and the tail of the log. Each is optional; the
+ * console shows "not available" for what is absent.
+ */
+import type { ExecutionPlan } from '../../core/plan.js';
+
+/** The compiled plan of a pipeline version; undefined for models and unknown names. */
+export type PlanSource = (name: string, version: number) => ExecutionPlan | undefined;
+
+/** One trace kept in memory, summarized for the list. */
+export interface TraceSummary {
+  readonly traceId: string;
+  /** The root span's name (e.g. `InferRequest`) and model attribute when it has one. */
+  readonly name: string;
+  readonly model?: string;
+  /** Wall-clock start in ms since the epoch, and length in ms. */
+  readonly startMs: number;
+  readonly durationMs: number;
+  readonly spanCount: number;
+}
+
+/** One span of a kept trace, flattened for the waterfall. */
+export interface TraceSpanView {
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  readonly name: string;
+  readonly startMs: number;
+  readonly durationMs: number;
+  readonly attributes: Readonly<Record<string, unknown>>;
+  /** Span ids this span links to (a batch's compute span links every request in it). */
+  readonly links: readonly string[];
+  readonly error?: string;
+}
+
+/** The last sampled traces, bounded in memory. */
+export interface TraceStore {
+  /** Newest first. */
+  list(): TraceSummary[];
+  /** The spans of one trace, in start order; undefined when it has left the ring. */
+  spans(traceId: string): TraceSpanView[] | undefined;
+  /** The trace as an OTLP/JSON `ExportTraceServiceRequest`, which Jaeger imports. */
+  otlpJson(traceId: string): unknown;
+}
+
+/** One structured log line as written. */
+export interface LogEntry {
+  readonly seq: number;
+  readonly time: string;
+  readonly level: string;
+  readonly msg: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+/** The last log lines, bounded in memory. */
+export interface LogTail {
+  /** Entries with `seq` greater than `after`, oldest first. */
+  since(after: number): LogEntry[];
+}
+
+/** Everything the console reads besides the engine. */
+export interface ConsoleSources {
+  readonly plans?: PlanSource;
+  readonly traces?: TraceStore;
+  readonly logs?: LogTail;
+}

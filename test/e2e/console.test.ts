@@ -1,0 +1,226 @@
+/*
+ * The web console in a real browser (issue #18): Debian's chromium, headless, against `braid
+ * serve` on the example repository. Every model with its state, unload and reload of `simple`,
+ * the OCR pipeline's graph, Try-it on a committed image, a trace in the waterfall, and axe-core
+ * finding no serious or critical accessibility problem. Screenshots go to test/e2e/.artifacts.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'puppeteer-core';
+import {
+  browserMissing,
+  launchBrowser,
+  screenshot,
+  seriousViolations,
+} from '../support/browser.js';
+import { EXAMPLES, ROOT } from '../support/repo.js';
+import { startServe, type ServeProcess } from '../support/serve-process.js';
+
+const missing = browserMissing();
+const MODELS = readdirSync(EXAMPLES)
+  .filter(n => statSync(path.join(EXAMPLES, n)).isDirectory())
+  .sort();
+
+describe.skipIf(missing !== undefined)('the console in chromium', { timeout: 90_000 }, () => {
+  let server: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+  const cspErrors: string[] = [];
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([
+      startServe(
+        [
+          '--model-repository',
+          EXAMPLES,
+          '--model-control-mode',
+          'explicit',
+          '--load-model',
+          '*',
+          '--allow-grpc',
+          'false',
+          '--trace-config',
+          'level=TIMESTAMPS',
+          '--trace-config',
+          'rate=1',
+          // Nothing listens there: the ring keeps the traces whatever the export does.
+          '--trace-config',
+          'opentelemetry,url=http://127.0.0.1:9/v1/traces',
+        ],
+        120_000,
+      ),
+      launchBrowser(),
+    ]);
+    page = await browser.newPage();
+    page.on('console', m => {
+      if (/Content.Security.Policy/i.test(m.text())) cspErrors.push(m.text());
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const stateOf = (name: string): Promise<string | null> =>
+    page
+      .$eval(`tr[data-model="${name}"] .state`, el => el.getAttribute('data-state'))
+      .catch(() => null);
+
+  const waitState = (name: string, state: string): Promise<unknown> =>
+    page.waitForFunction(
+      `document.querySelector('tr[data-model="${name}"] .state')?.getAttribute('data-state') === '${state}'`,
+      { timeout: 60_000 },
+    );
+
+  it('serves the page with a strict Content-Security-Policy', async () => {
+    const res = await page.goto(`${server.url}/console`, { waitUntil: 'load' });
+    expect(res?.status()).toBe(200);
+    const csp = res?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+  });
+
+  it('lists every model of the repository with its state', async () => {
+    await page.waitForSelector('tr[data-model="simple"]', { timeout: 30_000 });
+    for (const name of MODELS) await waitState(name, 'READY');
+    const shown = await page.$$eval('tr[data-model]', rows =>
+      [...new Set(rows.map(r => r.getAttribute('data-model')))].sort(),
+    );
+    expect(shown).toEqual(MODELS);
+    await screenshot(page, 'console-models');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('unloads and reloads simple with the buttons', async () => {
+    await page.click('button[aria-label="Unload simple"]');
+    await waitState('simple', 'UNAVAILABLE');
+    expect(await page.$eval('tr[data-model="simple"] .reason', el => el.textContent)).toMatch(
+      /unloaded/,
+    );
+    await page.click('button[aria-label="Load simple"]');
+    await waitState('simple', 'READY');
+    expect(await stateOf('simple')).toBe('READY');
+  });
+
+  it("checks an edited config with the load's messages and loads with it", async () => {
+    await page.click('a[aria-label="Config of simple"]');
+    await page.waitForSelector('#config-text', { timeout: 30_000 });
+    const original = await page.$eval(
+      '#config-text',
+      el => (el as unknown as { value: string }).value,
+    );
+    expect(JSON.parse(original)).toMatchObject({ name: 'simple' });
+    const edit = async (text: string, state: string): Promise<string> => {
+      await page.evaluate(
+        `(() => { const t = document.querySelector('#config-text'); t.value = ${JSON.stringify(text)}; t.dispatchEvent(new Event('input', { bubbles: true })); })()`,
+      );
+      await page.waitForSelector(`[data-check="${state}"]`, { timeout: 30_000 });
+      return page.$eval(`[data-check="${state}"]`, el => el.textContent ?? '');
+    };
+    expect(await edit('{"max_batch_sise": 8}', 'invalid')).toContain(
+      "parameters.config: unknown key 'max_batch_sise'",
+    );
+    await screenshot(page, 'console-config-invalid');
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(await edit(original, 'valid')).toContain('Valid.');
+    await page.click('::-p-text(Load with this config)');
+    await page.waitForFunction(
+      `document.body.textContent.includes('simple: loaded with this config')`,
+      { timeout: 60_000 },
+    );
+    await page.goto(`${server.url}/console#/models`);
+    await waitState('simple', 'READY');
+  });
+
+  it("draws the OCR pipeline's graph with typed edges, guards and fan-outs", async () => {
+    await page.click('a[aria-label="Graph of ocr"]');
+    await page.waitForSelector('g.step[data-step="recognize"]', { timeout: 30_000 });
+    const steps = await page.$$eval('g.step', gs => gs.map(g => g.getAttribute('data-step')));
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        'prepare',
+        'detect',
+        'find_boxes',
+        'no_text',
+        'orient',
+        'recognize',
+        'decode',
+      ]),
+    );
+    expect(await page.$eval('g.step[data-step="recognize"]', g => g.textContent)).toContain(
+      'map: over rec_x',
+    );
+    expect(await page.$eval('g.step[data-step="no_text"]', g => g.textContent)).toContain(
+      'when: shape(boxes)[0] == 0',
+    );
+    const edges = await page.$$eval('g.edge text', ts => ts.map(t => t.textContent));
+    expect(edges).toContain('boxes: FP32 [N, 4, 2]');
+    await screenshot(page, 'console-graph-ocr');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('runs Try-it on a committed image and shows the text and per-step timings', async () => {
+    await page.goto(`${server.url}/console#/try/ocr`);
+    const file = await page.waitForSelector('#input-IMAGE-file', { timeout: 30_000 });
+    await (file as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(
+      path.join(ROOT, 'examples', 'images', 'sign.png'),
+    );
+    await page.waitForSelector('img.preview');
+    await page.click('input[name="capture"][value="rgb"]');
+    await page.click('input[name="capture"][value="det_prob"]');
+    await page.click('form.try button[type="submit"]');
+    await page.waitForSelector('.output[data-output="TEXT"] li', { timeout: 60_000 });
+    const text = await page.$$eval('.output[data-output="TEXT"] li', lis =>
+      lis.map(l => l.textContent ?? ''),
+    );
+    expect(text.join(' ').replace(/\s+/g, ' ').toLowerCase()).toContain('welcome to braid');
+    const timed = await page.$$eval('.timings tr[data-step]', rows =>
+      rows.map(r => r.getAttribute('data-step')),
+    );
+    expect(timed).toEqual(expect.arrayContaining(['prepare', 'detect', 'recognize', 'decode']));
+    await page.waitForSelector('.overlay svg polygon');
+    // Captured intermediates drawn as images: the decoded RGB input and the detector's text map.
+    expect(
+      await page.$$eval('.intermediates canvas', cs =>
+        cs.map(c => c.getAttribute('data-tensor')).sort(),
+      ),
+    ).toEqual(['det_prob', 'rgb']);
+    await screenshot(page, 'console-try-ocr');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('shows the Try-it request as a waterfall, downloadable as OTLP JSON', async () => {
+    await page.goto(`${server.url}/console#/traces`);
+    const link = await page.waitForSelector('.trace-list a', { timeout: 30_000 });
+    expect(await link!.evaluate(a => a.textContent)).toContain('ocr');
+    await page.click('.trace-list a');
+    await page.waitForSelector('.waterfall tr[data-span="InferRequest"]', { timeout: 30_000 });
+    const spans = await page.$$eval('.waterfall tr[data-span]', rows =>
+      rows.map(r => r.getAttribute('data-span')),
+    );
+    expect(spans.some(s => s?.startsWith('step '))).toBe(true);
+    const href = await page.$eval('.waterfall a[download]', a => a.getAttribute('href'));
+    const otlp = (await (await fetch(`${server.url}${href}`)).json()) as {
+      resourceSpans: { scopeSpans: { spans: unknown[] }[] }[];
+    };
+    expect(otlp.resourceSpans[0]!.scopeSpans[0]!.spans.length).toBe(spans.length);
+    await screenshot(page, 'console-trace');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('streams metrics and tails the log', async () => {
+    await page.goto(`${server.url}/console#/metrics`);
+    await page.waitForSelector('.chart .uplot', { timeout: 30_000 });
+    await screenshot(page, 'console-metrics');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.goto(`${server.url}/console#/logs`);
+    await page.waitForFunction(
+      `document.querySelector('ol.log')?.textContent?.includes('Started HTTPService')`,
+      { timeout: 30_000 },
+    );
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(cspErrors).toEqual([]);
+  });
+});

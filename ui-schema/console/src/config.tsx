@@ -1,0 +1,142 @@
+/**
+ * A model's completed config, and an editor for it: the fields come from the model config's
+ * JSON Schema (ui-schema/model-config.schema.json), each edit is checked by the server with the
+ * messages a load gives, and "Load with this config" loads the model with it as an override.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import schema from '../../model-config.schema.json';
+import { getJson, postJson } from './api.js';
+
+interface SchemaNode {
+  readonly type?: string | readonly string[];
+  readonly enum?: readonly unknown[];
+  readonly items?: SchemaNode;
+  readonly anyOf?: readonly SchemaNode[];
+  readonly description?: string;
+}
+
+/** `integer`, `array of object`, `"A" | "B"`: a field's type as a person reads it. */
+function typeText(n: SchemaNode | undefined): string {
+  if (!n) return 'any';
+  if (n.enum) return n.enum.map(v => JSON.stringify(v)).join(' | ');
+  if (n.anyOf) return n.anyOf.map(typeText).join(' or ');
+  if (n.type === 'array') return `array of ${typeText(n.items)}`;
+  return Array.isArray(n.type) ? n.type.join(' | ') : ((n.type as string | undefined) ?? 'object');
+}
+
+const FIELDS = Object.entries((schema as { properties: Record<string, SchemaNode> }).properties);
+
+type Check =
+  | { state: 'checking' }
+  | { state: 'valid'; warnings: string[] }
+  | { state: 'invalid'; message: string };
+
+export function ConfigPage({ model }: { model: string }) {
+  const [text, setText] = useState<string | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const [check, setCheck] = useState<Check | undefined>();
+  const [loadMessage, setLoadMessage] = useState<{ text: string; error: boolean } | undefined>();
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => {
+    getJson<unknown>(`/v2/models/${encodeURIComponent(model)}/config`).then(
+      c => setText(JSON.stringify(c, null, 2)),
+      (e: Error) => setError(e.message),
+    );
+  }, [model]);
+  const validate = (value: string): void => {
+    setCheck({ state: 'checking' });
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      fetch(`/console/api/config-check/${encodeURIComponent(model)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ config: value }),
+      })
+        .then(async res => {
+          const body = (await res.json()) as { error?: string; warnings?: string[] };
+          setCheck(
+            res.ok
+              ? { state: 'valid', warnings: body.warnings ?? [] }
+              : { state: 'invalid', message: body.error ?? `HTTP ${res.status}` },
+          );
+        })
+        .catch((e: Error) => setCheck({ state: 'invalid', message: e.message }));
+    }, 300);
+  };
+  const load = async (): Promise<void> => {
+    setLoadMessage({ text: `Loading ${model} with this config…`, error: false });
+    try {
+      await postJson(`/v2/repository/models/${encodeURIComponent(model)}/load`, {
+        parameters: { config: text },
+      });
+      setLoadMessage({ text: `${model}: loaded with this config`, error: false });
+    } catch (e) {
+      setLoadMessage({ text: `${model}: ${(e as Error).message}`, error: true });
+    }
+  };
+  if (error) return <p class="message error">{error}</p>;
+  if (text === undefined) return <p>Loading the config of {model}…</p>;
+  return (
+    <section aria-labelledby="config-title">
+      <h1 id="config-title">Config of {model}</h1>
+      <p>
+        The completed config (defaults filled in). Edit it and load the model with it as an
+        override; the file on disk is not changed.
+      </p>
+      <div class="config">
+        <div>
+          <label for="config-text">config (JSON)</label>
+          <textarea
+            id="config-text"
+            spellcheck={false}
+            rows={24}
+            value={text}
+            onInput={e => {
+              const value = (e.target as HTMLTextAreaElement).value;
+              setText(value);
+              validate(value);
+            }}
+          />
+          <p
+            class={check?.state === 'invalid' ? 'message error' : 'message'}
+            role="status"
+            aria-live="polite"
+            data-check={check?.state ?? ''}
+          >
+            {check === undefined
+              ? 'Edit to check.'
+              : check.state === 'checking'
+                ? 'Checking…'
+                : check.state === 'valid'
+                  ? ['Valid.', ...check.warnings].join(' ')
+                  : check.message}
+          </p>
+          <button
+            type="button"
+            disabled={check?.state === 'invalid' || check?.state === 'checking'}
+            onClick={() => void load()}
+          >
+            Load with this config
+          </button>
+          <p class={loadMessage?.error ? 'message error' : 'message'} role="status">
+            {loadMessage?.text ?? ''}
+          </p>
+        </div>
+        <aside aria-labelledby="fields-title">
+          <h2 id="fields-title">Fields</h2>
+          <dl class="fields">
+            {FIELDS.map(([name, node]) => (
+              <>
+                <dt>{name}</dt>
+                <dd>
+                  {typeText(node)}
+                  {node.description ? ` — ${node.description}` : ''}
+                </dd>
+              </>
+            ))}
+          </dl>
+        </aside>
+      </div>
+    </section>
+  );
+}
