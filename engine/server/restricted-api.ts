@@ -87,6 +87,7 @@ export const GRPC_RPC_CATEGORIES: ReadonlyMap<string, RestrictedCategory> = new 
   ['ModelMetadata', 'metadata'],
   ['ModelConfig', 'model-config'],
   ['ModelInfer', 'inference'],
+  ['ModelStreamInfer', 'inference'],
   ['ModelStatistics', 'statistics'],
   ['RepositoryIndex', 'model-repository'],
   ['RepositoryModelLoad', 'model-repository'],

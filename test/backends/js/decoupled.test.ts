@@ -28,7 +28,7 @@ function files(name: string): ModelFiles {
     version: 1,
     modelDir,
     versionDir,
-    modelPath: path.join(versionDir, 'model.js'),
+    modelPath: path.join(versionDir, 'model.mjs'),
   };
 }
 
