@@ -58,7 +58,15 @@ export interface ExecutionStats {
    * response (after the execution started, for the first) and `sinceStartNs` after the start.
    */
   response?(index: number, ns: number, sinceStartNs: number): void;
+  /**
+   * A decoupled model's request ended after `count` responses, `ns` after its last (after the
+   * start, for none): with the final flag alone (`empty`), or failed or cancelled.
+   */
+  responsesEnded?(count: number, ns: number, outcome: ResponsesOutcome): void;
 }
+
+/** How a decoupled request ended, in the terms of Triton's per-response statistics. */
+export type ResponsesOutcome = 'empty_response' | 'fail' | 'cancel';
 
 /** What a scheduler reports of itself. */
 export interface SchedulerStats {

@@ -179,6 +179,8 @@ export interface StatsObserver {
   execution(batchSize: number, inputNs: number, inferNs: number, outputNs: number): void;
   /** A decoupled model sent response `index` of a request, `sinceStartNs` after its execution started. */
   response?(index: number, sinceStartNs: number): void;
+  /** A decoupled model's request ended after `count` responses. */
+  responsesEnded?(count: number): void;
 }
 
 /** The observer that observes nothing. */

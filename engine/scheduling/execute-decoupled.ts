@@ -93,6 +93,8 @@ export async function executeDecoupled(
     failure ??= toEngineError(e, 'INTERNAL', `${label}: execution failed`);
   }
   const end = clock.now();
+  const outcome = req.signal?.aborted ? 'cancel' : failure ? 'fail' : 'empty_response';
+  ctx.stats.responsesEnded?.(index, (end - last) * NS_PER_MS, outcome);
   const inputEnd = Math.min(Math.max(marks.COMPUTE_INPUT_END ?? t0, t0), end);
   ctx.stats.execution(req.batchSize, (inputEnd - t0) * NS_PER_MS, (end - inputEnd) * NS_PER_MS, 0);
   if (req.trace?.recording) req.trace.setAttributes({ 'braid.response_count': index });

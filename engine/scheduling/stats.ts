@@ -3,7 +3,7 @@
  * §5.3), with the runtime recording requests and the scheduler recording executions.
  */
 import type { FailureReason } from '../core/errors.js';
-import type { ExecutionStats } from '../core/scheduler.js';
+import type { ExecutionStats, ResponsesOutcome } from '../core/scheduler.js';
 import { noopStatsObserver } from '../core/telemetry.js';
 import type { StatsObserver } from '../core/telemetry.js';
 
@@ -149,16 +149,26 @@ export class StatsRecorder implements ExecutionStats {
 
   /** A decoupled model sent response `index` of a request, `ns` after the one before it. */
   response(index: number, ns: number, sinceStartNs: number): void {
-    let r = this.#responses[index];
-    if (!r) {
-      for (let i = this.#responses.length; i <= index; i++) {
-        this.#responses[i] = { compute_infer: zero(), compute_output: zero(), success: zero(), fail: zero(), empty_response: zero(), cancel: zero() };
-      }
-      r = this.#responses[index]!;
-    }
+    const r = this.#responseAt(index);
     add(r.success, ns);
     add(r.compute_infer, ns);
     this.#observer.response?.(index, sinceStartNs);
+  }
+
+  /**
+   * A decoupled model's request ended after `count` responses, `ns` after the last: Triton
+   * counts the final flag sent alone as an empty response at the next index.
+   */
+  responsesEnded(count: number, ns: number, outcome: ResponsesOutcome): void {
+    add(this.#responseAt(count)[outcome], ns);
+    this.#observer.responsesEnded?.(count);
+  }
+
+  #responseAt(index: number): ResponseStats {
+    for (let i = this.#responses.length; i <= index; i++) {
+      this.#responses[i] = { compute_infer: zero(), compute_output: zero(), success: zero(), fail: zero(), empty_response: zero(), cancel: zero() };
+    }
+    return this.#responses[index]!;
   }
 
   /** Failed requests so far by reason; they sum to the `fail` count of {@link snapshot}. */

@@ -87,6 +87,7 @@ describe('a decoupled model in the queue scheduler', () => {
     expect([s.execution_count, s.inference_count]).toEqual([1, 1]);
     expect(s.response_stats['0']!.success).toEqual({ count: 1, ns: 5e6 });
     expect(s.response_stats['1']!.success).toEqual({ count: 1, ns: 3e6 });
+    expect(s.response_stats['2']!.empty_response.count).toBe(1);
   });
 
   it('never joins requests into one execution, even with dynamic batching', async () => {
@@ -116,7 +117,7 @@ describe('a decoupled model in the queue scheduler', () => {
   });
 
   it('aborts the execution when its client cancels, drops later responses and rejects CANCELLED', async () => {
-    const { instance, scheduler } = setup();
+    const { instance, scheduler, stats } = setup();
     const cancel = new CancelSource();
     const got: InferResponse[] = [];
     const run = track(scheduler.run(request(1, 4, { signal: cancel, respond: r => got.push(r) })));
@@ -130,6 +131,7 @@ describe('a decoupled model in the queue scheduler', () => {
     await settle();
     expect(got.length).toBe(1);
     expect((run.error as EngineError).code).toBe('CANCELLED');
+    expect(stats.snapshot().response_stats['1']!.cancel.count).toBe(1);
   });
 
   it('refuses at load a decoupled config whose instances send one response per request', () => {
