@@ -12,7 +12,7 @@ import { EngineError, toEngineError } from '../../core/errors.js';
 import type { InferRequest, InferResponse } from '../../core/request.js';
 import type { InferenceEngine } from '../../runtime/types.js';
 import { readBody } from '../body.js';
-import { clientSignal } from '../client-signal.js';
+import { clientSignal, streamClientSignal } from '../client-signal.js';
 import { generateResponseJson, readGenerateRequest } from '../codec/generate-json.js';
 import { parseRequestJson } from '../codec/json-text.js';
 import { clientMessage } from '../errors.js';
@@ -43,6 +43,7 @@ async function readRequest(
   c: ServerContext,
   engine: InferenceEngine,
   maxInputSize: number,
+  streaming = false,
 ): Promise<InferRequest> {
   const { name, version } = modelTarget(c);
   const encoding = c.req.header('content-encoding');
@@ -55,7 +56,12 @@ async function readRequest(
   const specs = engine.modelMetadata(name, version).inputs;
   const body = parseRequestJson(await readBody(c, maxInputSize));
   const mapped = readGenerateRequest(body, specs);
-  return { ...mapped, modelName: name, modelVersion: version, signal: clientSignal(c) };
+  return {
+    ...mapped,
+    modelName: name,
+    modelVersion: version,
+    signal: streaming ? streamClientSignal(c) : clientSignal(c),
+  };
 }
 
 async function generate(
@@ -92,7 +98,7 @@ async function generateStream(
   engine: InferenceEngine,
   maxInputSize: number,
 ): Promise<Response> {
-  const request = await readRequest(c, engine, maxInputSize);
+  const request = await readRequest(c, engine, maxInputSize, true);
   const cancel = new CancelSource();
   const clientGone = request.signal!;
   clientGone.addEventListener('abort', () => cancel.abort(clientGone.reason), { once: true });
@@ -105,23 +111,19 @@ async function generateStream(
     );
   const first = await events.next();
   if (first.kind === 'error') throw first.error;
+  let pending: StreamEvent | undefined = first;
+  // Pulled one event at a time: once the client has gone (cancel) nothing is pulled any more.
   const body = new ReadableStream<Uint8Array>({
-    start: controller => {
-      let pending: StreamEvent | undefined = first;
-      const pump = async (): Promise<void> => {
-        for (;;) {
-          const ev: StreamEvent = pending ?? (await events.next());
-          pending = undefined;
-          if (ev.kind === 'end') return controller.close();
-          const text =
-            ev.kind === 'response'
-              ? safeJson(ev.res)
-              : JSON.stringify({ error: clientMessage(ev.error.message) });
-          controller.enqueue(encoder.encode(`data: ${text}\n\n`));
-          if (ev.kind === 'error') return controller.close();
-        }
-      };
-      void pump();
+    pull: async controller => {
+      const ev: StreamEvent = pending ?? (await events.next());
+      pending = undefined;
+      if (ev.kind === 'end') return controller.close();
+      const text =
+        ev.kind === 'response'
+          ? safeJson(ev.res)
+          : JSON.stringify({ error: clientMessage(ev.error.message) });
+      controller.enqueue(encoder.encode(`data: ${text}\n\n`));
+      if (ev.kind === 'error') controller.close();
     },
     cancel: () =>
       cancel.abort(new EngineError('CANCELLED', 'the client closed the generate stream')),
