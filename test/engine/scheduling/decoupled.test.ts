@@ -6,6 +6,7 @@ import { CancelSource } from '../../../engine/core/cancel.js';
 import { SimulatedClock } from '../../../engine/core/clock.js';
 import { EngineError } from '../../../engine/core/errors.js';
 import type { InferResponse } from '../../../engine/core/request.js';
+import type { TraceSpan } from '../../../engine/core/telemetry.js';
 import type { TensorMap } from '../../../engine/core/tensor.js';
 import { createScheduler } from '../../../engine/scheduling/create-scheduler.js';
 import { StatsRecorder } from '../../../engine/scheduling/stats.js';
@@ -88,6 +89,40 @@ describe('a decoupled model in the queue scheduler', () => {
     expect(s.response_stats['0']!.success).toEqual({ count: 1, ns: 5e6 });
     expect(s.response_stats['1']!.success).toEqual({ count: 1, ns: 3e6 });
     expect(s.response_stats['2']!.empty_response.count).toBe(1);
+  });
+
+  it('marks each response on the request’s span, with the time to the first and the count', async () => {
+    const { clock, instance, scheduler } = setup();
+    const events: [string, number | undefined][] = [];
+    const attributes: Record<string, unknown> = {};
+    const span: TraceSpan = {
+      recording: true,
+      child: () => span,
+      setAttributes: a => Object.assign(attributes, a),
+      event: (name, at) => events.push([name, at]),
+      link() {},
+      fail() {},
+      end() {},
+      traceparent: () => undefined,
+    };
+    const run = track(scheduler.run(request(1, 1, { trace: span, respond: () => {} })));
+    await settle();
+    const call = instance.calls[0]!;
+    clock.advance(4);
+    call.send(echoOutputs(call.inputs));
+    clock.advance(2);
+    call.send(echoOutputs(call.inputs));
+    call.finish();
+    await settle();
+    expect(run.done).toBe(true);
+    expect(events.filter(([name]) => name === 'INFER_RESPONSE_COMPLETE')).toEqual([
+      ['INFER_RESPONSE_COMPLETE', 4],
+      ['INFER_RESPONSE_COMPLETE', 6],
+    ]);
+    expect(attributes).toMatchObject({
+      'braid.first_response_us': 4000,
+      'braid.response_count': 2,
+    });
   });
 
   it('never joins requests into one execution, even with dynamic batching', async () => {
