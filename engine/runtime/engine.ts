@@ -99,13 +99,16 @@ export class Engine implements InferenceEngine {
   /** Runs one request on any model, its responses to `sink` as they are sent (see {@link InferenceEngine.stream}). */
   stream(req: InferRequest, sink: ResponseSink, ctx: InferContext = {}): Promise<void> {
     if (this.#shuttingDown) return Promise.reject(new EngineError('UNAVAILABLE', 'server is shutting down'));
-    let lv: LoadedVersion;
+    return this.#stream(req, sink, ctx);
+  }
+
+  /** Streams a request on the version it names, even while shutting down (steps of accepted requests). */
+  #stream(req: InferRequest, sink: ResponseSink, ctx: InferContext): Promise<void> {
     try {
-      lv = this.#registry.get(req.modelName, req.modelVersion);
+      return this.#registry.get(req.modelName, req.modelVersion).stream(req, ctx, sink);
     } catch (e) {
       return Promise.reject(e as Error);
     }
-    return lv.stream(req, ctx, sink);
   }
 
   /** Runs a request on the version it names, even while shutting down (steps of accepted requests). */
@@ -210,6 +213,7 @@ export class Engine implements InferenceEngine {
         return catalogModel(lv.config, name, lv.version);
       },
       infer: (req, ctx) => this.#run(req, ctx ?? {}),
+      stream: (req, sink, ctx) => this.#stream(req, sink, ctx ?? {}),
     };
   }
 }
