@@ -12,7 +12,7 @@ import type { Logger } from '../../engine/core/logger.js';
 import type { TensorMap } from '../../engine/core/tensor.js';
 import { WorkerHost } from '../worker-host/host.js';
 import { expectReply } from '../worker-host/protocol.js';
-import type { WireError } from '../worker-host/wire.js';
+import type { WireError, WireTensor } from '../worker-host/wire.js';
 import { fromWire } from '../worker-host/wire.js';
 import type { JsModelContextData } from './module-api.js';
 import type { JsWorkerReply, JsWorkerRequest } from './protocol.js';
@@ -93,6 +93,26 @@ export class JsModelInstance implements ModelInstance {
     const outputs = opts.outputs;
     const reply = await this.#host.execute(inputs, opts, tensors => ({ type: 'execute', inputs: tensors, ...(outputs ? { outputs } : {}) }));
     return fromWire(expectReply(this.#model, reply, 'result', jsFailure).outputs);
+  }
+
+  /**
+   * Runs a decoupled module's `execute`: each response it yields reaches `send` as it comes. An
+   * aborted signal asks the worker to return the generator; one that does not stop within the
+   * cancel grace has its worker replaced, as for any execute.
+   */
+  async executeDecoupled(inputs: TensorMap, opts: ExecuteOptions, send: (outputs: TensorMap) => void): Promise<void> {
+    const outputs = opts.outputs;
+    const request = (tensors: readonly WireTensor[]): JsWorkerRequest => ({
+      type: 'execute',
+      inputs: tensors,
+      decoupled: true,
+      ...(outputs ? { outputs } : {}),
+    });
+    const onPartial = (part: JsWorkerReply): void => {
+      if (part.type === 'partial') send(fromWire(part.outputs));
+    };
+    const reply = await this.#host.execute(inputs, opts, request, { onPartial, cancel: { type: 'cancel' } });
+    expectReply(this.#model, reply, 'done', jsFailure);
   }
 
   /** Runs the module's `finalize` (bounded by a few seconds) and stops the worker. Idempotent. */

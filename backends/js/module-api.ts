@@ -14,6 +14,17 @@
  * export async function finalize() {}                                  // optional
  * ```
  *
+ * A decoupled model (config `model_transaction_policy: { decoupled: true }`) answers a request
+ * with any number of responses: its `execute` is an async generator (or returns an iterable) that
+ * yields each response's outputs as they are ready, and returning ends the request (Triton's
+ * final flag). It may also return one result, or nothing for no response at all:
+ *
+ * ```ts
+ * export async function* execute(inputs: Record<string, JsTensor>, ctx: JsExecuteContext) {
+ *   for (const word of words(inputs)) yield { TOKEN: { datatype: 'BYTES', shape: [1], data: [word] } };
+ * }
+ * ```
+ *
  * `execute` runs in a worker thread, one call at a time per worker, with batches along axis 0
  * when the model batches (first dims -1 and `max_batch_size` > 0). Returned typed arrays are
  * transferred to the server thread, so a module must not keep using arrays it returned.
@@ -66,6 +77,11 @@ export type JsModelContextData = Omit<JsModelContext, 'resolveFile'>;
 export interface JsExecuteContext {
   /** The outputs the caller needs; a module may compute only these. */
   readonly outputs: readonly string[];
+  /**
+   * Decoupled models: aborted when the client cancels the request. The generator is returned
+   * at its next `yield` anyway; a model that waits between responses can stop waiting on it.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The exports of a model module. */

@@ -9,10 +9,11 @@ import { pathToFileURL } from 'node:url';
 import { isDataType } from '../../engine/core/datatype.js';
 import { EngineError } from '../../engine/core/errors.js';
 import { modelRelativePath } from '../../engine/core/model-path.js';
-import type { Answer } from '../worker-host/serve.js';
+import type { Answer, Emit } from '../worker-host/serve.js';
 import { serveRequests } from '../worker-host/serve.js';
 import type { WireError } from '../worker-host/wire.js';
 import { fromWire, toWire } from '../worker-host/wire.js';
+import { iterate, streamed } from './decoupled.js';
 import { modelErrorCode } from './model-error.js';
 import type { JsModelContext, JsModelContextData, JsModelModule, JsTensor } from './module-api.js';
 import type { DeclaredTensor, JsWorkerReply, JsWorkerRequest } from './protocol.js';
@@ -24,6 +25,8 @@ const SERVER_FRAME = /\/backends\/(js|worker-host)\//;
 
 let mod: JsModelModule | undefined;
 let name = 'model';
+/** Aborts the decoupled execute in flight when the parent sends `cancel`. */
+let cancelCurrent: AbortController | undefined;
 
 async function load(path: string): Promise<JsModelModule> {
   const url = pathToFileURL(path).href;
@@ -68,7 +71,7 @@ function modelContext(data: JsModelContextData): JsModelContext {
   };
 }
 
-async function handle(req: JsWorkerRequest): Promise<Answer<JsWorkerReply>> {
+async function handle(req: JsWorkerRequest, emit: Emit): Promise<Answer<JsWorkerReply>> {
   if (req.type === 'describe') {
     name = req.model;
     const m = await load(req.path);
@@ -85,13 +88,37 @@ async function handle(req: JsWorkerRequest): Promise<Answer<JsWorkerReply>> {
     if (!mod) throw new EngineError('INTERNAL', `model '${name}': execute before initialize`);
     const inputs: Record<string, JsTensor> = Object.fromEntries(fromWire(req.inputs));
     const wanted = req.outputs ?? (mod.outputs ?? []).map(o => o.name);
+    if (req.decoupled) return executeDecoupled(mod, inputs, wanted, emit);
     const returned = await call('execute', () => mod!.execute(inputs, { outputs: wanted }));
+    if (streamed(returned)) {
+      throw new EngineError('INTERNAL', `model '${name}': execute() returned an iterator of responses, which only a decoupled model may; set model_transaction_policy { decoupled: true } in its config`);
+    }
     // Returned arrays that own their buffer are moved to the server thread, not copied.
     const { tensors, transfer } = toWire(normalizeOutputs(name, returned, wanted), { copy: false });
     return { reply: { type: 'result', outputs: tensors }, transfer };
   }
   await call('finalize', () => mod?.finalize?.());
   return { reply: { type: 'finalized' } };
+}
+
+/**
+ * Runs a decoupled model's `execute`, posting each response as a `partial` message as it is
+ * yielded, until the generator returns or the parent cancels (the generator is then returned).
+ */
+async function executeDecoupled(m: JsModelModule, inputs: Record<string, JsTensor>, wanted: readonly string[], emit: Emit): Promise<Answer<JsWorkerReply>> {
+  const cancel = new AbortController();
+  cancelCurrent = cancel;
+  const send = (value: unknown): void => {
+    const { tensors, transfer } = toWire(normalizeOutputs(name, value, wanted), { copy: false });
+    emit({ type: 'partial', outputs: tensors } as { type: 'partial' }, transfer);
+  };
+  try {
+    const returned = await call('execute', () => m.execute(inputs, { outputs: wanted, signal: cancel.signal }));
+    await iterate(returned, { signal: cancel.signal, send, next: step => call('execute', step) });
+  } finally {
+    if (cancelCurrent === cancel) cancelCurrent = undefined;
+  }
+  return { reply: { type: 'done' } };
 }
 
 /**
@@ -116,4 +143,8 @@ function wireError(e: unknown): WireError {
   return e instanceof EngineError ? { code: e.code, message } : { message: `model '${name}': ${message}` };
 }
 
-serveRequests(handle, wireError);
+serveRequests(handle, wireError, req => {
+  if (req.type !== 'cancel') return false;
+  cancelCurrent?.abort();
+  return true;
+});

@@ -22,6 +22,14 @@ import { watch } from './watchdog.js';
 import type { WireTensor } from './wire.js';
 import { toWire } from './wire.js';
 
+/** A call that streams: partial messages before its reply, and how to ask the worker to stop it. */
+export interface StreamingCall<Req, Reply> {
+  /** Each message of type `partial` the worker posts before the reply. */
+  readonly onPartial: (part: Reply) => void;
+  /** Posted (no reply) when the call's signal aborts while it runs, so the worker can end it early. */
+  readonly cancel: Req;
+}
+
 /** Options of {@link WorkerHost.start}. */
 export interface WorkerHostOptions<Req, Reply> {
   /** Model name, in every message. */
@@ -108,12 +116,12 @@ export class WorkerHost<Req, Reply> {
    * during another call or when the worker dies meanwhile; CANCELLED when the signal aborted
    * before the call was posted, or the cancelled call outlived the grace period.
    */
-  execute(inputs: TensorMap, opts: ExecuteOptions, request: (tensors: readonly WireTensor[]) => Req): Promise<Reply> {
+  execute(inputs: TensorMap, opts: ExecuteOptions, request: (tensors: readonly WireTensor[]) => Req, streaming?: StreamingCall<Req, Reply>): Promise<Reply> {
     const model = this.#opts.model;
     if (this.#disposed) return Promise.reject(new EngineError('UNAVAILABLE', `model '${model}': the instance is unloaded`));
     if (this.#busy) return Promise.reject(new EngineError('INTERNAL', `model '${model}': the instance was called during another call; it runs one at a time`));
     if (opts.signal.aborted) return Promise.reject(cancelledBefore(model));
-    const run = this.#execute(inputs, opts, request);
+    const run = this.#execute(inputs, opts, request, streaming);
     this.#busy = run;
     const free = () => {
       this.#busy = undefined;
@@ -138,12 +146,18 @@ export class WorkerHost<Req, Reply> {
     return this.#disposed;
   }
 
-  async #execute(inputs: TensorMap, opts: ExecuteOptions, request: (tensors: readonly WireTensor[]) => Req): Promise<Reply> {
+  async #execute(inputs: TensorMap, opts: ExecuteOptions, request: (tensors: readonly WireTensor[]) => Req, streaming: StreamingCall<Req, Reply> | undefined): Promise<Reply> {
     if (!this.#linkReady) await this.#whenReady();
     if (opts.signal.aborted) throw cancelledBefore(this.#opts.model);
     const { tensors, transfer } = toWire(inputs, { copy: true });
     const link = this.#link;
-    const call = link.request(request(tensors), transfer);
+    const call = link.request(request(tensors), transfer, streaming?.onPartial);
+    if (streaming) {
+      const cancel = () => link.notify(streaming.cancel);
+      opts.signal.addEventListener('abort', cancel, { once: true });
+      const off = () => opts.signal.removeEventListener('abort', cancel);
+      call.then(off, off);
+    }
     opts.mark?.('COMPUTE_INPUT_END');
     const { clock, executeTimeoutMs: timeoutMs, cancelGraceMs } = this.#opts;
     let reply: Reply;

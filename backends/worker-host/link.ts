@@ -11,7 +11,11 @@ import { startWorker } from './bootstrap.js';
 interface Pending<Reply> {
   readonly resolve: (reply: Reply) => void;
   readonly reject: (e: EngineError) => void;
+  readonly onPartial: ((part: Reply) => void) | undefined;
 }
+
+/** The `type` of a message a worker sends during a request, before its one reply (a decoupled model's response). */
+export const PARTIAL = 'partial';
 
 /** Options of the {@link WorkerLink} constructor. */
 export interface WorkerLinkOptions {
@@ -51,7 +55,11 @@ export class WorkerLink<Req, Reply> {
     } catch (e) {
       throw new EngineError('INTERNAL', `model '${opts.model}': cannot start a worker thread: ${(e as Error).message}`, { cause: e });
     }
-    this.#worker.on('message', (reply: Reply) => this.#settle(p => p.resolve(reply)));
+    this.#worker.on('message', (reply: Reply) => {
+      const p = this.#pending;
+      if (p?.onPartial && (reply as { type?: unknown }).type === PARTIAL) p.onPartial(reply);
+      else this.#settle(q => q.resolve(reply));
+    });
     this.#worker.on('messageerror', e => this.#settle(p => p.reject(this.#internal(`a reply from its worker could not be read: ${e.message}`))));
     const die = (why: string) => {
       if (this.#closing || this.#dead !== undefined) return;
@@ -70,14 +78,15 @@ export class WorkerLink<Req, Reply> {
 
   /**
    * Sends one request and waits for its reply; `transfer` moves those buffers to the worker.
+   * With `onPartial`, messages of type {@link PARTIAL} before the reply go to it instead.
    * Rejects with INTERNAL when the worker is dead, dies meanwhile, is stopped, or is busy.
    */
-  request(req: Req, transfer: readonly ArrayBuffer[] = []): Promise<Reply> {
+  request(req: Req, transfer: readonly ArrayBuffer[] = [], onPartial?: (part: Reply) => void): Promise<Reply> {
     if (this.#dead !== undefined) return Promise.reject(this.#internal(this.#dead));
     if (this.#closing) return Promise.reject(this.#internal('its worker was stopped'));
     if (this.#pending) return Promise.reject(this.#internal('its worker was called during another call; it runs one at a time'));
     return new Promise<Reply>((resolve, reject) => {
-      this.#pending = { resolve, reject };
+      this.#pending = { resolve, reject, onPartial };
       this.#worker.ref();
       try {
         this.#worker.postMessage(req, transfer as ArrayBuffer[]);
@@ -85,6 +94,19 @@ export class WorkerLink<Req, Reply> {
         this.#settle(p => p.reject(this.#internal(`a request to its worker could not be sent: ${(e as Error).message}`)));
       }
     });
+  }
+
+  /**
+   * Posts a message that gets no reply (a cancellation for the request in flight), even while
+   * a request is pending. Dropped when the worker is dead or stopping.
+   */
+  notify(msg: Req): void {
+    if (this.#dead !== undefined || this.#closing) return;
+    try {
+      this.#worker.postMessage(msg);
+    } catch {
+      // A worker that cannot take the notice is dying; its death fails the request in flight.
+    }
   }
 
   /** Stops the thread; a request in flight fails with `why`. Idempotent. */

@@ -106,6 +106,13 @@ export interface ModelInstance {
    * Errors are thrown as EngineError (INVALID_ARG for bad inputs, INTERNAL for backend failures).
    */
   execute(inputs: TensorMap, opts: ExecuteOptions): Promise<TensorMap>;
+  /**
+   * Runs a decoupled model (model_transaction_policy.decoupled) on one request: `send` gets the
+   * outputs of each response as the model produces it, in order, 0..n times; resolves once the
+   * model sent its last. When `opts.signal` aborts the model is asked to stop (a JS generator is
+   * returned). Errors as {@link execute}. Absent: the backend serves no decoupled models.
+   */
+  executeDecoupled?(inputs: TensorMap, opts: ExecuteOptions, send: (outputs: TensorMap) => void): Promise<void>;
   /** Releases the instance. Idempotent. */
   dispose(): Promise<void>;
 }

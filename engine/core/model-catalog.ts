@@ -4,7 +4,7 @@
  * would, so a model used by pipelines and by clients shares one queue, batcher and statistics.
  */
 import type { DataType } from './datatype.js';
-import type { InferRequest, InferResponse } from './request.js';
+import type { InferRequest, InferResponse, ResponseSink } from './request.js';
 import type { TraceSpan } from './telemetry.js';
 
 /** A tensor of a catalog model, shaped as model metadata reports it. */
@@ -51,4 +51,10 @@ export interface ModelCatalog {
    * Rejects with the model's EngineError; CANCELLED when `req.signal` aborts first.
    */
   infer(req: InferRequest, ctx?: CatalogCallContext): Promise<InferResponse>;
+  /**
+   * Runs one request whose responses go to `sink` as they are sent: 0..n for a decoupled model
+   * (whose `infer` is refused), exactly one for any other; resolves once the last was sent.
+   * Rejects as `infer`. Absent in catalogs that serve no decoupled models.
+   */
+  stream?(req: InferRequest, sink: ResponseSink, ctx?: CatalogCallContext): Promise<void>;
 }

@@ -109,6 +109,15 @@ export const EnsembleStepSchema = z.strictObject({
   output_map: z.record(z.string(), z.string()).default({}).describe('Model output name → ensemble tensor it becomes'),
 });
 
+/**
+ * Triton's model_transaction_policy. A decoupled model answers a request with any number of
+ * responses (0..n), each sent when ready, and then a final flag; only streaming frontends (gRPC
+ * ModelStreamInfer, HTTP generate / generate_stream) serve it.
+ */
+export const TransactionPolicySchema = z.strictObject({
+  decoupled: z.boolean().default(false).describe('The model may send any number of responses per request'),
+});
+
 /** Triton's ensemble scheduling: the model is a pipeline of other models (platform `ensemble`). */
 export const EnsembleSchedulingSchema = z.strictObject({
   step: z.array(EnsembleStepSchema).default([]),
@@ -125,6 +134,7 @@ export const ModelConfigSchema = z.strictObject({
   instance_group: z.array(InstanceGroupSchema).default([]),
   dynamic_batching: DynamicBatchingSchema.optional(),
   ensemble_scheduling: EnsembleSchedulingSchema.optional(),
+  model_transaction_policy: TransactionPolicySchema.prefault({}),
   optimization: OptimizationSchema.prefault({}),
   parameters: z.record(z.string(), ModelParameterSchema).default({}),
   metric_tags: z.record(z.string(), z.string()).default({}),

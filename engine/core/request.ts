@@ -34,3 +34,9 @@ export interface InferResponse {
   readonly outputs: TensorMap;
   readonly parameters?: Readonly<Record<string, ParameterValue>>;
 }
+
+/**
+ * Receives the responses of one request as they are sent, in order: one for most models, 0..n
+ * for a decoupled one (model_transaction_policy.decoupled).
+ */
+export type ResponseSink = (res: InferResponse) => void;

@@ -7,7 +7,7 @@
  * scheduler (pipelines/), whose steps call other models back through the ModelCatalog.
  */
 import type { CancelSignal } from './cancel.js';
-import type { InferResponse, ParameterValue } from './request.js';
+import type { InferResponse, ParameterValue, ResponseSink } from './request.js';
 import type { TraceSpan } from './telemetry.js';
 import type { TensorMap } from './tensor.js';
 
@@ -35,6 +35,11 @@ export interface ScheduledRequest {
   readonly signal?: CancelSignal;
   /** The request's span in its model: batches link their compute span to it, steps open under it. */
   readonly trace?: TraceSpan;
+  /**
+   * Where a decoupled version's responses go, each as the model sends it (see
+   * {@link Scheduler.run}). Set by the runtime for decoupled versions only.
+   */
+  readonly respond?: ResponseSink;
 }
 
 /** Where a scheduler records what it executed, in its version's statistics (counts, ns). */
@@ -48,7 +53,20 @@ export interface ExecutionStats {
    * own: a pipeline's, whose compute happens (and is counted) in the models it calls.
    */
   ranWhole(batchSize: number): void;
+  /**
+   * A decoupled model sent response `index` (0-based) of a request, `ns` after its previous
+   * response (after the execution started, for the first) and `sinceStartNs` after the start.
+   */
+  response?(index: number, ns: number, sinceStartNs: number): void;
+  /**
+   * A decoupled model's request ended after `count` responses, `ns` after its last (after the
+   * start, for none): with the final flag alone (`empty`), or failed or cancelled.
+   */
+  responsesEnded?(count: number, ns: number, outcome: ResponsesOutcome): void;
 }
+
+/** How a decoupled request ended, in the terms of Triton's per-response statistics. */
+export type ResponsesOutcome = 'empty_response' | 'fail' | 'cancel';
 
 /** What a scheduler reports of itself. */
 export interface SchedulerStats {
@@ -75,6 +93,9 @@ export interface Scheduler {
    * EngineError: CANCELLED when `req.signal` is aborted before or while it runs, UNAVAILABLE
    * once stopped, when the queue is full or the request timed out in it, and whatever the
    * execution failed with.
+   * With `req.respond` set (a decoupled version), each of the model's 0..n responses goes there
+   * as it is sent, and run resolves once the model sent its last (Triton's final flag) with a
+   * response without outputs; responses after a cancellation are dropped.
    */
   run(req: ScheduledRequest): Promise<InferResponse>;
   /**

@@ -177,6 +177,10 @@ export interface StatsObserver {
   queued(ns: number): void;
   /** A batch of `batchSize` inferences executed, with its three compute phases in ns. */
   execution(batchSize: number, inputNs: number, inferNs: number, outputNs: number): void;
+  /** A decoupled model sent response `index` of a request, `sinceStartNs` after its execution started. */
+  response?(index: number, sinceStartNs: number): void;
+  /** A decoupled model's request ended after `count` responses. */
+  responsesEnded?(count: number): void;
 }
 
 /** The observer that observes nothing. */

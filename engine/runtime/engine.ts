@@ -9,7 +9,7 @@ import { noopLogger } from '../core/logger.js';
 import type { ModelConfig } from '../core/model-config.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
 import type { EngineOptions } from './engine-options.js';
-import type { InferRequest, InferResponse } from '../core/request.js';
+import type { InferRequest, InferResponse, ResponseSink } from '../core/request.js';
 import { noopMetrics } from '../core/telemetry.js';
 import { ModelRegistry } from '../lifecycle/model-registry.js';
 import { DEFAULT_MAX_BATCH_SIZE } from '../repository/index.js';
@@ -94,6 +94,21 @@ export class Engine implements InferenceEngine {
   infer(req: InferRequest, ctx: InferContext = {}): Promise<InferResponse> {
     if (this.#shuttingDown) return Promise.reject(new EngineError('UNAVAILABLE', 'server is shutting down'));
     return this.#run(req, ctx);
+  }
+
+  /** Runs one request on any model, its responses to `sink` as they are sent (see {@link InferenceEngine.stream}). */
+  stream(req: InferRequest, sink: ResponseSink, ctx: InferContext = {}): Promise<void> {
+    if (this.#shuttingDown) return Promise.reject(new EngineError('UNAVAILABLE', 'server is shutting down'));
+    return this.#stream(req, sink, ctx);
+  }
+
+  /** Streams a request on the version it names, even while shutting down (steps of accepted requests). */
+  #stream(req: InferRequest, sink: ResponseSink, ctx: InferContext): Promise<void> {
+    try {
+      return this.#registry.get(req.modelName, req.modelVersion).stream(req, ctx, sink);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
   }
 
   /** Runs a request on the version it names, even while shutting down (steps of accepted requests). */
@@ -198,6 +213,7 @@ export class Engine implements InferenceEngine {
         return catalogModel(lv.config, name, lv.version);
       },
       infer: (req, ctx) => this.#run(req, ctx ?? {}),
+      stream: (req, sink, ctx) => this.#stream(req, sink, ctx ?? {}),
     };
   }
 }

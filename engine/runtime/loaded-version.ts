@@ -5,10 +5,10 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { ModelDependency } from '../core/backend.js';
-import { isEngineError, type FailureReason } from '../core/errors.js';
+import { EngineError, isEngineError, type FailureReason } from '../core/errors.js';
 import type { ModelConfig } from '../core/model-config.js';
 import type { Mutable } from '../core/mutable.js';
-import type { InferRequest, InferResponse } from '../core/request.js';
+import type { InferRequest, InferResponse, ResponseSink } from '../core/request.js';
 import type { ScheduledRequest, Scheduler } from '../core/scheduler.js';
 import { startModelSpan } from '../core/telemetry.js';
 import type { ModelStatistics, StatsRecorder } from '../scheduling/stats.js';
@@ -33,6 +33,11 @@ export interface LoadedVersion {
    * the EngineError of whatever failed: bad inputs, a full or timed-out queue, the execution.
    */
   run(req: InferRequest, ctx: InferContext): Promise<InferResponse>;
+  /**
+   * Runs one request whose responses go to `sink` as they are sent: 0..n for a decoupled
+   * version, exactly one for any other. Resolves once the last was sent; rejects as `run`.
+   */
+  stream(req: InferRequest, ctx: InferContext, sink: ResponseSink): Promise<void>;
   /** Its statistics in the statistics extension's shape, with what its scheduler adds. */
   statistics(): ModelStatistics;
   /** Waits for accepted requests to finish, then stops the scheduler. Idempotent. */
@@ -72,6 +77,10 @@ export function createLoadedVersion(parts: LoadedVersionParts): LoadedVersion {
     ...(parts.labels !== undefined && parts.labels.size > 0 ? { labels: parts.labels } : {}),
     dependencies: parts.dependencies ?? NONE,
     run: (req, ctx) => runOn(parts, req, ctx),
+    stream: async (req, ctx, sink) => {
+      if (parts.config.model_transaction_policy.decoupled) await runOn(parts, req, ctx, sink);
+      else sink(await runOn(parts, req, ctx));
+    },
     statistics() {
       const fields = parts.scheduler.stats().fields;
       const snapshot = parts.stats.snapshot();
@@ -84,17 +93,17 @@ export function createLoadedVersion(parts: LoadedVersionParts): LoadedVersion {
   };
 }
 
-async function runOn(v: LoadedVersionParts, req: InferRequest, ctx: InferContext): Promise<InferResponse> {
+async function runOn(v: LoadedVersionParts, req: InferRequest, ctx: InferContext, sink?: ResponseSink): Promise<InferResponse> {
+  if (v.config.model_transaction_policy.decoupled && !sink) throw decoupledRefusal(v);
   const { clock, stats } = v;
   const start = clock.now();
   const span = ctx.trace?.recording ? startModelSpan(ctx.trace, v.name, v.version, req.id, start) : undefined;
   let ok = false;
   let reason: FailureReason | undefined;
   try {
-    const res = await v.scheduler.run(scheduled(v, req, span));
-    const outputs = classifyOutputs(v, req.outputs, res.outputs);
+    const res = await v.scheduler.run(scheduled(v, req, span, sink && (r => sink(classified(v, req, r)))));
     ok = true;
-    return outputs === res.outputs ? res : { ...res, outputs };
+    return sink ? res : classified(v, req, res);
   } catch (e) {
     reason = isEngineError(e) ? e.reason : 'OTHER';
     span?.fail(e);
@@ -107,8 +116,22 @@ async function runOn(v: LoadedVersionParts, req: InferRequest, ctx: InferContext
   }
 }
 
+/** The response with outputs asked for as classifications replaced by them. */
+function classified(v: LoadedVersionParts, req: InferRequest, res: InferResponse): InferResponse {
+  const outputs = classifyOutputs(v, req.outputs, res.outputs);
+  return outputs === res.outputs ? res : { ...res, outputs };
+}
+
+/** What a decoupled version answers a caller that takes exactly one response. */
+function decoupledRefusal(v: LoadedVersionParts): EngineError {
+  return new EngineError(
+    'UNSUPPORTED',
+    `model '${v.name}' version ${v.version} has the decoupled transaction policy (any number of responses per request): infer it over gRPC ModelStreamInfer or HTTP generate / generate_stream`,
+  );
+}
+
 /** The request checked against the config, as the scheduler takes it; throws INVALID_ARG. */
-function scheduled(v: LoadedVersionParts, req: InferRequest, span: ScheduledRequest['trace']): ScheduledRequest {
+function scheduled(v: LoadedVersionParts, req: InferRequest, span: ScheduledRequest['trace'], respond: ResponseSink | undefined): ScheduledRequest {
   const { inputs, batchSize } = prepareInputs(v.config, v.name, req.inputs);
   // Built field by field: conditional spreads cost more than the rest of this path.
   const out: Mutable<ScheduledRequest> = { inputs, batchSize, outputs: resolveOutputs(v.config, v.name, req.outputs) };
@@ -118,6 +141,7 @@ function scheduled(v: LoadedVersionParts, req: InferRequest, span: ScheduledRequ
     Object.assign(out, schedulingParameters(req.parameters, v.name));
   }
   if (req.signal) out.signal = req.signal;
+  if (respond) out.respond = respond;
   if (span) {
     out.trace = span;
     span.setAttributes({ 'braid.batch_size': batchSize });

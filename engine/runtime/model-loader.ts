@@ -168,6 +168,10 @@ async function versionScheduler(
 ): Promise<{ scheduler: Scheduler; dependencies?: readonly ModelDependency[] }> {
   const source = opts.source ? { source: opts.source } : {};
   if ('createScheduler' in backend) {
+    // Its scheduler answers each request once; streaming a pipeline's last step is not built yet.
+    if (config.model_transaction_policy.decoupled) {
+      throw new EngineError('INVALID_ARG', `model '${files.modelName}': model_transaction_policy.decoupled is set, but backend '${backend.name}' sends exactly one response per request`);
+    }
     const dependencies = await backend.dependencies(files, { config, ...source });
     const scheduler = await backend.createScheduler(config, files, { signal, signature, stats, ...source });
     return { scheduler, dependencies };

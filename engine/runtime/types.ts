@@ -4,7 +4,7 @@
  */
 import type { DataType } from '../core/datatype.js';
 import type { ModelConfig } from '../core/model-config.js';
-import type { InferRequest, InferResponse } from '../core/request.js';
+import type { InferRequest, InferResponse, ResponseSink } from '../core/request.js';
 import type { TraceSpan } from '../core/telemetry.js';
 import type { ModelStatistics } from '../scheduling/stats.js';
 
@@ -71,6 +71,13 @@ export interface InferContext {
 export interface InferenceEngine {
   /** Validates and runs one request. Safe to call concurrently. */
   infer(req: InferRequest, ctx?: InferContext): Promise<InferResponse>;
+  /**
+   * Validates and runs one request whose responses go to `sink` as they are sent: 0..n for a
+   * decoupled model (model_transaction_policy.decoupled), exactly one for any other. Resolves
+   * once the last was sent (Triton's final flag). `infer` refuses decoupled models with
+   * UNSUPPORTED; this serves every model.
+   */
+  stream(req: InferRequest, sink: ResponseSink, ctx?: InferContext): Promise<void>;
   serverMetadata(): ServerMetadata;
   /** The server process is up. */
   isLive(): boolean;

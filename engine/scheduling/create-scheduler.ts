@@ -47,7 +47,10 @@ const DEFAULT_PENDING_WARN_AT = 1000;
  *   With max_batch_size 0 every request runs alone but the queue policies still apply.
  * - without it, the default scheduler: each request runs alone on the next free instance,
  *   FIFO, with no queue limit or timeout and request priority and timeout ignored.
- * Throws EngineError INVALID_ARG when default_priority_level lies outside [1, priority_levels].
+ * A decoupled model (model_transaction_policy.decoupled) runs each request alone, queue policies
+ * kept, and sends its responses as they come (see {@link QueueSchedulerOptions.decoupled}).
+ * Throws EngineError INVALID_ARG when default_priority_level lies outside [1, priority_levels],
+ * or when the model is decoupled and its instances cannot send more than one response.
  *
  * @example
  * const scheduler = createScheduler({ modelName: 'simple', version: '1', config, instances, clock, stats });
@@ -57,7 +60,12 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const { config } = opts;
   const label = `model '${opts.modelName}' version ${opts.version}`;
   const db = config.dynamic_batching;
-  const form: FormationFn = db ? batchingFormation(config.max_batch_size, db) : formSingle;
+  const decoupled = config.model_transaction_policy.decoupled;
+  if (decoupled && opts.instances.some(i => !i.executeDecoupled)) {
+    throw new EngineError('INVALID_ARG', `${label}: model_transaction_policy.decoupled is set, but its backend sends exactly one response per request (the js backend serves decoupled models)`);
+  }
+  // A decoupled request's responses belong to it alone, so requests are never joined into one execution.
+  const form: FormationFn = db && !decoupled ? batchingFormation(config.max_batch_size, db) : formSingle;
   return new QueueScheduler({
     modelName: opts.modelName,
     version: opts.version,
@@ -70,6 +78,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     form,
     preserveOrdering: db?.preserve_ordering ?? false,
     pendingWarnAt: opts.pendingWarnAt ?? DEFAULT_PENDING_WARN_AT,
+    decoupled,
   });
 }
 

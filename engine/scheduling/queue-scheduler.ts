@@ -13,7 +13,9 @@ import type { TensorMap } from '../core/tensor.js';
 import type { BatchCandidate, BatchDecision, BatchFormationState } from './batch-formation.js';
 import { batchShapeKey } from './batch-tensors.js';
 import { executeBatch, type BatchContext, type BatchResult } from './execute-batch.js';
+import { executeDecoupled, type DecoupledContext } from './execute-decoupled.js';
 import { InstancePool } from './instance-pool.js';
+import type { Batch, Item } from './queue-item.js';
 import { CompletionSequencer } from './ordered-completion.js';
 import type { OutputShaper } from './outputs.js';
 import { RequestQueue, type QueueConfig } from './queue.js';
@@ -38,23 +40,11 @@ export interface QueueSchedulerOptions {
   readonly preserveOrdering: boolean;
   /** Pending count at which a warning is logged (once until the queue empties). */
   readonly pendingWarnAt: number;
-}
-
-interface Batch {
-  readonly items: readonly Item[];
-  readonly controller: AbortController;
-  /** Until the instance returns; the controller then serves the instance's next batch. */
-  running: boolean;
-}
-
-interface Item extends BatchCandidate {
-  readonly req: ScheduledRequest;
-  readonly resolve: (res: InferResponse) => void;
-  readonly reject: (e: EngineError) => void;
-  state: 'queued' | 'executing' | 'done';
-  batch: Batch | undefined;
-  slot: number;
-  onAbort: (() => void) | undefined;
+  /**
+   * A decoupled model: each request runs alone, its responses go to its `respond` sink as the
+   * instance sends them, and its promise resolves with no outputs once the last was sent.
+   */
+  readonly decoupled?: boolean;
 }
 
 const NS_PER_MS = 1e6;
@@ -72,6 +62,7 @@ export class QueueScheduler implements Scheduler {
   readonly #outputs: OutputShaper;
   readonly #warnings: QueueWarnings;
   readonly #batchContext: BatchContext;
+  readonly #decoupled: DecoupledContext | undefined;
   readonly #queue: RequestQueue<Item>;
   readonly #pool: InstancePool;
   readonly #sequencer: CompletionSequencer;
@@ -91,9 +82,11 @@ export class QueueScheduler implements Scheduler {
   constructor(opts: QueueSchedulerOptions) {
     this.#o = opts;
     this.#label = `model '${opts.modelName}' version ${opts.version}`;
-    this.#outputs = opts.outputs ?? AS_PRODUCED;
     this.#warnings = new QueueWarnings(opts);
     this.#batchContext = { label: this.#label, clock: opts.clock, stats: opts.stats };
+    // A decoupled model's responses are shaped as they are sent; what its run resolves with has no outputs.
+    this.#outputs = opts.decoupled ? AS_PRODUCED : (opts.outputs ?? AS_PRODUCED);
+    this.#decoupled = opts.decoupled ? { ...this.#batchContext, modelName: opts.modelName, version: opts.version, shape: opts.outputs ?? AS_PRODUCED } : undefined;
     this.#pool = new InstancePool(opts.instances, this.#label);
     this.#sequencer = new CompletionSequencer(opts.preserveOrdering);
     this.#queue = new RequestQueue<Item>({
@@ -222,7 +215,10 @@ export class QueueScheduler implements Scheduler {
   async #execute(instance: ModelInstance, batch: Batch): Promise<void> {
     let result: BatchResult;
     try {
-      result = await executeBatch(this.#batchContext, instance, batch.items.map(i => i.req), batch.controller.signal);
+      const signal = batch.controller.signal;
+      result = this.#decoupled
+        ? await executeDecoupled(this.#decoupled, instance, batch.items[0]!.req, signal)
+        : await executeBatch(this.#batchContext, instance, batch.items.map(i => i.req), signal);
     } catch (e) {
       result = { ok: false, error: toEngineError(e, 'INTERNAL', `${this.#label}: execution failed`) };
     }

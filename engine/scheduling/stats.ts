@@ -3,7 +3,7 @@
  * §5.3), with the runtime recording requests and the scheduler recording executions.
  */
 import type { FailureReason } from '../core/errors.js';
-import type { ExecutionStats } from '../core/scheduler.js';
+import type { ExecutionStats, ResponsesOutcome } from '../core/scheduler.js';
 import { noopStatsObserver } from '../core/telemetry.js';
 import type { StatsObserver } from '../core/telemetry.js';
 
@@ -39,11 +39,26 @@ export interface ModelStatistics {
     cache_hit: Duration;
     cache_miss: Duration;
   };
-  response_stats: Record<string, never>;
+  /**
+   * Decoupled models: per response index ("0" is every request's first response), as Triton's
+   * InferResponseStatistics; `success` and `compute_infer` time each response since the one
+   * before it (since the execution started, for the first). Empty for other models.
+   */
+  response_stats: Record<string, ResponseStats>;
   batch_stats: BatchStats[];
   memory_usage: never[];
   /** Braid's additions, which its scheduler adds: a pipeline's steps as `braid_steps`. */
   readonly [field: `braid_${string}`]: unknown;
+}
+
+/** Triton's InferResponseStatistics: one response index of a decoupled model. */
+export interface ResponseStats {
+  compute_infer: Duration;
+  compute_output: Duration;
+  success: Duration;
+  fail: Duration;
+  empty_response: Duration;
+  cancel: Duration;
 }
 
 const zero = (): Duration => ({ count: 0, ns: 0 });
@@ -71,6 +86,7 @@ export class StatsRecorder implements ExecutionStats {
     compute_output: zero(),
   };
   readonly #batches = new Map<number, BatchStats>();
+  readonly #responses: ResponseStats[] = [];
   readonly #failures: FailureCounts = { REJECTED: 0, CANCELED: 0, BACKEND: 0, OTHER: 0 };
   #observer: StatsObserver = noopStatsObserver;
 
@@ -131,6 +147,30 @@ export class StatsRecorder implements ExecutionStats {
     this.#observer.execution(batchSize, inputNs, inferNs, outputNs);
   }
 
+  /** A decoupled model sent response `index` of a request, `ns` after the one before it. */
+  response(index: number, ns: number, sinceStartNs: number): void {
+    const r = this.#responseAt(index);
+    add(r.success, ns);
+    add(r.compute_infer, ns);
+    this.#observer.response?.(index, sinceStartNs);
+  }
+
+  /**
+   * A decoupled model's request ended after `count` responses, `ns` after the last: Triton
+   * counts the final flag sent alone as an empty response at the next index.
+   */
+  responsesEnded(count: number, ns: number, outcome: ResponsesOutcome): void {
+    add(this.#responseAt(count)[outcome], ns);
+    this.#observer.responsesEnded?.(count);
+  }
+
+  #responseAt(index: number): ResponseStats {
+    for (let i = this.#responses.length; i <= index; i++) {
+      this.#responses[i] = { compute_infer: zero(), compute_output: zero(), success: zero(), fail: zero(), empty_response: zero(), cancel: zero() };
+    }
+    return this.#responses[index]!;
+  }
+
   /** Failed requests so far by reason; they sum to the `fail` count of {@link snapshot}. */
   failures(): FailureCounts {
     return { ...this.#failures };
@@ -155,7 +195,7 @@ export class StatsRecorder implements ExecutionStats {
         cache_hit: zero(),
         cache_miss: zero(),
       },
-      response_stats: {},
+      response_stats: Object.fromEntries(this.#responses.map((r, i) => [String(i), responseSnapshot(r, c)])),
       batch_stats: [...this.#batches.values()]
         .sort((a, b) => a.batch_size - b.batch_size)
         .map(b => ({
@@ -167,6 +207,17 @@ export class StatsRecorder implements ExecutionStats {
       memory_usage: [],
     };
   }
+}
+
+function responseSnapshot(r: ResponseStats, c: (d: Duration) => Duration): ResponseStats {
+  return {
+    compute_infer: c(r.compute_infer),
+    compute_output: c(r.compute_output),
+    success: c(r.success),
+    fail: c(r.fail),
+    empty_response: c(r.empty_response),
+    cancel: c(r.cancel),
+  };
 }
 
 function add(d: Duration, ns: number): void {

@@ -16,6 +16,7 @@ import { errorResponse, jsonError } from './errors.js';
 import type { Restrictions } from './restricted-api.js';
 import { assertRoutesCategorized, restrictedApiMiddleware } from './restricted-http.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerGenerateRoutes } from './routes/generate.js';
 import { registerInferRoutes } from './routes/infer.js';
 import { registerLoggingRoutes } from './routes/logging.js';
 import { registerMetadataRoutes } from './routes/metadata.js';
@@ -96,6 +97,7 @@ export function createApp(engine: InferenceEngine, opts: AppOptions = {}): Braid
   // The trace and logging extensions are served over HTTP only, and only when backed.
   registerMetadataRoutes(app, engine, [...(opts.traceSettings ? ['trace'] : []), ...(opts.logging ? ['logging'] : [])]);
   registerInferRoutes(app, engine, maxInputSize, opts.tracer);
+  registerGenerateRoutes(app, engine, maxInputSize);
   registerRepositoryRoutes(app, engine, maxInputSize);
   registerTraceRoutes(app, engine, opts.traceSettings, maxInputSize);
   registerLoggingRoutes(app, opts.logging, maxInputSize);

@@ -30,3 +30,22 @@ export function clientSignal(c: ServerContext): CancelSignal {
 function gone(): EngineError {
   return new EngineError('CANCELLED', 'the client closed the connection before the response was sent');
 }
+
+/**
+ * The signal of a streamed response (server-sent events), which also aborts when the client
+ * half-closes its connection. The server answers half-closed requests (see listen.ts), so a FIN
+ * alone cancels nothing, and a gone client is seen only when a write fails; a stream may not
+ * write again for minutes. Clients of an event stream read it to its end and do not half-close.
+ *
+ * @example
+ * engine.stream({ ...request, signal: streamClientSignal(c) }, send);
+ */
+export function streamClientSignal(c: ServerContext): CancelSignal {
+  const signal = clientSignal(c);
+  const socket = c.env?.incoming?.socket;
+  if (!socket || !(signal instanceof CancelSource)) return signal;
+  const left = () => signal.abort(gone());
+  if (socket.readableEnded) left();
+  else socket.once('end', left);
+  return signal;
+}

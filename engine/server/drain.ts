@@ -23,7 +23,7 @@ export function shuttingDown(): EngineError {
 }
 
 /**
- * Refuses `POST /v2/models/{m}[/versions/{v}]/infer` with {@link shuttingDown} while
+ * Refuses `POST /v2/models/{m}[/versions/{v}]/infer` (and `/generate`, `/generate_stream`) with {@link shuttingDown} while
  * `isDraining()` holds. The check runs when the request's headers arrive, before its body is
  * read: a request already arriving when the drain begins is served. Register it before the
  * infer routes.
@@ -32,7 +32,7 @@ export function shuttingDown(): EngineError {
  * refuseInferWhileDraining(app, () => draining);
  */
 export function refuseInferWhileDraining(app: BraidApp, isDraining: () => boolean): void {
-  for (const path of modelPaths('/infer')) {
+  for (const path of ['/infer', '/generate', '/generate_stream'].flatMap(suffix => modelPaths(suffix))) {
     app.use(path, async (c, next) => {
       if (c.req.method === 'POST' && isDraining()) throw shuttingDown();
       await next();

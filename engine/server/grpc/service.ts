@@ -3,7 +3,7 @@
  * its HTTP route does, and every failure is the engine error's gRPC status (one mapping, in
  * engine/server/errors.ts) with the same message.
  */
-import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { sendUnaryData, ServerDuplexStream, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { Metadata } from '@grpc/grpc-js';
 import { CancelSource } from '../../core/cancel.js';
 import { EngineError, toEngineError } from '../../core/errors.js';
@@ -18,6 +18,7 @@ import type { Restriction, Restrictions } from '../restricted-api.js';
 import { checkUnloadParameters, loadOptions, namedRepositoryError } from '../routes/repository.js';
 import type { GrpcInferRequest } from './infer-codec.js';
 import { decodeGrpcInfer, encodeGrpcInfer, grpcVersion } from './infer-codec.js';
+import { streamInfer, type StreamMessage } from './stream-infer.js';
 
 type Unary<Req> = (req: Req, call: ServerUnaryCall<Req, unknown>) => unknown;
 
@@ -79,6 +80,7 @@ export function grpcHandlers(engine: InferenceEngine, opts: GrpcHandlerOptions =
       if (isDraining()) throw shuttingDown();
       return infer(engine, r, call);
     }),
+    ['ModelStreamInfer', stream(engine, { logger, isDraining, inFlight, restriction: restrictionOf('ModelStreamInfer', restrictions) })] as const,
     rpc<NameVersion>('ModelStatistics', r => ({ model_stats: statistics(engine, r).map(grpcStatistics) })),
     rpc<{ repository_name: string; ready: boolean }>('RepositoryIndex', async r => {
       servedRepository(r);
@@ -140,6 +142,18 @@ function unary<Req>(name: string, fn: Unary<Req>, { logger, inFlight, restrictio
   };
 }
 
+/** The ModelStreamInfer handler; a call without the restricted-protocol metadata ends at once. */
+function stream(engine: InferenceEngine, opts: Omit<UnaryOptions, 'restriction'> & { restriction: Restriction | undefined; isDraining: () => boolean }) {
+  return (call: ServerDuplexStream<GrpcInferRequest, StreamMessage>): void => {
+    const { restriction } = opts;
+    if (restriction && !allows(restriction, firstString(call.metadata, restriction.lookup))) {
+      call.emit('error', { code: GRPC_STATUS[RESTRICTED_STATUS.grpc], details: grpcRestrictedMessage(restriction), metadata: new Metadata() });
+      return;
+    }
+    streamInfer(engine, call, opts);
+  };
+}
+
 /** The first value of metadata `key`, as Triton's `client_metadata().find(key)` reads it. */
 function firstString(metadata: Metadata, key: string): string | undefined {
   const value = metadata.get(key)[0];
@@ -191,6 +205,12 @@ function grpcStatistics(s: ModelStatistics) {
       cache_hit: d(i.cache_hit),
       cache_miss: d(i.cache_miss),
     },
+    response_stats: Object.fromEntries(
+      Object.entries(s.response_stats).map(([k, r]) => [
+        k,
+        { compute_infer: d(r.compute_infer), compute_output: d(r.compute_output), success: d(r.success), fail: d(r.fail), empty_response: d(r.empty_response), cancel: d(r.cancel) },
+      ]),
+    ),
     batch_stats: s.batch_stats.map(b => ({
       batch_size: String(b.batch_size),
       compute_input: d(b.compute_input),

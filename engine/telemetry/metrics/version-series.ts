@@ -40,7 +40,12 @@ export type SummaryKind = keyof typeof SUMMARY_FAMILIES;
 export const HISTOGRAM_FAMILIES = {
   latency: ['braid_inference_request_duration_seconds', 'Duration of successful inference requests in the server, in seconds'],
   batch: ['braid_inference_batch_size', 'Batch size of each model execution (inferences per execution)'],
+  first_response: ['braid_inference_first_response_seconds', 'Time from the start of a decoupled model\'s execution to its first response, in seconds'],
+  responses: ['braid_inference_responses_per_request', 'Responses a decoupled model sent per request'],
 } as const;
+
+/** Buckets of the responses-per-request histogram: none, one, and powers of two. */
+const RESPONSE_COUNT_BUCKETS = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
 /** One of Braid's per-version histograms. */
 export type HistogramKind = keyof typeof HISTOGRAM_FAMILIES;
@@ -67,6 +72,8 @@ export class VersionSeries implements VersionMetrics {
     this.#histograms = {
       latency: histogram('latency', config.latencyBuckets),
       batch: histogram('batch', config.batchSizeBuckets),
+      first_response: histogram('first_response', config.latencyBuckets),
+      responses: histogram('responses', RESPONSE_COUNT_BUCKETS),
     };
   }
 
@@ -87,6 +94,14 @@ export class VersionSeries implements VersionMetrics {
     s.compute_input.observe(us(inputNs));
     s.compute_infer.observe(us(inferNs));
     s.compute_output.observe(us(outputNs));
+  }
+
+  response(index: number, sinceStartNs: number): void {
+    if (index === 0) this.#histograms.first_response.observe(Math.round(sinceStartNs) / 1e9);
+  }
+
+  responsesEnded(count: number): void {
+    this.#histograms.responses.observe(count);
   }
 
   retire(): void {

@@ -33,6 +33,14 @@ function chainInputs(n = 1) {
 }
 
 describe('Engine with pipelines', () => {
+  // issue #15 section 1: a pipeline answers once per request, so it may not claim to be decoupled.
+  it('refuses to load a pipeline whose config says decoupled', async () => {
+    const engine = await pipelineEngine({ controlMode: 'explicit', loadModels: ['simple', 'scale'] });
+    const config = JSON.stringify({ backend: 'pipeline', model_transaction_policy: { decoupled: true } });
+    const err = await engine.load('chain', { config }).then(() => undefined, (e: Error) => e);
+    expect(err?.message).toMatch(/model 'chain': model_transaction_policy.decoupled is set, but backend 'pipeline' sends exactly one response per request/);
+  });
+
   it('loads the pipeline after its models and serves it as a model', async () => {
     const engine = await pipelineEngine();
     expect(engine.isModelReady('chain')).toBe(true);

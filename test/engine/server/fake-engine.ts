@@ -116,6 +116,11 @@ export class FakeEngine implements InferenceEngine {
     return { id: req.id, modelName: req.modelName, modelVersion: String(version), outputs: selected };
   }
 
+  /** One response, as a model that is not decoupled answers a stream. */
+  async stream(req: InferRequest, sink: (res: InferResponse) => void): Promise<void> {
+    sink(await this.infer(req));
+  }
+
   serverMetadata(): ServerMetadata {
     return this.metadata;
   }

@@ -27,6 +27,11 @@ const ROUTES: readonly [pattern: string, method: 'GET' | 'POST', path: string, c
   ['/v2/models/:model/versions/:version', 'GET', '/v2/models/simple/versions/2', 'metadata'],
   ['/v2/models/:model/infer', 'POST', '/v2/models/simple/infer', 'inference'],
   ['/v2/models/:model/versions/:version/infer', 'POST', '/v2/models/simple/versions/1/infer', 'inference'],
+  // issue #15 section 1: the generate extension is inference, as in Triton's HandleGenerate.
+  ['/v2/models/:model/generate', 'POST', '/v2/models/simple/generate', 'inference'],
+  ['/v2/models/:model/versions/:version/generate', 'POST', '/v2/models/simple/versions/1/generate', 'inference'],
+  ['/v2/models/:model/generate_stream', 'POST', '/v2/models/simple/generate_stream', 'inference'],
+  ['/v2/models/:model/versions/:version/generate_stream', 'POST', '/v2/models/simple/versions/1/generate_stream', 'inference'],
   ['/v2/models/:model/config', 'GET', '/v2/models/simple/config', 'model-config'],
   ['/v2/models/:model/versions/:version/config', 'GET', '/v2/models/simple/versions/1/config', 'model-config'],
   ['/v2/repository/index', 'POST', '/v2/repository/index', 'model-repository'],

@@ -65,10 +65,15 @@ describe('refused fields', () => {
   });
 
   it('are refused the same way in config.yaml, where they read as fields, not as unknown keys', () => {
-    const err = load('max_batch_size: 4\nmodel_transaction_policy:\n  decoupled: true\n', 'm/config.yaml');
-    expect((err as Error).message).toContain(
-      "m/config.yaml:3:3: field 'model_transaction_policy.decoupled' is not supported: decoupled models",
-    );
+    const err = load('max_batch_size: 4\ninstance_group:\n  - passive: true\n', 'm/config.yaml');
+    expect((err as Error).message).toContain("m/config.yaml:3:5: field 'instance_group.passive' is not supported");
+  });
+});
+
+describe('model_transaction_policy', () => {
+  it('is served: decoupled: true reads from config.pbtxt and config.yaml alike', () => {
+    expect(load('model_transaction_policy { decoupled: true }\n')).toMatchObject({ model_transaction_policy: { decoupled: true } });
+    expect(load('model_transaction_policy:\n  decoupled: true\n', 'm/config.yaml')).toMatchObject({ model_transaction_policy: { decoupled: true } });
   });
 });
 

@@ -97,7 +97,9 @@ afterAll(async () => {
 
 describe('the gRPC category table', () => {
   it("gives every RPC Triton's category and covers exactly the service's methods", () => {
-    expect(Object.fromEntries(GRPC_RPC_CATEGORIES)).toEqual(Object.fromEntries([...RPCS.map(([rpc, , c]) => [rpc, c]), ...HEALTH_RPCS]));
+    expect(Object.fromEntries(GRPC_RPC_CATEGORIES)).toEqual(
+      Object.fromEntries([...RPCS.map(([rpc, , c]) => [rpc, c]), ...HEALTH_RPCS, ['ModelStreamInfer', 'inference']]),
+    );
     const health = Object.keys(healthServiceDefinition()).map(m => `grpc.health.v1.Health/${m}`);
     expect([...Object.keys(inferenceServiceDefinition()), ...health].sort()).toEqual([...GRPC_RPC_CATEGORIES.keys()].sort());
     for (const c of GRPC_RPC_CATEGORIES.values()) expect(RESTRICTED_CATEGORIES).toContain(c);
@@ -105,6 +107,17 @@ describe('the gRPC category table', () => {
 });
 
 describe('--grpc-restricted-protocol', () => {
+  // issue #15 section 1: the stream is an inference RPC, refused before any request is read.
+  it('refuses a ModelStreamInfer call without the inference metadata with UNAVAILABLE', async () => {
+    const { client } = served.get('inference')!;
+    const stream = (client as unknown as { ModelStreamInfer: () => NodeJS.EventEmitter & { end(): void } }).ModelStreamInfer();
+    const status = new Promise<{ code: number; details: string }>(resolve => stream.on('status', resolve));
+    stream.on('error', () => undefined);
+    stream.on('data', () => undefined);
+    stream.end();
+    expect(await status).toMatchObject({ code: 14, details: MESSAGE });
+  });
+
   it.each(CATEGORIES)('restricting %s refuses exactly its RPCs without the metadata, with UNAVAILABLE', async category => {
     const { client } = served.get(category)!;
     for (const [rpc, req, rpcCategory] of RPCS) {

@@ -60,6 +60,26 @@ describe('BraidMetrics', () => {
     expect(m.types.get('nv_model_load_duration_secs')).toBe('gauge');
   });
 
+  // issue #15 section 1: decoupled models' time to first response and responses per request.
+  it('observes the first response of each decoupled request and how many responses each sent', async () => {
+    const metrics = createMetrics(QUIET);
+    const { stats, source } = version('streamer');
+    stats.observe(metrics.registerVersion(source));
+    stats.response(0, 2_000_000, 2_000_000);
+    stats.response(1, 1_000_000, 3_000_000);
+    stats.responsesEnded(2, 500_000, 'empty_response');
+    stats.responsesEnded(0, 4_000_000, 'empty_response');
+    const m = parsePromText(await metrics.render());
+    const l = { model: 'streamer', version: '1' };
+    expect(m.value('braid_inference_first_response_seconds_count', l)).toBe(1);
+    expect(m.value('braid_inference_first_response_seconds_bucket', { ...l, le: '0.0025' })).toBe(1);
+    expect(m.value('braid_inference_first_response_seconds_bucket', { ...l, le: '0.001' })).toBe(0);
+    expect(m.value('braid_inference_responses_per_request_count', l)).toBe(2);
+    expect(m.value('braid_inference_responses_per_request_sum', l)).toBe(2);
+    expect(m.value('braid_inference_responses_per_request_bucket', { ...l, le: '0' })).toBe(1);
+    expect(stats.snapshot().response_stats['2']!.empty_response).toEqual({ count: 1, ns: 500_000 });
+  });
+
   it('exports the summaries when asked, observing what the counters add up', async () => {
     const metrics = createMetrics({ ...QUIET, config: parseMetricsConfig(['summary_latencies=true', 'summary_quantiles=0.5:0.05,0.9:0.01']) });
     const { stats, source } = version('m');
