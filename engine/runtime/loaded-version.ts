@@ -118,6 +118,7 @@ function scheduled(v: LoadedVersionParts, req: InferRequest, span: ScheduledRequ
     Object.assign(out, schedulingParameters(req.parameters, v.name));
   }
   if (req.signal) out.signal = req.signal;
+  if (req.movableInputs) out.movableInputs = req.movableInputs;
   if (span) {
     out.trace = span;
     span.setAttributes({ 'braid.batch_size': batchSize });
