@@ -1,0 +1,184 @@
+/**
+ * `npm run bench:ocr`: the `ocr` pipeline served by `braid serve examples/model_repository` at
+ * concurrency 1 and 8 (images/s, p50, p99) on the committed images, against its ceiling: the
+ * same three ONNX models and the same JS step modules run in this process with
+ * onnxruntime-node and no server (ocr-inprocess.ts). Prints where one request's time goes in
+ * the server (braid_debug step timings, each model's compute phases) and two ratios: the
+ * server's p50 at concurrency 1 over the models' own compute, and its images/s at concurrency
+ * 8 over the ceiling's. Flags: --duration-ms N, --warmup-ms N, --client raw|http,
+ * --repeat N (braid_debug requests per image, default 5).
+ *
+ * @module
+ */
+import { parseBenchFlags, requireBuild, writeResults } from './bench-case.js';
+import type { BenchFlags } from './bench-case.js';
+import type { ChildServer } from './child-server.js';
+import { startBraid } from './child-server.js';
+import { startLoad } from '../../engine/cli/perf/load-session.js';
+import { cliClock } from '../../engine/cli/perf/cli-clock.js';
+import { summarize } from '../../engine/cli/perf/percentiles.js';
+import type { PreparedRequest } from '../../engine/cli/perf/request-body.js';
+import type { CeilingRun } from './ocr-ceiling.js';
+import { checkedImages, measureCeiling } from './ocr-ceiling.js';
+import { loadInProcessOcr, OCR_STEPS } from './ocr-inprocess.js';
+import { checkedRequests, ocrInput, OCR_REPOSITORY } from './ocr-load.js';
+import type { StepSplit } from './ocr-steps.js';
+import { measureStepSplit, STEP_MODELS } from './ocr-steps.js';
+
+const LEVELS = [1, 8] as const;
+/** The issue's targets. */
+const TARGETS = { p50OverModels: 1.3, c8OverCeiling: 0.8 } as const;
+
+interface ServedRun {
+  readonly concurrency: number;
+  readonly imagesPerS: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+function repeatFlag(argv: readonly string[]): number {
+  const i = argv.indexOf('--repeat');
+  const n = i < 0 ? 5 : Number(argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`--repeat must be a positive integer, got '${argv[i + 1] ?? ''}'`);
+  return n;
+}
+
+async function measureServed(
+  server: ChildServer,
+  bodies: PreparedRequest[],
+  concurrency: number,
+  flags: BenchFlags,
+): Promise<ServedRun> {
+  const url = `${server.origin}/v2/models/ocr/infer`;
+  const load = startLoad({
+    url,
+    requests: bodies,
+    concurrency,
+    client: flags.client,
+    clock: cliClock,
+  });
+  try {
+    await load.idle(flags.warmupMs);
+    const w = await load.window(flags.durationMs);
+    if (w.errors.count > 0)
+      throw new Error(
+        `${w.errors.count} errors at concurrency ${concurrency}, first: ${w.errors.messages.join(' | ')}`,
+      );
+    const lat = summarize(w.latencies);
+    return { concurrency, imagesPerS: w.throughput, p50: lat.p50, p99: lat.p99 };
+  } finally {
+    await load.stop();
+  }
+}
+
+async function measureCeilings(flags: BenchFlags): Promise<CeilingRun[]> {
+  const ocr = await loadInProcessOcr();
+  try {
+    const images = await checkedImages(ocr);
+    const runs: CeilingRun[] = [];
+    for (const concurrency of LEVELS) {
+      process.stdout.write(`in-process ceiling at concurrency ${concurrency}...\n`);
+      runs.push(
+        await measureCeiling(ocr, images, {
+          concurrency,
+          durationMs: flags.durationMs,
+          warmupMs: flags.warmupMs,
+        }),
+      );
+    }
+    return runs;
+  } finally {
+    await ocr.close();
+  }
+}
+
+async function measureServer(
+  flags: BenchFlags,
+  repeat: number,
+): Promise<{ runs: ServedRun[]; split: StepSplit }> {
+  const server = await startBraid(OCR_REPOSITORY);
+  try {
+    const input = await ocrInput(server);
+    const bodies = (await checkedRequests(server, input)).map(r => r[1]);
+    process.stdout.write(
+      `braid: per-step split over ${repeat} braid_debug requests per image...\n`,
+    );
+    const split = await measureStepSplit(server, input, repeat);
+    const runs: ServedRun[] = [];
+    for (const concurrency of LEVELS) {
+      process.stdout.write(`braid at concurrency ${concurrency}...\n`);
+      runs.push(await measureServed(server, bodies, concurrency, flags));
+    }
+    return { runs, split };
+  } finally {
+    await server.stop();
+  }
+}
+
+const f = (n: number | undefined, d = 1) =>
+  n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(d);
+
+function report(
+  served: readonly ServedRun[],
+  ceiling: readonly CeilingRun[],
+  split: StepSplit,
+): string {
+  const lines = ['', 'OCR on the committed images (examples/images), images in turn', ''];
+  lines.push('case                 conc  images/s   p50 ms   p99 ms');
+  for (const r of served)
+    lines.push(
+      `braid serve          ${String(r.concurrency).padStart(4)}  ${f(r.imagesPerS).padStart(8)}  ${f(r.p50).padStart(7)}  ${f(r.p99).padStart(7)}`,
+    );
+  for (const r of ceiling)
+    lines.push(
+      `in-process ceiling   ${String(r.concurrency).padStart(4)}  ${f(r.imagesPerS).padStart(8)}  ${f(r.p50).padStart(7)}  ${f(r.p99).padStart(7)}`,
+    );
+  lines.push(
+    '',
+    `per step, median ms (braid: braid_debug over ${split.requests} requests at concurrency 1; in-process: concurrency 1)`,
+  );
+  lines.push(
+    'step           braid   in-process   model            executions  compute_input  compute_infer  compute_output',
+  );
+  for (const step of OCR_STEPS) {
+    const model = STEP_MODELS[step]!;
+    const p = split.models[model];
+    lines.push(
+      `${step.padEnd(13)} ${f(split.stepMs[step]).padStart(6)}  ${f(ceiling[0]?.stepMs[step]).padStart(11)}   ${model.padEnd(15)}  ${String(p?.executions ?? '-').padStart(10)}  ${f(p?.inputMs, 2).padStart(13)}  ${f(p?.inferMs, 2).padStart(13)}  ${f(p?.outputMs, 2).padStart(14)}`,
+    );
+  }
+  const c1 = served.find(r => r.concurrency === 1);
+  const c8 = served.find(r => r.concurrency === 8);
+  const models = ceiling[0]?.modelP50;
+  const ceil8 = ceiling.find(r => r.concurrency === 8);
+  const latencyRatio = (c1?.p50 ?? NaN) / (models ?? NaN);
+  const throughputRatio = (c8?.imagesPerS ?? NaN) / (ceil8?.imagesPerS ?? NaN);
+  const met = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
+  lines.push('', `models' own compute per image (in-process, median): ${f(models)} ms`);
+  lines.push(
+    `braid p50 at concurrency 1 / models' compute: ${f(latencyRatio, 2)}x  (target <= ${TARGETS.p50OverModels}x: ${met(latencyRatio <= TARGETS.p50OverModels)})`,
+  );
+  lines.push(
+    `braid images/s at concurrency 8 / in-process ceiling: ${f(throughputRatio, 2)}  (target >= ${TARGETS.c8OverCeiling}: ${met(throughputRatio >= TARGETS.c8OverCeiling)})`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const flags = parseBenchFlags(argv);
+  const repeat = repeatFlag(argv);
+  requireBuild();
+  const ceiling = await measureCeilings(flags);
+  const { runs, split } = await measureServer(flags, repeat);
+  process.stdout.write(report(runs, ceiling, split));
+  const file = writeResults('ocr', { flags, targets: TARGETS, served: runs, ceiling, split });
+  process.stdout.write(`results: ${file}\n`);
+}
+
+main().catch((e: unknown) => {
+  const why = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  process.stderr.write(`bench:ocr failed: ${why}\n`);
+  process.exit(1);
+});
