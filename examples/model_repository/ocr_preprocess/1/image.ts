@@ -9,9 +9,10 @@ import { ModelError } from '../../../../backends/js/model-error.js';
 // libvips runs each image on a pool of its own threads, one per core by default, and keeps a
 // cache of recent operations. Here every decode already runs in a JS model worker beside the
 // ONNX Runtime threads, and the images are small, so more threads per image only compete for the
-// same cores; one libvips thread per image keeps a decode to the core its worker runs on. The
-// setting is per process (every worker that loads sharp shares it); the cache would only hold
-// images that are never asked for again.
+// same cores; one libvips thread per image keeps a decode to the core its worker runs on, and
+// images decode in parallel across instances (in libuv's pool, UV_THREADPOOL_SIZE, 4 by
+// default). The setting is per process (every worker that loads sharp shares it); the cache
+// would only hold images that are never asked for again.
 sharp.concurrency(1);
 sharp.cache(false);
 
