@@ -29,6 +29,12 @@ const LEVELS = [1, 8] as const;
 /** The issue's targets. */
 const TARGETS = { p50OverModels: 1.3, c8OverCeiling: 0.8 } as const;
 
+interface Measured {
+  readonly served: ServedRun[];
+  readonly ceiling: CeilingRun[];
+  readonly split: StepSplit;
+}
+
 interface ServedRun {
   readonly concurrency: number;
   readonly imagesPerS: number;
@@ -72,46 +78,34 @@ async function measureServed(
   }
 }
 
-async function measureCeilings(flags: BenchFlags): Promise<CeilingRun[]> {
-  const ocr = await loadInProcessOcr();
-  try {
-    const images = await checkedImages(ocr);
-    const runs: CeilingRun[] = [];
-    for (const concurrency of LEVELS) {
-      process.stdout.write(`in-process ceiling at concurrency ${concurrency}...\n`);
-      runs.push(
-        await measureCeiling(ocr, images, {
-          concurrency,
-          durationMs: flags.durationMs,
-          warmupMs: flags.warmupMs,
-        }),
-      );
-    }
-    return runs;
-  } finally {
-    await ocr.close();
-  }
-}
-
-async function measureServer(
-  flags: BenchFlags,
-  repeat: number,
-): Promise<{ runs: ServedRun[]; split: StepSplit }> {
+/**
+ * Both sides, level by level (the ceiling, then the server, at 1 and then at 8), so that each
+ * pair is measured as close together as a shared machine allows. The server is started and
+ * checked first; its sessions sit idle while the ceiling runs, and the ceiling's while it serves.
+ */
+async function measureBoth(flags: BenchFlags, repeat: number): Promise<Measured> {
   const server = await startBraid(OCR_REPOSITORY);
+  const ocr = await loadInProcessOcr();
   try {
     const input = await ocrInput(server);
     const bodies = (await checkedRequests(server, input)).map(r => r[1]);
+    const images = await checkedImages(ocr);
     process.stdout.write(
       `braid: per-step split over ${repeat} braid_debug requests per image...\n`,
     );
     const split = await measureStepSplit(server, input, repeat);
-    const runs: ServedRun[] = [];
+    const served: ServedRun[] = [];
+    const ceiling: CeilingRun[] = [];
     for (const concurrency of LEVELS) {
+      process.stdout.write(`in-process ceiling at concurrency ${concurrency}...\n`);
+      const { durationMs, warmupMs } = flags;
+      ceiling.push(await measureCeiling(ocr, images, { concurrency, durationMs, warmupMs }));
       process.stdout.write(`braid at concurrency ${concurrency}...\n`);
-      runs.push(await measureServed(server, bodies, concurrency, flags));
+      served.push(await measureServed(server, bodies, concurrency, flags));
     }
-    return { runs, split };
+    return { served, ceiling, split };
   } finally {
+    await ocr.close();
     await server.stop();
   }
 }
@@ -170,10 +164,9 @@ async function main(): Promise<void> {
   const flags = parseBenchFlags(argv);
   const repeat = repeatFlag(argv);
   requireBuild();
-  const ceiling = await measureCeilings(flags);
-  const { runs, split } = await measureServer(flags, repeat);
-  process.stdout.write(report(runs, ceiling, split));
-  const file = writeResults('ocr', { flags, targets: TARGETS, served: runs, ceiling, split });
+  const { served, ceiling, split } = await measureBoth(flags, repeat);
+  process.stdout.write(report(served, ceiling, split));
+  const file = writeResults('ocr', { flags, targets: TARGETS, served, ceiling, split });
   process.stdout.write(`results: ${file}\n`);
 }
 
