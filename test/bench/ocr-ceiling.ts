@@ -22,6 +22,8 @@ export interface CeilingRun {
   /** Median of each step, ms. */
   readonly stepMs: Readonly<Record<string, number>>;
   readonly images: number;
+  /** CPU time of this process (all threads, ONNX Runtime's included) per image in the window. */
+  readonly cpuMsPerImage: number;
 }
 
 /** The committed images, in expected.json's order, checked to read their expected lines. */
@@ -59,6 +61,13 @@ export async function measureCeiling(
   const t0 = performance.now();
   const openAt = t0 + opts.warmupMs;
   const closeAt = openAt + opts.durationMs;
+  let cpu0: NodeJS.CpuUsage | undefined;
+  let cpuUs = 0;
+  const opened = setTimeout(() => (cpu0 = process.cpuUsage()), opts.warmupMs);
+  const closed = setTimeout(() => {
+    const d = process.cpuUsage(cpu0);
+    cpuUs = d.user + d.system;
+  }, opts.warmupMs + opts.durationMs);
   const reader = async () => {
     while (performance.now() < closeAt) {
       const r = await ocr.read(images[next++ % images.length]![1]);
@@ -67,6 +76,8 @@ export async function measureCeiling(
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, reader));
+  clearTimeout(opened);
+  clearTimeout(closed);
   const lat = summarize(Float64Array.from(reads, r => r.totalMs));
   const steps = new Set(reads.flatMap(r => Object.keys(r.stepMs)));
   const stepMs = Object.fromEntries(
@@ -83,5 +94,6 @@ export async function measureCeiling(
     modelP50: median(reads.map(r => r.modelMs)),
     stepMs,
     images: reads.length,
+    cpuMsPerImage: cpuUs / 1000 / Math.max(1, reads.length),
   };
 }

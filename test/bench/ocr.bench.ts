@@ -46,6 +46,8 @@ interface ServedRun {
   readonly requestMs: number;
   /** Mean time per pipeline request in the three ONNX models' compute_infer, same window. */
   readonly modelMs: number;
+  /** CPU time of the server process (all threads) per image over the window: steadier than time on a shared machine. */
+  readonly cpuMsPerImage: number;
 }
 
 function repeatFlag(argv: readonly string[]): number {
@@ -89,7 +91,9 @@ async function measureServed(
   try {
     await load.idle(flags.warmupMs);
     const stats = await serverSide(server.origin);
+    const cpu0 = server.cpuMs();
     const w = await load.window(flags.durationMs);
+    const cpuMsPerImage = (server.cpuMs() - cpu0) / Math.max(1, w.requests);
     const { requestMs, modelMs } = await stats();
     if (w.errors.count > 0)
       throw new Error(
@@ -103,6 +107,7 @@ async function measureServed(
       p99: lat.p99,
       requestMs,
       modelMs,
+      cpuMsPerImage,
     };
   } finally {
     await load.stop();
@@ -150,14 +155,14 @@ function report(
   split: StepSplit,
 ): string {
   const lines = ['', 'OCR on the committed images (examples/images), images in turn', ''];
-  lines.push('case                 conc  images/s   p50 ms   p99 ms');
+  lines.push('case                 conc  images/s   p50 ms   p99 ms  cpu ms/image');
   for (const r of served)
     lines.push(
-      `braid serve          ${String(r.concurrency).padStart(4)}  ${f(r.imagesPerS).padStart(8)}  ${f(r.p50).padStart(7)}  ${f(r.p99).padStart(7)}`,
+      `braid serve          ${String(r.concurrency).padStart(4)}  ${f(r.imagesPerS).padStart(8)}  ${f(r.p50).padStart(7)}  ${f(r.p99).padStart(7)}  ${f(r.cpuMsPerImage).padStart(12)}`,
     );
   for (const r of ceiling)
     lines.push(
-      `in-process ceiling   ${String(r.concurrency).padStart(4)}  ${f(r.imagesPerS).padStart(8)}  ${f(r.p50).padStart(7)}  ${f(r.p99).padStart(7)}`,
+      `in-process ceiling   ${String(r.concurrency).padStart(4)}  ${f(r.imagesPerS).padStart(8)}  ${f(r.p50).padStart(7)}  ${f(r.p99).padStart(7)}  ${f(r.cpuMsPerImage).padStart(12)}`,
     );
   lines.push(
     '',
