@@ -61,23 +61,21 @@ export async function measureCeiling(
   const t0 = performance.now();
   const openAt = t0 + opts.warmupMs;
   const closeAt = openAt + opts.durationMs;
+  // CPU from the window's opening to the last read's end, over the reads that ended meanwhile.
   let cpu0: NodeJS.CpuUsage | undefined;
-  let cpuUs = 0;
+  let cpuReads = 0;
   const opened = setTimeout(() => (cpu0 = process.cpuUsage()), opts.warmupMs);
-  const closed = setTimeout(() => {
-    const d = process.cpuUsage(cpu0);
-    cpuUs = d.user + d.system;
-  }, opts.warmupMs + opts.durationMs);
   const reader = async () => {
     while (performance.now() < closeAt) {
       const r = await ocr.read(images[next++ % images.length]![1]);
       const end = performance.now();
       if (end >= openAt && end <= closeAt) reads.push(r);
+      if (cpu0 !== undefined) cpuReads++;
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, reader));
   clearTimeout(opened);
-  clearTimeout(closed);
+  const cpu = process.cpuUsage(cpu0);
   const lat = summarize(Float64Array.from(reads, r => r.totalMs));
   const steps = new Set(reads.flatMap(r => Object.keys(r.stepMs)));
   const stepMs = Object.fromEntries(
@@ -94,6 +92,7 @@ export async function measureCeiling(
     modelP50: median(reads.map(r => r.modelMs)),
     stepMs,
     images: reads.length,
-    cpuMsPerImage: cpuUs / 1000 / Math.max(1, reads.length),
+    cpuMsPerImage:
+      cpu0 === undefined ? NaN : (cpu.user + cpu.system) / 1000 / Math.max(1, cpuReads),
   };
 }
