@@ -1,7 +1,8 @@
 /**
  * @module One model instance's supervised worker thread, for every backend that runs models in
  * workers. It keeps the ModelInstance rules around each call (one at a time, CANCELLED before
- * anything runs, UNAVAILABLE once disposed), copies inputs once and transfers them, bounds a call
+ * anything runs, UNAVAILABLE once disposed), copies inputs once and transfers them (or moves
+ * those the caller gave up, ExecuteOptions.movable, without a copy), bounds a call
  * by the execute timeout and a cancelled call by a grace period, and replaces a worker that
  * dies or is stopped.
  *
@@ -110,7 +111,8 @@ export class WorkerHost<Req, Reply> {
   }
 
   /**
-   * Sends one execute: `request` wraps the wire form of `inputs` (copied, then transferred).
+   * Sends one execute: `request` wraps the wire form of `inputs` (copied, then transferred;
+   * those in `opts.movable` transferred without a copy, after which the caller finds them empty).
    * Marks COMPUTE_INPUT_END once posted and COMPUTE_OUTPUT_START when the reply arrives. Throws
    * UNAVAILABLE once disposed, when the call times out or a replacement cannot start; INTERNAL
    * during another call or when the worker dies meanwhile; CANCELLED when the signal aborted
@@ -149,7 +151,7 @@ export class WorkerHost<Req, Reply> {
   async #execute(inputs: TensorMap, opts: ExecuteOptions, request: (tensors: readonly WireTensor[]) => Req, streaming: StreamingCall<Req, Reply> | undefined): Promise<Reply> {
     if (!this.#linkReady) await this.#whenReady();
     if (opts.signal.aborted) throw cancelledBefore(this.#opts.model);
-    const { tensors, transfer } = toWire(inputs, { copy: true });
+    const { tensors, transfer } = toWire(inputs, { copy: true, move: opts.movable });
     const link = this.#link;
     const call = link.request(request(tensors), transfer, streaming?.onPartial);
     if (streaming) {

@@ -50,20 +50,35 @@ export function ownsBuffer(data: ArrayBufferView): boolean {
   return buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buffer.byteLength;
 }
 
+/** Options of {@link toWire}. */
+export interface ToWireOptions {
+  /**
+   * Copy typed arrays into fresh buffers before they are transferred, so the caller keeps its
+   * tensors (request inputs may be views into one body buffer, pipeline tensors may have other
+   * readers). Without it, arrays that own their whole buffer are transferred as they are.
+   */
+  readonly copy: boolean;
+  /**
+   * With `copy`, tensors the caller gave up (ExecuteOptions.movable): transferred as they are
+   * when they own their whole buffer and no tensor that is not moved shares that buffer.
+   */
+  readonly move?: ReadonlySet<string> | undefined;
+}
+
 /**
  * Prepares tensors for posting. With `copy` every typed array is copied into a fresh buffer
- * first, so the caller keeps its tensors (request inputs may be views into one body buffer,
- * pipeline tensors may have other readers); this is the one copy of an input on its way to a
- * worker. Without it, arrays that own their whole buffer are transferred as they are (the sender
- * must not use them afterwards) and views of part of a buffer are copied.
+ * first (the one copy of an input on its way to a worker), except those named in `move`.
+ * Without it, arrays that own their whole buffer are transferred as they are (the sender must
+ * not use them afterwards) and views of part of a buffer are copied.
  *
  * @example
- * const { tensors, transfer } = toWire(inputs, { copy: true });
+ * const { tensors, transfer } = toWire(inputs, { copy: true, move: opts.movable });
  * worker.postMessage({ type: 'run', inputs: tensors }, transfer);
  */
-export function toWire(map: TensorMap | ReadonlyMap<string, Tensor>, opts: { readonly copy: boolean }): WirePayload {
+export function toWire(map: TensorMap | ReadonlyMap<string, Tensor>, opts: ToWireOptions): WirePayload {
   const tensors: WireTensor[] = [];
   const transfer = new Set<ArrayBuffer>();
+  const kept = opts.copy ? keptBuffers(map, opts.move) : undefined;
   for (const [name, t] of map) {
     if (Array.isArray(t.data)) {
       const packed = packBytes(t.data);
@@ -72,11 +87,19 @@ export function toWire(map: TensorMap | ReadonlyMap<string, Tensor>, opts: { rea
       continue;
     }
     const fixed = t.data as FixedData;
-    const data = opts.copy || !ownsBuffer(fixed) ? fixed.slice() : fixed;
+    const moved = kept === undefined || (opts.move?.has(name) === true && !kept.has(fixed.buffer));
+    const data = moved && ownsBuffer(fixed) ? fixed : fixed.slice();
     tensors.push({ name, datatype: t.datatype, shape: t.shape, data });
     transfer.add(data.buffer as ArrayBuffer);
   }
   return { tensors, transfer: [...transfer] };
+}
+
+/** Buffers of the tensors that stay the caller's: a moved tensor sharing one is copied instead. */
+function keptBuffers(map: ReadonlyMap<string, Tensor>, move: ReadonlySet<string> | undefined): Set<ArrayBufferLike> {
+  const kept = new Set<ArrayBufferLike>();
+  for (const [name, t] of map) if (!Array.isArray(t.data) && move?.has(name) !== true) kept.add((t.data as FixedData).buffer);
+  return kept;
 }
 
 /**

@@ -93,6 +93,12 @@ export interface ExecuteOptions {
    * its `traceparent` on (JS models). Absent when not traced.
    */
   readonly trace?: TraceSpan;
+  /**
+   * Inputs whose buffers the instance may take: the caller will not read them again, so a
+   * backend that runs in another thread moves (transfers) them rather than copying. Absent or
+   * not listed: the input stays the caller's, untouched.
+   */
+  readonly movable?: ReadonlySet<string>;
 }
 
 /**
@@ -102,7 +108,8 @@ export interface ExecuteOptions {
 export interface ModelInstance {
   /**
    * Runs the model. Inputs carry the batch dimension as axis 0 when max_batch_size > 0. The
-   * caller keeps ownership of the inputs; the returned tensors belong to the caller.
+   * caller keeps ownership of the inputs, except those named in `opts.movable`; the returned
+   * tensors belong to the caller.
    * Errors are thrown as EngineError (INVALID_ARG for bad inputs, INTERNAL for backend failures).
    */
   execute(inputs: TensorMap, opts: ExecuteOptions): Promise<TensorMap>;

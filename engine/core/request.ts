@@ -24,6 +24,12 @@ export interface InferRequest {
   readonly parameters?: Readonly<Record<string, ParameterValue>>;
   /** Aborted when the client goes away; the request then leaves the queue or is cancelled. */
   readonly signal?: CancelSignal;
+  /**
+   * Inputs the caller gives up: nothing reads their data once the request is made (a pipeline
+   * tensor whose only reader is this step), so the engine may move their buffers into a worker
+   * thread instead of copying them. Inputs not listed are never moved or changed.
+   */
+  readonly movableInputs?: ReadonlySet<string>;
 }
 
 /** The engine's answer to an {@link InferRequest}. */

@@ -33,6 +33,8 @@ export interface ScheduledRequest {
   readonly timeoutUs?: number;
   /** Aborted when the client goes away: a queued request leaves the queue and never executes. */
   readonly signal?: CancelSignal;
+  /** Inputs the caller gave up (InferRequest.movableInputs): their buffers may be moved. */
+  readonly movableInputs?: ReadonlySet<string>;
   /** The request's span in its model: batches link their compute span to it, steps open under it. */
   readonly trace?: TraceSpan;
   /**

@@ -142,6 +142,7 @@ function scheduled(v: LoadedVersionParts, req: InferRequest, span: ScheduledRequ
   }
   if (req.signal) out.signal = req.signal;
   if (respond) out.respond = respond;
+  if (req.movableInputs) out.movableInputs = req.movableInputs;
   if (span) {
     out.trace = span;
     span.setAttributes({ 'braid.batch_size': batchSize });

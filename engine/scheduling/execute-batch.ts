@@ -2,9 +2,10 @@
  * @module Runs one batch on one instance: join inputs, execute, split outputs, record the
  * execution statistics and, when any request in it is traced, the batch's compute span.
  */
-import type { ComputeMark, ModelInstance } from '../core/backend.js';
+import type { ComputeMark, ExecuteOptions, ModelInstance } from '../core/backend.js';
 import type { Clock } from '../core/clock.js';
 import { toEngineError } from '../core/errors.js';
+import type { Mutable } from '../core/mutable.js';
 import type { EngineError } from '../core/errors.js';
 import type { ExecutionStats, ScheduledRequest } from '../core/scheduler.js';
 import { startBatchSpan } from '../core/telemetry.js';
@@ -63,8 +64,12 @@ export async function executeBatch(
     const mark = (point: ComputeMark): void => {
       marks[point] = clock.now();
     };
-    const trace = span.recording ? { trace: span } : {};
-    out = await instance.execute(inputs, outputs === undefined ? { signal, mark, ...trace } : { signal, outputs, mark, ...trace });
+    const opts: Mutable<ExecuteOptions> = { signal, mark };
+    if (outputs !== undefined) opts.outputs = outputs;
+    if (span.recording) opts.trace = span;
+    const movable = movableInputs(requests, inputs);
+    if (movable) opts.movable = movable;
+    out = await instance.execute(inputs, opts);
     t2 = clock.now();
   } catch (e) {
     result = { ok: false, error: toEngineError(e, 'INTERNAL', `${label}: execution failed`) };
@@ -104,6 +109,15 @@ function traceCompute(span: TraceSpan, [t0, inputEnd, outputStart, t3]: readonly
   span.child('compute_output', { startAt: outputStart }).end(t3);
   if (!result.ok) span.fail(result.error);
   span.end(t3);
+}
+
+/**
+ * Inputs the instance may move: a single request's own choice; in a batch of several, every
+ * input, since joining them made fresh tensors that only this execution reads.
+ */
+function movableInputs(requests: readonly ScheduledRequest[], inputs: TensorMap): ReadonlySet<string> | undefined {
+  if (requests.length === 1) return requests[0]!.movableInputs;
+  return new Set(inputs.keys());
 }
 
 /** Every output any request asked for; `undefined` (all outputs) if one asked for all. */

@@ -20,7 +20,8 @@ import { REPO_ROOT, startBraid } from './child-server.js';
 /** Repository served for OCR, relative to the repository root. */
 export const OCR_REPOSITORY = 'examples/model_repository';
 const MODEL = 'ocr';
-const IMAGES_DIR = join(REPO_ROOT, 'examples', 'images');
+/** The committed example images and expected.json. */
+export const IMAGES_DIR = join(REPO_ROOT, 'examples', 'images');
 
 /** Options of {@link measureOcr}. */
 export interface OcrOptions {
@@ -42,19 +43,26 @@ export type OcrResult =
     }
   | { readonly available: false; readonly reason: string };
 
-interface InputMeta {
+/** A model input as its metadata lists it. */
+export interface InputMeta {
   readonly name: string;
   readonly datatype: string;
   readonly shape: readonly number[];
 }
 
-const normalize = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
+/** A line as expected.json compares it: case and runs of whitespace ignored. */
+export const normalize = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
 
 /**
  * One image as the pipeline's only input, in the binary tensor extension: a BYTES element
- * (4-byte little-endian length, then the file) or the file as UINT8 values.
+ * (4-byte little-endian length, then the file) or the file as UINT8 values; `parameters` go
+ * into the request as they are (`braid_debug`).
  */
-export function imageRequest(input: InputMeta, image: Buffer): PreparedRequest {
+export function imageRequest(
+  input: InputMeta,
+  image: Buffer,
+  parameters?: Record<string, unknown>,
+): PreparedRequest {
   let data: Buffer;
   let shape: number[];
   if (input.datatype === 'BYTES') {
@@ -77,6 +85,7 @@ export function imageRequest(input: InputMeta, image: Buffer): PreparedRequest {
           parameters: { binary_data_size: data.byteLength },
         },
       ],
+      ...(parameters === undefined ? {} : { parameters }),
     }),
   );
   return {
@@ -97,7 +106,7 @@ function textOf(body: Buffer): string[] {
 }
 
 /** The single input of the pipeline, from its metadata. */
-async function ocrInput(server: ChildServer): Promise<InputMeta> {
+export async function ocrInput(server: ChildServer): Promise<InputMeta> {
   const ready = await sendOnce(`${server.origin}/v2/models/${MODEL}/ready`);
   if (ready.status !== 200) throw new Error(`model '${MODEL}' is not ready (HTTP ${ready.status})`);
   const meta = await sendOnce(`${server.origin}/v2/models/${MODEL}`);
@@ -110,7 +119,7 @@ async function ocrInput(server: ChildServer): Promise<InputMeta> {
 }
 
 /** Builds one request per committed image and checks that each reads its expected lines. */
-async function checkedRequests(
+export async function checkedRequests(
   server: ChildServer,
   input: InputMeta,
 ): Promise<[string, PreparedRequest][]> {

@@ -1,7 +1,7 @@
 /* Greedy CTC decoding (examples/model_repository/ocr_ctc_decode). */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { decodeCtc, loadDictionary } from '../../examples/model_repository/ocr_ctc_decode/1/ctc.js';
+import { argMax, decodeCtc, loadDictionary } from '../../examples/model_repository/ocr_ctc_decode/1/ctc.js';
 import { exampleFiles } from './ocr-harness.js';
 
 /** Probabilities for a class sequence: `p` on the chosen class, the rest spread evenly. */
@@ -36,6 +36,23 @@ describe('CTC decoding', () => {
   it('reads a sequence at an offset, as in a batch', () => {
     const batch = new Float32Array([...probs(5, [1, 0]), ...probs(5, [3, 3])]);
     expect(decodeCtc(batch, { offset: 10, steps: 2, classes: 5 }, dict).text).toBe('c');
+  });
+
+  // issue #17: the four-lane arg-max answers what one running maximum does, ties included
+  it('finds the first largest class at any offset and count, as a plain scan does', () => {
+    const scan = (p: Float32Array, at: number, n: number) => {
+      let best = 0;
+      for (let c = 1; c < n; c++) if (p[at + c]! > p[at + best]!) best = c;
+      return best;
+    };
+    let seed = 7;
+    const rand = () => ((seed = (seed * 48271) % 2147483647) % 8) / 8;
+    for (const n of [1, 2, 3, 4, 5, 7, 8, 9, 6625]) {
+      const p = Float32Array.from({ length: n + 3 }, rand);
+      for (const at of [0, 1, 3]) expect(argMax(p, at, n), `n=${n} at=${at}`).toBe(scan(p, at, n));
+    }
+    expect(argMax(Float32Array.of(0.5, 0.5, 0.5, 0.5, 0.5), 0, 5)).toBe(0);
+    expect(argMax(Float32Array.of(0, 0.25, 0, 0, 0, 0.25), 0, 6)).toBe(1);
   });
 
   it('loads PP-OCR dictionary through the link: 6623 characters + space, the recognizer\'s 6625 classes with blank', async () => {

@@ -31,6 +31,21 @@ describe('calls', () => {
     expect(marks).toEqual(['COMPUTE_INPUT_END', 'COMPUTE_OUTPUT_START']);
   });
 
+  // issue #17: a tensor the caller gave up is moved, not copied; one it kept is never touched
+  it('moves the inputs named in movable into the worker and copies the rest', async () => {
+    const p = await probe();
+    const given = Int32Array.of(1, 2, 3);
+    const kept = Int32Array.of(4, 5, 6);
+    const inputs: TensorMap = new Map([
+      ['x', { datatype: 'INT32', shape: [3], data: given }],
+      ['y', { datatype: 'INT32', shape: [3], data: kept }],
+    ]);
+    const out = await p.run('echo', { movable: new Set(['x']) }, inputs);
+    expect(Array.from(out.get('x')!.data as Int32Array)).toEqual([1, 2, 3]);
+    expect(Array.from(out.get('y')!.data as Int32Array)).toEqual([4, 5, 6]);
+    expect([given.length, Array.from(kept)]).toEqual([0, [4, 5, 6]]);
+  });
+
   it('refuses a second call while one is in flight; the first completes', async () => {
     const p = await probe();
     const first = p.run('gate');

@@ -65,6 +65,38 @@ describe('toWire', () => {
     expect(tensors.map(t => ('data' in t ? t.data.byteLength : -1))).toEqual([16, 4, 4]);
   });
 
+  // issue #17: inputs the caller gave up travel without a copy; nothing it keeps is detached
+  it('transfers moved inputs that own their buffer as they are, and copies the others', async () => {
+    const moved = Float32Array.of(1, 2);
+    const kept = Float32Array.of(3, 4);
+    const body = new Float32Array(4);
+    const inputs: TensorMap = new Map([
+      ['moved', { datatype: 'FP32', shape: [2], data: moved }],
+      ['kept', { datatype: 'FP32', shape: [2], data: kept }],
+      ['view', { datatype: 'FP32', shape: [2], data: body.subarray(2) }],
+    ]);
+    const { tensors, transfer } = toWire(inputs, { copy: true, move: new Set(['moved', 'view']) });
+    expect(transfer).toContain(moved.buffer);
+    expect(transfer).not.toContain(kept.buffer);
+    expect(transfer).not.toContain(body.buffer);
+    const received = fromWire(await roundTrip(tensors, transfer));
+    expect(received.get('moved')?.data).toEqual(Float32Array.of(1, 2));
+    expect([moved.length, kept.length, body.length]).toEqual([0, 2, 4]);
+  });
+
+  it('copies a moved input whose buffer a kept input shares', async () => {
+    const data = Int32Array.of(7, 8);
+    const inputs: TensorMap = new Map([
+      ['a', { datatype: 'INT32', shape: [2], data }],
+      ['b', { datatype: 'INT32', shape: [2], data }],
+    ]);
+    const { tensors, transfer } = toWire(inputs, { copy: true, move: new Set(['a']) });
+    expect(transfer).not.toContain(data.buffer);
+    const received = fromWire(await roundTrip(tensors, transfer));
+    expect([received.get('a')?.data, received.get('b')?.data]).toEqual([Int32Array.of(7, 8), Int32Array.of(7, 8)]);
+    expect(Array.from(data)).toEqual([7, 8]);
+  });
+
   it('sends one buffer once when two tensors share it', async () => {
     const data = Float64Array.of(1.5, 2.5);
     const map: TensorMap = new Map([

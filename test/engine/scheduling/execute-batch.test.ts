@@ -44,6 +44,18 @@ describe('executeBatch', () => {
     expect(rowTags(r.outputs[1]!)).toEqual([2, 2]);
   });
 
+  // issue #17: the instance may move only what its caller gave up, or what the batch joined afresh
+  it("lets the instance move a lone request's movable inputs only, and every input of a joined batch", async () => {
+    const c = ctx();
+    const movable: (ReadonlySet<string> | undefined)[] = [];
+    const inst = new TwoOutputInstance(opts => movable.push(opts.movable));
+    const signal = new AbortController().signal;
+    await executeBatch(c, inst, [request(1, 1)], signal);
+    await executeBatch(c, inst, [request(1, 1, { movableInputs: new Set(['IN']) })], signal);
+    await executeBatch(c, inst, [request(1, 1), request(2, 2)], signal);
+    expect(movable).toEqual([undefined, new Set(['IN']), new Set(['IN'])]);
+  });
+
   it('asks for every output when one request wants all of them', async () => {
     const c = ctx();
     const inst = new TwoOutputInstance();

@@ -70,7 +70,11 @@ export function execute(ins: Record<string, JsTensor>, ctx: JsExecuteContext) {
   const box = boxes.data as Float32Array;
   const out: Record<string, unknown> = {};
   if (ctx.outputs.includes('text')) out['text'] = { datatype: 'BYTES', shape: [texts.length], data: texts };
-  if (ctx.outputs.includes('text_boxes')) out['text_boxes'] = { datatype: 'FP32', shape: [kept.length, 4, 2], data: Float32Array.from(kept.flatMap(i => Array.from(box.subarray(i * 8, i * 8 + 8)))) };
+  if (ctx.outputs.includes('text_boxes')) {
+    const data = new Float32Array(kept.length * 8);
+    kept.forEach((i, k) => data.set(box.subarray(i * 8, i * 8 + 8), k * 8));
+    out['text_boxes'] = { datatype: 'FP32', shape: [kept.length, 4, 2], data };
+  }
   if (ctx.outputs.includes('text_scores')) out['text_scores'] = { datatype: 'FP32', shape: [scores.length], data: Float32Array.from(scores) };
   return out;
 }

@@ -73,18 +73,25 @@ interface Region {
  */
 function hullsOfRegions(map: ProbMap, thresh: number): Region[] {
   const { width: w, height: h, data } = map;
-  const fill: FloodFill = { w, h, data, thresh, seen: new Uint8Array(w * h), stack: new Int32Array(w * h) };
+  const seen = new Uint8Array(w * h);
+  const stack = new Int32Array(w * h);
+  const fill: FloodFill = { w, h, data, thresh, seen, stack, rowMin: new Int32Array(h).fill(w), rowMax: new Int32Array(h).fill(-1) };
   const regions: Region[] = [];
   for (let start = 0; start < w * h; start++) {
     if (fill.seen[start] || !(data[start]! > thresh)) continue;
-    const { rows, pixels } = floodRegion(fill, start);
+    const { top, bottom, pixels } = floodRegion(fill, start);
     const extremes: Point[] = [];
-    for (const [y, [x0, x1]] of rows) extremes.push([x0, y], [x1, y]);
+    for (let y = top; y <= bottom; y++) {
+      extremes.push([fill.rowMin[y]!, y], [fill.rowMax[y]!, y]);
+      fill.rowMin[y] = w;
+      fill.rowMax[y] = -1;
+    }
     regions.push({ hull: convexHull(extremes), pixels });
   }
   return regions;
 }
 
+/** The flood fill's working memory, allocated once per map so a pixel costs no allocation. */
 interface FloodFill {
   readonly w: number;
   readonly h: number;
@@ -93,34 +100,44 @@ interface FloodFill {
   /** Pixels already in a region; shared across calls so each pixel is visited once. */
   readonly seen: Uint8Array;
   readonly stack: Int32Array;
+  /** Leftmost and rightmost pixel of each row of the current region (w and -1 where none). */
+  readonly rowMin: Int32Array;
+  readonly rowMax: Int32Array;
 }
 
-/** The region holding `start`: each row's leftmost and rightmost pixel, and its pixel count. */
-function floodRegion(f: FloodFill, start: number): { rows: Map<number, [number, number]>; pixels: number } {
-  const rows = new Map<number, [number, number]>();
-  let top = 0;
+/**
+ * Fills the region holding `start`, leaving each row's extremes in `rowMin`/`rowMax`; returns
+ * its first and last rows (every row between holds a pixel: the region is connected) and its
+ * pixel count.
+ */
+function floodRegion(f: FloodFill, start: number): { top: number; bottom: number; pixels: number } {
+  const { w, h, data, thresh, seen, stack, rowMin, rowMax } = f;
+  let sp = 0;
   let pixels = 0;
-  f.stack[top++] = start;
-  f.seen[start] = 1;
-  while (top > 0) {
-    const p = f.stack[--top]!;
-    const x = p % f.w;
-    const y = (p - x) / f.w;
+  let top = h;
+  let bottom = -1;
+  stack[sp++] = start;
+  seen[start] = 1;
+  while (sp > 0) {
+    const p = stack[--sp]!;
+    const y = (p / w) | 0;
+    const x = p - y * w;
     pixels++;
-    const row = rows.get(y);
-    if (!row) rows.set(y, [x, x]);
-    else if (x < row[0]) row[0] = x;
-    else if (x > row[1]) row[1] = x;
-    for (let ny = Math.max(0, y - 1); ny <= Math.min(f.h - 1, y + 1); ny++) {
-      for (let nx = Math.max(0, x - 1); nx <= Math.min(f.w - 1, x + 1); nx++) {
-        const q = ny * f.w + nx;
-        if (f.seen[q] || !(f.data[q]! > f.thresh)) continue;
-        f.seen[q] = 1;
-        f.stack[top++] = q;
+    if (x < rowMin[y]!) rowMin[y] = x;
+    if (x > rowMax[y]!) rowMax[y] = x;
+    if (y < top) top = y;
+    if (y > bottom) bottom = y;
+    const x0 = x > 0 ? x - 1 : 0;
+    const x1 = x < w - 1 ? x + 1 : x;
+    for (let ny = y > 0 ? y - 1 : 0; ny <= (y < h - 1 ? y + 1 : y); ny++) {
+      for (let q = ny * w + x0, end = ny * w + x1; q <= end; q++) {
+        if (seen[q] || !(data[q]! > thresh)) continue;
+        seen[q] = 1;
+        stack[sp++] = q;
       }
     }
   }
-  return { rows, pixels };
+  return { top, bottom, pixels };
 }
 
 function toSource(quad: Quad, map: ProbMap): Quad {

@@ -1,10 +1,20 @@
 /**
  * @module Image decoding and resizing for the OCR pipeline's first step: PNG or JPEG bytes to
- * 8-bit RGB, then the detector's normalized CHW tensor.
+ * 8-bit RGB (sharp, that is libvips with libpng and libjpeg-turbo), then the detector's
+ * normalized CHW tensor.
  */
-import jpeg from 'jpeg-js';
-import pngjs from 'pngjs';
+import sharp from 'sharp';
 import { ModelError } from '../../../../backends/js/model-error.js';
+
+// libvips runs each image on a pool of its own threads, one per core by default, and keeps a
+// cache of recent operations. Here every decode already runs in a JS model worker beside the
+// ONNX Runtime threads, and the images are small, so more threads per image only compete for the
+// same cores; one libvips thread per image keeps a decode to the core its worker runs on, and
+// images decode in parallel across instances (in libuv's pool, UV_THREADPOOL_SIZE, 4 by
+// default). The setting is per process (every worker that loads sharp shares it); the cache
+// would only hold images that are never asked for again.
+sharp.concurrency(1);
+sharp.cache(false);
 
 /** An 8-bit RGB image, row-major, 3 bytes per pixel. */
 export interface RgbImage {
@@ -17,50 +27,46 @@ export interface RgbImage {
 const MAX_MEGAPIXELS = 40;
 
 /**
- * Decodes PNG or JPEG bytes (told apart by their signature) to RGB. Transparent pixels are laid
- * over white, since text on a transparent background is usually dark on a light page.
+ * Decodes PNG or JPEG bytes (told apart by their signature; other formats are refused before
+ * any decoder sees them) to RGB. Transparent pixels are laid over white, since text on a
+ * transparent background is usually dark on a light page; grey, 16-bit, palette and CMYK images
+ * become 8-bit sRGB. An image of more than 40 megapixels is refused from its header, so a small
+ * file cannot make the decoder allocate a huge one (libvips' `limitInputPixels`).
  *
  * @example
- * const img = decodeImage(await readFile('examples/images/sign.png'));
+ * const img = await decodeImage(await readFile('examples/images/sign.png'));
  */
-export function decodeImage(bytes: Uint8Array): RgbImage {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.length >= 24 && buf.readUInt32BE(0) === 0x89504e47) {
-    checkSize(buf.readUInt32BE(16), buf.readUInt32BE(20));
-    const png = decodeWith('PNG', () => pngjs.PNG.sync.read(buf));
-    return fromRgba(png.width, png.height, png.data);
+export async function decodeImage(bytes: Uint8Array): Promise<RgbImage> {
+  const format = formatOf(bytes);
+  if (format === 'PNG' && bytes.length >= 24) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    checkSize(view.getUint32(16), view.getUint32(20));
   }
-  if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) {
-    const img = decodeWith('JPEG', () => jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS }));
-    return fromRgba(img.width, img.height, img.data);
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: MAX_MEGAPIXELS * 1e6, sequentialRead: true })
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  } catch (e) {
+    // A file that claims a format but does not decode is the client's problem, not the server's.
+    const why = e instanceof Error ? e.message : String(e);
+    const text = /pixel limit/.test(why) ? `the ${format} image is larger than ${MAX_MEGAPIXELS} megapixels` : `the ${format} file does not decode: ${why}`;
+    throw new ModelError('INVALID_ARG', text, { cause: e });
   }
-  const head = Array.from(buf.subarray(0, 4), b => b.toString(16).padStart(2, '0')).join(' ');
-  throw new ModelError('INVALID_ARG', `expected PNG or JPEG bytes, found ${buf.length} bytes starting with [${head}]`);
 }
 
-/** A file that claims a format but does not decode is the client's problem, not the server's. */
-function decodeWith<T>(format: string, decode: () => T): T {
-  try {
-    return decode();
-  } catch (e) {
-    throw new ModelError('INVALID_ARG', `the ${format} file does not decode: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
+function formatOf(bytes: Uint8Array): 'PNG' | 'JPEG' {
+  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'PNG';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'JPEG';
+  const head = Array.from(bytes.subarray(0, 4), b => b.toString(16).padStart(2, '0')).join(' ');
+  throw new ModelError('INVALID_ARG', `expected PNG or JPEG bytes, found ${bytes.length} bytes starting with [${head}]`);
 }
 
 function checkSize(width: number, height: number): void {
   if (width * height > MAX_MEGAPIXELS * 1e6) throw new ModelError('INVALID_ARG', `image of ${width}x${height} is larger than ${MAX_MEGAPIXELS} megapixels`);
-}
-
-function fromRgba(width: number, height: number, rgba: Uint8Array): RgbImage {
-  const data = new Uint8Array(width * height * 3);
-  for (let p = 0, q = 0; p < rgba.length; p += 4, q += 3) {
-    const a = rgba[p + 3]!;
-    const white = 255 - a;
-    data[q] = (rgba[p]! * a + 255 * white + 127) / 255;
-    data[q + 1] = (rgba[p + 1]! * a + 255 * white + 127) / 255;
-    data[q + 2] = (rgba[p + 2]! * a + 255 * white + 127) / 255;
-  }
-  return { width, height, data };
 }
 
 /** How the detector input size is limited, as PaddleOCR's `DetResizeForTest`. */

@@ -33,11 +33,13 @@ export function initialize(ctx: JsModelContext): void {
 }
 
 /** Decodes one image; computes only the outputs asked for. */
-export function execute(ins: Record<string, JsTensor>, ctx: JsExecuteContext) {
+export async function execute(ins: Record<string, JsTensor>, ctx: JsExecuteContext) {
   const image = ins['image'];
   const bytes = image?.datatype === 'BYTES' ? (image.data as Uint8Array[]) : [];
   if (bytes.length !== 1) throw new ModelError('INVALID_ARG', `input 'image': expected BYTES [1] holding one PNG or JPEG file, found ${image ? `${image.datatype} [${image.shape.join(',')}]` : 'nothing'}`);
-  const img = decodeImage(bytes[0]!);
+  const img = await decodeImage(bytes[0]!).catch((e: unknown) => {
+    throw e instanceof ModelError ? new ModelError('INVALID_ARG', `input 'image': ${e.message}`, { cause: e }) : e;
+  });
   const out: Record<string, unknown> = {};
   if (ctx.outputs.includes('x')) {
     const size = detInputSize(img.width, img.height, resize);

@@ -1,0 +1,222 @@
+/**
+ * `npm run bench:ocr`: the `ocr` pipeline served by `braid serve examples/model_repository` at
+ * concurrency 1 and 8 (images/s, p50, p99) on the committed images, against its ceiling: the
+ * same three ONNX models and the same JS step modules run in this process with
+ * onnxruntime-node and no server (ocr-inprocess.ts). Prints where one request's time goes in
+ * the server (braid_debug step timings, each model's compute phases) and two ratios: the
+ * server's p50 at concurrency 1 over the models' own compute (in-process; and, steadier on a
+ * shared machine, the server's mean request time over its models' compute in the same window),
+ * and its images/s at concurrency 8 over the ceiling's. Flags: --duration-ms N, --warmup-ms N, --client raw|http,
+ * --repeat N (braid_debug requests per image, default 5).
+ *
+ * @module
+ */
+import { parseBenchFlags, requireBuild, writeResults } from './bench-case.js';
+import type { BenchFlags } from './bench-case.js';
+import type { ChildServer } from './child-server.js';
+import { startBraid } from './child-server.js';
+import { startLoad } from '../../engine/cli/perf/load-session.js';
+import { cliClock } from '../../engine/cli/perf/cli-clock.js';
+import { diffStats, readStats } from '../../engine/cli/perf/server-stats.js';
+import { summarize } from '../../engine/cli/perf/percentiles.js';
+import type { PreparedRequest } from '../../engine/cli/perf/request-body.js';
+import type { CeilingRun } from './ocr-ceiling.js';
+import { checkedImages, measureCeiling } from './ocr-ceiling.js';
+import { loadInProcessOcr, OCR_STEPS } from './ocr-inprocess.js';
+import { checkedRequests, ocrInput, OCR_REPOSITORY } from './ocr-load.js';
+import type { StepSplit } from './ocr-steps.js';
+import { measureStepSplit, STEP_MODELS } from './ocr-steps.js';
+
+const LEVELS = [1, 8] as const;
+/** The issue's targets. */
+const TARGETS = { p50OverModels: 1.3, c8OverCeiling: 0.8 } as const;
+
+interface Measured {
+  readonly served: ServedRun[];
+  readonly ceiling: CeilingRun[];
+  readonly split: StepSplit;
+}
+
+interface ServedRun {
+  readonly concurrency: number;
+  readonly imagesPerS: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** Mean server time of a pipeline request over the window (its statistics). */
+  readonly requestMs: number;
+  /** Mean time per pipeline request in the three ONNX models' compute_infer, same window. */
+  readonly modelMs: number;
+  /** CPU time of the server process (all threads) per image over the window: steadier than time on a shared machine. */
+  readonly cpuMsPerImage: number;
+}
+
+function repeatFlag(argv: readonly string[]): number {
+  const i = argv.indexOf('--repeat');
+  const n = i < 0 ? 5 : Number(argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`--repeat must be a positive integer, got '${argv[i + 1] ?? ''}'`);
+  return n;
+}
+
+const ONNX_MODELS = ['ocr_det', 'ocr_cls', 'ocr_rec'] as const;
+
+/** The server's own view of a window: mean time per pipeline request and in the three models. */
+async function serverSide(
+  origin: string,
+): Promise<() => Promise<{ requestMs: number; modelMs: number }>> {
+  const read = () => Promise.all(['ocr', ...ONNX_MODELS].map(m => readStats(origin, m)));
+  const before = await read();
+  return async () => {
+    const [ocr, ...models] = (await read()).map((after, i) => diffStats(before[i]!, after));
+    const n = Math.max(1, ocr!.successCount);
+    const modelNs = models.reduce((sum, d) => sum + d.computeInferNs, 0);
+    return { requestMs: ocr!.successNs / n / 1e6, modelMs: modelNs / n / 1e6 };
+  };
+}
+
+async function measureServed(
+  server: ChildServer,
+  bodies: PreparedRequest[],
+  concurrency: number,
+  flags: BenchFlags,
+): Promise<ServedRun> {
+  const url = `${server.origin}/v2/models/ocr/infer`;
+  const load = startLoad({
+    url,
+    requests: bodies,
+    concurrency,
+    client: flags.client,
+    clock: cliClock,
+  });
+  try {
+    await load.idle(flags.warmupMs);
+    const stats = await serverSide(server.origin);
+    const cpu0 = server.cpuMs();
+    const w = await load.window(flags.durationMs);
+    const cpuMsPerImage = (server.cpuMs() - cpu0) / Math.max(1, w.requests);
+    const { requestMs, modelMs } = await stats();
+    if (w.errors.count > 0)
+      throw new Error(
+        `${w.errors.count} errors at concurrency ${concurrency}, first: ${w.errors.messages.join(' | ')}`,
+      );
+    const lat = summarize(w.latencies);
+    return {
+      concurrency,
+      imagesPerS: w.throughput,
+      p50: lat.p50,
+      p99: lat.p99,
+      requestMs,
+      modelMs,
+      cpuMsPerImage,
+    };
+  } finally {
+    await load.stop();
+  }
+}
+
+/**
+ * Both sides, level by level (the ceiling, then the server, at 1 and then at 8), so that each
+ * pair is measured as close together as a shared machine allows. The server is started and
+ * checked first; its sessions sit idle while the ceiling runs, and the ceiling's while it serves.
+ */
+async function measureBoth(flags: BenchFlags, repeat: number): Promise<Measured> {
+  const server = await startBraid(OCR_REPOSITORY);
+  const ocr = await loadInProcessOcr();
+  try {
+    const input = await ocrInput(server);
+    const bodies = (await checkedRequests(server, input)).map(r => r[1]);
+    const images = await checkedImages(ocr);
+    process.stdout.write(
+      `braid: per-step split over ${repeat} braid_debug requests per image...\n`,
+    );
+    const split = await measureStepSplit(server, input, repeat);
+    const served: ServedRun[] = [];
+    const ceiling: CeilingRun[] = [];
+    for (const concurrency of LEVELS) {
+      process.stdout.write(`in-process ceiling at concurrency ${concurrency}...\n`);
+      const { durationMs, warmupMs } = flags;
+      ceiling.push(await measureCeiling(ocr, images, { concurrency, durationMs, warmupMs }));
+      process.stdout.write(`braid at concurrency ${concurrency}...\n`);
+      served.push(await measureServed(server, bodies, concurrency, flags));
+    }
+    return { served, ceiling, split };
+  } finally {
+    await ocr.close();
+    await server.stop();
+  }
+}
+
+const f = (n: number | undefined, d = 1) =>
+  n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(d);
+
+function report(
+  served: readonly ServedRun[],
+  ceiling: readonly CeilingRun[],
+  split: StepSplit,
+): string {
+  const lines = ['', 'OCR on the committed images (examples/images), images in turn', ''];
+  lines.push('case                 conc  images/s   p50 ms   p99 ms  cpu ms/image');
+  for (const r of served)
+    lines.push(
+      `braid serve          ${String(r.concurrency).padStart(4)}  ${f(r.imagesPerS).padStart(8)}  ${f(r.p50).padStart(7)}  ${f(r.p99).padStart(7)}  ${f(r.cpuMsPerImage).padStart(12)}`,
+    );
+  for (const r of ceiling)
+    lines.push(
+      `in-process ceiling   ${String(r.concurrency).padStart(4)}  ${f(r.imagesPerS).padStart(8)}  ${f(r.p50).padStart(7)}  ${f(r.p99).padStart(7)}  ${f(r.cpuMsPerImage).padStart(12)}`,
+    );
+  lines.push(
+    '',
+    `per step, median ms (braid: braid_debug over ${split.requests} requests at concurrency 1; in-process: concurrency 1)`,
+  );
+  lines.push(
+    'step           braid   in-process   model            executions  compute_input  compute_infer  compute_output',
+  );
+  for (const step of OCR_STEPS) {
+    const model = STEP_MODELS[step]!;
+    const p = split.models[model];
+    lines.push(
+      `${step.padEnd(13)} ${f(split.stepMs[step]).padStart(6)}  ${f(ceiling[0]?.stepMs[step]).padStart(11)}   ${model.padEnd(15)}  ${String(p?.executions ?? '-').padStart(10)}  ${f(p?.inputMs, 2).padStart(13)}  ${f(p?.inferMs, 2).padStart(13)}  ${f(p?.outputMs, 2).padStart(14)}`,
+    );
+  }
+  const c1 = served.find(r => r.concurrency === 1);
+  const c8 = served.find(r => r.concurrency === 8);
+  const ceil8 = ceiling.find(r => r.concurrency === 8);
+  const p50Ratio = (c1?.p50 ?? NaN) / (ceiling[0]?.modelP50 ?? NaN);
+  const latencyRatio = (c1?.requestMs ?? NaN) / (c1?.modelMs ?? NaN);
+  const throughputRatio = (c8?.imagesPerS ?? NaN) / (ceil8?.imagesPerS ?? NaN);
+  const met = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
+  lines.push(
+    '',
+    `concurrency 1, server statistics over the window: ${f(c1?.requestMs)} ms per request, ${f(c1?.modelMs)} ms of it in the three ONNX models`,
+  );
+  lines.push(
+    `  (in-process: ${f(ceiling[0]?.p50)} ms p50 per image, ${f(ceiling[0]?.modelP50)} ms p50 in the models)`,
+  );
+  lines.push(
+    `braid p50 at concurrency 1 / models' compute in-process (p50): ${f(p50Ratio, 2)}x  (target <= ${TARGETS.p50OverModels}x: ${met(p50Ratio <= TARGETS.p50OverModels)})`,
+  );
+  lines.push(
+    `  the same from one window's server statistics (mean request / mean model compute): ${f(latencyRatio, 2)}x`,
+  );
+  lines.push(
+    `braid images/s at concurrency 8 / in-process ceiling: ${f(throughputRatio, 2)}  (target >= ${TARGETS.c8OverCeiling}: ${met(throughputRatio >= TARGETS.c8OverCeiling)})`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const flags = parseBenchFlags(argv);
+  const repeat = repeatFlag(argv);
+  requireBuild();
+  const { served, ceiling, split } = await measureBoth(flags, repeat);
+  process.stdout.write(report(served, ceiling, split));
+  const file = writeResults('ocr', { flags, targets: TARGETS, served, ceiling, split });
+  process.stdout.write(`results: ${file}\n`);
+}
+
+main().catch((e: unknown) => {
+  const why = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  process.stderr.write(`bench:ocr failed: ${why}\n`);
+  process.exit(1);
+});
