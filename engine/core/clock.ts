@@ -47,15 +47,18 @@ export class SimulatedClock implements Clock {
   #now = 0;
   #seq = 0;
   #timers = new Set<SimTimer>();
+  readonly #epochMs: number;
 
-  constructor(private readonly epochMs = 1_700_000_000_000) {}
+  constructor(epochMs = 1_700_000_000_000) {
+    this.#epochMs = epochMs;
+  }
 
   now(): number {
     return this.#now;
   }
 
   wallNow(): number {
-    return this.epochMs + this.#now;
+    return this.#epochMs + this.#now;
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {

@@ -30,19 +30,18 @@ export const noopLogger: Logger = {
  */
 export class InMemoryLogger implements Logger {
   readonly lines: { level: LogLevel; msg: string; fields: LogFields }[];
+  readonly #base: LogFields;
 
-  constructor(
-    private readonly base: LogFields = {},
-    lines?: { level: LogLevel; msg: string; fields: LogFields }[],
-  ) {
+  constructor(base: LogFields = {}, lines?: { level: LogLevel; msg: string; fields: LogFields }[]) {
+    this.#base = base;
     this.lines = lines ?? [];
   }
 
   log(level: LogLevel, msg: string, fields: LogFields = {}): void {
-    this.lines.push({ level, msg, fields: { ...this.base, ...fields } });
+    this.lines.push({ level, msg, fields: { ...this.#base, ...fields } });
   }
 
   child(fields: LogFields): Logger {
-    return new InMemoryLogger({ ...this.base, ...fields }, this.lines);
+    return new InMemoryLogger({ ...this.#base, ...fields }, this.lines);
   }
 }
