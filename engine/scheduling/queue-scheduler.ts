@@ -9,13 +9,13 @@ import { EngineError, toEngineError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { InferResponse } from '../core/request.js';
 import type { ExecutionStats, ScheduledRequest, Scheduler, SchedulerStats } from '../core/scheduler.js';
-import type { TensorMap } from '../core/tensor.js';
+import { BatchControllers } from './batch-controllers.js';
 import type { BatchCandidate, BatchDecision, BatchFormationState } from './batch-formation.js';
-import { batchShapeKey } from './batch-tensors.js';
 import { executeBatch, type BatchContext, type BatchResult } from './execute-batch.js';
 import { InstancePool } from './instance-pool.js';
 import { CompletionSequencer } from './ordered-completion.js';
 import type { OutputShaper } from './outputs.js';
+import { queuedItem, respond, startBatch, type QueuedBatch, type QueuedItem as Item, type Responder } from './queued-item.js';
 import { RequestQueue, type QueueConfig } from './queue.js';
 import { QueueWarnings } from './queue-warnings.js';
 
@@ -40,24 +40,6 @@ export interface QueueSchedulerOptions {
   readonly pendingWarnAt: number;
 }
 
-interface Batch {
-  readonly items: readonly Item[];
-  readonly controller: AbortController;
-  /** Until the instance returns; the controller then serves the instance's next batch. */
-  running: boolean;
-}
-
-interface Item extends BatchCandidate {
-  readonly req: ScheduledRequest;
-  readonly resolve: (res: InferResponse) => void;
-  readonly reject: (e: EngineError) => void;
-  state: 'queued' | 'executing' | 'done';
-  batch: Batch | undefined;
-  slot: number;
-  onAbort: (() => void) | undefined;
-}
-
-const NS_PER_MS = 1e6;
 const AS_PRODUCED: OutputShaper = (_names, produced) => produced;
 
 /**
@@ -69,17 +51,13 @@ const AS_PRODUCED: OutputShaper = (_names, produced) => produced;
 export class QueueScheduler implements Scheduler {
   readonly #o: QueueSchedulerOptions;
   readonly #label: string;
-  readonly #outputs: OutputShaper;
+  readonly #responder: Responder;
   readonly #warnings: QueueWarnings;
   readonly #batchContext: BatchContext;
   readonly #queue: RequestQueue<Item>;
   readonly #pool: InstancePool;
   readonly #sequencer: CompletionSequencer;
-  /**
-   * The abort controller of each instance's batches, replaced once aborted. One instance runs
-   * one batch at a time, and an AbortController with its signal costs some 2 µs to make.
-   */
-  readonly #controllers = new Map<ModelInstance, AbortController>();
+  readonly #controllers = new BatchControllers();
   /** Accepted requests whose promise has not settled yet. */
   #unsettled = 0;
   #pumpQueued = false;
@@ -91,7 +69,7 @@ export class QueueScheduler implements Scheduler {
   constructor(opts: QueueSchedulerOptions) {
     this.#o = opts;
     this.#label = `model '${opts.modelName}' version ${opts.version}`;
-    this.#outputs = opts.outputs ?? AS_PRODUCED;
+    this.#responder = { modelName: opts.modelName, version: opts.version, outputs: opts.outputs ?? AS_PRODUCED };
     this.#warnings = new QueueWarnings(opts);
     this.#batchContext = { label: this.#label, clock: opts.clock, stats: opts.stats };
     this.#pool = new InstancePool(opts.instances, this.#label);
@@ -109,18 +87,7 @@ export class QueueScheduler implements Scheduler {
     const refused = this.#refusal(req);
     if (refused) return Promise.reject(refused);
     return new Promise<InferResponse>((resolve, reject) => {
-      const item: Item = {
-        req,
-        resolve,
-        reject,
-        batchSize: req.batchSize,
-        shapeKey: batchShapeKey(req.inputs),
-        enqueuedAt: this.#o.clock.now(),
-        state: 'queued',
-        batch: undefined,
-        slot: -1,
-        onAbort: undefined,
-      };
+      const item = queuedItem(req, resolve, reject, this.#o.clock.now());
       try {
         this.#queue.push(item, req);
       } catch (e) {
@@ -201,25 +168,11 @@ export class QueueScheduler implements Scheduler {
   #dispatch(items: readonly Item[]): void {
     const instance = this.#pool.acquire();
     if (!instance) throw new EngineError('INTERNAL', `${this.#label}: a batch was formed with no free instance`);
-    let controller = this.#controllers.get(instance);
-    if (!controller || controller.signal.aborted) {
-      controller = new AbortController();
-      this.#controllers.set(instance, controller);
-    }
-    const batch: Batch = { items, controller, running: true };
-    const now = this.#o.clock.now();
-    for (const item of items) {
-      item.state = 'executing';
-      item.batch = batch;
-      item.slot = this.#sequencer.reserve();
-      this.#o.stats.queued((now - item.enqueuedAt) * NS_PER_MS);
-      const span = item.req.trace;
-      if (span?.recording) span.setAttributes({ 'braid.queue_time_us': Math.round((now - item.enqueuedAt) * 1000) });
-    }
-    void this.#execute(instance, batch);
+    const at = { now: this.#o.clock.now(), sequencer: this.#sequencer, stats: this.#o.stats };
+    void this.#execute(instance, startBatch(items, this.#controllers.for(instance), at));
   }
 
-  async #execute(instance: ModelInstance, batch: Batch): Promise<void> {
+  async #execute(instance: ModelInstance, batch: QueuedBatch): Promise<void> {
     let result: BatchResult;
     try {
       result = await executeBatch(this.#batchContext, instance, batch.items.map(i => i.req), batch.controller.signal);
@@ -237,25 +190,10 @@ export class QueueScheduler implements Scheduler {
     if (item.req.signal?.aborted) {
       this.#settle(item, () => item.reject(this.#cancelled('while executing')));
     } else if (result.ok) {
-      this.#settle(item, () => this.#respond(item, result.outputs[index]!));
+      this.#settle(item, () => respond(item, result.outputs[index]!, this.#responder));
     } else {
       this.#settle(item, () => item.reject(result.error));
     }
-  }
-
-  /** The request's response, built field by field: conditional spreads cost more than the rest. */
-  #respond(item: Item, produced: TensorMap): void {
-    let outputs: TensorMap;
-    try {
-      outputs = this.#outputs(item.req.outputs, produced);
-    } catch (e) {
-      item.reject(toEngineError(e));
-      return;
-    }
-    const { id } = item.req;
-    const modelName = this.#o.modelName;
-    const modelVersion = this.#o.version;
-    item.resolve(id ? { id, modelName, modelVersion, outputs } : { modelName, modelVersion, outputs });
   }
 
   #onAbort(item: Item): void {
