@@ -1,3 +1,7 @@
+/**
+ * @module `braid validate`: checks every model config and pipeline of a repository without
+ * serving it, with file:line:col errors.
+ */
 import path from 'node:path';
 import type { AnyBackend } from '../core/backend.js';
 import { toEngineError } from '../core/errors.js';

@@ -1,3 +1,7 @@
+/**
+ * @module Time as engine code sees it: the Clock port (now, timers) with the system clock and a
+ * simulated one for tests, so nothing in the engine calls setTimeout or Date.now directly.
+ */
 /** An opaque handle returned by {@link Clock.setTimeout}. */
 export type TimerHandle = { readonly __timer: unique symbol } | object;
 

@@ -1,3 +1,7 @@
+/**
+ * @module The Logger port engine code logs through, with a no-op default and an in-memory logger
+ * for tests; engine/telemetry writes the lines.
+ */
 /** Structured fields attached to a log line. */
 export type LogFields = Readonly<Record<string, unknown>>;
 

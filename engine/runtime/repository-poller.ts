@@ -1,3 +1,6 @@
+/**
+ * @module Poll mode: rescans the repository every interval and applies what changed.
+ */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { diffScans, type RepositoryScan } from '../repository/index.js';

@@ -1,3 +1,7 @@
+/**
+ * @module The server's logger (JSON or text lines) and the log settings behind GET/POST
+ * /v2/logging.
+ */
 import { describeValue, quote } from '../core/client-value.js';
 import { EngineError } from '../core/errors.js';
 import type { LogFields, LogLevel, Logger } from '../core/logger.js';
