@@ -30,9 +30,34 @@ const NODE_GLOBALS = [
   'structuredClone',
 ];
 
+/** Syntax STYLE.md rules out, as `no-restricted-syntax` entries. */
+const NO_EXPORT_ALL = {
+  selector: 'ExportAllDeclaration',
+  message: 'Name what a module re-exports; no `export *` (STYLE.md rule 13).',
+};
+
 /** One private-member style: ECMAScript `#x`, not TypeScript's `private`/`protected` keywords. */
 const PRIVATE_FIELDS =
   'Use an ECMAScript private member (#name) instead of TypeScript `private`/`protected` (STYLE.md: private fields #x).';
+const PRIVATE_MEMBERS = [
+  { selector: 'TSParameterProperty', message: PRIVATE_FIELDS },
+  {
+    selector:
+      ':matches(PropertyDefinition, TSAbstractPropertyDefinition)[accessibility=/^(private|protected)$/]',
+    message: PRIVATE_FIELDS,
+  },
+  {
+    selector:
+      ':matches(MethodDefinition, TSAbstractMethodDefinition)[kind!="constructor"][accessibility=/^(private|protected)$/]',
+    message: PRIVATE_FIELDS,
+  },
+];
+
+/** A writable copy of a readonly type is `Mutable<T>`, defined once. */
+const LOCAL_MUTABLE = {
+  selector: 'TSMappedType[readonly="-"]',
+  message: 'Use Mutable<T> from engine/core/mutable.ts instead of a local `-readonly` mapped type.',
+};
 
 export default defineConfig(
   globalIgnores([
@@ -61,38 +86,20 @@ export default defineConfig(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
       ],
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: 'ExportAllDeclaration',
-          message: 'Name what a module re-exports; no `export *` (STYLE.md rule 13).',
-        },
-        { selector: 'TSParameterProperty', message: PRIVATE_FIELDS },
-        {
-          selector:
-            ':matches(PropertyDefinition, TSAbstractPropertyDefinition)[accessibility=/^(private|protected)$/]',
-          message: PRIVATE_FIELDS,
-        },
-        {
-          selector:
-            ':matches(MethodDefinition, TSAbstractMethodDefinition)[kind!="constructor"][accessibility=/^(private|protected)$/]',
-          message: PRIVATE_FIELDS,
-        },
-      ],
+      'no-restricted-syntax': ['error', NO_EXPORT_ALL, ...PRIVATE_MEMBERS, LOCAL_MUTABLE],
     },
+  },
+  {
+    // Where Mutable<T> is defined.
+    files: ['engine/core/mutable.ts'],
+    rules: { 'no-restricted-syntax': ['error', NO_EXPORT_ALL, ...PRIVATE_MEMBERS] },
   },
   {
     // Tests may use TypeScript's parameter properties in their doubles, and `any` where a gRPC
     // client is generated at run time from the .proto file; the house style binds source files.
     files: ['test/**'],
     rules: {
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: 'ExportAllDeclaration',
-          message: 'Name what a module re-exports; no `export *`.',
-        },
-      ],
+      'no-restricted-syntax': ['error', NO_EXPORT_ALL],
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },

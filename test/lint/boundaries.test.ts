@@ -242,6 +242,14 @@ describe('house style rules', () => {
     ).toEqual([]);
   });
 
+  it('refuses a local `-readonly` mapped type outside engine/core/mutable.ts', async () => {
+    const local = 'export type W<T> = { -readonly [K in keyof T]: T[K] };';
+    expect(await style('engine/telemetry/x.ts', local)).toEqual([
+      expect.stringContaining('Mutable<T>'),
+    ]);
+    expect(await style('engine/core/mutable.ts', local)).toEqual([]);
+  });
+
   it('refuses `export *`', async () => {
     expect(await style('pipelines/x.ts', "export * from './schema.js';")).toEqual([
       expect.stringContaining('export *'),
