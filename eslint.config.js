@@ -63,6 +63,7 @@ export default defineConfig(
   globalIgnores([
     'dist/',
     'coverage/',
+    '.cache/',
     'node_modules/',
     'test/bench/.models/',
     'test/bench/.results/',
