@@ -79,6 +79,8 @@ export default defineConfig(
     rules: {
       'braid/boundaries': 'error',
       'no-console': 'error',
+      // A timer handle assigned after the closure that clears it is declared stays `let`.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       '@typescript-eslint/consistent-type-imports': [
         'error',
         { prefer: 'type-imports', fixStyle: 'separate-type-imports' },
