@@ -64,11 +64,13 @@ export class PipelineLoadError extends EngineError {
 /** Collects diagnostics against one source file. */
 export class Diagnostics {
   readonly #items: PipelineDiagnostic[] = [];
+  readonly file: string;
+  readonly #locate: SourceLocator;
 
-  constructor(
-    readonly file: string,
-    private readonly locate: SourceLocator,
-  ) {}
+  constructor(file: string, locate: SourceLocator) {
+    this.file = file;
+    this.#locate = locate;
+  }
 
   /** Records an error at `site`. */
   error(site: DiagnosticSite, message: string): void {
@@ -104,7 +106,7 @@ export class Diagnostics {
   }
 
   #add(severity: PipelineDiagnostic['severity'], site: DiagnosticSite, message: string): void {
-    const pos = this.locate(site.path, { key: site.key ?? false, offset: site.offset ?? 0 });
+    const pos = this.#locate(site.path, { key: site.key ?? false, offset: site.offset ?? 0 });
     this.#items.push({
       severity,
       file: this.file,

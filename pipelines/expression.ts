@@ -38,11 +38,11 @@ interface Typed {
 }
 
 class ExprError extends Error {
-  constructor(
-    message: string,
-    readonly offset: number,
-  ) {
+  readonly offset: number;
+
+  constructor(message: string, offset: number) {
     super(message);
+    this.offset = offset;
   }
 }
 
@@ -105,8 +105,11 @@ function tokenize(src: string): Tok[] {
 class Parser {
   readonly refs: ExprRef[] = [];
   #pos = 0;
+  readonly #toks: Tok[];
 
-  constructor(private readonly toks: Tok[]) {}
+  constructor(toks: Tok[]) {
+    this.#toks = toks;
+  }
 
   or(): Typed {
     let left = this.and();
@@ -216,11 +219,11 @@ class Parser {
   }
 
   #peek(): Tok {
-    return this.toks[this.#pos]!;
+    return this.#toks[this.#pos]!;
   }
 
   #next(): Tok {
-    const t = this.toks[this.#pos]!;
+    const t = this.#toks[this.#pos]!;
     if (t.kind !== 'end') this.#pos++;
     return t;
   }

@@ -16,11 +16,12 @@ export class ModulePool {
   readonly #free: ModelInstance[];
   readonly #waiting: Waiter[] = [];
   #disposed: Promise<void> | undefined;
+  readonly #label: string;
+  readonly #instances: readonly ModelInstance[];
 
-  constructor(
-    private readonly label: string,
-    private readonly instances: readonly ModelInstance[],
-  ) {
+  constructor(label: string, instances: readonly ModelInstance[]) {
+    this.#label = label;
+    this.#instances = instances;
     this.#free = [...instances];
   }
 
@@ -39,20 +40,20 @@ export class ModulePool {
 
   /** Disposes every instance once. */
   dispose(): Promise<void> {
-    this.#disposed ??= Promise.allSettled(this.instances.map(i => i.dispose())).then(() => undefined);
+    this.#disposed ??= Promise.allSettled(this.#instances.map(i => i.dispose())).then(() => undefined);
     return this.#disposed;
   }
 
   #acquire(signal: CancelSignal): Promise<ModelInstance> {
-    if (this.#disposed) return Promise.reject(new EngineError('UNAVAILABLE', `${this.label} is unloaded`));
-    if (signal.aborted) return Promise.reject(cancelled(this.label));
+    if (this.#disposed) return Promise.reject(new EngineError('UNAVAILABLE', `${this.#label} is unloaded`));
+    if (signal.aborted) return Promise.reject(cancelled(this.#label));
     const free = this.#free.pop();
     if (free) return Promise.resolve(free);
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         const i = this.#waiting.indexOf(waiter);
         if (i >= 0) this.#waiting.splice(i, 1);
-        reject(cancelled(this.label));
+        reject(cancelled(this.#label));
       };
       const waiter: Waiter = {
         grant: inst => {

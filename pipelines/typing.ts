@@ -4,25 +4,18 @@
  * Steps are visited in execution order; the inferred type of every tensor (edge) is kept for
  * the plan and for `explain`.
  */
-import type { DataType } from '../engine/core/datatype.js';
 import type { CatalogTensor } from '../engine/core/model-catalog.js';
 import type { Tensor } from '../engine/core/tensor.js';
-import { constantTensor } from './constants.js';
-import type { Diagnostics, DiagnosticSite } from './diagnostics.js';
-import { describeConflict, DimTable } from './dims.js';
-import type { DimConflict } from './dims.js';
+import type { Diagnostics } from './diagnostics.js';
+import { DimTable } from './dims.js';
 import { listOf } from './normalize.js';
 import type { NormInput, NormOutput, NormStep } from './normalize.js';
 import type { StepSignature } from './resolve.js';
 import type { PipelineFile } from './schema.js';
 import type { Wiring } from './wiring.js';
-
-/** The inferred type of a tensor: datatype, dim ids in the table, and where it comes from. */
-export interface TensorType {
-  readonly datatype: DataType;
-  readonly dims: readonly number[];
-  readonly origin: string;
-}
+import { expectType, reportShape } from './typing-check.js';
+import type { TensorType, TypingCtx } from './typing-check.js';
+import { checkDefaults, checkReturn } from './typing-literals.js';
 
 /** What type inference found. */
 export interface Typing {
@@ -52,7 +45,7 @@ export function inferTypes(
   for (const [name, d] of Object.entries(file.inputs)) {
     tensors.set(name, { datatype: d.datatype, dims: d.shape.map(x => table.declared(x, `input '${name}'`)), origin: `pipeline input '${name}'` });
   }
-  const ctx: Ctx = { table, tensors, diag, wiring, defaults: new Map(), constants: new Map() };
+  const ctx: TypingCtx = { table, tensors, diag, wiring, defaults: new Map(), constants: new Map() };
   for (const s of order) {
     if (s.kind === 'return') checkReturn(ctx, file, s);
     const sig = sigs.get(s.index);
@@ -72,16 +65,7 @@ export function inferTypes(
   return { table, tensors, defaults: ctx.defaults, constants: ctx.constants };
 }
 
-interface Ctx {
-  readonly table: DimTable;
-  readonly tensors: Map<string, TensorType>;
-  readonly diag: Diagnostics;
-  readonly wiring: Wiring;
-  readonly defaults: Map<number, Map<string, Tensor>>;
-  readonly constants: Map<number, Map<string, Tensor>>;
-}
-
-function checkInputs(ctx: Ctx, s: NormStep, sig: StepSignature): void {
+function checkInputs(ctx: TypingCtx, s: NormStep, sig: StepSignature): void {
   const bound = new Set<string>();
   for (const b of s.inputs) {
     bound.add(b.param);
@@ -100,7 +84,7 @@ function checkInputs(ctx: Ctx, s: NormStep, sig: StepSignature): void {
   }
 }
 
-function checkBinding(ctx: Ctx, s: NormStep, sig: StepSignature, b: NormInput, spec: CatalogTensor, found: TensorType): void {
+function checkBinding(ctx: TypingCtx, s: NormStep, sig: StepSignature, b: NormInput, spec: CatalogTensor, found: TensorType): void {
   const site = { path: b.path, step: s.name, tensor: b.tensor };
   let dims = found.dims;
   if (s.decl.map?.over === b.tensor) {
@@ -119,7 +103,7 @@ function checkBinding(ctx: Ctx, s: NormStep, sig: StepSignature, b: NormInput, s
   expectType(ctx, site, what, { datatype: spec.datatype, dims: model }, { ...found, dims });
 }
 
-function checkOutputs(ctx: Ctx, s: NormStep, sig: StepSignature): void {
+function checkOutputs(ctx: TypingCtx, s: NormStep, sig: StepSignature): void {
   for (const o of s.outputs) {
     const spec = sig.outputs.find(t => t.name === o.param);
     const site = { path: o.path, key: true, step: s.name, tensor: o.tensor };
@@ -133,7 +117,7 @@ function checkOutputs(ctx: Ctx, s: NormStep, sig: StepSignature): void {
   }
 }
 
-function outputType(ctx: Ctx, s: NormStep, sig: StepSignature, o: NormOutput, spec: CatalogTensor): TensorType {
+function outputType(ctx: TypingCtx, s: NormStep, sig: StepSignature, o: NormOutput, spec: CatalogTensor): TensorType {
   const t = ctx.table;
   let dims = spec.shape.map(d => t.declared(d, sig.label));
   const map = s.decl.map;
@@ -156,83 +140,4 @@ function outputType(ctx: Ctx, s: NormStep, sig: StepSignature, o: NormOutput, sp
     dims = declared;
   }
   return { datatype: spec.datatype, dims, origin };
-}
-
-function checkDefaults(ctx: Ctx, s: NormStep): void {
-  const values = new Map<string, Tensor>();
-  for (const o of s.outputs) {
-    const c = s.defaults?.[o.param];
-    const site = { path: [...s.path, 'default', o.param], step: s.name, tensor: o.tensor };
-    if (!c) {
-      ctx.diag.error({ ...site, path: [...s.path, 'default'], key: true }, `on_error default: expected a value for output '${o.param}', found none`);
-      continue;
-    }
-    const t = literal(ctx, site, c, ctx.tensors.get(o.tensor), `default of output '${o.param}'`);
-    if (t) values.set(o.tensor, t);
-  }
-  for (const key of Object.keys(s.defaults ?? {})) {
-    if (!s.outputs.some(o => o.param === key)) {
-      ctx.diag.error({ path: [...s.path, 'default', key], key: true, step: s.name }, `default for an output this step does not map: expected one of ${listOf(s.outputs.map(o => o.param))}, found '${key}'`);
-    }
-  }
-  ctx.defaults.set(s.index, values);
-}
-
-function checkReturn(ctx: Ctx, file: PipelineFile, s: NormStep): void {
-  const values = ctx.wiring.returns.get(s.index) ?? new Map();
-  const constants = new Map<string, Tensor>();
-  for (const [out, v] of values) {
-    const decl = file.outputs[out]!;
-    const declared: TensorType = { datatype: decl.datatype, dims: decl.shape.map(d => ctx.table.declared(d)), origin: `output '${out}'` };
-    const site = { path: [...s.path, 'return', out], step: s.name, ...(typeof v === 'string' ? { tensor: v } : {}) };
-    if (typeof v !== 'string') {
-      const t = literal(ctx, site, v, declared, `return value of output '${out}'`);
-      if (t) constants.set(out, t);
-      continue;
-    }
-    const found = ctx.tensors.get(v);
-    if (!found) continue;
-    if (found.datatype !== decl.datatype) ctx.diag.error(site, `return value of output '${out}': expected ${decl.datatype}, found ${found.datatype} (${found.origin})`);
-    else reportShape(ctx, site, `output '${out}'`, declared.dims, found.dims, found.origin, ctx.table.compatible(declared.dims, found.dims));
-  }
-  ctx.constants.set(s.index, constants);
-}
-
-function literal(ctx: Ctx, site: DiagnosticSite, c: Parameters<typeof constantTensor>[0], type: TensorType | undefined, what: string): Tensor | undefined {
-  const r = constantTensor(c);
-  if ('error' in r) {
-    ctx.diag.error(site, `${what}: ${r.error}`);
-    return undefined;
-  }
-  if (!type) return r.tensor;
-  if (type.datatype !== c.datatype) {
-    ctx.diag.error(site, `${what}: expected ${type.datatype}, found ${c.datatype}`);
-    return undefined;
-  }
-  const conflict = ctx.table.fits(type.dims, c.shape);
-  if (conflict) ctx.diag.error(site, `${what}: expected shape ${ctx.table.format(type.dims)}, found [${c.shape.join(',')}]: ${describeConflict(conflict)}`);
-  return r.tensor;
-}
-
-function expectType(ctx: Ctx, site: DiagnosticSite, what: string, expected: { datatype: DataType; dims: readonly number[] }, found: TensorType): void {
-  if (expected.datatype !== found.datatype) {
-    ctx.diag.error(site, `${what} expects ${expected.datatype}, found ${found.datatype} (${found.origin})`);
-    return;
-  }
-  const before = ctx.table.format(found.dims);
-  reportShape(ctx, site, what, expected.dims, found.dims, found.origin, ctx.table.unifyShapes(expected.dims, found.dims, found.origin), before);
-}
-
-function reportShape(
-  ctx: Ctx,
-  site: DiagnosticSite,
-  what: string,
-  expected: readonly number[],
-  found: readonly number[],
-  origin: string,
-  conflict: DimConflict | undefined,
-  foundText = ctx.table.format(found),
-): void {
-  if (!conflict) return;
-  ctx.diag.error(site, `${what} expects shape ${ctx.table.format(expected)}, found ${foundText} (${origin}): ${describeConflict(conflict)}`);
 }

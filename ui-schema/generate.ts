@@ -1,3 +1,7 @@
+/**
+ * @module Generates the JSON Schemas in ui-schema/ from the zod schemas of the model config and
+ * pipeline files (`npm run schema`).
+ */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

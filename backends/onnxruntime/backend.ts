@@ -1,3 +1,8 @@
+/**
+ * @module The ONNX Runtime backend: describes a model.onnx for auto-complete and creates its
+ * instances, each a session in a worker thread (or on the main thread), falling back through the
+ * execution providers the config asks for.
+ */
 import { availableParallelism } from 'node:os';
 import { InferenceSession } from 'onnxruntime-node';
 import type {

@@ -1,3 +1,7 @@
+/**
+ * @module A model instance whose ONNX Runtime session runs on the main thread: checks the inputs
+ * against the session, runs it, and hands back the outputs it was asked for.
+ */
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import type { ExecuteOptions, ModelInstance } from '../../engine/core/backend.js';
 import { EngineError } from '../../engine/core/errors.js';

@@ -1,10 +1,10 @@
+/**
+ * @module ONNX Runtime's errors as EngineErrors. onnxruntime-node reports failures as plain
+ * Errors with ORT's message text and no status code, so the few messages that blame the caller
+ * or the model file are recognised by text.
+ */
 import type { ErrorCode } from '../../engine/core/errors.js';
 import { EngineError } from '../../engine/core/errors.js';
-
-/*
- * onnxruntime-node reports failures as plain Errors with ORT's message text and no status
- * code, so the few messages that blame the caller or the model file are recognised by text.
- */
 
 // Input checks in ORT's InferenceSession::ValidateInputs and onnxruntime-common's run().
 const BAD_INPUT = new RegExp(

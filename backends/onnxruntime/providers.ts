@@ -1,3 +1,7 @@
+/**
+ * @module Which GPU execution providers (CUDA, TensorRT) this process can load, and the hint to
+ * give when one is asked for but missing.
+ */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

@@ -1,15 +1,14 @@
+/**
+ * @module Pure decisions that turn a Triton-shaped model config into ONNX Runtime session options.
+ * The rules follow Triton's onnxruntime_backend (src/onnxruntime.cc) where it has one; the
+ * README in this folder lists them.
+ */
 import type { InferenceSession } from 'onnxruntime-node';
 import type { InstanceOptions } from '../../engine/core/backend.js';
 import { EngineError } from '../../engine/core/errors.js';
 import type { ModelConfig } from '../../engine/core/model-config.js';
 import type { GpuProvider, ProviderAvailability } from './providers.js';
 import { installHint } from './providers.js';
-
-/*
- * Pure decisions that turn a Triton-shaped model config into ONNX Runtime session options.
- * The rules follow Triton's onnxruntime_backend (src/onnxruntime.cc) where it has one; the
- * README in this folder lists them.
- */
 
 type SessionOptions = InferenceSession.SessionOptions;
 type ProviderConfig = InferenceSession.ExecutionProviderConfig;

@@ -1,3 +1,7 @@
+/**
+ * @module The signature of an open ONNX Runtime session (names, datatypes, shapes), what
+ * auto-complete fills a model config from.
+ */
 import type { InferenceSession } from 'onnxruntime-node';
 import type { ModelSignature, TensorSignature } from '../../engine/core/backend.js';
 import { EngineError } from '../../engine/core/errors.js';

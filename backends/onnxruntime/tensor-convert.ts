@@ -1,15 +1,14 @@
+/**
+ * @module Engine tensors and ONNX Runtime tensors share their typed arrays: inputs go in without a
+ * copy and outputs come back as the arrays ORT allocated. Only BYTES is converted, because
+ * onnxruntime-node takes and returns string tensors as JS strings; elements it would corrupt
+ * (invalid UTF-8, embedded NUL) are refused instead.
+ */
 import { Tensor as OrtTensor } from 'onnxruntime-node';
 import type { DataType } from '../../engine/core/datatype.js';
 import { EngineError } from '../../engine/core/errors.js';
 import type { Tensor, TensorData } from '../../engine/core/tensor.js';
 import { elementCount, formatShape } from '../../engine/core/tensor.js';
-
-/*
- * Engine tensors and ONNX Runtime tensors share their typed arrays: inputs go in without a
- * copy and outputs come back as the arrays ORT allocated. Only BYTES is converted, because
- * onnxruntime-node takes and returns string tensors as JS strings; elements it would corrupt
- * (invalid UTF-8, embedded NUL) are refused instead.
- */
 
 const FROM_ORT: Readonly<Record<string, DataType>> = {
   bool: 'BOOL',

@@ -1,3 +1,7 @@
+/**
+ * @module A model instance whose ONNX Runtime session lives in its own worker thread, run
+ * through the shared worker host.
+ */
 import type { InferenceSession } from 'onnxruntime-node';
 import type { ExecuteOptions, ModelInstance } from '../../engine/core/backend.js';
 import type { Clock } from '../../engine/core/clock.js';

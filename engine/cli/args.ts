@@ -1,3 +1,7 @@
+/**
+ * @module The flags of `braid serve`: parsed, checked one by one with messages that name the flag,
+ * and gathered into ServeFlags.
+ */
 import type { ParseArgsConfig } from 'node:util';
 import { DEFAULT_MAX_INSTANCE_COUNT } from '../runtime/instance-limit.js';
 import type { GrpcKeepalive } from '../server/grpc/listen.js';

@@ -1,3 +1,7 @@
+/**
+ * @module The backends `braid serve` and `braid validate` register: ONNX Runtime, JS/TS models
+ * and pipelines, the pipelines' steps calling models through the engine's catalog.
+ */
 import { createJsBackend, type JsBackendOptions } from '../../backends/js/index.js';
 import { createOnnxRuntimeBackend } from '../../backends/onnxruntime/index.js';
 import type { AnyBackend } from '../core/backend.js';

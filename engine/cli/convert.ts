@@ -1,3 +1,7 @@
+/**
+ * @module `braid convert`: rewrites a model config between Triton's config.pbtxt and Braid's
+ * YAML or JSON, keeping comments where it can.
+ */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../core/errors.js';

@@ -1,4 +1,8 @@
 #!/usr/bin/env node
+/**
+ * @module The `braid` command: dispatches to serve, validate, schema, convert, perf, analyze and
+ * test, and turns their failures into exit codes.
+ */
 /* eslint-disable no-console -- the CLI's entry point talks to the terminal */
 import { isEngineError } from '../core/errors.js';
 import { parseServeFlags, SERVE_HELP } from './args.js';

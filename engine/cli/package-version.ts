@@ -1,3 +1,6 @@
+/**
+ * @module Braid's own version, read from package.json, for the server metadata.
+ */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

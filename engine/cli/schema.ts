@@ -1,3 +1,6 @@
+/**
+ * @module `braid schema`: writes the JSON Schemas of Braid's config files, for editors.
+ */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generateSchemas } from '../../ui-schema/generate.js';

@@ -1,3 +1,6 @@
+/**
+ * @module The help text of `braid serve`.
+ */
 import { RESTRICTED_HELP } from './restricted-flags.js';
 import { TLS_HELP } from './tls-flags.js';
 import { REFUSED_TRITON_FLAGS, TUNING_TRITON_FLAGS } from './triton-flags.js';

@@ -1,3 +1,7 @@
+/**
+ * @module `braid serve`: starts telemetry, the engine on its repository, the metrics endpoint,
+ * gRPC and HTTP, and stops them gracefully.
+ */
 import { openSync, writeSync } from 'node:fs';
 import { systemClock } from '../core/clock.js';
 import type { TimerHandle } from '../core/clock.js';

@@ -1,3 +1,7 @@
+/**
+ * @module `braid validate`: checks every model config and pipeline of a repository without
+ * serving it, with file:line:col errors.
+ */
 import path from 'node:path';
 import type { AnyBackend } from '../core/backend.js';
 import { toEngineError } from '../core/errors.js';
@@ -5,7 +9,8 @@ import type { CatalogModel } from '../core/model-catalog.js';
 import { noopLogger } from '../core/logger.js';
 import { DEFAULT_MAX_BATCH_SIZE, missingVersions, scanRepository, selectVersions, type RepositoryModel } from '../repository/index.js';
 import { catalogModel } from '../runtime/load-order.js';
-import { modelDependencies, prepareVersion, readConfig } from '../runtime/model-loader.js';
+import { prepareVersion } from '../runtime/load-version.js';
+import { modelDependencies, readConfig } from '../runtime/model-loader.js';
 import { createStaticCatalog, explainPlan, formatDiagnostic, type PipelineBackend } from '../../pipelines/index.js';
 import { parse } from './args.js';
 import { standardBackends } from './backends.js';

@@ -1,3 +1,7 @@
+/**
+ * @module Time as engine code sees it: the Clock port (now, timers) with the system clock and a
+ * simulated one for tests, so nothing in the engine calls setTimeout or Date.now directly.
+ */
 import { PreciseTimers } from './precise-timer.js';
 
 /** An opaque handle returned by {@link Clock.setTimeout}. */
@@ -64,15 +68,18 @@ export class SimulatedClock implements Clock {
   #now = 0;
   #seq = 0;
   #timers = new Set<SimTimer>();
+  readonly #epochMs: number;
 
-  constructor(private readonly epochMs = 1_700_000_000_000) {}
+  constructor(epochMs = 1_700_000_000_000) {
+    this.#epochMs = epochMs;
+  }
 
   now(): number {
     return this.#now;
   }
 
   wallNow(): number {
-    return this.epochMs + this.#now;
+    return this.#epochMs + this.#now;
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {

@@ -1,4 +1,7 @@
 /**
+ * @module The protocol's tensor datatypes, their element sizes and their names in model configs.
+ */
+/**
  * Tensor datatypes of the Open Inference Protocol and their Triton model-config names.
  * BYTES is variable-sized; every other type has a fixed element size.
  */

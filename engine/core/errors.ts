@@ -1,4 +1,8 @@
 /**
+ * @module EngineError and its closed set of codes; engine/server maps each code to its HTTP and
+ * gRPC status.
+ */
+/**
  * The closed set of engine error codes, Triton's `TRITONSERVER_Error` codes plus one for
  * oversized payloads. Each code maps to exactly one HTTP and gRPC status in engine/server.
  */

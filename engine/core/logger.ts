@@ -1,3 +1,7 @@
+/**
+ * @module The Logger port engine code logs through, with a no-op default and an in-memory logger
+ * for tests; engine/telemetry writes the lines.
+ */
 /** Structured fields attached to a log line. */
 export type LogFields = Readonly<Record<string, unknown>>;
 
@@ -30,19 +34,18 @@ export const noopLogger: Logger = {
  */
 export class InMemoryLogger implements Logger {
   readonly lines: { level: LogLevel; msg: string; fields: LogFields }[];
+  readonly #base: LogFields;
 
-  constructor(
-    private readonly base: LogFields = {},
-    lines?: { level: LogLevel; msg: string; fields: LogFields }[],
-  ) {
+  constructor(base: LogFields = {}, lines?: { level: LogLevel; msg: string; fields: LogFields }[]) {
+    this.#base = base;
     this.lines = lines ?? [];
   }
 
   log(level: LogLevel, msg: string, fields: LogFields = {}): void {
-    this.lines.push({ level, msg, fields: { ...this.base, ...fields } });
+    this.lines.push({ level, msg, fields: { ...this.#base, ...fields } });
   }
 
   child(fields: LogFields): Logger {
-    return new InMemoryLogger({ ...this.base, ...fields }, this.lines);
+    return new InMemoryLogger({ ...this.#base, ...fields }, this.lines);
   }
 }

@@ -1,13 +1,12 @@
-import { z } from 'zod';
-import { CONFIG_DATATYPES } from './datatype.js';
-import { checkModelPath } from './model-path.js';
-
-/*
- * Model configuration with Triton's field names and meanings (model_config.proto), so a
+/**
+ * @module Model configuration with Triton's field names and meanings (model_config.proto), so a
  * config.pbtxt translates to YAML line by line and tools that read Triton's config JSON read
  * ours. Parsing fills every default, which is what GET /v2/models/{m}/config returns (§3.9).
  * Objects are strict: a misspelt key is an error naming it, not a silently ignored setting.
  */
+import { z } from 'zod';
+import { CONFIG_DATATYPES } from './datatype.js';
+import { checkModelPath } from './model-path.js';
 
 const int = () => z.number().int();
 const uint = () => z.number().int().nonnegative();

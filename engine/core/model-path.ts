@@ -1,3 +1,7 @@
+/**
+ * @module The rule for files a config, a load override or a pipeline names: they stay inside their
+ * model's directory.
+ */
 import { EngineError } from './errors.js';
 
 /**

@@ -1,3 +1,7 @@
+/**
+ * @module The inference request and response as the engine sees them, whichever frontend decoded
+ * them.
+ */
 import type { CancelSignal } from './cancel.js';
 import type { TensorMap } from './tensor.js';
 

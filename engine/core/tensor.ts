@@ -1,3 +1,7 @@
+/**
+ * @module Tensors as they travel between codec, engine and backend: typed-array storage per
+ * datatype, and shape helpers.
+ */
 import type { DataType } from './datatype.js';
 
 /**

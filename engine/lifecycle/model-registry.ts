@@ -1,3 +1,7 @@
+/**
+ * @module The registry of loaded models: each version's lifecycle, loads and unloads of one model
+ * serialized, and a reload swapped in only once it is READY.
+ */
 import { EngineError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { noopLogger } from '../core/logger.js';

@@ -1,3 +1,7 @@
+/**
+ * @module The lifecycle of one model version as an xstate machine, Triton's states: UNAVAILABLE →
+ * LOADING → READY → UNLOADING.
+ */
 import { assign, createActor, fromPromise, setup, type Actor } from 'xstate';
 import { EngineError } from '../core/errors.js';
 

@@ -1,3 +1,7 @@
+/**
+ * @module Triton's auto-complete: fills a model config's inputs, outputs and batching from what its
+ * backend reports about the model.
+ */
 import type { ModelSignature, TensorSignature } from '../core/backend.js';
 import { toConfigDataType } from '../core/datatype.js';
 import { EngineError } from '../core/errors.js';

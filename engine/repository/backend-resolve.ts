@@ -1,3 +1,6 @@
+/**
+ * @module Picks the backend that serves a model from its config, as Triton does.
+ */
 import type { BackendBase } from '../core/backend.js';
 import { EngineError } from '../core/errors.js';
 import type { ModelConfig } from '../core/model-config.js';

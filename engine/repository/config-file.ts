@@ -1,3 +1,7 @@
+/**
+ * @module Finds and reads a model's config file (YAML, JSON or Triton's config.pbtxt) into plain
+ * data, with syntax errors at file:line:col.
+ */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';

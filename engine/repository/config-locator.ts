@@ -1,3 +1,6 @@
+/**
+ * @module Where a path inside a config file's text is, for errors that point into the file.
+ */
 import type { ConfigSource } from '../core/backend.js';
 import type { RawModelConfig } from './config-file.js';
 import { parsePbtxtConfig, pbtxtLocator } from './pbtxt/config.js';

@@ -1,3 +1,7 @@
+/**
+ * @module Triton's NormalizeModelConfig and ValidateModelConfig: defaults that depend on the
+ * rest of the config, and the checks across fields.
+ */
 import { EngineError } from '../core/errors.js';
 import { InstanceGroupSchema } from '../core/model-config.js';
 import type { DynamicBatching, InstanceGroup, ModelConfig } from '../core/model-config.js';

@@ -1,3 +1,7 @@
+/**
+ * @module Validates a raw model config against the schema and fills its defaults, listing every
+ * problem at file:line:col.
+ */
 import type { z } from 'zod';
 import { EngineError } from '../core/errors.js';
 import { ModelConfigSchema } from '../core/model-config.js';

@@ -1,3 +1,6 @@
+/**
+ * @module What changed between two scans of a repository (poll mode).
+ */
 import type { RepositoryModel, RepositoryScan } from './scan.js';
 
 /** What changed between two scans of a repository, each list in name order. */

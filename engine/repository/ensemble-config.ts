@@ -1,3 +1,7 @@
+/**
+ * @module The checks Triton makes on an ensemble's own config (ensemble_scheduling), as problems
+ * at paths into the config.
+ */
 import type { ModelConfig } from '../core/model-config.js';
 
 /** A problem of an ensemble's config, at a path into the config (for file:line:col). */

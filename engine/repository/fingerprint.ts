@@ -1,3 +1,7 @@
+/**
+ * @module A cheap change detector for a model directory (poll mode): a hash of every file's path,
+ * size and mtime.
+ */
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';

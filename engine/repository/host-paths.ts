@@ -1,3 +1,7 @@
+/**
+ * @module Rewrites the repository root, in every spelling, out of messages so that paths read
+ * relative to it.
+ */
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

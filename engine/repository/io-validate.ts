@@ -1,3 +1,7 @@
+/**
+ * @module Checks a config's inputs and outputs against the model's own signature, and says
+ * what keeps a model from batching.
+ */
 import type { ModelSignature, TensorSignature } from '../core/backend.js';
 import { toConfigDataType } from '../core/datatype.js';
 import { EngineError } from '../core/errors.js';

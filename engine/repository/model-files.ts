@@ -1,3 +1,6 @@
+/**
+ * @module Where one version of a model lives on disk.
+ */
 import path from 'node:path';
 import type { Backend, ModelFiles } from '../core/backend.js';
 import type { ModelConfig } from '../core/model-config.js';

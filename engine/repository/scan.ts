@@ -1,3 +1,7 @@
+/**
+ * @module Scans a model repository: model directories, their version directories and config files,
+ * nothing parsed yet.
+ */
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,3 +1,6 @@
+/**
+ * @module Finds where a value lives in a YAML or JSON text, for errors at line and column.
+ */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Node, Pair } from 'yaml';
 

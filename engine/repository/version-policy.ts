@@ -1,3 +1,6 @@
+/**
+ * @module Which versions of a model a version policy serves among those on disk.
+ */
 import type { VersionPolicy } from '../core/model-config.js';
 
 /**

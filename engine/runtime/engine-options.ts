@@ -1,3 +1,6 @@
+/**
+ * @module The options an Engine is created with.
+ */
 import type { AnyBackend } from '../core/backend.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';

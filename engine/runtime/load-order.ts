@@ -1,3 +1,7 @@
+/**
+ * @module Load order by dependency: plain models first, then pipelines after the models they call;
+ * and a loaded version as the catalog shows it to pipelines.
+ */
 import type { ModelConfig } from '../core/model-config.js';
 import type { CatalogModel } from '../core/model-catalog.js';
 import { modelMetadata } from './metadata.js';

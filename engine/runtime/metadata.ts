@@ -1,3 +1,6 @@
+/**
+ * @module Model metadata as Triton reports it (GET /v2/models/{m}).
+ */
 import { fromConfigDataType, type DataType } from '../core/datatype.js';
 import type { ModelConfig } from '../core/model-config.js';
 import type { ModelMetadata, TensorMetadata } from './types.js';

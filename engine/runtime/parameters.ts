@@ -1,3 +1,6 @@
+/**
+ * @module A request's schedule-policy parameters (`priority`, `timeout`), read and checked.
+ */
 import { describeValue, quote } from '../core/client-value.js';
 import { EngineError } from '../core/errors.js';
 import type { ParameterValue } from '../core/request.js';

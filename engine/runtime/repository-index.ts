@@ -1,3 +1,6 @@
+/**
+ * @module The rows of the repository index (POST /v2/repository/index), as Triton lists them.
+ */
 import type { VersionStatus } from '../lifecycle/model-registry.js';
 import type { RepositoryIndexEntry } from './types.js';
 

@@ -1,3 +1,6 @@
+/**
+ * @module Poll mode: rescans the repository every interval and applies what changed.
+ */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { diffScans, type RepositoryScan } from '../repository/index.js';
@@ -24,8 +27,10 @@ export class RepositoryPoller {
   #last: RepositoryScan;
   #timer?: TimerHandle;
   #stopped = false;
+  readonly #opts: RepositoryPollerOptions;
 
-  constructor(private readonly opts: RepositoryPollerOptions) {
+  constructor(opts: RepositoryPollerOptions) {
+    this.#opts = opts;
     this.#last = opts.initial;
   }
 
@@ -35,27 +40,27 @@ export class RepositoryPoller {
 
   stop(): void {
     this.#stopped = true;
-    if (this.#timer) this.opts.clock.clearTimeout(this.#timer);
+    if (this.#timer) this.#opts.clock.clearTimeout(this.#timer);
   }
 
   /** Runs one poll now; exposed for tests and for an explicit rescan. */
   async pollOnce(): Promise<void> {
     try {
-      const next = await this.opts.scan();
+      const next = await this.#opts.scan();
       const diff = diffScans(this.#last, next);
       this.#last = next;
       if (diff.added.length + diff.removed.length + diff.changed.length === 0) return;
-      this.opts.logger.log('info', 'model repository changed', { ...diff });
-      await this.opts.apply(next, diff);
+      this.#opts.logger.log('info', 'model repository changed', { ...diff });
+      await this.#opts.apply(next, diff);
     } catch (e) {
-      this.opts.logger.log('error', 'model repository poll failed', { error: (e as Error).message });
+      this.#opts.logger.log('error', 'model repository poll failed', { error: (e as Error).message });
     }
   }
 
   #schedule(): void {
     if (this.#stopped) return;
-    this.#timer = this.opts.clock.setTimeout(() => {
+    this.#timer = this.#opts.clock.setTimeout(() => {
       void this.pollOnce().then(() => this.#schedule());
-    }, this.opts.intervalMs);
+    }, this.#opts.intervalMs);
   }
 }

@@ -9,15 +9,14 @@ import { EngineError, toEngineError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { InferResponse } from '../core/request.js';
 import type { ExecutionStats, ScheduledRequest, Scheduler, SchedulerStats } from '../core/scheduler.js';
-import type { TensorMap } from '../core/tensor.js';
+import { BatchControllers } from './batch-controllers.js';
 import type { BatchCandidate, BatchDecision, BatchFormationState } from './batch-formation.js';
-import { batchShapeKey } from './batch-tensors.js';
 import { executeBatch, type BatchContext, type BatchResult } from './execute-batch.js';
 import { executeDecoupled, type DecoupledContext } from './execute-decoupled.js';
 import { InstancePool } from './instance-pool.js';
-import type { Batch, Item } from './queue-item.js';
 import { CompletionSequencer } from './ordered-completion.js';
 import type { OutputShaper } from './outputs.js';
+import { queuedItem, respond, startBatch, type QueuedBatch, type QueuedItem as Item, type Responder } from './queued-item.js';
 import { RequestQueue, type QueueConfig } from './queue.js';
 import { QueueWarnings } from './queue-warnings.js';
 
@@ -47,7 +46,6 @@ export interface QueueSchedulerOptions {
   readonly decoupled?: boolean;
 }
 
-const NS_PER_MS = 1e6;
 const AS_PRODUCED: OutputShaper = (_names, produced) => produced;
 
 /**
@@ -59,18 +57,14 @@ const AS_PRODUCED: OutputShaper = (_names, produced) => produced;
 export class QueueScheduler implements Scheduler {
   readonly #o: QueueSchedulerOptions;
   readonly #label: string;
-  readonly #outputs: OutputShaper;
+  readonly #responder: Responder;
   readonly #warnings: QueueWarnings;
   readonly #batchContext: BatchContext;
   readonly #decoupled: DecoupledContext | undefined;
   readonly #queue: RequestQueue<Item>;
   readonly #pool: InstancePool;
   readonly #sequencer: CompletionSequencer;
-  /**
-   * The abort controller of each instance's batches, replaced once aborted. One instance runs
-   * one batch at a time, and an AbortController with its signal costs some 2 µs to make.
-   */
-  readonly #controllers = new Map<ModelInstance, AbortController>();
+  readonly #controllers = new BatchControllers();
   /** Accepted requests whose promise has not settled yet. */
   #unsettled = 0;
   #pumpQueued = false;
@@ -82,10 +76,11 @@ export class QueueScheduler implements Scheduler {
   constructor(opts: QueueSchedulerOptions) {
     this.#o = opts;
     this.#label = `model '${opts.modelName}' version ${opts.version}`;
+    // A decoupled model's responses are shaped as they are sent; what its run resolves with has no outputs.
+    const outputs = opts.decoupled ? AS_PRODUCED : (opts.outputs ?? AS_PRODUCED);
+    this.#responder = { modelName: opts.modelName, version: opts.version, outputs };
     this.#warnings = new QueueWarnings(opts);
     this.#batchContext = { label: this.#label, clock: opts.clock, stats: opts.stats };
-    // A decoupled model's responses are shaped as they are sent; what its run resolves with has no outputs.
-    this.#outputs = opts.decoupled ? AS_PRODUCED : (opts.outputs ?? AS_PRODUCED);
     this.#decoupled = opts.decoupled ? { ...this.#batchContext, modelName: opts.modelName, version: opts.version, shape: opts.outputs ?? AS_PRODUCED } : undefined;
     this.#pool = new InstancePool(opts.instances, this.#label);
     this.#sequencer = new CompletionSequencer(opts.preserveOrdering);
@@ -102,18 +97,7 @@ export class QueueScheduler implements Scheduler {
     const refused = this.#refusal(req);
     if (refused) return Promise.reject(refused);
     return new Promise<InferResponse>((resolve, reject) => {
-      const item: Item = {
-        req,
-        resolve,
-        reject,
-        batchSize: req.batchSize,
-        shapeKey: batchShapeKey(req.inputs),
-        enqueuedAt: this.#o.clock.now(),
-        state: 'queued',
-        batch: undefined,
-        slot: -1,
-        onAbort: undefined,
-      };
+      const item = queuedItem(req, resolve, reject, this.#o.clock.now());
       try {
         this.#queue.push(item, req);
       } catch (e) {
@@ -194,25 +178,11 @@ export class QueueScheduler implements Scheduler {
   #dispatch(items: readonly Item[]): void {
     const instance = this.#pool.acquire();
     if (!instance) throw new EngineError('INTERNAL', `${this.#label}: a batch was formed with no free instance`);
-    let controller = this.#controllers.get(instance);
-    if (!controller || controller.signal.aborted) {
-      controller = new AbortController();
-      this.#controllers.set(instance, controller);
-    }
-    const batch: Batch = { items, controller, running: true };
-    const now = this.#o.clock.now();
-    for (const item of items) {
-      item.state = 'executing';
-      item.batch = batch;
-      item.slot = this.#sequencer.reserve();
-      this.#o.stats.queued((now - item.enqueuedAt) * NS_PER_MS);
-      const span = item.req.trace;
-      if (span?.recording) span.setAttributes({ 'braid.queue_time_us': Math.round((now - item.enqueuedAt) * 1000) });
-    }
-    void this.#execute(instance, batch);
+    const at = { now: this.#o.clock.now(), sequencer: this.#sequencer, stats: this.#o.stats };
+    void this.#execute(instance, startBatch(items, this.#controllers.for(instance), at));
   }
 
-  async #execute(instance: ModelInstance, batch: Batch): Promise<void> {
+  async #execute(instance: ModelInstance, batch: QueuedBatch): Promise<void> {
     let result: BatchResult;
     try {
       const signal = batch.controller.signal;
@@ -233,25 +203,10 @@ export class QueueScheduler implements Scheduler {
     if (item.req.signal?.aborted) {
       this.#settle(item, () => item.reject(this.#cancelled('while executing')));
     } else if (result.ok) {
-      this.#settle(item, () => this.#respond(item, result.outputs[index]!));
+      this.#settle(item, () => respond(item, result.outputs[index]!, this.#responder));
     } else {
       this.#settle(item, () => item.reject(result.error));
     }
-  }
-
-  /** The request's response, built field by field: conditional spreads cost more than the rest. */
-  #respond(item: Item, produced: TensorMap): void {
-    let outputs: TensorMap;
-    try {
-      outputs = this.#outputs(item.req.outputs, produced);
-    } catch (e) {
-      item.reject(toEngineError(e));
-      return;
-    }
-    const { id } = item.req;
-    const modelName = this.#o.modelName;
-    const modelVersion = this.#o.version;
-    item.resolve(id ? { id, modelName, modelVersion, outputs } : { modelName, modelVersion, outputs });
   }
 
   #onAbort(item: Item): void {

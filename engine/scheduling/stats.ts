@@ -89,11 +89,13 @@ export class StatsRecorder implements ExecutionStats {
   readonly #responses: ResponseStats[] = [];
   readonly #failures: FailureCounts = { REJECTED: 0, CANCELED: 0, BACKEND: 0, OTHER: 0 };
   #observer: StatsObserver = noopStatsObserver;
+  readonly name: string;
+  readonly version: string;
 
-  constructor(
-    readonly name: string,
-    readonly version: string,
-  ) {}
+  constructor(name: string, version: string) {
+    this.name = name;
+    this.version = version;
+  }
 
   /** Sends every later record to `observer` as well (replacing any earlier one). */
   observe(observer: StatsObserver): void {

@@ -1,6 +1,11 @@
+/**
+ * @module The server's logger (JSON or text lines) and the log settings behind GET/POST
+ * /v2/logging.
+ */
 import { describeValue, quote } from '../core/client-value.js';
 import { EngineError } from '../core/errors.js';
 import type { LogFields, LogLevel, Logger } from '../core/logger.js';
+import type { Mutable } from '../core/mutable.js';
 import type { LoggingControl, LogSettings } from '../core/telemetry.js';
 
 /** Line format: `json` is one JSON object per line; `text` is `time LEVEL msg key=value ...`. */
@@ -52,7 +57,7 @@ export class LogControl implements LoggingControl {
   }
 
   update(patch: Readonly<Record<string, unknown>>): LogSettings {
-    const next: { -readonly [K in keyof LogSettings]: LogSettings[K] } = { ...this.#s };
+    const next: Mutable<LogSettings> = { ...this.#s };
     for (const [key, v] of Object.entries(patch)) {
       if (v === null) continue;
       if (key === 'log_file') throw new EngineError('UNSUPPORTED', 'log file location can not be updated through network protocol');

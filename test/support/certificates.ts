@@ -23,8 +23,10 @@ export interface Certificates {
 /** Why TLS tests are skipped: openssl (the Debian package `openssl`) is not on the PATH. */
 export function opensslMissing(): boolean {
   const missing = spawnSync('openssl', ['version']).error !== undefined;
-  // eslint-disable-next-line no-console -- the reason a suite is skipped belongs in the test output
-  if (missing) console.warn('openssl not found: TLS tests are skipped (install the openssl package)');
+  if (missing) {
+    // eslint-disable-next-line no-console -- the reason a suite is skipped belongs in the test output
+    console.warn('openssl not found: TLS tests are skipped (install the openssl package)');
+  }
   return missing;
 }
 
@@ -68,8 +70,10 @@ export function makeCertificates(): Certificates {
 /** Why HTTPS tests are skipped: curl is not on the PATH. */
 export function curlMissing(): boolean {
   const missing = spawnSync('curl', ['--version']).error !== undefined;
-  // eslint-disable-next-line no-console -- the reason a suite is skipped belongs in the test output
-  if (missing) console.warn('curl not found: HTTPS tests are skipped (install the curl package)');
+  if (missing) {
+    // eslint-disable-next-line no-console -- the reason a suite is skipped belongs in the test output
+    console.warn('curl not found: HTTPS tests are skipped (install the curl package)');
+  }
   return missing;
 }
 

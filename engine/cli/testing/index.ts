@@ -20,10 +20,10 @@
 import type { TensorMap } from '../../core/tensor.js';
 import { checkOutputs, checkSteps } from './expect.js';
 import type { OutputExpectation, StepExpectation } from './expect.js';
-import type { TestResponse } from './test-engine.js';
+import type { TestResponse } from './test-requests.js';
 
 export { createTestEngine, TestEngine } from './test-engine.js';
-export type { TestEngineOptions, TestInferOptions, TestInputs, TestOutcome, TestResponse } from './test-engine.js';
+export type { TestEngineOptions, TestInferOptions, TestInputs, TestOutcome, TestResponse } from './test-requests.js';
 export type { StubContext, StubFunction, StubMap, StubSpec } from './stubs.js';
 export type { OutputExpectation, StepExpectation, ErrorExpectation } from './expect.js';
 export type { StepOutcome, StepRecord } from './step-records.js';

@@ -12,7 +12,8 @@ import type { CatalogModel } from '../../core/model-catalog.js';
 import { DEFAULT_MAX_BATCH_SIZE, scanRepository } from '../../repository/index.js';
 import type { RepositoryModel, RepositoryScan } from '../../repository/index.js';
 import { catalogModel } from '../../runtime/load-order.js';
-import { modelDependencies, prepareVersion, readConfig } from '../../runtime/model-loader.js';
+import { prepareVersion } from '../../runtime/load-version.js';
+import { modelDependencies, readConfig } from '../../runtime/model-loader.js';
 import { PIPELINE_FILENAME } from '../../../pipelines/index.js';
 
 /**

@@ -33,13 +33,16 @@ export interface TextComment {
 
 /** A syntax error of a text-format document, with where it is. */
 export class PbtxtSyntaxError extends Error {
-  constructor(
-    readonly line: number,
-    readonly col: number,
-    readonly reason: string,
-  ) {
+  readonly line: number;
+  readonly col: number;
+  readonly reason: string;
+
+  constructor(line: number, col: number, reason: string) {
     super(`${line}:${col}: ${reason}`);
     this.name = 'PbtxtSyntaxError';
+    this.line = line;
+    this.col = col;
+    this.reason = reason;
   }
 }
 

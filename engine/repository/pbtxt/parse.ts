@@ -9,31 +9,7 @@ import { PbtxtSyntaxError, tokenize } from './lexer.js';
 import type { TextComment, TextPosition, Token } from './lexer.js';
 import { readScalar } from './scalars.js';
 import type { ScalarValue } from './scalars.js';
-
-/** A parsed message: its fields in the order written, and comments left after the last one. */
-export interface PbMessage {
-  readonly type: protobuf.Type;
-  readonly fields: PbField[];
-  readonly endComments: TextComment[];
-}
-
-/** A value of a field: a scalar, a message, or one entry of a map field. */
-export type PbValue =
-  | { readonly kind: 'scalar'; readonly value: ScalarValue; readonly pos: TextPosition }
-  | { readonly kind: 'message'; readonly message: PbMessage; readonly pos: TextPosition }
-  | { readonly kind: 'entry'; readonly key: ScalarValue; readonly keyPos: TextPosition; readonly value: PbValue; readonly pos: TextPosition };
-
-/** One occurrence of a field (a repeated field occurs once per element). */
-export interface PbField {
-  readonly field: protobuf.FieldBase;
-  /** Where the field's name is written. */
-  readonly pos: TextPosition;
-  readonly value: PbValue;
-  /** Comments on their own lines right before the field. */
-  readonly comments: TextComment[];
-  /** A comment after the field on its last line. */
-  trailing?: TextComment;
-}
+import type { PbField, PbMessage, PbValue } from './tree.js';
 
 /**
  * Parses a text-format document as message `type` (resolved). Throws {@link PbtxtSyntaxError}
@@ -53,11 +29,13 @@ export function parsePbtxt(text: string, type: protobuf.Type): PbMessage {
 class Parser {
   #i = 0;
   #c = 0;
+  readonly #tokens: readonly Token[];
+  readonly #comments: readonly TextComment[];
 
-  constructor(
-    private readonly tokens: readonly Token[],
-    private readonly comments: readonly TextComment[],
-  ) {}
+  constructor(tokens: readonly Token[], comments: readonly TextComment[]) {
+    this.#tokens = tokens;
+    this.#comments = comments;
+  }
 
   /** Fields up to `close` (a punctuation token, or `eof` for the document). */
   message(type: protobuf.Type, close: string): PbMessage {
@@ -74,7 +52,7 @@ class Parser {
       parsed[0]!.comments.push(...pending.splice(0));
       for (const f of parsed) checkOnce(f, seen, type);
       fields.push(...parsed);
-      const trailing = this.#trailing(this.tokens[this.#i - 1]!.pos.line);
+      const trailing = this.#trailing(this.#tokens[this.#i - 1]!.pos.line);
       if (trailing) parsed.at(-1)!.trailing = trailing;
     }
     const endComments = [...pending, ...this.#commentsBefore(this.#peek().pos.offset)];
@@ -84,7 +62,7 @@ class Parser {
 
   /** Comments not attached to anything (after the last token). */
   rest(): TextComment[] {
-    return this.comments.slice(this.#c);
+    return this.#comments.slice(this.#c);
   }
 
   #field(type: protobuf.Type): PbField[] {
@@ -183,12 +161,12 @@ class Parser {
 
   #commentsBefore(offset: number): TextComment[] {
     const out: TextComment[] = [];
-    while (this.#c < this.comments.length && this.comments[this.#c]!.pos.offset < offset) out.push(this.comments[this.#c++]!);
+    while (this.#c < this.#comments.length && this.#comments[this.#c]!.pos.offset < offset) out.push(this.#comments[this.#c++]!);
     return out;
   }
 
   #trailing(line: number): TextComment | undefined {
-    const c = this.comments[this.#c];
+    const c = this.#comments[this.#c];
     if (!c || c.ownLine || c.pos.line !== line) return undefined;
     this.#c++;
     return c;
@@ -200,11 +178,11 @@ class Parser {
   }
 
   #peek(): Token {
-    return this.tokens[this.#i]!;
+    return this.#tokens[this.#i]!;
   }
 
   #next(): Token {
-    const t = this.tokens[this.#i]!;
+    const t = this.#tokens[this.#i]!;
     if (t.kind !== 'eof') this.#i++;
     return t;
   }

@@ -23,14 +23,6 @@ const INT_RANGES: Readonly<Record<string, readonly [number, number]>> = {
   fixed64: [0, Number.MAX_SAFE_INTEGER],
 };
 
-/** The proto3 default of a scalar type: what an absent field reads as. */
-export function defaultScalar(type: string, resolved: protobuf.ReflectionObject | null): ScalarValue {
-  if (resolved instanceof protobuf.Enum) return Object.keys(resolved.values)[0] ?? '';
-  if (type === 'bool') return false;
-  if (type === 'string' || type === 'bytes') return '';
-  return 0;
-}
-
 /**
  * Reads one scalar of `type` from `tokens` (a leading `-` token, then the value token; strings
  * as one or more adjacent string tokens, concatenated). `what` names the field in errors.

@@ -41,8 +41,11 @@ export function yamlToPbtxt(text: string): string {
 
 class Writer {
   readonly #lines: string[] = [];
+  readonly #counter: LineCounter;
 
-  constructor(private readonly lines: LineCounter) {}
+  constructor(counter: LineCounter) {
+    this.#counter = counter;
+  }
 
   text(): string {
     return this.#lines.length === 0 ? '' : `${this.#lines.join('\n')}\n`;
@@ -151,7 +154,7 @@ class Writer {
   }
 
   fail(node: Node | null | undefined, message: string): PbtxtSyntaxError {
-    const at = node?.range ? this.lines.linePos(node.range[0]) : { line: 0, col: 0 };
+    const at = node?.range ? this.#counter.linePos(node.range[0]) : { line: 0, col: 0 };
     return new PbtxtSyntaxError(at.line, at.col, message);
   }
 
@@ -180,6 +183,7 @@ function show(v: unknown): string {
 
 /** A double-quoted text-format string: C escapes for quotes, backslashes and control characters. */
 function quote(s: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point: they get escaped
   const escaped = s.replace(/[\\"\u0000-\u001f\u007f]/g, c => {
     const named: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
     return named[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`;

@@ -6,7 +6,7 @@
  */
 import { PbtxtSyntaxError } from './lexer.js';
 import type { TextPosition } from './lexer.js';
-import type { PbField, PbMessage, PbValue } from './parse.js';
+import type { PbField, PbMessage, PbValue } from './tree.js';
 
 /** Where a path of the plain object was written: its key (field name or map key) and its value. */
 export interface PathPosition {

@@ -6,7 +6,7 @@
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { Node } from 'yaml';
 import type { TextComment } from './lexer.js';
-import type { PbField, PbMessage, PbValue } from './parse.js';
+import type { PbField, PbMessage, PbValue } from './tree.js';
 import { parsePbtxt } from './parse.js';
 import { modelConfigType } from './schema.js';
 

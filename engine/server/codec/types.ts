@@ -1,3 +1,7 @@
+/**
+ * @module The shapes the HTTP codecs share: a decoded infer request body and how to encode a
+ * response.
+ */
 import type { ParameterValue, RequestedOutput, InferResponse } from '../../core/request.js';
 import type { TensorMap } from '../../core/tensor.js';
 import type { TensorMetadata } from '../../runtime/types.js';

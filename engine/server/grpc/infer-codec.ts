@@ -6,14 +6,13 @@
  */
 import { Buffer } from 'node:buffer';
 import { describeValue, quote } from '../../core/client-value.js';
-import type { DataType } from '../../core/datatype.js';
 import { isDataType } from '../../core/datatype.js';
 import { EngineError } from '../../core/errors.js';
 import type { InferResponse, ParameterValue, RequestedOutput } from '../../core/request.js';
 import type { Tensor, TensorData, TensorMap } from '../../core/tensor.js';
-import { elementCount, typedArrayFor } from '../../core/tensor.js';
-import { binaryTensorData } from '../codec/binary-data.js';
 import { encodeBytesElements } from '../codec/bytes-elements.js';
+import { inputData } from './tensor-contents.js';
+import type { GrpcContents } from './tensor-contents.js';
 
 /** `InferParameter` as proto-loader decodes it (`oneofs: true`, int64 as strings). */
 export interface GrpcParameter {
@@ -23,18 +22,6 @@ export interface GrpcParameter {
   readonly string_param?: string;
   readonly double_param?: number;
   readonly uint64_param?: string;
-}
-
-/** `InferTensorContents` as decoded (int64 and uint64 as decimal strings). */
-export interface GrpcContents {
-  readonly bool_contents?: readonly boolean[];
-  readonly int_contents?: readonly number[];
-  readonly int64_contents?: readonly string[];
-  readonly uint_contents?: readonly number[];
-  readonly uint64_contents?: readonly string[];
-  readonly fp32_contents?: readonly number[];
-  readonly fp64_contents?: readonly number[];
-  readonly bytes_contents?: readonly Uint8Array[];
 }
 
 /** `ModelInferRequest` as decoded. */
@@ -134,10 +121,7 @@ export function decodeGrpcInfer(msg: GrpcInferRequest): DecodedGrpcInfer {
     if (!isDataType(input.datatype)) throw invalid(`input ${quote(name)} has unknown datatype ${quote(input.datatype)}`);
     const shape = input.shape.map(d => Number(d));
     if (shape.some(d => !Number.isSafeInteger(d) || d < 0)) throw invalid(`input ${quote(name)} has an invalid shape ${describeValue(shape)}`);
-    const data =
-      raw.length > 0
-        ? rawData(name, input.datatype, shape, raw[i]!, input.contents)
-        : contentsData(name, input.datatype, shape, input.contents ?? undefined);
+    const data = inputData(name, input.datatype, shape, raw.length > 0 ? raw[i]! : undefined, input.contents);
     inputs.set(name, { datatype: input.datatype, shape, data });
   });
   const outputs = msg.outputs?.map(requestedOutput);
@@ -151,45 +135,6 @@ export function decodeGrpcInfer(msg: GrpcInferRequest): DecodedGrpcInfer {
     ...(outputs && outputs.length > 0 ? { outputs } : {}),
     ...(parameters ? { parameters } : {}),
   };
-}
-
-function rawData(name: string, datatype: DataType, shape: readonly number[], bytes: Uint8Array, contents: GrpcContents | null | undefined): TensorData {
-  if (contents && Object.values(contents).some(v => Array.isArray(v) && v.length > 0)) {
-    throw invalid(`input ${quote(name)}: contents must not be set when raw_input_contents are used`);
-  }
-  return binaryTensorData(name, datatype, shape, bytes);
-}
-
-/** The `contents` field each datatype is carried in. */
-const FIELD: Readonly<Record<Exclude<DataType, 'FP16' | 'BF16'>, keyof GrpcContents>> = {
-  BOOL: 'bool_contents',
-  INT8: 'int_contents',
-  INT16: 'int_contents',
-  INT32: 'int_contents',
-  INT64: 'int64_contents',
-  UINT8: 'uint_contents',
-  UINT16: 'uint_contents',
-  UINT32: 'uint_contents',
-  UINT64: 'uint64_contents',
-  FP32: 'fp32_contents',
-  FP64: 'fp64_contents',
-  BYTES: 'bytes_contents',
-};
-
-function contentsData(name: string, datatype: DataType, shape: readonly number[], contents: GrpcContents | undefined): TensorData {
-  if (datatype === 'FP16' || datatype === 'BF16') throw invalid(`input ${quote(name)}: ${datatype} data must be sent in raw_input_contents`);
-  const field = FIELD[datatype];
-  const values = (contents?.[field] ?? []) as readonly unknown[];
-  const count = elementCount(shape);
-  if (values.length !== count) {
-    throw invalid(`input ${quote(name)} with shape ${describeValue(shape)} needs ${count} value(s) in ${field}, got ${values.length}`);
-  }
-  if (datatype === 'BYTES') return (values as Uint8Array[]).map(b => new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
-  if (datatype === 'BOOL') return Uint8Array.from(values as boolean[], b => (b ? 1 : 0));
-  if (datatype === 'INT64') return BigInt64Array.from(values as string[], v => BigInt(v));
-  if (datatype === 'UINT64') return BigUint64Array.from(values as string[], v => BigInt(v));
-  const Ctor = typedArrayFor(datatype) as unknown as { from(v: ArrayLike<number>): TensorData };
-  return Ctor.from(values as number[]);
 }
 
 /**

@@ -9,6 +9,7 @@ import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
+import type { Mutable } from '../../core/mutable.js';
 
 /** One GPU as nvidia-smi reports it; a field nvidia-smi cannot read is absent. */
 export interface GpuReading {
@@ -51,7 +52,7 @@ export function parseNvidiaSmi(csv: string): GpuReading[] {
   for (const line of csv.split('\n')) {
     const [uuid, ...fields] = line.split(',').map(s => s.trim());
     if (!uuid?.startsWith('GPU-')) continue;
-    const reading: { -readonly [K in keyof GpuReading]: GpuReading[K] } = { uuid };
+    const reading: Mutable<GpuReading> = { uuid };
     for (const [i, [key, scale]] of FIELDS.entries()) {
       const raw = fields[i];
       const n = raw === undefined || raw === '' ? NaN : Number(raw);

@@ -3,6 +3,7 @@
  * the buckets of Braid's own histograms.
  */
 import { EngineError } from '../../core/errors.js';
+import type { Mutable } from '../../core/mutable.js';
 
 /** How latencies are exported; every field has a default. */
 export interface MetricsConfig {
@@ -38,7 +39,7 @@ const KEYS = ['counter_latencies', 'summary_latencies', 'summary_quantiles', 'br
  * parseMetricsConfig(['summary_latencies=true', 'braid_latency_buckets=0.01,0.1,1']).latencyBuckets; // [0.01, 0.1, 1]
  */
 export function parseMetricsConfig(entries: readonly string[]): MetricsConfig {
-  const out: { -readonly [K in keyof MetricsConfig]: MetricsConfig[K] } = { ...DEFAULT_METRICS_CONFIG };
+  const out: Mutable<MetricsConfig> = { ...DEFAULT_METRICS_CONFIG };
   for (const entry of entries) {
     const eq = entry.indexOf('=');
     const key = eq < 0 ? '' : entry.slice(0, eq).replace(/^,/, '');

@@ -3,6 +3,7 @@
  * `OTEL_EXPORTER_OTLP_*` variables, resolved into what the tracer needs.
  */
 import { EngineError } from '../../core/errors.js';
+import type { Mutable } from '../../core/mutable.js';
 import { DEFAULT_TRACE_SETTINGS } from './trace-settings.js';
 import type { TraceLevel, TraceSamplingSettings } from './trace-settings.js';
 
@@ -48,9 +49,9 @@ const BSP_KEYS = {
  * parseTraceConfig(['mode=opentelemetry', 'level=TIMESTAMPS', 'rate=1', 'opentelemetry,url=http://jaeger:4318/v1/traces']);
  */
 export function parseTraceConfig(entries: readonly string[], env: NodeJS.ProcessEnv = process.env): TracingConfig {
-  const settings: { -readonly [K in keyof TraceSamplingSettings]: TraceSamplingSettings[K] } = { ...DEFAULT_TRACE_SETTINGS };
+  const settings: Mutable<TraceSamplingSettings> = { ...DEFAULT_TRACE_SETTINGS };
   const resource: Record<string, string> = {};
-  const batch: { -readonly [K in keyof BatchProcessorSettings]: BatchProcessorSettings[K] } = {};
+  const batch: Mutable<BatchProcessorSettings> = {};
   const options: Record<string, string> = {};
   let url: string | undefined;
   for (const entry of entries) {
