@@ -18,6 +18,7 @@ export function browserMissing(): string | undefined {
   if (existsSync(CHROMIUM)) return undefined;
   const reason = `chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
   if (process.env.CI === 'true') throw new Error(`${reason}; CI must run the browser tests`);
+  // eslint-disable-next-line no-console -- a skipped browser test must say why
   console.warn(`skipping the browser tests: ${reason}`);
   return reason;
 }

@@ -46,7 +46,10 @@ function series(history: readonly Snapshot[]): {
       latency.get(key(s))!.push(n > 0 ? ns / n / 1e6 : null);
     }
     for (const [k, v] of rate)
-      if (v.length < times.length) (v.push(null), latency.get(k)!.push(null));
+      if (v.length < times.length) {
+        v.push(null);
+        latency.get(k)!.push(null);
+      }
   }
   return { times, rate, latency };
 }

@@ -28,7 +28,10 @@ export function tensorPixels(t: OutputTensor): Pixels | undefined {
     const [height, width] = s.slice(-2) as [number, number];
     let lo = Infinity;
     let hi = -Infinity;
-    for (const v of d) ((lo = Math.min(lo, v)), (hi = Math.max(hi, v)));
+    for (const v of d) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
     const span = hi - lo || 1;
     const rgba = new Uint8ClampedArray(width * height * 4);
     for (let i = 0; i < width * height; i++) {

@@ -62,15 +62,36 @@ export function argMax(p: Float32Array, at: number, n: number): number {
   let c = 0;
   for (; c + 3 < n; c += 4) {
     const v0 = p[at + c]!, v1 = p[at + c + 1]!, v2 = p[at + c + 2]!, v3 = p[at + c + 3]!;
-    if (v0 > m0) (m0 = v0), (i0 = c);
-    if (v1 > m1) (m1 = v1), (i1 = c + 1);
-    if (v2 > m2) (m2 = v2), (i2 = c + 2);
-    if (v3 > m3) (m3 = v3), (i3 = c + 3);
+    if (v0 > m0) {
+      m0 = v0;
+      i0 = c;
+    }
+    if (v1 > m1) {
+      m1 = v1;
+      i1 = c + 1;
+    }
+    if (v2 > m2) {
+      m2 = v2;
+      i2 = c + 2;
+    }
+    if (v3 > m3) {
+      m3 = v3;
+      i3 = c + 3;
+    }
   }
-  for (; c < n; c++) if (p[at + c]! > m0) (m0 = p[at + c]!), (i0 = c);
+  for (; c < n; c++) if (p[at + c]! > m0) {
+      m0 = p[at + c]!;
+      i0 = c;
+    }
   let m = m0, i = i0;
-  if (m1 > m || (m1 === m && i1 < i)) (m = m1), (i = i1);
-  if (m2 > m || (m2 === m && i2 < i)) (m = m2), (i = i2);
-  if (m3 > m || (m3 === m && i3 < i)) (m = m3), (i = i3);
+  if (m1 > m || (m1 === m && i1 < i)) {
+      m = m1;
+      i = i1;
+    }
+  if (m2 > m || (m2 === m && i2 < i)) {
+      m = m2;
+      i = i2;
+    }
+  if (m3 > m || (m3 === m && i3 < i)) i = i3;
   return i;
 }
