@@ -1,7 +1,7 @@
 /**
  * @module Pipelines: YAML-declared ensembles, checked at load, compiled to an ExecutionPlan and
  * served as models. The composition root needs only {@link createPipelineBackend}; `braid
- * validate` uses the compiler and {@link explainPlan}.
+ * validate` uses the compiler, {@link explainPlan} and {@link planMachineConfig}.
  */
 export { createPipelineBackend, pipelineDependencies, PIPELINE_FILENAME } from './backend.js';
 export type { PipelineBackend, PipelineBackendOptions } from './backend.js';
@@ -16,6 +16,8 @@ export type { PipelineResult, StepTiming } from './executor/request-result.js';
 export { STEP_OUTCOMES } from './executor/step-stats.js';
 export type { PipelineObserver, PipelineRequestEvent, StepEvent, StepOutcome, StepStatistics } from './executor/step-stats.js';
 export { explainPlan } from './explain.js';
+export { createPlanMachine, planMachineConfig } from './executor/plan.machine.js';
+export type { PlanMachineConfig } from './executor/plan.machine.js';
 export { createPipelineScheduler, PipelineScheduler } from './scheduler.js';
 export type { PipelineSchedulerOptions, PipelineSchedulerStats } from './scheduler.js';
 export { PipelineFileSchema } from './schema.js';
