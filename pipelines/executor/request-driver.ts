@@ -11,7 +11,6 @@ import { EngineError, toEngineError } from '../../engine/core/errors.js';
 import type { Mutable } from '../../engine/core/mutable.js';
 import type { ExecutionPlan, PlanStep } from '../../engine/core/plan.js';
 import type { ParameterValue } from '../../engine/core/request.js';
-import type { TraceSpan } from '../../engine/core/telemetry.js';
 import type { Tensor } from '../../engine/core/tensor.js';
 import { evaluateGuard } from '../expression-eval.js';
 import { emptyOutputs } from './gather.js';
@@ -19,11 +18,11 @@ import { ACTION } from './machine-table.js';
 import type { MachineTable } from './machine-table.js';
 import { stepParameters } from './request-checks.js';
 import type { PipelineContext, PlanMachine, PreparedRequest, RequestLayout } from './request-layout.js';
-import { deadlineError, NOT_STARTED, requestEvent, pipelineResult, stepEvent, stepTiming, stuckError } from './request-result.js';
-import type { PipelineResult, RequestEnd, StepExtra, StepTiming } from './request-result.js';
-import { closeStepSpan, openStepSpan } from './step-span.js';
+import { absentInput, deadlineError, pipelineResult, requestEvent, requestOutcome } from './request-result.js';
+import type { PipelineResult, RequestEnd, StepExtra } from './request-result.js';
 import type { StepCall, StepCallResult } from './step-call.js';
 import { runStepCall, stepInputs, targetLabel } from './step-call.js';
+import { StepLedger } from './step-ledger.js';
 import type { StepOutcome } from './step-stats.js';
 
 /**
@@ -57,14 +56,7 @@ class RequestDriver {
   /** Cancels the steps still running when the request ends. */
   readonly #cancel = new CancelSource();
   readonly #params: Readonly<Record<string, ParameterValue>>;
-  /** Clock time each step started, or NOT_STARTED. */
-  readonly #startedAt: number[];
-  /** How each started step ended; undefined while it runs. */
-  readonly #outcomes: (StepOutcome | undefined)[];
-  readonly #timings: (StepTiming | undefined)[] | undefined;
-  readonly #spans: (TraceSpan | undefined)[] | undefined;
-  /** What each evaluated `when:` guard said; made on the first guard, as most plans have none. */
-  #guards: (boolean | undefined)[] | undefined;
+  readonly #steps: StepLedger;
   readonly #start: number;
   /** The error a failed step or guard reported, and the early return that answered. */
   #error: EngineError | undefined;
@@ -82,11 +74,7 @@ class RequestDriver {
     this.#state = this.#table.start();
     this.#start = context.clock.now();
     this.#params = stepParameters(req.parameters);
-    const n = this.#plan.steps.length;
-    this.#startedAt = new Array<number>(n).fill(NOT_STARTED);
-    this.#outcomes = new Array<StepOutcome | undefined>(n);
-    this.#timings = req.debug ? new Array<StepTiming | undefined>(n) : undefined;
-    this.#spans = req.trace?.recording ? new Array<TraceSpan | undefined>(n) : undefined;
+    this.#steps = new StepLedger({ context, start: this.#start, trace: req.trace, debug: req.debug === true });
     this.#remaining = new Map(req.layout.readers);
     for (const [name, t] of req.inputs) this.#store.set(name, t);
   }
@@ -101,9 +89,10 @@ class RequestDriver {
     for (const t of this.#m.optionalInputs) this.#send(this.#store.has(t.name) ? t.given : t.missing);
     this.#send(this.#m.run.start);
     const end = await ended;
-    this.#observe(end);
+    this.#c.observer?.onRequest?.(requestEvent(this.#plan, end, this.#c.clock.now() - this.#start));
     if (end.kind === 'failed') throw end.error;
-    return this.#result(end);
+    const ret = end.kind === 'returned' ? this.#plan.steps[end.step]! : undefined;
+    return pipelineResult(this.#plan, this.#layout, this.#store, ret, this.#steps.timings);
   }
 
   get #finished(): boolean {
@@ -148,7 +137,7 @@ class RequestDriver {
           this.#checkGuard(step);
           break;
         case ACTION.skip:
-          this.#settled(step, 'skipped', { reason: `tensor '${this.#absentInput(step)}' is absent` });
+          this.#settled(step, 'skipped', { reason: `tensor '${absentInput(this.#m, this.#state, step)}' is absent` });
           break;
         case ACTION.answer:
           this.#answeredBy = step.index;
@@ -161,22 +150,9 @@ class RequestDriver {
 
   /** Once the machine has nothing left to do, whether the wanted tensors are all settled. */
   #checkOutcome(): void {
-    const t = this.#table;
-    const returnPending = t.openReturns(this.#state) > 0;
-    let missing: string[] | undefined;
-    let unresolved = false;
-    for (const w of this.#layout.wanted) {
-      const s = t.stateName(this.#state, w.region);
-      if (s === 'pending') unresolved = true;
-      else if (s === 'absent' && !w.optional) (missing ??= []).push(w.tensor);
-    }
-    // A tensor has one producer, so an absent required output stays absent; only an early return can still answer.
-    if (missing && !returnPending) return this.#fail(this.#m.run.stuck, stuckError(this.#plan, s => t.stateName(this.#state, this.#m.steps[s]!.region), missing));
-    if (!unresolved && !returnPending && !missing) return this.#send(this.#m.run.succeed);
-    if (t.openSteps(this.#state) === 0) {
-      const all = this.#layout.wanted.filter(w => !w.optional).map(w => w.tensor);
-      this.#fail(this.#m.run.stuck, stuckError(this.#plan, s => t.stateName(this.#state, this.#m.steps[s]!.region), all));
-    }
+    const o = requestOutcome(this.#plan, this.#m, this.#state, this.#layout.wanted);
+    if (o === 'complete') this.#send(this.#m.run.succeed);
+    else if (o !== 'running') this.#fail(this.#m.run.stuck, o);
   }
 
   #fail(event: number, error: EngineError): void {
@@ -189,8 +165,8 @@ class RequestDriver {
     if (this.#deadline !== undefined) this.#c.clock.clearTimeout(this.#deadline);
     this.#req.signal?.removeEventListener('abort', this.#onClientAbort);
     let outstanding = false;
-    for (let i = 0; i < this.#startedAt.length; i++) {
-      if (this.#startedAt[i] === NOT_STARTED || this.#outcomes[i] !== undefined) continue;
+    for (let i = 0; i < this.#plan.steps.length; i++) {
+      if (!this.#steps.isRunning(i)) continue;
       outstanding = true;
       this.#settled(this.#plan.steps[i]!, 'cancelled', { reason: 'the request ended before the step finished' }, false);
     }
@@ -207,15 +183,8 @@ class RequestDriver {
     }
   }
 
-  #begin(step: PlanStep): void {
-    if (this.#startedAt[step.index] !== NOT_STARTED) return;
-    this.#startedAt[step.index] = this.#c.clock.now();
-    const span = openStepSpan(this.#req.trace, this.#plan.name, step);
-    if (this.#spans && span.recording) this.#spans[step.index] = span;
-  }
-
   #checkGuard(step: PlanStep): void {
-    this.#begin(step);
+    this.#steps.begin(step);
     const ev = this.#m.steps[step.index]!;
     let held: boolean;
     try {
@@ -224,14 +193,14 @@ class RequestDriver {
       this.#settled(step, 'failed', { reason: toEngineError(e).message });
       return this.#fail(ev.guardError, toEngineError(e));
     }
-    (this.#guards ??= new Array<boolean | undefined>(this.#plan.steps.length))[step.index] = held;
+    this.#steps.guard(step, held);
     if (held) return this.#send(ev.held);
     this.#settled(step, 'skipped', { reason: `guard "${step.when!.source}" is false` });
     this.#send(ev.guardFalse);
   }
 
   #launch(step: PlanStep): void {
-    this.#begin(step);
+    this.#steps.begin(step);
     if (step.target.kind === 'return') return;
     const index = step.index;
     const plan = this.#plan;
@@ -243,7 +212,7 @@ class RequestDriver {
       requested: this.#layout.stepRequested[index]!,
       parameters: this.#params,
       signal: this.#cancel.signal,
-      trace: this.#spans?.[index] ?? openStepSpan(undefined, plan.name, step),
+      trace: this.#steps.span(step),
     };
     if (this.#req.id) call.id = this.#req.id;
     if (plan.deadlineMs !== undefined) call.deadlineAt = this.#start + plan.deadlineMs;
@@ -304,30 +273,9 @@ class RequestDriver {
     this.#send(event);
   }
 
-  /** The first required tensor of a step that is absent: why the machine skipped it. */
-  #absentInput(step: PlanStep): string {
-    const absent = (t: string) => this.#table.stateName(this.#state, this.#table.region(`tensor:${t}`)) === 'absent';
-    for (const b of step.inputs) if (!b.optional && absent(b.tensor)) return b.tensor;
-    for (const v of step.returns?.values() ?? []) if ('tensor' in v && absent(v.tensor)) return v.tensor;
-    return '?';
-  }
-
   /** Records how a step ended and releases the tensors it was the last reader of. */
   #settled(step: PlanStep, status: StepOutcome, extra: StepExtra, release = true): void {
-    const now = this.#c.clock.now();
-    const index = step.index;
-    const started = this.#startedAt[index]!;
-    this.#outcomes[index] = status;
-    const guard = this.#guards?.[index];
-    if (this.#timings) this.#timings[index] = stepTiming(step, status, extra, { started, now, runStart: this.#start, guard });
-    const event = stepEvent(this.#plan.name, step, status, extra, started === NOT_STARTED ? 0 : now - started, guard);
-    this.#c.stats.record(index, event);
-    this.#c.observer?.onStep?.(event);
-    const span = this.#spans?.[index];
-    if (span) {
-      this.#spans![index] = undefined;
-      closeStepSpan(span, event);
-    }
+    this.#steps.settled(step, status, extra);
     if (!release) return;
     for (const t of step.reads) {
       const left = (this.#remaining.get(t) ?? 1) - 1;
@@ -344,17 +292,8 @@ class RequestDriver {
     const ms = this.#plan.deadlineMs;
     if (ms === undefined) return;
     this.#deadline = this.#c.clock.setTimeout(() => {
-      const running = this.#plan.steps.filter(s => this.#startedAt[s.index] !== NOT_STARTED && this.#outcomes[s.index] === undefined);
+      const running = this.#plan.steps.filter(s => this.#steps.isRunning(s.index));
       this.#fail(this.#m.run.deadline, deadlineError(this.#plan, ms, running));
     }, ms);
-  }
-
-  #result(end: Exclude<RequestEnd, { kind: 'failed' }>): PipelineResult {
-    const ret = end.kind === 'returned' ? this.#plan.steps[end.step]! : undefined;
-    return pipelineResult(this.#plan, this.#layout, this.#store, ret, this.#timings);
-  }
-
-  #observe(end: RequestEnd): void {
-    this.#c.observer?.onRequest?.(requestEvent(this.#plan, end, this.#c.clock.now() - this.#start));
   }
 }

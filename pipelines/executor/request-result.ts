@@ -7,7 +7,7 @@ import { EngineError } from '../../engine/core/errors.js';
 import type { Mutable } from '../../engine/core/mutable.js';
 import type { ExecutionPlan, PlanStep } from '../../engine/core/plan.js';
 import type { Tensor, TensorMap } from '../../engine/core/tensor.js';
-import type { RequestLayout } from './request-layout.js';
+import type { PlanMachine, RequestLayout, WantedTensor } from './request-layout.js';
 import type { PipelineRequestEvent, StepEvent, StepOutcome } from './step-stats.js';
 
 /** How a request ended. */
@@ -149,4 +149,43 @@ export function stuckError(p: ExecutionPlan, stepState: (step: number) => string
     return `'${t}' (step '${p.steps[producer]!.name}' ${stepState(producer)})`;
   });
   return new EngineError('INVALID_ARG', `pipeline '${p.name}': required output tensor(s) ${why.join(', ')} will not be produced for this request`);
+}
+
+/**
+ * How a request stands once its machine has nothing left to do: complete when every wanted
+ * tensor is present (or absent and allowed to be) and no early return is still open; the
+ * error to fail with when a required one is absent and no early return can still answer.
+ *
+ * @example
+ * requestOutcome(plan, machine, state, layout.wanted); // 'running'
+ */
+export function requestOutcome(plan: ExecutionPlan, m: PlanMachine, state: Int32Array, wanted: readonly WantedTensor[]): 'running' | 'complete' | EngineError {
+  const t = m.table;
+  const returnPending = t.openReturns(state) > 0;
+  let missing: string[] | undefined;
+  let unresolved = false;
+  for (const w of wanted) {
+    const s = t.stateName(state, w.region);
+    if (s === 'pending') unresolved = true;
+    else if (s === 'absent' && !w.optional) (missing ??= []).push(w.tensor);
+  }
+  const stepState = (i: number) => t.stateName(state, m.steps[i]!.region);
+  // A tensor has one producer, so an absent required output stays absent; only an early return can still answer.
+  if (missing && !returnPending) return stuckError(plan, stepState, missing);
+  if (!unresolved && !returnPending && !missing) return 'complete';
+  if (t.openSteps(state) > 0) return 'running';
+  return stuckError(plan, stepState, wanted.filter(w => !w.optional).map(w => w.tensor));
+}
+
+/**
+ * The first required tensor of a step that is absent: why its machine skipped it.
+ *
+ * @example
+ * absentInput(machine, state, step); // 'boxes'
+ */
+export function absentInput(m: PlanMachine, state: Int32Array, step: PlanStep): string {
+  const absent = (t: string) => m.table.stateName(state, m.table.region(`tensor:${t}`)) === 'absent';
+  for (const b of step.inputs) if (!b.optional && absent(b.tensor)) return b.tensor;
+  for (const v of step.returns?.values() ?? []) if ('tensor' in v && absent(v.tensor)) return v.tensor;
+  return '?';
 }
