@@ -12,6 +12,7 @@
  *
  * A step leaves `waiting` by itself once every tensor it reads is settled (skipped when a
  * required one is absent); its outputs become present or absent by themselves once it settles.
+ * A step that fails (on_error: fail, or a guard that cannot be evaluated) fails the request.
  * `when:` guards, on_error policies, retries, map gathering, deadline and cancellation are
  * transitions; an early return that starts ends the run. The driver only reports what happened
  * (`<step>.done`, `<step>.fail`, ...) and acts on the actions the machine takes.
@@ -195,7 +196,8 @@ function outputRegion(producer: PlanStep, tensor: string): MachineState {
     on: { [tensorEvent(tensor, 'missing')]: { target: 'absent' } },
     always: [
       { target: 'present', guard: stepIn(producer.name, ['done']) },
-      { target: 'absent', guard: stepIn(producer.name, ['skipped', 'failed', 'pruned']) },
+      // Not on `failed`: a failed step fails the request, which ends before anything else moves.
+      { target: 'absent', guard: stepIn(producer.name, ['skipped', 'pruned']) },
     ],
   };
   return {

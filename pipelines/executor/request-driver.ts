@@ -58,7 +58,7 @@ class RequestDriver {
   readonly #params: Readonly<Record<string, ParameterValue>>;
   readonly #steps: StepLedger;
   readonly #start: number;
-  /** The error a failed step or guard reported, and the early return that answered. */
+  /** The error a failed step or guard reported; the early return that answered. */
   #error: EngineError | undefined;
   #answeredBy = -1;
   #deadline: ReturnType<Clock['setTimeout']> | undefined;
@@ -98,10 +98,9 @@ class RequestDriver {
   get #finished(): boolean {
     return this.#table.end(this.#state) !== undefined;
   }
-
   /**
    * Hands the machine an event and performs the actions it takes. Not reentrant: events
-   * reported while handling one (a guard's verdict) wait their turn, as in an xstate actor.
+   * reported while handling one wait their turn, as in an xstate actor.
    */
   #send(event: number): void {
     if (this.#handling) {
@@ -191,12 +190,14 @@ class RequestDriver {
       held = evaluateGuard(step.when!, { tensor: n => this.#store.get(n), params: this.#req.parameters }, `pipeline '${this.#plan.name}' step '${step.name}'`);
     } catch (e) {
       this.#settled(step, 'failed', { reason: toEngineError(e).message });
-      return this.#fail(ev.guardError, toEngineError(e));
+      this.#error ??= toEngineError(e);
+      return this.#table.send(this.#state, ev.guardError, this.#actions);
     }
     this.#steps.guard(step, held);
-    if (held) return this.#send(ev.held);
-    this.#settled(step, 'skipped', { reason: `guard "${step.when!.source}" is false` });
-    this.#send(ev.guardFalse);
+    if (!held) this.#settled(step, 'skipped', { reason: `guard "${step.when!.source}" is false` });
+    // The verdict takes effect before the actions still pending: an early return that answers
+    // now keeps the steps started beside it from running.
+    this.#table.send(this.#state, held ? ev.held : ev.guardFalse, this.#actions);
   }
 
   #launch(step: PlanStep): void {
