@@ -22,6 +22,7 @@
  * guards mean and makes the xstate machine the table is checked against.
  */
 import type { ExecutionPlan, PlanStep } from '../../engine/core/plan.js';
+import { targetLabel } from './step-call.js';
 
 /** States of a step's region. */
 export const STEP_STATES = [
@@ -35,6 +36,7 @@ export const STEP_STATES = [
   'failed',
   'pruned',
 ] as const;
+/** One state of a step's region. */
 export type StepState = (typeof STEP_STATES)[number];
 /** Step states from which the step can still run or produce something. */
 export const OPEN_STEP_STATES: readonly StepState[] = [
@@ -48,7 +50,6 @@ export const OPEN_STEP_STATES: readonly StepState[] = [
 export type TensorState = 'pending' | 'present' | 'absent';
 /** How a run ends: the final states of the machine. */
 export const RUN_ENDS = ['succeeded', 'returned', 'failed', 'cancelled', 'timedOut'] as const;
-export type RunEndState = (typeof RUN_ENDS)[number];
 
 /** What the driver does when the machine takes a transition; `step` is the plan index. */
 export interface MachineAction {
@@ -75,12 +76,14 @@ export type MachineGuard =
       readonly params: { readonly steps: readonly string[]; readonly states: readonly StepState[] };
     };
 
+/** A transition as xstate's config writes it, with a named guard and named actions. */
 export interface MachineTransition {
   readonly target: string;
   readonly guard?: MachineGuard;
   readonly actions?: readonly MachineAction[];
 }
 
+/** A state as xstate's config writes it: the run, a region, or a region's atomic state. */
 export interface MachineState {
   readonly type?: 'parallel' | 'final';
   readonly description?: string;
@@ -101,6 +104,7 @@ export interface PlanMachineConfig {
 /** The region key of a step and of a tensor. */
 export const stepRegion = (name: string) => `step:${name}`;
 export const tensorRegion = (name: string) => `tensor:${name}`;
+/** Region that holds every step back until the request's own events are in (see `start`). */
 export const REQUEST_REGION = 'request';
 
 /** Events the driver sends about a step and about a tensor. */
@@ -118,7 +122,7 @@ export const stepEvent = (
     | 'guard.error',
 ) => `${name}.${what}`;
 export const tensorEvent = (name: string, what: 'given' | 'missing') => `${name}.${what}`;
-/** Events that end a run from outside the dataflow. */
+/** Events from outside the dataflow: the request is in (`start`), or it ends. */
 export const RUN_EVENTS = {
   start: 'start',
   succeed: 'run.succeed',
@@ -264,7 +268,7 @@ function stepRegionConfig(s: PlanStep): MachineState {
       on: settling(s, {}),
     };
   return {
-    description: targetText(s),
+    description: targetLabel(s),
     initial: 'waiting',
     states: { ...states, done: {}, skipped: {}, failed: {}, pruned: {} },
   };
@@ -293,11 +297,4 @@ function stepIn(step: string, states: readonly StepState[]): MachineGuard {
 
 function action(type: MachineAction['type'], s: PlanStep): MachineAction {
   return { type, params: { step: s.index } };
-}
-
-function targetText(s: PlanStep): string {
-  const t = s.target;
-  if (t.kind === 'model')
-    return `model '${t.model}'${t.version === undefined ? '' : ` version ${t.version}`}`;
-  return t.kind === 'module' ? `module '${t.path}'` : 'early return';
 }
