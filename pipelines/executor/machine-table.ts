@@ -34,11 +34,23 @@ export class MachineTable {
   readonly #stepKind: Uint8Array;
   readonly #openMask: Int32Array;
   readonly #initial: Int32Array;
+  /**
+   * Scratch of {@link send}, which runs to the end without yielding, so requests can share it:
+   * regions to look at and their next round, and per region the round that last added it.
+   */
+  readonly #candidates: Int32Array;
+  readonly #nextCandidates: Int32Array;
+  readonly #addedIn: Uint32Array;
+  #round = 0;
+  readonly #taken: Edge[] = [];
   /** Slots after the regions: open steps, open early returns. */
   readonly #openSlot: number;
 
   constructor(config: PlanMachineConfig) {
     const read = readMachine(config);
+    this.#candidates = new Int32Array(read.regions.length);
+    this.#nextCandidates = new Int32Array(read.regions.length);
+    this.#addedIn = new Uint32Array(read.regions.length);
     this.regions = read.regions;
     this.states = read.states;
     this.#events = read.events;
@@ -66,7 +78,8 @@ export class MachineTable {
     const taken: number[] = [];
     this.#settle(
       initial,
-      Array.from(this.regions, (_, i) => i),
+      Int32Array.from(this.regions, (_, i) => i),
+      this.regions.length,
       taken,
     );
     if (taken.length > 0) throw machineError(config, 'the initial state must take no actions');
@@ -114,14 +127,15 @@ export class MachineTable {
    */
   send(state: Int32Array, event: number, actions: number[]): void {
     if (state[ROOT] !== RUNNING || event < 0) return;
-    const moved: number[] = [];
+    const moved = this.#nextCandidates;
+    let count = 0;
     for (const e of this.#byEvent[event]!) {
-      if (state[e.region] !== e.from || moved[moved.length - 1] === e.region) continue;
+      if (state[e.region] !== e.from || (count > 0 && moved[count - 1] === e.region)) continue;
       this.#take(state, e, actions);
       if (e.region === ROOT) return;
-      moved.push(e.region);
+      moved[count++] = e.region;
     }
-    if (moved.length > 0) this.#settle(state, moved, actions);
+    if (count > 0) this.#settle(state, moved, count, actions);
   }
 
   /** xstate's state value of `state`, for comparison. */
@@ -135,33 +149,52 @@ export class MachineTable {
   }
 
   /** Runs eventless transitions to a fixpoint, looking only at regions that read one that moved. */
-  #settle(state: Int32Array, moved: readonly number[], actions: number[]): void {
-    let candidates = new Set<number>();
-    for (const r of moved) this.#addReaders(candidates, r);
-    let runPending = candidates.delete(ROOT);
+  #settle(state: Int32Array, moved: ArrayLike<number>, count: number, actions: number[]): void {
+    let candidates = this.#candidates;
+    let next = this.#nextCandidates;
+    let runPending = false;
+    let n = 0;
+    const round = ++this.#round;
+    for (let i = 0; i < count; i++) n = this.#addReaders(candidates, n, moved[i]!, round);
     for (;;) {
-      const taken: Edge[] = [];
-      for (const r of candidates) {
-        const e = this.#enabled(state, r);
-        if (e) taken.push(e);
+      const taken = this.#taken;
+      taken.length = 0;
+      for (let i = 0; i < n; i++) {
+        const r = candidates[i]!;
+        if (r === ROOT) runPending = true;
+        else {
+          const e = this.#enabled(state, r);
+          if (e) taken.push(e);
+        }
       }
       if (taken.length === 0) {
         const e = runPending ? this.#enabled(state, ROOT) : undefined;
         if (e) this.#take(state, e, actions);
         return;
       }
-      candidates = new Set<number>();
+      const nextRound = ++this.#round;
+      n = 0;
       for (const e of taken) {
         this.#take(state, e, actions);
-        this.#addReaders(candidates, e.region);
+        n = this.#addReaders(next, n, e.region, nextRound);
       }
-      if (candidates.delete(ROOT)) runPending = true;
+      [candidates, next] = [next, candidates];
     }
   }
 
-  #addReaders(into: Set<number>, region: number): void {
-    into.add(region);
-    for (const r of this.#readers[region]!) into.add(r);
+  /** Adds `region` and its readers to `into` (once per round); returns the new length. */
+  #addReaders(into: Int32Array, length: number, region: number, round: number): number {
+    let n = length;
+    if (this.#addedIn[region] !== round) {
+      this.#addedIn[region] = round;
+      into[n++] = region;
+    }
+    for (const r of this.#readers[region]!) {
+      if (this.#addedIn[r] === round) continue;
+      this.#addedIn[r] = round;
+      into[n++] = r;
+    }
+    return n;
   }
 
   #enabled(state: Int32Array, region: number): Edge | undefined {
