@@ -158,27 +158,30 @@ export class MachineTable {
     for (let i = 0; i < count; i++) n = this.#addReaders(candidates, n, moved[i]!, round);
     for (;;) {
       const taken = this.#taken;
-      taken.length = 0;
+      let t = 0;
       for (let i = 0; i < n; i++) {
         const r = candidates[i]!;
         if (r === ROOT) runPending = true;
         else {
           const e = this.#enabled(state, r);
-          if (e) taken.push(e);
+          if (e) taken[t++] = e;
         }
       }
-      if (taken.length === 0) {
+      if (t === 0) {
         const e = runPending ? this.#enabled(state, ROOT) : undefined;
         if (e) this.#take(state, e, actions);
         return;
       }
       const nextRound = ++this.#round;
       n = 0;
-      for (const e of taken) {
+      for (let i = 0; i < t; i++) {
+        const e = taken[i]!;
         this.#take(state, e, actions);
         n = this.#addReaders(next, n, e.region, nextRound);
       }
-      [candidates, next] = [next, candidates];
+      const swap = candidates;
+      candidates = next;
+      next = swap;
     }
   }
 

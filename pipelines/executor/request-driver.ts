@@ -118,7 +118,7 @@ class RequestDriver {
       }
     } finally {
       this.#handling = false;
-      this.#queue.length = 0;
+      if (this.#queue.length > 0) this.#queue.length = 0;
     }
   }
 
@@ -144,7 +144,7 @@ class RequestDriver {
           this.#settled(step, 'returned', {}, false);
       }
     }
-    a.length = 0;
+    if (a.length > 0) a.length = 0;
   }
 
   /** Once the machine has nothing left to do, whether the wanted tensors are all settled. */

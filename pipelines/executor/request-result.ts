@@ -169,12 +169,12 @@ export function requestOutcome(plan: ExecutionPlan, m: PlanMachine, state: Int32
     if (s === 'pending') unresolved = true;
     else if (s === 'absent' && !w.optional) (missing ??= []).push(w.tensor);
   }
-  const stepState = (i: number) => t.stateName(state, m.steps[i]!.region);
   // A tensor has one producer, so an absent required output stays absent; only an early return can still answer.
-  if (missing && !returnPending) return stuckError(plan, stepState, missing);
   if (!unresolved && !returnPending && !missing) return 'complete';
-  if (t.openSteps(state) > 0) return 'running';
-  return stuckError(plan, stepState, wanted.filter(w => !w.optional).map(w => w.tensor));
+  if (!missing && t.openSteps(state) > 0) return 'running';
+  if (missing && returnPending) return 'running';
+  const stepState = (i: number) => t.stateName(state, m.steps[i]!.region);
+  return stuckError(plan, stepState, missing ?? wanted.filter(w => !w.optional).map(w => w.tensor));
 }
 
 /**
