@@ -1,7 +1,7 @@
 /**
  * @module Pipelines: YAML-declared ensembles, checked at load, compiled to an ExecutionPlan and
  * served as models. The composition root needs only {@link createPipelineBackend}; `braid
- * validate` uses the compiler and {@link explainPlan}.
+ * validate` uses the compiler, {@link explainPlan} and {@link planMachineConfig}.
  */
 export { createPipelineBackend, pipelineDependencies, PIPELINE_FILENAME } from './backend.js';
 export type { PipelineBackend, PipelineBackendOptions } from './backend.js';
@@ -9,13 +9,16 @@ export { compilePipeline } from './compile.js';
 export type { CompileOptions, CompiledPipeline } from './compile.js';
 export { formatDiagnostic, PipelineLoadError } from './diagnostics.js';
 export type { PipelineDiagnostic } from './diagnostics.js';
-export { DEBUG_OUTPUT_PREFIX, DEBUG_PARAMETER } from './executor/request.js';
-export { PipelineRunner } from './executor/runner.js';
-export type { PipelineRequest, PipelineRunnerOptions } from './executor/runner.js';
-export type { RunResult, StepTiming } from './executor/run.js';
+export { DEBUG_OUTPUT_PREFIX, DEBUG_PARAMETER } from './executor/request-checks.js';
+export { PipelineRunner } from './executor/pipeline-runner.js';
+export type { PipelineRequest, PipelineRunnerOptions } from './executor/pipeline-runner.js';
+export type { PipelineResult, StepTiming } from './executor/request-result.js';
 export { STEP_OUTCOMES } from './executor/step-stats.js';
 export type { PipelineObserver, PipelineRequestEvent, StepEvent, StepOutcome, StepStatistics } from './executor/step-stats.js';
 export { explainPlan } from './explain.js';
+export { createPlanMachine } from './executor/machine-guards.js';
+export { planMachineConfig } from './executor/plan.machine.js';
+export type { PlanMachineConfig } from './executor/plan.machine.js';
 export { createPipelineScheduler, PipelineScheduler } from './scheduler.js';
 export type { PipelineSchedulerOptions, PipelineSchedulerStats } from './scheduler.js';
 export { PipelineFileSchema } from './schema.js';

@@ -15,9 +15,9 @@ import type { InferResponse } from '../engine/core/request.js';
 import type { ExecutionStats, ScheduledRequest, Scheduler, SchedulerStats } from '../engine/core/scheduler.js';
 import type { TensorMap } from '../engine/core/tensor.js';
 import type { CompiledPipeline } from './compile.js';
-import { DEBUG_OUTPUT_PREFIX, DEBUG_PARAMETER } from './executor/request.js';
-import type { RunResult } from './executor/run.js';
-import { PipelineRunner, type PipelineRunnerOptions } from './executor/runner.js';
+import { DEBUG_OUTPUT_PREFIX, DEBUG_PARAMETER } from './executor/request-checks.js';
+import type { PipelineResult } from './executor/request-result.js';
+import { PipelineRunner, type PipelineRunnerOptions } from './executor/pipeline-runner.js';
 import type { StepStatistics } from './executor/step-stats.js';
 import { ModulePool } from './module-pool.js';
 import { moduleFiles } from './resolve.js';
@@ -84,7 +84,7 @@ export class PipelineScheduler implements Scheduler {
     return { pending: 0, inflight: this.#inflight, fields: { braid_steps: this.#runner.stepStatistics() } };
   }
 
-  #response(req: ScheduledRequest, result: RunResult): InferResponse {
+  #response(req: ScheduledRequest, result: PipelineResult): InferResponse {
     const res: Mutable<InferResponse> = { modelName: this.plan.name, modelVersion: this.#version, outputs: result.outputs };
     if (req.id) res.id = req.id;
     if (result.debug) {

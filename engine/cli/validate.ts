@@ -1,7 +1,8 @@
 /**
  * @module `braid validate`: checks every model config and pipeline of a repository without
- * serving it, with file:line:col errors.
+ * serving it, with file:line:col errors; `--explain` prints plans (as text or xstate machines).
  */
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AnyBackend } from '../core/backend.js';
 import { toEngineError } from '../core/errors.js';
@@ -11,25 +12,45 @@ import { DEFAULT_MAX_BATCH_SIZE, missingVersions, scanRepository, selectVersions
 import { catalogModel } from '../runtime/load-order.js';
 import { prepareVersion } from '../runtime/load-version.js';
 import { modelDependencies, readConfig } from '../runtime/model-loader.js';
-import { createStaticCatalog, explainPlan, formatDiagnostic, type PipelineBackend } from '../../pipelines/index.js';
+import { createStaticCatalog, explainPlan, formatDiagnostic, planMachineConfig, type PipelineBackend, type PlanMachineConfig } from '../../pipelines/index.js';
 import { parse } from './args.js';
 import { standardBackends } from './backends.js';
 
 /** Help text of `braid validate`. */
-export const VALIDATE_HELP = `Usage: braid validate DIR [--strict-model-config] [--explain]
+export const VALIDATE_HELP = `Usage: braid validate DIR [--strict-model-config] [--explain [--format text|xstate]]
 
 Checks every model and pipeline in the repository DIR without serving it: config syntax and schema
 (with file, line and column), version directories, backend and model file, that the config agrees
 with the model file (tensor names, datatypes, ranks), and each pipeline's wiring, types and shapes
-against the models it uses. Prints one line per problem; exits 1 if there is any.
+against the models it uses. Prints one line per problem; exits 1 if there is any. DIR may also be
+one model of a repository (its directory, or its pipeline file): the repository is checked and
+only that model explained.
 --explain also prints each pipeline's compiled plan: steps in order, edge types, parallel levels.
+--format xstate prints instead the state machine requests of each pipeline run through, as the
+JSON config of an xstate machine (load it with createMachine or in Stately's tools): one machine
+for one model, an array of them for a repository. Problems still print as ERROR lines.
 `;
 
 interface Context {
   readonly print: (line: string) => void;
   readonly strict: boolean;
   readonly backends: readonly AnyBackend[];
+  /** What --explain prints, and of which model; undefined without --explain. */
+  readonly explain?: { readonly format: 'text' | 'xstate'; readonly model?: string };
+  readonly machines: PlanMachineConfig[];
   problems: number;
+}
+
+/** The repository to check and, when DIR is one model of it, that model's name. */
+async function resolveTarget(dir: string): Promise<{ repository: string; model?: string }> {
+  let at = path.resolve(dir);
+  if ((await stat(at)).isFile()) at = path.dirname(at);
+  const entries = await readdir(at);
+  const isVersion = /^\d+$/.test(path.basename(at));
+  const isModel = isVersion || entries.some(e => /^\d+$/.test(e) || /^config\.(pbtxt|ya?ml|json)$/.test(e));
+  if (!isModel) return { repository: dir };
+  const modelDir = isVersion ? path.dirname(at) : at;
+  return { repository: path.relative('.', path.dirname(modelDir)) || '.', model: path.basename(modelDir) };
 }
 
 /**
@@ -43,6 +64,7 @@ export async function runValidate(argv: string[], print: (line: string) => void)
   const { values, positionals } = parse(argv, {
     'strict-model-config': { type: 'boolean', default: false },
     explain: { type: 'boolean', default: false },
+    format: { type: 'string', default: 'text' },
     help: { type: 'boolean', short: 'h', default: false },
   });
   const dir = positionals[0];
@@ -50,22 +72,47 @@ export async function runValidate(argv: string[], print: (line: string) => void)
     print(VALIDATE_HELP);
     return values.help ? 0 : 2;
   }
-  const scan = await scanRepository(dir);
+  if (values.format !== 'text' && values.format !== 'xstate') {
+    print(`--format must be text or xstate, got '${values.format}'`);
+    return 2;
+  }
+  if (values.format !== 'text' && !values.explain) {
+    print('--format applies to --explain; add --explain');
+    return 2;
+  }
+  const target = await resolveTarget(dir);
+  const xstate = values.format === 'xstate';
+  const scan = await scanRepository(target.repository);
   const catalogModels: CatalogModel[] = [];
   const catalog = createStaticCatalog(catalogModels);
-  const ctx: Context = { print, strict: values['strict-model-config'], backends: standardBackends(catalog, { logger: noopLogger }), problems: 0 };
+  const explain = values.explain ? { format: xstate ? ('xstate' as const) : ('text' as const), ...(target.model ? { model: target.model } : {}) } : undefined;
+  const ctx: Context = {
+    // The machine is JSON for other tools: only problems print beside it.
+    print: xstate ? line => (line.startsWith('ERROR') || line.startsWith('  ') ? print(line) : undefined) : print,
+    strict: values['strict-model-config'],
+    backends: standardBackends(catalog, { logger: noopLogger }),
+    ...(explain ? { explain } : {}),
+    machines: [],
+    problems: 0,
+  };
   const models = [...scan.models.values()].sort((a, b) => a.name.localeCompare(b.name));
   const pipelines: RepositoryModel[] = [];
   for (const model of models) {
     if (await modelDependencies(model, { backends: ctx.backends, strictModelConfig: ctx.strict })) pipelines.push(model);
     else catalogModels.push(...(await validateModel(model, ctx)));
   }
-  for (const model of pipelines) catalogModels.push(...(await validateModel(model, ctx, values.explain)));
-  print(ctx.problems === 0 ? `${scan.models.size} model(s), no problems` : `${ctx.problems} problem(s)`);
+  for (const model of pipelines) catalogModels.push(...(await validateModel(model, ctx)));
+  if (target.model !== undefined && !scan.models.has(target.model)) {
+    ctx.problems++;
+    print(`ERROR ${target.model}: not a model of repository ${target.repository}`);
+  }
+  if (xstate && ctx.problems === 0) print(JSON.stringify(target.model === undefined ? ctx.machines : ctx.machines[0] ?? null, null, 2));
+  else if (!xstate) print(ctx.problems === 0 ? `${scan.models.size} model(s), no problems` : `${ctx.problems} problem(s)`);
   return ctx.problems === 0 ? 0 : 1;
 }
 
-async function validateModel(model: RepositoryModel, ctx: Context, explain = false): Promise<CatalogModel[]> {
+async function validateModel(model: RepositoryModel, ctx: Context): Promise<CatalogModel[]> {
+  const explain = ctx.explain !== undefined && (ctx.explain.model === undefined || ctx.explain.model === model.name);
   const report = (msg: string) => {
     ctx.problems++;
     ctx.print(`ERROR ${model.name}: ${msg}`);
@@ -85,7 +132,8 @@ async function validateModel(model: RepositoryModel, ctx: Context, explain = fal
           const context = { config: prepared.config, ...(source ? { source } : {}) };
           const compiled = await (prepared.backend as PipelineBackend).compile(prepared.files, context);
           for (const d of compiled.diagnostics) ctx.print(`WARN  ${formatDiagnostic(d)}`);
-          ctx.print(explainPlan(compiled.plan));
+          if (ctx.explain?.format === 'xstate') ctx.machines.push(planMachineConfig(compiled.plan));
+          else ctx.print(explainPlan(compiled.plan));
         }
       } catch (e) {
         report(`version ${v}: ${toEngineError(e).message}`);

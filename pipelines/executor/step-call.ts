@@ -9,7 +9,7 @@ import type { Clock } from '../../engine/core/clock.js';
 import { EngineError, toEngineError } from '../../engine/core/errors.js';
 import type { ModelCatalog } from '../../engine/core/model-catalog.js';
 import type { Mutable } from '../../engine/core/mutable.js';
-import type { PlanMap, PlanRetry, PlanStep } from '../../engine/core/plan.js';
+import type { PlanMap, PlanRetry, PlanStep, PlanTarget } from '../../engine/core/plan.js';
 import type { InferRequest, ParameterValue, RequestedOutput } from '../../engine/core/request.js';
 import type { TraceSpan } from '../../engine/core/telemetry.js';
 import type { Tensor, TensorMap } from '../../engine/core/tensor.js';
@@ -44,6 +44,10 @@ export interface StepCall {
   readonly empty?: (param: string) => Tensor;
   /** The step's span: model requests open under it, retries are events on it. */
   readonly trace: TraceSpan;
+  /** Called when the first call starts waiting out a retry backoff (true) and when none waits any more (false). */
+  readonly onBackoff?: (waiting: boolean) => void;
+  /** Called when every map item has answered, before their outputs are gathered. */
+  readonly onGather?: () => void;
 }
 
 /** What a step produced and what it took. */
@@ -68,16 +72,16 @@ export function runStepCall(rt: StepRuntime, c: StepCall): Promise<StepCallResul
   if (step.map) return runMapped(rt, c, step.map);
   // The common step: one call, no timeout, no retry; nothing to wrap around it.
   if (!step.retry && step.timeoutMs === undefined) return invoke(rt, c, c.inputs, c.signal).then(outputs => ({ outputs, calls: 1, retries: 0 }));
-  const counts = { calls: 0, retries: 0 };
-  return callWithRetry(rt, c, c.inputs, c.signal, counts).then(outputs => ({ outputs, ...counts }));
+  const counts = { calls: 0, retries: 0, waiting: 0 };
+  return callWithRetry(rt, c, c.inputs, c.signal, counts).then(outputs => ({ outputs, calls: counts.calls, retries: counts.retries }));
 }
 
 async function runMapped(rt: StepRuntime, c: StepCall, map: PlanMap): Promise<StepCallResult> {
-  const counts = { calls: 0, retries: 0 };
+  const counts = { calls: 0, retries: 0, waiting: 0 };
   const params = c.step.inputs.filter(b => b.tensor === map.over && c.inputs.has(b.param)).map(b => b.param);
   const over = c.inputs.get(params[0]!)!;
   const n = over.shape[0] ?? 0;
-  if (n === 0) return { outputs: new Map(c.outputs.map(p => [p, c.empty!(p)])), ...counts, items: 0 };
+  if (n === 0) return { outputs: new Map(c.outputs.map(p => [p, c.empty!(p)])), calls: 0, retries: 0, items: 0 };
   const ac = new CancelSource();
   const parent = c.signal;
   const stop = () => ac.abort(parent.reason);
@@ -98,12 +102,20 @@ async function runMapped(rt: StepRuntime, c: StepCall, map: PlanMap): Promise<St
   } finally {
     parent.removeEventListener('abort', stop);
   }
+  c.onGather?.();
   const outputs: TensorMap = new Map();
   for (const p of c.outputs) outputs.set(p, gatherItems(results.map(r => r.get(p)!), map.mode, `output '${p}' of step '${c.step.name}'`));
-  return { outputs, ...counts, items: n };
+  return { outputs, calls: counts.calls, retries: counts.retries, items: n };
 }
 
-async function callWithRetry(rt: StepRuntime, c: StepCall, inputs: TensorMap, signal: CancelSignal, counts: { calls: number; retries: number }): Promise<TensorMap> {
+/** Calls made and retried by one step, and how many of its calls wait out a backoff now. */
+interface CallCounts {
+  calls: number;
+  retries: number;
+  waiting: number;
+}
+
+async function callWithRetry(rt: StepRuntime, c: StepCall, inputs: TensorMap, signal: CancelSignal, counts: CallCounts): Promise<TensorMap> {
   const retry = c.step.retry;
   for (let attempt = 1; ; attempt++) {
     counts.calls++;
@@ -114,7 +126,12 @@ async function callWithRetry(rt: StepRuntime, c: StepCall, inputs: TensorMap, si
       if (!retry || attempt >= retry.attempts || !retry.on.includes(err.code) || signal.aborted) throw err;
       counts.retries++;
       if (c.trace.recording) c.trace.event('RETRY', undefined, { attempt: attempt + 1, 'error.code': err.code });
-      await sleep(rt.clock, backoff(retry, attempt), signal);
+      if (counts.waiting++ === 0) c.onBackoff?.(true);
+      try {
+        await sleep(rt.clock, backoff(retry, attempt), signal);
+      } finally {
+        if (--counts.waiting === 0) c.onBackoff?.(false);
+      }
     }
   }
 }
@@ -160,9 +177,9 @@ function callOnce(rt: StepRuntime, c: StepCall, inputs: TensorMap, parent: Cance
 const NO_CONTEXT = {};
 
 function invoke(rt: StepRuntime, c: StepCall, inputs: TensorMap, signal: CancelSignal): Promise<TensorMap> {
-  const t = c.step.target;
+  // Early returns answer in the driver and are never called.
+  const t = c.step.target as Exclude<PlanTarget, { kind: 'return' }>;
   if (t.kind === 'module') return rt.pools.get(c.step.index)!.run(inputs, c.outputs, signal);
-  if (t.kind !== 'model') return Promise.reject(new EngineError('INTERNAL', `step '${c.step.name}' of pipeline '${c.pipeline}' calls nothing`));
   const req: Mutable<InferRequest> = { modelName: t.model, inputs, outputs: c.requested, parameters: childParameters(rt.clock, c), signal };
   if (c.id) req.id = c.id;
   if (t.version !== undefined) req.modelVersion = t.version;

@@ -1,4 +1,4 @@
-import { PipelineRunner } from '../../pipelines/executor/runner.js';
+import { PipelineRunner } from '../../pipelines/executor/pipeline-runner.js';
 import { PipelineScheduler } from '../../pipelines/scheduler.js';
 import { Gate, runSchedulerContract } from '../engine/core/scheduler.contract.js';
 import { compile } from './compile-helpers.js';

@@ -4,7 +4,7 @@ import type { CatalogTensor } from '../../../engine/core/model-catalog.js';
 import type { InferRequest } from '../../../engine/core/request.js';
 import type { TensorMap } from '../../../engine/core/tensor.js';
 import type { ExecutionStats } from '../../../engine/core/scheduler.js';
-import { PipelineRunner } from '../../../pipelines/executor/runner.js';
+import { PipelineRunner } from '../../../pipelines/executor/pipeline-runner.js';
 import { PipelineScheduler } from '../../../pipelines/scheduler.js';
 import type { PipelineObserver } from '../../../pipelines/executor/step-stats.js';
 import { compile } from '../compile-helpers.js';

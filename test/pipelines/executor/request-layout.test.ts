@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyGather, gatherItems, sliceItem } from '../../../pipelines/executor/gather.js';
-import { runLayout } from '../../../pipelines/executor/run-layout.js';
-import { activeSteps, decide, initialState, outcome, settle } from '../../../pipelines/executor/run-state.js';
+import { activeSteps, planMachine, requestLayout } from '../../../pipelines/executor/request-layout.js';
 import { compile } from '../compile-helpers.js';
 import { FakeCatalog, elementwise, fp32, values } from '../fake-catalog.js';
 
@@ -20,7 +19,7 @@ steps:
   - { name: d, model: m, inputs: { x: O }, outputs: { y: D } }
 `;
 
-describe('run-state decisions', () => {
+describe('active steps', () => {
   it('activeSteps keeps only producers of what is needed, transitively', async () => {
     const { plan } = await compile(TEXT, catalog);
     const names = (active: boolean[]) => plan.steps.filter(s => active[s.index]).map(s => s.name);
@@ -28,49 +27,23 @@ describe('run-state decisions', () => {
     expect(names(activeSteps(plan, new Set(['D'])))).toEqual(['d']);
     expect(names(activeSteps(plan, new Set(['B'])))).toEqual(['a', 'b']);
   });
-
-  it('decide starts ready steps and skips, in one pass, a chain whose input is absent', async () => {
-    const { plan } = await compile(TEXT, catalog);
-    const all = plan.steps.map(() => true);
-    const state = initialState(plan, all, new Set(['X']));
-    const first = decide(plan, state);
-    const name = (i: number) => plan.steps[i]!.name;
-    expect(first.ready.map(name)).toEqual(['a']);
-    expect(first.skipped.map(s => `${name(s.step)}: ${s.reason}`)).toEqual(["d: tensor 'O' is absent"]);
-    expect(state.steps[plan.steps.findIndex(s => s.name === 'a')]).toBe('running');
-    expect(outcome(plan, state, [{ tensor: 'C', optional: false }]).kind).toBe('running');
-    settle(plan, state, plan.steps.findIndex(s => s.name === 'a'), 'skipped');
-    expect(state.tensors.get('A')).toBe('absent');
-    const second = decide(plan, state);
-    expect(second.skipped.map(s => name(s.step))).toEqual(['b', 'c']);
-    expect(outcome(plan, state, [{ tensor: 'C', optional: false }])).toEqual({ kind: 'stuck', missing: ['C'] });
-    expect(outcome(plan, state, [{ tensor: 'D', optional: true }])).toEqual({ kind: 'complete' });
-  });
-
-  it('decide starts a step once, and the reader of a settled step next', async () => {
-    const { plan } = await compile(TEXT, catalog);
-    const state = initialState(plan, plan.steps.map(() => true), new Set(['X', 'O']));
-    const name = (i: number) => plan.steps[i]!.name;
-    expect(decide(plan, state).ready.map(name)).toEqual(['a', 'd']);
-    expect(decide(plan, state)).toEqual({ ready: [], skipped: [] });
-    settle(plan, state, plan.steps.findIndex(s => s.name === 'a'), 'done', ['A']);
-    expect(decide(plan, state).ready.map(name)).toEqual(['b']);
-  });
 });
 
-describe('run layout', () => {
+describe('request layout', () => {
   it('knows which steps run, what each returns and who reads each tensor', async () => {
     const { plan } = await compile(TEXT, catalog);
     const byName = (n: string) => plan.steps.findIndex(s => s.name === n);
-    const chain = runLayout(plan, plan.outputs.filter(o => o.name === 'C'), []);
+    const machine = planMachine(plan);
+    const chain = requestLayout(plan, machine, plan.outputs.filter(o => o.name === 'C'), []);
     expect(chain.active.filter(Boolean)).toHaveLength(3);
     expect(chain.readers.get('A')).toBe(1);
     expect(chain.stepRequested[byName('b')]).toEqual([{ name: 'y' }]);
     expect(chain.stepOutputs[byName('d')]).toEqual([]);
-    const both = runLayout(plan, plan.outputs, ['B']);
+    const both = requestLayout(plan, machine, plan.outputs, ['B']);
     expect(both.active.filter(Boolean)).toHaveLength(4);
     expect(both.keep.has('B')).toBe(true);
-    expect(both.wanted.at(-1)).toEqual({ tensor: 'B', optional: true });
+    expect(both.wanted.at(-1)).toEqual({ tensor: 'B', optional: true, region: machine.table.region('tensor:B') });
+    expect(chain.prune).toEqual([machine.table.event('d.prune')]);
   });
 });
 

@@ -1,16 +1,20 @@
 /**
- * @module What one pipeline run reports: each step's event (statistics, metrics, spans) and
+ * @module What one pipeline request reports: each step's event (statistics, metrics, spans) and
  * debug timing as it settles, the result once the run ends, and why a run cannot complete.
- * Pure functions over the run's own state, so a run allocates nothing more for them.
+ * Pure functions over the request's own state, so a request allocates nothing more for them.
  */
 import { EngineError } from '../../engine/core/errors.js';
 import type { Mutable } from '../../engine/core/mutable.js';
 import type { ExecutionPlan, PlanStep } from '../../engine/core/plan.js';
 import type { Tensor, TensorMap } from '../../engine/core/tensor.js';
-import type { RunLayout } from './run-layout.js';
-import type { RunState } from './run-state.js';
-import type { RunEnd } from './run.machine.js';
+import type { PlanMachine, RequestLayout, WantedTensor } from './request-layout.js';
 import type { PipelineRequestEvent, StepEvent, StepOutcome } from './step-stats.js';
+
+/** How a request ended. */
+export type RequestEnd =
+  | { readonly kind: 'succeeded' }
+  | { readonly kind: 'returned'; readonly step: number }
+  | { readonly kind: 'failed'; readonly error: EngineError };
 
 /** A step's start time while it has not started. */
 export const NOT_STARTED = -1;
@@ -41,7 +45,7 @@ export interface StepTiming {
 }
 
 /** What a request produced. */
-export interface RunResult {
+export interface PipelineResult {
   readonly outputs: TensorMap;
   readonly returnedBy?: string;
   readonly debug?: { readonly steps: readonly StepTiming[]; readonly tensors: TensorMap };
@@ -84,19 +88,19 @@ export function stepTiming(
 }
 
 /**
- * The answer of a run that ended well: the layout's outputs from the tensors (or, after an
+ * The answer of a request that ended well: the layout's outputs from the tensors (or, after an
  * early return, from what `ret` returns), and the debug timings and captured tensors if asked.
  *
  * @example
- * runResult(plan, layout, store, undefined, undefined).outputs.get('Y');
+ * pipelineResult(plan, layout, store, undefined, undefined).outputs.get('Y');
  */
-export function runResult(
+export function pipelineResult(
   plan: ExecutionPlan,
-  layout: RunLayout,
+  layout: RequestLayout,
   store: ReadonlyMap<string, Tensor>,
   ret: PlanStep | undefined,
   timings: readonly (StepTiming | undefined)[] | undefined,
-): RunResult {
+): PipelineResult {
   const outputs: TensorMap = new Map();
   for (const o of layout.outputs) {
     const v = ret ? ret.returns?.get(o.name) : { tensor: o.tensor };
@@ -115,13 +119,13 @@ export function runResult(
  * @example
  * requestEvent(plan, { kind: 'succeeded' }, 4.2); // { pipeline: 'ocr', ok: true, durationMs: 4.2 }
  */
-export function requestEvent(plan: ExecutionPlan, end: RunEnd, durationMs: number): PipelineRequestEvent {
+export function requestEvent(plan: ExecutionPlan, end: RequestEnd, durationMs: number): PipelineRequestEvent {
   const ret = end.kind === 'returned' ? plan.steps[end.step]!.name : undefined;
   return { pipeline: plan.name, ok: end.kind !== 'failed', durationMs, ...(ret ? { returnedBy: ret } : {}) };
 }
 
 /**
- * The error of a run past its deadline of `ms`, naming the steps still running.
+ * The error of a request past its deadline of `ms`, naming the steps still running.
  *
  * @example
  * deadlineError(plan, 800, [step]).message; // "pipeline 'ocr' exceeded its deadline of 800 ms (still running: 'read')"
@@ -132,16 +136,56 @@ export function deadlineError(plan: ExecutionPlan, ms: number, running: readonly
 }
 
 /**
- * Why a run cannot produce its required outputs: each missing tensor and what became of its producer.
+ * Why a request cannot produce its required outputs: each missing tensor and what became of
+ * its producer (`stepState` names the state of a step by index).
  *
  * @example
- * stuckError(plan, state, ['TEXT']).message; // "... required output tensor(s) 'TEXT' (step 'read' skipped) ..."
+ * stuckError(plan, i => 'skipped', ['TEXT']).message; // "... required output tensor(s) 'TEXT' (step 'read' skipped) ..."
  */
-export function stuckError(p: ExecutionPlan, state: RunState, missing: readonly string[]): EngineError {
+export function stuckError(p: ExecutionPlan, stepState: (step: number) => string, missing: readonly string[]): EngineError {
   const why = missing.map(t => {
     const producer = p.producer.get(t);
     if (producer === undefined) return `'${t}' (an optional input the request did not send)`;
-    return `'${t}' (step '${p.steps[producer]!.name}' ${state.steps[producer]})`;
+    return `'${t}' (step '${p.steps[producer]!.name}' ${stepState(producer)})`;
   });
   return new EngineError('INVALID_ARG', `pipeline '${p.name}': required output tensor(s) ${why.join(', ')} will not be produced for this request`);
+}
+
+/**
+ * How a request stands once its machine has nothing left to do: complete when every wanted
+ * tensor is present (or absent and allowed to be) and no early return is still open; the
+ * error to fail with when a required one is absent and no early return can still answer.
+ *
+ * @example
+ * requestOutcome(plan, machine, state, layout.wanted); // 'running'
+ */
+export function requestOutcome(plan: ExecutionPlan, m: PlanMachine, state: Int32Array, wanted: readonly WantedTensor[]): 'running' | 'complete' | EngineError {
+  const t = m.table;
+  const returnPending = t.openReturns(state) > 0;
+  let missing: string[] | undefined;
+  let unresolved = false;
+  for (const w of wanted) {
+    const s = t.stateName(state, w.region);
+    if (s === 'pending') unresolved = true;
+    else if (s === 'absent' && !w.optional) (missing ??= []).push(w.tensor);
+  }
+  // A tensor has one producer, so an absent required output stays absent; only an early return can still answer.
+  if (!unresolved && !returnPending && !missing) return 'complete';
+  if (!missing && t.openSteps(state) > 0) return 'running';
+  if (missing && returnPending) return 'running';
+  const stepState = (i: number) => t.stateName(state, m.steps[i]!.region);
+  return stuckError(plan, stepState, missing ?? wanted.filter(w => !w.optional).map(w => w.tensor));
+}
+
+/**
+ * The first required tensor of a step that is absent: why its machine skipped it.
+ *
+ * @example
+ * absentInput(machine, state, step); // 'boxes'
+ */
+export function absentInput(m: PlanMachine, state: Int32Array, step: PlanStep): string {
+  const absent = (t: string) => m.table.stateName(state, m.table.region(`tensor:${t}`)) === 'absent';
+  for (const b of step.inputs) if (!b.optional && absent(b.tensor)) return b.tensor;
+  for (const v of step.returns?.values() ?? []) if ('tensor' in v && absent(v.tensor)) return v.tensor;
+  return '?';
 }

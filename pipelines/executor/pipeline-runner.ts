@@ -1,7 +1,7 @@
 /**
- * @module Runs requests against one compiled plan: reads each request's outputs and debug
- * switch, works out which steps it needs (cached per set of requested outputs), and runs it
- * through the run machine.
+ * @module Serves requests of one compiled plan: compiles the plan's machine once, reads each
+ * request's outputs and debug switch, works out which steps it needs (cached per set of
+ * requested outputs), and drives it through the machine.
  */
 import type { Mutable } from '../../engine/core/mutable.js';
 import { systemClock } from '../../engine/core/clock.js';
@@ -10,11 +10,11 @@ import type { ModelCatalog } from '../../engine/core/model-catalog.js';
 import type { ExecutionPlan, PlanResult } from '../../engine/core/plan.js';
 import type { ScheduledRequest } from '../../engine/core/scheduler.js';
 import type { ModulePool } from '../module-pool.js';
-import { checkSymbols, parseDebug, requestedOutputs } from './request.js';
-import { runLayout } from './run-layout.js';
-import type { RunLayout } from './run-layout.js';
-import { executeRun } from './run.js';
-import type { RunRequest, RunResult, RunShared } from './run.js';
+import { checkSymbols, parseDebug, requestedOutputs } from './request-checks.js';
+import { driveRequest } from './request-driver.js';
+import { planMachine, requestLayout } from './request-layout.js';
+import type { PipelineContext, PreparedRequest, RequestLayout } from './request-layout.js';
+import type { PipelineResult } from './request-result.js';
 import { targetLabel } from './step-call.js';
 import type { PipelineObserver, StepStatistics } from './step-stats.js';
 import { StepStatsRecorder } from './step-stats.js';
@@ -29,28 +29,29 @@ export interface PipelineRunnerOptions {
   readonly observer?: PipelineObserver;
 }
 
-/** What a run reads of a request: the scheduler's request as it is, batch size and queue options aside. */
+/** What the runner reads of a request: the scheduler's request as it is, batch size and queue options aside. */
 export type PipelineRequest = Pick<ScheduledRequest, 'id' | 'inputs' | 'outputs' | 'parameters' | 'signal' | 'trace'>;
 
 const LAYOUT_CACHE_LIMIT = 64;
 
 /**
  * Serves requests of one pipeline version. Safe to call concurrently: every request has its
- * own run state and tensors; only the plan and statistics are shared.
+ * own machine state and tensors; only the plan and statistics are shared.
  *
  * @example
  * const runner = new PipelineRunner({ plan, catalog });
  * const { outputs } = await runner.run({ inputs });
  */
 export class PipelineRunner {
-  readonly #shared: RunShared;
-  readonly #layouts = new Map<string, RunLayout>();
+  readonly #context: PipelineContext;
+  readonly #layouts = new Map<string, RequestLayout>();
 
   constructor(opts: PipelineRunnerOptions) {
     const plan = opts.plan;
     const clock = opts.clock ?? systemClock;
-    this.#shared = {
+    this.#context = {
       plan,
+      machine: planMachine(plan),
       runtime: { catalog: opts.catalog, pools: opts.pools ?? new Map(), clock },
       stats: new StepStatsRecorder(plan.steps.map(s => ({ name: s.name, target: targetLabel(s) }))),
       ...(opts.observer ? { observer: opts.observer } : {}),
@@ -59,38 +60,38 @@ export class PipelineRunner {
   }
 
   get plan(): ExecutionPlan {
-    return this.#shared.plan;
+    return this.#context.plan;
   }
 
   /**
    * Runs one request whose inputs were checked against the pipeline's config. Rejects with
    * EngineError: INVALID_ARG for inputs whose symbols disagree, unknown outputs or a bad debug
-   * parameter; otherwise as {@link executeRun}.
+   * parameter; otherwise as {@link driveRequest}.
    */
-  async run(req: PipelineRequest): Promise<RunResult> {
-    const plan = this.#shared.plan;
+  async run(req: PipelineRequest): Promise<PipelineResult> {
+    const plan = this.#context.plan;
     checkSymbols(plan, req.inputs);
     const outputs = requestedOutputs(plan, req.outputs);
     const debug = parseDebug(plan, req.parameters);
     // Built field by field: conditional spreads cost more than the rest of this function.
-    const run: Mutable<RunRequest> = { inputs: req.inputs, layout: this.#layoutFor(outputs, debug?.capture ?? []), parameters: req.parameters ?? {} };
-    if (req.id) run.id = req.id;
-    if (req.signal) run.signal = req.signal;
-    if (req.trace) run.trace = req.trace;
-    if (debug) run.debug = true;
-    return executeRun(this.#shared, run);
+    const prepared: Mutable<PreparedRequest> = { inputs: req.inputs, layout: this.#layoutFor(outputs, debug?.capture ?? []), parameters: req.parameters ?? {} };
+    if (req.id) prepared.id = req.id;
+    if (req.signal) prepared.signal = req.signal;
+    if (req.trace) prepared.trace = req.trace;
+    if (debug) prepared.debug = true;
+    return driveRequest(this.#context, prepared);
   }
 
   /** Cumulative per-step statistics. */
   stepStatistics(): StepStatistics[] {
-    return this.#shared.stats.snapshot();
+    return this.#context.stats.snapshot();
   }
 
-  #layoutFor(outputs: readonly PlanResult[], capture: readonly string[]): RunLayout {
+  #layoutFor(outputs: readonly PlanResult[], capture: readonly string[]): RequestLayout {
     const key = outputs.length === this.plan.outputs.length && capture.length === 0 ? '' : `${outputs.map(o => o.name).join('\u0000')}\u0001${capture.join('\u0000')}`;
     let layout = this.#layouts.get(key);
     if (!layout) {
-      layout = runLayout(this.#shared.plan, outputs, capture);
+      layout = requestLayout(this.#context.plan, this.#context.machine, outputs, capture);
       // Debug lists are client-chosen; keep the cache from growing without bound.
       if (this.#layouts.size >= LAYOUT_CACHE_LIMIT) this.#layouts.clear();
       this.#layouts.set(key, layout);
