@@ -151,6 +151,8 @@ export interface StatisticsView {
     readonly compute_input: CountNs;
     readonly compute_infer: CountNs;
     readonly compute_output: CountNs;
+    readonly cache_hit: CountNs;
+    readonly cache_miss: CountNs;
   };
 }
 
@@ -193,6 +195,8 @@ export interface VersionMetricsSource {
   /** The config's `metric_tags`, exported as `_<key>` labels. */
   readonly tags: Readonly<Record<string, string>>;
   readonly loadSeconds: number;
+  /** The version may answer from the response cache: its `nv_cache_*` series are exported. */
+  readonly cached?: boolean;
   /** Read at every scrape, so counters always equal the statistics endpoint. */
   counters(): VersionCounters;
 }

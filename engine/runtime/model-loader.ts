@@ -41,6 +41,8 @@ import { readOutputLabels } from './classification.js';
 import { hasKey, parseConfigOverride } from './config-override.js';
 import { checkInstanceCount } from './instance-limit.js';
 import { createLoadedVersion, type LoadedVersion } from './loaded-version.js';
+import type { ResponseCache } from './response-cache.js';
+import { versionCache } from './version-cache.js';
 
 /** What the loader needs to turn a repository directory into loaded model versions. */
 export interface ModelLoaderOptions {
@@ -53,6 +55,8 @@ export interface ModelLoaderOptions {
   readonly gpuCount: number;
   /** Most instances a version may have, summed over its instance groups (`--max-instance-count`). */
   readonly maxInstanceCount: number;
+  /** The server's response cache (`--cache-config`); absent: nothing is cached. */
+  readonly responseCache?: ResponseCache;
 }
 
 /**
@@ -140,11 +144,12 @@ async function loadVersion(
   log.log('info', 'loading model version');
   try {
     const prepared = await prepareVersion(model, version, config, explicitMaxBatch, opts);
+    const cache = versionCache(prepared.config, model.name, opts.responseCache, log);
     const stats = new StatsRecorder(model.name, String(version));
     // Labels first: a bad label file fails the load before any instance or scheduler exists.
     const labels = await readOutputLabels(model.dir, prepared.config);
     const { scheduler, dependencies } = await versionScheduler(prepared, stats, opts, log, signal);
-    const loaded = createLoadedVersion({ name: model.name, version, config: prepared.config, scheduler, stats, labels, dependencies, clock: opts.clock });
+    const loaded = createLoadedVersion({ name: model.name, version, config: prepared.config, scheduler, stats, labels, dependencies, clock: opts.clock, ...(cache ? { cache } : {}) });
     const ms = opts.clock.now() - start;
     log.log('info', 'model version READY', { duration_ms: Math.round(ms) });
     return loaded;
