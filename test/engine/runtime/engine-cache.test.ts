@@ -1,16 +1,17 @@
 // issue #15 section 3: the engine answers a repeated request from the response cache without
 // executing it, counts it as Triton does, and never caches decoupled models.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJsBackend } from '../../../backends/js/index.js';
-import { InMemoryLogger } from '../../../engine/core/logger.js';
+import { standardBackends } from '../../../engine/cli/backends.js';
+import { InMemoryLogger, noopLogger } from '../../../engine/core/logger.js';
 import type { InferRequest } from '../../../engine/core/request.js';
 import { NOOP_SPAN, type TraceSpan } from '../../../engine/core/telemetry.js';
 import { createEngine, type Engine } from '../../../engine/runtime/engine.js';
 import { ResponseCache } from '../../../engine/runtime/response-cache.js';
-import { tempRepository } from '../../support/repo.js';
+import { EXAMPLES, ROOT, simpleInputs, tempRepository } from '../../support/repo.js';
 
 const JS = fileURLToPath(new URL('../../fixtures/js-models/', import.meta.url));
 const CACHED = 'backend: js\nresponse_cache:\n  enable: true\n';
@@ -157,3 +158,51 @@ function recorder(): { root: TraceSpan; events: string[]; attributes: Record<str
   };
   return { root: span, events, attributes };
 }
+
+describe('a pipeline step with cache: true', () => {
+  it("is served from the step model's cache: a repeated pipeline request runs the other steps but not that one", async () => {
+    const r = await tempRepository({
+      simple: path.join(EXAMPLES, 'simple'),
+      scale: path.join(JS, 'scale'),
+      chain: path.join(ROOT, 'test', 'fixtures', 'pipeline-repo', 'chain'),
+    });
+    const file = path.join(r.dir, 'chain', '1', 'pipeline.yaml');
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')).replace(
+        '    model: scale\n',
+        '    model: scale\n    cache: true\n',
+      ),
+    );
+    const e = await createEngine({
+      modelRepository: r.dir,
+      backends: catalog => standardBackends(catalog, { logger: noopLogger }),
+      responseCache: new ResponseCache({ sizeBytes: 1 << 20 }),
+    });
+    try {
+      const inputs = () => {
+        const m = simpleInputs(1, 2);
+        return new Map([
+          ['A', m.get('INPUT0')!],
+          ['C', m.get('INPUT1')!],
+        ]);
+      };
+      const first = await e.infer({ modelName: 'chain', inputs: inputs() });
+      const second = await e.infer({ modelName: 'chain', inputs: inputs() });
+      expect([...(second.outputs.get('Y')!.data as Float32Array)]).toEqual([
+        ...(first.outputs.get('Y')!.data as Float32Array),
+      ]);
+      expect(e.statistics('scale')[0]).toMatchObject({
+        execution_count: 1,
+        inference_stats: { cache_hit: { count: 1 }, cache_miss: { count: 1 } },
+      });
+      expect(e.statistics('simple', 1)[0]).toMatchObject({
+        execution_count: 2,
+        inference_stats: { cache_hit: { count: 0 } },
+      });
+    } finally {
+      await e.shutdown();
+      await r.dispose();
+    }
+  }, 30_000);
+});
