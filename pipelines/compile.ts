@@ -141,6 +141,7 @@ function planStep(s: NormStep, index: number, wiring: Wiring, typing: Typing, si
     ...(map ? { map: { over: map.over, mode: map.mode, maxParallel: map.max_parallel } } : {}),
     ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }),
     ...(r ? { retry: { attempts: r.attempts, on: r.on, backoffMs: r.backoff_ms, multiplier: r.multiplier, maxBackoffMs: r.max_backoff_ms } } : {}),
+    ...(s.kind === 'model' && s.decl.cache ? { cache: true } : {}),
     onError: onError(s, typing),
     ...(s.kind === 'return' ? { returns: returnValues(s, wiring, typing) } : {}),
     reads: wiring.reads.get(s.index) ?? [],

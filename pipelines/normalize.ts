@@ -79,7 +79,32 @@ export function normalizeSteps(file: PipelineFile, diag: Diagnostics): NormStep[
       ...(decl.default ? { defaults: decl.default } : {}),
     });
   });
+  checkCacheAgreement(out, diag);
   return out;
+}
+
+/**
+ * Cached calls are chosen per model (and version) of the pipeline, so every step calling one
+ * model must agree on `cache`.
+ */
+function checkCacheAgreement(steps: readonly NormStep[], diag: Diagnostics): void {
+  const first = new Map<string, NormStep>();
+  for (const s of steps) {
+    if (s.kind !== 'model') continue;
+    const target = `${s.decl.model}@${s.decl.version ?? 'latest'}`;
+    const other = first.get(target);
+    if (!other) {
+      first.set(target, s);
+      continue;
+    }
+    const [a, b] = [other.decl.cache === true, s.decl.cache === true];
+    if (a !== b) {
+      diag.error(
+        { path: [...s.path, 'cache'], key: s.decl.cache !== undefined, step: s.name },
+        `steps calling model '${s.decl.model}' must agree on cache: expected cache: ${a} as step '${other.name}' has, found ${b}`,
+      );
+    }
+  }
 }
 
 function targetKind(decl: StepDecl, path: YamlPath, diag: Diagnostics): NormStep['kind'] | undefined {
@@ -114,6 +139,9 @@ function checkPolicies(decl: StepDecl, kind: NormStep['kind'], path: YamlPath, d
   }
   if (kind === 'return' && (decl.retry || decl.timeout_ms !== undefined || decl.on_error)) {
     diag.error({ path, step }, 'a return step calls nothing: timeout_ms, retry and on_error do not apply');
+  }
+  if (decl.cache !== undefined && kind !== 'model') {
+    diag.error({ path: [...path, 'cache'], key: true, step }, `'cache' applies to model steps (the response cache keeps model responses), found it on a ${kind} step`);
   }
   if (decl.instances !== 1 && kind !== 'module') {
     diag.error({ path: [...path, 'instances'], key: true, step }, `'instances' applies to module steps, found it on a ${kind} step`);

@@ -9,6 +9,7 @@ import { toConfigDataType } from '../engine/core/datatype.js';
 import { EngineError } from '../engine/core/errors.js';
 import { ModelConfigSchema } from '../engine/core/model-config.js';
 import type { CatalogTensor } from '../engine/core/model-catalog.js';
+import { cachedStepCatalog } from './cached-steps.js';
 import type { Mutable } from '../engine/core/mutable.js';
 import type { ExecutionPlan } from '../engine/core/plan.js';
 import type { InferResponse } from '../engine/core/request.js';
@@ -132,7 +133,7 @@ export async function createPipelineScheduler(compiled: CompiledPipeline, opts: 
     await Promise.all([...pools.values()].map(p => p.dispose()));
     throw e;
   }
-  const runner = new PipelineRunner({ ...opts, plan, pools });
+  const runner = new PipelineRunner({ ...opts, catalog: cachedStepCatalog(opts.catalog, plan), plan, pools });
   return new PipelineScheduler({ runner, pools: [...pools.values()], stats: opts.stats, version: opts.version });
 }
 

@@ -95,6 +95,10 @@ export const StepSchema = z.strictObject({
   version: z.number().int().min(1).optional().describe('Model version; the highest ready one when absent'),
   module: z.string().min(1).optional().describe('A .ts/.js module with initialize/execute/finalize, relative to this file'),
   instances: z.number().int().min(1).max(64).default(1).describe('Module steps: worker threads running it'),
+  cache: z
+    .boolean()
+    .optional()
+    .describe("Model steps: answer repeated calls from the server's response cache (needs --cache-config); for deterministic models"),
   return: z
     .record(name(), z.union([name(), ConstantSchema]))
     .optional()

@@ -10,6 +10,7 @@ import { bool, int, parse, usage, verboseLevel } from './flag-values.js';
 import { parseRestrictedFlags, RESTRICTED_OPTIONS, type RestrictedFlags, type ServeWarning } from './restricted-flags.js';
 import { parseTlsFlags, TLS_OPTIONS, type TlsFlags } from './tls-flags.js';
 import { readTritonFlags, TRITON_OPTIONS } from './triton-flags.js';
+import { parseCacheFlags, type CacheSettings } from './cache-config.js';
 
 export { parse } from './flag-values.js';
 export { SERVE_HELP } from './serve-help.js';
@@ -69,6 +70,8 @@ export interface ServeFlags extends BackendSettings {
   restricted: RestrictedFlags;
   /** HTTPS and gRPC TLS certificates; files are read at start. */
   tls: TlsFlags;
+  /** The response cache (`--cache-config local,size=BYTES`); absent: nothing is cached. */
+  responseCache?: CacheSettings;
   /** Warnings the flags earn (deprecated or without effect), logged at start. */
   notices: readonly ServeWarning[];
 }
@@ -114,6 +117,8 @@ const SERVE_OPTIONS = {
   'metrics-address': { type: 'string' },
   'metrics-interval-ms': { type: 'string', default: '2000' },
   'metrics-config': { type: 'string', multiple: true, default: [] },
+  'cache-config': { type: 'string', multiple: true, default: [] },
+  'response-cache-byte-size': { type: 'string', multiple: true, default: [] },
   'trace-config': { type: 'string', multiple: true, default: [] },
   ...RESTRICTED_OPTIONS,
   ...TLS_OPTIONS,
@@ -133,6 +138,7 @@ export function parseServeFlags(argv: string[]): ServeFlags | 'help' {
   const { values } = parse(argv, SERVE_OPTIONS);
   if (values.help) return 'help';
   const triton = readTritonFlags(values);
+  const cache = parseCacheFlags(values['cache-config'], values['response-cache-byte-size']);
   return {
     modelRepository: repository(values),
     id: values.id,
@@ -172,7 +178,8 @@ export function parseServeFlags(argv: string[]): ServeFlags | 'help' {
     restricted: parseRestrictedFlags(values),
     tls: parseTlsFlags(values),
     ...parseBackendConfig(values['backend-config']),
-    notices: triton.warnings,
+    ...(cache.cache ? { responseCache: cache.cache } : {}),
+    notices: [...triton.warnings, ...cache.warnings],
   };
 }
 

@@ -73,6 +73,10 @@ Options:
                                  execute runs longer, default 30000; 0 never)
   --max-instance-count N         most instances of one model version, summed over its
                                  instance_group entries; larger loads are refused (default 64)
+  --cache-config local,size=N    response cache of N bytes (LRU), shared by models whose config
+                                 sets response_cache { enable: true } and pipeline steps with
+                                 cache: true (default: no cache); Triton's deprecated
+                                 --response-cache-byte-size N sets the same
   --allow-metrics BOOL           serve Prometheus metrics at /metrics (default true)
   --metrics-port N               metrics port (default 8002; 0 picks a free port)
   --metrics-address ADDR         metrics address (default: the HTTP address)

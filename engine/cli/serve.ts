@@ -8,6 +8,7 @@ import type { TimerHandle } from '../core/clock.js';
 import { EngineError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { createEngine } from '../runtime/engine.js';
+import { ResponseCache } from '../runtime/response-cache.js';
 import type { InferenceEngine } from '../runtime/types.js';
 import { createApp } from '../server/app.js';
 import { listenGrpc } from '../server/grpc/listen.js';
@@ -83,6 +84,7 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
     strictReadiness: flags.strictReadiness,
     ...(flags.defaultMaxBatchSize === undefined ? {} : { defaultMaxBatchSize: flags.defaultMaxBatchSize }),
     maxInstanceCount: flags.maxInstanceCount,
+    ...(flags.responseCache ? { responseCache: new ResponseCache(flags.responseCache) } : {}),
     logger,
     ...(metrics ? { metrics } : {}),
     version,

@@ -23,7 +23,6 @@ const NO_VERTEX = 'Braid has no Vertex AI endpoint';
 const NO_PING_POLICY =
   "Braid's gRPC server (grpc-js) accepts keepalive pings at any rate, with or without calls, and has no ping policy to set";
 const NO_GPU_POOLS = "Braid keeps no memory pools of its own: ONNX Runtime's execution providers manage device memory";
-const NO_CACHE = 'Braid has no response cache';
 const NO_FILE_TRACES = "Triton's file trace mode is not supported; Braid exports traces with OpenTelemetry (--trace-config mode=opentelemetry,...)";
 
 /** Triton's flags that Braid refuses, by name. */
@@ -47,9 +46,7 @@ export const REFUSED_TRITON_FLAGS: ReadonlyMap<string, Refused> = new Map<string
   ['vertex-ai-default-model', { reason: NO_VERTEX }],
   ['trace-file', { reason: NO_FILE_TRACES }],
   ['trace-log-frequency', { reason: NO_FILE_TRACES }],
-  ['cache-config', { reason: NO_CACHE }],
-  ['cache-directory', { reason: NO_CACHE }],
-  ['response-cache-byte-size', { reason: NO_CACHE }],
+  ['cache-directory', { reason: "Braid's local response cache is built in: there are no cache libraries to load" }],
   ['rate-limit', { reason: 'Braid has no rate limiter: a request runs as soon as an instance is free', harmless: v => v.toLowerCase() === 'off' }],
   ['rate-limit-resource', { reason: 'Braid has no rate limiter, so there are no resources to count' }],
   ['pinned-memory-pool-byte-size', { reason: NO_GPU_POOLS }],
@@ -104,7 +101,7 @@ export interface TritonFlagEffects {
  * @example
  * readTritonFlags({ 'http-thread-count': ['8'] }).warnings[0]?.msg;
  * // '--http-thread-count has no effect in Braid'
- * readTritonFlags({ 'cache-config': ['local,size=1048576'] }); // throws: --cache-config is not supported: Braid has no response cache
+ * readTritonFlags({ 'rate-limit': ['execution_count'] }); // throws: --rate-limit is not supported: Braid has no rate limiter: ...
  */
 export function readTritonFlags(values: Readonly<Record<string, unknown>>): TritonFlagEffects {
   const traceConfig: string[] = [];

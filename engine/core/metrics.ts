@@ -13,6 +13,8 @@ export interface VersionMetricsSource {
   /** The config's `metric_tags`, exported as `_<key>` labels. */
   readonly tags: Readonly<Record<string, string>>;
   readonly loadSeconds: number;
+  /** The version may answer from the response cache: its `nv_cache_*` series are exported. */
+  readonly cached?: boolean;
   /** Read at every scrape, so counters always equal the statistics endpoint. */
   counters(): VersionCounters;
 }

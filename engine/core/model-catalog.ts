@@ -33,6 +33,11 @@ export interface CatalogModel {
 export interface CatalogCallContext {
   /** The span the model's request span opens under (the pipeline step's span). */
   readonly trace?: TraceSpan;
+  /**
+   * Serve the call from the model's response cache even when its config does not enable it (a
+   * pipeline step with `cache: true`). Without a cache on the server it runs uncached.
+   */
+  readonly cache?: boolean;
 }
 
 /**

@@ -117,6 +117,14 @@ export const TransactionPolicySchema = z.strictObject({
   decoupled: z.boolean().default(false).describe('The model may send any number of responses per request'),
 });
 
+/**
+ * Triton's response_cache: with a cache configured on the server (`--cache-config`), responses
+ * of this model are kept and a repeated request is answered without executing it.
+ */
+export const ResponseCacheSchema = z.strictObject({
+  enable: z.boolean().default(false).describe('Answer repeated requests from the server\'s response cache (needs --cache-config)'),
+});
+
 /** Triton's ensemble scheduling: the model is a pipeline of other models (platform `ensemble`). */
 export const EnsembleSchedulingSchema = z.strictObject({
   step: z.array(EnsembleStepSchema).default([]),
@@ -134,6 +142,7 @@ export const ModelConfigSchema = z.strictObject({
   dynamic_batching: DynamicBatchingSchema.optional(),
   ensemble_scheduling: EnsembleSchedulingSchema.optional(),
   model_transaction_policy: TransactionPolicySchema.prefault({}),
+  response_cache: ResponseCacheSchema.prefault({}),
   optimization: OptimizationSchema.prefault({}),
   parameters: z.record(z.string(), ModelParameterSchema).default({}),
   metric_tags: z.record(z.string(), z.string()).default({}),

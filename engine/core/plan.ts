@@ -115,6 +115,8 @@ export interface PlanStep {
   /** Limit of one call (one attempt, one map item), capped by the pipeline deadline. */
   readonly timeoutMs?: number;
   readonly retry?: PlanRetry;
+  /** Model steps: calls are served through the model's response cache (YAML `cache: true`). */
+  readonly cache?: boolean;
   readonly onError: PlanOnError;
   /** For return steps: the value of each pipeline output, by output name. */
   readonly returns?: ReadonlyMap<string, PlanReturnValue>;

@@ -24,6 +24,8 @@ export interface StatisticsView {
     readonly compute_input: CountNs;
     readonly compute_infer: CountNs;
     readonly compute_output: CountNs;
+    readonly cache_hit: CountNs;
+    readonly cache_miss: CountNs;
   };
 }
 

@@ -6,6 +6,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
 import type { InferenceMetrics } from '../core/telemetry.js';
+import type { ResponseCache } from './response-cache.js';
 
 /** How models are loaded, as Triton's --model-control-mode. */
 export type ModelControlMode = 'none' | 'explicit' | 'poll';
@@ -36,6 +37,12 @@ export interface EngineOptions {
   /** Where each loaded model version's statistics are exported. Default: nowhere. */
   readonly metrics?: InferenceMetrics;
   readonly version?: string;
+  /**
+   * The server's response cache (Triton's `--cache-config local,size=BYTES`), shared by every
+   * model whose config enables `response_cache` and by pipeline steps with `cache: true`.
+   * Default: none, and nothing is cached.
+   */
+  readonly responseCache?: ResponseCache;
   /** The server's name in server metadata (Triton's --id). Default `braid`. */
   readonly name?: string;
 }

@@ -74,6 +74,7 @@ export class Engine implements InferenceEngine {
         defaultMaxBatchSize: opts.defaultMaxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
         gpuCount: opts.gpuCount ?? 0,
         maxInstanceCount: opts.maxInstanceCount ?? DEFAULT_MAX_INSTANCE_COUNT,
+        ...(opts.responseCache ? { responseCache: opts.responseCache } : {}),
       },
       controlMode: opts.controlMode ?? 'none',
       loadModels: opts.loadModels ?? [],

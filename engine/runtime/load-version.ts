@@ -3,6 +3,8 @@
  * model file, then build its one scheduler (the queue scheduler over new instances for a model,
  * the backend's own for a pipeline) and wrap it as a loaded version.
  */
+import type { ResponseCache } from './response-cache.js';
+import { versionCache } from './version-cache.js';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type {
@@ -40,6 +42,8 @@ export interface LoadVersionOptions {
   readonly gpuCount: number;
   /** The config file, so that a backend can point its load errors into it. */
   readonly source?: ConfigSource;
+  /** The server's response cache (`--cache-config`); absent: nothing is cached. */
+  readonly responseCache?: ResponseCache;
 }
 
 /**
@@ -62,6 +66,7 @@ export async function loadVersion(
   log.log('info', 'loading model version');
   try {
     const prepared = await prepareVersion(model, version, config, explicitMaxBatch, opts);
+    const cache = versionCache(prepared.config, model.name, opts.responseCache, log);
     const stats = new StatsRecorder(model.name, String(version));
     // Labels first: a bad label file fails the load before any instance or scheduler exists.
     const labels = await readOutputLabels(model.dir, prepared.config);
@@ -75,6 +80,7 @@ export async function loadVersion(
       labels,
       dependencies,
       clock: opts.clock,
+      ...(cache ? { cache } : {}),
     });
     const ms = opts.clock.now() - start;
     log.log('info', 'model version READY', { duration_ms: Math.round(ms) });

@@ -13,6 +13,8 @@ import type { ScheduledRequest, Scheduler } from '../core/scheduler.js';
 import { startModelSpan } from '../core/telemetry.js';
 import type { ModelStatistics, StatsRecorder } from '../scheduling/stats.js';
 import { classifyOutputs, type OutputLabels } from './classification.js';
+import { runCached } from './cached-run.js';
+import type { ResponseCache } from './response-cache.js';
 import { schedulingParameters } from './parameters.js';
 import type { InferContext } from './types.js';
 import { prepareInputs, resolveOutputs } from './validate.js';
@@ -28,6 +30,8 @@ export interface LoadedVersion {
   readonly labels?: OutputLabels;
   /** The models it calls (a pipeline's steps), which must outlive it; empty for most models. */
   readonly dependencies: readonly ModelDependency[];
+  /** It may answer from the server's response cache (one is configured; not decoupled nor sequence batched). */
+  readonly cached: boolean;
   /**
    * Runs one request. Under a recording `ctx.trace` it gets Triton's model span. Rejects with
    * the EngineError of whatever failed: bad inputs, a full or timed-out queue, the execution.
@@ -55,6 +59,12 @@ export interface LoadedVersionParts {
   readonly labels?: OutputLabels;
   readonly dependencies?: readonly ModelDependency[];
   readonly clock: Clock;
+  /**
+   * The server's response cache, for a version that may use it (neither decoupled nor sequence
+   * batched): used for every request when the config enables it, else only for calls whose
+   * context asks for it (a pipeline step with `cache: true`).
+   */
+  readonly cache?: ResponseCache;
 }
 
 const NONE: readonly ModelDependency[] = Object.freeze([]);
@@ -76,6 +86,7 @@ export function createLoadedVersion(parts: LoadedVersionParts): LoadedVersion {
     stats: parts.stats,
     ...(parts.labels !== undefined && parts.labels.size > 0 ? { labels: parts.labels } : {}),
     dependencies: parts.dependencies ?? NONE,
+    cached: parts.cache !== undefined,
     run: (req, ctx) => runOn(parts, req, ctx),
     stream: async (req, ctx, sink) => {
       if (parts.config.model_transaction_policy.decoupled) await runOn(parts, req, ctx, sink);
@@ -101,7 +112,8 @@ async function runOn(v: LoadedVersionParts, req: InferRequest, ctx: InferContext
   let ok = false;
   let reason: FailureReason | undefined;
   try {
-    const res = await v.scheduler.run(scheduled(v, req, span, sink && (r => sink(classified(v, req, r)))));
+    const sreq = scheduled(v, req, span, sink && (r => sink(classified(v, req, r))));
+    const res = v.cache && !sink && (ctx.cache || v.config.response_cache.enable) ? await runCached(v, v.cache, sreq) : await v.scheduler.run(sreq);
     ok = true;
     return sink ? res : classified(v, req, res);
   } catch (e) {

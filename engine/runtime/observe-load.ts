@@ -37,6 +37,7 @@ function register(o: LoadObserver, lv: LoadedVersion, loadStart: number): Loaded
     version: String(lv.version),
     tags: lv.config.metric_tags,
     loadSeconds: (o.clock.now() - loadStart) / 1000,
+    ...(lv.cached ? { cached: true } : {}),
     counters: () => {
       const { pending, inflight } = scheduler.stats();
       return { stats: stats.snapshot(), failures: stats.failures(), pending, inflight };

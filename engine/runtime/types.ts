@@ -62,6 +62,11 @@ export interface InferContext {
    * step's span. Absent or not recording: the request is not traced.
    */
   readonly trace?: TraceSpan;
+  /**
+   * Serve the request through the response cache even when the model's config does not enable
+   * it (a pipeline step with `cache: true`); needs a cache configured on the server.
+   */
+  readonly cache?: boolean;
 }
 
 /**

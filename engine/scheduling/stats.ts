@@ -84,6 +84,8 @@ export class StatsRecorder implements ExecutionStats {
     compute_input: zero(),
     compute_infer: zero(),
     compute_output: zero(),
+    cache_hit: zero(),
+    cache_miss: zero(),
   };
   readonly #batches = new Map<number, BatchStats>();
   readonly #responses: ResponseStats[] = [];
@@ -120,6 +122,19 @@ export class StatsRecorder implements ExecutionStats {
     this.#s.queue.count++;
     this.#s.queue.ns += ns;
     this.#observer.queued(ns);
+  }
+
+  /**
+   * A request was answered from the response cache: `ns` is the lookup. As in Triton, it counts
+   * as a success (recorded by {@link request}) but neither as an inference nor an execution.
+   */
+  cacheHit(ns: number): void {
+    add(this.#s.cache_hit, ns);
+  }
+
+  /** A request missed the response cache: `ns` is the lookup plus the insertion of its response. */
+  cacheMiss(ns: number): void {
+    add(this.#s.cache_miss, ns);
   }
 
   /**
@@ -194,8 +209,8 @@ export class StatsRecorder implements ExecutionStats {
         compute_input: c(this.#s.compute_input),
         compute_infer: c(this.#s.compute_infer),
         compute_output: c(this.#s.compute_output),
-        cache_hit: zero(),
-        cache_miss: zero(),
+        cache_hit: c(this.#s.cache_hit),
+        cache_miss: c(this.#s.cache_miss),
       },
       response_stats: Object.fromEntries(this.#responses.map((r, i) => [String(i), responseSnapshot(r, c)])),
       batch_stats: [...this.#batches.values()]

@@ -29,6 +29,7 @@ export const SUPPORTED_FIELDS: ReadonlySet<string> = new Set([
   ...['gpu', 'cpu'].flatMap(d => ['', '.name', '.parameters'].map(f => `optimization.execution_accelerators.${d}_execution_accelerator${f}`)),
   'parameters', 'parameters.string_value',
   'model_transaction_policy', 'model_transaction_policy.decoupled',
+  'response_cache', 'response_cache.enable',
   'ensemble_scheduling', 'ensemble_scheduling.step', 'ensemble_scheduling.step.model_name',
   'ensemble_scheduling.step.model_version', 'ensemble_scheduling.step.input_map', 'ensemble_scheduling.step.output_map',
 ]);
@@ -39,7 +40,7 @@ export const SUPPORTED_FIELDS: ReadonlySet<string> = new Set([
  */
 export const EMPTY_CONTAINERS: ReadonlySet<string> = new Set([
   'optimization.cuda', 'optimization.input_pinned_memory', 'optimization.output_pinned_memory',
-  'response_cache', 'model_operations', 'model_repository_agents', 'model_metrics',
+  'model_operations', 'model_repository_agents', 'model_metrics',
 ]);
 
 const TENSORRT = 'it applies to TensorRT models, which Braid does not serve';
@@ -54,7 +55,6 @@ const REFUSED: Readonly<Record<string, string>> = {
   cc_model_filenames: 'Braid does not pick model files by CUDA compute capability; use default_model_filename',
   'model_operations.op_library_filename': 'Braid does not load custom operation libraries',
   'model_repository_agents.agents*': 'Braid runs no repository agents',
-  'response_cache.enable': 'Braid has no response cache',
   'model_metrics.metric_control*': 'per-model metric settings are not supported; see --metrics-config',
   'input.is_shape_tensor': TENSORRT,
   'output.is_shape_tensor': TENSORRT,

@@ -28,7 +28,7 @@ export interface ServedCheck {
   readonly ignored: RefusedField[];
   /**
    * The config without the refused fields that ask for nothing, nor the containers they leave
-   * empty (`response_cache { enable: false }`): what the config schema validates.
+   * empty (`model_metrics { }`): what the config schema validates.
    */
   readonly served: unknown;
 }
@@ -40,7 +40,7 @@ export interface ServedCheck {
  *
  * @example
  * checkServedFields({ sequence_batching: {} }).refused[0]?.field; // 'sequence_batching'
- * checkServedFields({ response_cache: { enable: false } }).served; // {}
+ * checkServedFields({ model_repository_agents: { agents: [] } }).served; // {}
  */
 export function checkServedFields(raw: unknown): ServedCheck {
   const found: Found = { refused: [], ignored: [] };

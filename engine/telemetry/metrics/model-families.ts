@@ -102,6 +102,26 @@ const SCALARS: readonly ScalarFamily[] = [
   },
 ];
 
+/** Triton's per-model cache families (`core:src/metrics.cc`), for versions that may use the cache. */
+const CACHE_SCALARS: readonly ScalarFamily[] = [
+  { name: 'nv_cache_num_hits_per_model', help: 'Number of cache hits per model', type: 'counter', value: c => c.stats.inference_stats.cache_hit.count },
+  { name: 'nv_cache_num_misses_per_model', help: 'Number of cache misses per model', type: 'counter', value: c => c.stats.inference_stats.cache_miss.count },
+  {
+    name: 'nv_cache_hit_duration_per_model',
+    help: 'Total cache hit duration per model, in microseconds',
+    type: 'counter',
+    latency: true,
+    value: c => us(c.stats.inference_stats.cache_hit.ns),
+  },
+  {
+    name: 'nv_cache_miss_duration_per_model',
+    help: 'Total cache miss (insert+lookup) duration per model, in microseconds',
+    type: 'counter',
+    latency: true,
+    value: c => us(c.stats.inference_stats.cache_miss.ns),
+  },
+];
+
 const REASONS: readonly FailureReason[] = ['REJECTED', 'CANCELED', 'BACKEND', 'OTHER'];
 
 /**
@@ -114,15 +134,18 @@ const REASONS: readonly FailureReason[] = ['REJECTED', 'CANCELED', 'BACKEND', 'O
 export async function modelFamilies(series: readonly VersionSeries[], config: MetricsConfig): Promise<Family[]> {
   const read = series.map(s => ({ s, c: s.source.counters() }));
   const families: Family[] = [];
-  const scalar = (f: ScalarFamily): Family => ({
+  const scalar = (f: ScalarFamily, rows = read): Family => ({
     name: f.name,
     help: f.help,
     type: f.type,
-    samples: read.map(({ s, c }) => ({ value: f.value(c, s), labels: s.labels })),
+    samples: rows.map(({ s, c }) => ({ value: f.value(c, s), labels: s.labels })),
   });
-  const [success, ...rest] = SCALARS.filter(f => config.counterLatencies || !f.latency);
+  const shown = (f: ScalarFamily) => config.counterLatencies || !f.latency;
+  const [success, ...rest] = SCALARS.filter(shown);
   families.push(scalar(success!), failureFamily(read));
-  families.push(...rest.map(scalar));
+  families.push(...rest.map(f => scalar(f)));
+  const cached = read.filter(r => r.s.source.cached);
+  if (cached.length > 0) families.push(...CACHE_SCALARS.filter(shown).map(f => scalar(f, cached)));
   for (const kind of Object.keys(SUMMARY_FAMILIES) as SummaryKind[]) {
     const [name, help] = SUMMARY_FAMILIES[kind];
     families.push({ name, help, type: 'summary', samples: await collect(series, s => s.summary(kind)) });

@@ -77,6 +77,13 @@ describe('model_transaction_policy', () => {
   });
 });
 
+describe('response_cache', () => {
+  it('is served: enable: true reads from config.pbtxt and config.yaml alike', () => {
+    expect(load('response_cache { enable: true }\n')).toMatchObject({ response_cache: { enable: true } });
+    expect(load('response_cache:\n  enable: true\n', 'm/config.yaml')).toMatchObject({ response_cache: { enable: true } });
+  });
+});
+
 describe('fields without effect', () => {
   // What Triton's own config endpoint writes into every config, so configs saved from Triton carry it.
   const saved =

@@ -95,6 +95,24 @@ describe('BraidMetrics', () => {
     expect(m.types.get('nv_inference_queue_summary_us')).toBe('summary');
   });
 
+  // issue #15 section 3
+  it("exports Triton's nv_cache_* families for the versions that may use the response cache only", async () => {
+    const metrics = createMetrics(QUIET);
+    const cached = version('c');
+    registerCached(metrics, cached);
+    metrics.registerVersion(version('plain').source);
+    cached.stats.cacheHit(2_500);
+    cached.stats.cacheHit(1_000);
+    cached.stats.cacheMiss(7_000);
+    const m = parsePromText(await metrics.render());
+    const l = { model: 'c', version: '1' };
+    expect(m.value('nv_cache_num_hits_per_model', l)).toBe(2);
+    expect(m.value('nv_cache_num_misses_per_model', l)).toBe(1);
+    expect(m.value('nv_cache_hit_duration_per_model', l)).toBe(3);
+    expect(m.value('nv_cache_miss_duration_per_model', l)).toBe(7);
+    expect(m.find('nv_cache_num_hits_per_model').map(s => s.labels.model)).toEqual(['c']);
+  });
+
   it('leaves out the latency counters with counter_latencies=false', async () => {
     const metrics = createMetrics({ ...QUIET, config: parseMetricsConfig(['counter_latencies=false']) });
     metrics.registerVersion(version('m').source);
@@ -168,3 +186,8 @@ describe('BraidMetrics', () => {
     expect(m.find('nodejs_heap_size_used_bytes')).toHaveLength(1);
   });
 });
+
+/** Registers `v` as a version that may use the response cache. */
+function registerCached(metrics: ReturnType<typeof createMetrics>, v: ReturnType<typeof version>): void {
+  v.stats.observe(metrics.registerVersion({ ...v.source, cached: true }));
+}
