@@ -21,6 +21,7 @@ import type { PipelineContext, PlanMachine, PreparedRequest, RequestLayout } fro
 import { absentInput, deadlineError, pipelineResult, requestEvent, requestOutcome } from './request-result.js';
 import type { PipelineResult, RequestEnd, StepExtra } from './request-result.js';
 import type { StepCall, StepCallResult } from './step-call.js';
+import { movableInputs } from '../movable.js';
 import { runStepCall, stepInputs, targetLabel } from './step-call.js';
 import { StepLedger } from './step-ledger.js';
 import type { StepOutcome } from './step-stats.js';
@@ -223,6 +224,9 @@ class RequestDriver {
       call.onGather = () => this.#send(ev.gather);
     }
     if (ev.retry >= 0) call.onBackoff = waiting => this.#send(waiting ? ev.retry : ev.resume);
+    // A braid_debug request reads every intermediate tensor after the steps: it moves nothing.
+    const movable = this.#req.debug === true ? undefined : movableOf(plan).get(index);
+    if (movable) call.movable = movable;
     runStepCall(this.#c.runtime, call).then(
       r => this.#done(step, r),
       (e: unknown) => this.#failed(step, toEngineError(e)),
@@ -297,4 +301,13 @@ class RequestDriver {
       this.#fail(this.#m.run.deadline, deadlineError(this.#plan, ms, running));
     }, ms);
   }
+}
+
+const movableByPlan = new WeakMap<ExecutionPlan, ReadonlyMap<number, ReadonlySet<string>>>();
+
+/** The movable inputs of a plan's steps, worked out once per plan. */
+function movableOf(plan: ExecutionPlan): ReadonlyMap<number, ReadonlySet<string>> {
+  let m = movableByPlan.get(plan);
+  if (!m) movableByPlan.set(plan, (m = movableInputs(plan)));
+  return m;
 }

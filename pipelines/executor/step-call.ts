@@ -48,6 +48,11 @@ export interface StepCall {
   readonly onBackoff?: (waiting: boolean) => void;
   /** Called when every map item has answered, before their outputs are gathered. */
   readonly onGather?: () => void;
+  /**
+   * Inputs the model may take over (moved into its worker, not copied): nothing else reads
+   * them (pipelines/movable.ts). Ignored with `map:`, whose items share the other inputs.
+   */
+  readonly movable?: ReadonlySet<string>;
 }
 
 /** What a step produced and what it took. */
@@ -183,6 +188,7 @@ function invoke(rt: StepRuntime, c: StepCall, inputs: TensorMap, signal: CancelS
   const req: Mutable<InferRequest> = { modelName: t.model, inputs, outputs: c.requested, parameters: childParameters(rt.clock, c), signal };
   if (c.id) req.id = c.id;
   if (t.version !== undefined) req.modelVersion = t.version;
+  if (c.movable && !c.step.map) req.movableInputs = c.movable;
   return rt.catalog.infer(req, c.trace.recording ? { trace: c.trace } : NO_CONTEXT).then(res => res.outputs);
 }
 
