@@ -5,6 +5,7 @@
  * finding no serious or critical accessibility problem. Screenshots go to test/e2e/.artifacts.
  */
 import { readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
@@ -210,9 +211,82 @@ describe.skipIf(missing !== undefined)('the console in chromium', { timeout: 90_
     expect(await seriousViolations(page)).toEqual([]);
   });
 
-  it('streams metrics and tails the log', async () => {
+  /** Runs the OCR pipeline on the committed sign, the file sent as binary tensor data. */
+  const inferOcr = async (): Promise<void> => {
+    const png = await readFile(path.join(ROOT, 'examples', 'images', 'sign.png'));
+    const element = Buffer.alloc(4 + png.length);
+    element.writeUInt32LE(png.length, 0);
+    png.copy(element, 4);
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: [
+          {
+            name: 'IMAGE',
+            datatype: 'BYTES',
+            shape: [1],
+            parameters: { binary_data_size: element.length },
+          },
+        ],
+      }),
+    );
+    const res = await fetch(`${server.url}/v2/models/ocr/infer`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/octet-stream',
+        'inference-header-content-length': String(header.length),
+      },
+      body: Buffer.concat([header, element]),
+    });
+    expect(res.status).toBe(200);
+  };
+
+  // The figures cover the feed's last 10 s, so each check makes its own requests after the page
+  // (and so its feed) is open, then waits for the next event to show them.
+  it('shows per-step p50/p99 estimates on the graph', async () => {
+    await page.goto(`${server.url}/console#/graph/ocr`);
+    // The first event is the window's start: a request before it would not count.
+    await page.waitForFunction(
+      `document.querySelector('g.step[data-step="detect"] .quantiles')?.textContent === 'p50/p99: no run in the window'`,
+      { timeout: 30_000 },
+    );
+    await inferOcr();
+    await page.waitForFunction(
+      `/p50 ≈ [0-9.,]+ ms · p99 ≈ [0-9.,]+ ms/.test(document.querySelector('g.step[data-step="detect"] .quantiles')?.textContent ?? '')`,
+      { timeout: 30_000 },
+    );
+    expect(await page.$eval('.note', el => el.textContent)).toMatch(/estimates from the buckets/);
+    await screenshot(page, 'console-graph-quantiles');
+  });
+
+  it('streams p50/p99, queue depth and batch sizes per model, and tails the log', async () => {
     await page.goto(`${server.url}/console#/metrics`);
     await page.waitForSelector('.chart .uplot', { timeout: 30_000 });
+    const row = 'tr[data-model="simple"][data-version="1"]';
+    // The first event is the window's start: requests before it would not count.
+    await page.waitForSelector(row, { timeout: 30_000 });
+    const data = Array.from({ length: 16 }, (_, i) => i);
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${server.url}/v2/models/simple/versions/1/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          inputs: ['INPUT0', 'INPUT1'].map(name => ({
+            name,
+            datatype: 'FP32',
+            shape: [1, 16],
+            data,
+          })),
+        }),
+      });
+      expect(res.status, await res.text()).toBe(200);
+    }
+    await page.waitForFunction(
+      `/^[0-9.,]+$/.test(document.querySelector('${row} .p99')?.textContent ?? '')`,
+      { timeout: 30_000 },
+    );
+    expect(await page.$eval(`${row} .p50`, el => el.textContent)).toMatch(/^[0-9.,]+$/);
+    expect(await page.$eval(`${row} .pending`, el => el.textContent)).toMatch(/^[0-9]+$/);
+    expect(await page.$eval(`${row} .batches`, el => el.textContent)).toMatch(/^1: 3 \(100%\)$/);
     await screenshot(page, 'console-metrics');
     expect(await seriousViolations(page)).toEqual([]);
     await page.goto(`${server.url}/console#/logs`);

@@ -69,7 +69,13 @@ export function registerConsoleRoutes(
   const isDraining = opts.isDraining ?? (() => false);
   const intervalMs = opts.intervalMs ?? 1000;
   route(app, ['/console/api/events'], {
-    GET: c => consoleEvents(c, engine, { clock: opts.clock, intervalMs, isDraining }),
+    GET: c =>
+      consoleEvents(c, engine, {
+        clock: opts.clock,
+        intervalMs,
+        isDraining,
+        sources: opts.sources,
+      }),
   });
   route(app, ['/console/api/plan/:model', '/console/api/plan/:model/versions/:version'], {
     GET: c => {
