@@ -90,6 +90,8 @@ describe.skipIf(missing !== undefined)('the console in chromium', { timeout: 90_
       [...new Set(rows.map(r => r.getAttribute('data-model')))].sort(),
     );
     expect(shown).toEqual(MODELS);
+    // Explicit mode: the buttons are live, with no notice about the control mode.
+    expect(await page.$('#control-mode-notice')).toBeNull();
     await screenshot(page, 'console-models');
     expect(await seriousViolations(page)).toEqual([]);
   });

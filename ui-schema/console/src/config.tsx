@@ -6,6 +6,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import schema from '../../model-config.schema.json';
 import { getJson, postJson } from './api.js';
+import type { Snapshot } from './api.js';
+import { ControlNotice, controlRefusal } from './models.js';
 
 interface SchemaNode {
   readonly type?: string | readonly string[];
@@ -31,7 +33,14 @@ type Check =
   | { state: 'valid'; warnings: string[] }
   | { state: 'invalid'; message: string };
 
-export function ConfigPage({ model }: { model: string }) {
+export function ConfigPage({
+  model,
+  controlMode,
+}: {
+  model: string;
+  controlMode: Snapshot['controlMode'];
+}) {
+  const refusal = controlRefusal(controlMode);
   const [text, setText] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [check, setCheck] = useState<Check | undefined>();
@@ -111,9 +120,13 @@ export function ConfigPage({ model }: { model: string }) {
                   ? ['Valid.', ...check.warnings].join(' ')
                   : check.message}
           </p>
+          {refusal && <ControlNotice text={refusal} mode={controlMode} />}
           <button
             type="button"
-            disabled={check?.state === 'invalid' || check?.state === 'checking'}
+            disabled={
+              refusal !== undefined || check?.state === 'invalid' || check?.state === 'checking'
+            }
+            {...(refusal ? { 'aria-describedby': 'control-mode-notice' } : {})}
             onClick={() => void load()}
           >
             Load with this config
