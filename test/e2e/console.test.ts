@@ -216,6 +216,8 @@ describe.skipIf(missing !== undefined)('the console in chromium', { timeout: 90_
   // The figures cover the feed's last 10 s, so each check makes its own requests after the page
   // (and so its feed) is open, then waits for the next event to show them.
   it('shows per-step p50/p99 estimates on the graph', async () => {
+    // A fresh page, so a fresh feed whose window holds none of the earlier runs.
+    await page.goto('about:blank');
     await page.goto(`${server.url}/console#/graph/ocr`);
     // The first event is the window's start: a request before it would not count.
     await page.waitForFunction(
