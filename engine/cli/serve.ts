@@ -107,7 +107,7 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
     ...('control' in logger && logger.control instanceof LogControl ? { logging: logger.control } : {}),
     ...(metrics ? { metrics } : {}),
     restrictedApis: flags.restricted.http,
-    ...(plans && traceRing ? { console: consoleFor(plans, traceRing, logger) } : {}),
+    ...(plans && traceRing ? { console: consoleFor(plans, traceRing, logger, flags, metrics) } : {}),
   });
   const grpc = flags.allowGrpc
     ? await listenGrpc(engine, {
@@ -160,9 +160,21 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
 }
 
 /** The console's built files and what it reads besides the engine. */
-function consoleFor(plans: PlanRegistry, traces: TraceRing, logger: Logger): { assets: ReturnType<typeof readConsoleAssets>; sources: ConsoleSources } {
+function consoleFor(
+  plans: PlanRegistry,
+  traces: TraceRing,
+  logger: Logger,
+  flags: ServeFlags,
+  metrics: BraidMetrics | undefined,
+): { assets: ReturnType<typeof readConsoleAssets>; sources: ConsoleSources } {
   const tail = 'tail' in logger && logger.tail instanceof LogTailRing ? logger.tail : undefined;
-  const sources: ConsoleSources = { plans: (name, version) => plans.get(name, version), traces, ...(tail ? { logs: tail } : {}) };
+  const sources: ConsoleSources = {
+    plans: (name, version) => plans.get(name, version),
+    traces,
+    controlMode: flags.modelControlMode,
+    ...(tail ? { logs: tail } : {}),
+    ...(metrics ? { live: () => metrics.liveSample() } : {}),
+  };
   return { assets: readConsoleAssets(defaultAssetsDir()), sources };
 }
 

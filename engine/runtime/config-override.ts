@@ -4,7 +4,7 @@
  */
 import { EngineError } from '../core/errors.js';
 import type { ModelConfig } from '../core/model-config.js';
-import { fromProtoJson, parseModelConfig } from '../repository/index.js';
+import { fromProtoJson, normalizeModelConfig, parseModelConfig } from '../repository/index.js';
 
 /**
  * Parses the JSON config override of a load request for `modelName`, with the messages a load
@@ -27,6 +27,27 @@ export function parseConfigOverride(
   }
   const config = parseModelConfig(raw, { modelName, file: 'parameters.config', ...(warn ? { warn } : {}) });
   return { config, explicitMaxBatch: hasKey(raw, 'max_batch_size') };
+}
+
+/**
+ * Checks the config override of a load request for `modelName` as far as a load can without
+ * the model's files: {@link parseConfigOverride}, then the normalization's rules (preferred
+ * batch sizes against `max_batch_size`, priority levels), with the load's messages. Answers
+ * the parsed config as given, not normalized. Throws INVALID_ARG.
+ *
+ * @example
+ * checkConfigOverride('simple', '{"max_batch_size": 4, "dynamic_batching": {"preferred_batch_size": [8]}}');
+ * // throws: model 'simple': dynamic_batching.preferred_batch_size 8 must be <= max_batch_size (4)
+ */
+export function checkConfigOverride(
+  modelName: string,
+  text: string,
+  warn?: (line: string) => void,
+): { config: ModelConfig; explicitMaxBatch: boolean } {
+  const parsed = parseConfigOverride(modelName, text, warn);
+  // The GPU count only picks the default instance group's kind; it decides no error.
+  normalizeModelConfig(parsed.config, { gpuCount: 0 });
+  return parsed;
 }
 
 /** Whether the parsed config sets `key` itself (rather than taking its default). */

@@ -1,10 +1,12 @@
 /*
  * The web console in a real browser (issue #18): Debian's chromium, headless, against `braid
- * serve` on the example repository. Every model with its state, unload and reload of `simple`,
+ * serve` on the example repository. Every model with its state, unload and reload of `simple`
+ * (the config editor is in console-config.test.ts),
  * the OCR pipeline's graph, Try-it on a committed image, a trace in the waterfall, and axe-core
  * finding no serious or critical accessibility problem. Screenshots go to test/e2e/.artifacts.
  */
 import { readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
@@ -89,6 +91,8 @@ describe.skipIf(missing !== undefined)('the console in chromium', { timeout: 90_
       [...new Set(rows.map(r => r.getAttribute('data-model')))].sort(),
     );
     expect(shown).toEqual(MODELS);
+    // Explicit mode: the buttons are live, with no notice about the control mode.
+    expect(await page.$('#control-mode-notice')).toBeNull();
     await screenshot(page, 'console-models');
     expect(await seriousViolations(page)).toEqual([]);
   });
@@ -102,36 +106,6 @@ describe.skipIf(missing !== undefined)('the console in chromium', { timeout: 90_
     await page.click('button[aria-label="Load simple"]');
     await waitState('simple', 'READY');
     expect(await stateOf('simple')).toBe('READY');
-  });
-
-  it("checks an edited config with the load's messages and loads with it", async () => {
-    await page.click('a[aria-label="Config of simple"]');
-    await page.waitForSelector('#config-text', { timeout: 30_000 });
-    const original = await page.$eval(
-      '#config-text',
-      el => (el as unknown as { value: string }).value,
-    );
-    expect(JSON.parse(original)).toMatchObject({ name: 'simple' });
-    const edit = async (text: string, state: string): Promise<string> => {
-      await page.evaluate(
-        `(() => { const t = document.querySelector('#config-text'); t.value = ${JSON.stringify(text)}; t.dispatchEvent(new Event('input', { bubbles: true })); })()`,
-      );
-      await page.waitForSelector(`[data-check="${state}"]`, { timeout: 30_000 });
-      return page.$eval(`[data-check="${state}"]`, el => el.textContent ?? '');
-    };
-    expect(await edit('{"max_batch_sise": 8}', 'invalid')).toContain(
-      "parameters.config: unknown key 'max_batch_sise'",
-    );
-    await screenshot(page, 'console-config-invalid');
-    expect(await seriousViolations(page)).toEqual([]);
-    expect(await edit(original, 'valid')).toContain('Valid.');
-    await page.click('::-p-text(Load with this config)');
-    await page.waitForFunction(
-      `document.body.textContent.includes('simple: loaded with this config')`,
-      { timeout: 60_000 },
-    );
-    await page.goto(`${server.url}/console#/models`);
-    await waitState('simple', 'READY');
   });
 
   it("draws the OCR pipeline's graph with typed edges, guards and fan-outs", async () => {
@@ -210,9 +184,84 @@ describe.skipIf(missing !== undefined)('the console in chromium', { timeout: 90_
     expect(await seriousViolations(page)).toEqual([]);
   });
 
-  it('streams metrics and tails the log', async () => {
+  /** Runs the OCR pipeline on the committed sign, the file sent as binary tensor data. */
+  const inferOcr = async (): Promise<void> => {
+    const png = await readFile(path.join(ROOT, 'examples', 'images', 'sign.png'));
+    const element = Buffer.alloc(4 + png.length);
+    element.writeUInt32LE(png.length, 0);
+    png.copy(element, 4);
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: [
+          {
+            name: 'IMAGE',
+            datatype: 'BYTES',
+            shape: [1],
+            parameters: { binary_data_size: element.length },
+          },
+        ],
+      }),
+    );
+    const res = await fetch(`${server.url}/v2/models/ocr/infer`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/octet-stream',
+        'inference-header-content-length': String(header.length),
+      },
+      body: Buffer.concat([header, element]),
+    });
+    expect(res.status).toBe(200);
+  };
+
+  // The figures cover the feed's last 10 s, so each check makes its own requests after the page
+  // (and so its feed) is open, then waits for the next event to show them.
+  it('shows per-step p50/p99 estimates on the graph', async () => {
+    // A fresh page, so a fresh feed whose window holds none of the earlier runs.
+    await page.goto('about:blank');
+    await page.goto(`${server.url}/console#/graph/ocr`);
+    // The first event is the window's start: a request before it would not count.
+    await page.waitForFunction(
+      `document.querySelector('g.step[data-step="detect"] .quantiles')?.textContent === 'p50/p99: no run in the window'`,
+      { timeout: 30_000 },
+    );
+    await inferOcr();
+    await page.waitForFunction(
+      `/p50 ≈ [0-9.,]+ ms · p99 ≈ [0-9.,]+ ms/.test(document.querySelector('g.step[data-step="detect"] .quantiles')?.textContent ?? '')`,
+      { timeout: 30_000 },
+    );
+    expect(await page.$eval('.note', el => el.textContent)).toMatch(/estimates from the buckets/);
+    await screenshot(page, 'console-graph-quantiles');
+  });
+
+  it('streams p50/p99, queue depth and batch sizes per model, and tails the log', async () => {
     await page.goto(`${server.url}/console#/metrics`);
     await page.waitForSelector('.chart .uplot', { timeout: 30_000 });
+    const row = 'tr[data-model="simple"][data-version="1"]';
+    // The first event is the window's start: requests before it would not count.
+    await page.waitForSelector(row, { timeout: 30_000 });
+    const data = Array.from({ length: 16 }, (_, i) => i);
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${server.url}/v2/models/simple/versions/1/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          inputs: ['INPUT0', 'INPUT1'].map(name => ({
+            name,
+            datatype: 'FP32',
+            shape: [1, 16],
+            data,
+          })),
+        }),
+      });
+      expect(res.status, await res.text()).toBe(200);
+    }
+    await page.waitForFunction(
+      `/^[0-9.,]+$/.test(document.querySelector('${row} .p99')?.textContent ?? '')`,
+      { timeout: 30_000 },
+    );
+    expect(await page.$eval(`${row} .p50`, el => el.textContent)).toMatch(/^[0-9.,]+$/);
+    expect(await page.$eval(`${row} .pending`, el => el.textContent)).toMatch(/^[0-9]+$/);
+    expect(await page.$eval(`${row} .batches`, el => el.textContent)).toMatch(/^1: 3 \(100%\)$/);
     await screenshot(page, 'console-metrics');
     expect(await seriousViolations(page)).toEqual([]);
     await page.goto(`${server.url}/console#/logs`);

@@ -9,7 +9,7 @@ import type { Clock } from '../../core/clock.js';
 import { EngineError } from '../../core/errors.js';
 import { quote } from '../../core/client-value.js';
 import type { InferenceEngine } from '../../runtime/types.js';
-import { parseConfigOverride } from '../../runtime/config-override.js';
+import { checkConfigOverride } from '../../runtime/config-override.js';
 import { jsonKind, readJsonObject } from '../body.js';
 import { jsonError } from '../errors.js';
 import { modelTarget, route } from '../routing.js';
@@ -69,7 +69,13 @@ export function registerConsoleRoutes(
   const isDraining = opts.isDraining ?? (() => false);
   const intervalMs = opts.intervalMs ?? 1000;
   route(app, ['/console/api/events'], {
-    GET: c => consoleEvents(c, engine, { clock: opts.clock, intervalMs, isDraining }),
+    GET: c =>
+      consoleEvents(c, engine, {
+        clock: opts.clock,
+        intervalMs,
+        isDraining,
+        sources: opts.sources,
+      }),
   });
   route(app, ['/console/api/plan/:model', '/console/api/plan/:model/versions/:version'], {
     GET: c => {
@@ -101,7 +107,7 @@ export function registerConsoleRoutes(
         );
       }
       const warnings: string[] = [];
-      const { config } = parseConfigOverride(name, text, line => warnings.push(line));
+      const { config } = checkConfigOverride(name, text, line => warnings.push(line));
       return c.json({ config, warnings });
     },
   });

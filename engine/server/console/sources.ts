@@ -5,6 +5,7 @@
  * console shows "not available" for what is absent.
  */
 import type { ExecutionPlan } from '../../core/plan.js';
+import type { ModelControlMode } from '../../runtime/engine-options.js';
 
 /** The compiled plan of a pipeline version; undefined for models and unknown names. */
 export type PlanSource = (name: string, version: number) => ExecutionPlan | undefined;
@@ -59,9 +60,33 @@ export interface LogTail {
   since(after: number): LogEntry[];
 }
 
+/** A histogram's cumulative counts: `le` ascending (seconds), the last one `+Inf`. */
+export type HistogramCounts = readonly { readonly le: number; readonly count: number }[];
+
+/** What the metrics hold now, read by the live feed at each of its ticks. */
+export interface LiveSample {
+  /** Per loaded version: the request latency histogram and the pending request count. */
+  readonly models: readonly {
+    readonly name: string;
+    readonly version: string;
+    readonly latency: HistogramCounts;
+    readonly pending: number;
+  }[];
+  /** Per pipeline step: the duration histogram of the steps that started. */
+  readonly steps: readonly {
+    readonly pipeline: string;
+    readonly step: string;
+    readonly duration: HistogramCounts;
+  }[];
+}
+
 /** Everything the console reads besides the engine. */
 export interface ConsoleSources {
   readonly plans?: PlanSource;
   readonly traces?: TraceStore;
   readonly logs?: LogTail;
+  /** Absent when metrics are off: the feed then has no percentiles nor queue depth. */
+  readonly live?: () => Promise<LiveSample>;
+  /** `--model-control-mode`, so the page can tell when load and unload are refused. */
+  readonly controlMode?: ModelControlMode;
 }

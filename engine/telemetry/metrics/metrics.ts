@@ -10,6 +10,7 @@ import { noopLogger } from '../../core/logger.js';
 import type { Logger } from '../../core/logger.js';
 import type { HttpRequestSample, InferenceMetrics, VersionMetrics, VersionMetricsSource } from '../../core/telemetry.js';
 import { PROMETHEUS_CONTENT_TYPE, renderFamilies } from './exposition.js';
+import type { Labels, Sample } from './exposition.js';
 import { GpuMetrics } from './gpu-metrics.js';
 import { HostMetrics } from './host-metrics.js';
 import { DEFAULT_METRICS_CONFIG } from './metrics-config.js';
@@ -51,6 +52,15 @@ export interface PipelineStepSample {
 /** Where pipeline step samples go: `braid_pipeline_step*` metrics. */
 export interface PipelineStepMetrics {
   pipelineStep(sample: PipelineStepSample): void;
+}
+
+/** A histogram's cumulative counts: `le` ascending (seconds), the last one `+Inf`. */
+export type BucketCounts = readonly { readonly le: number; readonly count: number }[];
+
+/** The distributions the web console's live feed reads (see {@link BraidMetrics.liveSample}). */
+export interface LiveSample {
+  readonly models: readonly { readonly name: string; readonly version: string; readonly latency: BucketCounts; readonly pending: number }[];
+  readonly steps: readonly { readonly pipeline: string; readonly step: string; readonly duration: BucketCounts }[];
 }
 
 /** Outcomes of steps that did not run, so have no duration. */
@@ -140,6 +150,34 @@ export class BraidMetrics implements InferenceMetrics, PipelineStepMetrics {
     if (!NOT_RUN.has(s.outcome)) this.#steps.duration.observe(labels, s.seconds);
   }
 
+  /**
+   * What the console's live feed reads at each tick: every live version's request latency
+   * histogram and pending request count, and every pipeline step's duration histogram. Only
+   * read while a console page is open.
+   */
+  async liveSample(): Promise<LiveSample> {
+    const models = await Promise.all(
+      [...this.#series.values()].map(async s => ({
+        name: s.source.model,
+        version: s.source.version,
+        latency: cumulativeBuckets(await s.histogram('latency')),
+        pending: s.source.counters().pending,
+      })),
+    );
+    const steps = new Map<string, Sample[]>();
+    for (const v of (await this.#steps.duration.get()).values) {
+      const key = JSON.stringify([v.labels.pipeline, v.labels.step]);
+      steps.set(key, [...(steps.get(key) ?? []), { value: v.value, labels: v.labels as Labels, ...(v.metricName ? { name: v.metricName } : {}) }]);
+    }
+    return {
+      models,
+      steps: [...steps].map(([key, samples]) => {
+        const [pipeline, step] = JSON.parse(key) as [string, string];
+        return { pipeline, step, duration: cumulativeBuckets(samples) };
+      }),
+    };
+  }
+
   /** The Prometheus text of every metric, per-model families first. */
   async render(): Promise<string> {
     const models = renderFamilies(await modelFamilies([...this.#series.values()], this.#config));
@@ -173,6 +211,14 @@ export class BraidMetrics implements InferenceMetrics, PipelineStepMetrics {
       this.#pollers.push(poller);
     }
   }
+}
+
+/** A histogram's `_bucket` samples as `{ le, count }`, `le` ascending (`+Inf` last). */
+function cumulativeBuckets(samples: readonly Sample[]): BucketCounts {
+  return samples
+    .filter(s => s.name?.endsWith('_bucket') && s.labels.le !== undefined)
+    .map(s => ({ le: s.labels.le === '+Inf' ? Infinity : Number(s.labels.le), count: s.value }))
+    .sort((a, b) => a.le - b.le);
 }
 
 /**

@@ -51,11 +51,40 @@ export interface VersionStats {
   readonly braid_steps?: readonly StepStats[];
 }
 
+/** A model version's figures over the feed's window, computed by the server. */
+export interface ModelFigures {
+  readonly name: string;
+  readonly version: string;
+  readonly requests: number;
+  /** Estimated from the latency histogram's buckets; absent without requests or metrics. */
+  readonly p50Ms?: number;
+  readonly p99Ms?: number;
+  /** Requests waiting to execute now; absent when metrics are off. */
+  readonly pending?: number;
+  readonly batches: readonly { readonly size: number; readonly count: number }[];
+}
+
+/** A pipeline step's figures over the feed's window. */
+export interface StepFigures {
+  readonly pipeline: string;
+  readonly step: string;
+  readonly count: number;
+  readonly p50Ms?: number;
+  readonly p99Ms?: number;
+}
+
 /** One event of the live feed. */
 export interface Snapshot {
   readonly time: number;
+  /** `--model-control-mode`: load and unload are refused unless it is `explicit`. */
+  readonly controlMode?: 'none' | 'explicit' | 'poll';
   readonly index: readonly IndexRow[];
   readonly stats: readonly VersionStats[];
+  readonly live?: {
+    readonly windowSeconds: number;
+    readonly models: readonly ModelFigures[];
+    readonly steps: readonly StepFigures[];
+  };
 }
 
 /** Tensor metadata of a model. */

@@ -1,19 +1,15 @@
 /**
- * A model's completed config, and an editor for it: the fields come from the model config's
- * JSON Schema (ui-schema/model-config.schema.json), each edit is checked by the server with the
- * messages a load gives, and "Load with this config" loads the model with it as an override.
+ * A model's completed config, and two editors over the same text: a form for the common fields
+ * generated from the model config's JSON Schema (ui-schema/model-config.schema.json) and the raw
+ * JSON. Each edit is checked by the server with the messages a load gives, and "Load with this
+ * config" loads the model with it as an override.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import schema from '../../model-config.schema.json';
 import { getJson, postJson } from './api.js';
-
-interface SchemaNode {
-  readonly type?: string | readonly string[];
-  readonly enum?: readonly unknown[];
-  readonly items?: SchemaNode;
-  readonly anyOf?: readonly SchemaNode[];
-  readonly description?: string;
-}
+import { ConfigForm, ROOT } from './config-form.js';
+import type { SchemaNode } from './config-form.js';
+import type { Snapshot } from './api.js';
+import { ControlNotice, controlRefusal } from './models.js';
 
 /** `integer`, `array of object`, `"A" | "B"`: a field's type as a person reads it. */
 function typeText(n: SchemaNode | undefined): string {
@@ -24,14 +20,33 @@ function typeText(n: SchemaNode | undefined): string {
   return Array.isArray(n.type) ? n.type.join(' | ') : ((n.type as string | undefined) ?? 'object');
 }
 
-const FIELDS = Object.entries((schema as { properties: Record<string, SchemaNode> }).properties);
+const FIELDS = Object.entries(ROOT);
+
+/** `text` as a JSON object, or undefined when it is not one. */
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 type Check =
   | { state: 'checking' }
   | { state: 'valid'; warnings: string[] }
   | { state: 'invalid'; message: string };
 
-export function ConfigPage({ model }: { model: string }) {
+export function ConfigPage({
+  model,
+  controlMode,
+}: {
+  model: string;
+  controlMode: Snapshot['controlMode'];
+}) {
+  const refusal = controlRefusal(controlMode);
   const [text, setText] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [check, setCheck] = useState<Check | undefined>();
@@ -76,6 +91,11 @@ export function ConfigPage({ model }: { model: string }) {
   };
   if (error) return <p class="message error">{error}</p>;
   if (text === undefined) return <p>Loading the config of {model}…</p>;
+  const parsed = parseObject(text);
+  const edit = (value: string): void => {
+    setText(value);
+    validate(value);
+  };
   return (
     <section aria-labelledby="config-title">
       <h1 id="config-title">Config of {model}</h1>
@@ -85,17 +105,25 @@ export function ConfigPage({ model }: { model: string }) {
       </p>
       <div class="config">
         <div>
-          <label for="config-text">config (JSON)</label>
+          <h2>Common fields</h2>
+          {parsed ? (
+            <ConfigForm config={parsed} onChange={c => edit(JSON.stringify(c, null, 2))} />
+          ) : (
+            <p class="message">
+              The JSON does not parse as an object; fix it in the editor to use the form.
+            </p>
+          )}
+        </div>
+        <div>
+          <h2>
+            <label for="config-text">Config (JSON)</label>
+          </h2>
           <textarea
             id="config-text"
             spellcheck={false}
             rows={24}
             value={text}
-            onInput={e => {
-              const value = (e.target as HTMLTextAreaElement).value;
-              setText(value);
-              validate(value);
-            }}
+            onInput={e => edit((e.target as HTMLTextAreaElement).value)}
           />
           <p
             class={check?.state === 'invalid' ? 'message error' : 'message'}
@@ -111,9 +139,13 @@ export function ConfigPage({ model }: { model: string }) {
                   ? ['Valid.', ...check.warnings].join(' ')
                   : check.message}
           </p>
+          {refusal && <ControlNotice text={refusal} mode={controlMode} />}
           <button
             type="button"
-            disabled={check?.state === 'invalid' || check?.state === 'checking'}
+            disabled={
+              refusal !== undefined || check?.state === 'invalid' || check?.state === 'checking'
+            }
+            {...(refusal ? { 'aria-describedby': 'control-mode-notice' } : {})}
             onClick={() => void load()}
           >
             Load with this config
@@ -122,21 +154,21 @@ export function ConfigPage({ model }: { model: string }) {
             {loadMessage?.text ?? ''}
           </p>
         </div>
-        <aside aria-labelledby="fields-title">
-          <h2 id="fields-title">Fields</h2>
-          <dl class="fields">
-            {FIELDS.map(([name, node]) => (
-              <>
-                <dt>{name}</dt>
-                <dd>
-                  {typeText(node)}
-                  {node.description ? ` — ${node.description}` : ''}
-                </dd>
-              </>
-            ))}
-          </dl>
-        </aside>
       </div>
+      <details class="all-fields">
+        <summary>Every field of the schema</summary>
+        <dl class="fields">
+          {FIELDS.map(([name, node]) => (
+            <>
+              <dt>{name}</dt>
+              <dd>
+                {typeText(node)}
+                {node.description ? ` — ${node.description}` : ''}
+              </dd>
+            </>
+          ))}
+        </dl>
+      </details>
     </section>
   );
 }

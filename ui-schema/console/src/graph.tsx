@@ -6,7 +6,7 @@
 import { Graph, layout } from '@dagrejs/dagre';
 import { useEffect, useState } from 'preact/hooks';
 import { fmt, getJson, meanMs } from './api.js';
-import type { Snapshot, StepStats } from './api.js';
+import type { Snapshot, StepFigures as StepLive, StepStats } from './api.js';
 
 interface PlanTensor {
   readonly name: string;
@@ -79,7 +79,7 @@ function layoutPlan(plan: Plan): {
       label: s.name,
       step: s,
       width: 290,
-      height: 78 + extra,
+      height: 96 + extra,
     });
   }
   for (const o of plan.outputs)
@@ -103,34 +103,51 @@ function layoutPlan(plan: Plan): {
   return { nodes, edges, width, height };
 }
 
-/** Per-step figures: totals from the newest snapshot, calls a second from the last two. */
-function stepFigures(
-  model: string,
-  history: readonly Snapshot[],
-): Map<string, { stats: StepStats; callsPerSec?: number }> {
+interface Figures {
+  stats: StepStats;
+  callsPerSec?: number;
+  live?: StepLive;
+}
+
+/**
+ * Per-step figures: totals from the newest snapshot, calls a second from the last two, and the
+ * server's p50/p99 over its window.
+ */
+function stepFigures(model: string, history: readonly Snapshot[]): Map<string, Figures> {
   const steps = (snap: Snapshot | undefined) =>
     snap?.stats.find(s => s.name === model && s.braid_steps)?.braid_steps ?? [];
   const [prev, last] = [history.at(-2), history.at(-1)];
   const before = new Map(steps(prev).map(s => [s.step, s]));
   const seconds = prev && last ? (last.time - prev.time) / 1000 : 0;
+  const live = new Map(
+    (last?.live?.steps ?? []).filter(s => s.pipeline === model).map(s => [s.step, s]),
+  );
   return new Map(
     steps(last).map(s => {
       const b = before.get(s.step);
+      // A step never timed since the start has no series yet: with metrics on, that is no run.
+      const l =
+        live.get(s.step) ?? (last?.live ? { pipeline: model, step: s.step, count: 0 } : undefined);
       return [
         s.step,
-        { stats: s, ...(b && seconds > 0 ? { callsPerSec: (s.calls - b.calls) / seconds } : {}) },
+        {
+          stats: s,
+          ...(b && seconds > 0 ? { callsPerSec: (s.calls - b.calls) / seconds } : {}),
+          ...(l ? { live: l } : {}),
+        },
       ];
     }),
   );
 }
 
-function StepNode({
-  n,
-  figures,
-}: {
-  n: NodeBox;
-  figures: { stats: StepStats; callsPerSec?: number } | undefined;
-}) {
+/** `p50 ≈ 3.1 ms · p99 ≈ 9.8 ms`, or why there is none. */
+function quantiles(live: StepLive | undefined): string {
+  if (!live) return 'p50/p99: no metrics';
+  if (live.count === 0) return 'p50/p99: no run in the window';
+  return `p50 ≈ ${fmt(live.p50Ms, 2)} ms · p99 ≈ ${fmt(live.p99Ms, 2)} ms`;
+}
+
+function StepNode({ n, figures }: { n: NodeBox; figures: Figures | undefined }) {
   const s = n.step!;
   const left = n.x - n.width / 2;
   let y = n.y - n.height / 2 + 18;
@@ -157,6 +174,7 @@ function StepNode({
           : 'no statistics yet',
         'figures',
       )}
+      {line(quantiles(figures?.live), 'quantiles')}
     </g>
   );
 }
@@ -179,6 +197,11 @@ export function GraphPage({ model, history }: { model: string; history: readonly
       <h1 id="graph-title">Pipeline {plan.name}</h1>
       <p>
         <a href={`#/try/${encodeURIComponent(model)}`}>Try {plan.name}</a>
+      </p>
+      <p class="note">
+        Per step: runs, mean time, calls a second, skips, failures and retries since the load;
+        p50/p99 over the last {fmt(history.at(-1)?.live?.windowSeconds, 0)} s are estimates from the
+        buckets of braid_pipeline_step_duration_seconds, so only as fine as its bounds.
       </p>
       <div class="graph">
         <svg

@@ -79,7 +79,7 @@ function App() {
         {page === 'models' && <ModelsPage snapshot={latest} />}
         {page === 'graph' && arg && <GraphPage model={arg} history={history} />}
         {page === 'try' && arg && <TryPage model={arg} />}
-        {page === 'config' && arg && <ConfigPage model={arg} />}
+        {page === 'config' && arg && <ConfigPage model={arg} controlMode={latest?.controlMode} />}
         {page === 'metrics' && <MetricsPage history={history} />}
         {page === 'traces' && <TracesPage selected={arg} />}
         {page === 'logs' && <LogsPage />}

@@ -1,11 +1,12 @@
 /**
  * Live metrics from the event stream: inferences a second and mean request latency per model
- * (uPlot charts over the last two minutes), queue time and the batch sizes executed.
+ * (uPlot charts over the last two minutes), and per model the server's figures over its short
+ * window: p50/p99 latency, queue depth and the batch-size distribution.
  */
 import uPlot from 'uplot';
 import { useEffect, useRef } from 'preact/hooks';
 import { fmt, meanMs } from './api.js';
-import type { Snapshot, VersionStats } from './api.js';
+import type { ModelFigures, Snapshot, VersionStats } from './api.js';
 
 const COLORS = [
   '#1f6feb',
@@ -103,45 +104,59 @@ function active(
   return [new Map(keys.map(k => [k, rate.get(k)!])), new Map(keys.map(k => [k, other.get(k)!]))];
 }
 
+/** `1: 40 (80%), 4: 10 (20%)`: executions by batch size in the window. */
+function distribution(batches: ModelFigures['batches']): string {
+  const total = batches.reduce((n, b) => n + b.count, 0);
+  return (
+    batches.map(b => `${b.size}: ${b.count} (${fmt((100 * b.count) / total, 0)}%)`).join(', ') ||
+    '–'
+  );
+}
+
 export function MetricsPage({ history }: { history: readonly Snapshot[] }) {
   const all = series(history);
   const { times } = all;
   const [rate, latency] = active(all.rate, all.latency);
   const last = history.at(-1);
+  const window = fmt(last?.live?.windowSeconds, 0);
   return (
     <section aria-labelledby="metrics-title">
       <h1 id="metrics-title">Metrics</h1>
       <p>
         Streamed once a second while this page is open; the server computes nothing for it when it
-        is closed.
+        is closed. Percentiles, batch sizes and request counts cover the last {window} s;
+        percentiles are estimates from the latency histogram's buckets
+        (braid_inference_request_duration_seconds), so they are only as fine as its bounds.
       </p>
       <Chart title="Inferences per second" unit="1/s" times={times} data={rate} />
       <Chart title="Mean request latency" unit="ms" times={times} data={latency} />
-      <table>
+      <table class="model-figures">
         <thead>
           <tr>
             <th scope="col">Model</th>
-            <th scope="col">Inferences</th>
-            <th scope="col">Executions</th>
-            <th scope="col">Mean latency ms</th>
-            <th scope="col">Mean queue ms</th>
-            <th scope="col">Batch sizes (executions)</th>
+            <th scope="col">Requests ({window} s)</th>
+            <th scope="col">p50 ms (est.)</th>
+            <th scope="col">p99 ms (est.)</th>
+            <th scope="col">Queue depth</th>
+            <th scope="col">Batch sizes ({window} s)</th>
+            <th scope="col">Mean queue ms (all)</th>
           </tr>
         </thead>
         <tbody>
-          {(last?.stats ?? []).map(s => (
-            <tr>
-              <th scope="row">{key(s)}</th>
-              <td>{s.inference_count}</td>
-              <td>{s.execution_count}</td>
-              <td>{fmt(meanMs(s.inference_stats.success), 2)}</td>
-              <td>{fmt(meanMs(s.inference_stats.queue), 2)}</td>
-              <td>
-                {s.batch_stats.map(b => `${b.batch_size}: ${b.compute_infer.count}`).join(', ') ||
-                  '–'}
-              </td>
-            </tr>
-          ))}
+          {(last?.stats ?? []).map(s => {
+            const f = last?.live?.models.find(m => m.name === s.name && m.version === s.version);
+            return (
+              <tr data-model={s.name} data-version={s.version}>
+                <th scope="row">{key(s)}</th>
+                <td class="requests">{fmt(f?.requests, 0)}</td>
+                <td class="p50">{fmt(f?.p50Ms, 2)}</td>
+                <td class="p99">{fmt(f?.p99Ms, 2)}</td>
+                <td class="pending">{fmt(f?.pending, 0)}</td>
+                <td class="batches">{f ? distribution(f.batches) : '–'}</td>
+                <td>{fmt(meanMs(s.inference_stats.queue), 2)}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </section>

@@ -8,6 +8,18 @@ import type { IndexRow, Snapshot } from './api.js';
 
 type Action = 'load' | 'unload' | 'reload';
 
+/**
+ * Why the repository API refuses load and unload under `mode`, with how to allow them;
+ * undefined when it allows them (or the server did not say).
+ */
+export function controlRefusal(mode: Snapshot['controlMode']): string | undefined {
+  if (mode === 'none')
+    return 'Load, unload and reload are off: this server loaded every model at start and keeps them (model control mode none, the default). To use them, start it with `braid serve --model-control-mode explicit` (add `--load-model "*"` to load every model at start as now).';
+  if (mode === 'poll')
+    return 'Load, unload and reload are off: this server follows the model repository on disk (model control mode poll); edit the repository instead, or start it with `--model-control-mode explicit`.';
+  return undefined;
+}
+
 /** Rows grouped by model name, in index order. */
 function byModel(index: readonly IndexRow[]): Map<string, IndexRow[]> {
   const out = new Map<string, IndexRow[]>();
@@ -15,11 +27,21 @@ function byModel(index: readonly IndexRow[]): Map<string, IndexRow[]> {
   return out;
 }
 
+/** The refusal as a notice, its `quoted` parts as code; `id` is what the buttons point at. */
+export function ControlNotice({ text, mode }: { text: string; mode: Snapshot['controlMode'] }) {
+  return (
+    <p class="notice" id="control-mode-notice" data-control-mode={mode}>
+      {text.split('`').map((part, i) => (i % 2 === 1 ? <code>{part}</code> : part))}
+    </p>
+  );
+}
+
 export function ModelsPage({ snapshot }: { snapshot: Snapshot | undefined }) {
   const [busy, setBusy] = useState<string | undefined>();
   const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>();
   if (!snapshot) return <p>Waiting for the server…</p>;
   const pipelines = new Set(snapshot.stats.filter(s => s.braid_steps).map(s => s.name));
+  const refusal = controlRefusal(snapshot.controlMode);
   const act = async (name: string, action: Action): Promise<void> => {
     setBusy(name);
     setMessage({ text: `${action === 'unload' ? 'Unloading' : 'Loading'} ${name}…`, error: false });
@@ -40,6 +62,7 @@ export function ModelsPage({ snapshot }: { snapshot: Snapshot | undefined }) {
   return (
     <section aria-labelledby="models-title">
       <h1 id="models-title">Models</h1>
+      {refusal && <ControlNotice text={refusal} mode={snapshot.controlMode} />}
       <p class={message?.error ? 'message error' : 'message'} role="status" aria-live="polite">
         {message?.text ?? ''}
       </p>
@@ -75,6 +98,7 @@ export function ModelsPage({ snapshot }: { snapshot: Snapshot | undefined }) {
                       rows={rows}
                       pipeline={pipelines.has(name)}
                       busy={busy === name}
+                      locked={refusal !== undefined}
                       act={act}
                     />
                   )}
@@ -93,16 +117,22 @@ function Actions(props: {
   rows: IndexRow[];
   pipeline: boolean;
   busy: boolean;
+  /** The control mode refuses load and unload: the buttons are off, pointing at the notice. */
+  locked: boolean;
   act: (n: string, a: Action) => Promise<void>;
 }) {
-  const { name, rows, pipeline, busy, act } = props;
+  const { name, rows, pipeline, busy, locked, act } = props;
   const ready = rows.some(r => r.state === 'READY');
+  const control = {
+    disabled: busy || locked,
+    ...(locked ? { 'aria-describedby': 'control-mode-notice' } : {}),
+  };
   return (
     <>
       {!ready && (
         <button
           type="button"
-          disabled={busy}
+          {...control}
           aria-label={`Load ${name}`}
           onClick={() => void act(name, 'load')}
         >
@@ -112,7 +142,7 @@ function Actions(props: {
       {ready && (
         <button
           type="button"
-          disabled={busy}
+          {...control}
           aria-label={`Reload ${name}`}
           onClick={() => void act(name, 'reload')}
         >
@@ -122,7 +152,7 @@ function Actions(props: {
       {ready && (
         <button
           type="button"
-          disabled={busy}
+          {...control}
           aria-label={`Unload ${name}`}
           onClick={() => void act(name, 'unload')}
         >

@@ -220,6 +220,16 @@ describe('the config check', () => {
       400,
       "model 'simple': config is not valid:\n  parameters.config: unknown key 'max_batch_sise'",
     );
+    // issue #18: the load's normalization rules too, not only the schema, so "Valid." means the
+    // load will not refuse the config itself.
+    await expectError(
+      await check(app, {
+        config:
+          '{"name": "simple", "max_batch_size": 4, "dynamic_batching": {"preferred_batch_size": [8]}}',
+      }),
+      400,
+      "model 'simple': dynamic_batching.preferred_batch_size 8 must be <= max_batch_size (4)",
+    );
     await expectError(
       await check(app, { config: '{' }),
       400,
