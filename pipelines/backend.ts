@@ -52,7 +52,11 @@ export interface PipelineBackendOptions {
 export interface PipelineBackend extends SchedulerBackend {
   /** Compiles a version without creating it, for `braid validate --explain`. */
   compile(files: ModelFiles, context?: ModelContext): Promise<CompiledPipeline>;
-  createScheduler(config: ModelConfig, files: ModelFiles, opts: CreateSchedulerOptions): Promise<PipelineScheduler>;
+  createScheduler(
+    config: ModelConfig,
+    files: ModelFiles,
+    opts: CreateSchedulerOptions,
+  ): Promise<PipelineScheduler>;
 }
 
 /**
@@ -77,7 +81,8 @@ export function createPipelineBackend(opts: PipelineBackendOptions): PipelineBac
           catalog: opts.catalog,
           ...(opts.modules ? { modules: opts.modules } : {}),
         });
-    for (const w of compiled.plan.warnings) logger.log('warn', w, { model: files.modelName, version: files.version });
+    for (const w of compiled.plan.warnings)
+      logger.log('warn', w, { model: files.modelName, version: files.version });
     return compiled;
   };
   // What `describe` compiled, by the signature it returned: the load that asked for the
@@ -91,14 +96,32 @@ export function createPipelineBackend(opts: PipelineBackendOptions): PipelineBac
     async describe(files: ModelFiles, context?: ModelContext): Promise<ModelSignature> {
       const compiled = await compile(files, context);
       const { plan } = compiled;
-      const inputs = plan.inputs.map(t => ({ name: t.name, datatype: t.datatype, shape: t.shape, ...(t.optional ? { optional: true } : {}) }));
-      const signature = { inputs, outputs: plan.outputs.map(o => ({ name: o.name, datatype: o.spec.datatype, shape: o.spec.shape })) };
+      const inputs = plan.inputs.map(t => ({
+        name: t.name,
+        datatype: t.datatype,
+        shape: t.shape,
+        ...(t.optional ? { optional: true } : {}),
+      }));
+      const signature = {
+        inputs,
+        outputs: plan.outputs.map(o => ({
+          name: o.name,
+          datatype: o.spec.datatype,
+          shape: o.spec.shape,
+        })),
+      };
       compiledFor.set(signature, compiled);
       return signature;
     },
-    async createScheduler(config: ModelConfig, files: ModelFiles, load: CreateSchedulerOptions): Promise<PipelineScheduler> {
+    async createScheduler(
+      config: ModelConfig,
+      files: ModelFiles,
+      load: CreateSchedulerOptions,
+    ): Promise<PipelineScheduler> {
       const described = load.signature && compiledFor.get(load.signature);
-      const compiled = described ?? (await compile(files, { config, ...(load.source ? { source: load.source } : {}) }));
+      const compiled =
+        described ??
+        (await compile(files, { config, ...(load.source ? { source: load.source } : {}) }));
       return createPipelineScheduler(compiled, {
         version: files.version,
         catalog: opts.catalog,
@@ -138,22 +161,42 @@ export function pipelineDependencies(text: string): ModelDependency[] {
 }
 
 /** An ensemble from its config; a pipeline file beside it would say something else, so it is refused. */
-async function compileEnsembleVersion(files: ModelFiles, config: ModelConfig, source: ConfigSource | undefined, catalog: ModelCatalog): Promise<CompiledPipeline> {
-  const fileExists = await access(files.modelPath).then(() => true, () => false);
+async function compileEnsembleVersion(
+  files: ModelFiles,
+  config: ModelConfig,
+  source: ConfigSource | undefined,
+  catalog: ModelCatalog,
+): Promise<CompiledPipeline> {
+  const fileExists = await access(files.modelPath).then(
+    () => true,
+    () => false,
+  );
   if (fileExists) {
     throw new EngineError(
       'INVALID_ARG',
       `ensemble '${files.modelName}' version ${files.version}: its config declares ensemble_scheduling and ${files.modelPath} exists too; keep one of them`,
     );
   }
-  return compileEnsemble(config, { name: files.modelName, catalog, ...(source ? { source } : {}), fallbackFile: path.join(files.modelDir, 'config') });
+  return compileEnsemble(config, {
+    name: files.modelName,
+    catalog,
+    ...(source ? { source } : {}),
+    fallbackFile: path.join(files.modelDir, 'config'),
+  });
 }
 
 async function readPipeline(files: ModelFiles): Promise<string> {
   try {
     return await readFile(files.modelPath, 'utf8');
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (e as Error).message;
-    throw new EngineError('INVALID_ARG', `pipeline '${files.modelName}' version ${files.version}: cannot read ${files.modelPath}: ${why}`, { cause: e });
+    const why =
+      (e as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'the file does not exist'
+        : (e as Error).message;
+    throw new EngineError(
+      'INVALID_ARG',
+      `pipeline '${files.modelName}' version ${files.version}: cannot read ${files.modelPath}: ${why}`,
+      { cause: e },
+    );
   }
 }

@@ -4,7 +4,14 @@
  */
 import type { Backend } from '../engine/core/backend.js';
 import type { ModelCatalog } from '../engine/core/model-catalog.js';
-import type { ExecutionPlan, PlanOnError, PlanReturnValue, PlanStep, PlanTarget, PlanTensor } from '../engine/core/plan.js';
+import type {
+  ExecutionPlan,
+  PlanOnError,
+  PlanReturnValue,
+  PlanStep,
+  PlanTarget,
+  PlanTensor,
+} from '../engine/core/plan.js';
 import { formatDiagnostic } from './diagnostics.js';
 import type { Diagnostics, PipelineDiagnostic } from './diagnostics.js';
 import type { NormStep } from './normalize.js';
@@ -50,7 +57,10 @@ export interface CompiledPipeline {
  * const { plan } = await compilePipeline(text, { name: 'ocr', file: 'ocr/1/pipeline.yaml', baseDir: 'ocr/1', catalog });
  * console.log(explainPlan(plan));
  */
-export async function compilePipeline(text: string, opts: CompileOptions): Promise<CompiledPipeline> {
+export async function compilePipeline(
+  text: string,
+  opts: CompileOptions,
+): Promise<CompiledPipeline> {
   const { pipeline, diagnostics } = parsePipelineText(text, opts.file);
   diagnostics.throwIfErrors(opts.name);
   return compilePipelineFile(pipeline!, diagnostics, opts);
@@ -59,7 +69,11 @@ export async function compilePipeline(text: string, opts: CompileOptions): Promi
 /** Checks beyond a pipeline file's, for pipelines declared elsewhere (Triton's ensembles). */
 export interface CompileChecks {
   /** Runs once every step's signature is known, before wiring and types are checked. */
-  readonly afterResolve?: (steps: readonly NormStep[], sigs: ReadonlyMap<number, StepSignature>, diag: Diagnostics) => void;
+  readonly afterResolve?: (
+    steps: readonly NormStep[],
+    sigs: ReadonlyMap<number, StepSignature>,
+    diag: Diagnostics,
+  ) => void;
 }
 
 /**
@@ -69,7 +83,12 @@ export interface CompileChecks {
  * @example
  * const compiled = await compilePipelineFile(ensemblePipeline(config), diagnostics, opts);
  */
-export async function compilePipelineFile(pipeline: PipelineFile, diag: Diagnostics, opts: CompileOptions, checks: CompileChecks = {}): Promise<CompiledPipeline> {
+export async function compilePipelineFile(
+  pipeline: PipelineFile,
+  diag: Diagnostics,
+  opts: CompileOptions,
+  checks: CompileChecks = {},
+): Promise<CompiledPipeline> {
   const steps = normalizeSteps(pipeline, diag);
   const sigs = await resolveSignatures(steps, resolveOptions(opts), diag);
   checks.afterResolve?.(steps, sigs, diag);
@@ -95,12 +114,25 @@ function resolveOptions(opts: CompileOptions): ResolveOptions {
   };
 }
 
-function buildPlan(opts: CompileOptions, file: PipelineFile, wiring: Wiring, typing: Typing, sigs: ReadonlyMap<number, StepSignature>, diag: Diagnostics): ExecutionPlan {
+function buildPlan(
+  opts: CompileOptions,
+  file: PipelineFile,
+  wiring: Wiring,
+  typing: Typing,
+  sigs: ReadonlyMap<number, StepSignature>,
+  diag: Diagnostics,
+): ExecutionPlan {
   const order = wiring.order!;
   const tensors = new Map<string, PlanTensor>();
   for (const [name, t] of typing.tensors) {
     const optional = file.inputs[name]?.optional ?? false;
-    tensors.set(name, { name, datatype: t.datatype, shape: t.dims.map(d => typing.table.value(d) ?? -1), dims: t.dims.map(d => typing.table.show(d)), optional });
+    tensors.set(name, {
+      name,
+      datatype: t.datatype,
+      shape: t.dims.map(d => typing.table.value(d) ?? -1),
+      dims: t.dims.map(d => typing.table.show(d)),
+      optional,
+    });
   }
   const steps = order.map((s, i) => planStep(s, i, wiring, typing, sigs));
   const producer = new Map<string, number>();
@@ -123,11 +155,20 @@ function buildPlan(opts: CompileOptions, file: PipelineFile, wiring: Wiring, typ
     producer,
     levels,
     ...(file.deadline_ms === undefined ? {} : { deadlineMs: file.deadline_ms }),
-    warnings: diag.sorted().filter(d => d.severity === 'warning').map(formatDiagnostic),
+    warnings: diag
+      .sorted()
+      .filter(d => d.severity === 'warning')
+      .map(formatDiagnostic),
   };
 }
 
-function planStep(s: NormStep, index: number, wiring: Wiring, typing: Typing, sigs: ReadonlyMap<number, StepSignature>): PlanStep {
+function planStep(
+  s: NormStep,
+  index: number,
+  wiring: Wiring,
+  typing: Typing,
+  sigs: ReadonlyMap<number, StepSignature>,
+): PlanStep {
   const guard = wiring.guards.get(s.index);
   const map = s.decl.map;
   const r = s.retry;
@@ -140,7 +181,17 @@ function planStep(s: NormStep, index: number, wiring: Wiring, typing: Typing, si
     ...(guard ? { when: guard } : {}),
     ...(map ? { map: { over: map.over, mode: map.mode, maxParallel: map.max_parallel } } : {}),
     ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }),
-    ...(r ? { retry: { attempts: r.attempts, on: r.on, backoffMs: r.backoff_ms, multiplier: r.multiplier, maxBackoffMs: r.max_backoff_ms } } : {}),
+    ...(r
+      ? {
+          retry: {
+            attempts: r.attempts,
+            on: r.on,
+            backoffMs: r.backoff_ms,
+            multiplier: r.multiplier,
+            maxBackoffMs: r.max_backoff_ms,
+          },
+        }
+      : {}),
     ...(s.kind === 'model' && s.decl.cache ? { cache: true } : {}),
     onError: onError(s, typing),
     ...(s.kind === 'return' ? { returns: returnValues(s, wiring, typing) } : {}),
@@ -151,12 +202,18 @@ function planStep(s: NormStep, index: number, wiring: Wiring, typing: Typing, si
 
 function target(s: NormStep, sigs: ReadonlyMap<number, StepSignature>): PlanTarget {
   if (s.kind === 'return') return { kind: 'return' };
-  if (s.kind === 'module') return { kind: 'module', path: sigs.get(s.index)!.modulePath!, instances: s.decl.instances };
-  return { kind: 'model', model: s.decl.model!, ...(s.decl.version === undefined ? {} : { version: s.decl.version }) };
+  if (s.kind === 'module')
+    return { kind: 'module', path: sigs.get(s.index)!.modulePath!, instances: s.decl.instances };
+  return {
+    kind: 'model',
+    model: s.decl.model!,
+    ...(s.decl.version === undefined ? {} : { version: s.decl.version }),
+  };
 }
 
 function onError(s: NormStep, typing: Typing): PlanOnError {
-  if (s.onError === 'default') return { policy: 'default', values: typing.defaults.get(s.index) ?? new Map() };
+  if (s.onError === 'default')
+    return { policy: 'default', values: typing.defaults.get(s.index) ?? new Map() };
   return { policy: s.onError };
 }
 
@@ -171,7 +228,12 @@ function returnValues(s: NormStep, wiring: Wiring, typing: Typing): Map<string, 
 }
 
 /** Warns about required outputs that a guard, a skip policy or an optional input can leave absent. */
-function warnMaybeAbsent(outputs: readonly { name: string; tensor: string; optional: boolean }[], steps: readonly PlanStep[], producer: ReadonlyMap<string, number>, diag: Diagnostics): void {
+function warnMaybeAbsent(
+  outputs: readonly { name: string; tensor: string; optional: boolean }[],
+  steps: readonly PlanStep[],
+  producer: ReadonlyMap<string, number>,
+  diag: Diagnostics,
+): void {
   for (const out of outputs) {
     if (out.optional) continue;
     const seen = new Set<number>();
@@ -182,11 +244,18 @@ function warnMaybeAbsent(outputs: readonly { name: string; tensor: string; optio
       if (seen.has(s.index)) continue;
       seen.add(s.index);
       if (s.when || s.onError.policy === 'skip') culprit = s;
-      for (const b of s.inputs) if (!b.optional) queue.push(...[producer.get(b.tensor)].filter((i): i is number => i !== undefined));
+      for (const b of s.inputs)
+        if (!b.optional)
+          queue.push(...[producer.get(b.tensor)].filter((i): i is number => i !== undefined));
     }
     if (culprit) {
-      const why = culprit.when ? `its guard "${culprit.when.source}" can skip it` : 'on_error: skip can skip it';
-      diag.warn({ path: ['outputs', out.name], key: true, tensor: out.tensor }, `output may be absent: it depends on step '${culprit.name}' and ${why}; declare it optional or add an early return`);
+      const why = culprit.when
+        ? `its guard "${culprit.when.source}" can skip it`
+        : 'on_error: skip can skip it';
+      diag.warn(
+        { path: ['outputs', out.name], key: true, tensor: out.tensor },
+        `output may be absent: it depends on step '${culprit.name}' and ${why}; declare it optional or add an early return`,
+      );
     }
   }
 }

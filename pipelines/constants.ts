@@ -20,24 +20,42 @@ const INTEGER = new Set(['UINT8', 'UINT16', 'UINT32', 'INT8', 'INT16', 'INT32'])
 export function constantTensor(c: ConstantDecl): { tensor: Tensor } | { error: string } {
   const n = elementCount(c.shape);
   if (c.data.length !== n) {
-    return { error: `shape ${formatShape(c.shape)} holds ${n} element(s): expected ${n}, found ${c.data.length} in data` };
+    return {
+      error: `shape ${formatShape(c.shape)} holds ${n} element(s): expected ${n}, found ${c.data.length} in data`,
+    };
   }
   const dt = c.datatype;
   if (dt === 'BYTES') {
     const bad = c.data.findIndex(v => typeof v !== 'string');
-    if (bad >= 0) return { error: `BYTES elements are strings: expected a string at data[${bad}], found ${String(c.data[bad])}` };
-    return { tensor: { datatype: dt, shape: c.shape, data: c.data.map(v => encoder.encode(v as string)) } };
+    if (bad >= 0)
+      return {
+        error: `BYTES elements are strings: expected a string at data[${bad}], found ${String(c.data[bad])}`,
+      };
+    return {
+      tensor: { datatype: dt, shape: c.shape, data: c.data.map(v => encoder.encode(v as string)) },
+    };
   }
-  if (dt === 'FP16' || dt === 'BF16') return { error: `${dt} has no literal form: expected a datatype such as FP32, found ${dt}` };
+  if (dt === 'FP16' || dt === 'BF16')
+    return { error: `${dt} has no literal form: expected a datatype such as FP32, found ${dt}` };
   const values: number[] = [];
   for (const [i, v] of c.data.entries()) {
     const num = typeof v === 'boolean' && dt === 'BOOL' ? Number(v) : v;
-    if (typeof num !== 'number' || ((INTEGER.has(dt) || dt.endsWith('64') || dt === 'BOOL') && dt !== 'FP64' && !Number.isInteger(num))) {
-      return { error: `${dt} elements: expected ${dt === 'BOOL' ? 'true/false' : 'a number that fits'} at data[${i}], found ${JSON.stringify(v)}` };
+    if (
+      typeof num !== 'number' ||
+      ((INTEGER.has(dt) || dt.endsWith('64') || dt === 'BOOL') &&
+        dt !== 'FP64' &&
+        !Number.isInteger(num))
+    ) {
+      return {
+        error: `${dt} elements: expected ${dt === 'BOOL' ? 'true/false' : 'a number that fits'} at data[${i}], found ${JSON.stringify(v)}`,
+      };
     }
     values.push(num);
   }
   const Ctor = typedArrayFor(dt);
-  const data = dt === 'INT64' || dt === 'UINT64' ? new (Ctor as BigInt64ArrayConstructor)(values.map(v => BigInt(v))) : new (Ctor as Float64ArrayConstructor)(values);
+  const data =
+    dt === 'INT64' || dt === 'UINT64'
+      ? new (Ctor as BigInt64ArrayConstructor)(values.map(v => BigInt(v)))
+      : new (Ctor as Float64ArrayConstructor)(values);
   return { tensor: { datatype: dt, shape: c.shape, data: data as Tensor['data'] } };
 }

@@ -39,7 +39,10 @@ export interface DiagnosticSite {
  * formatDiagnostic(d); // "p.yaml:7:12: error: step 'det', tensor 'x': expected FP32, found UINT8"
  */
 export function formatDiagnostic(d: PipelineDiagnostic): string {
-  const where = [d.step === undefined ? '' : `step '${d.step}'`, d.tensor === undefined ? '' : `tensor '${d.tensor}'`]
+  const where = [
+    d.step === undefined ? '' : `step '${d.step}'`,
+    d.tensor === undefined ? '' : `tensor '${d.tensor}'`,
+  ]
     .filter(s => s !== '')
     .join(', ');
   return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${where === '' ? '' : `${where}: `}${d.message}`;
@@ -54,7 +57,9 @@ export class PipelineLoadError extends EngineError {
 
   constructor(pipeline: string, diagnostics: readonly PipelineDiagnostic[]) {
     const errors = diagnostics.filter(d => d.severity === 'error');
-    const code: ErrorCode = errors.some(d => d.code === 'UNAVAILABLE') ? 'UNAVAILABLE' : 'INVALID_ARG';
+    const code: ErrorCode = errors.some(d => d.code === 'UNAVAILABLE')
+      ? 'UNAVAILABLE'
+      : 'INVALID_ARG';
     const lines = errors.map(formatDiagnostic).join('\n  ');
     super(code, `pipeline '${pipeline}' has ${errors.length} error(s):\n  ${lines}`);
     this.diagnostics = diagnostics;
@@ -79,7 +84,14 @@ export class Diagnostics {
 
   /** Records an error at a known position (YAML syntax errors, where no path exists). */
   errorAt(line: number, col: number, message: string): void {
-    this.#items.push({ severity: 'error', file: this.file, line, col, message, code: 'INVALID_ARG' });
+    this.#items.push({
+      severity: 'error',
+      file: this.file,
+      line,
+      col,
+      message,
+      code: 'INVALID_ARG',
+    });
   }
 
   /** Records a warning at `site`. */
@@ -102,7 +114,9 @@ export class Diagnostics {
 
   /** Diagnostics ordered by position, errors before warnings at the same place. */
   sorted(): PipelineDiagnostic[] {
-    return [...this.#items].sort((a, b) => a.line - b.line || a.col - b.col || (a.severity < b.severity ? -1 : 1));
+    return [...this.#items].sort(
+      (a, b) => a.line - b.line || a.col - b.col || (a.severity < b.severity ? -1 : 1),
+    );
   }
 
   #add(severity: PipelineDiagnostic['severity'], site: DiagnosticSite, message: string): void {

@@ -99,7 +99,11 @@ export class DimTable {
    * @example
    * table.unifyShapes(modelDims, tensorDims, "step 'pre' output 'x'"); // undefined when they agree
    */
-  unifyShapes(expected: readonly number[], found: readonly number[], site?: string): DimConflict | undefined {
+  unifyShapes(
+    expected: readonly number[],
+    found: readonly number[],
+    site?: string,
+  ): DimConflict | undefined {
     if (expected.length !== found.length) {
       return { axis: -1, expected: `rank ${expected.length}`, found: `rank ${found.length}` };
     }
@@ -115,21 +119,25 @@ export class DimTable {
    * are alternatives, so `[0]` must not make `N` zero everywhere).
    */
   fits(dims: readonly number[], shape: readonly number[]): DimConflict | undefined {
-    if (dims.length !== shape.length) return { axis: -1, expected: `rank ${dims.length}`, found: `rank ${shape.length}` };
+    if (dims.length !== shape.length)
+      return { axis: -1, expected: `rank ${dims.length}`, found: `rank ${shape.length}` };
     for (let i = 0; i < dims.length; i++) {
       const v = this.value(dims[i]!);
-      if (v !== undefined && v !== shape[i]) return { axis: i, expected: String(v), found: String(shape[i]) };
+      if (v !== undefined && v !== shape[i])
+        return { axis: i, expected: String(v), found: String(shape[i]) };
     }
     return undefined;
   }
 
   /** Like {@link fits} for two dim lists: only fixed sizes on both sides are compared. */
   compatible(expected: readonly number[], found: readonly number[]): DimConflict | undefined {
-    if (expected.length !== found.length) return { axis: -1, expected: `rank ${expected.length}`, found: `rank ${found.length}` };
+    if (expected.length !== found.length)
+      return { axis: -1, expected: `rank ${expected.length}`, found: `rank ${found.length}` };
     for (let i = 0; i < expected.length; i++) {
       const a = this.value(expected[i]!);
       const b = this.value(found[i]!);
-      if (a !== undefined && b !== undefined && a !== b) return { axis: i, expected: String(a), found: String(b) };
+      if (a !== undefined && b !== undefined && a !== b)
+        return { axis: i, expected: String(a), found: String(b) };
     }
     return undefined;
   }

@@ -38,20 +38,31 @@ type Ensemble = NonNullable<ModelConfig['ensemble_scheduling']>;
  * @example
  * const { plan } = await compileEnsemble(config, { name: 'ens', catalog, source, fallbackFile: 'ens/config.pbtxt' });
  */
-export async function compileEnsemble(config: ModelConfig, opts: EnsembleOptions): Promise<CompiledPipeline> {
+export async function compileEnsemble(
+  config: ModelConfig,
+  opts: EnsembleOptions,
+): Promise<CompiledPipeline> {
   const file = opts.source?.file ?? opts.fallbackFile;
   const diag = new Diagnostics(file, ensembleLocator(config, opts.source));
   const name = `ensemble '${opts.name}'`;
-  return compilePipelineFile(ensemblePipeline(config), diag, { name: opts.name, file, baseDir: '.', catalog: opts.catalog }, {
-    afterResolve: (steps, sigs, d) => {
-      for (const s of steps) {
-        const mbs = sigs.get(s.index)?.maxBatchSize ?? 0;
-        if (mbs !== 0 && mbs < config.max_batch_size) {
-          d.error({ path: [...s.path, 'model'], step: s.name }, `${name} allows maximum batch size ${config.max_batch_size}, but it contains model '${s.decl.model}' which only allows maximum batch size to be ${mbs}`);
+  return compilePipelineFile(
+    ensemblePipeline(config),
+    diag,
+    { name: opts.name, file, baseDir: '.', catalog: opts.catalog },
+    {
+      afterResolve: (steps, sigs, d) => {
+        for (const s of steps) {
+          const mbs = sigs.get(s.index)?.maxBatchSize ?? 0;
+          if (mbs !== 0 && mbs < config.max_batch_size) {
+            d.error(
+              { path: [...s.path, 'model'], step: s.name },
+              `${name} allows maximum batch size ${config.max_batch_size}, but it contains model '${s.decl.model}' which only allows maximum batch size to be ${mbs}`,
+            );
+          }
         }
-      }
+      },
     },
-  });
+  );
 }
 
 /**
@@ -97,13 +108,21 @@ function stepDecl(ens: Ensemble, k: number, s: Ensemble['step'][number]): StepDe
 export function ensembleDependencies(config: ModelConfig): ModelDependency[] {
   const seen = new Map<string, ModelDependency>();
   for (const s of config.ensemble_scheduling?.step ?? []) {
-    const dep = s.model_version === -1 ? { name: s.model_name } : { name: s.model_name, version: s.model_version };
+    const dep =
+      s.model_version === -1
+        ? { name: s.model_name }
+        : { name: s.model_name, version: s.model_version };
     seen.set(`${dep.name}@${dep.version ?? ''}`, dep);
   }
   return [...seen.values()];
 }
 
-const STEP_FIELDS: Readonly<Record<string, string>> = { model: 'model_name', version: 'model_version', inputs: 'input_map', outputs: 'output_map' };
+const STEP_FIELDS: Readonly<Record<string, string>> = {
+  model: 'model_name',
+  version: 'model_version',
+  inputs: 'input_map',
+  outputs: 'output_map',
+};
 
 /**
  * Maps a pipeline path (`steps[0].inputs.X`) to the config's (`ensemble_scheduling.step[0].input_map.X`);
@@ -117,7 +136,11 @@ function ensembleLocator(config: ModelConfig, source: ConfigSource | undefined):
   };
 }
 
-function configPath(config: ModelConfig, path: YamlPath, key: boolean): { to: PropertyKey[]; key: boolean } {
+function configPath(
+  config: ModelConfig,
+  path: YamlPath,
+  key: boolean,
+): { to: PropertyKey[]; key: boolean } {
   const [head, second, third, ...rest] = path;
   if (head === 'inputs' || head === 'outputs') {
     const field = head === 'inputs' ? 'input' : 'output';

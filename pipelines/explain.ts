@@ -21,18 +21,25 @@ import type { ExecutionPlan, PlanStep, PlanTensor } from '../engine/core/plan.js
 export function explainPlan(plan: ExecutionPlan): string {
   const lines: string[] = [];
   const deadline = plan.deadlineMs === undefined ? '' : `, deadline ${plan.deadlineMs} ms`;
-  lines.push(`pipeline '${plan.name}' (${plan.source}): ${plan.steps.length} step(s) in ${plan.levels.length} level(s)${deadline}`);
+  lines.push(
+    `pipeline '${plan.name}' (${plan.source}): ${plan.steps.length} step(s) in ${plan.levels.length} level(s)${deadline}`,
+  );
   lines.push('inputs:');
-  for (const t of plan.inputs) lines.push(`  ${t.name}  ${type(t)}${t.optional ? '  (optional)' : ''}`);
+  for (const t of plan.inputs)
+    lines.push(`  ${t.name}  ${type(t)}${t.optional ? '  (optional)' : ''}`);
   plan.levels.forEach((level, i) => {
-    lines.push(`level ${i} (${level.length} step${level.length === 1 ? '' : 's'}${level.length > 1 ? ', run concurrently' : ''}):`);
+    lines.push(
+      `level ${i} (${level.length} step${level.length === 1 ? '' : 's'}${level.length > 1 ? ', run concurrently' : ''}):`,
+    );
     for (const index of level) lines.push(...describeStep(plan, plan.steps[index]!));
   });
   lines.push('outputs:');
   for (const o of plan.outputs) {
     const from = plan.producer.get(o.tensor);
     const src = from === undefined ? 'pipeline input' : `step '${plan.steps[from]!.name}'`;
-    lines.push(`  ${o.name}  ${type(o.spec)}  <- ${o.tensor} (${src})${o.optional ? '  (optional)' : ''}`);
+    lines.push(
+      `  ${o.name}  ${type(o.spec)}  <- ${o.tensor} (${src})${o.optional ? '  (optional)' : ''}`,
+    );
   }
   if (plan.warnings.length > 0) {
     lines.push('warnings:');
@@ -44,24 +51,32 @@ export function explainPlan(plan: ExecutionPlan): string {
 function describeStep(plan: ExecutionPlan, s: PlanStep): string[] {
   const lines = [`  [${s.index}] ${s.name}  ${targetText(s)}${policies(s)}`];
   if (s.when) lines.push(`       when ${s.when.source}`);
-  if (s.map) lines.push(`       map over ${s.map.over} (${s.map.mode}${s.map.maxParallel > 0 ? `, at most ${s.map.maxParallel} at once` : ''})`);
+  if (s.map)
+    lines.push(
+      `       map over ${s.map.over} (${s.map.mode}${s.map.maxParallel > 0 ? `, at most ${s.map.maxParallel} at once` : ''})`,
+    );
   for (const b of s.inputs) {
     const t = plan.tensors.get(b.tensor);
-    lines.push(`       ${b.tensor} ${t ? type(t, '') : '?'} -> ${b.param}${b.optional ? ' (optional)' : ''}`);
+    lines.push(
+      `       ${b.tensor} ${t ? type(t, '') : '?'} -> ${b.param}${b.optional ? ' (optional)' : ''}`,
+    );
   }
   for (const o of s.outputs) {
     const t = plan.tensors.get(o.tensor);
     lines.push(`       ${o.param} => ${o.tensor} ${t ? type(t, '') : '?'}`);
   }
   for (const [name, v] of s.returns ?? []) {
-    lines.push(`       return ${name} = ${'tensor' in v ? v.tensor : `literal ${v.constant.datatype}[${v.constant.shape.join(',')}]`}`);
+    lines.push(
+      `       return ${name} = ${'tensor' in v ? v.tensor : `literal ${v.constant.datatype}[${v.constant.shape.join(',')}]`}`,
+    );
   }
   return lines;
 }
 
 function targetText(s: PlanStep): string {
   const t = s.target;
-  if (t.kind === 'model') return `model '${t.model}'${t.version === undefined ? '' : ` version ${t.version}`}`;
+  if (t.kind === 'model')
+    return `model '${t.model}'${t.version === undefined ? '' : ` version ${t.version}`}`;
   if (t.kind === 'module') return `module '${t.path}' x${t.instances}`;
   return 'early return';
 }
@@ -69,7 +84,8 @@ function targetText(s: PlanStep): string {
 function policies(s: PlanStep): string {
   const parts: string[] = [];
   if (s.timeoutMs !== undefined) parts.push(`timeout ${s.timeoutMs} ms`);
-  if (s.retry && s.retry.attempts > 1) parts.push(`retry ${s.retry.attempts}x on ${s.retry.on.join('/')}`);
+  if (s.retry && s.retry.attempts > 1)
+    parts.push(`retry ${s.retry.attempts}x on ${s.retry.on.join('/')}`);
   if (s.onError.policy !== 'fail') parts.push(`on_error ${s.onError.policy}`);
   return parts.length === 0 ? '' : `  (${parts.join(', ')})`;
 }

@@ -33,7 +33,8 @@ const decoder = new TextDecoder();
 export function evaluateGuard(guard: PlanGuard, scope: GuardScope, where: string): boolean {
   try {
     const v = evaluate(guard.expr, scope, where, guard.source);
-    if (typeof v !== 'boolean') throw typeError(where, guard.source, `it evaluated to ${show(v)}, not true or false`);
+    if (typeof v !== 'boolean')
+      throw typeError(where, guard.source, `it evaluated to ${show(v)}, not true or false`);
     return v;
   } catch (e) {
     if (e instanceof Absent) return false;
@@ -55,7 +56,8 @@ function evaluate(e: PlanExpr, s: GuardScope, where: string, src: string): Value
       return !bool(evaluate(e.arg, s, where, src), where, src, "'!'");
     case 'neg': {
       const v = evaluate(e.arg, s, where, src);
-      if (typeof v !== 'number') throw typeError(where, src, `'-' needs a number, found ${show(v)}`);
+      if (typeof v !== 'number')
+        throw typeError(where, src, `'-' needs a number, found ${show(v)}`);
       return -v;
     }
     case 'logic': {
@@ -64,11 +66,22 @@ function evaluate(e: PlanExpr, s: GuardScope, where: string, src: string): Value
       return bool(evaluate(e.right, s, where, src), where, src, `'${e.op}'`);
     }
     case 'compare':
-      return compare(e.op, evaluate(e.left, s, where, src), evaluate(e.right, s, where, src), where, src);
+      return compare(
+        e.op,
+        evaluate(e.left, s, where, src),
+        evaluate(e.right, s, where, src),
+        where,
+        src,
+      );
   }
 }
 
-function call(e: Extract<PlanExpr, { kind: 'call' }>, s: GuardScope, where: string, src: string): Value {
+function call(
+  e: Extract<PlanExpr, { kind: 'call' }>,
+  s: GuardScope,
+  where: string,
+  src: string,
+): Value {
   const t = s.tensor(e.tensor);
   if (e.fn === 'has') return t !== undefined;
   if (!t) throw new Absent();
@@ -76,11 +89,16 @@ function call(e: Extract<PlanExpr, { kind: 'call' }>, s: GuardScope, where: stri
   if (e.fn === 'size') return elementCount(t.shape);
   const len = e.fn === 'shape' ? t.shape.length : elementCount(t.shape);
   let i = e.index === undefined ? 0 : evaluate(e.index, s, where, src);
-  if (typeof i !== 'number' || !Number.isInteger(i)) throw typeError(where, src, `an index must be an integer, found ${show(i)}`);
+  if (typeof i !== 'number' || !Number.isInteger(i))
+    throw typeError(where, src, `an index must be an integer, found ${show(i)}`);
   if (i < 0) i += len;
   if (i < 0 || i >= len) {
     const what = e.fn === 'shape' ? `shape ${formatShape(t.shape)}` : `${len} element(s)`;
-    throw typeError(where, src, `index ${String(e.index === undefined ? 0 : i)} is out of range for tensor '${e.tensor}' with ${what}`);
+    throw typeError(
+      where,
+      src,
+      `index ${String(e.index === undefined ? 0 : i)} is out of range for tensor '${e.tensor}' with ${what}`,
+    );
   }
   return e.fn === 'shape' ? t.shape[i]! : element(t, i);
 }
@@ -106,12 +124,17 @@ function compare(op: string, a: Value, b: Value, where: string, src: string): bo
 }
 
 function bool(v: Value, where: string, src: string, op: string): boolean {
-  if (typeof v !== 'boolean') throw typeError(where, src, `${op} needs true or false, found ${show(v)}`);
+  if (typeof v !== 'boolean')
+    throw typeError(where, src, `${op} needs true or false, found ${show(v)}`);
   return v;
 }
 
 function show(v: Value): string {
-  return typeof v === 'string' ? `the string '${v}'` : v === null ? 'a missing parameter' : `${typeof v} ${String(v)}`;
+  return typeof v === 'string'
+    ? `the string '${v}'`
+    : v === null
+      ? 'a missing parameter'
+      : `${typeof v} ${String(v)}`;
 }
 
 function typeError(where: string, src: string, why: string): EngineError {

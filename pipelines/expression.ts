@@ -63,7 +63,8 @@ export function parseExpression(source: string): ParsedExpr {
     const p = new Parser(tokenize(source));
     const out = p.or();
     p.expectEnd();
-    if (out.type !== 'boolean' && out.type !== 'any') throw new ExprError(`the guard must be a condition, found a ${out.type}`, 0);
+    if (out.type !== 'boolean' && out.type !== 'any')
+      throw new ExprError(`the guard must be a condition, found a ${out.type}`, 0);
     return { ok: true, expr: out.expr, refs: p.refs };
   } catch (e) {
     if (e instanceof ExprError) return { ok: false, error: e.message, offset: e.offset };
@@ -133,9 +134,16 @@ class Parser {
     if (op !== '==' && op !== '!=') {
       for (const side of [left, right]) this.#want(side, 'number', `'${op}' compares numbers`);
     } else if (left.type !== 'any' && right.type !== 'any' && left.type !== right.type) {
-      throw new ExprError(`'${op}' compares a ${left.type} with a ${right.type}; they are never equal`, t.at);
+      throw new ExprError(
+        `'${op}' compares a ${left.type} with a ${right.type}; they are never equal`,
+        t.at,
+      );
     }
-    return { expr: { kind: 'compare', op, left: left.expr, right: right.expr }, type: 'boolean', at: left.at };
+    return {
+      expr: { kind: 'compare', op, left: left.expr, right: right.expr },
+      type: 'boolean',
+      at: left.at,
+    };
   }
 
   unary(): Typed {
@@ -155,16 +163,20 @@ class Parser {
 
   primary(): Typed {
     const t = this.#next();
-    if (t.kind === 'num') return { expr: { kind: 'literal', value: t.value as number }, type: 'number', at: t.at };
-    if (t.kind === 'str') return { expr: { kind: 'literal', value: t.value as string }, type: 'string', at: t.at };
+    if (t.kind === 'num')
+      return { expr: { kind: 'literal', value: t.value as number }, type: 'number', at: t.at };
+    if (t.kind === 'str')
+      return { expr: { kind: 'literal', value: t.value as string }, type: 'string', at: t.at };
     if (t.kind === 'op' && t.text === '(') {
       const inner = this.or();
       this.#expect(')');
       return inner;
     }
     if (t.kind !== 'id') throw new ExprError(`expected a value, found '${t.text}'`, t.at);
-    if (t.text === 'true' || t.text === 'false') return { expr: { kind: 'literal', value: t.text === 'true' }, type: 'boolean', at: t.at };
-    if (t.text === 'params') return { expr: { kind: 'param', name: this.#param() }, type: 'any', at: t.at };
+    if (t.text === 'true' || t.text === 'false')
+      return { expr: { kind: 'literal', value: t.text === 'true' }, type: 'boolean', at: t.at };
+    if (t.text === 'params')
+      return { expr: { kind: 'param', name: this.#param() }, type: 'any', at: t.at };
     if (FUNCTIONS.has(t.text)) return this.#call(t);
     throw new ExprError(
       `unknown name '${t.text}'; tensors are read through shape(), rank(), size(), has() or value(), parameters as params.NAME`,
@@ -174,14 +186,16 @@ class Parser {
 
   expectEnd(): void {
     const t = this.#peek();
-    if (t.kind !== 'end') throw new ExprError(`unexpected '${t.text}' after a complete guard`, t.at);
+    if (t.kind !== 'end')
+      throw new ExprError(`unexpected '${t.text}' after a complete guard`, t.at);
   }
 
   #call(t: Tok): Typed {
     const fn = t.text as PlanFunction;
     this.#expect('(');
     const arg = this.#next();
-    if (arg.kind !== 'id') throw new ExprError(`${fn}() takes a tensor name, found '${arg.text}'`, arg.at);
+    if (arg.kind !== 'id')
+      throw new ExprError(`${fn}() takes a tensor name, found '${arg.text}'`, arg.at);
     if (arg.text === 'params' && fn === 'has') {
       const name = this.#param();
       this.#expect(')');
@@ -199,19 +213,31 @@ class Parser {
       throw new ExprError('shape(T) is a list; index it, e.g. shape(T)[0]', this.#peek().at);
     }
     const type: Type = fn === 'has' ? 'boolean' : fn === 'value' ? 'any' : 'number';
-    return { expr: { kind: 'call', fn, tensor: arg.text, ...(index ? { index } : {}) }, type, at: t.at };
+    return {
+      expr: { kind: 'call', fn, tensor: arg.text, ...(index ? { index } : {}) },
+      type,
+      at: t.at,
+    };
   }
 
   #param(): string {
     this.#expect('.');
     const name = this.#next();
-    if (name.kind !== 'id') throw new ExprError(`expected a parameter name after 'params.', found '${name.text}'`, name.at);
+    if (name.kind !== 'id')
+      throw new ExprError(
+        `expected a parameter name after 'params.', found '${name.text}'`,
+        name.at,
+      );
     return name.text;
   }
 
   #logic(op: '&&' | '||', left: Typed, right: Typed): Typed {
     for (const side of [left, right]) this.#want(side, 'boolean', `'${op}' joins conditions`);
-    return { expr: { kind: 'logic', op, left: left.expr, right: right.expr }, type: 'boolean', at: left.at };
+    return {
+      expr: { kind: 'logic', op, left: left.expr, right: right.expr },
+      type: 'boolean',
+      at: left.at,
+    };
   }
 
   #want(v: Typed, type: Type, why: string): void {

@@ -14,7 +14,13 @@ export { PipelineRunner } from './executor/pipeline-runner.js';
 export type { PipelineRequest, PipelineRunnerOptions } from './executor/pipeline-runner.js';
 export type { PipelineResult, StepTiming } from './executor/request-result.js';
 export { STEP_OUTCOMES } from './executor/step-stats.js';
-export type { PipelineObserver, PipelineRequestEvent, StepEvent, StepOutcome, StepStatistics } from './executor/step-stats.js';
+export type {
+  PipelineObserver,
+  PipelineRequestEvent,
+  StepEvent,
+  StepOutcome,
+  StepStatistics,
+} from './executor/step-stats.js';
 export { explainPlan } from './explain.js';
 export { createPlanMachine } from './executor/machine-guards.js';
 export { planMachineConfig } from './executor/plan.machine.js';
@@ -27,6 +33,14 @@ export { parsePipelineText } from './parse.js';
 export { createLocator } from './source.js';
 export type { SourceLocator, SourcePosition } from './source.js';
 export { PipelineTestFileSchema } from './test-file-schema.js';
-export type { PipelineTestFile, TestCaseDecl, TestTensorDecl, StubDecl, OutputExpectDecl, CaseExpectDecl, StepStatusDecl } from './test-file-schema.js';
+export type {
+  PipelineTestFile,
+  TestCaseDecl,
+  TestTensorDecl,
+  StubDecl,
+  OutputExpectDecl,
+  CaseExpectDecl,
+  StepStatusDecl,
+} from './test-file-schema.js';
 export { createStaticCatalog } from './static-catalog.js';
 export type { StaticCatalogOptions } from './static-catalog.js';

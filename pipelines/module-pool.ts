@@ -29,7 +29,11 @@ export class ModulePool {
    * Runs one call on the next free instance. Rejects with CANCELLED when `signal` aborts while
    * waiting, UNAVAILABLE once disposed, and with whatever the instance throws.
    */
-  async run(inputs: TensorMap, outputs: readonly string[], signal: CancelSignal): Promise<TensorMap> {
+  async run(
+    inputs: TensorMap,
+    outputs: readonly string[],
+    signal: CancelSignal,
+  ): Promise<TensorMap> {
     const inst = await this.#acquire(signal);
     try {
       return await inst.execute(inputs, { signal, outputs });
@@ -40,12 +44,15 @@ export class ModulePool {
 
   /** Disposes every instance once. */
   dispose(): Promise<void> {
-    this.#disposed ??= Promise.allSettled(this.#instances.map(i => i.dispose())).then(() => undefined);
+    this.#disposed ??= Promise.allSettled(this.#instances.map(i => i.dispose())).then(
+      () => undefined,
+    );
     return this.#disposed;
   }
 
   #acquire(signal: CancelSignal): Promise<ModelInstance> {
-    if (this.#disposed) return Promise.reject(new EngineError('UNAVAILABLE', `${this.#label} is unloaded`));
+    if (this.#disposed)
+      return Promise.reject(new EngineError('UNAVAILABLE', `${this.#label} is unloaded`));
     if (signal.aborted) return Promise.reject(cancelled(this.#label));
     const free = this.#free.pop();
     if (free) return Promise.resolve(free);
@@ -74,5 +81,8 @@ export class ModulePool {
 }
 
 function cancelled(label: string): EngineError {
-  return new EngineError('CANCELLED', `${label}: the request was cancelled while waiting for a free instance`);
+  return new EngineError(
+    'CANCELLED',
+    `${label}: the request was cancelled while waiting for a free instance`,
+  );
 }

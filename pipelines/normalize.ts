@@ -55,7 +55,10 @@ export function normalizeSteps(file: PipelineFile, diag: Diagnostics): NormStep[
     const path: YamlPath = ['steps', index];
     const first = seen.get(decl.name);
     if (first !== undefined) {
-      diag.error({ path: [...path, 'name'], step: decl.name }, `step name is used twice: expected a unique name, found it again after step #${first + 1}`);
+      diag.error(
+        { path: [...path, 'name'], step: decl.name },
+        `step name is used twice: expected a unique name, found it again after step #${first + 1}`,
+      );
       return;
     }
     seen.set(decl.name, index);
@@ -107,44 +110,79 @@ function checkCacheAgreement(steps: readonly NormStep[], diag: Diagnostics): voi
   }
 }
 
-function targetKind(decl: StepDecl, path: YamlPath, diag: Diagnostics): NormStep['kind'] | undefined {
+function targetKind(
+  decl: StepDecl,
+  path: YamlPath,
+  diag: Diagnostics,
+): NormStep['kind'] | undefined {
   const kinds = (['model', 'module', 'return'] as const).filter(k => decl[k] !== undefined);
   const site = { path, step: decl.name };
   if (kinds.length !== 1) {
     const found = kinds.length === 0 ? 'none' : kinds.join(' and ');
-    diag.error(site, `a step runs exactly one of model, module or return: expected one, found ${found}`);
+    diag.error(
+      site,
+      `a step runs exactly one of model, module or return: expected one, found ${found}`,
+    );
     return undefined;
   }
   const kind = kinds[0]!;
   if (decl.version !== undefined && kind !== 'model') {
-    diag.error({ path: [...path, 'version'], key: true, step: decl.name }, `'version' applies to model steps, found it on a ${kind} step`);
+    diag.error(
+      { path: [...path, 'version'], key: true, step: decl.name },
+      `'version' applies to model steps, found it on a ${kind} step`,
+    );
   }
   if (kind === 'return') {
     for (const key of ['inputs', 'outputs', 'map'] as const) {
       const v = decl[key];
-      const empty = v === undefined || (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0);
-      if (!empty) diag.error({ path: [...path, key], key: true, step: decl.name }, `a return step reads tensors through 'return' and 'when', found '${key}'`);
+      const empty =
+        v === undefined || (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0);
+      if (!empty)
+        diag.error(
+          { path: [...path, key], key: true, step: decl.name },
+          `a return step reads tensors through 'return' and 'when', found '${key}'`,
+        );
     }
   }
   return kind;
 }
 
-function checkPolicies(decl: StepDecl, kind: NormStep['kind'], path: YamlPath, diag: Diagnostics): void {
+function checkPolicies(
+  decl: StepDecl,
+  kind: NormStep['kind'],
+  path: YamlPath,
+  diag: Diagnostics,
+): void {
   const step = decl.name;
   if (decl.on_error === 'default' && !decl.default) {
-    diag.error({ path: [...path, 'on_error'], step }, "on_error 'default' needs a 'default' value for each output, found none");
+    diag.error(
+      { path: [...path, 'on_error'], step },
+      "on_error 'default' needs a 'default' value for each output, found none",
+    );
   }
   if (decl.default && decl.on_error !== 'default') {
-    diag.error({ path: [...path, 'default'], key: true, step }, `'default' is used only with on_error: default, found on_error: ${decl.on_error ?? 'fail'}`);
+    diag.error(
+      { path: [...path, 'default'], key: true, step },
+      `'default' is used only with on_error: default, found on_error: ${decl.on_error ?? 'fail'}`,
+    );
   }
   if (kind === 'return' && (decl.retry || decl.timeout_ms !== undefined || decl.on_error)) {
-    diag.error({ path, step }, 'a return step calls nothing: timeout_ms, retry and on_error do not apply');
+    diag.error(
+      { path, step },
+      'a return step calls nothing: timeout_ms, retry and on_error do not apply',
+    );
   }
   if (decl.cache !== undefined && kind !== 'model') {
-    diag.error({ path: [...path, 'cache'], key: true, step }, `'cache' applies to model steps (the response cache keeps model responses), found it on a ${kind} step`);
+    diag.error(
+      { path: [...path, 'cache'], key: true, step },
+      `'cache' applies to model steps (the response cache keeps model responses), found it on a ${kind} step`,
+    );
   }
   if (decl.instances !== 1 && kind !== 'module') {
-    diag.error({ path: [...path, 'instances'], key: true, step }, `'instances' applies to module steps, found it on a ${kind} step`);
+    diag.error(
+      { path: [...path, 'instances'], key: true, step },
+      `'instances' applies to module steps, found it on a ${kind} step`,
+    );
   }
   if (decl.map && !bindingNames(decl.inputs).some(([, t]) => t === decl.map?.over)) {
     diag.error(
@@ -157,18 +195,30 @@ function checkPolicies(decl: StepDecl, kind: NormStep['kind'], path: YamlPath, d
 function normInputs(decl: StepDecl, path: YamlPath): NormInput[] {
   const base = [...path, 'inputs'];
   if (Array.isArray(decl.inputs)) {
-    return decl.inputs.map((n, i) => ({ param: n, tensor: n, optional: false, path: [...base, i] }));
+    return decl.inputs.map((n, i) => ({
+      param: n,
+      tensor: n,
+      optional: false,
+      path: [...base, i],
+    }));
   }
   return Object.entries(decl.inputs).map(([param, b]) =>
     typeof b === 'string'
       ? { param, tensor: b, optional: false, path: [...base, param] }
-      : { param, tensor: b.from, optional: b.optional, ...(b.shape ? { shape: b.shape } : {}), path: [...base, param] },
+      : {
+          param,
+          tensor: b.from,
+          optional: b.optional,
+          ...(b.shape ? { shape: b.shape } : {}),
+          path: [...base, param],
+        },
   );
 }
 
 function normOutputs(decl: StepDecl, path: YamlPath): NormOutput[] {
   const base = [...path, 'outputs'];
-  if (Array.isArray(decl.outputs)) return decl.outputs.map((n, i) => ({ param: n, tensor: n, path: [...base, i] }));
+  if (Array.isArray(decl.outputs))
+    return decl.outputs.map((n, i) => ({ param: n, tensor: n, path: [...base, i] }));
   return Object.entries(decl.outputs).map(([param, b]) =>
     typeof b === 'string'
       ? { param, tensor: b, path: [...base, param] }

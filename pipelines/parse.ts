@@ -46,10 +46,16 @@ export function parsePipelineText(text: string, file: string): ParsedPipeline {
 function reportIssue(diagnostics: Diagnostics, issue: z.core.$ZodIssue, raw: unknown): void {
   const path = issue.path;
   const step = stepName(path, raw);
-  const where = path.map(p => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  const where = path
+    .map(p => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
   if (issue.code === 'unrecognized_keys') {
     for (const key of issue.keys) {
-      diagnostics.error({ path: [...path, key], key: true, ...(step ? { step } : {}) }, `unknown key '${key}'${where ? ` in ${where}` : ''}`);
+      diagnostics.error(
+        { path: [...path, key], key: true, ...(step ? { step } : {}) },
+        `unknown key '${key}'${where ? ` in ${where}` : ''}`,
+      );
     }
     return;
   }

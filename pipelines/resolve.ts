@@ -50,31 +50,53 @@ export async function resolveSignatures(
   const found = new Map<number, StepSignature>();
   await Promise.all(
     steps.map(async s => {
-      const sig = s.kind === 'model' ? await modelSignature(s, opts, diag) : s.kind === 'module' ? await moduleSignature(s, opts, diag) : undefined;
+      const sig =
+        s.kind === 'model'
+          ? await modelSignature(s, opts, diag)
+          : s.kind === 'module'
+            ? await moduleSignature(s, opts, diag)
+            : undefined;
       if (sig) found.set(s.index, sig);
     }),
   );
   return found;
 }
 
-async function modelSignature(s: NormStep, opts: ResolveOptions, diag: Diagnostics): Promise<StepSignature | undefined> {
+async function modelSignature(
+  s: NormStep,
+  opts: ResolveOptions,
+  diag: Diagnostics,
+): Promise<StepSignature | undefined> {
   const name = s.decl.model!;
   const version = s.decl.version;
   const wanted = `model '${name}'${version === undefined ? '' : ` version ${version}`}`;
   try {
     const m = await opts.catalog.metadata(name, version);
-    return { label: `model '${m.name}' version ${m.version}`, maxBatchSize: m.maxBatchSize, inputs: m.inputs, outputs: m.outputs };
+    return {
+      label: `model '${m.name}' version ${m.version}`,
+      maxBatchSize: m.maxBatchSize,
+      inputs: m.inputs,
+      outputs: m.outputs,
+    };
   } catch (e) {
     const site = { path: [...s.path, 'model'], step: s.name, code: 'UNAVAILABLE' as const };
     const code = isEngineError(e) ? e.code : 'INTERNAL';
     const why = e instanceof Error ? e.message : String(e);
-    if (code === 'NOT_FOUND') diag.error(site, `${wanted} is not in the repository: expected a loaded model, found none (${why})`);
+    if (code === 'NOT_FOUND')
+      diag.error(
+        site,
+        `${wanted} is not in the repository: expected a loaded model, found none (${why})`,
+      );
     else diag.error(site, `${wanted} is not ready: expected READY, found ${code} (${why})`);
     return undefined;
   }
 }
 
-async function moduleSignature(s: NormStep, opts: ResolveOptions, diag: Diagnostics): Promise<StepSignature | undefined> {
+async function moduleSignature(
+  s: NormStep,
+  opts: ResolveOptions,
+  diag: Diagnostics,
+): Promise<StepSignature | undefined> {
   const site = { path: [...s.path, 'module'], step: s.name };
   // Checked on the text before the module is looked at: importing it runs it.
   const modelDir = path.resolve(opts.modelDir ?? opts.baseDir);
@@ -85,14 +107,26 @@ async function moduleSignature(s: NormStep, opts: ResolveOptions, diag: Diagnost
   }
   const file = path.join(modelDir, check.path);
   if (!opts.modules) {
-    diag.error(site, `module '${s.decl.module}' needs the JS backend, which this server has not registered`);
+    diag.error(
+      site,
+      `module '${s.decl.module}' needs the JS backend, which this server has not registered`,
+    );
     return undefined;
   }
   try {
     const sig = await opts.modules.describe(moduleFiles(opts.pipeline, s.name, file));
-    return { label: `module '${s.decl.module}'`, maxBatchSize: 0, inputs: sig.inputs, outputs: sig.outputs, modulePath: file };
+    return {
+      label: `module '${s.decl.module}'`,
+      maxBatchSize: 0,
+      inputs: sig.inputs,
+      outputs: sig.outputs,
+      modulePath: file,
+    };
   } catch (e) {
-    diag.error(site, `module '${s.decl.module}' cannot be loaded: ${e instanceof Error ? e.message : String(e)}`);
+    diag.error(
+      site,
+      `module '${s.decl.module}' cannot be loaded: ${e instanceof Error ? e.message : String(e)}`,
+    );
     return undefined;
   }
 }
@@ -106,5 +140,11 @@ async function moduleSignature(s: NormStep, opts: ResolveOptions, diag: Diagnost
  */
 export function moduleFiles(pipeline: string, step: string, file: string): ModelFiles {
   const dir = path.dirname(file);
-  return { modelName: `${pipeline}.${step}`, version: 1, modelDir: dir, versionDir: dir, modelPath: file };
+  return {
+    modelName: `${pipeline}.${step}`,
+    version: 1,
+    modelDir: dir,
+    versionDir: dir,
+    modelPath: file,
+  };
 }

@@ -13,7 +13,12 @@ import { cachedStepCatalog } from './cached-steps.js';
 import type { Mutable } from '../engine/core/mutable.js';
 import type { ExecutionPlan } from '../engine/core/plan.js';
 import type { InferResponse } from '../engine/core/request.js';
-import type { ExecutionStats, ScheduledRequest, Scheduler, SchedulerStats } from '../engine/core/scheduler.js';
+import type {
+  ExecutionStats,
+  ScheduledRequest,
+  Scheduler,
+  SchedulerStats,
+} from '../engine/core/scheduler.js';
 import type { TensorMap } from '../engine/core/tensor.js';
 import type { CompiledPipeline } from './compile.js';
 import { DEBUG_OUTPUT_PREFIX, DEBUG_PARAMETER } from './executor/request-checks.js';
@@ -45,7 +50,12 @@ export class PipelineScheduler implements Scheduler {
   #idle: (() => void) | undefined;
   #stopped: Promise<void> | undefined;
 
-  constructor(parts: { runner: PipelineRunner; pools: readonly ModulePool[]; stats: ExecutionStats; version: number }) {
+  constructor(parts: {
+    runner: PipelineRunner;
+    pools: readonly ModulePool[];
+    stats: ExecutionStats;
+    version: number;
+  }) {
     this.#runner = parts.runner;
     this.#pools = parts.pools;
     this.#stats = parts.stats;
@@ -61,7 +71,11 @@ export class PipelineScheduler implements Scheduler {
    * `braid_debug.<tensor>` outputs and a `braid_debug` parameter holding per-step timings as JSON.
    */
   async run(req: ScheduledRequest): Promise<InferResponse> {
-    if (this.#stopped) throw new EngineError('UNAVAILABLE', `pipeline '${this.plan.name}' version ${this.#version} is unloading`);
+    if (this.#stopped)
+      throw new EngineError(
+        'UNAVAILABLE',
+        `pipeline '${this.plan.name}' version ${this.#version} is unloading`,
+      );
     this.#inflight++;
     try {
       const result = await this.#runner.run(req);
@@ -82,17 +96,29 @@ export class PipelineScheduler implements Scheduler {
   }
 
   stats(): PipelineSchedulerStats {
-    return { pending: 0, inflight: this.#inflight, fields: { braid_steps: this.#runner.stepStatistics() } };
+    return {
+      pending: 0,
+      inflight: this.#inflight,
+      fields: { braid_steps: this.#runner.stepStatistics() },
+    };
   }
 
   #response(req: ScheduledRequest, result: PipelineResult): InferResponse {
-    const res: Mutable<InferResponse> = { modelName: this.plan.name, modelVersion: this.#version, outputs: result.outputs };
+    const res: Mutable<InferResponse> = {
+      modelName: this.plan.name,
+      modelVersion: this.#version,
+      outputs: result.outputs,
+    };
     if (req.id) res.id = req.id;
     if (result.debug) {
       const outputs: TensorMap = new Map(result.outputs);
       for (const [name, t] of result.debug.tensors) outputs.set(`${DEBUG_OUTPUT_PREFIX}${name}`, t);
       res.outputs = outputs;
-      const debug = { pipeline: this.plan.name, returned_by: result.returnedBy ?? null, steps: result.debug.steps };
+      const debug = {
+        pipeline: this.plan.name,
+        returned_by: result.returnedBy ?? null,
+        steps: result.debug.steps,
+      };
       res.parameters = { [DEBUG_PARAMETER]: JSON.stringify(debug) };
     }
     return res;
@@ -117,24 +143,51 @@ export interface PipelineSchedulerOptions extends Omit<PipelineRunnerOptions, 'p
  * @example
  * const scheduler = await createPipelineScheduler(compiled, { version: 1, catalog, stats, modules: js });
  */
-export async function createPipelineScheduler(compiled: CompiledPipeline, opts: PipelineSchedulerOptions): Promise<PipelineScheduler> {
+export async function createPipelineScheduler(
+  compiled: CompiledPipeline,
+  opts: PipelineSchedulerOptions,
+): Promise<PipelineScheduler> {
   const { plan } = compiled;
   const pools = new Map<number, ModulePool>();
   try {
     for (const step of plan.steps) {
       if (step.target.kind !== 'module') continue;
-      if (!opts.modules) throw new EngineError('INVALID_ARG', `pipeline '${plan.name}' step '${step.name}': module steps need the JS backend`);
+      if (!opts.modules)
+        throw new EngineError(
+          'INVALID_ARG',
+          `pipeline '${plan.name}' step '${step.name}': module steps need the JS backend`,
+        );
       const files = moduleFiles(plan.name, step.name, step.target.path);
       const sig = compiled.signatures.get(step.index)!;
-      const instances = await createModuleInstances(opts.modules, files, sig.inputs, sig.outputs, step.target.instances, opts.signal);
-      pools.set(step.index, new ModulePool(`pipeline '${plan.name}' step '${step.name}'`, instances));
+      const instances = await createModuleInstances(
+        opts.modules,
+        files,
+        sig.inputs,
+        sig.outputs,
+        step.target.instances,
+        opts.signal,
+      );
+      pools.set(
+        step.index,
+        new ModulePool(`pipeline '${plan.name}' step '${step.name}'`, instances),
+      );
     }
   } catch (e) {
     await Promise.all([...pools.values()].map(p => p.dispose()));
     throw e;
   }
-  const runner = new PipelineRunner({ ...opts, catalog: cachedStepCatalog(opts.catalog, plan), plan, pools });
-  return new PipelineScheduler({ runner, pools: [...pools.values()], stats: opts.stats, version: opts.version });
+  const runner = new PipelineRunner({
+    ...opts,
+    catalog: cachedStepCatalog(opts.catalog, plan),
+    plan,
+    pools,
+  });
+  return new PipelineScheduler({
+    runner,
+    pools: [...pools.values()],
+    stats: opts.stats,
+    version: opts.version,
+  });
 }
 
 async function createModuleInstances(
@@ -145,7 +198,11 @@ async function createModuleInstances(
   count: number,
   signal: AbortSignal | undefined,
 ): Promise<ModelInstance[]> {
-  const io = (t: CatalogTensor) => ({ name: t.name, data_type: toConfigDataType(t.datatype), dims: [...t.shape] });
+  const io = (t: CatalogTensor) => ({
+    name: t.name,
+    data_type: toConfigDataType(t.datatype),
+    dims: [...t.shape],
+  });
   const config = ModelConfigSchema.parse({
     name: files.modelName,
     backend: backend.name,
@@ -157,7 +214,12 @@ async function createModuleInstances(
   const created: ModelInstance[] = [];
   try {
     for (let index = 0; index < count; index++) {
-      const opts = { signal: signal ?? new AbortController().signal, index, instanceCount: count, device: { kind: 'CPU' as const } };
+      const opts = {
+        signal: signal ?? new AbortController().signal,
+        index,
+        instanceCount: count,
+        device: { kind: 'CPU' as const },
+      };
       created.push(await backend.createInstance(config, files, opts));
     }
     return created;

@@ -19,7 +19,10 @@ export interface SourcePosition {
  * `offset` moves into a string value (past its opening quote). A path that goes past what
  * the text contains resolves to the deepest node that exists.
  */
-export type SourceLocator = (path: YamlPath, opts?: { readonly key?: boolean; readonly offset?: number }) => SourcePosition | undefined;
+export type SourceLocator = (
+  path: YamlPath,
+  opts?: { readonly key?: boolean; readonly offset?: number },
+) => SourcePosition | undefined;
 
 /**
  * A locator over a document parsed with `lineCounter`.
@@ -34,7 +37,8 @@ export function createLocator(doc: Document, lineCounter: LineCounter): SourceLo
     const node = findNode(doc.contents, path, opts.key ?? false);
     const start = node?.range?.[0];
     if (start === undefined) return undefined;
-    const quoted = isScalar(node) && (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE);
+    const quoted =
+      isScalar(node) && (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE);
     const offset = opts.offset ?? 0;
     return lineCounter.linePos(start + (offset > 0 && quoted ? 1 : 0) + offset);
   };

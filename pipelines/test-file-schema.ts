@@ -13,19 +13,30 @@ const ERROR_CODE = z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES]
 
 const Data = z
   .array(z.unknown())
-  .describe('Row-major elements; nested lists are flattened. BYTES as strings; floats may be NaN or ±Infinity (.nan / .inf, or the strings "NaN", "Infinity")');
+  .describe(
+    'Row-major elements; nested lists are flattened. BYTES as strings; floats may be NaN or ±Infinity (.nan / .inf, or the strings "NaN", "Infinity")',
+  );
 
 const File = z
   .string()
   .min(1)
-  .describe('A file relative to this test file: .npy (NumPy array), .json (a tensor { datatype, shape, data } or a nested list; #/json/pointer picks a part), else its bytes as one BYTES element');
+  .describe(
+    'A file relative to this test file: .npy (NumPy array), .json (a tensor { datatype, shape, data } or a nested list; #/json/pointer picks a part), else its bytes as one BYTES element',
+  );
 
-const Format = z.enum(['npy', 'json', 'raw']).describe('How to read `file` when its extension does not say: raw bytes, NumPy, JSON');
+const Format = z
+  .enum(['npy', 'json', 'raw'])
+  .describe('How to read `file` when its extension does not say: raw bytes, NumPy, JSON');
 
 /** A tensor written in a test file: literal data or a file. */
 export const TestTensorSchema = z.strictObject({
-  datatype: DataTypeNameSchema.optional().describe('Required unless the file says it (.npy, a JSON tensor)'),
-  shape: z.array(z.number().int().min(0)).optional().describe('Full shape; by default the nesting of `data`, or the file\'s'),
+  datatype: DataTypeNameSchema.optional().describe(
+    'Required unless the file says it (.npy, a JSON tensor)',
+  ),
+  shape: z
+    .array(z.number().int().min(0))
+    .optional()
+    .describe("Full shape; by default the nesting of `data`, or the file's"),
   data: Data.optional(),
   file: File.optional(),
   format: Format.optional(),
@@ -34,12 +45,32 @@ export const TestTensorSchema = z.strictObject({
 /** What replaces a model or module the pipeline calls while a case runs. */
 export const StubSchema = z
   .strictObject({
-    outputs: z.record(z.string().min(1), TestTensorSchema).optional().describe('Fixed outputs, returned for every call'),
-    module: z.string().min(1).optional().describe('A .ts/.js module (relative to this file) whose execute(inputs, { outputs }) answers instead'),
+    outputs: z
+      .record(z.string().min(1), TestTensorSchema)
+      .optional()
+      .describe('Fixed outputs, returned for every call'),
+    module: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A .ts/.js module (relative to this file) whose execute(inputs, { outputs }) answers instead',
+      ),
     error: ERROR_CODE.optional().describe('Fail calls with this error code …'),
-    times: z.number().int().min(1).optional().describe('… this many times per request, then answer normally (default: every call)'),
+    times: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('… this many times per request, then answer normally (default: every call)'),
     message: z.string().optional().describe('Message of the injected error'),
-    delay_ms: z.number().min(0).optional().describe('Answer this much later. In-process the clock jumps, so deadlines and timeouts fire without waiting'),
+    delay_ms: z
+      .number()
+      .min(0)
+      .optional()
+      .describe(
+        'Answer this much later. In-process the clock jumps, so deadlines and timeouts fire without waiting',
+      ),
   })
   .describe('Without outputs or module, calls go on to the real model after the fault or delay');
 
@@ -63,20 +94,33 @@ export const OutputExpectSchema = z.strictObject({
   data: Data.optional().describe('Every element, in order'),
   file: File.optional().describe('Expected elements (and shape) from a file'),
   format: Format.optional(),
-  atol: z.number().min(0).optional().describe('Absolute tolerance of floats: |received - expected| <= atol + rtol * |expected|'),
+  atol: z
+    .number()
+    .min(0)
+    .optional()
+    .describe('Absolute tolerance of floats: |received - expected| <= atol + rtol * |expected|'),
   rtol: z.number().min(0).optional().describe('Relative tolerance of floats'),
   min: z.number().optional().describe('Every element at least this'),
   max: z.number().optional().describe('Every element at most this'),
   contains: z.array(z.string()).optional().describe('BYTES: each string occurs in some element'),
   ignore_case: z.boolean().optional().describe('BYTES: compare case-insensitively'),
-  collapse_whitespace: z.boolean().optional().describe('BYTES: trim and treat runs of whitespace as one space'),
-  snapshot: z.boolean().optional().describe('Compare with the golden file recorded by `braid test --update`'),
+  collapse_whitespace: z
+    .boolean()
+    .optional()
+    .describe('BYTES: trim and treat runs of whitespace as one space'),
+  snapshot: z
+    .boolean()
+    .optional()
+    .describe('Compare with the golden file recorded by `braid test --update`'),
 });
 
 /** What a case must produce. */
 export const CaseExpectSchema = z.strictObject({
   outputs: z.record(z.string().min(1), OutputExpectSchema).optional(),
-  steps: z.record(z.string().min(1), StepExpect).optional().describe('How named steps ended: ran, skipped, returned, ...'),
+  steps: z
+    .record(z.string().min(1), StepExpect)
+    .optional()
+    .describe('How named steps ended: ran, skipped, returned, ...'),
   error: z
     .strictObject({
       status: z.number().int().min(100).max(599).optional().describe('HTTP status'),
@@ -91,13 +135,36 @@ export const CaseExpectSchema = z.strictObject({
 export const TestCaseSchema = z.strictObject({
   name: z.string().min(1),
   inputs: z.record(z.string().min(1), TestTensorSchema).default({}),
-  parameters: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).optional().describe('Request parameters'),
+  parameters: z
+    .record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()]))
+    .optional()
+    .describe('Request parameters'),
   outputs: z.array(z.string().min(1)).optional().describe('Outputs to ask for (default all)'),
-  stubs: z.record(z.string().min(1), StubSchema).optional().describe('Stubs of this case, over the file\'s'),
-  repeat: z.number().int().min(1).max(100_000).default(1).describe('Send the request this many times, checking each answer'),
-  warmup: z.number().int().min(0).max(100_000).default(0).describe('Requests sent first, neither checked nor timed'),
+  stubs: z
+    .record(z.string().min(1), StubSchema)
+    .optional()
+    .describe("Stubs of this case, over the file's"),
+  repeat: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(1)
+    .describe('Send the request this many times, checking each answer'),
+  warmup: z
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .default(0)
+    .describe('Requests sent first, neither checked nor timed'),
   latency: z
-    .strictObject({ p50_ms: z.number().positive().optional(), p90_ms: z.number().positive().optional(), p99_ms: z.number().positive().optional(), max_ms: z.number().positive().optional() })
+    .strictObject({
+      p50_ms: z.number().positive().optional(),
+      p90_ms: z.number().positive().optional(),
+      p99_ms: z.number().positive().optional(),
+      max_ms: z.number().positive().optional(),
+    })
     .optional()
     .describe('Latency budget over the repeats'),
   skip: z.boolean().default(false),
@@ -110,7 +177,10 @@ export const PipelineTestFileSchema = z.strictObject({
   version: z.number().int().min(1).optional(),
   description: z.string().optional(),
   stubs: z
-    .record(z.string().min(1).describe('A model name, or a module path as the pipeline writes it'), StubSchema)
+    .record(
+      z.string().min(1).describe('A model name, or a module path as the pipeline writes it'),
+      StubSchema,
+    )
     .optional()
     .describe('Replace models or modules the pipeline calls (in-process only)'),
   cases: z.array(TestCaseSchema).min(1),

@@ -43,9 +43,20 @@ export function inferTypes(
   const table = new DimTable();
   const tensors = new Map<string, TensorType>();
   for (const [name, d] of Object.entries(file.inputs)) {
-    tensors.set(name, { datatype: d.datatype, dims: d.shape.map(x => table.declared(x, `input '${name}'`)), origin: `pipeline input '${name}'` });
+    tensors.set(name, {
+      datatype: d.datatype,
+      dims: d.shape.map(x => table.declared(x, `input '${name}'`)),
+      origin: `pipeline input '${name}'`,
+    });
   }
-  const ctx: TypingCtx = { table, tensors, diag, wiring, defaults: new Map(), constants: new Map() };
+  const ctx: TypingCtx = {
+    table,
+    tensors,
+    diag,
+    wiring,
+    defaults: new Map(),
+    constants: new Map(),
+  };
   for (const s of order) {
     if (s.kind === 'return') checkReturn(ctx, file, s);
     const sig = sigs.get(s.index);
@@ -72,7 +83,10 @@ function checkInputs(ctx: TypingCtx, s: NormStep, sig: StepSignature): void {
     const spec = sig.inputs.find(t => t.name === b.param);
     const site = { path: b.path, key: true, step: s.name, tensor: b.tensor };
     if (!spec) {
-      ctx.diag.error(site, `${sig.label} has no input '${b.param}': expected one of ${listOf(sig.inputs.map(t => t.name))}`);
+      ctx.diag.error(
+        site,
+        `${sig.label} has no input '${b.param}': expected one of ${listOf(sig.inputs.map(t => t.name))}`,
+      );
       continue;
     }
     const found = ctx.tensors.get(b.tensor);
@@ -80,23 +94,44 @@ function checkInputs(ctx: TypingCtx, s: NormStep, sig: StepSignature): void {
   }
   const unmapped = sig.inputs.filter(t => !t.optional && !bound.has(t.name)).map(t => t.name);
   if (unmapped.length > 0) {
-    ctx.diag.error({ path: [...s.path, 'inputs'], key: true, step: s.name }, `unmapped required input(s) of ${sig.label}: expected ${listOf(unmapped)} to be mapped, found no mapping`);
+    ctx.diag.error(
+      { path: [...s.path, 'inputs'], key: true, step: s.name },
+      `unmapped required input(s) of ${sig.label}: expected ${listOf(unmapped)} to be mapped, found no mapping`,
+    );
   }
 }
 
-function checkBinding(ctx: TypingCtx, s: NormStep, sig: StepSignature, b: NormInput, spec: CatalogTensor, found: TensorType): void {
+function checkBinding(
+  ctx: TypingCtx,
+  s: NormStep,
+  sig: StepSignature,
+  b: NormInput,
+  spec: CatalogTensor,
+  found: TensorType,
+): void {
   const site = { path: b.path, step: s.name, tensor: b.tensor };
   let dims = found.dims;
   if (s.decl.map?.over === b.tensor) {
     if (dims.length === 0) {
-      ctx.diag.error(site, `map over a scalar: expected a tensor with an axis 0 to split, found shape []`);
+      ctx.diag.error(
+        site,
+        `map over a scalar: expected a tensor with an axis 0 to split, found shape []`,
+      );
       return;
     }
     dims = s.decl.map.mode === 'stack' ? dims.slice(1) : [ctx.table.constant(1), ...dims.slice(1)];
   }
   if (b.shape) {
     const declared = b.shape.map(d => ctx.table.declared(d, `step '${s.name}' input '${b.param}'`));
-    reportShape(ctx, site, `the declared shape of input '${b.param}'`, declared, dims, found.origin, ctx.table.unifyShapes(declared, dims));
+    reportShape(
+      ctx,
+      site,
+      `the declared shape of input '${b.param}'`,
+      declared,
+      dims,
+      found.origin,
+      ctx.table.unifyShapes(declared, dims),
+    );
   }
   const model = spec.shape.map(d => ctx.table.declared(d, sig.label));
   const what = `input '${b.param}' of ${sig.label}${s.decl.map?.over === b.tensor ? ' (one map item)' : ''}`;
@@ -108,7 +143,10 @@ function checkOutputs(ctx: TypingCtx, s: NormStep, sig: StepSignature): void {
     const spec = sig.outputs.find(t => t.name === o.param);
     const site = { path: o.path, key: true, step: s.name, tensor: o.tensor };
     if (!spec) {
-      ctx.diag.error(site, `${sig.label} has no output '${o.param}': expected one of ${listOf(sig.outputs.map(t => t.name))}`);
+      ctx.diag.error(
+        site,
+        `${sig.label} has no output '${o.param}': expected one of ${listOf(sig.outputs.map(t => t.name))}`,
+      );
       continue;
     }
     const src = ctx.wiring.sources.get(o.tensor);
@@ -117,7 +155,13 @@ function checkOutputs(ctx: TypingCtx, s: NormStep, sig: StepSignature): void {
   }
 }
 
-function outputType(ctx: TypingCtx, s: NormStep, sig: StepSignature, o: NormOutput, spec: CatalogTensor): TensorType {
+function outputType(
+  ctx: TypingCtx,
+  s: NormStep,
+  sig: StepSignature,
+  o: NormOutput,
+  spec: CatalogTensor,
+): TensorType {
   const t = ctx.table;
   let dims = spec.shape.map(d => t.declared(d, sig.label));
   const map = s.decl.map;
@@ -126,17 +170,31 @@ function outputType(ctx: TypingCtx, s: NormStep, sig: StepSignature, o: NormOutp
     const n = over.dims[0]!;
     dims = map.mode === 'stack' ? [n, ...dims] : [n, ...dims.slice(1)];
     if (map.mode === 'concat' && spec.shape.length === 0) {
-      ctx.diag.error({ path: o.path, step: s.name, tensor: o.tensor }, `map mode concat joins outputs along axis 0: expected output '${o.param}' of ${sig.label} to have one, found shape []`);
+      ctx.diag.error(
+        { path: o.path, step: s.name, tensor: o.tensor },
+        `map mode concat joins outputs along axis 0: expected output '${o.param}' of ${sig.label} to have one, found shape []`,
+      );
     }
   }
   const origin = `step '${s.name}' output '${o.param}'`;
   const site = { path: o.path, step: s.name, tensor: o.tensor };
   if (o.datatype && o.datatype !== spec.datatype) {
-    ctx.diag.error(site, `output '${o.param}' of ${sig.label} is declared ${o.datatype}: expected ${o.datatype}, found ${spec.datatype}`);
+    ctx.diag.error(
+      site,
+      `output '${o.param}' of ${sig.label} is declared ${o.datatype}: expected ${o.datatype}, found ${spec.datatype}`,
+    );
   }
   if (o.shape) {
     const declared = o.shape.map(d => t.declared(d, origin));
-    reportShape(ctx, site, `the declared shape of output '${o.param}'`, declared, dims, sig.label, t.unifyShapes(declared, dims, origin));
+    reportShape(
+      ctx,
+      site,
+      `the declared shape of output '${o.param}'`,
+      declared,
+      dims,
+      sig.label,
+      t.unifyShapes(declared, dims, origin),
+    );
     dims = declared;
   }
   return { datatype: spec.datatype, dims, origin };

@@ -12,7 +12,9 @@ import type { NormStep } from './normalize.js';
 import type { ConstantDecl, PipelineFile } from './schema.js';
 
 /** Where a tensor comes from: a pipeline input, or an output of a step. */
-export type TensorSource = { readonly kind: 'input' } | { readonly kind: 'step'; readonly step: number; readonly param: string };
+export type TensorSource =
+  | { readonly kind: 'input' }
+  | { readonly kind: 'step'; readonly step: number; readonly param: string };
 
 /** The dataflow of a pipeline. Step numbers are indices into the file's `steps`. */
 export interface Wiring {
@@ -34,7 +36,11 @@ export interface Wiring {
  * @example
  * const wiring = wirePipeline(file, steps, diagnostics);
  */
-export function wirePipeline(file: PipelineFile, steps: readonly NormStep[], diag: Diagnostics): Wiring {
+export function wirePipeline(
+  file: PipelineFile,
+  steps: readonly NormStep[],
+  diag: Diagnostics,
+): Wiring {
   const sources = collectSources(file, steps, diag);
   const guards = new Map<number, PlanGuard>();
   const returns = new Map<number, Map<string, string | ConstantDecl>>();
@@ -42,7 +48,8 @@ export function wirePipeline(file: PipelineFile, steps: readonly NormStep[], dia
   const consumers = new Map<string, number[]>();
   for (const s of steps) {
     const r = new Set<string>();
-    for (const b of s.inputs) if (known(sources, b.tensor, { path: b.path, step: s.name }, diag)) r.add(b.tensor);
+    for (const b of s.inputs)
+      if (known(sources, b.tensor, { path: b.path, step: s.name }, diag)) r.add(b.tensor);
     const guard = parseGuard(s, sources, diag);
     if (guard) {
       guards.set(s.index, guard);
@@ -62,14 +69,26 @@ export function wirePipeline(file: PipelineFile, steps: readonly NormStep[], dia
   return { sources, consumers, guards, returns, reads, ...(order ? { order } : {}), levels };
 }
 
-function collectSources(file: PipelineFile, steps: readonly NormStep[], diag: Diagnostics): Map<string, TensorSource> {
-  const sources = new Map<string, TensorSource>(Object.keys(file.inputs).map(n => [n, { kind: 'input' }]));
+function collectSources(
+  file: PipelineFile,
+  steps: readonly NormStep[],
+  diag: Diagnostics,
+): Map<string, TensorSource> {
+  const sources = new Map<string, TensorSource>(
+    Object.keys(file.inputs).map(n => [n, { kind: 'input' }]),
+  );
   for (const s of steps) {
     for (const o of s.outputs) {
       const prev = sources.get(o.tensor);
       if (prev) {
-        const first = prev.kind === 'input' ? 'it is a pipeline input' : `output '${prev.param}' of step '${steps.find(x => x.index === prev.step)?.name}' produces it`;
-        diag.error({ path: o.path, step: s.name, tensor: o.tensor }, `tensor produced twice: expected one producer, but ${first} and so does output '${o.param}'`);
+        const first =
+          prev.kind === 'input'
+            ? 'it is a pipeline input'
+            : `output '${prev.param}' of step '${steps.find(x => x.index === prev.step)?.name}' produces it`;
+        diag.error(
+          { path: o.path, step: s.name, tensor: o.tensor },
+          `tensor produced twice: expected one producer, but ${first} and so does output '${o.param}'`,
+        );
         continue;
       }
       sources.set(o.tensor, { kind: 'step', step: s.index, param: o.param });
@@ -78,13 +97,25 @@ function collectSources(file: PipelineFile, steps: readonly NormStep[], diag: Di
   return sources;
 }
 
-function known(sources: ReadonlyMap<string, TensorSource>, tensor: string, site: { path: readonly PropertyKey[]; step: string; offset?: number }, diag: Diagnostics): boolean {
+function known(
+  sources: ReadonlyMap<string, TensorSource>,
+  tensor: string,
+  site: { path: readonly PropertyKey[]; step: string; offset?: number },
+  diag: Diagnostics,
+): boolean {
   if (sources.has(tensor)) return true;
-  diag.error({ ...site, tensor }, `unknown tensor: expected a pipeline input or a step output, found no tensor named '${tensor}'`);
+  diag.error(
+    { ...site, tensor },
+    `unknown tensor: expected a pipeline input or a step output, found no tensor named '${tensor}'`,
+  );
   return false;
 }
 
-function parseGuard(s: NormStep, sources: ReadonlyMap<string, TensorSource>, diag: Diagnostics): PlanGuard | undefined {
+function parseGuard(
+  s: NormStep,
+  sources: ReadonlyMap<string, TensorSource>,
+  diag: Diagnostics,
+): PlanGuard | undefined {
   const source = s.decl.when;
   if (source === undefined) return undefined;
   const path = [...s.path, 'when'];
@@ -94,34 +125,56 @@ function parseGuard(s: NormStep, sources: ReadonlyMap<string, TensorSource>, dia
     return undefined;
   }
   const tensors = new Set<string>();
-  for (const ref of parsed.refs) if (known(sources, ref.tensor, { path, step: s.name, offset: ref.offset }, diag)) tensors.add(ref.tensor);
+  for (const ref of parsed.refs)
+    if (known(sources, ref.tensor, { path, step: s.name, offset: ref.offset }, diag))
+      tensors.add(ref.tensor);
   return { source, expr: parsed.expr, tensors: [...tensors] };
 }
 
-function checkReturn(file: PipelineFile, s: NormStep, sources: ReadonlyMap<string, TensorSource>, diag: Diagnostics): Map<string, string | ConstantDecl> {
+function checkReturn(
+  file: PipelineFile,
+  s: NormStep,
+  sources: ReadonlyMap<string, TensorSource>,
+  diag: Diagnostics,
+): Map<string, string | ConstantDecl> {
   const values = new Map<string, string | ConstantDecl>();
   const declared = s.decl.return ?? {};
   for (const [out, v] of Object.entries(declared)) {
     const path = [...s.path, 'return', out];
     if (!(out in file.outputs)) {
-      diag.error({ path, key: true, step: s.name }, `a return value must be a pipeline output: expected one of ${listOf(Object.keys(file.outputs))}, found '${out}'`);
+      diag.error(
+        { path, key: true, step: s.name },
+        `a return value must be a pipeline output: expected one of ${listOf(Object.keys(file.outputs))}, found '${out}'`,
+      );
       continue;
     }
     if (typeof v === 'string' && !known(sources, v, { path, step: s.name }, diag)) continue;
     values.set(out, v);
   }
-  const missing = Object.entries(file.outputs).filter(([n, d]) => !d.optional && !(n in declared)).map(([n]) => n);
+  const missing = Object.entries(file.outputs)
+    .filter(([n, d]) => !d.optional && !(n in declared))
+    .map(([n]) => n);
   if (missing.length > 0) {
-    diag.error({ path: [...s.path, 'return'], key: true, step: s.name }, `an early return answers every required output: expected ${listOf(missing)} too, found no value`);
+    diag.error(
+      { path: [...s.path, 'return'], key: true, step: s.name },
+      `an early return answers every required output: expected ${listOf(missing)} too, found no value`,
+    );
   }
   return values;
 }
 
-function checkOutputs(file: PipelineFile, sources: ReadonlyMap<string, TensorSource>, diag: Diagnostics): void {
+function checkOutputs(
+  file: PipelineFile,
+  sources: ReadonlyMap<string, TensorSource>,
+  diag: Diagnostics,
+): void {
   for (const [name, decl] of Object.entries(file.outputs)) {
     const tensor = decl.from ?? name;
     if (!sources.has(tensor)) {
-      diag.error({ path: ['outputs', name], key: true, tensor }, `output never produced: expected a step output or pipeline input named '${tensor}', found none`);
+      diag.error(
+        { path: ['outputs', name], key: true, tensor },
+        `output never produced: expected a step output or pipeline input named '${tensor}', found none`,
+      );
     }
   }
 }
@@ -135,13 +188,20 @@ function warnUnused(
 ): void {
   const outputs = new Set(Object.entries(file.outputs).map(([n, d]) => d.from ?? n));
   for (const name of Object.keys(file.inputs)) {
-    if (!consumers.has(name) && !outputs.has(name)) diag.warn({ path: ['inputs', name], key: true, tensor: name }, 'unused input: no step and no output reads it');
+    if (!consumers.has(name) && !outputs.has(name))
+      diag.warn(
+        { path: ['inputs', name], key: true, tensor: name },
+        'unused input: no step and no output reads it',
+      );
   }
   for (const [tensor, src] of sources) {
     if (src.kind !== 'step' || consumers.has(tensor) || outputs.has(tensor)) continue;
     const step = steps.find(s => s.index === src.step)!;
     const out = step.outputs.find(o => o.tensor === tensor)!;
-    diag.warn({ path: out.path, step: step.name, tensor }, `unused tensor: output '${out.param}' is computed but nothing reads it`);
+    diag.warn(
+      { path: out.path, step: step.name, tensor },
+      `unused tensor: output '${out.param}' is computed but nothing reads it`,
+    );
   }
 }
 
@@ -156,7 +216,8 @@ function orderSteps(
   for (const s of steps) {
     for (const t of reads.get(s.index) ?? []) {
       const src = sources.get(t);
-      if (src?.kind === 'step' && graph.hasNode(String(src.step))) graph.mergeEdge(String(src.step), String(s.index), { tensor: t });
+      if (src?.kind === 'step' && graph.hasNode(String(src.step)))
+        graph.mergeEdge(String(src.step), String(s.index), { tensor: t });
     }
   }
   const levels = new Map<number, number>();
@@ -184,7 +245,10 @@ function reportCycle(graph: DirectedGraph, steps: readonly NormStep[], diag: Dia
     return `'${name(n).name}' -(${String(graph.getEdgeAttribute(graph.edge(n, next), 'tensor'))})-> `;
   });
   const first = name(cycle[0]!);
-  diag.error({ path: first.path, step: first.name }, `steps form a cycle: expected a DAG, found ${links.join('')}'${first.name}'`);
+  diag.error(
+    { path: first.path, step: first.name },
+    `steps form a cycle: expected a DAG, found ${links.join('')}'${first.name}'`,
+  );
 }
 
 /** One cycle of a graph known to have one, as its nodes in order. */

@@ -10,7 +10,11 @@ export default class SummaryReporter implements Reporter {
     let failed = unhandledErrors.length;
     let skipped = 0;
     for (const m of modules) {
-      if (m.state() === 'failed' && ![...m.children.allTests()].some(t => t.result().state === 'failed')) failed++;
+      if (
+        m.state() === 'failed' &&
+        ![...m.children.allTests()].some(t => t.result().state === 'failed')
+      )
+        failed++;
       for (const t of m.children.allTests()) {
         const s = t.result().state;
         if (s === 'passed') passed++;

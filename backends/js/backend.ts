@@ -4,7 +4,13 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import type { Backend, InstanceOptions, ModelFiles, ModelInstance, ModelSignature } from '../../engine/core/backend.js';
+import type {
+  Backend,
+  InstanceOptions,
+  ModelFiles,
+  ModelInstance,
+  ModelSignature,
+} from '../../engine/core/backend.js';
 import { systemClock } from '../../engine/core/clock.js';
 import type { Clock } from '../../engine/core/clock.js';
 import { EngineError } from '../../engine/core/errors.js';
@@ -85,16 +91,27 @@ export function createJsBackend(opts: JsBackendOptions = {}): Backend {
     modelFilenames: ['model.ts', 'model.mjs', 'model.mts'],
     async describe(files: ModelFiles): Promise<ModelSignature> {
       const file = await moduleFile(files);
-      return describeModule(files.modelName, file, { clock, timeoutMs: opts.describeTimeoutMs ?? 30_000, maxHeapMb, script });
+      return describeModule(files.modelName, file, {
+        clock,
+        timeoutMs: opts.describeTimeoutMs ?? 30_000,
+        maxHeapMb,
+        script,
+      });
     },
-    async createInstance(config: ModelConfig, files: ModelFiles, inst: InstanceOptions): Promise<ModelInstance> {
+    async createInstance(
+      config: ModelConfig,
+      files: ModelFiles,
+      inst: InstanceOptions,
+    ): Promise<ModelInstance> {
       const file = await moduleFile(files);
-      if (inst.signal.aborted) throw new EngineError('CANCELLED', `model '${files.modelName}': load cancelled`);
+      if (inst.signal.aborted)
+        throw new EngineError('CANCELLED', `model '${files.modelName}': load cancelled`);
       return JsModelInstance.start({
         path: file,
         clock,
         logger,
-        executeTimeoutMs: numberParameter(config, files.modelName, EXECUTE_TIMEOUT) ?? executeTimeoutMs,
+        executeTimeoutMs:
+          numberParameter(config, files.modelName, EXECUTE_TIMEOUT) ?? executeTimeoutMs,
         maxHeapMb: numberParameter(config, files.modelName, MAX_HEAP) ?? maxHeapMb,
         cancelGraceMs,
         script,
@@ -103,7 +120,9 @@ export function createJsBackend(opts: JsBackendOptions = {}): Backend {
           version: files.version,
           modelDir: files.modelDir,
           versionDir: files.versionDir,
-          parameters: Object.fromEntries(Object.entries(config.parameters).map(([k, v]) => [k, v.string_value])),
+          parameters: Object.fromEntries(
+            Object.entries(config.parameters).map(([k, v]) => [k, v.string_value]),
+          ),
           maxBatchSize: config.max_batch_size,
           instance: { index: inst.index, count: inst.instanceCount },
         },
@@ -117,11 +136,23 @@ export function createJsBackend(opts: JsBackendOptions = {}): Backend {
  * {@link JS_MODEL_FILES} in the version directory.
  */
 async function moduleFile(files: ModelFiles): Promise<string> {
-  const candidates = [files.modelPath, ...JS_MODEL_FILES.map(f => path.join(path.dirname(files.modelPath), f))];
+  const candidates = [
+    files.modelPath,
+    ...JS_MODEL_FILES.map(f => path.join(path.dirname(files.modelPath), f)),
+  ];
   for (const c of candidates) {
-    if (await access(c).then(() => true, () => false)) return path.resolve(c);
+    if (
+      await access(c).then(
+        () => true,
+        () => false,
+      )
+    )
+      return path.resolve(c);
   }
-  throw new EngineError('INVALID_ARG', `model '${files.modelName}' version ${files.version}: no module found: looked for ${path.basename(files.modelPath)}, ${JS_MODEL_FILES.join(', ')} in ${path.dirname(files.modelPath)}`);
+  throw new EngineError(
+    'INVALID_ARG',
+    `model '${files.modelName}' version ${files.version}: no module found: looked for ${path.basename(files.modelPath)}, ${JS_MODEL_FILES.join(', ')} in ${path.dirname(files.modelPath)}`,
+  );
 }
 
 interface DescribeOptions {
@@ -131,16 +162,35 @@ interface DescribeOptions {
   readonly script: URL;
 }
 
-async function describeModule(model: string, file: string, opts: DescribeOptions): Promise<ModelSignature> {
+async function describeModule(
+  model: string,
+  file: string,
+  opts: DescribeOptions,
+): Promise<ModelSignature> {
   const { clock, timeoutMs, maxHeapMb, script } = opts;
-  const link = new WorkerLink<JsWorkerRequest, JsWorkerReply>({ model, script, threadName: `braid js ${model}`, maxHeapMb, heapSetting: JS_SETTINGS.heap });
+  const link = new WorkerLink<JsWorkerRequest, JsWorkerReply>({
+    model,
+    script,
+    threadName: `braid js ${model}`,
+    maxHeapMb,
+    heapSetting: JS_SETTINGS.heap,
+  });
   try {
     const reply = await watch(link.request({ type: 'describe', model, path: file }), {
       clock,
       timeoutMs,
-      onOverrun: () => new EngineError('INVALID_ARG', `model '${model}': importing ${file} took longer than ${timeoutMs} ms`),
+      onOverrun: () =>
+        new EngineError(
+          'INVALID_ARG',
+          `model '${model}': importing ${file} took longer than ${timeoutMs} ms`,
+        ),
     });
-    const { inputs, outputs } = expectReply(model, reply, 'described', e => new EngineError(e.code ?? 'INVALID_ARG', e.message));
+    const { inputs, outputs } = expectReply(
+      model,
+      reply,
+      'described',
+      e => new EngineError(e.code ?? 'INVALID_ARG', e.message),
+    );
     return { inputs, outputs };
   } finally {
     await link.terminate();

@@ -77,7 +77,12 @@ export class JsModelInstance implements ModelInstance {
       maxHeapMb: opts.maxHeapMb,
       heapSetting: JS_SETTINGS.heap,
       init: async send => {
-        expectReply(model, await send({ type: 'init', path: opts.path, context: opts.context }), 'ready', jsFailure);
+        expectReply(
+          model,
+          await send({ type: 'init', path: opts.path, context: opts.context }),
+          'ready',
+          jsFailure,
+        );
       },
       finalize: { type: 'finalize' },
     });
@@ -91,7 +96,11 @@ export class JsModelInstance implements ModelInstance {
 
   async execute(inputs: TensorMap, opts: ExecuteOptions): Promise<TensorMap> {
     const outputs = opts.outputs;
-    const reply = await this.#host.execute(inputs, opts, tensors => ({ type: 'execute', inputs: tensors, ...(outputs ? { outputs } : {}) }));
+    const reply = await this.#host.execute(inputs, opts, tensors => ({
+      type: 'execute',
+      inputs: tensors,
+      ...(outputs ? { outputs } : {}),
+    }));
     return fromWire(expectReply(this.#model, reply, 'result', jsFailure).outputs);
   }
 
@@ -100,7 +109,11 @@ export class JsModelInstance implements ModelInstance {
    * aborted signal asks the worker to return the generator; one that does not stop within the
    * cancel grace has its worker replaced, as for any execute.
    */
-  async executeDecoupled(inputs: TensorMap, opts: ExecuteOptions, send: (outputs: TensorMap) => void): Promise<void> {
+  async executeDecoupled(
+    inputs: TensorMap,
+    opts: ExecuteOptions,
+    send: (outputs: TensorMap) => void,
+  ): Promise<void> {
     const outputs = opts.outputs;
     const request = (tensors: readonly WireTensor[]): JsWorkerRequest => ({
       type: 'execute',
@@ -111,7 +124,10 @@ export class JsModelInstance implements ModelInstance {
     const onPartial = (part: JsWorkerReply): void => {
       if (part.type === 'partial') send(fromWire(part.outputs));
     };
-    const reply = await this.#host.execute(inputs, opts, request, { onPartial, cancel: { type: 'cancel' } });
+    const reply = await this.#host.execute(inputs, opts, request, {
+      onPartial,
+      cancel: { type: 'cancel' },
+    });
     expectReply(this.#model, reply, 'done', jsFailure);
   }
 

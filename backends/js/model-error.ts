@@ -16,7 +16,12 @@
  */
 
 /** The codes a module's error may carry, as the engine's error codes spell them. */
-export const MODEL_ERROR_CODES = ['INVALID_ARG', 'UNSUPPORTED', 'UNAVAILABLE', 'NOT_FOUND'] as const;
+export const MODEL_ERROR_CODES = [
+  'INVALID_ARG',
+  'UNSUPPORTED',
+  'UNAVAILABLE',
+  'NOT_FOUND',
+] as const;
 
 /** One of {@link MODEL_ERROR_CODES}. */
 export type ModelErrorCode = (typeof MODEL_ERROR_CODES)[number];
@@ -48,5 +53,7 @@ export class ModelError extends Error {
 export function modelErrorCode(e: unknown): ModelErrorCode | undefined {
   if (typeof e !== 'object' || e === null || !('code' in e)) return undefined;
   const code = (e as { code: unknown }).code;
-  return (MODEL_ERROR_CODES as readonly unknown[]).includes(code) ? (code as ModelErrorCode) : undefined;
+  return (MODEL_ERROR_CODES as readonly unknown[]).includes(code)
+    ? (code as ModelErrorCode)
+    : undefined;
 }

@@ -46,7 +46,8 @@ export interface JsTensor {
 export interface JsTensorLike {
   readonly datatype: DataType;
   readonly shape: readonly number[];
-  readonly data: TensorData | ArrayLike<number | bigint | boolean> | readonly (string | Uint8Array)[];
+  readonly data:
+    TensorData | ArrayLike<number | bigint | boolean> | readonly (string | Uint8Array)[];
 }
 
 /** Passed to `initialize`. */
@@ -86,7 +87,12 @@ export interface JsExecuteContext {
 
 /** The exports of a model module. */
 export interface JsModelModule {
-  readonly inputs: readonly { name: string; datatype: DataType; shape: readonly number[]; optional?: boolean }[];
+  readonly inputs: readonly {
+    name: string;
+    datatype: DataType;
+    shape: readonly number[];
+    optional?: boolean;
+  }[];
   readonly outputs: readonly { name: string; datatype: DataType; shape: readonly number[] }[];
   initialize?(ctx: JsModelContext): unknown;
   execute(inputs: Record<string, JsTensor>, ctx: JsExecuteContext): unknown;

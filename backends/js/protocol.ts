@@ -20,14 +20,23 @@ export interface DeclaredTensor {
 export type JsWorkerRequest =
   | { readonly type: 'describe'; readonly model: string; readonly path: string }
   | { readonly type: 'init'; readonly path: string; readonly context: JsModelContextData }
-  | { readonly type: 'execute'; readonly inputs: readonly WireTensor[]; readonly outputs?: readonly string[]; readonly decoupled?: true }
+  | {
+      readonly type: 'execute';
+      readonly inputs: readonly WireTensor[];
+      readonly outputs?: readonly string[];
+      readonly decoupled?: true;
+    }
   /** No reply: ends the decoupled execute in flight early (the client cancelled). */
   | { readonly type: 'cancel' }
   | { readonly type: 'finalize' };
 
 /** Worker → main thread. */
 export type JsWorkerReply =
-  | { readonly type: 'described'; readonly inputs: readonly DeclaredTensor[]; readonly outputs: readonly DeclaredTensor[] }
+  | {
+      readonly type: 'described';
+      readonly inputs: readonly DeclaredTensor[];
+      readonly outputs: readonly DeclaredTensor[];
+    }
   | { readonly type: 'ready' }
   | { readonly type: 'result'; readonly outputs: readonly WireTensor[] }
   /** One response of a decoupled execute, sent before its reply `done`. */

@@ -30,9 +30,15 @@ let cancelCurrent: AbortController | undefined;
 
 async function load(path: string): Promise<JsModelModule> {
   const url = pathToFileURL(path).href;
-  const loaded = (TS_MODULE.test(path) ? await importTypeScript(path, url) : await import(url)) as Partial<JsModelModule> & { default?: Partial<JsModelModule> };
+  const loaded = (
+    TS_MODULE.test(path) ? await importTypeScript(path, url) : await import(url)
+  ) as Partial<JsModelModule> & { default?: Partial<JsModelModule> };
   const m = typeof loaded.default?.execute === 'function' ? loaded.default : loaded;
-  if (typeof m.execute !== 'function') throw new EngineError('INVALID_ARG', `model '${name}': ${path} must export a function execute(inputs), found ${typeof m.execute}`);
+  if (typeof m.execute !== 'function')
+    throw new EngineError(
+      'INVALID_ARG',
+      `model '${name}': ${path} must export a function execute(inputs), found ${typeof m.execute}`,
+    );
   return m as JsModelModule;
 }
 
@@ -46,18 +52,39 @@ async function importTypeScript(path: string, url: string): Promise<unknown> {
   try {
     api = (await import('tsx/esm/api')) as typeof api;
   } catch (e) {
-    throw new EngineError('INVALID_ARG', `model '${name}': loading TypeScript (${path}) needs the tsx package (npm install tsx), or compile it to .js: ${(e as Error).message}`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `model '${name}': loading TypeScript (${path}) needs the tsx package (npm install tsx), or compile it to .js: ${(e as Error).message}`,
+    );
   }
   return api.tsImport(url, import.meta.url);
 }
 
 function declared(path: string, kind: 'inputs' | 'outputs', list: unknown): DeclaredTensor[] {
   const where = `model '${name}': ${path} export '${kind}'`;
-  if (!Array.isArray(list)) throw new EngineError('INVALID_ARG', `${where} must be an array of { name, datatype, shape }, found ${typeof list}`);
+  if (!Array.isArray(list))
+    throw new EngineError(
+      'INVALID_ARG',
+      `${where} must be an array of { name, datatype, shape }, found ${typeof list}`,
+    );
   return list.map((t: Partial<DeclaredTensor>, i) => {
-    const ok = typeof t?.name === 'string' && typeof t.datatype === 'string' && isDataType(t.datatype) && Array.isArray(t.shape) && t.shape.every(d => Number.isInteger(d) && d >= -1);
-    if (!ok) throw new EngineError('INVALID_ARG', `${where}[${i}]: expected { name, datatype: FP32|INT64|..., shape: [-1, 4] }, found ${JSON.stringify(t)}`);
-    return { name: t.name!, datatype: t.datatype!, shape: t.shape!, ...(t.optional ? { optional: true } : {}) };
+    const ok =
+      typeof t?.name === 'string' &&
+      typeof t.datatype === 'string' &&
+      isDataType(t.datatype) &&
+      Array.isArray(t.shape) &&
+      t.shape.every(d => Number.isInteger(d) && d >= -1);
+    if (!ok)
+      throw new EngineError(
+        'INVALID_ARG',
+        `${where}[${i}]: expected { name, datatype: FP32|INT64|..., shape: [-1, 4] }, found ${JSON.stringify(t)}`,
+      );
+    return {
+      name: t.name!,
+      datatype: t.datatype!,
+      shape: t.shape!,
+      ...(t.optional ? { optional: true } : {}),
+    };
   });
 }
 
@@ -67,7 +94,10 @@ function modelContext(data: JsModelContextData): JsModelContext {
   return {
     ...data,
     resolveFile: (file: string) =>
-      path.join(data.modelDir, modelRelativePath(file, { owner: `model '${data.name}'`, field: 'resolveFile', from })),
+      path.join(
+        data.modelDir,
+        modelRelativePath(file, { owner: `model '${data.name}'`, field: 'resolveFile', from }),
+      ),
   };
 }
 
@@ -75,7 +105,13 @@ async function handle(req: JsWorkerRequest, emit: Emit): Promise<Answer<JsWorker
   if (req.type === 'describe') {
     name = req.model;
     const m = await load(req.path);
-    return { reply: { type: 'described', inputs: declared(req.path, 'inputs', m.inputs), outputs: declared(req.path, 'outputs', m.outputs) } };
+    return {
+      reply: {
+        type: 'described',
+        inputs: declared(req.path, 'inputs', m.inputs),
+        outputs: declared(req.path, 'outputs', m.outputs),
+      },
+    };
   }
   if (req.type === 'init') {
     name = req.context.name;
@@ -91,7 +127,10 @@ async function handle(req: JsWorkerRequest, emit: Emit): Promise<Answer<JsWorker
     if (req.decoupled) return executeDecoupled(mod, inputs, wanted, emit);
     const returned = await call('execute', () => mod!.execute(inputs, { outputs: wanted }));
     if (streamed(returned)) {
-      throw new EngineError('INTERNAL', `model '${name}': execute() returned an iterator of responses, which only a decoupled model may; set model_transaction_policy { decoupled: true } in its config`);
+      throw new EngineError(
+        'INTERNAL',
+        `model '${name}': execute() returned an iterator of responses, which only a decoupled model may; set model_transaction_policy { decoupled: true } in its config`,
+      );
     }
     // Returned arrays that own their buffer are moved to the server thread, not copied.
     const { tensors, transfer } = toWire(normalizeOutputs(name, returned, wanted), { copy: false });
@@ -105,7 +144,12 @@ async function handle(req: JsWorkerRequest, emit: Emit): Promise<Answer<JsWorker
  * Runs a decoupled model's `execute`, posting each response as a `partial` message as it is
  * yielded, until the generator returns or the parent cancels (the generator is then returned).
  */
-async function executeDecoupled(m: JsModelModule, inputs: Record<string, JsTensor>, wanted: readonly string[], emit: Emit): Promise<Answer<JsWorkerReply>> {
+async function executeDecoupled(
+  m: JsModelModule,
+  inputs: Record<string, JsTensor>,
+  wanted: readonly string[],
+  emit: Emit,
+): Promise<Answer<JsWorkerReply>> {
   const cancel = new AbortController();
   cancelCurrent = cancel;
   const send = (value: unknown): void => {
@@ -113,7 +157,9 @@ async function executeDecoupled(m: JsModelModule, inputs: Record<string, JsTenso
     emit({ type: 'partial', outputs: tensors } as { type: 'partial' }, transfer);
   };
   try {
-    const returned = await call('execute', () => m.execute(inputs, { outputs: wanted, signal: cancel.signal }));
+    const returned = await call('execute', () =>
+      m.execute(inputs, { outputs: wanted, signal: cancel.signal }),
+    );
     await iterate(returned, { signal: cancel.signal, send, next: step => call('execute', step) });
   } finally {
     if (cancelCurrent === cancel) cancelCurrent = undefined;
@@ -134,13 +180,18 @@ async function call(fn: string, work: () => unknown): Promise<unknown> {
     const code = fn === 'execute' ? modelErrorCode(e) : undefined;
     if (code) throw new EngineError(code, `model '${name}': ${err.message}`);
     const frame = err.stack?.split('\n').find(l => l.includes('file://') && !SERVER_FRAME.test(l));
-    throw new EngineError('INTERNAL', `model '${name}': ${fn}() threw ${err.name}: ${err.message}${frame ? ` (${frame.trim()})` : ''}`);
+    throw new EngineError(
+      'INTERNAL',
+      `model '${name}': ${fn}() threw ${err.name}: ${err.message}${frame ? ` (${frame.trim()})` : ''}`,
+    );
   }
 }
 
 function wireError(e: unknown): WireError {
   const message = e instanceof Error ? e.message : String(e);
-  return e instanceof EngineError ? { code: e.code, message } : { message: `model '${name}': ${message}` };
+  return e instanceof EngineError
+    ? { code: e.code, message }
+    : { message: `model '${name}': ${message}` };
 }
 
 serveRequests(handle, wireError, req => {

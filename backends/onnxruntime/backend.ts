@@ -192,9 +192,13 @@ class OnnxRuntimeBackend implements Backend {
     const thread = executionThread(config.parameters, files.modelName);
     const timeout = numberParameter(config, files.modelName, EXECUTE_TIMEOUT);
     if (thread === 'main' && timeout !== undefined) {
-      throw new EngineError('INVALID_ARG', `model '${files.modelName}': parameter execute_timeout_ms needs execution_thread 'worker': a run on the main thread cannot be stopped`);
+      throw new EngineError(
+        'INVALID_ARG',
+        `model '${files.modelName}': parameter execute_timeout_ms needs execution_thread 'worker': a run on the main thread cannot be stopped`,
+      );
     }
-    const limits = timeout === undefined ? this.#limits : { ...this.#limits, executeTimeoutMs: timeout };
+    const limits =
+      timeout === undefined ? this.#limits : { ...this.#limits, executeTimeoutMs: timeout };
     const instance =
       thread === 'main'
         ? await mainThreadInstance(files, base, plan, this.#logger)

@@ -42,13 +42,22 @@ export class OnnxRuntimeInstance implements ModelInstance {
 
   async execute(inputs: TensorMap, opts: ExecuteOptions): Promise<TensorMap> {
     if (this.#disposed) {
-      throw new EngineError('UNAVAILABLE', `model '${this.#model}': the onnxruntime instance is disposed`);
+      throw new EngineError(
+        'UNAVAILABLE',
+        `model '${this.#model}': the onnxruntime instance is disposed`,
+      );
     }
     if (this.#running) {
-      throw new EngineError('INTERNAL', `model '${this.#model}': the instance was called during another call; it runs one at a time`);
+      throw new EngineError(
+        'INTERNAL',
+        `model '${this.#model}': the instance was called during another call; it runs one at a time`,
+      );
     }
     if (opts.signal.aborted) {
-      throw new EngineError('CANCELLED', `model '${this.#model}': request cancelled before execution`);
+      throw new EngineError(
+        'CANCELLED',
+        `model '${this.#model}': request cancelled before execution`,
+      );
     }
     const feeds = this.#feeds(inputs);
     const fetches = this.#fetches(opts.outputs);
@@ -68,7 +77,10 @@ export class OnnxRuntimeInstance implements ModelInstance {
     for (const name of fetches) {
       const t = results[name] as OrtTensor | undefined;
       if (!t) {
-        throw new EngineError('INTERNAL', `model '${this.#model}': onnxruntime returned no output '${name}'`);
+        throw new EngineError(
+          'INTERNAL',
+          `model '${this.#model}': onnxruntime returned no output '${name}'`,
+        );
       }
       out.set(name, fromOrtTensor(name, this.#model, t));
     }

@@ -37,7 +37,9 @@ export function runError(e: unknown, model: string): EngineError {
   if (e instanceof EngineError) return e;
   const detail = messageOf(e);
   const code = BAD_INPUT.test(detail) ? 'INVALID_ARG' : 'INTERNAL';
-  return new EngineError(code, `model '${model}': onnxruntime failed to run: ${detail}`, { cause: e });
+  return new EngineError(code, `model '${model}': onnxruntime failed to run: ${detail}`, {
+    cause: e,
+  });
 }
 
 /**

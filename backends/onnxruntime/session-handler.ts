@@ -33,9 +33,17 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<Answer
   const mark = (point: ComputeMark): void => {
     marks[point] = now();
   };
-  const out = await instance.execute(fromWire(req.inputs), { signal: NEVER, ...(req.outputs ? { outputs: req.outputs } : {}), mark });
+  const out = await instance.execute(fromWire(req.inputs), {
+    signal: NEVER,
+    ...(req.outputs ? { outputs: req.outputs } : {}),
+    mark,
+  });
   const runEnd = marks.COMPUTE_OUTPUT_START ?? now();
-  const timing: WorkerRunTiming = { received, runStart: marks.COMPUTE_INPUT_END ?? received, runEnd };
+  const timing: WorkerRunTiming = {
+    received,
+    runStart: marks.COMPUTE_INPUT_END ?? received,
+    runEnd,
+  };
   // ORT allocated the output arrays for this run alone, so they can be handed over.
   const { tensors, transfer } = toWire(out, { copy: false });
   return { reply: { type: 'result', outputs: tensors, timing }, transfer };

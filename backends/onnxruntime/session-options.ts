@@ -41,7 +41,10 @@ export type ExecutionThread = 'worker' | 'main';
  * @example
  * executionThread({ execution_thread: { string_value: 'main' } }, 'm'); // 'main'
  */
-export function executionThread(params: ModelConfig['parameters'], modelName: string): ExecutionThread {
+export function executionThread(
+  params: ModelConfig['parameters'],
+  modelName: string,
+): ExecutionThread {
   const raw = params['execution_thread']?.string_value;
   if (raw === undefined || raw === 'worker') return 'worker';
   if (raw === 'main') return 'main';

@@ -9,7 +9,11 @@ import { fromOrtType } from './tensor-convert.js';
 
 type ValueMetadata = InferenceSession.ValueMetadata;
 
-function toTensorSignature(kind: 'input' | 'output', model: string, m: ValueMetadata): TensorSignature {
+function toTensorSignature(
+  kind: 'input' | 'output',
+  model: string,
+  m: ValueMetadata,
+): TensorSignature {
   if (!m.isTensor) {
     throw new EngineError(
       'UNSUPPORTED',

@@ -87,7 +87,12 @@ function decodeStrings(name: string, model: string, data: readonly Uint8Array[])
     try {
       out[i] = utf8Decoder.decode(bytes);
     } catch {
-      throw badElement(name, model, i, 'is not valid UTF-8, which onnxruntime-node string tensors need');
+      throw badElement(
+        name,
+        model,
+        i,
+        'is not valid UTF-8, which onnxruntime-node string tensors need',
+      );
     }
   }
   return out;
@@ -134,7 +139,9 @@ type FixedData = Exclude<TensorData, Uint8Array[]>;
 type AnyTensorCtor = new (type: string, data: FixedData, dims: readonly number[]) => OrtTensor;
 
 function dataMismatch(name: string, model: string, tensor: Tensor): EngineError {
-  const got = Array.isArray(tensor.data) ? 'an array of byte strings' : tensor.data.constructor.name;
+  const got = Array.isArray(tensor.data)
+    ? 'an array of byte strings'
+    : tensor.data.constructor.name;
   const where = `input '${name}' of model '${model}'`;
   return new EngineError('INVALID_ARG', `${where}: ${tensor.datatype} data cannot be ${got}`);
 }

@@ -89,7 +89,12 @@ export class OnnxRuntimeWorkerInstance implements ModelInstance {
       ...(opts.cancelGraceMs === undefined ? {} : { cancelGraceMs: opts.cancelGraceMs }),
       init: send =>
         opts.open(async (path, options) => {
-          expectReply(model, await send({ type: 'open', model, path, options }), 'opened', fromWireError);
+          expectReply(
+            model,
+            await send({ type: 'open', model, path, options }),
+            'opened',
+            fromWireError,
+          );
         }),
       finalize: { type: 'close' },
     });
@@ -108,8 +113,14 @@ export class OnnxRuntimeWorkerInstance implements ModelInstance {
 
   async execute(inputs: TensorMap, opts: ExecuteOptions): Promise<TensorMap> {
     const outputs = opts.outputs;
-    const reply = await this.#host.execute(inputs, opts, tensors => ({ type: 'run', inputs: tensors, ...(outputs ? { outputs } : {}) }));
-    const result = expectReply(this.#model, reply, 'result', e => runError(fromWireError(e), this.#model));
+    const reply = await this.#host.execute(inputs, opts, tensors => ({
+      type: 'run',
+      inputs: tensors,
+      ...(outputs ? { outputs } : {}),
+    }));
+    const result = expectReply(this.#model, reply, 'result', e =>
+      runError(fromWireError(e), this.#model),
+    );
     this.#lastRun = result.timing;
     return fromWire(result.outputs);
   }

@@ -28,12 +28,20 @@ export type WorkerRequest =
       readonly path: string;
       readonly options: InferenceSession.SessionOptions;
     }
-  | { readonly type: 'run'; readonly inputs: readonly WireTensor[]; readonly outputs?: readonly string[] }
+  | {
+      readonly type: 'run';
+      readonly inputs: readonly WireTensor[];
+      readonly outputs?: readonly string[];
+    }
   | { readonly type: 'close' };
 
 /** Worker → main thread; each request gets exactly one reply. */
 export type WorkerReply =
   | { readonly type: 'opened' }
-  | { readonly type: 'result'; readonly outputs: readonly WireTensor[]; readonly timing: WorkerRunTiming }
+  | {
+      readonly type: 'result';
+      readonly outputs: readonly WireTensor[];
+      readonly timing: WorkerRunTiming;
+    }
   | FailedReply
   | { readonly type: 'closed' };

@@ -74,7 +74,9 @@ export function startWorker(opts: StartWorkerOptions): Worker {
     execArgv: workerExecArgv(process.execArgv),
     ...(maxHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } }),
   };
-  const worker = script.pathname.endsWith('.ts') ? new Worker(tsxBootstrap(script), { ...options, eval: true }) : new Worker(script, options);
+  const worker = script.pathname.endsWith('.ts')
+    ? new Worker(tsxBootstrap(script), { ...options, eval: true })
+    : new Worker(script, options);
   worker.unref();
   return worker;
 }

@@ -93,7 +93,9 @@ export class WorkerHost<Req, Reply> {
    * Starts the worker and runs `init`. Rejects with init's error, or INTERNAL when the thread
    * cannot start or dies first; the worker is stopped then.
    */
-  static async start<Req, Reply>(opts: WorkerHostOptions<Req, Reply>): Promise<WorkerHost<Req, Reply>> {
+  static async start<Req, Reply>(
+    opts: WorkerHostOptions<Req, Reply>,
+  ): Promise<WorkerHost<Req, Reply>> {
     const host = new WorkerHost(opts);
     host.#spawn();
     try {
@@ -118,10 +120,24 @@ export class WorkerHost<Req, Reply> {
    * during another call or when the worker dies meanwhile; CANCELLED when the signal aborted
    * before the call was posted, or the cancelled call outlived the grace period.
    */
-  execute(inputs: TensorMap, opts: ExecuteOptions, request: (tensors: readonly WireTensor[]) => Req, streaming?: StreamingCall<Req, Reply>): Promise<Reply> {
+  execute(
+    inputs: TensorMap,
+    opts: ExecuteOptions,
+    request: (tensors: readonly WireTensor[]) => Req,
+    streaming?: StreamingCall<Req, Reply>,
+  ): Promise<Reply> {
     const model = this.#opts.model;
-    if (this.#disposed) return Promise.reject(new EngineError('UNAVAILABLE', `model '${model}': the instance is unloaded`));
-    if (this.#busy) return Promise.reject(new EngineError('INTERNAL', `model '${model}': the instance was called during another call; it runs one at a time`));
+    if (this.#disposed)
+      return Promise.reject(
+        new EngineError('UNAVAILABLE', `model '${model}': the instance is unloaded`),
+      );
+    if (this.#busy)
+      return Promise.reject(
+        new EngineError(
+          'INTERNAL',
+          `model '${model}': the instance was called during another call; it runs one at a time`,
+        ),
+      );
     if (opts.signal.aborted) return Promise.reject(cancelledBefore(model));
     const run = this.#execute(inputs, opts, request, streaming);
     this.#busy = run;
@@ -140,15 +156,25 @@ export class WorkerHost<Req, Reply> {
         await this.#busy?.catch(() => undefined);
         await this.#ready.catch(() => undefined);
         const link = this.#link;
-        if (finalize !== undefined && this.#linkReady && link.dead === undefined) await link.request(finalize).catch(() => undefined);
+        if (finalize !== undefined && this.#linkReady && link.dead === undefined)
+          await link.request(finalize).catch(() => undefined);
       };
-      await watch(wind(), { clock, timeoutMs: disposeGraceMs, onOverrun: () => new Error('dispose grace ran out') }).catch(() => undefined);
+      await watch(wind(), {
+        clock,
+        timeoutMs: disposeGraceMs,
+        onOverrun: () => new Error('dispose grace ran out'),
+      }).catch(() => undefined);
       await this.#link.terminate();
     })();
     return this.#disposed;
   }
 
-  async #execute(inputs: TensorMap, opts: ExecuteOptions, request: (tensors: readonly WireTensor[]) => Req, streaming: StreamingCall<Req, Reply> | undefined): Promise<Reply> {
+  async #execute(
+    inputs: TensorMap,
+    opts: ExecuteOptions,
+    request: (tensors: readonly WireTensor[]) => Req,
+    streaming: StreamingCall<Req, Reply> | undefined,
+  ): Promise<Reply> {
     if (!this.#linkReady) await this.#whenReady();
     if (opts.signal.aborted) throw cancelledBefore(this.#opts.model);
     const { tensors, transfer } = toWire(inputs, { copy: true, move: opts.movable });
@@ -164,10 +190,20 @@ export class WorkerHost<Req, Reply> {
     const { clock, executeTimeoutMs: timeoutMs, cancelGraceMs } = this.#opts;
     let reply: Reply;
     try {
-      reply = await watch(call, { clock, timeoutMs, signal: opts.signal, ...(cancelGraceMs === undefined ? {} : { cancelGraceMs }), onOverrun: why => this.#overrun(link, why) });
+      reply = await watch(call, {
+        clock,
+        timeoutMs,
+        signal: opts.signal,
+        ...(cancelGraceMs === undefined ? {} : { cancelGraceMs }),
+        onOverrun: why => this.#overrun(link, why),
+      });
     } catch (e) {
       if (link.dead === undefined || !(e instanceof Error)) throw e;
-      throw new EngineError('INTERNAL', `${e.message} while executing this request; a new worker is being started`, { cause: e });
+      throw new EngineError(
+        'INTERNAL',
+        `${e.message} while executing this request; a new worker is being started`,
+        { cause: e },
+      );
     }
     opts.mark?.('COMPUTE_OUTPUT_START');
     return reply;
@@ -175,12 +211,21 @@ export class WorkerHost<Req, Reply> {
 
   /** The current worker once it is ready; a replacement that failed to start is tried once more. */
   async #whenReady(): Promise<void> {
-    if (this.#startFailed) this.#replace(this.#link, 'its replacement failed to start', 'model worker failed to start; trying again');
+    if (this.#startFailed)
+      this.#replace(
+        this.#link,
+        'its replacement failed to start',
+        'model worker failed to start; trying again',
+      );
     try {
       await this.#ready;
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
-      throw new EngineError('UNAVAILABLE', `${why}; its worker could not be restarted, and is tried again at the next request`, { cause: e });
+      throw new EngineError(
+        'UNAVAILABLE',
+        `${why}; its worker could not be restarted, and is tried again at the next request`,
+        { cause: e },
+      );
     }
   }
 
@@ -194,7 +239,8 @@ export class WorkerHost<Req, Reply> {
       ...(maxHeapMb === undefined ? {} : { maxHeapMb }),
       ...(heapSetting === undefined ? {} : { heapSetting }),
       onDeath: why => {
-        if (link === this.#link && this.#linkReady) this.#replace(link, why, 'model worker died; starting a new one');
+        if (link === this.#link && this.#linkReady)
+          this.#replace(link, why, 'model worker died; starting a new one');
       },
     });
     this.#link = link;
@@ -215,7 +261,11 @@ export class WorkerHost<Req, Reply> {
   #replace(link: WorkerLink<Req, Reply>, why: string, msg: string): void {
     if (!this.#disposed && link === this.#link) {
       this.#restarts++;
-      this.#opts.logger.log('warn', msg, { model: this.#opts.model, reason: why, restarts: this.#restarts });
+      this.#opts.logger.log('warn', msg, {
+        model: this.#opts.model,
+        reason: why,
+        restarts: this.#restarts,
+      });
       try {
         this.#spawn();
       } catch (e) {
@@ -235,7 +285,10 @@ export class WorkerHost<Req, Reply> {
         ? `${callName} did not finish within ${executeTimeoutMs} ms${timeoutSetting ? ` (${timeoutSetting})` : ''}; its worker was stopped and is being replaced`
         : `request cancelled while executing; ${callName} did not return within ${cancelGraceMs} ms, so its worker was stopped and is being replaced`;
     this.#replace(link, text, 'model worker stopped; starting a new one');
-    return new EngineError(why === 'timeout' ? 'UNAVAILABLE' : 'CANCELLED', `model '${model}': ${text}`);
+    return new EngineError(
+      why === 'timeout' ? 'UNAVAILABLE' : 'CANCELLED',
+      `model '${model}': ${text}`,
+    );
   }
 }
 

@@ -51,16 +51,28 @@ export class WorkerLink<Req, Reply> {
   constructor(opts: WorkerLinkOptions) {
     this.#model = opts.model;
     try {
-      this.#worker = startWorker({ script: opts.script, name: opts.threadName, ...(opts.maxHeapMb === undefined ? {} : { maxHeapMb: opts.maxHeapMb }) });
+      this.#worker = startWorker({
+        script: opts.script,
+        name: opts.threadName,
+        ...(opts.maxHeapMb === undefined ? {} : { maxHeapMb: opts.maxHeapMb }),
+      });
     } catch (e) {
-      throw new EngineError('INTERNAL', `model '${opts.model}': cannot start a worker thread: ${(e as Error).message}`, { cause: e });
+      throw new EngineError(
+        'INTERNAL',
+        `model '${opts.model}': cannot start a worker thread: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
     this.#worker.on('message', (reply: Reply) => {
       const p = this.#pending;
       if (p?.onPartial && (reply as { type?: unknown }).type === PARTIAL) p.onPartial(reply);
       else this.#settle(q => q.resolve(reply));
     });
-    this.#worker.on('messageerror', e => this.#settle(p => p.reject(this.#internal(`a reply from its worker could not be read: ${e.message}`))));
+    this.#worker.on('messageerror', e =>
+      this.#settle(p =>
+        p.reject(this.#internal(`a reply from its worker could not be read: ${e.message}`)),
+      ),
+    );
     const die = (why: string) => {
       if (this.#closing || this.#dead !== undefined) return;
       this.#dead = why;
@@ -68,7 +80,9 @@ export class WorkerLink<Req, Reply> {
       opts.onDeath?.(why);
     };
     this.#worker.on('error', e => die(deathOf(e, opts)));
-    this.#worker.on('exit', code => die(`its worker thread crashed (the thread exited with code ${code})`));
+    this.#worker.on('exit', code =>
+      die(`its worker thread crashed (the thread exited with code ${code})`),
+    );
   }
 
   /** Why the worker died (a phrase such as `its worker thread crashed (...)`), if it did. */
@@ -81,17 +95,28 @@ export class WorkerLink<Req, Reply> {
    * With `onPartial`, messages of type {@link PARTIAL} before the reply go to it instead.
    * Rejects with INTERNAL when the worker is dead, dies meanwhile, is stopped, or is busy.
    */
-  request(req: Req, transfer: readonly ArrayBuffer[] = [], onPartial?: (part: Reply) => void): Promise<Reply> {
+  request(
+    req: Req,
+    transfer: readonly ArrayBuffer[] = [],
+    onPartial?: (part: Reply) => void,
+  ): Promise<Reply> {
     if (this.#dead !== undefined) return Promise.reject(this.#internal(this.#dead));
     if (this.#closing) return Promise.reject(this.#internal('its worker was stopped'));
-    if (this.#pending) return Promise.reject(this.#internal('its worker was called during another call; it runs one at a time'));
+    if (this.#pending)
+      return Promise.reject(
+        this.#internal('its worker was called during another call; it runs one at a time'),
+      );
     return new Promise<Reply>((resolve, reject) => {
       this.#pending = { resolve, reject, onPartial };
       this.#worker.ref();
       try {
         this.#worker.postMessage(req, transfer as ArrayBuffer[]);
       } catch (e) {
-        this.#settle(p => p.reject(this.#internal(`a request to its worker could not be sent: ${(e as Error).message}`)));
+        this.#settle(p =>
+          p.reject(
+            this.#internal(`a request to its worker could not be sent: ${(e as Error).message}`),
+          ),
+        );
       }
     });
   }
@@ -137,7 +162,10 @@ export class WorkerLink<Req, Reply> {
 function deathOf(e: Error, opts: WorkerLinkOptions): string {
   if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
     const where = opts.heapSetting ? `: ${opts.heapSetting}` : '';
-    const limit = opts.maxHeapMb === undefined ? "Node's default heap limit" : `heap limit ${opts.maxHeapMb} MB${where}`;
+    const limit =
+      opts.maxHeapMb === undefined
+        ? "Node's default heap limit"
+        : `heap limit ${opts.maxHeapMb} MB${where}`;
     return `its worker ran out of memory (${limit})`;
   }
   return `its worker thread crashed (uncaught ${e.name}: ${e.message})`;

@@ -14,10 +14,20 @@ export interface NumberParameter {
 }
 
 /** Longest an execute may run before its worker is stopped and replaced; 0 never stops one. */
-export const EXECUTE_TIMEOUT: NumberParameter = { name: 'execute_timeout_ms', min: 0, integer: false, expected: 'a non-negative number of milliseconds' };
+export const EXECUTE_TIMEOUT: NumberParameter = {
+  name: 'execute_timeout_ms',
+  min: 0,
+  integer: false,
+  expected: 'a non-negative number of milliseconds',
+};
 
 /** Heap limit of a worker, in MB. */
-export const MAX_HEAP: NumberParameter = { name: 'max_heap_mb', min: 1, integer: true, expected: 'a positive whole number of megabytes' };
+export const MAX_HEAP: NumberParameter = {
+  name: 'max_heap_mb',
+  min: 1,
+  integer: true,
+  expected: 'a positive whole number of megabytes',
+};
 
 /**
  * The parameter's value, undefined when the config sets none; INVALID_ARG naming the model and
@@ -26,12 +36,24 @@ export const MAX_HEAP: NumberParameter = { name: 'max_heap_mb', min: 1, integer:
  * @example
  * numberParameter(config, 'post', EXECUTE_TIMEOUT) ?? 30_000;
  */
-export function numberParameter(config: ModelConfig, model: string, p: NumberParameter): number | undefined {
+export function numberParameter(
+  config: ModelConfig,
+  model: string,
+  p: NumberParameter,
+): number | undefined {
   const raw = config.parameters[p.name]?.string_value;
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || (p.integer && !Number.isInteger(n)) || n < p.min) {
-    throw new EngineError('INVALID_ARG', `model '${model}': parameter ${p.name} must be ${p.expected}, found '${raw}'`);
+  if (
+    raw.trim() === '' ||
+    !Number.isFinite(n) ||
+    (p.integer && !Number.isInteger(n)) ||
+    n < p.min
+  ) {
+    throw new EngineError(
+      'INVALID_ARG',
+      `model '${model}': parameter ${p.name} must be ${p.expected}, found '${raw}'`,
+    );
   }
   return n;
 }

@@ -31,5 +31,8 @@ export function expectReply<Reply extends AnyReply, T extends Reply['type']>(
 ): Extract<Reply, { type: T }> {
   if (reply.type === type) return reply as Extract<Reply, { type: T }>;
   if (reply.type === 'failed') throw onFailed((reply as unknown as FailedReply).error);
-  throw new EngineError('INTERNAL', `model '${model}': its worker replied '${reply.type}' where '${type}' was expected`);
+  throw new EngineError(
+    'INTERNAL',
+    `model '${model}': its worker replied '${reply.type}' where '${type}' was expected`,
+  );
 }

@@ -47,7 +47,9 @@ export interface WireError {
  */
 export function ownsBuffer(data: ArrayBufferView): boolean {
   const { buffer } = data;
-  return buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buffer.byteLength;
+  return (
+    buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buffer.byteLength
+  );
 }
 
 /** Options of {@link toWire}. */
@@ -75,7 +77,10 @@ export interface ToWireOptions {
  * const { tensors, transfer } = toWire(inputs, { copy: true, move: opts.movable });
  * worker.postMessage({ type: 'run', inputs: tensors }, transfer);
  */
-export function toWire(map: TensorMap | ReadonlyMap<string, Tensor>, opts: ToWireOptions): WirePayload {
+export function toWire(
+  map: TensorMap | ReadonlyMap<string, Tensor>,
+  opts: ToWireOptions,
+): WirePayload {
   const tensors: WireTensor[] = [];
   const transfer = new Set<ArrayBuffer>();
   const kept = opts.copy ? keptBuffers(map, opts.move) : undefined;
@@ -96,9 +101,13 @@ export function toWire(map: TensorMap | ReadonlyMap<string, Tensor>, opts: ToWir
 }
 
 /** Buffers of the tensors that stay the caller's: a moved tensor sharing one is copied instead. */
-function keptBuffers(map: ReadonlyMap<string, Tensor>, move: ReadonlySet<string> | undefined): Set<ArrayBufferLike> {
+function keptBuffers(
+  map: ReadonlyMap<string, Tensor>,
+  move: ReadonlySet<string> | undefined,
+): Set<ArrayBufferLike> {
   const kept = new Set<ArrayBufferLike>();
-  for (const [name, t] of map) if (!Array.isArray(t.data) && move?.has(name) !== true) kept.add((t.data as FixedData).buffer);
+  for (const [name, t] of map)
+    if (!Array.isArray(t.data) && move?.has(name) !== true) kept.add((t.data as FixedData).buffer);
   return kept;
 }
 

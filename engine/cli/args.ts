@@ -7,7 +7,12 @@ import { DEFAULT_MAX_INSTANCE_COUNT } from '../runtime/instance-limit.js';
 import type { GrpcKeepalive } from '../server/grpc/listen.js';
 import { parseBackendConfig, type BackendSettings } from './backend-config.js';
 import { bool, int, parse, usage, verboseLevel } from './flag-values.js';
-import { parseRestrictedFlags, RESTRICTED_OPTIONS, type RestrictedFlags, type ServeWarning } from './restricted-flags.js';
+import {
+  parseRestrictedFlags,
+  RESTRICTED_OPTIONS,
+  type RestrictedFlags,
+  type ServeWarning,
+} from './restricted-flags.js';
 import { parseTlsFlags, TLS_OPTIONS, type TlsFlags } from './tls-flags.js';
 import { readTritonFlags, TRITON_OPTIONS } from './triton-flags.js';
 import { parseCacheFlags, type CacheSettings } from './cache-config.js';
@@ -155,7 +160,9 @@ export function parseServeFlags(argv: string[]): ServeFlags | 'help' {
     loadModel: loadModels(values['load-model']),
     repositoryPollSecs: int('--repository-poll-secs', values['repository-poll-secs'], 1),
     // Triton: --disable-auto-complete-config wins over --strict-model-config false.
-    strictModelConfig: values['disable-auto-complete-config'] || bool('--strict-model-config', values['strict-model-config']),
+    strictModelConfig:
+      values['disable-auto-complete-config'] ||
+      bool('--strict-model-config', values['strict-model-config']),
     strictReadiness: bool('--strict-readiness', values['strict-readiness']),
     httpMaxInputSize: int('--http-max-input-size', values['http-max-input-size'], 1),
     ...httpTimeouts(values['http-header-timeout-ms'], values['http-request-timeout-ms']),
@@ -188,11 +195,15 @@ function repository(values: Values): string {
   const given = [...new Set([...values['model-repository'], ...values['model-store']])];
   if (given.length === 0) throw usage('--model-repository (or --model-store) is required');
   if (given.length > 1) {
-    throw usage(`--model-repository is given ${given.length} times (${given.join(', ')}): Braid serves one model repository`);
+    throw usage(
+      `--model-repository is given ${given.length} times (${given.join(', ')}): Braid serves one model repository`,
+    );
   }
   const dir = given[0]!;
   if (/^(gs|s3|as):\/\//.test(dir)) {
-    throw usage(`--model-repository '${dir}': cloud storage is not supported; copy or mount the repository into a local directory`);
+    throw usage(
+      `--model-repository '${dir}': cloud storage is not supported; copy or mount the repository into a local directory`,
+    );
   }
   return dir;
 }
@@ -208,7 +219,9 @@ function controlMode(v: string): ServeFlags['modelControlMode'] {
 /** As Triton: `*` loads every model, and only when it is the one --load-model. */
 function loadModels(names: string[]): string[] {
   if (names.includes('*') && new Set(names).size > 1) {
-    throw usage(`--load-model '*' loads every model and must be the only --load-model, got ${names.map(n => `'${n}'`).join(', ')}`);
+    throw usage(
+      `--load-model '*' loads every model and must be the only --load-model, got ${names.map(n => `'${n}'`).join(', ')}`,
+    );
   }
   return names;
 }
@@ -234,7 +247,10 @@ function grpcKeepalive(values: Values): GrpcKeepalive {
 }
 
 /** The two HTTP timeouts; Node refuses a header timeout longer than a request timeout. */
-function httpTimeouts(header: string, request: string): Pick<ServeFlags, 'httpHeaderTimeoutMs' | 'httpRequestTimeoutMs'> {
+function httpTimeouts(
+  header: string,
+  request: string,
+): Pick<ServeFlags, 'httpHeaderTimeoutMs' | 'httpRequestTimeoutMs'> {
   const httpHeaderTimeoutMs = int('--http-header-timeout-ms', header, 0);
   const httpRequestTimeoutMs = int('--http-request-timeout-ms', request, 0);
   if (httpRequestTimeoutMs > 0 && httpHeaderTimeoutMs > httpRequestTimeoutMs) {

@@ -41,7 +41,9 @@ export function parseBackendConfig(values: readonly string[]): BackendSettings {
     const name = eq < 0 ? '' : bc.slice(0, eq);
     const setting = SETTINGS.get(name);
     if (!setting) {
-      throw usage(`unsupported --backend-config '${bc}' (supported: ${[...SETTINGS.keys()].map(k => `${k}=N`).join(', ')})`);
+      throw usage(
+        `unsupported --backend-config '${bc}' (supported: ${[...SETTINGS.keys()].map(k => `${k}=N`).join(', ')})`,
+      );
     }
     const flag = `--backend-config ${name}`;
     const value = bc.slice(eq + 1);

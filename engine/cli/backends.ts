@@ -20,13 +20,31 @@ import type { PlanRegistry } from './plan-registry.js';
  */
 export function standardBackends(
   catalog: ModelCatalog,
-  opts: { logger: Logger; metrics?: PipelineStepMetrics; js?: Pick<JsBackendOptions, 'executeTimeoutMs' | 'maxHeapMb'>; plans?: PlanRegistry },
+  opts: {
+    logger: Logger;
+    metrics?: PipelineStepMetrics;
+    js?: Pick<JsBackendOptions, 'executeTimeoutMs' | 'maxHeapMb'>;
+    plans?: PlanRegistry;
+  },
 ): AnyBackend[] {
   const js = createJsBackend({ ...opts.js, logger: opts.logger });
   const { metrics } = opts;
   const observer: PipelineObserver = metrics
-    ? { onStep: e => metrics.pipelineStep({ pipeline: e.pipeline, step: e.step, outcome: e.status, retries: e.retries, seconds: e.durationMs / 1000 }) }
+    ? {
+        onStep: e =>
+          metrics.pipelineStep({
+            pipeline: e.pipeline,
+            step: e.step,
+            outcome: e.status,
+            retries: e.retries,
+            seconds: e.durationMs / 1000,
+          }),
+      }
     : {};
   const pipelines = createPipelineBackend({ catalog, modules: js, logger: opts.logger, observer });
-  return [createOnnxRuntimeBackend({ logger: opts.logger }), js, opts.plans ? opts.plans.observe(pipelines) : pipelines];
+  return [
+    createOnnxRuntimeBackend({ logger: opts.logger }),
+    js,
+    opts.plans ? opts.plans.observe(pipelines) : pipelines,
+  ];
 }

@@ -36,11 +36,15 @@ export async function runConvert(argv: string[], print: (text: string) => void):
   }
   const toYaml = file.endsWith('.pbtxt');
   if (!toYaml && !/\.(ya?ml|json)$/.test(file)) {
-    print(`braid convert: cannot tell the format of '${file}': expected a name ending in .pbtxt, .yaml, .yml or .json`);
+    print(
+      `braid convert: cannot tell the format of '${file}': expected a name ending in .pbtxt, .yaml, .yml or .json`,
+    );
     return 2;
   }
   if (values.output !== undefined && path.resolve(values.output) === path.resolve(file)) {
-    print(`braid convert: --output '${values.output}' is the input file; write the conversion elsewhere`);
+    print(
+      `braid convert: --output '${values.output}' is the input file; write the conversion elsewhere`,
+    );
     return 2;
   }
   let converted: string;

@@ -12,7 +12,10 @@ import { EngineError } from '../core/errors.js';
  * @example
  * parse(['--x', '1'], { x: { type: 'string' } }).values.x; // '1'
  */
-export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+) {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {

@@ -44,21 +44,30 @@ async function main(argv: string[]): Promise<number> {
     case 'perf':
       return runPerfCommand(rest, { out: text => process.stdout.write(text), err: process.stderr });
     case 'analyze':
-      return runAnalyzeCommand(rest, { out: text => process.stdout.write(text), err: process.stderr });
+      return runAnalyzeCommand(rest, {
+        out: text => process.stdout.write(text),
+        err: process.stderr,
+      });
     case 'test':
-      return runTestCommand(rest, { out: text => void process.stdout.write(text), err: text => void process.stderr.write(text) });
+      return runTestCommand(rest, {
+        out: text => void process.stdout.write(text),
+        err: text => void process.stderr.write(text),
+      });
     case undefined:
     case '-h':
     case '--help':
     case 'help':
-      console.log(HELP + `
+      console.log(
+        HELP +
+          `
 ${SERVE_HELP}
 ${VALIDATE_HELP}
 ${SCHEMA_HELP}
 ${CONVERT_HELP}
 ${PERF_HELP}
 ${ANALYZE_HELP}
-${TEST_HELP}`);
+${TEST_HELP}`,
+      );
       return command === undefined ? 1 : 0;
     default:
       console.error(`braid: unknown command '${command}'\n\n${HELP}`);

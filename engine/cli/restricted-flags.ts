@@ -48,10 +48,18 @@ export interface RestrictedFlags {
  * parseRestrictedFlags({ 'http-restricted-api': ['model-repository:admin-key=s3cret'], 'grpc-restricted-protocol': [] })
  *   .http.get('model-repository')?.header; // 'admin-key'
  */
-export function parseRestrictedFlags(values: { 'http-restricted-api': string[]; 'grpc-restricted-protocol': string[] }): RestrictedFlags {
+export function parseRestrictedFlags(values: {
+  'http-restricted-api': string[];
+  'grpc-restricted-protocol': string[];
+}): RestrictedFlags {
   return {
     http: parseRestrictions('--http-restricted-api', 'api', '', values['http-restricted-api']),
-    grpc: parseRestrictions('--grpc-restricted-protocol', 'protocol', GRPC_RESTRICTED_HEADER_PREFIX, values['grpc-restricted-protocol']),
+    grpc: parseRestrictions(
+      '--grpc-restricted-protocol',
+      'protocol',
+      GRPC_RESTRICTED_HEADER_PREFIX,
+      values['grpc-restricted-protocol'],
+    ),
   };
 }
 
@@ -65,7 +73,12 @@ const VALUE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
  * @example
  * parseRestrictions('--http-restricted-api', 'api', '', ['health,metadata:k=v']).size; // 2
  */
-export function parseRestrictions(flag: string, kind: string, prefix: string, args: readonly string[]): Restrictions {
+export function parseRestrictions(
+  flag: string,
+  kind: string,
+  prefix: string,
+  args: readonly string[],
+): Restrictions {
   const out = new Map<RestrictedCategory, Restriction>();
   for (const arg of args) {
     const { categories, key, value } = splitRestriction(flag, arg);
@@ -73,16 +86,24 @@ export function parseRestrictions(flag: string, kind: string, prefix: string, ar
     for (const name of categories) {
       const category = RESTRICTED_CATEGORIES.find(c => c === name);
       if (category === undefined) {
-        throw usage(`${flag}: unknown restricted ${kind} '${name}' (expected one of ${RESTRICTED_CATEGORIES.join(', ')})`);
+        throw usage(
+          `${flag}: unknown restricted ${kind} '${name}' (expected one of ${RESTRICTED_CATEGORIES.join(', ')})`,
+        );
       }
-      if (out.has(category)) throw usage(`${flag}: restricted ${kind} '${name}' can not be specified in multiple config groups`);
+      if (out.has(category))
+        throw usage(
+          `${flag}: restricted ${kind} '${name}' can not be specified in multiple config groups`,
+        );
       out.set(category, r);
     }
   }
   return out;
 }
 
-function splitRestriction(flag: string, arg: string): { categories: string[]; key: string; value: string } {
+function splitRestriction(
+  flag: string,
+  arg: string,
+): { categories: string[]; key: string; value: string } {
   const colon = arg.indexOf(':');
   const eq = colon < 0 ? -1 : arg.indexOf('=', colon + 1);
   const format = `${flag} option format is '<api>[,<api>...]:<header>=<value>', got '${arg}'`;
@@ -90,12 +111,17 @@ function splitRestriction(flag: string, arg: string): { categories: string[]; ke
   const key = arg.slice(colon + 1, eq);
   const value = arg.slice(eq + 1);
   if (key === '' || value === '') throw usage(format);
-  if (!TOKEN.test(key)) throw usage(`${flag}: header '${key}' in '${arg}' is not a valid header name`);
+  if (!TOKEN.test(key))
+    throw usage(`${flag}: header '${key}' in '${arg}' is not a valid header name`);
   if (flag.startsWith('--grpc') && key.toLowerCase().endsWith('-bin')) {
-    throw usage(`${flag}: key '${key}' in '${arg}' ends in -bin, which gRPC reserves for binary metadata`);
+    throw usage(
+      `${flag}: key '${key}' in '${arg}' ends in -bin, which gRPC reserves for binary metadata`,
+    );
   }
   if (!VALUE.test(value)) {
-    throw usage(`${flag}: the value in '${arg}' must be printable ASCII without leading or trailing spaces`);
+    throw usage(
+      `${flag}: the value in '${arg}' must be printable ASCII without leading or trailing spaces`,
+    );
   }
   return { categories: arg.slice(0, colon).split(','), key, value };
 }
@@ -124,14 +150,30 @@ export interface ExposureFlags {
  * exposureWarnings({ httpAddress: '0.0.0.0', grpcAddress: '127.0.0.1', allowGrpc: true, restricted }); // [HTTP warning]
  */
 export function exposureWarnings(flags: ExposureFlags): ServeWarning[] {
-  const http = { name: 'HTTP', address: flags.httpAddress, table: HTTP_ROUTE_CATEGORIES, restrictions: flags.restricted.http };
-  const grpc = { name: 'gRPC', address: flags.grpcAddress, table: GRPC_RPC_CATEGORIES, restrictions: flags.restricted.grpc };
+  const http = {
+    name: 'HTTP',
+    address: flags.httpAddress,
+    table: HTTP_ROUTE_CATEGORIES,
+    restrictions: flags.restricted.http,
+  };
+  const grpc = {
+    name: 'gRPC',
+    address: flags.grpcAddress,
+    table: GRPC_RPC_CATEGORIES,
+    restrictions: flags.restricted.grpc,
+  };
   const warnings: ServeWarning[] = [];
-  const endpoints = [...(flags.allowHttp === false ? [] : [http]), ...(flags.allowGrpc ? [grpc] : [])];
+  const endpoints = [
+    ...(flags.allowHttp === false ? [] : [http]),
+    ...(flags.allowGrpc ? [grpc] : []),
+  ];
   for (const e of endpoints) {
     const apis = isLoopback(e.address) ? [] : openControlCategories(e.table, e.restrictions);
     if (apis.length === 0) continue;
-    const [flag, bind] = e === http ? ['--http-restricted-api', '--http-address'] : ['--grpc-restricted-protocol', '--grpc-address'];
+    const [flag, bind] =
+      e === http
+        ? ['--http-restricted-api', '--http-address']
+        : ['--grpc-restricted-protocol', '--grpc-address'];
     const restrict = `${flag}=${apis.join(',')}:<header>=<secret>`;
     const what = `the ${apis.join(', ')} API${apis.length > 1 ? 's' : ''}`;
     warnings.push({

@@ -20,7 +20,10 @@ model config schema when --out is not given. Editors use them to validate and co
  * await runSchema(['--out', 'ui-schema'], console.log);
  */
 export async function runSchema(argv: string[], print: (line: string) => void): Promise<number> {
-  const { values } = parse(argv, { out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } });
+  const { values } = parse(argv, {
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   if (values.help) {
     print(SCHEMA_HELP);
     return 0;

@@ -59,11 +59,15 @@ export interface ServeLogger extends Logger {
  * const server = await serve(flags);
  * process.on('SIGTERM', () => void server.stop());
  */
-export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)): Promise<RunningServer> {
+export async function serve(
+  flags: ServeFlags,
+  logger: Logger = loggerFor(flags),
+): Promise<RunningServer> {
   // Certificates are read before any model loads, so a bad file fails the start at once.
   const httpTls = flags.tls.http && readTls(flags.tls.http);
   const grpcTls = flags.tls.grpc && readTls(flags.tls.grpc);
-  for (const w of [...flags.notices, ...exposureWarnings(flags)]) logger.log('warn', w.msg, w.fields);
+  for (const w of [...flags.notices, ...exposureWarnings(flags)])
+    logger.log('warn', w.msg, w.fields);
   const version = packageVersion();
   const plans = flags.allowConsole ? new PlanRegistry() : undefined;
   const traceRing = flags.allowConsole ? new TraceRing() : undefined;
@@ -76,13 +80,21 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
   const metrics = flags.allowMetrics ? metricsFor(flags, logger) : undefined;
   const engine = await createEngine({
     modelRepository: flags.modelRepository,
-    backends: catalog => standardBackends(catalog, { logger, js: jsOptions(flags), ...(metrics ? { metrics } : {}), ...(plans ? { plans } : {}) }),
+    backends: catalog =>
+      standardBackends(catalog, {
+        logger,
+        js: jsOptions(flags),
+        ...(metrics ? { metrics } : {}),
+        ...(plans ? { plans } : {}),
+      }),
     controlMode: flags.modelControlMode,
     loadModels: flags.loadModel,
     pollSecs: flags.repositoryPollSecs,
     strictModelConfig: flags.strictModelConfig,
     strictReadiness: flags.strictReadiness,
-    ...(flags.defaultMaxBatchSize === undefined ? {} : { defaultMaxBatchSize: flags.defaultMaxBatchSize }),
+    ...(flags.defaultMaxBatchSize === undefined
+      ? {}
+      : { defaultMaxBatchSize: flags.defaultMaxBatchSize }),
     maxInstanceCount: flags.maxInstanceCount,
     ...(flags.responseCache ? { responseCache: new ResponseCache(flags.responseCache) } : {}),
     logger,
@@ -93,22 +105,31 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
   const failed = flags.exitOnError ? await failedModels(engine) : [];
   if (failed.length > 0) {
     await Promise.all([engine.shutdown(0), metrics?.stop(), tracer.shutdown()]);
-    throw new EngineError('UNAVAILABLE', `failed to load all models (--exit-on-error is true; false serves the others): ${failed.join('; ')}`);
+    throw new EngineError(
+      'UNAVAILABLE',
+      `failed to load all models (--exit-on-error is true; false serves the others): ${failed.join('; ')}`,
+    );
   }
   const endpoint = metrics ? await startMetrics(metrics, flags, logger) : undefined;
   let draining = false;
   const isDraining = (): boolean => draining;
-  const app = flags.allowHttp && createApp(engine, {
-    isDraining,
-    maxInputSize: flags.httpMaxInputSize,
-    logger,
-    tracer,
-    traceSettings: tracer.settings,
-    ...('control' in logger && logger.control instanceof LogControl ? { logging: logger.control } : {}),
-    ...(metrics ? { metrics } : {}),
-    restrictedApis: flags.restricted.http,
-    ...(plans && traceRing ? { console: consoleFor(plans, traceRing, logger, flags, metrics) } : {}),
-  });
+  const app =
+    flags.allowHttp &&
+    createApp(engine, {
+      isDraining,
+      maxInputSize: flags.httpMaxInputSize,
+      logger,
+      tracer,
+      traceSettings: tracer.settings,
+      ...('control' in logger && logger.control instanceof LogControl
+        ? { logging: logger.control }
+        : {}),
+      ...(metrics ? { metrics } : {}),
+      restrictedApis: flags.restricted.http,
+      ...(plans && traceRing
+        ? { console: consoleFor(plans, traceRing, logger, flags, metrics) }
+        : {}),
+    });
   const grpc = flags.allowGrpc
     ? await listenGrpc(engine, {
         port: flags.grpcPort,
@@ -121,7 +142,11 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
         keepalive: flags.grpcKeepalive,
       })
     : undefined;
-  if (grpc) logger.log('info', 'Started GRPCInferenceService', { address: flags.grpcAddress, port: grpc.port });
+  if (grpc)
+    logger.log('info', 'Started GRPCInferenceService', {
+      address: flags.grpcAddress,
+      port: grpc.port,
+    });
   const http = app
     ? await listen(app, {
         port: flags.httpPort,
@@ -131,7 +156,8 @@ export async function serve(flags: ServeFlags, logger: Logger = loggerFor(flags)
         requestTimeoutMs: flags.httpRequestTimeoutMs,
       })
     : undefined;
-  if (http) logger.log('info', 'Started HTTPService', { address: flags.httpAddress, port: http.port });
+  if (http)
+    logger.log('info', 'Started HTTPService', { address: flags.httpAddress, port: http.port });
   let stopping: Promise<void> | undefined;
   return {
     port: http?.port,
@@ -181,14 +207,20 @@ function consoleFor(
 /** `'name': reason` of every model that failed to load, as Triton's --exit-on-error sees them. */
 async function failedModels(engine: InferenceEngine): Promise<string[]> {
   const rows = await engine.repositoryIndex(false);
-  return rows.filter(r => r.state === 'UNAVAILABLE').map(r => `'${r.name}'${r.version ? ` version ${r.version}` : ''}: ${r.reason ?? 'unavailable'}`);
+  return rows
+    .filter(r => r.state === 'UNAVAILABLE')
+    .map(
+      r => `'${r.name}'${r.version ? ` version ${r.version}` : ''}: ${r.reason ?? 'unavailable'}`,
+    );
 }
 
 /** Resolves when `work` does or after `ms`, whichever comes first. */
 function within(work: Promise<unknown>, ms: number): Promise<void> {
   let timer: TimerHandle | undefined;
   const timeout = new Promise<void>(resolve => (timer = systemClock.setTimeout(resolve, ms)));
-  return Promise.race([work.then(() => undefined), timeout]).finally(() => timer !== undefined && systemClock.clearTimeout(timer));
+  return Promise.race([work.then(() => undefined), timeout]).finally(
+    () => timer !== undefined && systemClock.clearTimeout(timer),
+  );
 }
 
 /**
@@ -197,7 +229,10 @@ function within(work: Promise<unknown>, ms: number): Promise<void> {
  * Node writes standard output to a file, so the last lines before a crash are not lost.
  */
 export function loggerFor(
-  flags: Pick<ServeFlags, 'logFormat' | 'logVerbose' | 'logInfo' | 'logWarning' | 'logError' | 'logFile'>,
+  flags: Pick<
+    ServeFlags,
+    'logFormat' | 'logVerbose' | 'logInfo' | 'logWarning' | 'logError' | 'logFile'
+  >,
 ): ServeLogger {
   const control = new LogControl({
     log_file: flags.logFile ?? '',
@@ -209,7 +244,10 @@ export function loggerFor(
   });
   const write = flags.logFile === undefined ? undefined : appendTo(flags.logFile);
   const tail = new LogTailRing();
-  return Object.assign(createLogger({ control, tap: e => tail.push(e), ...(write ? { write } : {}) }), { control, tail });
+  return Object.assign(
+    createLogger({ control, tap: e => tail.push(e), ...(write ? { write } : {}) }),
+    { control, tail },
+  );
 }
 
 function appendTo(file: string): (line: string) => void {
@@ -217,7 +255,10 @@ function appendTo(file: string): (line: string) => void {
   try {
     fd = openSync(file, 'a');
   } catch (e) {
-    throw new EngineError('INVALID_ARG', `--log-file '${file}' cannot be opened: ${e instanceof Error ? e.message : String(e)}`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `--log-file '${file}' cannot be opened: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   return line => void writeSync(fd, `${line}\n`);
 }
@@ -225,7 +266,9 @@ function appendTo(file: string): (line: string) => void {
 /** The JS backend's serve-wide defaults from `--backend-config js,...`; unset ones keep the backend's. */
 function jsOptions(flags: ServeFlags): { executeTimeoutMs?: number; maxHeapMb?: number } {
   return {
-    ...(flags.jsExecuteTimeoutMs === undefined ? {} : { executeTimeoutMs: flags.jsExecuteTimeoutMs }),
+    ...(flags.jsExecuteTimeoutMs === undefined
+      ? {}
+      : { executeTimeoutMs: flags.jsExecuteTimeoutMs }),
     ...(flags.jsMaxHeapMb === undefined ? {} : { maxHeapMb: flags.jsMaxHeapMb }),
   };
 }
@@ -244,15 +287,29 @@ function metricsFor(flags: ServeFlags, logger: Logger): BraidMetrics {
  * Binds the metrics endpoint and starts polling. A port that cannot be bound is logged as an
  * error and inference is served without the endpoint: metrics must not take serving down.
  */
-async function startMetrics(metrics: BraidMetrics, flags: ServeFlags, logger: Logger): Promise<MetricsServerHandle | undefined> {
+async function startMetrics(
+  metrics: BraidMetrics,
+  flags: ServeFlags,
+  logger: Logger,
+): Promise<MetricsServerHandle | undefined> {
   try {
-    const endpoint = await serveMetrics(metrics, { port: flags.metricsPort, host: flags.metricsAddress, logger });
+    const endpoint = await serveMetrics(metrics, {
+      port: flags.metricsPort,
+      host: flags.metricsAddress,
+      logger,
+    });
     metrics.start();
-    logger.log('info', 'Started Metrics Service', { address: flags.metricsAddress, port: endpoint.port });
+    logger.log('info', 'Started Metrics Service', {
+      address: flags.metricsAddress,
+      port: endpoint.port,
+    });
     return endpoint;
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
-    logger.log('error', 'metrics endpoint not started; serving inference without it', { port: flags.metricsPort, error });
+    logger.log('error', 'metrics endpoint not started; serving inference without it', {
+      port: flags.metricsPort,
+      error,
+    });
     return undefined;
   }
 }

@@ -78,7 +78,9 @@ function endpointFlags(endpoint: Endpoint, values: Partial<TlsValues>): TlsFiles
   const keyFile = values[`${endpoint}-server-key`];
   const rootCertFile = values[`${endpoint}-root-cert`];
   if (!useSsl) {
-    const given = (['server-cert', 'server-key', 'root-cert'] as const).filter(n => values[`${endpoint}-${n}`] !== undefined);
+    const given = (['server-cert', 'server-key', 'root-cert'] as const).filter(
+      n => values[`${endpoint}-${n}`] !== undefined,
+    );
     if (given.length > 0) {
       const fix = `pass ${flag('use-ssl')} true to serve TLS, or drop the certificate flags`;
       throw usage(`${given.map(flag).join(', ')} given but ${flag('use-ssl')} is false: ${fix}`);
@@ -86,13 +88,19 @@ function endpointFlags(endpoint: Endpoint, values: Partial<TlsValues>): TlsFiles
     return undefined;
   }
   if (!certFile || !keyFile) {
-    throw usage(`${flag(mutual ? 'use-ssl-mutual' : 'use-ssl')} needs ${flag('server-cert')} and ${flag('server-key')} (PEM files)`);
+    throw usage(
+      `${flag(mutual ? 'use-ssl-mutual' : 'use-ssl')} needs ${flag('server-cert')} and ${flag('server-key')} (PEM files)`,
+    );
   }
   if (mutual && !rootCertFile) {
-    throw usage(`${flag('use-ssl-mutual')} needs ${flag('root-cert')}, the CA certificate(s) that client certificates must chain to`);
+    throw usage(
+      `${flag('use-ssl-mutual')} needs ${flag('root-cert')}, the CA certificate(s) that client certificates must chain to`,
+    );
   }
   if (!mutual && rootCertFile) {
-    throw usage(`${flag('root-cert')} is only used to verify client certificates: pass ${flag('use-ssl-mutual')} true, or drop it`);
+    throw usage(
+      `${flag('root-cert')} is only used to verify client certificates: pass ${flag('use-ssl-mutual')} true, or drop it`,
+    );
   }
   return { endpoint, certFile, keyFile, mutual, ...(rootCertFile ? { rootCertFile } : {}) };
 }
@@ -109,7 +117,8 @@ export function readTls(files: TlsFiles): ServerTls {
   const flag = (name: string) => `--${files.endpoint}-${name}`;
   const cert = readPem(flag('server-cert'), files.certFile);
   const key = readPem(flag('server-key'), files.keyFile);
-  const ca = files.rootCertFile === undefined ? undefined : readPem(flag('root-cert'), files.rootCertFile);
+  const ca =
+    files.rootCertFile === undefined ? undefined : readPem(flag('root-cert'), files.rootCertFile);
   try {
     createSecureContext({ cert, key });
   } catch (e) {
@@ -122,8 +131,11 @@ export function readTls(files: TlsFiles): ServerTls {
 
 /** Node accepts root certificates it cannot parse, then refuses every client far from the cause. */
 function checkCertificates(flag: string, file: string, pem: Buffer): void {
-  const blocks = pem.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) throw usage(`${flag} '${file}' holds no '-----BEGIN CERTIFICATE-----' block`);
+  const blocks =
+    pem.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ??
+    [];
+  if (blocks.length === 0)
+    throw usage(`${flag} '${file}' holds no '-----BEGIN CERTIFICATE-----' block`);
   for (const block of blocks) {
     try {
       new X509Certificate(block);
@@ -140,7 +152,8 @@ function readPem(flag: string, file: string): Buffer {
   } catch (e) {
     throw usage(`${flag} '${file}' cannot be read: ${message(e)}`);
   }
-  if (!data.includes('-----BEGIN ')) throw usage(`${flag} '${file}' is not PEM: expected a '-----BEGIN ...' block`);
+  if (!data.includes('-----BEGIN '))
+    throw usage(`${flag} '${file}' is not PEM: expected a '-----BEGIN ...' block`);
   return data;
 }
 

@@ -8,11 +8,24 @@ import type { AnyBackend } from '../core/backend.js';
 import { toEngineError } from '../core/errors.js';
 import type { CatalogModel } from '../core/model-catalog.js';
 import { noopLogger } from '../core/logger.js';
-import { DEFAULT_MAX_BATCH_SIZE, missingVersions, scanRepository, selectVersions, type RepositoryModel } from '../repository/index.js';
+import {
+  DEFAULT_MAX_BATCH_SIZE,
+  missingVersions,
+  scanRepository,
+  selectVersions,
+  type RepositoryModel,
+} from '../repository/index.js';
 import { catalogModel } from '../runtime/load-order.js';
 import { prepareVersion } from '../runtime/load-version.js';
 import { modelDependencies, readConfig } from '../runtime/model-loader.js';
-import { createStaticCatalog, explainPlan, formatDiagnostic, planMachineConfig, type PipelineBackend, type PlanMachineConfig } from '../../pipelines/index.js';
+import {
+  createStaticCatalog,
+  explainPlan,
+  formatDiagnostic,
+  planMachineConfig,
+  type PipelineBackend,
+  type PlanMachineConfig,
+} from '../../pipelines/index.js';
 import { parse } from './args.js';
 import { standardBackends } from './backends.js';
 
@@ -47,10 +60,14 @@ async function resolveTarget(dir: string): Promise<{ repository: string; model?:
   if ((await stat(at)).isFile()) at = path.dirname(at);
   const entries = await readdir(at);
   const isVersion = /^\d+$/.test(path.basename(at));
-  const isModel = isVersion || entries.some(e => /^\d+$/.test(e) || /^config\.(pbtxt|ya?ml|json)$/.test(e));
+  const isModel =
+    isVersion || entries.some(e => /^\d+$/.test(e) || /^config\.(pbtxt|ya?ml|json)$/.test(e));
   if (!isModel) return { repository: dir };
   const modelDir = isVersion ? path.dirname(at) : at;
-  return { repository: path.relative('.', path.dirname(modelDir)) || '.', model: path.basename(modelDir) };
+  return {
+    repository: path.relative('.', path.dirname(modelDir)) || '.',
+    model: path.basename(modelDir),
+  };
 }
 
 /**
@@ -85,10 +102,17 @@ export async function runValidate(argv: string[], print: (line: string) => void)
   const scan = await scanRepository(target.repository);
   const catalogModels: CatalogModel[] = [];
   const catalog = createStaticCatalog(catalogModels);
-  const explain = values.explain ? { format: xstate ? ('xstate' as const) : ('text' as const), ...(target.model ? { model: target.model } : {}) } : undefined;
+  const explain = values.explain
+    ? {
+        format: xstate ? ('xstate' as const) : ('text' as const),
+        ...(target.model ? { model: target.model } : {}),
+      }
+    : undefined;
   const ctx: Context = {
     // The machine is JSON for other tools: only problems print beside it.
-    print: xstate ? line => (line.startsWith('ERROR') || line.startsWith('  ') ? print(line) : undefined) : print,
+    print: xstate
+      ? line => (line.startsWith('ERROR') || line.startsWith('  ') ? print(line) : undefined)
+      : print,
     strict: values['strict-model-config'],
     backends: standardBackends(catalog, { logger: noopLogger }),
     ...(explain ? { explain } : {}),
@@ -98,7 +122,8 @@ export async function runValidate(argv: string[], print: (line: string) => void)
   const models = [...scan.models.values()].sort((a, b) => a.name.localeCompare(b.name));
   const pipelines: RepositoryModel[] = [];
   for (const model of models) {
-    if (await modelDependencies(model, { backends: ctx.backends, strictModelConfig: ctx.strict })) pipelines.push(model);
+    if (await modelDependencies(model, { backends: ctx.backends, strictModelConfig: ctx.strict }))
+      pipelines.push(model);
     else catalogModels.push(...(await validateModel(model, ctx)));
   }
   for (const model of pipelines) catalogModels.push(...(await validateModel(model, ctx)));
@@ -106,31 +131,58 @@ export async function runValidate(argv: string[], print: (line: string) => void)
     ctx.problems++;
     print(`ERROR ${target.model}: not a model of repository ${target.repository}`);
   }
-  if (xstate && ctx.problems === 0) print(JSON.stringify(target.model === undefined ? ctx.machines : ctx.machines[0] ?? null, null, 2));
-  else if (!xstate) print(ctx.problems === 0 ? `${scan.models.size} model(s), no problems` : `${ctx.problems} problem(s)`);
+  if (xstate && ctx.problems === 0)
+    print(
+      JSON.stringify(
+        target.model === undefined ? ctx.machines : (ctx.machines[0] ?? null),
+        null,
+        2,
+      ),
+    );
+  else if (!xstate)
+    print(
+      ctx.problems === 0
+        ? `${scan.models.size} model(s), no problems`
+        : `${ctx.problems} problem(s)`,
+    );
   return ctx.problems === 0 ? 0 : 1;
 }
 
 async function validateModel(model: RepositoryModel, ctx: Context): Promise<CatalogModel[]> {
-  const explain = ctx.explain !== undefined && (ctx.explain.model === undefined || ctx.explain.model === model.name);
+  const explain =
+    ctx.explain !== undefined &&
+    (ctx.explain.model === undefined || ctx.explain.model === model.name);
   const report = (msg: string) => {
     ctx.problems++;
     ctx.print(`ERROR ${model.name}: ${msg}`);
   };
   const described: CatalogModel[] = [];
   try {
-    const { config, explicitMaxBatch, source } = await readConfig(model, { strictModelConfig: ctx.strict, warn: line => ctx.print(`WARN  ${model.name}: ${line}`) }, undefined);
+    const { config, explicitMaxBatch, source } = await readConfig(
+      model,
+      { strictModelConfig: ctx.strict, warn: line => ctx.print(`WARN  ${model.name}: ${line}`) },
+      undefined,
+    );
     if (model.versions.length === 0) report(`no version directories in ${model.dir}`);
     const missing = missingVersions(config.version_policy, model.versions);
-    if (missing.length > 0) report(`version_policy names version(s) ${missing.join(', ')} not found in ${model.dir}`);
-    const opts = { backends: ctx.backends, defaultMaxBatchSize: DEFAULT_MAX_BATCH_SIZE, gpuCount: 0, ...(source ? { source } : {}) };
+    if (missing.length > 0)
+      report(`version_policy names version(s) ${missing.join(', ')} not found in ${model.dir}`);
+    const opts = {
+      backends: ctx.backends,
+      defaultMaxBatchSize: DEFAULT_MAX_BATCH_SIZE,
+      gpuCount: 0,
+      ...(source ? { source } : {}),
+    };
     for (const v of selectVersions(config.version_policy, model.versions)) {
       try {
         const prepared = await prepareVersion(model, v, config, explicitMaxBatch, opts);
         described.push(catalogModel(prepared.config, model.name, v));
         if (explain && 'compile' in prepared.backend) {
           const context = { config: prepared.config, ...(source ? { source } : {}) };
-          const compiled = await (prepared.backend as PipelineBackend).compile(prepared.files, context);
+          const compiled = await (prepared.backend as PipelineBackend).compile(
+            prepared.files,
+            context,
+          );
           for (const d of compiled.diagnostics) ctx.print(`WARN  ${formatDiagnostic(d)}`);
           if (ctx.explain?.format === 'xstate') ctx.machines.push(planMachineConfig(compiled.plan));
           else ctx.print(explainPlan(compiled.plan));
@@ -140,8 +192,12 @@ async function validateModel(model: RepositoryModel, ctx: Context): Promise<Cata
       }
     }
     if (described.length > 0) {
-      const how = model.configFile ? ` (${path.basename(model.configFile)})` : ' (auto-completed config)';
-      ctx.print(`OK    ${model.name}: version(s) ${described.map(d => d.version).join(', ')}${how}`);
+      const how = model.configFile
+        ? ` (${path.basename(model.configFile)})`
+        : ' (auto-completed config)';
+      ctx.print(
+        `OK    ${model.name}: version(s) ${described.map(d => d.version).join(', ')}${how}`,
+      );
     }
   } catch (e) {
     report(toEngineError(e).message);

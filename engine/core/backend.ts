@@ -47,7 +47,10 @@ export interface ConfigSource {
    * format; `key` asks for the last segment's key rather than its value. A path past what the
    * file holds resolves to the deepest part that exists.
    */
-  readonly locate: (path: readonly PropertyKey[], opts?: { readonly key?: boolean }) => { readonly line: number; readonly col: number } | undefined;
+  readonly locate: (
+    path: readonly PropertyKey[],
+    opts?: { readonly key?: boolean },
+  ) => { readonly line: number; readonly col: number } | undefined;
 }
 
 /**
@@ -69,7 +72,10 @@ export interface InstanceOptions {
   /** Total instances of the model version, so backends can divide CPU threads between them. */
   readonly instanceCount: number;
   /** Placement chosen from the instance group: CPU, or a GPU with its device id. */
-  readonly device: { readonly kind: 'CPU' } | { readonly kind: 'GPU'; readonly id: number } | { readonly kind: 'AUTO'; readonly id: number };
+  readonly device:
+    | { readonly kind: 'CPU' }
+    | { readonly kind: 'GPU'; readonly id: number }
+    | { readonly kind: 'AUTO'; readonly id: number };
   /** Where the config came from, for load errors that point into it (see {@link ModelContext}). */
   readonly source?: ConfigSource;
 }
@@ -119,7 +125,11 @@ export interface ModelInstance {
    * model sent its last. When `opts.signal` aborts the model is asked to stop (a JS generator is
    * returned). Errors as {@link execute}. Absent: the backend serves no decoupled models.
    */
-  executeDecoupled?(inputs: TensorMap, opts: ExecuteOptions, send: (outputs: TensorMap) => void): Promise<void>;
+  executeDecoupled?(
+    inputs: TensorMap,
+    opts: ExecuteOptions,
+    send: (outputs: TensorMap) => void,
+  ): Promise<void>;
   /** Releases the instance. Idempotent. */
   dispose(): Promise<void>;
 }
@@ -148,7 +158,11 @@ export interface BackendBase {
  */
 export interface Backend extends BackendBase {
   /** Creates one instance. Throws EngineError with a message naming the model on failure. */
-  createInstance(config: ModelConfig, files: ModelFiles, opts: InstanceOptions): Promise<ModelInstance>;
+  createInstance(
+    config: ModelConfig,
+    files: ModelFiles,
+    opts: InstanceOptions,
+  ): Promise<ModelInstance>;
 }
 
 /** A model that another model calls (a pipeline step's model). */
@@ -189,9 +203,12 @@ export interface SchedulerBackend extends BackendBase {
    * Creates the scheduler of one version from its completed config. Throws EngineError with a
    * message naming the model on failure, having released whatever it had made.
    */
-  createScheduler(config: ModelConfig, files: ModelFiles, opts: CreateSchedulerOptions): Promise<Scheduler>;
+  createScheduler(
+    config: ModelConfig,
+    files: ModelFiles,
+    opts: CreateSchedulerOptions,
+  ): Promise<Scheduler>;
 }
 
 /** Any backend the engine can be given; `'createScheduler' in b` tells which kind. */
 export type AnyBackend = Backend | SchedulerBackend;
-

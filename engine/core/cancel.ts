@@ -15,7 +15,11 @@ export interface CancelSignal {
   readonly aborted: boolean;
   /** Why it was cancelled, once it is; often an EngineError. */
   readonly reason: unknown;
-  addEventListener(type: 'abort', listener: CancelListener, options?: { readonly once?: boolean }): void;
+  addEventListener(
+    type: 'abort',
+    listener: CancelListener,
+    options?: { readonly once?: boolean },
+  ): void;
   removeEventListener(type: 'abort', listener: CancelListener): void;
 }
 
@@ -48,7 +52,11 @@ export class CancelSource implements CancelSignal {
   }
 
   // Every listener runs at most once, so `once` needs no handling.
-  addEventListener(_type: 'abort', listener: CancelListener, _options?: { readonly once?: boolean }): void {
+  addEventListener(
+    _type: 'abort',
+    listener: CancelListener,
+    _options?: { readonly once?: boolean },
+  ): void {
     if (this.#aborted) return;
     (this.#listeners ??= []).push(listener);
   }

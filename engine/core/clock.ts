@@ -98,7 +98,8 @@ export class SimulatedClock implements Clock {
     for (;;) {
       let next: SimTimer | undefined;
       for (const t of this.#timers) {
-        if (t.at <= target && (!next || t.at < next.at || (t.at === next.at && t.seq < next.seq))) next = t;
+        if (t.at <= target && (!next || t.at < next.at || (t.at === next.at && t.seq < next.seq)))
+          next = t;
       }
       if (!next) break;
       this.#timers.delete(next);

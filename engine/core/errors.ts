@@ -65,7 +65,11 @@ function defaultReason(code: ErrorCode): FailureReason {
  * @example
  * catch (e) { throw toEngineError(e, 'INTERNAL', `model 'm' failed`); }
  */
-export function toEngineError(e: unknown, code: ErrorCode = 'INTERNAL', context?: string): EngineError {
+export function toEngineError(
+  e: unknown,
+  code: ErrorCode = 'INTERNAL',
+  context?: string,
+): EngineError {
   if (e instanceof EngineError) return e;
   const detail = e instanceof Error ? e.message : String(e);
   return new EngineError(code, context ? `${context}: ${detail}` : detail, { cause: e });
@@ -73,5 +77,7 @@ export function toEngineError(e: unknown, code: ErrorCode = 'INTERNAL', context?
 
 /** Whether `e` is an EngineError (also across module copies). */
 export function isEngineError(e: unknown): e is EngineError {
-  return e instanceof EngineError || (e instanceof Error && e.name === 'EngineError' && 'code' in e);
+  return (
+    e instanceof EngineError || (e instanceof Error && e.name === 'EngineError' && 'code' in e)
+  );
 }

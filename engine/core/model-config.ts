@@ -10,7 +10,8 @@ import { checkModelPath } from './model-path.js';
 
 const int = () => z.number().int();
 const uint = () => z.number().int().nonnegative();
-const dims = () => z.array(int().min(-1)).describe('Dimensions without the batch dimension; -1 is variable');
+const dims = () =>
+  z.array(int().min(-1)).describe('Dimensions without the batch dimension; -1 is variable');
 
 /**
  * A file a config names, relative to `from` inside the model directory. Refused when it would
@@ -45,7 +46,9 @@ export const ModelOutputSchema = z.strictObject({
   data_type: DataTypeSchema,
   dims: dims(),
   reshape: ReshapeSchema.optional(),
-  label_filename: modelFile('').default('').describe('A file of labels, relative to and inside the model directory'),
+  label_filename: modelFile('')
+    .default('')
+    .describe('A file of labels, relative to and inside the model directory'),
   is_shape_tensor: z.boolean().default(false),
   is_non_linear_format_io: z.boolean().default(false),
 });
@@ -89,7 +92,9 @@ const AcceleratorSchema = z.strictObject({
 
 export const OptimizationSchema = z.strictObject({
   graph: z.strictObject({ level: int().default(0) }).prefault({}),
-  priority: z.enum(['PRIORITY_DEFAULT', 'PRIORITY_MAX', 'PRIORITY_MIN']).default('PRIORITY_DEFAULT'),
+  priority: z
+    .enum(['PRIORITY_DEFAULT', 'PRIORITY_MAX', 'PRIORITY_MIN'])
+    .default('PRIORITY_DEFAULT'),
   execution_accelerators: z
     .strictObject({
       gpu_execution_accelerator: z.array(AcceleratorSchema).default([]),
@@ -103,9 +108,17 @@ export const ModelParameterSchema = z.strictObject({ string_value: z.string() })
 /** One step of an ensemble: a model, and which ensemble tensors its inputs and outputs are. */
 export const EnsembleStepSchema = z.strictObject({
   model_name: z.string().default(''),
-  model_version: int().default(-1).describe('Version of the model to call; -1 is the latest ready one'),
-  input_map: z.record(z.string(), z.string()).default({}).describe('Model input name → ensemble tensor it reads'),
-  output_map: z.record(z.string(), z.string()).default({}).describe('Model output name → ensemble tensor it becomes'),
+  model_version: int()
+    .default(-1)
+    .describe('Version of the model to call; -1 is the latest ready one'),
+  input_map: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('Model input name → ensemble tensor it reads'),
+  output_map: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('Model output name → ensemble tensor it becomes'),
 });
 
 /**
@@ -114,7 +127,10 @@ export const EnsembleStepSchema = z.strictObject({
  * ModelStreamInfer, HTTP generate / generate_stream) serve it.
  */
 export const TransactionPolicySchema = z.strictObject({
-  decoupled: z.boolean().default(false).describe('The model may send any number of responses per request'),
+  decoupled: z
+    .boolean()
+    .default(false)
+    .describe('The model may send any number of responses per request'),
 });
 
 /**
@@ -122,7 +138,10 @@ export const TransactionPolicySchema = z.strictObject({
  * of this model are kept and a repeated request is answered without executing it.
  */
 export const ResponseCacheSchema = z.strictObject({
-  enable: z.boolean().default(false).describe('Answer repeated requests from the server\'s response cache (needs --cache-config)'),
+  enable: z
+    .boolean()
+    .default(false)
+    .describe("Answer repeated requests from the server's response cache (needs --cache-config)"),
 });
 
 /** Triton's ensemble scheduling: the model is a pipeline of other models (platform `ensemble`). */
@@ -148,7 +167,9 @@ export const ModelConfigSchema = z.strictObject({
   metric_tags: z.record(z.string(), z.string()).default({}),
   default_model_filename: modelFile(VERSION_DIR)
     .default('')
-    .describe('The model file, relative to each version directory and inside the model directory; default the backend\'s (model.onnx, model.js, pipeline.yaml)'),
+    .describe(
+      "The model file, relative to each version directory and inside the model directory; default the backend's (model.onnx, model.js, pipeline.yaml)",
+    ),
 });
 
 /** A model configuration with every default filled in. */

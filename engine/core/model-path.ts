@@ -15,8 +15,14 @@ export const MODEL_PATH_RULE =
 
 /** Where a name leads inside the model directory, or why it may not be used. */
 export type ModelPathCheck =
-  | { readonly ok: true; /** Relative to the model directory, `/`-separated, no `.`/`..`. */ readonly path: string }
-  | { readonly ok: false; /** The name, what is wrong with it, and the rule. */ readonly problem: string };
+  | {
+      readonly ok: true;
+      /** Relative to the model directory, `/`-separated, no `.`/`..`. */ readonly path: string;
+    }
+  | {
+      readonly ok: false;
+      /** The name, what is wrong with it, and the rule. */ readonly problem: string;
+    };
 
 /**
  * Resolves `name` against `from` (the directory it is relative to, as a path inside the model
@@ -31,7 +37,8 @@ export type ModelPathCheck =
  */
 export function checkModelPath(name: string, from = ''): ModelPathCheck {
   const resolved = resolveSegments(name, from);
-  if (typeof resolved === 'string') return { ok: false, problem: `'${name}' ${resolved}: it ${MODEL_PATH_RULE}` };
+  if (typeof resolved === 'string')
+    return { ok: false, problem: `'${name}' ${resolved}: it ${MODEL_PATH_RULE}` };
   return { ok: true, path: resolved.join('/') };
 }
 
@@ -56,7 +63,8 @@ export interface ModelPathOptions {
  */
 export function modelRelativePath(name: string, opts: ModelPathOptions): string {
   const check = checkModelPath(name, opts.from);
-  if (!check.ok) throw new EngineError('INVALID_ARG', `${opts.owner}: ${opts.field} ${check.problem}`);
+  if (!check.ok)
+    throw new EngineError('INVALID_ARG', `${opts.owner}: ${opts.field} ${check.problem}`);
   return check.path;
 }
 

@@ -57,11 +57,26 @@ export type PlanExpr =
   /** A request parameter; `has` asks whether it was sent at all. */
   | { readonly kind: 'param'; readonly name: string; readonly has?: boolean }
   /** `shape(t)[i]`, `rank(t)`, `size(t)`, `has(t)`, `value(t)` (element 0) or `value(t)[i]` (flat index). */
-  | { readonly kind: 'call'; readonly fn: PlanFunction; readonly tensor: string; readonly index?: PlanExpr }
+  | {
+      readonly kind: 'call';
+      readonly fn: PlanFunction;
+      readonly tensor: string;
+      readonly index?: PlanExpr;
+    }
   | { readonly kind: 'not'; readonly arg: PlanExpr }
   | { readonly kind: 'neg'; readonly arg: PlanExpr }
-  | { readonly kind: 'logic'; readonly op: '&&' | '||'; readonly left: PlanExpr; readonly right: PlanExpr }
-  | { readonly kind: 'compare'; readonly op: PlanCompareOp; readonly left: PlanExpr; readonly right: PlanExpr };
+  | {
+      readonly kind: 'logic';
+      readonly op: '&&' | '||';
+      readonly left: PlanExpr;
+      readonly right: PlanExpr;
+    }
+  | {
+      readonly kind: 'compare';
+      readonly op: PlanCompareOp;
+      readonly left: PlanExpr;
+      readonly right: PlanExpr;
+    };
 
 /** A `when:` guard: the source text (for messages) and its parsed form. */
 export interface PlanGuard {

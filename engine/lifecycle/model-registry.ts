@@ -19,7 +19,10 @@ import {
  * How to load a model: the versions to serve and how to load one, or why it cannot load.
  */
 export type LoadPlan<V> =
-  | { readonly versions: readonly number[]; readonly loadVersion: (version: number, signal: AbortSignal) => Promise<V> }
+  | {
+      readonly versions: readonly number[];
+      readonly loadVersion: (version: number, signal: AbortSignal) => Promise<V>;
+    }
   | { readonly error: string };
 
 /** One row of the repository index as the registry knows it. */
@@ -71,7 +74,8 @@ export class ModelRegistry<V extends Unloadable> {
   unload(name: string): Promise<void> {
     return this.#serialize(name, async () => {
       const entry = this.#models.get(name);
-      if (!entry) throw new EngineError('NOT_FOUND', `failed to unload '${name}', model is not loaded`);
+      if (!entry)
+        throw new EngineError('NOT_FOUND', `failed to unload '${name}', model is not loaded`);
       await Promise.all([...entry.versions.values()].map(a => retire(a)));
       entry.unloaded = true;
       this.#logger.log('info', 'model unloaded', { model: name });
@@ -84,12 +88,20 @@ export class ModelRegistry<V extends Unloadable> {
    */
   get(name: string, version?: number): V {
     const entry = this.#models.get(name);
-    if (!entry) throw new EngineError('NOT_FOUND', `Request for unknown model: '${name}' is not found`);
+    if (!entry)
+      throw new EngineError('NOT_FOUND', `Request for unknown model: '${name}' is not found`);
     if (version !== undefined) {
       const actor = entry.versions.get(version);
-      if (!actor) throw new EngineError('NOT_FOUND', `Request for unknown model: '${name}' version ${version} is not found`);
+      if (!actor)
+        throw new EngineError(
+          'NOT_FOUND',
+          `Request for unknown model: '${name}' version ${version} is not found`,
+        );
       if (stateOf(actor) !== 'READY') {
-        throw new EngineError('UNAVAILABLE', `Request for unknown model: '${name}' version ${version} is not at ready state`);
+        throw new EngineError(
+          'UNAVAILABLE',
+          `Request for unknown model: '${name}' version ${version} is not at ready state`,
+        );
       }
       return loadedOf<V>(actor);
     }
@@ -101,7 +113,11 @@ export class ModelRegistry<V extends Unloadable> {
         bestVersion = v;
       }
     }
-    if (!best) throw new EngineError('UNAVAILABLE', `Request for unknown model: '${name}' has no available versions`);
+    if (!best)
+      throw new EngineError(
+        'UNAVAILABLE',
+        `Request for unknown model: '${name}' has no available versions`,
+      );
     return loadedOf<V>(best);
   }
 
@@ -111,7 +127,8 @@ export class ModelRegistry<V extends Unloadable> {
     for (const [model, entry] of this.#models) {
       if (name !== undefined && model !== name) continue;
       const versions = [...entry.versions.entries()].sort((a, b) => b[0] - a[0]);
-      for (const [, actor] of versions) if (stateOf(actor) === 'READY') out.push(loadedOf<V>(actor));
+      for (const [, actor] of versions)
+        if (stateOf(actor) === 'READY') out.push(loadedOf<V>(actor));
     }
     return out;
   }
@@ -128,7 +145,12 @@ export class ModelRegistry<V extends Unloadable> {
       if (entry.error !== undefined) rows.push({ name, state: 'UNAVAILABLE', reason: entry.error });
       for (const [version, actor] of [...entry.versions].sort((a, b) => a[0] - b[0])) {
         const reason = actor.getSnapshot().context.reason;
-        rows.push({ name, version, state: stateOf(actor), ...(reason === undefined ? {} : { reason }) });
+        rows.push({
+          name,
+          version,
+          state: stateOf(actor),
+          ...(reason === undefined ? {} : { reason }),
+        });
       }
     }
     return rows;
@@ -144,7 +166,8 @@ export class ModelRegistry<V extends Unloadable> {
       if (entry.unloaded) continue;
       if (entry.error !== undefined || entry.versions.size === 0) return false;
       for (const actor of entry.versions.values()) {
-        if (stateOf(actor) !== 'READY' && actor.getSnapshot().context.reason !== 'unloaded') return false;
+        if (stateOf(actor) !== 'READY' && actor.getSnapshot().context.reason !== 'unloaded')
+          return false;
       }
     }
     return true;
@@ -179,7 +202,9 @@ export class ModelRegistry<V extends Unloadable> {
       if (previous) this.#retireInBackground([...previous.versions.values()]);
     }
     if (failures.length > 0) {
-      const why = failures.map(([v, a]) => `version ${v}: ${a.getSnapshot().context.reason ?? 'unknown'}`);
+      const why = failures.map(
+        ([v, a]) => `version ${v}: ${a.getSnapshot().context.reason ?? 'unknown'}`,
+      );
       throw loadFailed(name, why.join('; '));
     }
   }

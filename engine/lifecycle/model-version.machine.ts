@@ -48,17 +48,25 @@ export const modelVersionMachine = setup({
           actions: assign({ reason: ({ event }) => errorMessage(event.error), loaded: undefined }),
         },
       },
-      on: { UNLOAD: { target: 'UNAVAILABLE', actions: assign({ reason: 'unloaded while loading' }) } },
+      on: {
+        UNLOAD: { target: 'UNAVAILABLE', actions: assign({ reason: 'unloaded while loading' }) },
+      },
     },
     READY: { on: { UNLOAD: 'UNLOADING' } },
     UNLOADING: {
       invoke: {
         src: 'unload',
         input: ({ context }) => context.loaded,
-        onDone: { target: 'UNAVAILABLE', actions: assign({ loaded: undefined, reason: 'unloaded' }) },
+        onDone: {
+          target: 'UNAVAILABLE',
+          actions: assign({ loaded: undefined, reason: 'unloaded' }),
+        },
         onError: {
           target: 'UNAVAILABLE',
-          actions: assign({ loaded: undefined, reason: ({ event }) => `unload failed: ${errorMessage(event.error)}` }),
+          actions: assign({
+            loaded: undefined,
+            reason: ({ event }) => `unload failed: ${errorMessage(event.error)}`,
+          }),
         },
       },
     },
@@ -78,7 +86,9 @@ export type ModelVersionActor = Actor<typeof modelVersionMachine>;
  * const actor = startModelVersion(signal => loadIt(signal));
  * sendEvent(actor, { type: 'LOAD' });
  */
-export function startModelVersion(load: (signal: AbortSignal) => Promise<Unloadable>): ModelVersionActor {
+export function startModelVersion(
+  load: (signal: AbortSignal) => Promise<Unloadable>,
+): ModelVersionActor {
   const machine = modelVersionMachine.provide({
     actors: { load: fromPromise<Unloadable>(({ signal }) => load(signal)) },
   });
@@ -99,7 +109,10 @@ export function stateOf(actor: ModelVersionActor): ModelVersionState {
 export function sendEvent(actor: ModelVersionActor, event: ModelVersionEvent): void {
   const snap = actor.getSnapshot();
   if (!snap.can(event)) {
-    throw new EngineError('INTERNAL', `Invalid model state transition from ${String(snap.value)} on ${event.type}`);
+    throw new EngineError(
+      'INTERNAL',
+      `Invalid model state transition from ${String(snap.value)} on ${event.type}`,
+    );
   }
   actor.send(event);
 }

@@ -149,7 +149,12 @@ function completedShape(
 function completeInput(t: TensorSignature, batched: boolean): ModelInput {
   const data_type = toConfigDataType(t.datatype);
   const optional = t.optional === true ? { optional: true } : {};
-  return ModelInputSchema.parse({ name: t.name, data_type, ...completedShape(t, batched), ...optional });
+  return ModelInputSchema.parse({
+    name: t.name,
+    data_type,
+    ...completedShape(t, batched),
+    ...optional,
+  });
 }
 
 function completeOutput(t: TensorSignature, batched: boolean): ModelOutput {

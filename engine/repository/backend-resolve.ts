@@ -37,7 +37,8 @@ export function resolveBackend<B extends BackendBase>(
       `${model}: no backend serves platform '${config.platform}' (${available})`,
     );
   }
-  const lookedFor = backends.map(b => `${fileNames(b).join(' or ')} (${b.name})`).join(', ') || 'none';
+  const lookedFor =
+    backends.map(b => `${fileNames(b).join(' or ')} (${b.name})`).join(', ') || 'none';
   if (config.default_model_filename !== '') {
     const byFile = backends.find(b => b.defaultModelFilename === config.default_model_filename);
     if (byFile) return byFile;

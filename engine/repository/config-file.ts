@@ -13,7 +13,12 @@ import { PbtxtSyntaxError } from './pbtxt/lexer.js';
  * Config file names looked for in a model directory, in the order the scan reports them:
  * Braid's YAML / JSON, and Triton's config.pbtxt (protobuf text format).
  */
-export const CONFIG_FILE_NAMES = ['config.yaml', 'config.yml', 'config.json', 'config.pbtxt'] as const;
+export const CONFIG_FILE_NAMES = [
+  'config.yaml',
+  'config.yml',
+  'config.json',
+  'config.pbtxt',
+] as const;
 
 /** A model's config as read from disk, before validation. */
 export interface RawModelConfig {

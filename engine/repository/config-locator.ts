@@ -16,7 +16,10 @@ import type { SourceLocator } from './source-position.js';
  * const at = createConfigLocator(text, '/models/simple/config.pbtxt');
  * at?.(['max_batch_size']); // { line: 3, col: 17 }
  */
-export function createConfigLocator(source: string, file: string | undefined): SourceLocator | undefined {
+export function createConfigLocator(
+  source: string,
+  file: string | undefined,
+): SourceLocator | undefined {
   if (file?.endsWith('.pbtxt') !== true) return createSourceLocator(source);
   try {
     return pbtxtLocator(parsePbtxtConfig(source).positions);

@@ -54,7 +54,8 @@ interface Problem {
  * config.instance_group; // [] (filled by completeModelConfig)
  */
 export function parseModelConfig(raw: unknown, opts: ParseConfigOptions): ModelConfig {
-  const locate = opts.source === undefined ? undefined : createConfigLocator(opts.source, opts.file);
+  const locate =
+    opts.source === undefined ? undefined : createConfigLocator(opts.source, opts.file);
   const { refused: refusals, ignored, served } = checkServedFields(raw ?? {});
   const refused = refusals.map(r => ({
     path: r.path,
@@ -64,8 +65,14 @@ export function parseModelConfig(raw: unknown, opts: ParseConfigOptions): ModelC
   }));
   if (refused.length > 0) throw invalid(opts, refused, locate);
   if (opts.warn) {
-    const noEffect = ignored.map(r => ({ path: r.path, keyPath: r.path, message: `field '${r.field}' has no effect in Braid: ${r.reason}`, bare: true }));
-    for (const p of sortByPosition(noEffect, locate)) opts.warn(formatProblem(p, opts.file, locate));
+    const noEffect = ignored.map(r => ({
+      path: r.path,
+      keyPath: r.path,
+      message: `field '${r.field}' has no effect in Braid: ${r.reason}`,
+      bare: true,
+    }));
+    for (const p of sortByPosition(noEffect, locate))
+      opts.warn(formatProblem(p, opts.file, locate));
   }
   const result = ModelConfigSchema.safeParse(served);
   if (!result.success) throw invalid(opts, result.error.issues.flatMap(problemsOf), locate);
@@ -90,7 +97,11 @@ export function parseModelConfig(raw: unknown, opts: ParseConfigOptions): ModelC
   return named;
 }
 
-function invalid(opts: ParseConfigOptions, problems: Problem[], locate: SourceLocator | undefined): EngineError {
+function invalid(
+  opts: ParseConfigOptions,
+  problems: Problem[],
+  locate: SourceLocator | undefined,
+): EngineError {
   const lines = sortByPosition(problems, locate).map(p => formatProblem(p, opts.file, locate));
   return new EngineError(
     'INVALID_ARG',
@@ -134,7 +145,10 @@ function sortByPosition(problems: Problem[], locate: SourceLocator | undefined):
     const pos = locate(p.keyPath ?? p.path, { key: p.keyPath !== undefined });
     return pos ? pos.line * 1e6 + pos.col : Number.MAX_SAFE_INTEGER;
   };
-  return problems.map(p => ({ p, r: rank(p) })).sort((a, b) => a.r - b.r).map(x => x.p);
+  return problems
+    .map(p => ({ p, r: rank(p) }))
+    .sort((a, b) => a.r - b.r)
+    .map(x => x.p);
 }
 
 function formatProblem(

@@ -39,7 +39,9 @@ export function withoutRepositoryRoot(message: string, roots: readonly string[])
   // Longest first: a file: URL or a real path may contain a shorter spelling.
   for (const root of [...roots].sort((a, b) => b.length - a.length)) {
     const at = `(?<![\\w.~@/\\\\-])${escapeRegExp(root.replace(/[/\\]+$/, ''))}`;
-    out = out.replace(new RegExp(`${at}[/\\\\]`, 'g'), '').replace(new RegExp(`${at}(?![\\w.~@-])`, 'g'), '.');
+    out = out
+      .replace(new RegExp(`${at}[/\\\\]`, 'g'), '')
+      .replace(new RegExp(`${at}(?![\\w.~@-])`, 'g'), '.');
   }
   return out;
 }

@@ -26,7 +26,10 @@ export type OutputLabels = ReadonlyMap<string, readonly string[]>;
  * @example
  * (await readOutputLabels('/models/resnet', config)).get('probs')?.[0]; // 'tench'
  */
-export async function readOutputLabels(modelDir: string, config: ModelConfig): Promise<OutputLabels> {
+export async function readOutputLabels(
+  modelDir: string,
+  config: ModelConfig,
+): Promise<OutputLabels> {
   const labels = new Map<string, readonly string[]>();
   for (const o of config.output) {
     if (o.label_filename === '') continue;
@@ -37,7 +40,10 @@ export async function readOutputLabels(modelDir: string, config: ModelConfig): P
       text = await readFile(path.join(modelDir, rel), 'utf8');
     } catch (e) {
       const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-      throw new EngineError('INVALID_ARG', `${owner}: label_filename ${quote(o.label_filename)} cannot be read (${why})`);
+      throw new EngineError(
+        'INVALID_ARG',
+        `${owner}: label_filename ${quote(o.label_filename)} cannot be read (${why})`,
+      );
     }
     const lines = text.split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
@@ -62,7 +68,11 @@ export interface ClassifyTarget {
  * classifyOutputs(lv, [{ name: 'probs', parameters: { classification: 2 } }], outputs).get('probs');
  * // { datatype: 'BYTES', shape: [1, 2], data: ['0.900000:3:cat', '0.050000:1:dog' as UTF-8] }
  */
-export function classifyOutputs(target: ClassifyTarget, requested: readonly RequestedOutput[] | undefined, outputs: TensorMap): TensorMap {
+export function classifyOutputs(
+  target: ClassifyTarget,
+  requested: readonly RequestedOutput[] | undefined,
+  outputs: TensorMap,
+): TensorMap {
   if (requested === undefined) return outputs;
   let out: TensorMap | undefined;
   for (const r of requested) {
@@ -113,7 +123,8 @@ function numericValues(tensor: Tensor, output: string, model: string): ArrayLike
 
 function compare(a: number | bigint, b: number | bigint): number {
   // NaN compares false both ways in C++, so it neither rises nor sinks; here it sorts last.
-  if (typeof a === 'number' && Number.isNaN(a)) return typeof b === 'number' && Number.isNaN(b) ? 0 : -1;
+  if (typeof a === 'number' && Number.isNaN(a))
+    return typeof b === 'number' && Number.isNaN(b) ? 0 : -1;
   if (typeof b === 'number' && Number.isNaN(b)) return 1;
   return a > b ? 1 : a < b ? -1 : 0;
 }

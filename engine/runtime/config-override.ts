@@ -23,9 +23,16 @@ export function parseConfigOverride(
     // Protobuf's JSON mapping, as Triton's clients write it: "16" for an int64, camelCase names.
     raw = fromProtoJson(JSON.parse(text));
   } catch (e) {
-    throw new EngineError('INVALID_ARG', `config override for '${modelName}' is not valid JSON: ${(e as Error).message}`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `config override for '${modelName}' is not valid JSON: ${(e as Error).message}`,
+    );
   }
-  const config = parseModelConfig(raw, { modelName, file: 'parameters.config', ...(warn ? { warn } : {}) });
+  const config = parseModelConfig(raw, {
+    modelName,
+    file: 'parameters.config',
+    ...(warn ? { warn } : {}),
+  });
   return { config, explicitMaxBatch: hasKey(raw, 'max_batch_size') };
 }
 

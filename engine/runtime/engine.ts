@@ -32,7 +32,15 @@ export type { EngineOptions, ModelControlMode } from './engine-options.js';
 
 /** What every frontend serves, in Triton's order (HTTP adds trace and logging); sequence, shared
  * memory and model_repository(unload_dependents) are not served, so not listed. */
-const EXTENSIONS = ['classification', 'model_repository', 'schedule_policy', 'model_configuration', 'binary_tensor_data', 'parameters', 'statistics'];
+const EXTENSIONS = [
+  'classification',
+  'model_repository',
+  'schedule_policy',
+  'model_configuration',
+  'binary_tensor_data',
+  'parameters',
+  'statistics',
+];
 
 /**
  * Creates the engine and loads models according to the control mode. Models that fail to load
@@ -67,7 +75,8 @@ export class Engine implements InferenceEngine {
       modelRepository: opts.modelRepository,
       registry: this.#registry,
       loader: {
-        backends: typeof opts.backends === 'function' ? opts.backends(this.catalog()) : opts.backends,
+        backends:
+          typeof opts.backends === 'function' ? opts.backends(this.catalog()) : opts.backends,
         clock: this.#clock,
         logger,
         strictModelConfig: opts.strictModelConfig ?? false,
@@ -93,13 +102,15 @@ export class Engine implements InferenceEngine {
 
   /** Runs one request; under a recording `ctx.trace` it gets Triton's model span. */
   infer(req: InferRequest, ctx: InferContext = {}): Promise<InferResponse> {
-    if (this.#shuttingDown) return Promise.reject(new EngineError('UNAVAILABLE', 'server is shutting down'));
+    if (this.#shuttingDown)
+      return Promise.reject(new EngineError('UNAVAILABLE', 'server is shutting down'));
     return this.#run(req, ctx);
   }
 
   /** Runs one request on any model, its responses to `sink` as they are sent (see {@link InferenceEngine.stream}). */
   stream(req: InferRequest, sink: ResponseSink, ctx: InferContext = {}): Promise<void> {
-    if (this.#shuttingDown) return Promise.reject(new EngineError('UNAVAILABLE', 'server is shutting down'));
+    if (this.#shuttingDown)
+      return Promise.reject(new EngineError('UNAVAILABLE', 'server is shutting down'));
     return this.#stream(req, sink, ctx);
   }
 
@@ -124,7 +135,11 @@ export class Engine implements InferenceEngine {
   }
 
   serverMetadata(): ServerMetadata {
-    return { name: this.#opts.name ?? 'braid', version: this.#opts.version ?? '0.0.0', extensions: EXTENSIONS };
+    return {
+      name: this.#opts.name ?? 'braid',
+      version: this.#opts.version ?? '0.0.0',
+      extensions: EXTENSIONS,
+    };
   }
 
   isLive(): boolean {
@@ -139,7 +154,10 @@ export class Engine implements InferenceEngine {
 
   modelMetadata(name: string, version?: number): ModelMetadata {
     const lv = this.#registry.get(name, version);
-    const versions = version !== undefined ? [String(version)] : this.#registry.ready(name).map(v => String(v.version));
+    const versions =
+      version !== undefined
+        ? [String(version)]
+        : this.#registry.ready(name).map(v => String(v.version));
     return modelMetadata(lv.config, name, versions);
   }
 

@@ -15,7 +15,10 @@ import { modelMetadata } from './metadata.js';
  * @example
  * loadWaves(['ocr', 'det', 'rec'], new Map([['ocr', ['det', 'rec']]])); // [['det', 'rec'], ['ocr']]
  */
-export function loadWaves(names: readonly string[], deps: ReadonlyMap<string, readonly string[]>): string[][] {
+export function loadWaves(
+  names: readonly string[],
+  deps: ReadonlyMap<string, readonly string[]>,
+): string[][] {
   const waves = [names.filter(n => !deps.has(n))];
   const pending = new Set(names.filter(n => deps.has(n)));
   while (pending.size > 0) {

@@ -104,16 +104,26 @@ export function createLoadedVersion(parts: LoadedVersionParts): LoadedVersion {
   };
 }
 
-async function runOn(v: LoadedVersionParts, req: InferRequest, ctx: InferContext, sink?: ResponseSink): Promise<InferResponse> {
+async function runOn(
+  v: LoadedVersionParts,
+  req: InferRequest,
+  ctx: InferContext,
+  sink?: ResponseSink,
+): Promise<InferResponse> {
   if (v.config.model_transaction_policy.decoupled && !sink) throw decoupledRefusal(v);
   const { clock, stats } = v;
   const start = clock.now();
-  const span = ctx.trace?.recording ? startModelSpan(ctx.trace, v.name, v.version, req.id, start) : undefined;
+  const span = ctx.trace?.recording
+    ? startModelSpan(ctx.trace, v.name, v.version, req.id, start)
+    : undefined;
   let ok = false;
   let reason: FailureReason | undefined;
   try {
     const sreq = scheduled(v, req, span, sink && (r => sink(classified(v, req, r))));
-    const res = v.cache && !sink && (ctx.cache || v.config.response_cache.enable) ? await runCached(v, v.cache, sreq) : await v.scheduler.run(sreq);
+    const res =
+      v.cache && !sink && (ctx.cache || v.config.response_cache.enable)
+        ? await runCached(v, v.cache, sreq)
+        : await v.scheduler.run(sreq);
     ok = true;
     return sink ? res : classified(v, req, res);
   } catch (e) {
@@ -143,10 +153,19 @@ function decoupledRefusal(v: LoadedVersionParts): EngineError {
 }
 
 /** The request checked against the config, as the scheduler takes it; throws INVALID_ARG. */
-function scheduled(v: LoadedVersionParts, req: InferRequest, span: ScheduledRequest['trace'], respond: ResponseSink | undefined): ScheduledRequest {
+function scheduled(
+  v: LoadedVersionParts,
+  req: InferRequest,
+  span: ScheduledRequest['trace'],
+  respond: ResponseSink | undefined,
+): ScheduledRequest {
   const { inputs, batchSize } = prepareInputs(v.config, v.name, req.inputs);
   // Built field by field: conditional spreads cost more than the rest of this path.
-  const out: Mutable<ScheduledRequest> = { inputs, batchSize, outputs: resolveOutputs(v.config, v.name, req.outputs) };
+  const out: Mutable<ScheduledRequest> = {
+    inputs,
+    batchSize,
+    outputs: resolveOutputs(v.config, v.name, req.outputs),
+  };
   if (req.id) out.id = req.id;
   if (req.parameters) {
     out.parameters = req.parameters;

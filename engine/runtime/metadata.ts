@@ -12,9 +12,17 @@ import type { ModelMetadata, TensorMetadata } from './types.js';
  * @example
  * modelMetadata(config, 'simple', ['1']).inputs[0].shape; // [-1, 16]
  */
-export function modelMetadata(config: ModelConfig, name: string, versions: readonly string[]): ModelMetadata {
+export function modelMetadata(
+  config: ModelConfig,
+  name: string,
+  versions: readonly string[],
+): ModelMetadata {
   const batch = config.max_batch_size > 0;
-  const tensor = (t: { name: string; data_type: string; dims: readonly number[] }): TensorMetadata => ({
+  const tensor = (t: {
+    name: string;
+    data_type: string;
+    dims: readonly number[];
+  }): TensorMetadata => ({
     name: t.name,
     datatype: fromConfigDataType(t.data_type) as DataType,
     shape: batch ? [-1, ...t.dims] : [...t.dims],

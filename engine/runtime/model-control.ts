@@ -64,7 +64,8 @@ export class ModelControl {
     const { controlMode: mode, modelRepository } = this.#o;
     const scan = await scanRepository(modelRepository);
     let names = [...scan.models.keys()];
-    if (mode === 'explicit') names = this.#o.loadModels.includes('*') ? names : [...this.#o.loadModels];
+    if (mode === 'explicit')
+      names = this.#o.loadModels.includes('*') ? names : [...this.#o.loadModels];
     await this.#loadInOrder(scan, names);
     if (mode !== 'poll') return;
     this.#poller = new RepositoryPoller({
@@ -89,7 +90,8 @@ export class ModelControl {
    */
   async load(name: string, opts: LoadOptions = {}): Promise<void> {
     this.#assertControlAllowed();
-    if (opts.files !== undefined && opts.files.size > 0) return this.#loadOverride(name, opts.files, opts.config);
+    if (opts.files !== undefined && opts.files.size > 0)
+      return this.#loadOverride(name, opts.files, opts.config);
     const scan = await scanRepository(this.#o.modelRepository);
     const missing = await this.#unreadyDependencies(scan, name);
     if (missing.length > 0) await this.#loadInOrder(scan, missing);
@@ -98,13 +100,23 @@ export class ModelControl {
   }
 
   /** Loads `name` from request files, as Triton does: the repository is not consulted. */
-  async #loadOverride(name: string, files: ReadonlyMap<string, Uint8Array>, config: string | undefined): Promise<void> {
+  async #loadOverride(
+    name: string,
+    files: ReadonlyMap<string, Uint8Array>,
+    config: string | undefined,
+  ): Promise<void> {
     if (config === undefined) {
-      throw new EngineError('INVALID_ARG', `load failed for model '${name}': load parameter 'config' must be specified for model file override`);
+      throw new EngineError(
+        'INVALID_ARG',
+        `load failed for model '${name}': load parameter 'config' must be specified for model file override`,
+      );
     }
     const written = await this.#overrides.write(name, files);
     try {
-      await this.#o.registry.load(name, observeLoad(this.#observer, await planModelLoad(written.model, this.#o.loader, config)));
+      await this.#o.registry.load(
+        name,
+        observeLoad(this.#observer, await planModelLoad(written.model, this.#o.loader, config)),
+      );
     } catch (e) {
       await this.#overrides.discard(written);
       throw e;
@@ -135,10 +147,12 @@ export class ModelControl {
     const names = new Set<string>();
     for (const v of this.#o.registry.ready()) {
       names.add(v.name);
-      if (v.dependencies.length > 0) deps.set(v.name, [...(deps.get(v.name) ?? []), ...v.dependencies.map(d => d.name)]);
+      if (v.dependencies.length > 0)
+        deps.set(v.name, [...(deps.get(v.name) ?? []), ...v.dependencies.map(d => d.name)]);
     }
     const callersFirst = loadWaves([...names], deps).reverse();
-    for (const wave of callersFirst) await Promise.all(wave.map(n => this.#o.registry.unload(n).catch(() => undefined)));
+    for (const wave of callersFirst)
+      await Promise.all(wave.map(n => this.#o.registry.unload(n).catch(() => undefined)));
     await this.#o.registry.unloadAll();
     await this.#overrides.releaseAll();
   }
@@ -150,7 +164,13 @@ export class ModelControl {
     while (queue.length > 0) {
       const model = scan.models.get(queue.pop()!);
       for (const d of (model ? await modelDependencies(model, this.#o.loader) : undefined) ?? []) {
-        if (d.name === name || found.has(d.name) || !scan.models.has(d.name) || this.#o.isReady(d.name, d.version)) continue;
+        if (
+          d.name === name ||
+          found.has(d.name) ||
+          !scan.models.has(d.name) ||
+          this.#o.isReady(d.name, d.version)
+        )
+          continue;
         found.add(d.name);
         queue.push(d.name);
       }
@@ -169,7 +189,11 @@ export class ModelControl {
       names.map(async n => {
         const model = scan.models.get(n);
         const d = model ? await modelDependencies(model, this.#o.loader) : undefined;
-        if (d) deps.set(n, d.map(x => x.name));
+        if (d)
+          deps.set(
+            n,
+            d.map(x => x.name),
+          );
       }),
     );
     for (const wave of loadWaves(names, deps)) await Promise.all(wave.map(load));
@@ -177,13 +201,25 @@ export class ModelControl {
 
   async #loadFromScan(scan: RepositoryScan, name: string, configOverride?: string): Promise<void> {
     const model = scan.models.get(name);
-    if (!model) throw new EngineError('NOT_FOUND', `failed to load '${name}', no version is available`);
-    await this.#o.registry.load(name, observeLoad(this.#observer, await planModelLoad(model, this.#o.loader, configOverride)));
+    if (!model)
+      throw new EngineError('NOT_FOUND', `failed to load '${name}', no version is available`);
+    await this.#o.registry.load(
+      name,
+      observeLoad(this.#observer, await planModelLoad(model, this.#o.loader, configOverride)),
+    );
   }
 
   #assertControlAllowed(): void {
     const mode = this.#o.controlMode;
-    if (mode === 'poll') throw new EngineError('UNAVAILABLE', 'explicit model load / unload is not allowed if polling is enabled');
-    if (mode === 'none') throw new EngineError('UNAVAILABLE', 'explicit model load / unload is not allowed if model control mode is none');
+    if (mode === 'poll')
+      throw new EngineError(
+        'UNAVAILABLE',
+        'explicit model load / unload is not allowed if polling is enabled',
+      );
+    if (mode === 'none')
+      throw new EngineError(
+        'UNAVAILABLE',
+        'explicit model load / unload is not allowed if model control mode is none',
+      );
   }
 }

@@ -58,28 +58,50 @@ export async function planModelLoad(
     opts.logger.log('warn', 'model UNAVAILABLE', { model: model.name, reason });
     return { error: reason };
   };
-  const noEffect = (line: string) => opts.logger.log('warn', 'config field has no effect', { model: model.name, field: relative(line) });
+  const noEffect = (line: string) =>
+    opts.logger.log('warn', 'config field has no effect', {
+      model: model.name,
+      field: relative(line),
+    });
   let config: ModelConfig;
   let explicitMaxBatch: boolean;
   let source: ConfigSource | undefined;
   try {
-    ({ config, explicitMaxBatch, source } = await readConfig(model, { ...opts, warn: noEffect }, configOverride));
+    ({ config, explicitMaxBatch, source } = await readConfig(
+      model,
+      { ...opts, warn: noEffect },
+      configOverride,
+    ));
   } catch (e) {
     return refuse(toEngineError(e, 'INVALID_ARG').message);
   }
   try {
-    checkInstanceCount(config, { modelName: model.name, gpuCount: opts.gpuCount, limit: opts.maxInstanceCount });
+    checkInstanceCount(config, {
+      modelName: model.name,
+      gpuCount: opts.gpuCount,
+      limit: opts.maxInstanceCount,
+    });
   } catch (e) {
     return refuse((e as EngineError).message);
   }
   if (model.versions.length === 0) return refuse(`no version directories found in ${model.dir}`);
   const versions = selectVersions(config.version_policy, model.versions);
   const missing = missingVersions(config.version_policy, model.versions);
-  if (missing.length > 0) return refuse(`version(s) ${missing.join(', ')} named by version_policy not found in ${model.dir}`);
+  if (missing.length > 0)
+    return refuse(
+      `version(s) ${missing.join(', ')} named by version_policy not found in ${model.dir}`,
+    );
   return {
     versions,
     loadVersion: (v, signal) =>
-      loadVersion(model, v, config, explicitMaxBatch, { ...opts, ...(source ? { source } : {}) }, signal).catch((e: EngineError) => {
+      loadVersion(
+        model,
+        v,
+        config,
+        explicitMaxBatch,
+        { ...opts, ...(source ? { source } : {}) },
+        signal,
+      ).catch((e: EngineError) => {
         throw new EngineError(e.code, relative(e.message), { cause: e, reason: e.reason });
       }),
   };
@@ -94,10 +116,14 @@ export async function readConfig(
   opts: Pick<ModelLoaderOptions, 'strictModelConfig'> & { readonly warn?: (line: string) => void },
   configOverride: string | undefined,
 ): Promise<{ config: ModelConfig; explicitMaxBatch: boolean; source?: ConfigSource }> {
-  if (configOverride !== undefined) return parseConfigOverride(model.name, configOverride, opts.warn);
+  if (configOverride !== undefined)
+    return parseConfigOverride(model.name, configOverride, opts.warn);
   const read = await readModelConfig(model.dir);
   if (read.file === undefined && opts.strictModelConfig) {
-    throw new EngineError('INVALID_ARG', `model '${model.name}' has no config file and --strict-model-config is set`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `model '${model.name}' has no config file and --strict-model-config is set`,
+    );
   }
   const config = parseModelConfig(read.raw ?? {}, {
     modelName: model.name,
@@ -106,9 +132,12 @@ export async function readConfig(
     ...(read.source === undefined ? {} : { source: read.source }),
   });
   const source = configSource(read);
-  return { config, explicitMaxBatch: hasKey(read.raw, 'max_batch_size'), ...(source ? { source } : {}) };
+  return {
+    config,
+    explicitMaxBatch: hasKey(read.raw, 'max_batch_size'),
+    ...(source ? { source } : {}),
+  };
 }
-
 
 /**
  * The models a version of `model` calls, when its backend schedules itself (a pipeline);
@@ -123,9 +152,16 @@ export async function modelDependencies(
     const version = model.versions.at(-1);
     if (version === undefined) return undefined;
     const { config } = await readConfig(model, opts, undefined);
-    const backend = resolveBackend(config, opts.backends, await readdir(path.join(model.dir, String(version))));
+    const backend = resolveBackend(
+      config,
+      opts.backends,
+      await readdir(path.join(model.dir, String(version))),
+    );
     if (!('createScheduler' in backend)) return undefined;
-    return await backend.dependencies(modelFiles(path.dirname(model.dir), model.name, version, config, backend), { config });
+    return await backend.dependencies(
+      modelFiles(path.dirname(model.dir), model.name, version, config, backend),
+      { config },
+    );
   } catch {
     return undefined;
   }

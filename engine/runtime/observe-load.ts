@@ -21,7 +21,10 @@ export interface LoadObserver {
  * @example
  * await registry.load(name, observeLoad(observer, await planModelLoad(model, loader)));
  */
-export function observeLoad(o: LoadObserver, plan: LoadPlan<LoadedVersion>): LoadPlan<LoadedVersion> {
+export function observeLoad(
+  o: LoadObserver,
+  plan: LoadPlan<LoadedVersion>,
+): LoadPlan<LoadedVersion> {
   if ('error' in plan) return plan;
   const loadVersion = async (v: number, signal: AbortSignal): Promise<LoadedVersion> => {
     const t0 = o.clock.now();
@@ -48,13 +51,21 @@ function register(o: LoadObserver, lv: LoadedVersion, loadStart: number): Loaded
   return { ...lv, unload: () => (unloading ??= unloadVersion(o, lv, metrics)) };
 }
 
-async function unloadVersion(o: LoadObserver, lv: LoadedVersion, metrics: VersionMetrics): Promise<void> {
+async function unloadVersion(
+  o: LoadObserver,
+  lv: LoadedVersion,
+  metrics: VersionMetrics,
+): Promise<void> {
   const t0 = o.clock.now();
   try {
     await lv.unload();
   } finally {
     metrics.retire();
-    const fields = { model: lv.name, version: lv.version, duration_ms: Math.round(o.clock.now() - t0) };
+    const fields = {
+      model: lv.name,
+      version: lv.version,
+      duration_ms: Math.round(o.clock.now() - t0),
+    };
     o.logger.log('info', 'model version unloaded', fields);
   }
 }

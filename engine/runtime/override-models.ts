@@ -41,7 +41,8 @@ export class OverrideModels {
    * directory or collides with another file, and for a model name that is not one path segment.
    */
   async write(name: string, files: ReadonlyMap<string, Uint8Array>): Promise<OverrideModel> {
-    const fail = (why: string) => new EngineError('INVALID_ARG', `load failed for model ${quote(name)}: ${why}`);
+    const fail = (why: string) =>
+      new EngineError('INVALID_ARG', `load failed for model ${quote(name)}: ${why}`);
     if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
       throw fail('the model name must be one path segment to be loaded from file parameters');
     }
@@ -63,7 +64,9 @@ export class OverrideModels {
     } catch (e) {
       await rm(root, { recursive: true, force: true });
       if (e instanceof EngineError) throw e;
-      throw fail(`the file parameters cannot be written as a model directory (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      throw fail(
+        `the file parameters cannot be written as a model directory (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      );
     }
     const model = (await scanRepository(root)).models.get(name);
     if (!model) throw fail('the file parameters do not form a model directory');
@@ -74,7 +77,8 @@ export class OverrideModels {
   async adopt(name: string, written: OverrideModel): Promise<void> {
     const previous = this.#roots.get(name);
     this.#roots.set(name, written.root);
-    if (previous !== undefined && previous !== written.root) await rm(previous, { recursive: true, force: true });
+    if (previous !== undefined && previous !== written.root)
+      await rm(previous, { recursive: true, force: true });
   }
 
   /** Removes a directory whose load failed. */

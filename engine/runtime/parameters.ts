@@ -25,11 +25,18 @@ export function schedulingParameters(
   return out;
 }
 
-function uintParam(params: Readonly<Record<string, ParameterValue>>, key: string, model: string): number | undefined {
+function uintParam(
+  params: Readonly<Record<string, ParameterValue>>,
+  key: string,
+  model: string,
+): number | undefined {
   const v = params[key];
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw new EngineError('INVALID_ARG', `parameter '${key}' of a request to model ${quote(model)} must be a non-negative integer, got ${describeValue(v)}`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `parameter '${key}' of a request to model ${quote(model)} must be a non-negative integer, got ${describeValue(v)}`,
+    );
   }
   return v;
 }

@@ -31,5 +31,7 @@ export function repositoryIndexRows(
     });
   }
   if (!readyOnly) for (const name of repositoryModels) if (!seen.has(name)) rows.push({ name });
-  return rows.sort((a, b) => (a.name === b.name ? Number(a.version ?? 0) - Number(b.version ?? 0) : a.name < b.name ? -1 : 1));
+  return rows.sort((a, b) =>
+    a.name === b.name ? Number(a.version ?? 0) - Number(b.version ?? 0) : a.name < b.name ? -1 : 1,
+  );
 }

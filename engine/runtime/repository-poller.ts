@@ -53,7 +53,9 @@ export class RepositoryPoller {
       this.#opts.logger.log('info', 'model repository changed', { ...diff });
       await this.#opts.apply(next, diff);
     } catch (e) {
-      this.#opts.logger.log('error', 'model repository poll failed', { error: (e as Error).message });
+      this.#opts.logger.log('error', 'model repository poll failed', {
+        error: (e as Error).message,
+      });
     }
   }
 

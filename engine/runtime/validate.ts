@@ -8,7 +8,13 @@ import { quote } from '../core/client-value.js';
 import { EngineError } from '../core/errors.js';
 import type { ModelConfig, ModelInput } from '../core/model-config.js';
 import type { RequestedOutput } from '../core/request.js';
-import { elementCount, formatShape, shapeMatches, type Tensor, type TensorMap } from '../core/tensor.js';
+import {
+  elementCount,
+  formatShape,
+  shapeMatches,
+  type Tensor,
+  type TensorMap,
+} from '../core/tensor.js';
 import { resolveWildcard } from '../scheduling/outputs.js';
 
 /** Inputs checked against a model config, reshaped to what the backend expects. */
@@ -20,7 +26,10 @@ export interface PreparedInputs {
 
 /** A config's tensors indexed once, so each request is checked without rebuilding lookups. */
 interface IoIndex {
-  readonly inputs: ReadonlyMap<string, { readonly spec: ModelInput; readonly datatype: DataType; readonly full: readonly number[] }>;
+  readonly inputs: ReadonlyMap<
+    string,
+    { readonly spec: ModelInput; readonly datatype: DataType; readonly full: readonly number[] }
+  >;
   readonly required: readonly ModelInput[];
   readonly reshapesInputs: boolean;
   readonly outputs: ReadonlySet<string>;
@@ -35,7 +44,16 @@ function ioIndex(config: ModelConfig): IoIndex {
   if (io) return io;
   const batching = config.max_batch_size > 0;
   io = {
-    inputs: new Map(config.input.map(i => [i.name, { spec: i, datatype: fromConfigDataType(i.data_type) as DataType, full: batching ? [-1, ...i.dims] : i.dims }])),
+    inputs: new Map(
+      config.input.map(i => [
+        i.name,
+        {
+          spec: i,
+          datatype: fromConfigDataType(i.data_type) as DataType,
+          full: batching ? [-1, ...i.dims] : i.dims,
+        },
+      ]),
+    ),
     required: config.input.filter(i => !i.optional),
     reshapesInputs: config.input.some(i => i.reshape),
     outputs: new Set(config.output.map(o => o.name)),
@@ -53,12 +71,19 @@ function ioIndex(config: ModelConfig): IoIndex {
  * @example
  * const { inputs, batchSize } = prepareInputs(config, 'simple', request.inputs);
  */
-export function prepareInputs(config: ModelConfig, model: string, inputs: TensorMap): PreparedInputs {
+export function prepareInputs(
+  config: ModelConfig,
+  model: string,
+  inputs: TensorMap,
+): PreparedInputs {
   const io = ioIndex(config);
   for (const name of inputs.keys()) {
     if (!io.inputs.has(name)) {
       const allowed = config.input.map(i => `'${i.name}'`).join(', ');
-      throw new EngineError('INVALID_ARG', `unexpected inference input ${quote(name)} for model '${model}'; allowed inputs are: ${allowed}`);
+      throw new EngineError(
+        'INVALID_ARG',
+        `unexpected inference input ${quote(name)} for model '${model}'; allowed inputs are: ${allowed}`,
+      );
     }
   }
   if (inputs.size < config.input.length) {
@@ -83,7 +108,10 @@ export function prepareInputs(config: ModelConfig, model: string, inputs: Tensor
         );
       }
       if (batchSize !== -1 && b !== batchSize) {
-        throw new EngineError('INVALID_ARG', `input '${name}' of model '${model}' has batch size ${b}, other inputs have ${batchSize}`);
+        throw new EngineError(
+          'INVALID_ARG',
+          `input '${name}' of model '${model}' has batch size ${b}, other inputs have ${batchSize}`,
+        );
       }
       batchSize = b;
     }
@@ -91,11 +119,16 @@ export function prepareInputs(config: ModelConfig, model: string, inputs: Tensor
   // Without reshapes the request's own map travels on; nothing downstream changes it.
   if (!io.reshapesInputs) return { inputs, batchSize: Math.max(batchSize, 1) };
   const out: TensorMap = new Map();
-  for (const [name, tensor] of inputs) out.set(name, reshaped(io.inputs.get(name)!.spec, tensor, batching));
+  for (const [name, tensor] of inputs)
+    out.set(name, reshaped(io.inputs.get(name)!.spec, tensor, batching));
   return { inputs: out, batchSize: Math.max(batchSize, 1) };
 }
 
-function checkTensor(model: string, { spec, datatype, full }: { spec: ModelInput; datatype: DataType; full: readonly number[] }, t: Tensor): void {
+function checkTensor(
+  model: string,
+  { spec, datatype, full }: { spec: ModelInput; datatype: DataType; full: readonly number[] },
+  t: Tensor,
+): void {
   const kind = 'input';
   if (t.datatype !== datatype) {
     throw new EngineError(
@@ -120,7 +153,10 @@ function checkTensor(model: string, { spec, datatype, full }: { spec: ModelInput
 
 function reshaped(spec: ModelInput, t: Tensor, batching: boolean): Tensor {
   if (!spec.reshape) return t;
-  const target = resolveWildcard(spec.reshape.shape, batching ? elementCount(t.shape) / t.shape[0]! : elementCount(t.shape));
+  const target = resolveWildcard(
+    spec.reshape.shape,
+    batching ? elementCount(t.shape) / t.shape[0]! : elementCount(t.shape),
+  );
   return { ...t, shape: batching ? [t.shape[0]!, ...target] : target };
 }
 
@@ -128,11 +164,19 @@ function reshaped(spec: ModelInput, t: Tensor, batching: boolean): Tensor {
  * Names of the outputs to compute for a request, checked against the config. Absent `requested`
  * means every output, in config order.
  */
-export function resolveOutputs(config: ModelConfig, model: string, requested?: readonly RequestedOutput[]): readonly string[] {
+export function resolveOutputs(
+  config: ModelConfig,
+  model: string,
+  requested?: readonly RequestedOutput[],
+): readonly string[] {
   const io = ioIndex(config);
   if (!requested || requested.length === 0) return io.outputNames;
   return requested.map(r => {
-    if (!io.outputs.has(r.name)) throw new EngineError('INVALID_ARG', `unexpected inference output ${quote(r.name)} for model '${model}'`);
+    if (!io.outputs.has(r.name))
+      throw new EngineError(
+        'INVALID_ARG',
+        `unexpected inference output ${quote(r.name)} for model '${model}'`,
+      );
     return r.name;
   });
 }

@@ -52,7 +52,9 @@ const IDLE: BatchDecision = { kind: 'idle' };
  * normalizePreferred([], 16);            // [16]
  */
 export function normalizePreferred(preferred: readonly number[], maxBatchSize: number): number[] {
-  const sizes = [...new Set(preferred)].filter(s => s >= 1 && s <= maxBatchSize).sort((a, b) => a - b);
+  const sizes = [...new Set(preferred)]
+    .filter(s => s >= 1 && s <= maxBatchSize)
+    .sort((a, b) => a - b);
   return sizes.length > 0 ? sizes : [maxBatchSize];
 }
 
@@ -87,7 +89,8 @@ export function formBatch(
   if (walk.bestCount > 0 && !expired) {
     return { kind: 'execute', count: walk.bestCount, batchSize: walk.bestSize };
   }
-  const maxPreferred = policy.preferredSizes[policy.preferredSizes.length - 1] ?? policy.maxBatchSize;
+  const maxPreferred =
+    policy.preferredSizes[policy.preferredSizes.length - 1] ?? policy.maxBatchSize;
   if (walk.full || walk.size >= maxPreferred || expired || delay === 0) {
     return { kind: 'execute', count: walk.count, batchSize: walk.size };
   }
@@ -106,10 +109,20 @@ interface PrefixWalk {
   full: boolean;
 }
 
-function walkPrefix(candidates: Iterable<BatchCandidate>, policy: BatchFormationPolicy): PrefixWalk {
+function walkPrefix(
+  candidates: Iterable<BatchCandidate>,
+  policy: BatchFormationPolicy,
+): PrefixWalk {
   const preferred = policy.preferredSizes;
   const maxPreferred = preferred[preferred.length - 1] ?? policy.maxBatchSize;
-  const w: PrefixWalk = { count: 0, size: 0, oldest: Infinity, bestCount: 0, bestSize: 0, full: false };
+  const w: PrefixWalk = {
+    count: 0,
+    size: 0,
+    oldest: Infinity,
+    bestCount: 0,
+    bestSize: 0,
+    full: false,
+  };
   let headKey: string | undefined;
   for (const c of candidates) {
     if (headKey === undefined) {
@@ -142,7 +155,10 @@ function mark(w: PrefixWalk): void {
  * @example
  * formSingle(queue, { now: 0, instanceFree: true }); // { kind: 'execute', count: 1, batchSize: n }
  */
-export function formSingle(candidates: Iterable<BatchCandidate>, state: BatchFormationState): BatchDecision {
+export function formSingle(
+  candidates: Iterable<BatchCandidate>,
+  state: BatchFormationState,
+): BatchDecision {
   if (!state.instanceFree) return IDLE;
   for (const c of candidates) return { kind: 'execute', count: 1, batchSize: c.batchSize };
   return IDLE;

@@ -19,7 +19,8 @@ type TypedArrayCtor = new (length: number) => TypedTensorData;
  */
 export function concatBatch(label: string, requests: readonly TensorMap[]): TensorMap {
   const first = requests[0];
-  if (first === undefined) throw new EngineError('INTERNAL', `${label}: cannot form an empty batch`);
+  if (first === undefined)
+    throw new EngineError('INTERNAL', `${label}: cannot form an empty batch`);
   if (requests.length === 1) return first;
   const out: TensorMap = new Map();
   for (const [name, head] of first) {
@@ -33,24 +34,37 @@ export function concatBatch(label: string, requests: readonly TensorMap[]): Tens
   for (const [i, r] of requests.entries()) {
     if (r.size !== first.size) {
       const extra = [...r.keys()].find(k => !first.has(k));
-      throw new EngineError('INTERNAL', `${label}: request ${i} of the batch has input '${extra}' that request 0 lacks`);
+      throw new EngineError(
+        'INTERNAL',
+        `${label}: request ${i} of the batch has input '${extra}' that request 0 lacks`,
+      );
     }
   }
   return out;
 }
 
 function sameItemShape(a: Tensor, b: Tensor): boolean {
-  if (a.datatype !== b.datatype || a.shape.length !== b.shape.length || a.shape.length === 0) return false;
+  if (a.datatype !== b.datatype || a.shape.length !== b.shape.length || a.shape.length === 0)
+    return false;
   for (let i = 1; i < a.shape.length; i++) if (a.shape[i] !== b.shape[i]) return false;
   return true;
 }
 
-function batchMismatch(label: string, name: string, head: Tensor, t: Tensor | undefined, i: number): EngineError {
+function batchMismatch(
+  label: string,
+  name: string,
+  head: Tensor,
+  t: Tensor | undefined,
+  i: number,
+): EngineError {
   const got = t ? `${t.datatype} ${formatShape(t.shape)}` : 'nothing';
   return new EngineError(
     'INTERNAL',
     `${label}: cannot batch input '${name}': request ${i} has ${got}, expected ${head.datatype} ` +
-      `[N${head.shape.slice(1).map(d => `,${d}`).join('')}] like request 0`,
+      `[N${head.shape
+        .slice(1)
+        .map(d => `,${d}`)
+        .join('')}] like request 0`,
   );
 }
 
@@ -83,7 +97,11 @@ function concatTensors(parts: readonly Tensor[]): Tensor {
  * @example
  * splitBatch("model 'm' version 1", outputs, [3, 5]); // OUTPUT0: [8,2] → [3,2] and [5,2]
  */
-export function splitBatch(label: string, outputs: TensorMap, sizes: readonly number[]): TensorMap[] {
+export function splitBatch(
+  label: string,
+  outputs: TensorMap,
+  sizes: readonly number[],
+): TensorMap[] {
   const total = sizes.reduce((a, b) => a + b, 0);
   const maps: TensorMap[] = sizes.map(() => new Map());
   for (const [name, t] of outputs) {
@@ -106,7 +124,9 @@ export function splitBatch(label: string, outputs: TensorMap, sizes: readonly nu
     for (const [i, n] of sizes.entries()) {
       const start = row * rowLen;
       const end = (row + n) * rowLen;
-      const data = Array.isArray(t.data) ? t.data.slice(start, end) : (t.data as TypedTensorData).subarray(start, end);
+      const data = Array.isArray(t.data)
+        ? t.data.slice(start, end)
+        : (t.data as TypedTensorData).subarray(start, end);
       maps[i]!.set(name, { datatype: t.datatype, shape: [n, ...t.shape.slice(1)], data });
       row += n;
     }

@@ -62,10 +62,14 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const db = config.dynamic_batching;
   const decoupled = config.model_transaction_policy.decoupled;
   if (decoupled && opts.instances.some(i => !i.executeDecoupled)) {
-    throw new EngineError('INVALID_ARG', `${label}: model_transaction_policy.decoupled is set, but its backend sends exactly one response per request (the js backend serves decoupled models)`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `${label}: model_transaction_policy.decoupled is set, but its backend sends exactly one response per request (the js backend serves decoupled models)`,
+    );
   }
   // A decoupled request's responses belong to it alone, so requests are never joined into one execution.
-  const form: FormationFn = db && !decoupled ? batchingFormation(config.max_batch_size, db) : formSingle;
+  const form: FormationFn =
+    db && !decoupled ? batchingFormation(config.max_batch_size, db) : formSingle;
   return new QueueScheduler({
     modelName: opts.modelName,
     version: opts.version,

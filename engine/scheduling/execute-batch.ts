@@ -58,7 +58,10 @@ export async function executeBatch(
   let t2: number;
   let result: BatchResult;
   try {
-    const inputs = concatBatch(label, requests.map(r => r.inputs));
+    const inputs = concatBatch(
+      label,
+      requests.map(r => r.inputs),
+    );
     const outputs = outputUnion(requests);
     t1 = clock.now();
     const mark = (point: ComputeMark): void => {
@@ -80,7 +83,10 @@ export async function executeBatch(
   try {
     result = { ok: true, outputs: splitOutputs(label, out, requests) };
   } catch (e) {
-    result = { ok: false, error: toEngineError(e, 'INTERNAL', `${label}: cannot split the batch outputs`) };
+    result = {
+      ok: false,
+      error: toEngineError(e, 'INTERNAL', `${label}: cannot split the batch outputs`),
+    };
   }
   const t3 = clock.now();
   const inputEnd = clamp(marks.COMPUTE_INPUT_END ?? t1, t0, t3);
@@ -99,13 +105,22 @@ export async function executeBatch(
  * Records the compute phases on the batch's span: Triton's timestamps as events (what Triton's
  * trace tools read) and one child span per phase (what a trace viewer draws).
  */
-function traceCompute(span: TraceSpan, [t0, inputEnd, outputStart, t3]: readonly number[], result: BatchResult): void {
+function traceCompute(
+  span: TraceSpan,
+  [t0, inputEnd, outputStart, t3]: readonly number[],
+  result: BatchResult,
+): void {
   span.event('COMPUTE_START', t0);
   span.event('COMPUTE_INPUT_END', inputEnd);
   span.event('COMPUTE_OUTPUT_START', outputStart);
   span.event('COMPUTE_END', t3);
   span.child('compute_input', { startAt: t0 }).end(inputEnd);
-  span.child('compute_infer', { startAt: inputEnd, attributes: { 'braid.phase': 'kernel execution' } }).end(outputStart);
+  span
+    .child('compute_infer', {
+      startAt: inputEnd,
+      attributes: { 'braid.phase': 'kernel execution' },
+    })
+    .end(outputStart);
   span.child('compute_output', { startAt: outputStart }).end(t3);
   if (!result.ok) span.fail(result.error);
   span.end(t3);
@@ -115,7 +130,10 @@ function traceCompute(span: TraceSpan, [t0, inputEnd, outputStart, t3]: readonly
  * Inputs the instance may move: a single request's own choice; in a batch of several, every
  * input, since joining them made fresh tensors that only this execution reads.
  */
-function movableInputs(requests: readonly ScheduledRequest[], inputs: TensorMap): ReadonlySet<string> | undefined {
+function movableInputs(
+  requests: readonly ScheduledRequest[],
+  inputs: TensorMap,
+): ReadonlySet<string> | undefined {
   if (requests.length === 1) return requests[0]!.movableInputs;
   return new Set(inputs.keys());
 }
@@ -131,9 +149,17 @@ function outputUnion(requests: readonly ScheduledRequest[]): readonly string[] |
   return [...names];
 }
 
-function splitOutputs(label: string, out: TensorMap, requests: readonly ScheduledRequest[]): TensorMap[] {
+function splitOutputs(
+  label: string,
+  out: TensorMap,
+  requests: readonly ScheduledRequest[],
+): TensorMap[] {
   if (requests.length === 1) return [out];
-  const parts = splitBatch(label, out, requests.map(r => r.batchSize));
+  const parts = splitBatch(
+    label,
+    out,
+    requests.map(r => r.batchSize),
+  );
   return parts.map((part, i) => {
     const wanted = requests[i]!.outputs;
     if (wanted === undefined) return part;

@@ -9,7 +9,12 @@ export type { OutputShaper } from './outputs.js';
 export { StatsRecorder } from './stats.js';
 export type { BatchStats, Duration, ModelStatistics } from './stats.js';
 export { formBatch, formSingle, normalizePreferred } from './batch-formation.js';
-export type { BatchCandidate, BatchDecision, BatchFormationPolicy, BatchFormationState } from './batch-formation.js';
+export type {
+  BatchCandidate,
+  BatchDecision,
+  BatchFormationPolicy,
+  BatchFormationState,
+} from './batch-formation.js';
 export { batchShapeKey, concatBatch, splitBatch } from './batch-tensors.js';
 export { effectiveTimeoutUs, resolvePriorityLevel } from './queue.js';
 export type { QueueConfig } from './queue.js';

@@ -22,7 +22,8 @@ export class InstancePool {
 
   /** Throws EngineError INTERNAL when `instances` is empty: such a model could never run. */
   constructor(instances: readonly ModelInstance[], label: string) {
-    if (instances.length === 0) throw new EngineError('INTERNAL', `${label} has no instances to schedule on`);
+    if (instances.length === 0)
+      throw new EngineError('INTERNAL', `${label} has no instances to schedule on`);
     this.#label = label;
     this.#all = new Set(instances);
     this.#free = [...instances];

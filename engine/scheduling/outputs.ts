@@ -27,7 +27,8 @@ export function outputShaper(config: ModelConfig, model: string): OutputShaper {
     const out: TensorMap = new Map();
     for (const name of names) {
       const t = produced.get(name);
-      if (!t) throw new EngineError('INTERNAL', `model '${model}' did not produce output '${name}'`);
+      if (!t)
+        throw new EngineError('INTERNAL', `model '${model}' did not produce output '${name}'`);
       const spec = specs.get(name);
       if (!spec?.reshape) {
         out.set(name, t);

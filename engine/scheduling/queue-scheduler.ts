@@ -8,7 +8,12 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { EngineError, toEngineError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { InferResponse } from '../core/request.js';
-import type { ExecutionStats, ScheduledRequest, Scheduler, SchedulerStats } from '../core/scheduler.js';
+import type {
+  ExecutionStats,
+  ScheduledRequest,
+  Scheduler,
+  SchedulerStats,
+} from '../core/scheduler.js';
 import { BatchControllers } from './batch-controllers.js';
 import type { BatchCandidate, BatchDecision, BatchFormationState } from './batch-formation.js';
 import { executeBatch, type BatchContext, type BatchResult } from './execute-batch.js';
@@ -16,12 +21,22 @@ import { executeDecoupled, type DecoupledContext } from './execute-decoupled.js'
 import { InstancePool } from './instance-pool.js';
 import { CompletionSequencer } from './ordered-completion.js';
 import type { OutputShaper } from './outputs.js';
-import { queuedItem, respond, startBatch, type QueuedBatch, type QueuedItem as Item, type Responder } from './queued-item.js';
+import {
+  queuedItem,
+  respond,
+  startBatch,
+  type QueuedBatch,
+  type QueuedItem as Item,
+  type Responder,
+} from './queued-item.js';
 import { RequestQueue, type QueueConfig } from './queue.js';
 import { QueueWarnings } from './queue-warnings.js';
 
 /** Picks the next batch from the queued requests (see batch-formation.ts). */
-export type FormationFn = (candidates: Iterable<BatchCandidate>, state: BatchFormationState) => BatchDecision;
+export type FormationFn = (
+  candidates: Iterable<BatchCandidate>,
+  state: BatchFormationState,
+) => BatchDecision;
 
 /** Options of {@link QueueScheduler}, resolved from the model config by `createScheduler`. */
 export interface QueueSchedulerOptions {
@@ -81,7 +96,14 @@ export class QueueScheduler implements Scheduler {
     this.#responder = { modelName: opts.modelName, version: opts.version, outputs };
     this.#warnings = new QueueWarnings(opts);
     this.#batchContext = { label: this.#label, clock: opts.clock, stats: opts.stats };
-    this.#decoupled = opts.decoupled ? { ...this.#batchContext, modelName: opts.modelName, version: opts.version, shape: opts.outputs ?? AS_PRODUCED } : undefined;
+    this.#decoupled = opts.decoupled
+      ? {
+          ...this.#batchContext,
+          modelName: opts.modelName,
+          version: opts.version,
+          shape: opts.outputs ?? AS_PRODUCED,
+        }
+      : undefined;
     this.#pool = new InstancePool(opts.instances, this.#label);
     this.#sequencer = new CompletionSequencer(opts.preserveOrdering);
     this.#queue = new RequestQueue<Item>({
@@ -141,7 +163,8 @@ export class QueueScheduler implements Scheduler {
 
   #refusal(req: ScheduledRequest): EngineError | undefined {
     if (this.#drained) return new EngineError('UNAVAILABLE', `${this.#label} is unloading`);
-    if (req.signal?.aborted) return new EngineError('CANCELLED', `${this.#label}: request cancelled before it was queued`);
+    if (req.signal?.aborted)
+      return new EngineError('CANCELLED', `${this.#label}: request cancelled before it was queued`);
     return undefined;
   }
 
@@ -159,7 +182,11 @@ export class QueueScheduler implements Scheduler {
     }
     for (;;) {
       const now = this.#o.clock.now();
-      const decision = this.#o.form(this.#queue, { now, instanceFree: this.#pool.hasFree, flush: !!this.#drained });
+      const decision = this.#o.form(this.#queue, {
+        now,
+        instanceFree: this.#pool.hasFree,
+        flush: !!this.#drained,
+      });
       if (decision.kind === 'execute') {
         this.#dispatch(this.#queue.take(decision.count));
         continue;
@@ -177,7 +204,8 @@ export class QueueScheduler implements Scheduler {
 
   #dispatch(items: readonly Item[]): void {
     const instance = this.#pool.acquire();
-    if (!instance) throw new EngineError('INTERNAL', `${this.#label}: a batch was formed with no free instance`);
+    if (!instance)
+      throw new EngineError('INTERNAL', `${this.#label}: a batch was formed with no free instance`);
     const at = { now: this.#o.clock.now(), sequencer: this.#sequencer, stats: this.#o.stats };
     void this.#execute(instance, startBatch(items, this.#controllers.for(instance), at));
   }
@@ -188,14 +216,24 @@ export class QueueScheduler implements Scheduler {
       const signal = batch.controller.signal;
       result = this.#decoupled
         ? await executeDecoupled(this.#decoupled, instance, batch.items[0]!.req, signal)
-        : await executeBatch(this.#batchContext, instance, batch.items.map(i => i.req), signal);
+        : await executeBatch(
+            this.#batchContext,
+            instance,
+            batch.items.map(i => i.req),
+            signal,
+          );
     } catch (e) {
-      result = { ok: false, error: toEngineError(e, 'INTERNAL', `${this.#label}: execution failed`) };
+      result = {
+        ok: false,
+        error: toEngineError(e, 'INTERNAL', `${this.#label}: execution failed`),
+      };
     }
     batch.running = false;
     this.#pool.release(instance);
     this.#warnings.executed(result);
-    batch.items.forEach((item, i) => this.#sequencer.complete(item.slot, () => this.#finish(item, result, i)));
+    batch.items.forEach((item, i) =>
+      this.#sequencer.complete(item.slot, () => this.#finish(item, result, i)),
+    );
     this.#schedulePump();
   }
 

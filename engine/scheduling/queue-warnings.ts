@@ -44,7 +44,10 @@ export class QueueWarnings {
   refused(e: unknown): void {
     if (this.#warnedFull || !(e instanceof EngineError) || e.code !== 'UNAVAILABLE') return;
     this.#warnedFull = true;
-    this.#o.logger.log('warn', 'scheduler queue full, rejecting requests', { ...this.#fields(), error: e.message });
+    this.#o.logger.log('warn', 'scheduler queue full, rejecting requests', {
+      ...this.#fields(),
+      error: e.message,
+    });
   }
 
   /** The queue is empty: the next growth or refusal is a new episode. */
@@ -60,7 +63,10 @@ export class QueueWarnings {
     }
     const level = this.#failing ? 'debug' : 'warn';
     this.#failing = true;
-    this.#o.logger.log(level, 'batch execution failed', { ...this.#fields(), error: result.error.message });
+    this.#o.logger.log(level, 'batch execution failed', {
+      ...this.#fields(),
+      error: result.error.message,
+    });
   }
 
   #fields(): { model: string; version: string } {

@@ -21,7 +21,12 @@ export interface QueueConfig {
 export const UNBOUNDED_QUEUE: QueueConfig = {
   priorityLevels: 0,
   defaultPriorityLevel: 0,
-  defaultPolicy: { timeout_action: 'REJECT', default_timeout_microseconds: 0, allow_timeout_override: false, max_queue_size: 0 },
+  defaultPolicy: {
+    timeout_action: 'REJECT',
+    default_timeout_microseconds: 0,
+    allow_timeout_override: false,
+    max_queue_size: 0,
+  },
   levelPolicies: {},
 };
 
@@ -91,7 +96,10 @@ export function resolvePriorityLevel(
  * @example
  * effectiveTimeoutUs({ ...policy, default_timeout_microseconds: 1000, allow_timeout_override: true }, 200); // 200
  */
-export function effectiveTimeoutUs(policy: QueuePolicy, requestTimeoutUs: number | undefined): number {
+export function effectiveTimeoutUs(
+  policy: QueuePolicy,
+  requestTimeoutUs: number | undefined,
+): number {
   const base = policy.default_timeout_microseconds;
   if (!policy.allow_timeout_override || requestTimeoutUs === undefined) return base;
   return requestTimeoutUs !== 0 && requestTimeoutUs < base ? requestTimeoutUs : base;
@@ -138,7 +146,8 @@ export class RequestQueue<T extends object> {
     level.live.add(item);
     const timeoutUs = effectiveTimeoutUs(level.policy, req.timeoutUs);
     const meta: Meta<T> = { level, timer: undefined };
-    if (timeoutUs > 0) meta.timer = this.#opts.clock.setTimeout(() => this.#expire(item), timeoutUs / 1000);
+    if (timeoutUs > 0)
+      meta.timer = this.#opts.clock.setTimeout(() => this.#expire(item), timeoutUs / 1000);
     this.#meta.set(item, meta);
   }
 

@@ -155,7 +155,12 @@ export class StatsRecorder implements ExecutionStats {
     add(this.#s.compute_output, outputNs);
     let b = this.#batches.get(batchSize);
     if (!b) {
-      b = { batch_size: batchSize, compute_input: zero(), compute_infer: zero(), compute_output: zero() };
+      b = {
+        batch_size: batchSize,
+        compute_input: zero(),
+        compute_infer: zero(),
+        compute_output: zero(),
+      };
       this.#batches.set(batchSize, b);
     }
     add(b.compute_input, inputNs);
@@ -183,7 +188,14 @@ export class StatsRecorder implements ExecutionStats {
 
   #responseAt(index: number): ResponseStats {
     for (let i = this.#responses.length; i <= index; i++) {
-      this.#responses[i] = { compute_infer: zero(), compute_output: zero(), success: zero(), fail: zero(), empty_response: zero(), cancel: zero() };
+      this.#responses[i] = {
+        compute_infer: zero(),
+        compute_output: zero(),
+        success: zero(),
+        fail: zero(),
+        empty_response: zero(),
+        cancel: zero(),
+      };
     }
     return this.#responses[index]!;
   }
@@ -212,7 +224,9 @@ export class StatsRecorder implements ExecutionStats {
         cache_hit: c(this.#s.cache_hit),
         cache_miss: c(this.#s.cache_miss),
       },
-      response_stats: Object.fromEntries(this.#responses.map((r, i) => [String(i), responseSnapshot(r, c)])),
+      response_stats: Object.fromEntries(
+        this.#responses.map((r, i) => [String(i), responseSnapshot(r, c)]),
+      ),
       batch_stats: [...this.#batches.values()]
         .sort((a, b) => a.batch_size - b.batch_size)
         .map(b => ({

@@ -9,7 +9,12 @@ import type { Clock } from '../core/clock.js';
 import { EngineError } from '../core/errors.js';
 import { noopLogger } from '../core/logger.js';
 import type { Logger } from '../core/logger.js';
-import type { InferenceMetrics, LoggingControl, RequestTracer, TraceSettingsControl } from '../core/telemetry.js';
+import type {
+  InferenceMetrics,
+  LoggingControl,
+  RequestTracer,
+  TraceSettingsControl,
+} from '../core/telemetry.js';
 import type { InferenceEngine } from '../runtime/types.js';
 import { refuseInferWhileDraining } from './drain.js';
 import { errorResponse, jsonError } from './errors.js';
@@ -68,7 +73,11 @@ export interface AppOptions {
    * Serves the web console at `/console` with these built files and data sources (`braid serve
    * --allow-console`). Absent: no console routes, so `/console` is 404.
    */
-  readonly console?: { readonly assets: ConsoleAssets; readonly sources: ConsoleSources; readonly intervalMs?: number };
+  readonly console?: {
+    readonly assets: ConsoleAssets;
+    readonly sources: ConsoleSources;
+    readonly intervalMs?: number;
+  };
 }
 
 /**
@@ -83,7 +92,10 @@ export interface AppOptions {
 export function createApp(engine: InferenceEngine, opts: AppOptions = {}): BraidApp {
   const maxInputSize = opts.maxInputSize ?? DEFAULT_MAX_INPUT_SIZE;
   if (!Number.isSafeInteger(maxInputSize) || maxInputSize < 1) {
-    throw new EngineError('INVALID_ARG', `maxInputSize of the HTTP server must be a positive integer, got ${maxInputSize}`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `maxInputSize of the HTTP server must be a positive integer, got ${maxInputSize}`,
+    );
   }
   const logger = (opts.logger ?? noopLogger).child({ component: 'http' });
   const app: BraidApp = new Hono();
@@ -95,7 +107,10 @@ export function createApp(engine: InferenceEngine, opts: AppOptions = {}): Braid
   // Statistics first: its exact path /v2/models/stats must win over the model patterns.
   registerStatsRoutes(app, engine);
   // The trace and logging extensions are served over HTTP only, and only when backed.
-  registerMetadataRoutes(app, engine, [...(opts.traceSettings ? ['trace'] : []), ...(opts.logging ? ['logging'] : [])]);
+  registerMetadataRoutes(app, engine, [
+    ...(opts.traceSettings ? ['trace'] : []),
+    ...(opts.logging ? ['logging'] : []),
+  ]);
   registerInferRoutes(app, engine, maxInputSize, opts.tracer);
   registerGenerateRoutes(app, engine, maxInputSize);
   registerRepositoryRoutes(app, engine, maxInputSize);
@@ -104,7 +119,12 @@ export function createApp(engine: InferenceEngine, opts: AppOptions = {}): Braid
   if (opts.console) {
     const { isDraining } = opts;
     const clock = opts.clock ?? systemClock;
-    registerConsoleRoutes(app, engine, { ...opts.console, clock, maxInputSize, ...(isDraining ? { isDraining } : {}) });
+    registerConsoleRoutes(app, engine, {
+      ...opts.console,
+      clock,
+      maxInputSize,
+      ...(isDraining ? { isDraining } : {}),
+    });
   }
   assertRoutesCategorized(app);
   app.notFound(() => jsonError(404, 'Not Found'));
@@ -128,7 +148,12 @@ function observeRequests(app: BraidApp, logger: Logger, opts: AppOptions, clock:
     metrics?.httpRequest({ method: c.req.method, route, status, seconds });
     if (logging && logging.get().log_verbose_level > 0) {
       const durationMs = Math.round(seconds * 1e6) / 1000;
-      logger.log('debug', 'http request', { ...requestFields(c), route, status, duration_ms: durationMs });
+      logger.log('debug', 'http request', {
+        ...requestFields(c),
+        route,
+        status,
+        duration_ms: durationMs,
+      });
     }
   });
 }
@@ -137,7 +162,10 @@ function observeRequests(app: BraidApp, logger: Logger, opts: AppOptions, clock:
 function requestLogger(logger: Logger, c: ServerContext): Logger {
   let child: Logger | undefined;
   const get = (): Logger => (child ??= logger.child(requestFields(c)));
-  return { log: (level, msg, fields) => get().log(level, msg, fields), child: fields => get().child(fields) };
+  return {
+    log: (level, msg, fields) => get().log(level, msg, fields),
+    child: fields => get().child(fields),
+  };
 }
 
 const requestIds = new WeakMap<Request, string>();

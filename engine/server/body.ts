@@ -17,7 +17,10 @@ const inflateAsync = promisify<InputType, ZlibOptions, Buffer>(inflate);
 const EMPTY = new Uint8Array(0);
 
 function tooLarge(limit: number): EngineError {
-  return new EngineError('PAYLOAD_TOO_LARGE', `request body exceeds the size limit of ${limit} bytes`);
+  return new EngineError(
+    'PAYLOAD_TOO_LARGE',
+    `request body exceeds the size limit of ${limit} bytes`,
+  );
 }
 
 /**
@@ -59,7 +62,9 @@ function readNodeStream(incoming: Readable, limit: number): Promise<Uint8Array> 
     };
     const onGone = (): void => {
       settle();
-      reject(new EngineError('CANCELLED', 'the client disconnected while sending the request body'));
+      reject(
+        new EngineError('CANCELLED', 'the client disconnected while sending the request body'),
+      );
     };
     incoming.on('data', onData).on('end', onEnd).on('error', onGone).on('close', onGone);
     // 'close' has already fired when the client went away before the handler ran.
@@ -67,7 +72,10 @@ function readNodeStream(incoming: Readable, limit: number): Promise<Uint8Array> 
   });
 }
 
-async function readWebStream(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {
+async function readWebStream(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+): Promise<Uint8Array> {
   if (!body) return EMPTY;
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
@@ -117,7 +125,8 @@ export async function decodeContentEncoding(
 ): Promise<Uint8Array> {
   const enc = encoding.trim().toLowerCase();
   if (enc === '' || enc === 'identity') return body;
-  const decode = enc === 'gzip' || enc === 'x-gzip' ? gunzipAsync : enc === 'deflate' ? inflateAsync : undefined;
+  const decode =
+    enc === 'gzip' || enc === 'x-gzip' ? gunzipAsync : enc === 'deflate' ? inflateAsync : undefined;
   if (!decode) {
     throw new EngineError(
       'INVALID_ARG',
@@ -127,9 +136,14 @@ export async function decodeContentEncoding(
   try {
     return await decode(body, { maxOutputLength: limit });
   } catch (e) {
-    if (e instanceof RangeError && (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit);
+    if (e instanceof RangeError && (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw tooLarge(limit);
     const detail = e instanceof Error ? e.message : String(e);
-    throw new EngineError('INVALID_ARG', `failed to decompress the ${enc} body of ${what}: ${detail}`, { cause: e });
+    throw new EngineError(
+      'INVALID_ARG',
+      `failed to decompress the ${enc} body of ${what}: ${detail}`,
+      { cause: e },
+    );
   }
 }
 
@@ -158,7 +172,10 @@ export async function readJsonObject(
     throw new EngineError('INVALID_ARG', `failed to parse the JSON body of ${what}: ${detail}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new EngineError('INVALID_ARG', `the body of ${what} must be a JSON object, got ${jsonKind(parsed)}`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `the body of ${what} must be a JSON object, got ${jsonKind(parsed)}`,
+    );
   }
   return parsed as Record<string, unknown>;
 }

@@ -28,7 +28,10 @@ export function clientSignal(c: ServerContext): CancelSignal {
 }
 
 function gone(): EngineError {
-  return new EngineError('CANCELLED', 'the client closed the connection before the response was sent');
+  return new EngineError(
+    'CANCELLED',
+    'the client closed the connection before the response was sent',
+  );
 }
 
 /**

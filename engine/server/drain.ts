@@ -32,7 +32,9 @@ export function shuttingDown(): EngineError {
  * refuseInferWhileDraining(app, () => draining);
  */
 export function refuseInferWhileDraining(app: BraidApp, isDraining: () => boolean): void {
-  for (const path of ['/infer', '/generate', '/generate_stream'].flatMap(suffix => modelPaths(suffix))) {
+  for (const path of ['/infer', '/generate', '/generate_stream'].flatMap(suffix =>
+    modelPaths(suffix),
+  )) {
     app.use(path, async (c, next) => {
       if (c.req.method === 'POST' && isDraining()) throw shuttingDown();
       await next();

@@ -126,7 +126,8 @@ export function jsonError(status: number, message: string): Response {
  */
 export function errorResponse(err: unknown, logger: Logger = noopLogger): Response {
   if (isEngineError(err)) {
-    if (err.code === 'INTERNAL') logger.log('error', err.message, { code: err.code, cause: describe(err.cause) });
+    if (err.code === 'INTERNAL')
+      logger.log('error', err.message, { code: err.code, cause: describe(err.cause) });
     return jsonError(httpStatusOf(err.code), clientMessage(err.message));
   }
   logger.log('error', 'unexpected failure while serving a request', describeFields(err));
@@ -139,5 +140,8 @@ function describe(e: unknown): string | undefined {
 }
 
 function describeFields(e: unknown): Record<string, unknown> {
-  return { error: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined };
+  return {
+    error: e instanceof Error ? e.message : String(e),
+    stack: e instanceof Error ? e.stack : undefined,
+  };
 }

@@ -101,7 +101,12 @@ export function listen(app: BraidApp, opts: ListenOptions): Promise<HttpServerHa
       server.off('error', reject);
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : opts.port;
-      resolve({ port, host, settled: () => tracker.settled(), close: onceClose(server, tracker, opts.clock ?? systemClock) });
+      resolve({
+        port,
+        host,
+        settled: () => tracker.settled(),
+        close: onceClose(server, tracker, opts.clock ?? systemClock),
+      });
     });
   });
 }
@@ -115,7 +120,10 @@ function timeoutOptions(opts: ListenOptions): ServerOptions {
   const headersTimeout = opts.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const limits = [headersTimeout, requestTimeout].filter(ms => ms > 0);
-  const connectionsCheckingInterval = Math.max(1, Math.min(1_000, Math.floor(Math.min(...limits, 4_000) / 4)));
+  const connectionsCheckingInterval = Math.max(
+    1,
+    Math.min(1_000, Math.floor(Math.min(...limits, 4_000) / 4)),
+  );
   // Node answers 400 to an HTTP/1.1 request without Host; Triton does not, and the default health
   // checks of load balancers (haproxy's `option httpchk`) send none.
   return { headersTimeout, requestTimeout, connectionsCheckingInterval, requireHostHeader: false };
@@ -135,7 +143,11 @@ function answerHalfClosedRequests(server: Server): void {
   (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
 }
 
-function onceClose(server: Server, tracker: ConnectionTracker, clock: Clock): (graceMs?: number) => Promise<void> {
+function onceClose(
+  server: Server,
+  tracker: ConnectionTracker,
+  clock: Clock,
+): (graceMs?: number) => Promise<void> {
   let closing: Promise<void> | undefined;
   return (graceMs = DEFAULT_CLOSE_GRACE_MS) => {
     closing ??= new Promise<void>(resolve => {

@@ -118,7 +118,11 @@ export const GRPC_RESTRICTED_HEADER_PREFIX = 'triton-grpc-protocol-';
  * override runs code from the repository; trace and logging settings change what is written
  * where. Exposing them unrestricted beyond loopback earns a warning at start.
  */
-export const CONTROL_CATEGORIES: readonly RestrictedCategory[] = ['model-repository', 'trace', 'logging'];
+export const CONTROL_CATEGORIES: readonly RestrictedCategory[] = [
+  'model-repository',
+  'trace',
+  'logging',
+];
 
 /**
  * A restriction requiring `header: value`.

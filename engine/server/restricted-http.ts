@@ -21,11 +21,14 @@ import type { BraidApp, ServerContext, ServerEnv } from './routing.js';
  * const guard = restrictedApiMiddleware(restrictions);
  * if (guard) app.use(guard);
  */
-export function restrictedApiMiddleware(restrictions: Restrictions): MiddlewareHandler<ServerEnv> | undefined {
+export function restrictedApiMiddleware(
+  restrictions: Restrictions,
+): MiddlewareHandler<ServerEnv> | undefined {
   if (restrictions.size === 0) return undefined;
   // null: the route is categorized and its category is open.
   const byPath = new Map<string, Restriction | null>();
-  for (const [path, category] of HTTP_ROUTE_CATEGORIES) byPath.set(path, restrictions.get(category) ?? null);
+  for (const [path, category] of HTTP_ROUTE_CATEGORIES)
+    byPath.set(path, restrictions.get(category) ?? null);
   return function restrictApis(c, next) {
     for (const { path } of matchedRoutes(c)) {
       const r = byPath.get(path);
@@ -46,7 +49,9 @@ export function restrictedApiMiddleware(restrictions: Restrictions): MiddlewareH
 export function assertRoutesCategorized(app: BraidApp): void {
   for (const { path } of app.routes) {
     if (path === '/*' || HTTP_ROUTE_CATEGORIES.has(path)) continue;
-    throw new Error(`HTTP route '${path}' has no restricted-API category; add it to HTTP_ROUTE_CATEGORIES in restricted-api.ts`);
+    throw new Error(
+      `HTTP route '${path}' has no restricted-API category; add it to HTTP_ROUTE_CATEGORIES in restricted-api.ts`,
+    );
   }
 }
 

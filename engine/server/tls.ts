@@ -40,10 +40,15 @@ export function httpsServerOptions(tls: ServerTls): ServerOptions {
  */
 export function grpcServerCredentials(tls: ServerTls): ServerCredentials {
   const ca = tls.requireClientCert ? mustHaveCa(tls) : null;
-  return ServerCredentials.createSsl(ca, [{ private_key: tls.key, cert_chain: tls.cert }], tls.requireClientCert);
+  return ServerCredentials.createSsl(
+    ca,
+    [{ private_key: tls.key, cert_chain: tls.cert }],
+    tls.requireClientCert,
+  );
 }
 
 function mustHaveCa(tls: ServerTls): Buffer {
-  if (!tls.ca) throw new Error('mutual TLS needs the root certificates that client certificates chain to');
+  if (!tls.ca)
+    throw new Error('mutual TLS needs the root certificates that client certificates chain to');
   return tls.ca;
 }

@@ -60,8 +60,13 @@ export class LogControl implements LoggingControl {
     const next: Mutable<LogSettings> = { ...this.#s };
     for (const [key, v] of Object.entries(patch)) {
       if (v === null) continue;
-      if (key === 'log_file') throw new EngineError('UNSUPPORTED', 'log file location can not be updated through network protocol');
-      if (key === 'log_info' || key === 'log_warning' || key === 'log_error') next[key] = bool(key, v);
+      if (key === 'log_file')
+        throw new EngineError(
+          'UNSUPPORTED',
+          'log file location can not be updated through network protocol',
+        );
+      if (key === 'log_info' || key === 'log_warning' || key === 'log_error')
+        next[key] = bool(key, v);
       else if (key === 'log_verbose_level') next.log_verbose_level = verbose(v);
       else if (key === 'log_format') next.log_format = format(v);
       else {
@@ -91,14 +96,20 @@ export class LogControl implements LoggingControl {
 
 function bool(key: string, v: unknown): boolean {
   if (typeof v !== 'boolean') {
-    throw new EngineError('INVALID_ARG', `logging setting '${key}' must be a boolean, got ${describeValue(v)}`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `logging setting '${key}' must be a boolean, got ${describeValue(v)}`,
+    );
   }
   return v;
 }
 
 function verbose(v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw new EngineError('INVALID_ARG', `logging setting 'log_verbose_level' must be an integer >= 0, got ${describeValue(v)}`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `logging setting 'log_verbose_level' must be an integer >= 0, got ${describeValue(v)}`,
+    );
   }
   return v;
 }
@@ -128,7 +139,11 @@ export function createLogger(opts: LoggerOptions = {}, base: LogFields = {}): Lo
       if (!control.enabled(level)) return;
       const all = { ...base, ...fields };
       const time = now().toISOString();
-      write(control.format === 'json' ? JSON.stringify({ time, level, msg, ...all }) : textLine(time, level, msg, all));
+      write(
+        control.format === 'json'
+          ? JSON.stringify({ time, level, msg, ...all })
+          : textLine(time, level, msg, all),
+      );
       opts.tap?.({ time, level, msg, fields: all });
     },
     child(fields) {
@@ -142,7 +157,12 @@ const RANK: Readonly<Record<LogLevel, number>> = { debug: 0, info: 1, warn: 2, e
 /** Settings that write `level` and above. */
 function controlFor(level: LogLevel, format: LogFormat): LogControl {
   const rank = RANK[level];
-  return new LogControl({ log_format: format, log_verbose_level: rank === 0 ? 1 : 0, log_info: rank <= 1, log_warning: rank <= 2 });
+  return new LogControl({
+    log_format: format,
+    log_verbose_level: rank === 0 ? 1 : 0,
+    log_info: rank <= 1,
+    log_warning: rank <= 2,
+  });
 }
 
 function textLine(time: string, level: LogLevel, msg: string, fields: LogFields): string {

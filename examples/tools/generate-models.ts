@@ -154,7 +154,10 @@ export async function generateModels(root: string): Promise<string[]> {
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+if (
+  process.argv[1] !== undefined &&
+  import.meta.url === pathToFileURL(resolve(process.argv[1])).href
+) {
   const written = await generateModels(REPO_ROOT);
   for (const p of written) console.log(`wrote ${p}`);
 }

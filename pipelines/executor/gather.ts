@@ -21,7 +21,9 @@ type Fixed = Exclude<TensorData, Uint8Array[]>;
 export function sliceItem(t: Tensor, i: number, mode: MapMode): Tensor {
   const rest = t.shape.slice(1);
   const stride = elementCount(rest);
-  const data = Array.isArray(t.data) ? t.data.slice(i * stride, (i + 1) * stride) : (t.data as Fixed).subarray(i * stride, (i + 1) * stride);
+  const data = Array.isArray(t.data)
+    ? t.data.slice(i * stride, (i + 1) * stride)
+    : (t.data as Fixed).subarray(i * stride, (i + 1) * stride);
   return { datatype: t.datatype, shape: mode === 'concat' ? [1, ...rest] : rest, data };
 }
 
@@ -47,7 +49,11 @@ export function gatherItems(parts: readonly Tensor[], mode: MapMode, what: strin
   const axis0 = mode === 'concat' ? parts.reduce((n, p) => n + (p.shape[0] ?? 0), 0) : parts.length;
   const fullShape = [axis0, ...tail(first)];
   if (Array.isArray(first.data)) {
-    return { datatype: first.datatype, shape: fullShape, data: parts.flatMap(p => p.data as Uint8Array[]) };
+    return {
+      datatype: first.datatype,
+      shape: fullShape,
+      data: parts.flatMap(p => p.data as Uint8Array[]),
+    };
   }
   const Ctor = (first.data as Fixed).constructor as new (n: number) => Fixed;
   const total = parts.reduce((n, p) => n + p.data.length, 0);
@@ -70,7 +76,11 @@ export function gatherItems(parts: readonly Tensor[], mode: MapMode, what: strin
 export function emptyGather(spec: PlanTensor): Tensor {
   const shape = [0, ...spec.shape.slice(1).map(d => (d < 0 ? 0 : d))];
   if (spec.datatype === 'BYTES') return { datatype: 'BYTES', shape, data: [] };
-  return { datatype: spec.datatype, shape, data: new (typedArrayFor(spec.datatype) as Float64ArrayConstructor)(0) };
+  return {
+    datatype: spec.datatype,
+    shape,
+    data: new (typedArrayFor(spec.datatype) as Float64ArrayConstructor)(0),
+  };
 }
 
 /**

@@ -30,7 +30,10 @@ export interface PipelineRunnerOptions {
 }
 
 /** What the runner reads of a request: the scheduler's request as it is, batch size and queue options aside. */
-export type PipelineRequest = Pick<ScheduledRequest, 'id' | 'inputs' | 'outputs' | 'parameters' | 'signal' | 'trace'>;
+export type PipelineRequest = Pick<
+  ScheduledRequest,
+  'id' | 'inputs' | 'outputs' | 'parameters' | 'signal' | 'trace'
+>;
 
 const LAYOUT_CACHE_LIMIT = 64;
 
@@ -74,7 +77,11 @@ export class PipelineRunner {
     const outputs = requestedOutputs(plan, req.outputs);
     const debug = parseDebug(plan, req.parameters);
     // Built field by field: conditional spreads cost more than the rest of this function.
-    const prepared: Mutable<PreparedRequest> = { inputs: req.inputs, layout: this.#layoutFor(outputs, debug?.capture ?? []), parameters: req.parameters ?? {} };
+    const prepared: Mutable<PreparedRequest> = {
+      inputs: req.inputs,
+      layout: this.#layoutFor(outputs, debug?.capture ?? []),
+      parameters: req.parameters ?? {},
+    };
     if (req.id) prepared.id = req.id;
     if (req.signal) prepared.signal = req.signal;
     if (req.trace) prepared.trace = req.trace;
@@ -88,7 +95,10 @@ export class PipelineRunner {
   }
 
   #layoutFor(outputs: readonly PlanResult[], capture: readonly string[]): RequestLayout {
-    const key = outputs.length === this.plan.outputs.length && capture.length === 0 ? '' : `${outputs.map(o => o.name).join('\u0000')}\u0001${capture.join('\u0000')}`;
+    const key =
+      outputs.length === this.plan.outputs.length && capture.length === 0
+        ? ''
+        : `${outputs.map(o => o.name).join('\u0000')}\u0001${capture.join('\u0000')}`;
     let layout = this.#layouts.get(key);
     if (!layout) {
       layout = requestLayout(this.#context.plan, this.#context.machine, outputs, capture);

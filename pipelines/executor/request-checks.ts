@@ -45,7 +45,10 @@ export function checkSymbols(plan: ExecutionPlan, inputs: TensorMap): void {
       const seen = (symbols ??= new Map()).get(d);
       const size = t.shape[i]!;
       if (seen && seen.size !== size) {
-        throw new EngineError('INVALID_ARG', `input '${spec.name}' of pipeline '${plan.name}': axis ${i} is ${d} = ${size}, but input '${seen.input}' has ${d} = ${seen.size}`);
+        throw new EngineError(
+          'INVALID_ARG',
+          `input '${spec.name}' of pipeline '${plan.name}': axis ${i} is ${d} = ${size}, but input '${seen.input}' has ${d} = ${seen.size}`,
+        );
       }
       symbols.set(d, { size, input: spec.name });
     }
@@ -56,11 +59,18 @@ export function checkSymbols(plan: ExecutionPlan, inputs: TensorMap): void {
  * The outputs a request asks for (all when `names` is absent, empty, or every output in order).
  * Throws INVALID_ARG for an unknown output.
  */
-export function requestedOutputs(plan: ExecutionPlan, names: readonly string[] | undefined): readonly PlanResult[] {
+export function requestedOutputs(
+  plan: ExecutionPlan,
+  names: readonly string[] | undefined,
+): readonly PlanResult[] {
   if (!names || names.length === 0 || allInOrder(plan.outputs, names)) return plan.outputs;
   return names.map(n => {
     const o = plan.outputs.find(x => x.name === n);
-    if (!o) throw new EngineError('INVALID_ARG', `unexpected inference output '${n}' for pipeline '${plan.name}'; outputs are: ${plan.outputs.map(x => `'${x.name}'`).join(', ')}`);
+    if (!o)
+      throw new EngineError(
+        'INVALID_ARG',
+        `unexpected inference output '${n}' for pipeline '${plan.name}'; outputs are: ${plan.outputs.map(x => `'${x.name}'`).join(', ')}`,
+      );
     return o;
   });
 }
@@ -78,26 +88,41 @@ function allInOrder(outputs: readonly PlanResult[], names: readonly string[]): b
  * @example
  * parseDebug(plan, { braid_debug: 'boxes,crops' }); // { capture: ['boxes', 'crops'] }
  */
-export function parseDebug(plan: ExecutionPlan, params: Readonly<Record<string, ParameterValue>> | undefined): DebugRequest | undefined {
+export function parseDebug(
+  plan: ExecutionPlan,
+  params: Readonly<Record<string, ParameterValue>> | undefined,
+): DebugRequest | undefined {
   const v = params?.[DEBUG_PARAMETER];
   if (v === undefined || v === false) return undefined;
   if (v === true || v === '' || v === 'true') return { capture: [] };
-  if (typeof v !== 'string') throw new EngineError('INVALID_ARG', `parameter '${DEBUG_PARAMETER}' of pipeline '${plan.name}' must be true or a list of tensor names, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string')
+    throw new EngineError(
+      'INVALID_ARG',
+      `parameter '${DEBUG_PARAMETER}' of pipeline '${plan.name}' must be true or a list of tensor names, got ${JSON.stringify(v)}`,
+    );
   if (v.trim() === '*') {
     const ends = new Set([...plan.inputs.map(t => t.name), ...plan.outputs.map(o => o.tensor)]);
     return { capture: [...plan.tensors.keys()].filter(t => !ends.has(t)) };
   }
-  const names = v.split(',').map(s => s.trim()).filter(s => s !== '');
+  const names = v
+    .split(',')
+    .map(s => s.trim())
+    .filter(s => s !== '');
   for (const n of names) {
     if (!plan.tensors.has(n)) {
-      throw new EngineError('INVALID_ARG', `parameter '${DEBUG_PARAMETER}' of pipeline '${plan.name}' names unknown tensor '${n}'; tensors are: ${[...plan.tensors.keys()].join(', ')}`);
+      throw new EngineError(
+        'INVALID_ARG',
+        `parameter '${DEBUG_PARAMETER}' of pipeline '${plan.name}' names unknown tensor '${n}'; tensors are: ${[...plan.tensors.keys()].join(', ')}`,
+      );
     }
   }
   return { capture: names };
 }
 
 /** Parameters a step's request carries: the client's, without the pipeline's own debug switch. */
-export function stepParameters(params: Readonly<Record<string, ParameterValue>> | undefined): Readonly<Record<string, ParameterValue>> {
+export function stepParameters(
+  params: Readonly<Record<string, ParameterValue>> | undefined,
+): Readonly<Record<string, ParameterValue>> {
   if (!params || !(DEBUG_PARAMETER in params)) return params ?? {};
   const { [DEBUG_PARAMETER]: _debug, ...rest } = params;
   return rest;

@@ -17,8 +17,19 @@ import { emptyOutputs } from './gather.js';
 import { ACTION } from './machine-table.js';
 import type { MachineTable } from './machine-table.js';
 import { stepParameters } from './request-checks.js';
-import type { PipelineContext, PlanMachine, PreparedRequest, RequestLayout } from './request-layout.js';
-import { absentInput, deadlineError, pipelineResult, requestEvent, requestOutcome } from './request-result.js';
+import type {
+  PipelineContext,
+  PlanMachine,
+  PreparedRequest,
+  RequestLayout,
+} from './request-layout.js';
+import {
+  absentInput,
+  deadlineError,
+  pipelineResult,
+  requestEvent,
+  requestOutcome,
+} from './request-result.js';
 import type { PipelineResult, RequestEnd, StepExtra } from './request-result.js';
 import type { StepCall, StepCallResult } from './step-call.js';
 import { movableInputs } from '../movable.js';
@@ -34,7 +45,10 @@ import type { StepOutcome } from './step-stats.js';
  * @example
  * const result = await driveRequest(context, { inputs, layout: requestLayout(plan, machine, plan.outputs, []), parameters: {} });
  */
-export function driveRequest(context: PipelineContext, req: PreparedRequest): Promise<PipelineResult> {
+export function driveRequest(
+  context: PipelineContext,
+  req: PreparedRequest,
+): Promise<PipelineResult> {
   return new RequestDriver(context, req).execute();
 }
 
@@ -75,19 +89,29 @@ class RequestDriver {
     this.#state = this.#table.start();
     this.#start = context.clock.now();
     this.#params = stepParameters(req.parameters);
-    this.#steps = new StepLedger({ context, start: this.#start, trace: req.trace, debug: req.debug === true });
+    this.#steps = new StepLedger({
+      context,
+      start: this.#start,
+      trace: req.trace,
+      debug: req.debug === true,
+    });
     this.#remaining = new Map(req.layout.readers);
     for (const [name, t] of req.inputs) this.#store.set(name, t);
   }
 
   async execute(): Promise<PipelineResult> {
     const signal = this.#req.signal;
-    if (signal?.aborted) throw new EngineError('CANCELLED', `pipeline '${this.#plan.name}': the client cancelled the request before it started`);
+    if (signal?.aborted)
+      throw new EngineError(
+        'CANCELLED',
+        `pipeline '${this.#plan.name}': the client cancelled the request before it started`,
+      );
     const ended = new Promise<RequestEnd>(resolve => (this.#resolve = resolve));
     signal?.addEventListener('abort', this.#onClientAbort, { once: true });
     this.#armDeadline();
     for (const e of this.#layout.prune) this.#send(e);
-    for (const t of this.#m.optionalInputs) this.#send(this.#store.has(t.name) ? t.given : t.missing);
+    for (const t of this.#m.optionalInputs)
+      this.#send(this.#store.has(t.name) ? t.given : t.missing);
     this.#send(this.#m.run.start);
     const end = await ended;
     this.#c.observer?.onRequest?.(requestEvent(this.#plan, end, this.#c.clock.now() - this.#start));
@@ -128,7 +152,11 @@ class RequestDriver {
     for (let i = 0; i < a.length; i += 2) {
       const step = this.#plan.steps[a[i + 1]!]!;
       // Steps the machine started in the event that ended the request never run.
-      if (this.#finished && (a[i] === ACTION.checkGuard || (a[i] === ACTION.launch && step.target.kind !== 'return'))) continue;
+      if (
+        this.#finished &&
+        (a[i] === ACTION.checkGuard || (a[i] === ACTION.launch && step.target.kind !== 'return'))
+      )
+        continue;
       switch (a[i]) {
         case ACTION.launch:
           this.#launch(step);
@@ -137,7 +165,9 @@ class RequestDriver {
           this.#checkGuard(step);
           break;
         case ACTION.skip:
-          this.#settled(step, 'skipped', { reason: `tensor '${absentInput(this.#m, this.#state, step)}' is absent` });
+          this.#settled(step, 'skipped', {
+            reason: `tensor '${absentInput(this.#m, this.#state, step)}' is absent`,
+          });
           break;
         case ACTION.answer:
           this.#answeredBy = step.index;
@@ -168,16 +198,32 @@ class RequestDriver {
     for (let i = 0; i < this.#plan.steps.length; i++) {
       if (!this.#steps.isRunning(i)) continue;
       outstanding = true;
-      this.#settled(this.#plan.steps[i]!, 'cancelled', { reason: 'the request ended before the step finished' }, false);
+      this.#settled(
+        this.#plan.steps[i]!,
+        'cancelled',
+        { reason: 'the request ended before the step finished' },
+        false,
+      );
     }
     const end = this.#table.end(this.#state);
     if (end === 'succeeded') this.#resolve!({ kind: 'succeeded' });
     else if (end === 'returned') this.#resolve!({ kind: 'returned', step: this.#answeredBy });
-    else this.#resolve!({ kind: 'failed', error: this.#error ?? new EngineError('INTERNAL', `pipeline '${this.#plan.name}' ended ${end} without an error`) });
+    else
+      this.#resolve!({
+        kind: 'failed',
+        error:
+          this.#error ??
+          new EngineError(
+            'INTERNAL',
+            `pipeline '${this.#plan.name}' ended ${end} without an error`,
+          ),
+      });
     // Only calls still running need the abort; building the error for every request would cost more than the steps.
     if (!outstanding) return;
     try {
-      this.#cancel.abort(new EngineError('CANCELLED', `pipeline '${this.#plan.name}': the request ended`));
+      this.#cancel.abort(
+        new EngineError('CANCELLED', `pipeline '${this.#plan.name}': the request ended`),
+      );
     } catch {
       // The listeners are the engine's queues; one that throws cannot change how the request ended.
     }
@@ -188,7 +234,11 @@ class RequestDriver {
     const ev = this.#m.steps[step.index]!;
     let held: boolean;
     try {
-      held = evaluateGuard(step.when!, { tensor: n => this.#store.get(n), params: this.#req.parameters }, `pipeline '${this.#plan.name}' step '${step.name}'`);
+      held = evaluateGuard(
+        step.when!,
+        { tensor: n => this.#store.get(n), params: this.#req.parameters },
+        `pipeline '${this.#plan.name}' step '${step.name}'`,
+      );
     } catch (e) {
       this.#settled(step, 'failed', { reason: toEngineError(e).message });
       this.#error ??= toEngineError(e);
@@ -254,12 +304,19 @@ class RequestDriver {
       return this.#report(step, missing, ev.fail);
     }
     this.#settled(step, 'failed', { reason: e.message });
-    const error = new EngineError(e.code, `pipeline '${this.#plan.name}' step '${step.name}' (${targetLabel(step)}): ${e.message}`, { cause: e, reason: e.reason });
+    const error = new EngineError(
+      e.code,
+      `pipeline '${this.#plan.name}' step '${step.name}' (${targetLabel(step)}): ${e.message}`,
+      { cause: e, reason: e.reason },
+    );
     this.#fail(ev.fail, error);
   }
 
   /** Stores the needed outputs `value` gives; returns the `missing` events of those it lacks. */
-  #keepOutputs(step: PlanStep, value: (o: PlanStep['outputs'][number]) => Tensor | undefined): number[] | undefined {
+  #keepOutputs(
+    step: PlanStep,
+    value: (o: PlanStep['outputs'][number]) => Tensor | undefined,
+  ): number[] | undefined {
     const needed = this.#layout.stepOutputs[step.index]!;
     let missing: number[] | undefined;
     for (let i = 0; i < step.outputs.length; i++) {
@@ -273,7 +330,11 @@ class RequestDriver {
   }
 
   /** Tells the machine a step produced its outputs but `missing`, and ended by `event`. */
-  #report(step: PlanStep, missing: readonly number[] | undefined, event = this.#m.steps[step.index]!.done): void {
+  #report(
+    step: PlanStep,
+    missing: readonly number[] | undefined,
+    event = this.#m.steps[step.index]!.done,
+  ): void {
     for (const e of missing ?? []) this.#send(e);
     this.#send(event);
   }
@@ -290,7 +351,13 @@ class RequestDriver {
   }
 
   readonly #onClientAbort = () => {
-    this.#fail(this.#m.run.cancel, new EngineError('CANCELLED', `pipeline '${this.#plan.name}': the client cancelled the request`));
+    this.#fail(
+      this.#m.run.cancel,
+      new EngineError(
+        'CANCELLED',
+        `pipeline '${this.#plan.name}': the client cancelled the request`,
+      ),
+    );
   };
 
   #armDeadline(): void {

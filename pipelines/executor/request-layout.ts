@@ -13,7 +13,14 @@ import type { TraceSpan } from '../../engine/core/telemetry.js';
 import type { TensorMap } from '../../engine/core/tensor.js';
 import { compileMachine } from './machine-table.js';
 import type { MachineTable } from './machine-table.js';
-import { planMachineConfig, RUN_EVENTS, stepEvent, stepRegion, tensorEvent, tensorRegion } from './plan.machine.js';
+import {
+  planMachineConfig,
+  RUN_EVENTS,
+  stepEvent,
+  stepRegion,
+  tensorEvent,
+  tensorRegion,
+} from './plan.machine.js';
 import type { StepRuntime } from './step-call.js';
 import type { PipelineObserver, StepStatsRecorder } from './step-stats.js';
 
@@ -38,7 +45,11 @@ export interface PlanMachine {
   readonly table: MachineTable;
   readonly steps: readonly StepEvents[];
   /** Optional pipeline inputs: tensor name and its `given` / `missing` events. */
-  readonly optionalInputs: readonly { readonly name: string; readonly given: number; readonly missing: number }[];
+  readonly optionalInputs: readonly {
+    readonly name: string;
+    readonly given: number;
+    readonly missing: number;
+  }[];
   readonly run: { readonly [K in keyof typeof RUN_EVENTS]: number };
 }
 
@@ -119,8 +130,16 @@ export function planMachine(plan: ExecutionPlan): PlanMachine {
       missing: s.outputs.map(o => table.event(tensorEvent(o.tensor, 'missing'))),
     };
   });
-  const optionalInputs = plan.inputs.filter(t => t.optional).map(t => ({ name: t.name, given: table.event(tensorEvent(t.name, 'given')), missing: table.event(tensorEvent(t.name, 'missing')) }));
-  const run = Object.fromEntries(Object.entries(RUN_EVENTS).map(([k, type]) => [k, table.event(type)])) as PlanMachine['run'];
+  const optionalInputs = plan.inputs
+    .filter(t => t.optional)
+    .map(t => ({
+      name: t.name,
+      given: table.event(tensorEvent(t.name, 'given')),
+      missing: table.event(tensorEvent(t.name, 'missing')),
+    }));
+  const run = Object.fromEntries(
+    Object.entries(RUN_EVENTS).map(([k, type]) => [k, table.event(type)]),
+  ) as PlanMachine['run'];
   return { table, steps, optionalInputs, run };
 }
 
@@ -155,15 +174,26 @@ export function activeSteps(plan: ExecutionPlan, needed: ReadonlySet<string>): b
  * const layout = requestLayout(plan, machine, plan.outputs, []);
  * layout.active; // one flag per step
  */
-export function requestLayout(plan: ExecutionPlan, machine: PlanMachine, outputs: readonly PlanResult[], capture: readonly string[]): RequestLayout {
+export function requestLayout(
+  plan: ExecutionPlan,
+  machine: PlanMachine,
+  outputs: readonly PlanResult[],
+  capture: readonly string[],
+): RequestLayout {
   const active = activeSteps(plan, new Set([...outputs.map(o => o.tensor), ...capture]));
   const keep = new Set([...outputs.map(o => o.tensor), ...capture]);
   const readers = new Map<string, number>();
-  for (const s of plan.steps) if (active[s.index]) for (const t of s.reads) readers.set(t, (readers.get(t) ?? 0) + 1);
+  for (const s of plan.steps)
+    if (active[s.index]) for (const t of s.reads) readers.set(t, (readers.get(t) ?? 0) + 1);
   // Readers of a step's outputs all come later, so what is needed is known before any step runs.
   const needed = (t: string) => (readers.get(t) ?? 0) > 0 || keep.has(t);
-  const stepOutputs = plan.steps.map(s => (active[s.index] ? s.outputs.filter(o => needed(o.tensor)).map(o => o.param) : []));
-  const wanted = [...outputs.map(o => ({ tensor: o.tensor, optional: o.optional })), ...capture.map(t => ({ tensor: t, optional: true }))].map(w => ({
+  const stepOutputs = plan.steps.map(s =>
+    active[s.index] ? s.outputs.filter(o => needed(o.tensor)).map(o => o.param) : [],
+  );
+  const wanted = [
+    ...outputs.map(o => ({ tensor: o.tensor, optional: o.optional })),
+    ...capture.map(t => ({ tensor: t, optional: true })),
+  ].map(w => ({
     ...w,
     region: machine.table.region(tensorRegion(w.tensor)),
   }));

@@ -57,9 +57,23 @@ export interface PipelineResult {
  * @example
  * stepEvent('ocr', step, 'ran', { calls: 1, retries: 0 }, 3.2, undefined);
  */
-export function stepEvent(pipeline: string, step: PlanStep, status: StepOutcome, extra: StepExtra, durationMs: number, guard: boolean | undefined): StepEvent {
+export function stepEvent(
+  pipeline: string,
+  step: PlanStep,
+  status: StepOutcome,
+  extra: StepExtra,
+  durationMs: number,
+  guard: boolean | undefined,
+): StepEvent {
   // Built field by field: conditional spreads cost more than the step's bookkeeping.
-  const event: Mutable<StepEvent> = { pipeline, step: step.name, status, durationMs, calls: extra.calls ?? 0, retries: extra.retries ?? 0 };
+  const event: Mutable<StepEvent> = {
+    pipeline,
+    step: step.name,
+    status,
+    durationMs,
+    calls: extra.calls ?? 0,
+    retries: extra.retries ?? 0,
+  };
   if (extra.items !== undefined) event.items = extra.items;
   if (extra.reason !== undefined) event.reason = extra.reason;
   if (guard !== undefined) event.guard = guard;
@@ -77,13 +91,27 @@ export function stepTiming(
   step: PlanStep,
   status: StepOutcome,
   extra: StepExtra,
-  at: { readonly started: number; readonly now: number; readonly runStart: number; readonly guard: boolean | undefined },
+  at: {
+    readonly started: number;
+    readonly now: number;
+    readonly runStart: number;
+    readonly guard: boolean | undefined;
+  },
 ): StepTiming {
   const { started, now, runStart, guard } = at;
-  const times = started === NOT_STARTED ? {} : { start_ms: started - runStart, end_ms: now - runStart };
+  const times =
+    started === NOT_STARTED ? {} : { start_ms: started - runStart, end_ms: now - runStart };
   const { calls, retries, items, reason, onError } = extra;
-  const counts = { ...(calls === undefined ? {} : { calls }), ...(retries === undefined ? {} : { retries }), ...(items === undefined ? {} : { items }) };
-  const why = { ...(reason === undefined ? {} : { reason }), ...(guard === undefined ? {} : { guard }), ...(onError === undefined ? {} : { on_error: onError }) };
+  const counts = {
+    ...(calls === undefined ? {} : { calls }),
+    ...(retries === undefined ? {} : { retries }),
+    ...(items === undefined ? {} : { items }),
+  };
+  const why = {
+    ...(reason === undefined ? {} : { reason }),
+    ...(guard === undefined ? {} : { guard }),
+    ...(onError === undefined ? {} : { on_error: onError }),
+  };
   return { step: step.name, status, ...times, ...counts, ...why };
 }
 
@@ -108,8 +136,16 @@ export function pipelineResult(
     if (t) outputs.set(o.name, t);
   }
   if (!timings) return { outputs, ...(ret ? { returnedBy: ret.name } : {}) };
-  const steps = plan.steps.map((s, i) => timings[i] ?? { step: s.name, status: layout.active[i] ? ('not_reached' as const) : ('pruned' as const) });
-  const tensors: TensorMap = new Map(layout.capture.flatMap(t => (store.has(t) ? [[t, store.get(t)!]] : [])));
+  const steps = plan.steps.map(
+    (s, i) =>
+      timings[i] ?? {
+        step: s.name,
+        status: layout.active[i] ? ('not_reached' as const) : ('pruned' as const),
+      },
+  );
+  const tensors: TensorMap = new Map(
+    layout.capture.flatMap(t => (store.has(t) ? [[t, store.get(t)!]] : [])),
+  );
   return { outputs, ...(ret ? { returnedBy: ret.name } : {}), debug: { steps, tensors } };
 }
 
@@ -119,9 +155,18 @@ export function pipelineResult(
  * @example
  * requestEvent(plan, { kind: 'succeeded' }, 4.2); // { pipeline: 'ocr', ok: true, durationMs: 4.2 }
  */
-export function requestEvent(plan: ExecutionPlan, end: RequestEnd, durationMs: number): PipelineRequestEvent {
+export function requestEvent(
+  plan: ExecutionPlan,
+  end: RequestEnd,
+  durationMs: number,
+): PipelineRequestEvent {
   const ret = end.kind === 'returned' ? plan.steps[end.step]!.name : undefined;
-  return { pipeline: plan.name, ok: end.kind !== 'failed', durationMs, ...(ret ? { returnedBy: ret } : {}) };
+  return {
+    pipeline: plan.name,
+    ok: end.kind !== 'failed',
+    durationMs,
+    ...(ret ? { returnedBy: ret } : {}),
+  };
 }
 
 /**
@@ -130,9 +175,18 @@ export function requestEvent(plan: ExecutionPlan, end: RequestEnd, durationMs: n
  * @example
  * deadlineError(plan, 800, [step]).message; // "pipeline 'ocr' exceeded its deadline of 800 ms (still running: 'read')"
  */
-export function deadlineError(plan: ExecutionPlan, ms: number, running: readonly PlanStep[]): EngineError {
-  const still = running.length > 0 ? ` (still running: ${running.map(s => `'${s.name}'`).join(', ')})` : '';
-  return new EngineError('UNAVAILABLE', `pipeline '${plan.name}' exceeded its deadline of ${ms} ms${still}`, { reason: 'REJECTED' });
+export function deadlineError(
+  plan: ExecutionPlan,
+  ms: number,
+  running: readonly PlanStep[],
+): EngineError {
+  const still =
+    running.length > 0 ? ` (still running: ${running.map(s => `'${s.name}'`).join(', ')})` : '';
+  return new EngineError(
+    'UNAVAILABLE',
+    `pipeline '${plan.name}' exceeded its deadline of ${ms} ms${still}`,
+    { reason: 'REJECTED' },
+  );
 }
 
 /**
@@ -142,13 +196,20 @@ export function deadlineError(plan: ExecutionPlan, ms: number, running: readonly
  * @example
  * stuckError(plan, i => 'skipped', ['TEXT']).message; // "... required output tensor(s) 'TEXT' (step 'read' skipped) ..."
  */
-export function stuckError(p: ExecutionPlan, stepState: (step: number) => string, missing: readonly string[]): EngineError {
+export function stuckError(
+  p: ExecutionPlan,
+  stepState: (step: number) => string,
+  missing: readonly string[],
+): EngineError {
   const why = missing.map(t => {
     const producer = p.producer.get(t);
     if (producer === undefined) return `'${t}' (an optional input the request did not send)`;
     return `'${t}' (step '${p.steps[producer]!.name}' ${stepState(producer)})`;
   });
-  return new EngineError('INVALID_ARG', `pipeline '${p.name}': required output tensor(s) ${why.join(', ')} will not be produced for this request`);
+  return new EngineError(
+    'INVALID_ARG',
+    `pipeline '${p.name}': required output tensor(s) ${why.join(', ')} will not be produced for this request`,
+  );
 }
 
 /**
@@ -159,7 +220,12 @@ export function stuckError(p: ExecutionPlan, stepState: (step: number) => string
  * @example
  * requestOutcome(plan, machine, state, layout.wanted); // 'running'
  */
-export function requestOutcome(plan: ExecutionPlan, m: PlanMachine, state: Int32Array, wanted: readonly WantedTensor[]): 'running' | 'complete' | EngineError {
+export function requestOutcome(
+  plan: ExecutionPlan,
+  m: PlanMachine,
+  state: Int32Array,
+  wanted: readonly WantedTensor[],
+): 'running' | 'complete' | EngineError {
   const t = m.table;
   const returnPending = t.openReturns(state) > 0;
   let missing: string[] | undefined;
@@ -184,8 +250,10 @@ export function requestOutcome(plan: ExecutionPlan, m: PlanMachine, state: Int32
  * absentInput(machine, state, step); // 'boxes'
  */
 export function absentInput(m: PlanMachine, state: Int32Array, step: PlanStep): string {
-  const absent = (t: string) => m.table.stateName(state, m.table.region(`tensor:${t}`)) === 'absent';
+  const absent = (t: string) =>
+    m.table.stateName(state, m.table.region(`tensor:${t}`)) === 'absent';
   for (const b of step.inputs) if (!b.optional && absent(b.tensor)) return b.tensor;
-  for (const v of step.returns?.values() ?? []) if ('tensor' in v && absent(v.tensor)) return v.tensor;
+  for (const v of step.returns?.values() ?? [])
+    if ('tensor' in v && absent(v.tensor)) return v.tensor;
   return '?';
 }

@@ -76,17 +76,30 @@ export function runStepCall(rt: StepRuntime, c: StepCall): Promise<StepCallResul
   const step = c.step;
   if (step.map) return runMapped(rt, c, step.map);
   // The common step: one call, no timeout, no retry; nothing to wrap around it.
-  if (!step.retry && step.timeoutMs === undefined) return invoke(rt, c, c.inputs, c.signal).then(outputs => ({ outputs, calls: 1, retries: 0 }));
+  if (!step.retry && step.timeoutMs === undefined)
+    return invoke(rt, c, c.inputs, c.signal).then(outputs => ({ outputs, calls: 1, retries: 0 }));
   const counts = { calls: 0, retries: 0, waiting: 0 };
-  return callWithRetry(rt, c, c.inputs, c.signal, counts).then(outputs => ({ outputs, calls: counts.calls, retries: counts.retries }));
+  return callWithRetry(rt, c, c.inputs, c.signal, counts).then(outputs => ({
+    outputs,
+    calls: counts.calls,
+    retries: counts.retries,
+  }));
 }
 
 async function runMapped(rt: StepRuntime, c: StepCall, map: PlanMap): Promise<StepCallResult> {
   const counts = { calls: 0, retries: 0, waiting: 0 };
-  const params = c.step.inputs.filter(b => b.tensor === map.over && c.inputs.has(b.param)).map(b => b.param);
+  const params = c.step.inputs
+    .filter(b => b.tensor === map.over && c.inputs.has(b.param))
+    .map(b => b.param);
   const over = c.inputs.get(params[0]!)!;
   const n = over.shape[0] ?? 0;
-  if (n === 0) return { outputs: new Map(c.outputs.map(p => [p, c.empty!(p)])), calls: 0, retries: 0, items: 0 };
+  if (n === 0)
+    return {
+      outputs: new Map(c.outputs.map(p => [p, c.empty!(p)])),
+      calls: 0,
+      retries: 0,
+      items: 0,
+    };
   const ac = new CancelSource();
   const parent = c.signal;
   const stop = () => ac.abort(parent.reason);
@@ -103,13 +116,23 @@ async function runMapped(rt: StepRuntime, c: StepCall, map: PlanMap): Promise<St
   };
   try {
     const width = map.maxParallel > 0 ? Math.min(map.maxParallel, n) : n;
-    await Promise.all(Array.from({ length: width }, () => worker().catch(e => (ac.abort(e), Promise.reject(e)))));
+    await Promise.all(
+      Array.from({ length: width }, () => worker().catch(e => (ac.abort(e), Promise.reject(e)))),
+    );
   } finally {
     parent.removeEventListener('abort', stop);
   }
   c.onGather?.();
   const outputs: TensorMap = new Map();
-  for (const p of c.outputs) outputs.set(p, gatherItems(results.map(r => r.get(p)!), map.mode, `output '${p}' of step '${c.step.name}'`));
+  for (const p of c.outputs)
+    outputs.set(
+      p,
+      gatherItems(
+        results.map(r => r.get(p)!),
+        map.mode,
+        `output '${p}' of step '${c.step.name}'`,
+      ),
+    );
   return { outputs, calls: counts.calls, retries: counts.retries, items: n };
 }
 
@@ -120,7 +143,13 @@ interface CallCounts {
   waiting: number;
 }
 
-async function callWithRetry(rt: StepRuntime, c: StepCall, inputs: TensorMap, signal: CancelSignal, counts: CallCounts): Promise<TensorMap> {
+async function callWithRetry(
+  rt: StepRuntime,
+  c: StepCall,
+  inputs: TensorMap,
+  signal: CancelSignal,
+  counts: CallCounts,
+): Promise<TensorMap> {
   const retry = c.step.retry;
   for (let attempt = 1; ; attempt++) {
     counts.calls++;
@@ -128,9 +157,11 @@ async function callWithRetry(rt: StepRuntime, c: StepCall, inputs: TensorMap, si
       return await callOnce(rt, c, inputs, signal);
     } catch (e) {
       const err = toEngineError(e);
-      if (!retry || attempt >= retry.attempts || !retry.on.includes(err.code) || signal.aborted) throw err;
+      if (!retry || attempt >= retry.attempts || !retry.on.includes(err.code) || signal.aborted)
+        throw err;
       counts.retries++;
-      if (c.trace.recording) c.trace.event('RETRY', undefined, { attempt: attempt + 1, 'error.code': err.code });
+      if (c.trace.recording)
+        c.trace.event('RETRY', undefined, { attempt: attempt + 1, 'error.code': err.code });
       if (counts.waiting++ === 0) c.onBackoff?.(true);
       try {
         await sleep(rt.clock, backoff(retry, attempt), signal);
@@ -145,7 +176,12 @@ function backoff(r: PlanRetry, attempt: number): number {
   return Math.min(r.maxBackoffMs, r.backoffMs * r.multiplier ** (attempt - 1));
 }
 
-function callOnce(rt: StepRuntime, c: StepCall, inputs: TensorMap, parent: CancelSignal): Promise<TensorMap> {
+function callOnce(
+  rt: StepRuntime,
+  c: StepCall,
+  inputs: TensorMap,
+  parent: CancelSignal,
+): Promise<TensorMap> {
   const timeoutMs = c.step.timeoutMs;
   // Without a timeout the request's own signal is enough; a controller per call is the hot path's main cost.
   if (timeoutMs === undefined) return invoke(rt, c, inputs, parent);
@@ -168,7 +204,10 @@ function callOnce(rt: StepRuntime, c: StepCall, inputs: TensorMap, parent: Cance
     if (parent.aborted) return onAbort();
     parent.addEventListener('abort', onAbort, { once: true });
     timer = rt.clock.setTimeout(() => {
-      const e = new EngineError('UNAVAILABLE', `${targetLabel(c.step)} did not answer within ${timeoutMs} ms (timeout_ms)`);
+      const e = new EngineError(
+        'UNAVAILABLE',
+        `${targetLabel(c.step)} did not answer within ${timeoutMs} ms (timeout_ms)`,
+      );
       ac.abort(e);
       finish(() => reject(e));
     }, timeoutMs);
@@ -181,15 +220,28 @@ function callOnce(rt: StepRuntime, c: StepCall, inputs: TensorMap, parent: Cance
 
 const NO_CONTEXT = {};
 
-function invoke(rt: StepRuntime, c: StepCall, inputs: TensorMap, signal: CancelSignal): Promise<TensorMap> {
+function invoke(
+  rt: StepRuntime,
+  c: StepCall,
+  inputs: TensorMap,
+  signal: CancelSignal,
+): Promise<TensorMap> {
   // Early returns answer in the driver and are never called.
   const t = c.step.target as Exclude<PlanTarget, { kind: 'return' }>;
   if (t.kind === 'module') return rt.pools.get(c.step.index)!.run(inputs, c.outputs, signal);
-  const req: Mutable<InferRequest> = { modelName: t.model, inputs, outputs: c.requested, parameters: childParameters(rt.clock, c), signal };
+  const req: Mutable<InferRequest> = {
+    modelName: t.model,
+    inputs,
+    outputs: c.requested,
+    parameters: childParameters(rt.clock, c),
+    signal,
+  };
   if (c.id) req.id = c.id;
   if (t.version !== undefined) req.modelVersion = t.version;
   if (c.movable && !c.step.map) req.movableInputs = c.movable;
-  return rt.catalog.infer(req, c.trace.recording ? { trace: c.trace } : NO_CONTEXT).then(res => res.outputs);
+  return rt.catalog
+    .infer(req, c.trace.recording ? { trace: c.trace } : NO_CONTEXT)
+    .then(res => res.outputs);
 }
 
 /** The request's parameters as a step's request carries them: deadline left as the queue `timeout` (µs). */
@@ -205,7 +257,11 @@ function sleep(clock: Clock, ms: number, signal: CancelSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clock.clearTimeout(timer);
-      reject(signal.reason instanceof Error ? signal.reason : new EngineError('CANCELLED', 'cancelled during retry backoff'));
+      reject(
+        signal.reason instanceof Error
+          ? signal.reason
+          : new EngineError('CANCELLED', 'cancelled during retry backoff'),
+      );
     };
     const timer = clock.setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
@@ -218,7 +274,10 @@ function sleep(clock: Clock, ms: number, signal: CancelSignal): Promise<void> {
 
 function abortError(reason: unknown, c: StepCall): EngineError {
   if (reason instanceof EngineError) return reason;
-  return new EngineError('CANCELLED', `step '${c.step.name}' of pipeline '${c.pipeline}' was cancelled`);
+  return new EngineError(
+    'CANCELLED',
+    `step '${c.step.name}' of pipeline '${c.pipeline}' was cancelled`,
+  );
 }
 
 /**
@@ -240,7 +299,8 @@ export function stepInputs(step: PlanStep, store: ReadonlyMap<string, Tensor>): 
 /** How messages name what a step calls. */
 export function targetLabel(step: PlanStep): string {
   const t = step.target;
-  if (t.kind === 'model') return `model '${t.model}'${t.version === undefined ? '' : ` version ${t.version}`}`;
+  if (t.kind === 'model')
+    return `model '${t.model}'${t.version === undefined ? '' : ` version ${t.version}`}`;
   if (t.kind === 'module') return `module '${t.path}'`;
   return 'early return';
 }

@@ -17,10 +17,18 @@ import type { StepEvent } from './step-stats.js';
  * @example
  * const span = openStepSpan(req.trace, 'ocr', step);
  */
-export function openStepSpan(parent: TraceSpan | undefined, pipeline: string, step: PlanStep): TraceSpan {
+export function openStepSpan(
+  parent: TraceSpan | undefined,
+  pipeline: string,
+  step: PlanStep,
+): TraceSpan {
   if (!parent?.recording) return NOOP_SPAN;
   return parent.child(`step ${step.name}`, {
-    attributes: { 'braid.pipeline': pipeline, 'braid.step': step.name, 'braid.step.target': targetLabel(step) },
+    attributes: {
+      'braid.pipeline': pipeline,
+      'braid.step': step.name,
+      'braid.step.target': targetLabel(step),
+    },
   });
 }
 
@@ -33,7 +41,9 @@ export function closeStepSpan(span: TraceSpan, e: StepEvent): void {
     ...(e.items === undefined ? {} : { 'braid.step.items': e.items }),
   });
   if (e.status === 'failed' || e.status === 'cancelled') {
-    span.fail(new EngineError(e.status === 'failed' ? 'INTERNAL' : 'CANCELLED', e.reason ?? e.status));
+    span.fail(
+      new EngineError(e.status === 'failed' ? 'INTERNAL' : 'CANCELLED', e.reason ?? e.status),
+    );
   }
   span.end();
 }

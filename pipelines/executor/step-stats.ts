@@ -6,7 +6,14 @@
 import type { Mutable } from '../../engine/core/mutable.js';
 
 /** Every way a step can end in one request. */
-export const STEP_OUTCOMES = ['ran', 'skipped', 'failed', 'defaulted', 'returned', 'cancelled'] as const;
+export const STEP_OUTCOMES = [
+  'ran',
+  'skipped',
+  'failed',
+  'defaulted',
+  'returned',
+  'cancelled',
+] as const;
 
 /**
  * How a step ended in one request: it `ran`; was `skipped` (guard false, an input absent, or a

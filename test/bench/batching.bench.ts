@@ -34,9 +34,10 @@ import { formatProfileDir } from './profile-summary.js';
 const CONCURRENCY = MLP_MAX_BATCH;
 const TARGETS = { batchingSpeedup: 3, vsCeiling: 0.7, p99Ratio: 2 } as const;
 const X = testData(MLP_SHAPE.inputSize, 3);
-const REQUEST = binaryInferRequest([{ name: 'x', shape: [1, MLP_SHAPE.inputSize], data: X }], [
-  'y',
-]);
+const REQUEST = binaryInferRequest(
+  [{ name: 'x', shape: [1, MLP_SHAPE.inputSize], data: X }],
+  ['y'],
+);
 const inferPath = (model: string) => `/v2/models/${model}/infer`;
 
 /** The batching benchmark's own flags: `--delay-us N` (default 1000) and `--intra-op N`. */

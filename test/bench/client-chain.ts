@@ -63,7 +63,7 @@ function frameBody(
     return buf.length < end ? undefined : { body: buf.subarray(start, end), end };
   }
   const parts: Buffer[] = [];
-  for (let at = start; ; ) {
+  for (let at = start; ;) {
     const lineEnd = buf.indexOf('\r\n', at, 'latin1');
     if (lineEnd < 0) return undefined;
     const size = parseInt(buf.toString('latin1', at, lineEnd), 16);

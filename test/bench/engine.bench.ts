@@ -55,13 +55,30 @@ async function writeRepository(dir: string): Promise<void> {
   for (const name of STEPS) {
     await mkdir(join(dir, name, '1'), { recursive: true });
     await writeFile(join(dir, name, '1', 'model.addone'), '');
-    const config = { backend: 'addone', max_batch_size: 64, input: [tensor('x')], output: [tensor('y')], dynamic_batching: {} };
+    const config = {
+      backend: 'addone',
+      max_batch_size: 64,
+      input: [tensor('x')],
+      output: [tensor('y')],
+      dynamic_batching: {},
+    };
     await writeFile(join(dir, name, 'config.json'), JSON.stringify(config));
   }
   await mkdir(join(dir, 'chain4', '1'), { recursive: true });
   const after = (i: number) => (i === STEPS.length - 1 ? 'Y' : `t${i + 1}`);
-  const steps = STEPS.map((m, i) => `  - { name: step${i + 1}, model: ${m}, inputs: { x: ${i === 0 ? 'X' : after(i - 1)} }, outputs: { y: ${after(i)} } }`);
-  const yaml = ['inputs:', `  X: { datatype: FP32, shape: [B, ${FEATURES}] }`, 'outputs:', `  Y: { datatype: FP32, shape: [B, ${FEATURES}] }`, 'steps:', ...steps, ''];
+  const steps = STEPS.map(
+    (m, i) =>
+      `  - { name: step${i + 1}, model: ${m}, inputs: { x: ${i === 0 ? 'X' : after(i - 1)} }, outputs: { y: ${after(i)} } }`,
+  );
+  const yaml = [
+    'inputs:',
+    `  X: { datatype: FP32, shape: [B, ${FEATURES}] }`,
+    'outputs:',
+    `  Y: { datatype: FP32, shape: [B, ${FEATURES}] }`,
+    'steps:',
+    ...steps,
+    '',
+  ];
   await writeFile(join(dir, 'chain4', '1', 'pipeline.yaml'), yaml.join('\n'));
 }
 
@@ -72,7 +89,12 @@ interface PerRequest {
 }
 
 /** Sends `total` requests with `concurrency` in flight. */
-async function measure(engine: Engine, req: InferRequest, total: number, concurrency: number): Promise<PerRequest> {
+async function measure(
+  engine: Engine,
+  req: InferRequest,
+  total: number,
+  concurrency: number,
+): Promise<PerRequest> {
   let sent = 0;
   const worker = async () => {
     while (sent < total) {
@@ -113,16 +135,26 @@ async function main(): Promise<void> {
   ];
   const results = cases.map(() => [] as PerRequest[]);
   for (const c of cases) await measure(engine, c.req, total / 4, c.c);
-  for (let r = 0; r < rounds; r++) for (const [i, c] of cases.entries()) results[i]!.push(await measure(engine, c.req, total, c.c));
+  for (let r = 0; r < rounds; r++)
+    for (const [i, c] of cases.entries())
+      results[i]!.push(await measure(engine, c.req, total, c.c));
   await engine.shutdown(1000);
   await rm(dir, { recursive: true, force: true });
   const wall = results.map(rs => median(rs.map(x => x.wall)));
   const cpu = results.map(rs => median(rs.map(x => x.cpu)));
-  console.log(`engine in-process, ${total} requests per case, median of ${rounds} rounds (µs per request)`);
+  console.log(
+    `engine in-process, ${total} requests per case, median of ${rounds} rounds (µs per request)`,
+  );
   console.log(`${'case'.padEnd(22)} ${'wall'.padStart(8)} ${'cpu'.padStart(8)}`);
-  for (const [i, c] of cases.entries()) console.log(`${`${c.name} c=${c.c}`.padEnd(22)} ${wall[i]!.toFixed(2).padStart(8)} ${cpu[i]!.toFixed(2).padStart(8)}`);
-  const perStep = (xs: number[], p: number, m: number) => ((xs[p]! - STEPS.length * xs[m]!) / STEPS.length).toFixed(2);
-  console.log(`pipeline per step beyond its model requests, cpu: ${perStep(cpu, 1, 0)} µs at c=1, ${perStep(cpu, 3, 2)} µs at c=32`);
+  for (const [i, c] of cases.entries())
+    console.log(
+      `${`${c.name} c=${c.c}`.padEnd(22)} ${wall[i]!.toFixed(2).padStart(8)} ${cpu[i]!.toFixed(2).padStart(8)}`,
+    );
+  const perStep = (xs: number[], p: number, m: number) =>
+    ((xs[p]! - STEPS.length * xs[m]!) / STEPS.length).toFixed(2);
+  console.log(
+    `pipeline per step beyond its model requests, cpu: ${perStep(cpu, 1, 0)} µs at c=1, ${perStep(cpu, 3, 2)} µs at c=32`,
+  );
 }
 
 await main();

@@ -66,8 +66,18 @@ async function checkSimple(
   }
   const outputs = readInferResponse(res.body, res.headers);
   const [a, b] = [INPUTS[0]!.data, INPUTS[1]!.data];
-  expectClose(`${label} OUTPUT0`, outputs.get('OUTPUT0')?.data, a.map((v, i) => v + b[i]!), 1e-6);
-  expectClose(`${label} OUTPUT1`, outputs.get('OUTPUT1')?.data, a.map((v, i) => v - b[i]!), 1e-6);
+  expectClose(
+    `${label} OUTPUT0`,
+    outputs.get('OUTPUT0')?.data,
+    a.map((v, i) => v + b[i]!),
+    1e-6,
+  );
+  expectClose(
+    `${label} OUTPUT1`,
+    outputs.get('OUTPUT1')?.data,
+    a.map((v, i) => v - b[i]!),
+    1e-6,
+  );
   const shape = outputs.get('OUTPUT0')?.shape.join(',');
   if (shape !== '1,16') {
     throw new Error(`${label}: OUTPUT0 shape [${shape ?? ''}], expected [1,16]`);

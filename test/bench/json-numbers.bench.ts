@@ -63,7 +63,9 @@ for (const count of [16, 512, 150_000]) {
     const b2 = opsPerSec(() => viaFastPath(bytes), 500);
     const [a, b] = [(a1 + a2) / 2, (b1 + b2) / 2];
     console.log(
-      [String(count).padEnd(9), style.padEnd(9), (bytes.length / 1024).toFixed(1).padStart(8)].join(' '),
+      [String(count).padEnd(9), style.padEnd(9), (bytes.length / 1024).toFixed(1).padStart(8)].join(
+        ' ',
+      ),
       a.toFixed(0).padStart(18),
       b.toFixed(0).padStart(17),
       (b / a).toFixed(2).padStart(7),

@@ -6,7 +6,8 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { InferenceSession } from 'onnxruntime-node';
+import { Tensor } from 'onnxruntime-node';
 import { buildSessionOptions } from '../../backends/onnxruntime/index.js';
 import { ModelConfigSchema } from '../../engine/core/model-config.js';
 

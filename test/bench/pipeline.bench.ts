@@ -51,9 +51,10 @@ const STEPS = CHAIN_STEPS.length;
 const SHAPE = [1, CHAIN_FEATURES];
 const X = testData(CHAIN_FEATURES, 5);
 const EXPECTED = expectedChain(X);
-const REQUEST = binaryInferRequest([{ name: PIPELINE.input, shape: SHAPE, data: X }], [
-  PIPELINE.output,
-]);
+const REQUEST = binaryInferRequest(
+  [{ name: PIPELINE.input, shape: SHAPE, data: X }],
+  [PIPELINE.output],
+);
 const HOPS: readonly ChainHop[] = CHAIN_STEPS.map(s => ({ model: s.model, ...STEP_IO }));
 const inferPath = (model: string) => `/v2/models/${model}/infer`;
 

@@ -54,7 +54,12 @@ function area(frame: ProfileNode['callFrame']): string {
   const { url, functionName } = frame;
   if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
   if (url.startsWith('node:_')) return 'node:' + url.slice(6).split('_')[0]!;
-  if (url.startsWith('node:')) return url.split('/').slice(0, 2).join('/').replace(/_[^/]*$/, '');
+  if (url.startsWith('node:'))
+    return url
+      .split('/')
+      .slice(0, 2)
+      .join('/')
+      .replace(/_[^/]*$/, '');
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm) return nm[1]!;
   const own = /\/dist\/([^/]+\/[^/]+)/.exec(url) ?? /\/work\/[^/]+\/([^/]+\/[^/]+)/.exec(url);

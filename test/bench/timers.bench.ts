@@ -25,7 +25,8 @@ async function lateness(arm: Arm, ms: number, samples: number): Promise<number[]
   return late.sort((a, b) => a - b);
 }
 
-const pick = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+const pick = (sorted: number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { samples: { type: 'string', default: '400' } } });
@@ -34,7 +35,9 @@ async function main(): Promise<void> {
   const node: Arm = (fn, ms) => setTimeout(fn, ms);
   const engine: Arm = (fn, ms) => systemClock.setTimeout(fn, ms);
   await lateness(engine, 0, 10); // starts the helper thread outside the measurement
-  console.log(`lateness of a wait, µs (${samples} sequential waits each; precise below ${PRECISE_BELOW_MS} ms)`);
+  console.log(
+    `lateness of a wait, µs (${samples} sequential waits each; precise below ${PRECISE_BELOW_MS} ms)`,
+  );
   console.log('configured   node p50   node p99   engine p50   engine p99   p50 ratio');
   for (const ms of DELAYS_MS) {
     // Interleaved halves, so a burst of load on the machine hits both sides alike.
@@ -47,7 +50,9 @@ async function main(): Promise<void> {
     const row = [`${ms * 1000} µs`, pick(n, 0.5), pick(n, 0.99), pick(e, 0.5), pick(e, 0.99)];
     const ratio = pick(e, 0.5) / pick(n, 0.5);
     console.log(
-      row.map((v, i) => (i === 0 ? String(v).padEnd(10) : (v as number).toFixed(0).padStart(10))).join(' '),
+      row
+        .map((v, i) => (i === 0 ? String(v).padEnd(10) : (v as number).toFixed(0).padStart(10)))
+        .join(' '),
       ratio.toFixed(2).padStart(10),
     );
   }

@@ -55,9 +55,18 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 describe('braid serve drain on SIGTERM', () => {
   it('keeps answering while requests in flight finish, then exits 0', async () => {
-    const repo = await tempRepository({ gated: path.join(ROOT, 'test', 'fixtures', 'js-models', 'gated') });
+    const repo = await tempRepository({
+      gated: path.join(ROOT, 'test', 'fixtures', 'js-models', 'gated'),
+    });
     cleanup.push(() => repo.dispose());
-    const s: ServeProcess = await startServe(['--model-repository', repo.dir, '--allow-grpc', 'false', '--allow-metrics', 'false']);
+    const s: ServeProcess = await startServe([
+      '--model-repository',
+      repo.dir,
+      '--allow-grpc',
+      'false',
+      '--allow-metrics',
+      'false',
+    ]);
     cleanup.push(() => (s.child.exitCode === null ? s.stop('SIGKILL') : Promise.resolve()));
     const gate = path.join(repo.dir, 'release');
 
@@ -69,12 +78,17 @@ describe('braid serve drain on SIGTERM', () => {
     expect((await fresh(s.port, 'GET', '/v2/health/ready')).status).toBe(400);
     expect((await fresh(s.port, 'GET', '/v2/health/live')).status).toBe(200);
     const refused = await fresh(s.port, 'POST', '/v2/models/gated/infer', inferBody(gate, 8));
-    expect(refused).toEqual({ status: 503, body: JSON.stringify({ error: 'server is shutting down' }) });
+    expect(refused).toEqual({
+      status: 503,
+      body: JSON.stringify({ error: 'server is shutting down' }),
+    });
 
     await writeFile(gate, '');
     const done = await inflight;
     expect(done.status).toBe(200);
-    expect((JSON.parse(done.body) as { outputs: { data: number[] }[] }).outputs[0]!.data).toEqual([7]);
+    expect((JSON.parse(done.body) as { outputs: { data: number[] }[] }).outputs[0]!.data).toEqual([
+      7,
+    ]);
     expect(await exited).toBe(0);
     expect(s.logs.some(l => l.msg === 'stopped')).toBe(true);
   });

@@ -18,8 +18,16 @@ import { startServe } from '../support/serve-process.js';
 import type { ServeProcess } from '../support/serve-process.js';
 import { GRPC_PROTO_INCLUDE_DIRS } from '../../engine/server/grpc/protos.js';
 
-const PROTO = fileURLToPath(new URL('../../engine/server/grpc/grpc_service.proto', import.meta.url));
-const PROTO_OPTIONS = { keepCase: true, longs: String, defaults: true, oneofs: true, includeDirs: [...GRPC_PROTO_INCLUDE_DIRS] };
+const PROTO = fileURLToPath(
+  new URL('../../engine/server/grpc/grpc_service.proto', import.meta.url),
+);
+const PROTO_OPTIONS = {
+  keepCase: true,
+  longs: String,
+  defaults: true,
+  oneofs: true,
+  includeDirs: [...GRPC_PROTO_INCLUDE_DIRS],
+};
 type Rpc = (req: object, cb: (err: ServiceError | null, res: any) => void) => void;
 type InferenceClient = Client & Record<string, Rpc>;
 
@@ -28,7 +36,9 @@ let client: InferenceClient;
 let address: string;
 
 const call = (rpc: string, req: object = {}): Promise<any> =>
-  new Promise((resolve, reject) => client[rpc]!.call(client, req, (err, res) => (err ? reject(err) : resolve(res))));
+  new Promise((resolve, reject) =>
+    client[rpc]!.call(client, req, (err, res) => (err ? reject(err) : resolve(res))),
+  );
 const failure = (p: Promise<unknown>): Promise<ServiceError> =>
   p.then(
     () => {
@@ -40,11 +50,21 @@ const failure = (p: Promise<unknown>): Promise<ServiceError> =>
 const f32 = (values: number[]) => Buffer.from(new Float32Array(values).buffer);
 
 beforeAll(async () => {
-  server = await startServe(['--model-repository', EXAMPLES, '--model-control-mode', 'explicit', '--load-model', 'simple']);
+  server = await startServe([
+    '--model-repository',
+    EXAMPLES,
+    '--model-control-mode',
+    'explicit',
+    '--load-model',
+    'simple',
+  ]);
   const started = server.logs.find(l => l.msg === 'Started GRPCInferenceService');
   address = `127.0.0.1:${started!.port as number}`;
   const pkg = loadSync(PROTO, PROTO_OPTIONS);
-  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<string, new (a: string, c: unknown) => InferenceClient>;
+  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<
+    string,
+    new (a: string, c: unknown) => InferenceClient
+  >;
   client = new inference['GRPCInferenceService']!(address, credentials.createInsecure());
 }, 60_000);
 
@@ -92,13 +112,27 @@ describe('gRPC', () => {
     const res = await call('ModelInfer', {
       model_name: 'simple',
       inputs: [
-        { name: 'INPUT0', datatype: 'FP32', shape: [1, 16], contents: { fp32_contents: Array(16).fill(3) } },
-        { name: 'INPUT1', datatype: 'FP32', shape: [1, 16], contents: { fp32_contents: Array(16).fill(2) } },
+        {
+          name: 'INPUT0',
+          datatype: 'FP32',
+          shape: [1, 16],
+          contents: { fp32_contents: Array(16).fill(3) },
+        },
+        {
+          name: 'INPUT1',
+          datatype: 'FP32',
+          shape: [1, 16],
+          contents: { fp32_contents: Array(16).fill(2) },
+        },
       ],
     });
     expect(res.model_version).toBe('2'); // the highest ready version: OUTPUT0 = INPUT0 * INPUT1
-    const byName = new Map(res.outputs.map((o: { name: string }, i: number) => [o.name, res.raw_output_contents[i]]));
-    expect(Array.from(new Float32Array(new Uint8Array(byName.get('OUTPUT0') as Buffer).buffer))).toEqual(Array(16).fill(6));
+    const byName = new Map(
+      res.outputs.map((o: { name: string }, i: number) => [o.name, res.raw_output_contents[i]]),
+    );
+    expect(
+      Array.from(new Float32Array(new Uint8Array(byName.get('OUTPUT0') as Buffer).buffer)),
+    ).toEqual(Array(16).fill(6));
   });
 
   it('maps engine errors to gRPC statuses with the same messages', async () => {
@@ -107,13 +141,21 @@ describe('gRPC', () => {
     const short = await failure(
       call('ModelInfer', {
         model_name: 'simple',
-        inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: [1, 16], contents: { fp32_contents: [1, 2] } }],
+        inputs: [
+          { name: 'INPUT0', datatype: 'FP32', shape: [1, 16], contents: { fp32_contents: [1, 2] } },
+        ],
       }),
     );
     expect(short.code).toBe(3); // INVALID_ARGUMENT
-    expect(short.details).toBe("input 'INPUT0' with shape [1,16] needs 16 value(s) in fp32_contents, got 2");
+    expect(short.details).toBe(
+      "input 'INPUT0' with shape [1,16] needs 16 value(s) in fp32_contents, got 2",
+    );
     const missing = await failure(
-      call('ModelInfer', { model_name: 'simple', inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: [1, 16] }], raw_input_contents: [f32(Array(16).fill(0))] }),
+      call('ModelInfer', {
+        model_name: 'simple',
+        inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: [1, 16] }],
+        raw_input_contents: [f32(Array(16).fill(0))],
+      }),
     );
     expect(missing.details).toMatch(/missing required input\(s\) 'INPUT1'/);
     const badVersion = await failure(call('ModelReady', { name: 'simple', version: 'two' }));
@@ -130,16 +172,28 @@ describe('gRPC', () => {
     expect(await call('ModelReady', { name: 'mlp' })).toEqual({ ready: true });
     await call('RepositoryModelUnload', { model_name: 'mlp' });
     expect(await call('ModelReady', { name: 'mlp' })).toEqual({ ready: false });
-    const bad = await failure(call('RepositoryModelLoad', { model_name: 'mlp', parameters: { nonsense: { bool_param: true } } }));
+    const bad = await failure(
+      call('RepositoryModelLoad', {
+        model_name: 'mlp',
+        parameters: { nonsense: { bool_param: true } },
+      }),
+    );
     expect(bad.details).toBe("unrecognized load parameter 'nonsense' for model 'mlp'");
   }, 30_000);
 
   it('refuses a load override asking for more instances than --max-instance-count', async () => {
     // issue #10 item 3
     const config = JSON.stringify({ instance_group: [{ kind: 'KIND_CPU', count: 1000 }] });
-    const refused = await failure(call('RepositoryModelLoad', { model_name: 'mlp', parameters: { config: { string_param: config } } }));
+    const refused = await failure(
+      call('RepositoryModelLoad', {
+        model_name: 'mlp',
+        parameters: { config: { string_param: config } },
+      }),
+    );
     expect(refused.code).toBe(3); // INVALID_ARGUMENT
-    expect(refused.details).toMatch(/model 'mlp': instance_group\[0\]\.count is 1000, which makes 1000 instances of each version; at most 64 are allowed \(--max-instance-count\)/);
+    expect(refused.details).toMatch(
+      /model 'mlp': instance_group\[0\]\.count is 1000, which makes 1000 instances of each version; at most 64 are allowed \(--max-instance-count\)/,
+    );
   });
 
   it('speaks the reference wire format: ModelInfer encoded by hand, by field number', async () => {
@@ -150,7 +204,11 @@ describe('gRPC', () => {
       const t = protobuf.Writer.create();
       t.uint32((1 << 3) | 2).string(name); // InferInputTensor.name = 1
       t.uint32((2 << 3) | 2).string('FP32'); // datatype = 2
-      t.uint32((3 << 3) | 2).fork().int64(1).int64(16).ldelim(); // shape = 3, packed
+      t.uint32((3 << 3) | 2)
+        .fork()
+        .int64(1)
+        .int64(16)
+        .ldelim(); // shape = 3, packed
       w.uint32((5 << 3) | 2).bytes(t.finish()); // inputs = 5
     }
     w.uint32((7 << 3) | 2).bytes(f32(Array(16).fill(2))); // raw_input_contents = 7
@@ -159,7 +217,15 @@ describe('gRPC', () => {
     const { Client: GenericClient } = await import('@grpc/grpc-js');
     const raw = new GenericClient(address, credentials.createInsecure());
     const reply = await new Promise<Buffer>((resolve, reject) =>
-      raw.makeUnaryRequest('/inference.GRPCInferenceService/ModelInfer', (b: Buffer) => b, (b: Buffer) => b, body, new Metadata(), {}, (e, r) => (e ? reject(e) : resolve(r!))),
+      raw.makeUnaryRequest(
+        '/inference.GRPCInferenceService/ModelInfer',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        body,
+        new Metadata(),
+        {},
+        (e, r) => (e ? reject(e) : resolve(r!)),
+      ),
     );
     raw.close();
     // ModelInferResponse: model_name = 1, outputs = 5 (name = 1), raw_output_contents = 6.
@@ -180,18 +246,34 @@ describe('gRPC', () => {
   it('finishes a call in flight on SIGTERM, then exits 0', async () => {
     // A server of its own, with a model that answers only once the test opens its gate: the call
     // is in flight when the signal arrives, however slow this machine is.
-    const repo = await tempRepository({ gated: path.join(ROOT, 'test', 'fixtures', 'js-models', 'gated') });
+    const repo = await tempRepository({
+      gated: path.join(ROOT, 'test', 'fixtures', 'js-models', 'gated'),
+    });
     const gated = await startServe(['--model-repository', repo.dir]);
     const port = gated.logs.find(l => l.msg === 'Started GRPCInferenceService')!.port as number;
-    const inference = loadPackageDefinition(loadSync(PROTO, PROTO_OPTIONS))['inference'] as unknown as Record<string, new (a: string, c: unknown) => InferenceClient>;
-    const own = new inference['GRPCInferenceService']!(`127.0.0.1:${port}`, credentials.createInsecure());
+    const inference = loadPackageDefinition(loadSync(PROTO, PROTO_OPTIONS))[
+      'inference'
+    ] as unknown as Record<string, new (a: string, c: unknown) => InferenceClient>;
+    const own = new inference['GRPCInferenceService']!(
+      `127.0.0.1:${port}`,
+      credentials.createInsecure(),
+    );
     try {
       const gate = path.join(repo.dir, 'release');
       const inputs = [
-        { name: 'GATE', datatype: 'BYTES', shape: [1], contents: { bytes_contents: [Buffer.from(gate)] } },
+        {
+          name: 'GATE',
+          datatype: 'BYTES',
+          shape: [1],
+          contents: { bytes_contents: [Buffer.from(gate)] },
+        },
         { name: 'x', datatype: 'INT32', shape: [1], contents: { int_contents: [7] } },
       ];
-      const inFlight = new Promise<any>((resolve, reject) => own['ModelInfer']!.call(own, { model_name: 'gated', inputs }, (err, res) => (err ? reject(err) : resolve(res))));
+      const inFlight = new Promise<any>((resolve, reject) =>
+        own['ModelInfer']!.call(own, { model_name: 'gated', inputs }, (err, res) =>
+          err ? reject(err) : resolve(res),
+        ),
+      );
       await until(() => existsSync(`${gate}.started`), 'the call to reach the model');
       const exited = gated.stop();
       await until(() => gated.logs.some(l => l.msg === 'shutting down'), 'the drain to begin');

@@ -19,10 +19,16 @@ const prometheus = binary('prometheus');
  * Lint rules that Triton's metric names break by design (Braid keeps the names so dashboards keep
  * working), and three gauges of prom-client's default Node.js metrics whose names end in _total.
  */
-const KNOWN_LINT = /^(nv_\S+ (counter metrics should have "_total" suffix|metric names should not contain abbreviated units|non-histogram and non-summary metrics should not have "_count" suffix|metric name should not include type 'summary')|nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix)$/;
+const KNOWN_LINT =
+  /^(nv_\S+ (counter metrics should have "_total" suffix|metric names should not contain abbreviated units|non-histogram and non-summary metrics should not have "_count" suffix|metric name should not include type 'summary')|nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix)$/;
 
 const REQUEST = JSON.stringify({
-  inputs: ['INPUT0', 'INPUT1'].map(name => ({ name, datatype: 'FP32', shape: [1, 16], data: Array.from({ length: 16 }, (_, i) => i) })),
+  inputs: ['INPUT0', 'INPUT1'].map(name => ({
+    name,
+    datatype: 'FP32',
+    shape: [1, 16],
+    data: Array.from({ length: 16 }, (_, i) => i),
+  })),
 });
 
 // `simple` with a 50 ms batching window, so a burst of requests always shares executions.
@@ -49,7 +55,14 @@ beforeAll(async () => {
   if (!promtool || !prometheus) return;
   repo = await tempRepository({ simple: path.join(EXAMPLES, 'simple') });
   await writeFile(path.join(repo.dir, 'simple', 'config.yaml'), CONFIG);
-  server = await startServe(['--model-repository', repo.dir, '--metrics-port', '0', '--metrics-config', 'summary_latencies=true']);
+  server = await startServe([
+    '--model-repository',
+    repo.dir,
+    '--metrics-port',
+    '0',
+    '--metrics-config',
+    'summary_latencies=true',
+  ]);
   metricsPort = Number(server.logs.find(l => l.msg === 'Started Metrics Service')?.port);
 });
 afterAll(async () => {
@@ -61,7 +74,11 @@ afterAll(async () => {
 async function burst(n: number): Promise<void> {
   const answers = await Promise.all(
     Array.from({ length: n }, () =>
-      fetch(`${server.url}/v2/models/simple/versions/1/infer`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: REQUEST }),
+      fetch(`${server.url}/v2/models/simple/versions/1/infer`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: REQUEST,
+      }),
     ),
   );
   expect(answers.every(a => a.status === 200)).toBe(true);
@@ -90,25 +107,44 @@ describe.skipIf(!promtool || !prometheus)(
           await burst(6);
           await new Promise(r => setTimeout(r, 250));
         }
-        const stats = (await (await fetch(`${server.url}/v2/models/simple/versions/1/stats`)).json()) as {
+        const stats = (await (
+          await fetch(`${server.url}/v2/models/simple/versions/1/stats`)
+        ).json()) as {
           model_stats: { inference_stats: { success: { count: number } } }[];
         };
         const sent = stats.model_stats[0]!.inference_stats.success.count;
         expect(sent).toBe(104); // 8 + 16 bursts of 6
         // Wait until a scrape after the last burst has landed, then query rates over the run.
-        await until(async () => Number((await query(prom.url, `nv_inference_request_success{model="simple",version="1"}`))[0]?.value[1]) >= sent);
-        const samples = await query(prom.url, 'count_over_time(nv_inference_request_success{model="simple",version="1"}[30s])');
+        await until(
+          async () =>
+            Number(
+              (await query(prom.url, `nv_inference_request_success{model="simple",version="1"}`))[0]
+                ?.value[1],
+            ) >= sent,
+        );
+        const samples = await query(
+          prom.url,
+          'count_over_time(nv_inference_request_success{model="simple",version="1"}[30s])',
+        );
         expect(Number(samples[0]?.value[1])).toBeGreaterThanOrEqual(3);
-        const targets = (await (await fetch(`${prom.url}/api/v1/targets`)).json()) as { data: { activeTargets: { health: string; lastError: string }[] } };
+        const targets = (await (await fetch(`${prom.url}/api/v1/targets`)).json()) as {
+          data: { activeTargets: { health: string; lastError: string }[] };
+        };
         expect(targets.data.activeTargets.map(t => [t.health, t.lastError])).toEqual([['up', '']]);
-        const rate = await query(prom.url, 'rate(nv_inference_request_success{model="simple",version="1"}[30s])');
+        const rate = await query(
+          prom.url,
+          'rate(nv_inference_request_success{model="simple",version="1"}[30s])',
+        );
         expect(Number(rate[0]?.value[1])).toBeGreaterThan(0);
         const batch = await query(
           prom.url,
           'increase(nv_inference_count{model="simple",version="1"}[30s]) / increase(nv_inference_exec_count{model="simple",version="1"}[30s])',
         );
         expect(Number(batch[0]?.value[1])).toBeGreaterThan(1); // the batcher merged requests
-        const p99 = await query(prom.url, 'histogram_quantile(0.99, rate(braid_inference_request_duration_seconds_bucket{model="simple",version="1"}[30s]))');
+        const p99 = await query(
+          prom.url,
+          'histogram_quantile(0.99, rate(braid_inference_request_duration_seconds_bucket{model="simple",version="1"}[30s]))',
+        );
         expect(Number(p99[0]?.value[1])).toBeGreaterThan(0);
       } finally {
         await prom.stop();
@@ -119,7 +155,9 @@ describe.skipIf(!promtool || !prometheus)(
 
 function binary(name: string): string | undefined {
   try {
-    return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined;
+    return (
+      execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined
+    );
   } catch {
     return undefined;
   }
@@ -127,7 +165,11 @@ function binary(name: string): string | undefined {
 
 function run(cmd: string, args: string[], stdin: string): { status: number; output: string } {
   try {
-    const out = execFileSync(cmd, args, { input: stdin, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = execFileSync(cmd, args, {
+      input: stdin,
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     return { status: 0, output: out };
   } catch (e) {
     const err = e as { status: number; stdout: string; stderr: string };
@@ -153,7 +195,11 @@ async function startPrometheus(target: number): Promise<{ url: string; stop(): P
   const port = await freePort();
   const child: ChildProcess = spawn(
     prometheus!,
-    [`--config.file=${config}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
     { stdio: 'ignore' },
   );
   const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
@@ -172,9 +218,15 @@ async function startPrometheus(target: number): Promise<{ url: string; stop(): P
   return { url, stop };
 }
 
-async function query(url: string, promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+async function query(
+  url: string,
+  promql: string,
+): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
   const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-  const body = (await res.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+  const body = (await res.json()) as {
+    status: string;
+    data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+  };
   expect(body.status).toBe('success');
   return body.data.result;
 }

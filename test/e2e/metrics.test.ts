@@ -42,10 +42,20 @@ let server: ServeProcess;
 let metricsUrl: string;
 
 beforeAll(async () => {
-  repo = await tempRepository({ batching: path.join(EXAMPLES, 'simple'), plain: path.join(EXAMPLES, 'simple') });
+  repo = await tempRepository({
+    batching: path.join(EXAMPLES, 'simple'),
+    plain: path.join(EXAMPLES, 'simple'),
+  });
   await writeFile(path.join(repo.dir, 'batching', 'config.yaml'), config('batching', true));
   await writeFile(path.join(repo.dir, 'plain', 'config.yaml'), config('plain', false));
-  server = await startServe(['--model-repository', repo.dir, '--metrics-port', '0', '--metrics-config', 'summary_latencies=true']);
+  server = await startServe([
+    '--model-repository',
+    repo.dir,
+    '--metrics-port',
+    '0',
+    '--metrics-config',
+    'summary_latencies=true',
+  ]);
   const started = server.logs.find(l => l.msg === 'Started Metrics Service');
   metricsUrl = `http://127.0.0.1:${String(started?.port)}/metrics`;
 });
@@ -55,7 +65,11 @@ afterAll(async () => {
 });
 
 const infer = (model: string, b: unknown) =>
-  fetch(`${server.url}/v2/models/${model}/infer`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(b) });
+  fetch(`${server.url}/v2/models/${model}/infer`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(b),
+  });
 
 async function scrape(): Promise<PromText> {
   const res = await fetch(metricsUrl);
@@ -67,7 +81,11 @@ async function scrape(): Promise<PromText> {
 async function counts(model: string): Promise<[number, number, number]> {
   const m = await scrape();
   const l = { model, version: '1' };
-  return [m.value('nv_inference_request_success', l), m.value('nv_inference_count', l), m.value('nv_inference_exec_count', l)];
+  return [
+    m.value('nv_inference_request_success', l),
+    m.value('nv_inference_count', l),
+    m.value('nv_inference_exec_count', l),
+  ];
 }
 
 describe('Prometheus metrics of a running server', () => {
@@ -93,13 +111,19 @@ describe('Prometheus metrics of a running server', () => {
     await Promise.all([1, 2, 3, 4].map(() => infer('batching', body(1))));
 
     const m = await scrape();
-    const stats = ((await (await fetch(`${server.url}/v2/models/stats`)).json()) as { model_stats: ModelStatistics[] }).model_stats;
+    const stats = (
+      (await (await fetch(`${server.url}/v2/models/stats`)).json()) as {
+        model_stats: ModelStatistics[];
+      }
+    ).model_stats;
     for (const s of stats) {
       const l = { model: s.name, version: s.version };
       const is = s.inference_stats;
       const us = (ns: number) => Math.floor(ns / 1000);
       expect(m.value('nv_inference_request_success', l)).toBe(is.success.count);
-      expect(m.find('nv_inference_request_failure', l).reduce((n, x) => n + x.value, 0)).toBe(is.fail.count);
+      expect(m.find('nv_inference_request_failure', l).reduce((n, x) => n + x.value, 0)).toBe(
+        is.fail.count,
+      );
       expect(m.value('nv_inference_count', l)).toBe(s.inference_count);
       expect(m.value('nv_inference_exec_count', l)).toBe(s.execution_count);
       expect(m.value('nv_inference_request_duration_us', l)).toBe(us(is.success.ns));
@@ -112,19 +136,31 @@ describe('Prometheus metrics of a running server', () => {
       // Distributions observe exactly what the counters add up.
       expect(m.value('nv_inference_request_summary_us_count', l)).toBe(is.success.count);
       expect(m.value('nv_inference_queue_summary_us_count', l)).toBe(is.queue.count);
-      expect(m.value('nv_inference_compute_infer_summary_us_count', l)).toBe(is.compute_infer.count);
+      expect(m.value('nv_inference_compute_infer_summary_us_count', l)).toBe(
+        is.compute_infer.count,
+      );
       expect(m.value('braid_inference_request_duration_seconds_count', l)).toBe(is.success.count);
       expect(m.value('braid_inference_batch_size_count', l)).toBe(s.execution_count);
       expect(m.value('braid_inference_batch_size_sum', l)).toBe(s.inference_count);
-      const perSize = s.batch_stats.reduce((n, b) => n + (b.batch_size <= 2 ? b.compute_infer.count : 0), 0);
+      const perSize = s.batch_stats.reduce(
+        (n, b) => n + (b.batch_size <= 2 ? b.compute_infer.count : 0),
+        0,
+      );
       expect(m.value('braid_inference_batch_size_bucket', { ...l, le: '2' })).toBe(perSize);
     }
     const b = { model: 'batching', version: '1' };
     expect(m.value('nv_inference_request_failure', { ...b, reason: 'OTHER' })).toBe(1);
     expect(m.value('nv_inference_request_failure', { ...b, reason: 'REJECTED' })).toBe(1);
     expect(m.value('nv_inference_request_failure', { ...b, reason: 'BACKEND' })).toBe(0);
-    expect(m.find('nv_inference_count', b)[0]!.labels).toEqual({ model: 'batching', version: '1', _team: 'vision', _cost_center: 'ml' });
-    expect(m.value('nv_inference_request_summary_us', { ...b, quantile: '0.99' })).toBeGreaterThan(0);
+    expect(m.find('nv_inference_count', b)[0]!.labels).toEqual({
+      model: 'batching',
+      version: '1',
+      _team: 'vision',
+      _cost_center: 'ml',
+    });
+    expect(m.value('nv_inference_request_summary_us', { ...b, quantile: '0.99' })).toBeGreaterThan(
+      0,
+    );
     expect(m.types.get('nv_inference_request_summary_us')).toBe('summary');
     expect(m.types.get('braid_inference_request_duration_seconds')).toBe('histogram');
   });
@@ -133,10 +169,26 @@ describe('Prometheus metrics of a running server', () => {
     await fetch(`${server.url}/v2/models/nope/ready`);
     await fetch(`${server.url}/no/such/path`);
     const m = await scrape();
-    expect(m.value('braid_http_requests_total', { method: 'GET', route: '/v2/models/:model/ready', status: '400' })).toBeGreaterThanOrEqual(1);
-    expect(m.value('braid_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBeGreaterThanOrEqual(1);
-    expect(m.value('braid_http_requests_total', { method: 'POST', route: '/v2/models/:model/infer', status: '200' })).toBeGreaterThanOrEqual(10);
-    expect(m.find('braid_http_requests_total').some(s => s.labels.route?.includes('nope'))).toBe(false);
+    expect(
+      m.value('braid_http_requests_total', {
+        method: 'GET',
+        route: '/v2/models/:model/ready',
+        status: '400',
+      }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      m.value('braid_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      m.value('braid_http_requests_total', {
+        method: 'POST',
+        route: '/v2/models/:model/infer',
+        status: '200',
+      }),
+    ).toBeGreaterThanOrEqual(10);
+    expect(m.find('braid_http_requests_total').some(s => s.labels.route?.includes('nope'))).toBe(
+      false,
+    );
     expect(m.find('process_cpu_user_seconds_total')).toHaveLength(1);
     expect(m.value('nv_cpu_memory_total_bytes')).toBeGreaterThan(0);
     const util = m.value('nv_cpu_utilization');

@@ -1,6 +1,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../engine/telemetry/otlp-receiver.js';
+import {
+  startOtlpReceiver,
+  type OtlpReceiver,
+  type ReceivedSpan,
+} from '../engine/telemetry/otlp-receiver.js';
 import { EXAMPLES, ROOT, tempRepository } from '../support/repo.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 
@@ -16,12 +20,18 @@ beforeAll(async () => {
   });
   receiver = await startOtlpReceiver();
   server = await startServe([
-    '--model-repository', repo.dir,
-    '--trace-config', 'mode=opentelemetry',
-    '--trace-config', `opentelemetry,url=${receiver.url}`,
-    '--trace-config', 'opentelemetry,bsp_schedule_delay=50',
-    '--trace-config', 'rate=1000',
-    '--trace-config', 'level=TIMESTAMPS',
+    '--model-repository',
+    repo.dir,
+    '--trace-config',
+    'mode=opentelemetry',
+    '--trace-config',
+    `opentelemetry,url=${receiver.url}`,
+    '--trace-config',
+    'opentelemetry,bsp_schedule_delay=50',
+    '--trace-config',
+    'rate=1000',
+    '--trace-config',
+    'level=TIMESTAMPS',
   ]);
 });
 afterAll(async () => {
@@ -32,7 +42,12 @@ afterAll(async () => {
 
 const body = {
   id: 'pipe-1',
-  inputs: ['A', 'C'].map(name => ({ name, datatype: 'FP32', shape: [1, 16], data: Array.from({ length: 16 }, (_, i) => (name === 'A' ? i : 2)) })),
+  inputs: ['A', 'C'].map(name => ({
+    name,
+    datatype: 'FP32',
+    shape: [1, 16],
+    data: Array.from({ length: 16 }, (_, i) => (name === 'A' ? i : 2)),
+  })),
 };
 
 describe('a traced pipeline request over HTTP', () => {
@@ -40,7 +55,10 @@ describe('a traced pipeline request over HTTP', () => {
     const traceId = 'c'.repeat(32);
     const res = await fetch(`${server.url}/v2/models/chain/infer`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', traceparent: `00-${traceId}-${'3'.repeat(16)}-01` },
+      headers: {
+        'Content-Type': 'application/json',
+        traceparent: `00-${traceId}-${'3'.repeat(16)}-01`,
+      },
       body: JSON.stringify(body),
     });
     expect(res.status).toBe(200);
@@ -49,7 +67,11 @@ describe('a traced pipeline request over HTTP', () => {
     expect(out.outputs[0]!.data.slice(0, 3)).toEqual([8, 12, 16]);
 
     const mine = (spans: readonly ReceivedSpan[]) => spans.filter(s => s.traceId === traceId);
-    await receiver.waitFor(spans => mine(spans).filter(s => s.name === 'compute').length === 3 && mine(spans).some(s => s.name === 'InferRequest'));
+    await receiver.waitFor(
+      spans =>
+        mine(spans).filter(s => s.name === 'compute').length === 3 &&
+        mine(spans).some(s => s.name === 'InferRequest'),
+    );
     const spans = mine(receiver.spans);
     const byId = new Map(spans.map(s => [s.spanId, s]));
     const parentName = (s: ReceivedSpan) => byId.get(s.parentSpanId ?? '')?.name;

@@ -13,7 +13,9 @@ import { startServe, type ServeProcess } from '../support/serve-process.js';
 import { GRPC_PROTO_INCLUDE_DIRS } from '../../engine/server/grpc/protos.js';
 
 const TRITON_REPO = path.join(ROOT, 'test', 'fixtures', 'triton-repo');
-const PROTO = fileURLToPath(new URL('../../engine/server/grpc/grpc_service.proto', import.meta.url));
+const PROTO = fileURLToPath(
+  new URL('../../engine/server/grpc/grpc_service.proto', import.meta.url),
+);
 
 const started: ServeProcess[] = [];
 const cleanups: (() => Promise<void>)[] = [];
@@ -29,9 +31,21 @@ async function serve(args: string[], readyMsg?: string): Promise<ServeProcess> {
 }
 
 function grpcCall(port: number, rpc: string, req: object = {}): Promise<any> {
-  const pkg = loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true, includeDirs: [...GRPC_PROTO_INCLUDE_DIRS] });
-  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<string, new (a: string, c: unknown) => Client>;
-  const client = new inference['GRPCInferenceService']!(`127.0.0.1:${port}`, credentials.createInsecure()) as Client &
+  const pkg = loadSync(PROTO, {
+    keepCase: true,
+    longs: String,
+    defaults: true,
+    oneofs: true,
+    includeDirs: [...GRPC_PROTO_INCLUDE_DIRS],
+  });
+  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<
+    string,
+    new (a: string, c: unknown) => Client
+  >;
+  const client = new inference['GRPCInferenceService']!(
+    `127.0.0.1:${port}`,
+    credentials.createInsecure(),
+  ) as Client &
     Record<string, (r: object, cb: (e: ServiceError | null, res: unknown) => void) => void>;
   return new Promise((resolve, reject) =>
     client[rpc]!.call(client, req, (err, res) => {
@@ -58,25 +72,54 @@ describe("braid serve with Triton's flags", () => {
     const meta = (await (await fetch(`${server.url}/v2`)).json()) as { name: string };
     expect(meta.name).toBe('triton-edge');
     expect((await fetch(`${server.url}/v2/health/ready`)).status).toBe(200);
-    const config = (await (await fetch(`${server.url}/v2/models/simple/config`)).json()) as { max_batch_size: number };
+    const config = (await (await fetch(`${server.url}/v2/models/simple/config`)).json()) as {
+      max_batch_size: number;
+    };
     expect(config.max_batch_size).toBe(8);
-    expect(server.logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: '--http-thread-count has no effect in Braid', value: '4' }));
+    expect(server.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: '--http-thread-count has no effect in Braid',
+        value: '4',
+      }),
+    );
   });
 
   it('exits at start when a model fails to load (Triton’s --exit-on-error default), naming the model', async () => {
-    const repo = await tempRepository({ simple: path.join(TRITON_REPO, 'simple'), broken: path.join(FIXTURES, 'corrupt') });
+    const repo = await tempRepository({
+      simple: path.join(TRITON_REPO, 'simple'),
+      broken: path.join(FIXTURES, 'corrupt'),
+    });
     cleanups.push(repo.dispose);
-    const run = await runBraid(['serve', `--model-store=${repo.dir}`, '--http-port=0', '--grpc-port=0', '--metrics-port=0', '--http-address=127.0.0.1']);
+    const run = await runBraid([
+      'serve',
+      `--model-store=${repo.dir}`,
+      '--http-port=0',
+      '--grpc-port=0',
+      '--metrics-port=0',
+      '--http-address=127.0.0.1',
+    ]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/braid: failed to load all models \(--exit-on-error is true; false serves the others\): 'broken'/);
+    expect(run.stderr).toMatch(
+      /braid: failed to load all models \(--exit-on-error is true; false serves the others\): 'broken'/,
+    );
     expect(run.stdout).not.toMatch(/Started HTTPService/);
   });
 
   it('serves the other models with --exit-on-error=false, the failed one UNAVAILABLE', async () => {
-    const repo = await tempRepository({ simple: path.join(TRITON_REPO, 'simple'), broken: path.join(FIXTURES, 'corrupt') });
+    const repo = await tempRepository({
+      simple: path.join(TRITON_REPO, 'simple'),
+      broken: path.join(FIXTURES, 'corrupt'),
+    });
     cleanups.push(repo.dispose);
-    const server = await serve([`--model-store=${repo.dir}`, '--exit-on-error=false', '--strict-readiness=false']);
-    const index = (await (await fetch(`${server.url}/v2/repository/index`, { method: 'POST' })).json()) as { name: string; state: string }[];
+    const server = await serve([
+      `--model-store=${repo.dir}`,
+      '--exit-on-error=false',
+      '--strict-readiness=false',
+    ]);
+    const index = (await (
+      await fetch(`${server.url}/v2/repository/index`, { method: 'POST' })
+    ).json()) as { name: string; state: string }[];
     expect(index.map(r => [r.name, r.state])).toEqual([
       ['broken', 'UNAVAILABLE'],
       ['simple', 'READY'],
@@ -84,7 +127,15 @@ describe("braid serve with Triton's flags", () => {
   });
 
   it('serves gRPC only with --allow-http=false', async () => {
-    const server = await serve([`--model-repository=${TRITON_REPO}`, '--allow-http=false', '--model-control-mode=explicit', '--load-model=simple'], 'Started GRPCInferenceService');
+    const server = await serve(
+      [
+        `--model-repository=${TRITON_REPO}`,
+        '--allow-http=false',
+        '--model-control-mode=explicit',
+        '--load-model=simple',
+      ],
+      'Started GRPCInferenceService',
+    );
     expect(await grpcCall(server.port, 'ServerReady')).toEqual({ ready: true });
     expect(server.logs.some(l => l.msg === 'Started HTTPService')).toBe(false);
   });
@@ -94,11 +145,22 @@ describe("braid serve with Triton's flags", () => {
     cleanups.push(repo.dispose);
     const file = path.join(repo.dir, 'braid.log');
     await writeFile(file, 'an earlier line\n');
-    const run = await runBraid(['serve', `--model-store=${repo.dir}`, `--log-file=${file}`, '--log-format=json', '--http-port=0', '--grpc-port=0', '--metrics-port=0', '--http-address=127.0.0.1']);
+    const run = await runBraid([
+      'serve',
+      `--model-store=${repo.dir}`,
+      `--log-file=${file}`,
+      '--log-format=json',
+      '--http-port=0',
+      '--grpc-port=0',
+      '--metrics-port=0',
+      '--http-address=127.0.0.1',
+    ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     const [first, ...lines] = (await readFile(file, 'utf8')).trim().split('\n');
     expect(first).toBe('an earlier line');
-    expect(lines.map(l => JSON.parse(l) as { msg: string; model?: string })).toContainEqual(expect.objectContaining({ msg: 'model version UNAVAILABLE', model: 'broken' }));
+    expect(lines.map(l => JSON.parse(l) as { msg: string; model?: string })).toContainEqual(
+      expect.objectContaining({ msg: 'model version UNAVAILABLE', model: 'broken' }),
+    );
   });
 });

@@ -13,14 +13,26 @@ import { ROOT } from '../support/repo.js';
 
 describe('braid test examples/model_repository', () => {
   it('passes, with 100 % coverage of the ocr pipeline', async () => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'engine', 'cli', 'main.js'), 'test', 'examples/model_repository', '--coverage-min', '100'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'dist', 'engine', 'cli', 'main.js'),
+        'test',
+        'examples/model_repository',
+        '--coverage-min',
+        '100',
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>(resolve => child.once('close', resolve));
     expect(out).not.toContain('✗');
     expect(out).toContain("Coverage of pipeline 'ocr': 15/15 (100%)");
-    expect(out).toContain('  steps 9/9 (100%), guards 2/2 (100%), maps 4/4 (100%), error policies none');
+    expect(out).toContain(
+      '  steps 9/9 (100%), guards 2/2 (100%), maps 4/4 (100%), error policies none',
+    );
     expect(out).toMatch(/\n12 passed, 0 failed\n$/);
     expect(code).toBe(0);
   }, 120_000);
@@ -39,7 +51,10 @@ describe('braid test examples/model_repository', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'braid-script-'));
     try {
       writeFileSync(path.join(dir, 'script.mjs'), script);
-      const r = spawnSync(process.execPath, [path.join(dir, 'script.mjs')], { cwd: ROOT, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [path.join(dir, 'script.mjs')], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
       expect([r.status, r.stdout.trim(), r.stderr]).toEqual([0, 'TEXT,BOXES,SCORES', '']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -47,8 +62,12 @@ describe('braid test examples/model_repository', () => {
   }, 60_000);
 
   it('exports braid/testing from the built package', () => {
-    const script = "const m = await import('braid/testing'); console.log([typeof m.createTestEngine, typeof m.expectOutputs, typeof m.expectSteps].join(' '));";
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    const script =
+      "const m = await import('braid/testing'); console.log([typeof m.createTestEngine, typeof m.expectOutputs, typeof m.expectSteps].join(' '));";
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('function function function');
   });

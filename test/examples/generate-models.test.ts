@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENERATED_MODEL_DIRS, generateModels, modelFiles } from '../../examples/tools/generate-models.js';
+import {
+  GENERATED_MODEL_DIRS,
+  generateModels,
+  modelFiles,
+} from '../../examples/tools/generate-models.js';
 import { ModelConfigSchema } from '../../engine/core/model-config.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -29,12 +33,16 @@ describe('examples:generate', () => {
       const fresh = await readFile(join(scratch, path));
       const committed = await readFile(join(ROOT, path)).catch(() => undefined);
       expect(committed, `${path} is not committed`).toBeDefined();
-      expect(Buffer.compare(fresh, committed!), `${path} differs from the generator's output`).toBe(0);
+      expect(Buffer.compare(fresh, committed!), `${path} differs from the generator's output`).toBe(
+        0,
+      );
     }
   });
 
   it('leaves no stray files in the model directories it owns', async () => {
-    const committed = (await Promise.all(GENERATED_MODEL_DIRS.map(d => filesUnder(join(ROOT, d))))).flat();
+    const committed = (
+      await Promise.all(GENERATED_MODEL_DIRS.map(d => filesUnder(join(ROOT, d))))
+    ).flat();
     expect(committed.sort()).toEqual([...written].sort());
   });
 
@@ -46,14 +54,18 @@ describe('examples:generate', () => {
     for (const f of modelFiles().filter(x => x.path.endsWith('config.yaml'))) {
       const textContent = new TextDecoder().decode(f.bytes);
       const depth = f.path.split('/').length - 1;
-      expect(textContent.split('\n')[0]).toBe(`# yaml-language-server: $schema=${'../'.repeat(depth)}ui-schema/model-config.schema.json`);
+      expect(textContent.split('\n')[0]).toBe(
+        `# yaml-language-server: $schema=${'../'.repeat(depth)}ui-schema/model-config.schema.json`,
+      );
       const config = ModelConfigSchema.parse(parse(textContent));
       expect(config.backend).toBe('onnxruntime');
     }
   });
 
-  it('configures simple as the brief of Triton\'s example says', () => {
-    const simple = modelFiles().find(f => f.path === 'examples/model_repository/simple/config.yaml')!;
+  it("configures simple as the brief of Triton's example says", () => {
+    const simple = modelFiles().find(
+      f => f.path === 'examples/model_repository/simple/config.yaml',
+    )!;
     const config = ModelConfigSchema.parse(parse(new TextDecoder().decode(simple.bytes)));
     expect(config).toMatchObject({
       name: 'simple',

@@ -1,23 +1,38 @@
 /* Line cropping for the classifier and recognizer (examples/model_repository/ocr_crop). */
 import { describe, expect, it } from 'vitest';
-import { cropLines, lineGeometry, recWidth, scaledWidth } from '../../examples/model_repository/ocr_crop/1/crop.js';
+import {
+  cropLines,
+  lineGeometry,
+  recWidth,
+  scaledWidth,
+} from '../../examples/model_repository/ocr_crop/1/crop.js';
 import type { Quad, RgbImage } from '../../examples/model_repository/ocr_crop/1/crop.js';
 
 /** An image whose red channel is x, green is y and blue is 7: where a sample came from is readable. */
 function coordinates(width: number, height: number): RgbImage {
   const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data.set([x, y, 7], (y * width + x) * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) data.set([x, y, 7], (y * width + x) * 3);
   return { width, height, data };
 }
 
 /** Pixel value (0–255) back from a normalized tensor element. */
 const px = (v: number): number => Math.round((v + 1) * 127.5 * 100) / 100;
 
-const rect = (x0: number, y0: number, x1: number, y1: number): Quad => [[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
+const rect = (x0: number, y0: number, x1: number, y1: number): Quad => [
+  [x0, y0],
+  [x1, y0],
+  [x1, y1],
+  [x0, y1],
+];
 
 describe('lineGeometry', () => {
   it('measures a box by its longer opposite sides', () => {
-    expect(lineGeometry(rect(10, 10, 110, 30), false)).toEqual({ quad: rect(10, 10, 110, 30), width: 100, height: 20 });
+    expect(lineGeometry(rect(10, 10, 110, 30), false)).toEqual({
+      quad: rect(10, 10, 110, 30),
+      width: 100,
+      height: 20,
+    });
   });
 
   it('reads a box 1.5 times taller than wide as a line turned by 90°', () => {
@@ -28,7 +43,12 @@ describe('lineGeometry', () => {
 
   it('turns an upside-down line by starting from the opposite corner', () => {
     const g = lineGeometry(rect(10, 10, 110, 30), true);
-    expect(g.quad).toEqual([[110, 30], [10, 30], [10, 10], [110, 10]]);
+    expect(g.quad).toEqual([
+      [110, 30],
+      [10, 30],
+      [10, 10],
+      [110, 10],
+    ]);
   });
 });
 
@@ -55,10 +75,14 @@ describe('widths', () => {
 describe('cropLines', () => {
   it('samples each line into [N, 3, H, W] as B, G, R in [-1, 1], padding the rest with zeros', () => {
     const img = coordinates(64, 32);
-    const lines = [lineGeometry(rect(8, 4, 24, 12), false), lineGeometry(rect(0, 20, 8, 28), false)];
+    const lines = [
+      lineGeometry(rect(8, 4, 24, 12), false),
+      lineGeometry(rect(0, 20, 8, 28), false),
+    ];
     const out = cropLines(img, lines, 8, 20);
     expect(out).toHaveLength(2 * 3 * 8 * 20);
-    const at = (n: number, c: number, y: number, x: number): number => px(out[((n * 3 + c) * 8 + y) * 20 + x]!);
+    const at = (n: number, c: number, y: number, x: number): number =>
+      px(out[((n * 3 + c) * 8 + y) * 20 + x]!);
     // Line 0 is 16×8 → 16 columns at height 8: a 1:1 copy of x 8..23, y 4..11.
     expect([at(0, 2, 0, 0), at(0, 1, 0, 0), at(0, 0, 0, 0)]).toEqual([8, 4, 7]);
     expect([at(0, 2, 7, 15), at(0, 1, 7, 15)]).toEqual([23, 11]);

@@ -1,7 +1,11 @@
 /* Greedy CTC decoding (examples/model_repository/ocr_ctc_decode). */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { argMax, decodeCtc, loadDictionary } from '../../examples/model_repository/ocr_ctc_decode/1/ctc.js';
+import {
+  argMax,
+  decodeCtc,
+  loadDictionary,
+} from '../../examples/model_repository/ocr_ctc_decode/1/ctc.js';
 import { exampleFiles } from './ocr-harness.js';
 
 /** Probabilities for a class sequence: `p` on the chosen class, the rest spread evenly. */
@@ -29,8 +33,14 @@ describe('CTC decoding', () => {
 
   it('scores the mean probability of the characters kept, 0 for an empty line', () => {
     const p = new Float32Array([0.2, 0.8, 0, 0, 0, /* t1 */ 0.1, 0, 0.6, 0.3, 0]);
-    expect(decodeCtc(p, { offset: 0, steps: 2, classes: 5 }, dict)).toEqual({ text: 'ab', score: expect.closeTo(0.7, 6) as number });
-    expect(decodeCtc(probs(5, [0, 0, 0]), { offset: 0, steps: 3, classes: 5 }, dict)).toEqual({ text: '', score: 0 });
+    expect(decodeCtc(p, { offset: 0, steps: 2, classes: 5 }, dict)).toEqual({
+      text: 'ab',
+      score: expect.closeTo(0.7, 6) as number,
+    });
+    expect(decodeCtc(probs(5, [0, 0, 0]), { offset: 0, steps: 3, classes: 5 }, dict)).toEqual({
+      text: '',
+      score: 0,
+    });
   });
 
   it('reads a sequence at an offset, as in a batch', () => {
@@ -55,8 +65,11 @@ describe('CTC decoding', () => {
     expect(argMax(Float32Array.of(0, 0.25, 0, 0, 0, 0.25), 0, 6)).toBe(1);
   });
 
-  it('loads PP-OCR dictionary through the link: 6623 characters + space, the recognizer\'s 6625 classes with blank', async () => {
-    const text = await readFile(exampleFiles('ocr_ctc_decode', 'ppocr_keys_v1.txt').modelPath, 'utf8');
+  it("loads PP-OCR dictionary through the link: 6623 characters + space, the recognizer's 6625 classes with blank", async () => {
+    const text = await readFile(
+      exampleFiles('ocr_ctc_decode', 'ppocr_keys_v1.txt').modelPath,
+      'utf8',
+    );
     const keys = loadDictionary(text);
     expect(keys.length + 1).toBe(6625);
     expect(keys.includes('A') && keys.includes('z') && keys.includes('7')).toBe(true);

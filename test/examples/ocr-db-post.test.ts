@@ -1,14 +1,30 @@
 /* DB post-processing and its geometry (examples/model_repository/ocr_db_post). */
 import { describe, expect, it } from 'vitest';
-import { DB_DEFAULTS, detectBoxes, sortReadingOrder } from '../../examples/model_repository/ocr_db_post/1/db-postprocess.js';
+import {
+  DB_DEFAULTS,
+  detectBoxes,
+  sortReadingOrder,
+} from '../../examples/model_repository/ocr_db_post/1/db-postprocess.js';
 import type { TextBox } from '../../examples/model_repository/ocr_db_post/1/db-postprocess.js';
-import { convexHull, insideConvex, meanInside, minAreaRect, rectCorners, unclipRect } from '../../examples/model_repository/ocr_db_post/1/geometry.js';
+import {
+  convexHull,
+  insideConvex,
+  meanInside,
+  minAreaRect,
+  rectCorners,
+  unclipRect,
+} from '../../examples/model_repository/ocr_db_post/1/geometry.js';
 import type { Point, Quad } from '../../examples/model_repository/ocr_db_post/1/geometry.js';
 
 /** A `w`×`h` map with `value` inside each [x0, y0, x1, y1] (inclusive) rectangle. */
-function probMap(w: number, h: number, rects: readonly [number, number, number, number, number][]): Float32Array {
+function probMap(
+  w: number,
+  h: number,
+  rects: readonly [number, number, number, number, number][],
+): Float32Array {
   const m = new Float32Array(w * h);
-  for (const [x0, y0, x1, y1, value] of rects) for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) m[y * w + x] = value;
+  for (const [x0, y0, x1, y1, value] of rects)
+    for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) m[y * w + x] = value;
   return m;
 }
 
@@ -16,21 +32,59 @@ const round = (q: Quad): number[][] => q.map(p => p.map(v => Math.round(v * 1000
 
 describe('geometry', () => {
   it('takes the convex hull without interior or collinear points', () => {
-    const hull = convexHull([[0, 0], [1, 0], [2, 0], [2, 2], [0, 2], [1, 1]]);
+    const hull = convexHull([
+      [0, 0],
+      [1, 0],
+      [2, 0],
+      [2, 2],
+      [0, 2],
+      [1, 1],
+    ]);
     expect(new Set(hull.map(p => p.join(',')))).toEqual(new Set(['0,0', '2,0', '2,2', '0,2']));
   });
 
   it('fits the minimum-area rectangle of an axis-aligned and of a 45° rectangle', () => {
-    const flat = minAreaRect(convexHull([[0, 0], [10, 0], [10, 4], [0, 4], [5, 2]]));
-    expect([flat.width * flat.height, Math.min(flat.width, flat.height), flat.center]).toEqual([40, 4, [5, 2]]);
-    const diamond = minAreaRect(convexHull([[0, 2], [2, 0], [8, 6], [6, 8]]));
+    const flat = minAreaRect(
+      convexHull([
+        [0, 0],
+        [10, 0],
+        [10, 4],
+        [0, 4],
+        [5, 2],
+      ]),
+    );
+    expect([flat.width * flat.height, Math.min(flat.width, flat.height), flat.center]).toEqual([
+      40,
+      4,
+      [5, 2],
+    ]);
+    const diamond = minAreaRect(
+      convexHull([
+        [0, 2],
+        [2, 0],
+        [8, 6],
+        [6, 8],
+      ]),
+    );
     expect(diamond.width * diamond.height).toBeCloseTo(Math.hypot(2, 2) * Math.hypot(6, 6), 6);
     expect(diamond.center[0]).toBeCloseTo(4, 6);
   });
 
   it('orders corners top-left, top-right, bottom-right, bottom-left', () => {
-    const r = minAreaRect(convexHull([[10, 20], [50, 20], [50, 30], [10, 30]]));
-    expect(round(rectCorners(r))).toEqual([[10, 20], [50, 20], [50, 30], [10, 30]]);
+    const r = minAreaRect(
+      convexHull([
+        [10, 20],
+        [50, 20],
+        [50, 30],
+        [10, 30],
+      ]),
+    );
+    expect(round(rectCorners(r))).toEqual([
+      [10, 20],
+      [50, 20],
+      [50, 30],
+      [10, 30],
+    ]);
   });
 
   it('grows a rectangle on every side by area × ratio / perimeter', () => {
@@ -40,10 +94,46 @@ describe('geometry', () => {
 
   it('averages the map over the pixels inside a quad, edges included', () => {
     const map = probMap(6, 4, [[1, 1, 3, 2, 0.8]]);
-    expect(meanInside(map, 6, 4, [[1, 1], [3, 1], [3, 2], [1, 2]])).toBeCloseTo(0.8, 6);
-    expect(meanInside(map, 6, 4, [[0, 0], [5, 0], [5, 3], [0, 3]])).toBeCloseTo((0.8 * 6) / 24, 6);
-    expect(insideConvex([[0, 0], [4, 0], [4, 4], [0, 4]], 4, 2)).toBe(true);
-    expect(insideConvex([[0, 0], [4, 0], [4, 4], [0, 4]], 5, 2)).toBe(false);
+    expect(
+      meanInside(map, 6, 4, [
+        [1, 1],
+        [3, 1],
+        [3, 2],
+        [1, 2],
+      ]),
+    ).toBeCloseTo(0.8, 6);
+    expect(
+      meanInside(map, 6, 4, [
+        [0, 0],
+        [5, 0],
+        [5, 3],
+        [0, 3],
+      ]),
+    ).toBeCloseTo((0.8 * 6) / 24, 6);
+    expect(
+      insideConvex(
+        [
+          [0, 0],
+          [4, 0],
+          [4, 4],
+          [0, 4],
+        ],
+        4,
+        2,
+      ),
+    ).toBe(true);
+    expect(
+      insideConvex(
+        [
+          [0, 0],
+          [4, 0],
+          [4, 4],
+          [0, 4],
+        ],
+        5,
+        2,
+      ),
+    ).toBe(false);
   });
 });
 
@@ -54,10 +144,18 @@ describe('detectBoxes', () => {
       [10, 18, 40, 23, 0.9],
       [5, 4, 30, 9, 0.95],
     ]);
-    const boxes = detectBoxes({ data, width: 64, height: 32, srcWidth: 128, srcHeight: 64 }, { ...DB_DEFAULTS, unclipRatio: 1.5 });
+    const boxes = detectBoxes(
+      { data, width: 64, height: 32, srcWidth: 128, srcHeight: 64 },
+      { ...DB_DEFAULTS, unclipRatio: 1.5 },
+    );
     expect(boxes.map(b => Number(b.score.toFixed(3)))).toEqual([0.95, 0.9]);
     // Region 25×5 (pixel centres) grows by 125 * 1.5 / 60 = 3.125 per side, then doubles.
-    expect(boxes[0]!.quad).toEqual([[4, 2], [66, 2], [66, 24], [4, 24]]);
+    expect(boxes[0]!.quad).toEqual([
+      [4, 2],
+      [66, 2],
+      [66, 24],
+      [4, 24],
+    ]);
     expect(boxes[1]!.quad[0]).toEqual([14, 30]);
   });
 
@@ -76,7 +174,12 @@ describe('detectBoxes', () => {
       [13, 9, 24, 15, 0.9],
     ]);
     // The joined region's rectangle holds empty corners, so its mean is low: count boxes, not scores.
-    expect(detectBoxes({ data, width: 32, height: 32, srcWidth: 32, srcHeight: 32 }, { ...DB_DEFAULTS, boxThresh: 0 })).toHaveLength(1);
+    expect(
+      detectBoxes(
+        { data, width: 32, height: 32, srcWidth: 32, srcHeight: 32 },
+        { ...DB_DEFAULTS, boxThresh: 0 },
+      ),
+    ).toHaveLength(1);
   });
 
   it('keeps at most max_candidates regions, the largest', () => {
@@ -84,17 +187,33 @@ describe('detectBoxes', () => {
       [2, 2, 20, 8, 0.9],
       [2, 20, 60, 28, 0.9],
     ]);
-    const boxes = detectBoxes({ data, width: 64, height: 32, srcWidth: 64, srcHeight: 32 }, { ...DB_DEFAULTS, maxCandidates: 1 });
+    const boxes = detectBoxes(
+      { data, width: 64, height: 32, srcWidth: 64, srcHeight: 32 },
+      { ...DB_DEFAULTS, maxCandidates: 1 },
+    );
     expect(boxes).toHaveLength(1);
     expect(boxes[0]!.quad[0][1]).toBeGreaterThan(10);
   });
 });
 
 describe('sortReadingOrder', () => {
-  const box = (x: number, y: number): TextBox => ({ quad: [[x, y], [x + 10, y], [x + 10, y + 5], [x, y + 5]] as Quad, score: 1 });
+  const box = (x: number, y: number): TextBox => ({
+    quad: [
+      [x, y],
+      [x + 10, y],
+      [x + 10, y + 5],
+      [x, y + 5],
+    ] as Quad,
+    score: 1,
+  });
   const tops = (bs: TextBox[]): Point[] => bs.map(b => b.quad[0]);
 
   it('sorts top to bottom, and left to right when tops are within 10 px', () => {
-    expect(tops(sortReadingOrder([box(50, 22), box(0, 0), box(5, 25), box(60, 3)]))).toEqual([[0, 0], [60, 3], [5, 25], [50, 22]]);
+    expect(tops(sortReadingOrder([box(50, 22), box(0, 0), box(5, 25), box(60, 3)]))).toEqual([
+      [0, 0],
+      [60, 3],
+      [5, 25],
+      [50, 22],
+    ]);
   });
 });

@@ -19,29 +19,51 @@ import { parseModelConfig, readModelConfig } from '../../engine/repository/index
 import { createStaticCatalog } from '../../pipelines/static-catalog.js';
 
 /** examples/model_repository */
-export const EXAMPLE_REPO = fileURLToPath(new URL('../../examples/model_repository/', import.meta.url));
+export const EXAMPLE_REPO = fileURLToPath(
+  new URL('../../examples/model_repository/', import.meta.url),
+);
 /** examples/images */
 export const EXAMPLE_IMAGES = fileURLToPath(new URL('../../examples/images/', import.meta.url));
 
 /** The models the `ocr` pipeline calls, in step order. */
-export const OCR_MODELS = ['ocr_preprocess', 'ocr_det', 'ocr_db_post', 'ocr_crop', 'ocr_cls', 'ocr_rec', 'ocr_ctc_decode'] as const;
+export const OCR_MODELS = [
+  'ocr_preprocess',
+  'ocr_det',
+  'ocr_db_post',
+  'ocr_crop',
+  'ocr_cls',
+  'ocr_rec',
+  'ocr_ctc_decode',
+] as const;
 
 /** Where one version of an example model lives. */
 export function exampleFiles(name: string, file: string): ModelFiles {
   const modelDir = path.join(EXAMPLE_REPO, name);
   const versionDir = path.join(modelDir, '1');
-  return { modelName: name, version: 1, modelDir, versionDir, modelPath: path.join(versionDir, file) };
+  return {
+    modelName: name,
+    version: 1,
+    modelDir,
+    versionDir,
+    modelPath: path.join(versionDir, file),
+  };
 }
 
 /** The config of an example model, parsed as the repository reads it. */
 export async function exampleConfig(name: string): Promise<ModelConfig> {
   const { raw, file, source } = await readModelConfig(path.join(EXAMPLE_REPO, name));
-  return parseModelConfig(raw, { modelName: name, ...(file ? { file } : {}), ...(source ? { source } : {}) });
+  return parseModelConfig(raw, {
+    modelName: name,
+    ...(file ? { file } : {}),
+    ...(source ? { source } : {}),
+  });
 }
 
 /** The example images and the lines each holds (examples/images/expected.json). */
 export async function expectedLines(): Promise<Record<string, string[]>> {
-  const doc = JSON.parse(await readFile(path.join(EXAMPLE_IMAGES, 'expected.json'), 'utf8')) as { images: Record<string, string[]> };
+  const doc = JSON.parse(await readFile(path.join(EXAMPLE_IMAGES, 'expected.json'), 'utf8')) as {
+    images: Record<string, string[]>;
+  };
   return doc.images;
 }
 
@@ -57,7 +79,8 @@ export function bytesTensor(bytes: Uint8Array): Tensor {
 
 /** The strings of a BYTES tensor. */
 export function strings(t: Tensor | undefined): string[] {
-  if (!t || t.datatype !== 'BYTES') throw new Error(`expected a BYTES tensor, found ${t ? t.datatype : 'nothing'}`);
+  if (!t || t.datatype !== 'BYTES')
+    throw new Error(`expected a BYTES tensor, found ${t ? t.datatype : 'nothing'}`);
   const decoder = new TextDecoder();
   return (t.data as Uint8Array[]).map(b => decoder.decode(b));
 }
@@ -72,7 +95,10 @@ export interface OcrModels {
   dispose(): Promise<void>;
 }
 
-function catalogTensors(list: ModelConfig['input'] | ModelConfig['output'], batched: boolean): CatalogTensor[] {
+function catalogTensors(
+  list: ModelConfig['input'] | ModelConfig['output'],
+  batched: boolean,
+): CatalogTensor[] {
   return list.map(t => ({
     name: t.name,
     datatype: fromConfigDataType(t.data_type)!,
@@ -82,14 +108,29 @@ function catalogTensors(list: ModelConfig['input'] | ModelConfig['output'], batc
 }
 
 /** One loaded example model: its instance and its signature as the catalog reports it. */
-async function loadModel(name: string, backends: { js: Backend; ort: Backend }): Promise<{ instance: ModelInstance; model: CatalogModel }> {
+async function loadModel(
+  name: string,
+  backends: { js: Backend; ort: Backend },
+): Promise<{ instance: ModelInstance; model: CatalogModel }> {
   const config = await exampleConfig(name);
   const isJs = config.backend === 'js';
   const files = exampleFiles(name, isJs ? 'model.ts' : 'model.onnx');
   const signal = new AbortController().signal;
-  const instance = await (isJs ? backends.js : backends.ort).createInstance(config, files, { signal, index: 0, instanceCount: 1, device: { kind: 'CPU' } });
+  const instance = await (isJs ? backends.js : backends.ort).createInstance(config, files, {
+    signal,
+    index: 0,
+    instanceCount: 1,
+    device: { kind: 'CPU' },
+  });
   const batched = config.max_batch_size > 0;
-  const model = { name, version: 1, platform: config.backend, maxBatchSize: config.max_batch_size, inputs: catalogTensors(config.input, batched), outputs: catalogTensors(config.output, batched) };
+  const model = {
+    name,
+    version: 1,
+    platform: config.backend,
+    maxBatchSize: config.max_batch_size,
+    inputs: catalogTensors(config.input, batched),
+    outputs: catalogTensors(config.output, batched),
+  };
   return { instance, model };
 }
 
@@ -113,12 +154,20 @@ export async function loadOcrModels(): Promise<OcrModels> {
     calls.get(req.modelName)!.push(req);
     const outputs = req.outputs?.map(o => o.name);
     const signal = req.signal ?? new AbortController().signal;
-    const run = (queues.get(req.modelName) ?? Promise.resolve()).then(() => instance.execute(req.inputs, { signal, ...(outputs ? { outputs } : {}) }));
-    queues.set(req.modelName, run.catch(() => undefined));
+    const run = (queues.get(req.modelName) ?? Promise.resolve()).then(() =>
+      instance.execute(req.inputs, { signal, ...(outputs ? { outputs } : {}) }),
+    );
+    queues.set(
+      req.modelName,
+      run.catch(() => undefined),
+    );
     return run.then(out => ({ modelName: req.modelName, modelVersion: '1', outputs: out }));
   };
   return {
-    catalog: createStaticCatalog(loaded.map(l => l.model), { infer }),
+    catalog: createStaticCatalog(
+      loaded.map(l => l.model),
+      { infer },
+    ),
     js,
     calls,
     dispose: async () => {

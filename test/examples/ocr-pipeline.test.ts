@@ -31,7 +31,11 @@ beforeAll(async () => {
   models = await loadOcrModels();
   const backend = createPipelineBackend({ catalog: models.catalog, modules: models.js });
   const load = { signal: new AbortController().signal, stats: new CountingStats() };
-  ocr = await backend.createScheduler(ModelConfigSchema.parse({ name: 'ocr' }), exampleFiles('ocr', 'pipeline.yaml'), load);
+  ocr = await backend.createScheduler(
+    ModelConfigSchema.parse({ name: 'ocr' }),
+    exampleFiles('ocr', 'pipeline.yaml'),
+    load,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -53,7 +57,8 @@ function blankPng(width: number, height: number): Uint8Array {
 describe('the ocr example pipeline', () => {
   it('is found in the repository next to its models, whose model files are links into node_modules', async () => {
     const scan = await scanRepository(EXAMPLE_REPO);
-    for (const name of ['ocr', ...OCR_MODELS]) expect(scan.models.get(name)?.versions, name).toEqual([1]);
+    for (const name of ['ocr', ...OCR_MODELS])
+      expect(scan.models.get(name)?.versions, name).toEqual([1]);
     for (const name of ['ocr_det', 'ocr_cls', 'ocr_rec']) {
       const bytes = await readFile(exampleFiles(name, 'model.onnx').modelPath);
       expect(bytes.length, name).toBeGreaterThan(100_000);
@@ -70,8 +75,13 @@ describe('the ocr example pipeline', () => {
   });
 
   it('returns one box and one score per line, inside the image, and sends one request per line to cls and rec', async () => {
-    const before = { cls: models.calls.get('ocr_cls')!.length, rec: models.calls.get('ocr_rec')!.length };
-    const { res, text } = await read(new Uint8Array(await readFile(path.join(EXAMPLE_IMAGES, 'receipt.png'))));
+    const before = {
+      cls: models.calls.get('ocr_cls')!.length,
+      rec: models.calls.get('ocr_rec')!.length,
+    };
+    const { res, text } = await read(
+      new Uint8Array(await readFile(path.join(EXAMPLE_IMAGES, 'receipt.png'))),
+    );
     const boxes = res.outputs.get('BOXES')!;
     const scores = res.outputs.get('SCORES')!;
     expect(text).toHaveLength(4);
@@ -87,13 +97,18 @@ describe('the ocr example pipeline', () => {
     for (let i = 1; i < 4; i++) expect(ys[i * 4]!).toBeGreaterThan(ys[(i - 1) * 4]!);
     expect(models.calls.get('ocr_cls')!.length - before.cls).toBe(4);
     expect(models.calls.get('ocr_rec')!.length - before.rec).toBe(4);
-    const recShapes = models.calls.get('ocr_rec')!.slice(-4).map(r => r.inputs.get('x')!.shape);
+    const recShapes = models.calls
+      .get('ocr_rec')!
+      .slice(-4)
+      .map(r => r.inputs.get('x')!.shape);
     expect(new Set(recShapes.map(s => s.join('x'))).size).toBe(1);
     expect(recShapes[0]!.slice(0, 3)).toEqual([1, 3, 48]);
   });
 
   it('turns an upside-down line before recognizing it', async () => {
-    const { text } = await read(new Uint8Array(await readFile(path.join(EXAMPLE_IMAGES, 'upside-down.png'))));
+    const { text } = await read(
+      new Uint8Array(await readFile(path.join(EXAMPLE_IMAGES, 'upside-down.png'))),
+    );
     expect(text.map(normalizeText)).toEqual(['turn me around']);
   });
 
@@ -104,12 +119,16 @@ describe('the ocr example pipeline', () => {
     expect(res.outputs.get('BOXES')!.shape).toEqual([0, 4, 2]);
     expect(res.outputs.get('SCORES')!.shape).toEqual([0]);
     // crop_for_cls may start beside the early return, which then cancels it.
-    const called = OCR_MODELS.filter((m, i) => models.calls.get(m)!.length > before[i]!).filter(m => m !== 'ocr_crop');
+    const called = OCR_MODELS.filter((m, i) => models.calls.get(m)!.length > before[i]!).filter(
+      m => m !== 'ocr_crop',
+    );
     expect(called).toEqual(['ocr_preprocess', 'ocr_det', 'ocr_db_post']);
   });
 
   it('fails a request whose bytes are not an image, naming the step and what was expected', async () => {
     const bad = read(new TextEncoder().encode('definitely not a picture'));
-    await expect(bad).rejects.toThrow(/prepare.*ocr_preprocess.*expected PNG or JPEG bytes, found 24 bytes starting with \[64 65 66 69\]/s);
+    await expect(bad).rejects.toThrow(
+      /prepare.*ocr_preprocess.*expected PNG or JPEG bytes, found 24 bytes starting with \[64 65 66 69\]/s,
+    );
   });
 });

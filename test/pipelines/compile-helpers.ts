@@ -10,11 +10,19 @@ export function compile(text: string, catalog: FakeCatalog): Promise<CompiledPip
 }
 
 /** The diagnostics a text fails with; throws if it compiles. */
-export async function failures(text: string, catalog: FakeCatalog): Promise<{ code: string; items: readonly PipelineDiagnostic[]; message: string }> {
+export async function failures(
+  text: string,
+  catalog: FakeCatalog,
+): Promise<{ code: string; items: readonly PipelineDiagnostic[]; message: string }> {
   try {
     await compile(text, catalog);
   } catch (e) {
-    if (e instanceof PipelineLoadError) return { code: e.code, items: e.diagnostics.filter(d => d.severity === 'error'), message: e.message };
+    if (e instanceof PipelineLoadError)
+      return {
+        code: e.code,
+        items: e.diagnostics.filter(d => d.severity === 'error'),
+        message: e.message,
+      };
     throw e;
   }
   throw new Error('expected the pipeline to fail to compile');

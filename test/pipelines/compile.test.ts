@@ -20,7 +20,13 @@ const classify: FakeModel = {
   outputs: [{ name: 'label', datatype: 'INT32', shape: [-1, 1] }],
   run: () => new Map(),
 };
-const catalog = new FakeCatalog([elementwise('double', v => v * 2), elementwise('inc', v => v + 1), elementwise('fixed', v => v, { shape: [2, 3] }), boxes, classify]);
+const catalog = new FakeCatalog([
+  elementwise('double', v => v * 2),
+  elementwise('inc', v => v + 1),
+  elementwise('fixed', v => v, { shape: [2, 3] }),
+  boxes,
+  classify,
+]);
 catalog.unready.add('sleepy');
 
 const HEAD = `inputs:
@@ -65,7 +71,10 @@ steps:
   });
 
   it('puts independent steps on one level and reports it as concurrent', async () => {
-    const { plan } = await compile(`${HEAD}  - { name: a, model: double, inputs: { x: X }, outputs: { y: Y } }\n  - { name: b, model: inc, inputs: { x: X }, outputs: { y: Z } }\n`, catalog);
+    const { plan } = await compile(
+      `${HEAD}  - { name: a, model: double, inputs: { x: X }, outputs: { y: Y } }\n  - { name: b, model: inc, inputs: { x: X }, outputs: { y: Z } }\n`,
+      catalog,
+    );
     expect(plan.levels).toEqual([[0, 1]]);
     expect(explainPlan(plan)).toContain('level 0 (2 steps, run concurrently)');
   });
@@ -101,18 +110,29 @@ steps:
 
 describe('load-time errors name file, line, column, step and tensor', () => {
   it('reports YAML syntax errors at their position', async () => {
-    const f = await failures('inputs:\n  X: { datatype: FP32, shape: [B, 4]\noutputs: {}\n', catalog);
+    const f = await failures(
+      'inputs:\n  X: { datatype: FP32, shape: [B, 4]\noutputs: {}\n',
+      catalog,
+    );
     expect(f.items[0]?.message).toMatch(/^YAML syntax:/);
     expect(f.items[0]?.line).toBeGreaterThanOrEqual(2);
   });
 
   it('reports schema errors, unknown keys at the key', async () => {
-    const f = await failures(`${HEAD}  - name: a\n    model: double\n    inputs: { x: X }\n    outputs: { y: Y }\n    timeout: 5\n`, catalog);
-    expect(f.items.map(d => `${where(d)} ${d.step} ${d.message}`)).toEqual(["10:5 a unknown key 'timeout' in steps[0]"]);
+    const f = await failures(
+      `${HEAD}  - name: a\n    model: double\n    inputs: { x: X }\n    outputs: { y: Y }\n    timeout: 5\n`,
+      catalog,
+    );
+    expect(f.items.map(d => `${where(d)} ${d.step} ${d.message}`)).toEqual([
+      "10:5 a unknown key 'timeout' in steps[0]",
+    ]);
   });
 
   it('rejects a step with no target or two', async () => {
-    const f = await failures(`${HEAD}  - name: a\n    inputs: { x: X }\n  - name: b\n    model: double\n    module: ./m.ts\n`, catalog);
+    const f = await failures(
+      `${HEAD}  - name: a\n    inputs: { x: X }\n  - name: b\n    model: double\n    module: ./m.ts\n`,
+      catalog,
+    );
     expect(f.items.filter(d => d.step).map(d => `${where(d)} ${d.step}: ${d.message}`)).toEqual([
       '6:5 a: a step runs exactly one of model, module or return: expected one, found none',
       '8:5 b: a step runs exactly one of model, module or return: expected one, found model and module',
@@ -121,12 +141,20 @@ describe('load-time errors name file, line, column, step and tensor', () => {
   });
 
   it('rejects duplicate step names', async () => {
-    const f = await failures(`${HEAD}  - { name: a, model: double, inputs: { x: X }, outputs: { y: Y } }\n  - { name: a, model: inc, inputs: { x: X }, outputs: { y: Z } }\n`, catalog);
-    expect(f.items.map(d => `${where(d)} ${d.message}`)).toEqual(['7:13 step name is used twice: expected a unique name, found it again after step #1']);
+    const f = await failures(
+      `${HEAD}  - { name: a, model: double, inputs: { x: X }, outputs: { y: Y } }\n  - { name: a, model: inc, inputs: { x: X }, outputs: { y: Z } }\n`,
+      catalog,
+    );
+    expect(f.items.map(d => `${where(d)} ${d.message}`)).toEqual([
+      '7:13 step name is used twice: expected a unique name, found it again after step #1',
+    ]);
   });
 
   it('names unknown and unready models, with code UNAVAILABLE', async () => {
-    const f = await failures(`${HEAD}  - { name: a, model: nope, inputs: { x: X }, outputs: { y: T } }\n  - { name: b, model: sleepy, inputs: { x: T }, outputs: { y: Y } }\n`, catalog);
+    const f = await failures(
+      `${HEAD}  - { name: a, model: nope, inputs: { x: X }, outputs: { y: T } }\n  - { name: b, model: sleepy, inputs: { x: T }, outputs: { y: Y } }\n`,
+      catalog,
+    );
     expect(f.code).toBe('UNAVAILABLE');
     expect(f.items.map(d => `${where(d)} ${d.step}: ${d.message.split(' (')[0]}`)).toEqual([
       "6:23 a: model 'nope' is not in the repository: expected a loaded model, found none",
@@ -140,17 +168,32 @@ describe('load-time errors name file, line, column, step and tensor', () => {
       `${HEAD}  - { name: a, model: double, inputs: { x: T2 }, outputs: { y: T1 } }\n  - { name: b, model: inc, inputs: { x: T1 }, outputs: { y: T2 } }\n  - { name: c, model: inc, inputs: { x: X }, outputs: { y: Y } }\n`,
       catalog,
     );
-    expect(f.items.map(d => `${where(d)} ${d.message}`)).toEqual(["6:5 steps form a cycle: expected a DAG, found 'a' -(T1)-> 'b' -(T2)-> 'a'"]);
+    expect(f.items.map(d => `${where(d)} ${d.message}`)).toEqual([
+      "6:5 steps form a cycle: expected a DAG, found 'a' -(T1)-> 'b' -(T2)-> 'a'",
+    ]);
   });
 
   it('rejects unmapped required inputs but not optional ones', async () => {
-    const f = await failures(`${HEAD}  - { name: a, model: double, inputs: {}, outputs: { y: Y } }\n`, catalog);
-    expect(f.items.map(d => `${where(d)} ${d.message}`)).toEqual(["6:31 unmapped required input(s) of model 'double' version 1: expected 'x' to be mapped, found no mapping"]);
-    await expect(compile(`inputs:\n  B: { datatype: FP32, shape: [N, 4] }\noutputs:\n  L: { datatype: INT32, shape: [N, 1] }\nsteps:\n  - { name: c, model: classify, inputs: { box: B }, outputs: { label: L } }\n`, catalog)).resolves.toBeDefined();
+    const f = await failures(
+      `${HEAD}  - { name: a, model: double, inputs: {}, outputs: { y: Y } }\n`,
+      catalog,
+    );
+    expect(f.items.map(d => `${where(d)} ${d.message}`)).toEqual([
+      "6:31 unmapped required input(s) of model 'double' version 1: expected 'x' to be mapped, found no mapping",
+    ]);
+    await expect(
+      compile(
+        `inputs:\n  B: { datatype: FP32, shape: [N, 4] }\noutputs:\n  L: { datatype: INT32, shape: [N, 1] }\nsteps:\n  - { name: c, model: classify, inputs: { box: B }, outputs: { label: L } }\n`,
+        catalog,
+      ),
+    ).resolves.toBeDefined();
   });
 
   it('rejects reads of unknown tensors and mappings to unknown model tensors', async () => {
-    const f = await failures(`${HEAD}  - name: a\n    model: double\n    inputs: { x: X, z: Q }\n    outputs: { y: Y, w: W }\n`, catalog);
+    const f = await failures(
+      `${HEAD}  - name: a\n    model: double\n    inputs: { x: X, z: Q }\n    outputs: { y: Y, w: W }\n`,
+      catalog,
+    );
     expect(f.items.map(d => `${where(d)} ${d.tensor}: ${d.message}`)).toEqual([
       "8:21 Q: model 'double' version 1 has no input 'z': expected one of 'x'",
       "8:24 Q: unknown tensor: expected a pipeline input or a step output, found no tensor named 'Q'",
@@ -171,7 +214,10 @@ describe('load-time errors name file, line, column, step and tensor', () => {
   });
 
   it('rejects datatype mismatches between producer and consumer', async () => {
-    const f = await failures(`inputs:\n  IMG: { datatype: FP32, shape: [H, W, 3] }\noutputs:\n  B: { datatype: FP32, shape: [N, 4] }\nsteps:\n  - { name: d, model: detect, inputs: { image: IMG }, outputs: { boxes: B } }\n`, catalog);
+    const f = await failures(
+      `inputs:\n  IMG: { datatype: FP32, shape: [H, W, 3] }\noutputs:\n  B: { datatype: FP32, shape: [N, 4] }\nsteps:\n  - { name: d, model: detect, inputs: { image: IMG }, outputs: { boxes: B } }\n`,
+      catalog,
+    );
     expect(f.items.map(d => `${where(d)} ${d.step}/${d.tensor}: ${d.message}`)).toEqual([
       "6:48 d/IMG: input 'image' of model 'detect' version 1 expects UINT8, found FP32 (pipeline input 'IMG')",
     ]);
@@ -199,7 +245,10 @@ describe('load-time errors name file, line, column, step and tensor', () => {
   });
 
   it('reports guard syntax and unknown tensors at the column inside the expression', async () => {
-    const f = await failures(`${HEAD}  - name: a\n    model: double\n    when: "size(X) > 0 && has(NOPE)"\n    inputs: { x: X }\n    outputs: { y: Y }\n  - name: b\n    model: inc\n    when: shape(X) > 1\n    inputs: { x: X }\n    outputs: { y: Z }\n`, catalog);
+    const f = await failures(
+      `${HEAD}  - name: a\n    model: double\n    when: "size(X) > 0 && has(NOPE)"\n    inputs: { x: X }\n    outputs: { y: Y }\n  - name: b\n    model: inc\n    when: shape(X) > 1\n    inputs: { x: X }\n    outputs: { y: Z }\n`,
+      catalog,
+    );
     expect(f.items.map(d => `${where(d)} ${d.step}: ${d.message}`)).toEqual([
       "8:31 a: unknown tensor: expected a pipeline input or a step output, found no tensor named 'NOPE'",
       '13:20 b: guard "shape(X) > 1": shape(T) is a list; index it, e.g. shape(T)[0]',
@@ -207,9 +256,17 @@ describe('load-time errors name file, line, column, step and tensor', () => {
   });
 
   it('checks map: over must be an input of the step and items must fit the model', async () => {
-    const f = await failures(`${HEAD}  - name: a\n    model: double\n    map: { over: Q }\n    inputs: { x: X }\n    outputs: { y: Y }\n`, catalog);
-    expect(f.items.map(d => `${where(d)} ${d.message}`)).toEqual(["8:18 map.over must be a tensor this step reads: expected one of 'X', found 'Q'"]);
-    const g = await failures(`${HEAD}  - name: a\n    model: double\n    map: { over: X, mode: stack }\n    inputs: { x: X }\n    outputs: { y: Y }\n`, catalog);
+    const f = await failures(
+      `${HEAD}  - name: a\n    model: double\n    map: { over: Q }\n    inputs: { x: X }\n    outputs: { y: Y }\n`,
+      catalog,
+    );
+    expect(f.items.map(d => `${where(d)} ${d.message}`)).toEqual([
+      "8:18 map.over must be a tensor this step reads: expected one of 'X', found 'Q'",
+    ]);
+    const g = await failures(
+      `${HEAD}  - name: a\n    model: double\n    map: { over: X, mode: stack }\n    inputs: { x: X }\n    outputs: { y: Y }\n`,
+      catalog,
+    );
     expect(g.items.map(d => `${where(d)} ${d.message}`)).toContain(
       "9:18 input 'x' of model 'double' version 1 (one map item) expects shape [?,?], found [4] (pipeline input 'X'): expected rank 2, found rank 1",
     );
@@ -228,14 +285,27 @@ describe('load-time errors name file, line, column, step and tensor', () => {
   });
 
   it('checks on_error defaults against the step outputs', async () => {
-    const f = await failures(`${HEAD}  - name: a\n    model: double\n    inputs: { x: X }\n    outputs: { y: Y }\n    on_error: default\n    default:\n      y: { datatype: FP32, shape: [1, 4], data: [1, 2, 3] }\n`, catalog);
-    expect(f.items.map(d => `${where(d)} ${d.message}`)).toEqual(["12:10 default of output 'y': shape [1,4] holds 4 element(s): expected 4, found 3 in data"]);
-    const g = await failures(`${HEAD}  - name: a\n    model: double\n    inputs: { x: X }\n    outputs: { y: Y }\n    on_error: default\n`, catalog);
-    expect(g.items.map(d => `${where(d)} ${d.message}`)).toEqual(["10:15 on_error 'default' needs a 'default' value for each output, found none"]);
+    const f = await failures(
+      `${HEAD}  - name: a\n    model: double\n    inputs: { x: X }\n    outputs: { y: Y }\n    on_error: default\n    default:\n      y: { datatype: FP32, shape: [1, 4], data: [1, 2, 3] }\n`,
+      catalog,
+    );
+    expect(f.items.map(d => `${where(d)} ${d.message}`)).toEqual([
+      "12:10 default of output 'y': shape [1,4] holds 4 element(s): expected 4, found 3 in data",
+    ]);
+    const g = await failures(
+      `${HEAD}  - name: a\n    model: double\n    inputs: { x: X }\n    outputs: { y: Y }\n    on_error: default\n`,
+      catalog,
+    );
+    expect(g.items.map(d => `${where(d)} ${d.message}`)).toEqual([
+      "10:15 on_error 'default' needs a 'default' value for each output, found none",
+    ]);
   });
 
   it('lists every error at once, sorted by position', async () => {
-    const f = await failures(`${HEAD}  - { name: a, model: nope, inputs: { x: X }, outputs: { y: T } }\n  - { name: b, model: double, inputs: { x: Q }, outputs: { y: Y } }\n`, catalog);
+    const f = await failures(
+      `${HEAD}  - { name: a, model: nope, inputs: { x: X }, outputs: { y: T } }\n  - { name: b, model: double, inputs: { x: Q }, outputs: { y: Y } }\n`,
+      catalog,
+    );
     expect(f.items.map(where)).toEqual(['6:23', '7:44']);
     expect(f.message.split('\n')).toHaveLength(3);
   });

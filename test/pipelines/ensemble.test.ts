@@ -11,15 +11,36 @@ import { configSource } from '../../engine/repository/config-locator.js';
 import { parseModelConfig } from '../../engine/repository/config-parse.js';
 import { createPipelineBackend } from '../../pipelines/backend.js';
 import { PipelineLoadError } from '../../pipelines/diagnostics.js';
-import { compileEnsemble, ensembleDependencies, ensemblePipeline } from '../../pipelines/ensemble.js';
+import {
+  compileEnsemble,
+  ensembleDependencies,
+  ensemblePipeline,
+} from '../../pipelines/ensemble.js';
 import { FakeCatalog } from './fake-catalog.js';
 
 const f32 = (name: string, shape: number[]): CatalogTensor => ({ name, datatype: 'FP32', shape });
 
 function catalog(maxBatchSize = 8): FakeCatalog {
-  const io = (mbs: number) => ({ maxBatchSize: mbs, inputs: [f32('X', [-1, 4])], outputs: [f32('Y', [-1, 4])] });
+  const io = (mbs: number) => ({
+    maxBatchSize: mbs,
+    inputs: [f32('X', [-1, 4])],
+    outputs: [f32('Y', [-1, 4])],
+  });
   return new FakeCatalog([
-    { name: 'double', ...io(maxBatchSize), run: i => new Map([['Y', { ...i.get('X')!, data: Float32Array.from(i.get('X')!.data as Float32Array, v => v * 2) }]]) },
+    {
+      name: 'double',
+      ...io(maxBatchSize),
+      run: i =>
+        new Map([
+          [
+            'Y',
+            {
+              ...i.get('X')!,
+              data: Float32Array.from(i.get('X')!.data as Float32Array, v => v * 2),
+            },
+          ],
+        ]),
+    },
     { name: 'double', version: 2, ...io(maxBatchSize), run: i => new Map([['Y', i.get('X')!]]) },
   ]);
 }
@@ -39,16 +60,29 @@ ensemble_scheduling {
 
 function read(text: string): { config: ModelConfig; source: ConfigSource } {
   const file = 'ens/config.pbtxt';
-  const config = parseModelConfig(parseConfigText(text, file, 'ens'), { modelName: 'ens', file, source: text });
+  const config = parseModelConfig(parseConfigText(text, file, 'ens'), {
+    modelName: 'ens',
+    file,
+    source: text,
+  });
   return { config, source: configSource({ raw: {}, file, source: text })! };
 }
 
 async function errors(text: string, cat = catalog()): Promise<string[]> {
   const { config, source } = read(text);
   try {
-    await compileEnsemble(config, { name: 'ens', catalog: cat, source, fallbackFile: 'ens/config' });
+    await compileEnsemble(config, {
+      name: 'ens',
+      catalog: cat,
+      source,
+      fallbackFile: 'ens/config',
+    });
   } catch (e) {
-    if (e instanceof PipelineLoadError) return e.message.split('\n').slice(1).map(l => l.trim());
+    if (e instanceof PipelineLoadError)
+      return e.message
+        .split('\n')
+        .slice(1)
+        .map(l => l.trim());
     throw e;
   }
   return [];
@@ -67,17 +101,28 @@ describe('ensembles as pipelines', () => {
 
   it('compile to a plan whose steps call the latest version for -1 and the named one otherwise', async () => {
     const { config, source } = read(ENSEMBLE);
-    const { plan } = await compileEnsemble(config, { name: 'ens', catalog: catalog(), source, fallbackFile: 'x' });
+    const { plan } = await compileEnsemble(config, {
+      name: 'ens',
+      catalog: catalog(),
+      source,
+      fallbackFile: 'x',
+    });
     expect(plan.source).toBe('ens/config.pbtxt');
     expect(plan.steps.map(s => s.target)).toEqual([
       { kind: 'model', model: 'double' },
       { kind: 'model', model: 'double', version: 2 },
     ]);
-    expect(ensembleDependencies(config)).toEqual([{ name: 'double' }, { name: 'double', version: 2 }]);
+    expect(ensembleDependencies(config)).toEqual([
+      { name: 'double' },
+      { name: 'double', version: 2 },
+    ]);
   });
 
   it('report mismatches against the models with the line and column in config.pbtxt', async () => {
-    const text = ENSEMBLE.replace('name: "IN" data_type: TYPE_FP32', 'name: "IN" data_type: TYPE_INT32').replace('key: "X" value: "mid"', 'key: "Z" value: "mid"');
+    const text = ENSEMBLE.replace(
+      'name: "IN" data_type: TYPE_FP32',
+      'name: "IN" data_type: TYPE_INT32',
+    ).replace('key: "X" value: "mid"', 'key: "Z" value: "mid"');
     expect(await errors(text)).toEqual([
       "ens/config.pbtxt:8:74: error: step 'double#1', tensor 'IN': input 'X' of model 'double' version 1 expects FP32, found INT32 (pipeline input 'IN')",
       "ens/config.pbtxt:9:45: error: step 'double#2': unmapped required input(s) of model 'double' version 2: expected 'X' to be mapped, found no mapping",
@@ -94,10 +139,17 @@ describe('ensembles as pipelines', () => {
 
   it('report a step model that is not loaded as UNAVAILABLE, at its model_name', async () => {
     const { config, source } = read(ENSEMBLE.replaceAll('"double"', '"missing"'));
-    const err = await compileEnsemble(config, { name: 'ens', catalog: catalog(), source, fallbackFile: 'x' }).catch((e: unknown) => e);
+    const err = await compileEnsemble(config, {
+      name: 'ens',
+      catalog: catalog(),
+      source,
+      fallbackFile: 'x',
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PipelineLoadError);
     expect((err as PipelineLoadError).code).toBe('UNAVAILABLE');
-    expect((err as Error).message).toContain("ens/config.pbtxt:8:19: error: step 'missing#1': model 'missing' is not in the repository");
+    expect((err as Error).message).toContain(
+      "ens/config.pbtxt:8:19: error: step 'missing#1': model 'missing' is not in the repository",
+    );
   });
 });
 
@@ -113,15 +165,27 @@ describe('the pipeline backend with an ensemble config', () => {
     const versionDir = path.join(root, 'ens', '1');
     await mkdir(versionDir, { recursive: true });
     if (withPipelineFile) await writeFile(path.join(versionDir, 'pipeline.yaml'), 'steps: []\n');
-    return { modelName: 'ens', version: 1, modelDir: path.join(root, 'ens'), versionDir, modelPath: path.join(versionDir, 'pipeline.yaml') };
+    return {
+      modelName: 'ens',
+      version: 1,
+      modelDir: path.join(root, 'ens'),
+      versionDir,
+      modelPath: path.join(versionDir, 'pipeline.yaml'),
+    };
   }
 
   it('describes the ensemble from its config, and names its dependencies from it', async () => {
     const backend = createPipelineBackend({ catalog: catalog() });
     const context = read(ENSEMBLE);
     const f = await files(false);
-    expect(await backend.describe(f, context)).toEqual({ inputs: [f32('IN', [-1, 4])], outputs: [f32('OUT', [-1, 4])] });
-    expect(await backend.dependencies(f, context)).toEqual([{ name: 'double' }, { name: 'double', version: 2 }]);
+    expect(await backend.describe(f, context)).toEqual({
+      inputs: [f32('IN', [-1, 4])],
+      outputs: [f32('OUT', [-1, 4])],
+    });
+    expect(await backend.dependencies(f, context)).toEqual([
+      { name: 'double' },
+      { name: 'double', version: 2 },
+    ]);
   });
 
   it('refuses an ensemble config beside a pipeline file, since they would say two things', async () => {

@@ -37,11 +37,19 @@ describe('parseExpression', () => {
     ["size(x) == 'a'", "'==' compares a number with a string; they are never equal", 8],
     ['size(x) && true', "'&&' joins conditions, found a number", 0],
     ['size(x)', 'the guard must be a condition, found a number', 0],
-    ['x > 1', "unknown name 'x'; tensors are read through shape(), rank(), size(), has() or value(), parameters as params.NAME", 0],
+    [
+      'x > 1',
+      "unknown name 'x'; tensors are read through shape(), rank(), size(), has() or value(), parameters as params.NAME",
+      0,
+    ],
     ['size(x) > 1 1', "unexpected '1' after a complete guard", 12],
     ["params.mode == 'a", 'unterminated string', 15],
     ['size(x) # 2', "unexpected character '#'", 8],
-    ['eval(x)', "unknown name 'eval'; tensors are read through shape(), rank(), size(), has() or value(), parameters as params.NAME", 0],
+    [
+      'eval(x)',
+      "unknown name 'eval'; tensors are read through shape(), rank(), size(), has() or value(), parameters as params.NAME",
+      0,
+    ],
   ])('rejects %s', (source, error, offset) => {
     expect(parseExpression(source)).toEqual({ ok: false, error, offset });
   });
@@ -79,9 +87,15 @@ describe('evaluateGuard', () => {
       throw new Error('expected a failure');
     } catch (e) {
       expect(isEngineError(e) && e.code).toBe('INVALID_ARG');
-      expect((e as Error).message).toBe(`step 's': guard "params.limit > 2" cannot be evaluated: '>' compares numbers, found the string 'many' and number 2`);
+      expect((e as Error).message).toBe(
+        `step 's': guard "params.limit > 2" cannot be evaluated: '>' compares numbers, found the string 'many' and number 2`,
+      );
     }
-    expect(() => run('shape(boxes)[5] == 1')).toThrow("index 5 is out of range for tensor 'boxes' with shape [3,4]");
-    expect(() => run('params.flag', { flag: 'yes' })).toThrow("it evaluated to the string 'yes', not true or false");
+    expect(() => run('shape(boxes)[5] == 1')).toThrow(
+      "index 5 is out of range for tensor 'boxes' with shape [3,4]",
+    );
+    expect(() => run('params.flag', { flag: 'yes' })).toThrow(
+      "it evaluated to the string 'yes', not true or false",
+    );
   });
 });

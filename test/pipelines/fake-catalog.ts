@@ -1,5 +1,10 @@
 import { EngineError } from '../../engine/core/errors.js';
-import type { CatalogCallContext, CatalogModel, CatalogTensor, ModelCatalog } from '../../engine/core/model-catalog.js';
+import type {
+  CatalogCallContext,
+  CatalogModel,
+  CatalogTensor,
+  ModelCatalog,
+} from '../../engine/core/model-catalog.js';
 import type { InferRequest, InferResponse } from '../../engine/core/request.js';
 import type { Tensor, TensorMap } from '../../engine/core/tensor.js';
 
@@ -50,7 +55,8 @@ export class FakeCatalog implements ModelCatalog {
     const m = this.#find(req.modelName, req.modelVersion);
     if (req.signal?.aborted) throw new EngineError('CANCELLED', `model '${m.name}': cancelled`);
     for (const i of m.inputs) {
-      if (!i.optional && !req.inputs.has(i.name)) throw new EngineError('INVALID_ARG', `model '${m.name}' missing input '${i.name}'`);
+      if (!i.optional && !req.inputs.has(i.name))
+        throw new EngineError('INVALID_ARG', `model '${m.name}' missing input '${i.name}'`);
     }
     const all = await m.run(req.inputs, req);
     const names = req.outputs?.map(o => o.name) ?? m.outputs.map(o => o.name);
@@ -69,8 +75,14 @@ export class FakeCatalog implements ModelCatalog {
   }
 
   #find(name: string, version?: number): FakeModel {
-    if (this.unready.has(name)) throw new EngineError('UNAVAILABLE', `Request for unknown model: '${name}' has no available versions`);
-    const m = this.#models.find(x => x.name === name && (version === undefined || (x.version ?? 1) === version));
+    if (this.unready.has(name))
+      throw new EngineError(
+        'UNAVAILABLE',
+        `Request for unknown model: '${name}' has no available versions`,
+      );
+    const m = this.#models.find(
+      x => x.name === name && (version === undefined || (x.version ?? 1) === version),
+    );
     if (!m) throw new EngineError('NOT_FOUND', `Request for unknown model: '${name}' is not found`);
     return m;
   }
@@ -93,7 +105,11 @@ export function values(t: Tensor | undefined): number[] {
 }
 
 /** A model that applies `f` to every element of FP32 input `x`, giving output `y`. */
-export function elementwise(name: string, f: (v: number) => number, opts: { maxBatchSize?: number; shape?: number[] } = {}): FakeModel {
+export function elementwise(
+  name: string,
+  f: (v: number) => number,
+  opts: { maxBatchSize?: number; shape?: number[] } = {},
+): FakeModel {
   const shape = opts.shape ?? [-1, -1];
   return {
     name,
@@ -102,7 +118,9 @@ export function elementwise(name: string, f: (v: number) => number, opts: { maxB
     outputs: [{ name: 'y', datatype: 'FP32', shape }],
     run: inputs => {
       const x = inputs.get('x')!;
-      return new Map([['y', { datatype: 'FP32', shape: x.shape, data: (x.data as Float32Array).map(f) }]]);
+      return new Map([
+        ['y', { datatype: 'FP32', shape: x.shape, data: (x.data as Float32Array).map(f) }],
+      ]);
     },
   };
 }

@@ -48,12 +48,17 @@ describe('ModulePool', () => {
     const client = new AbortController();
     const second = pool.run(new Map(), [], client.signal);
     client.abort();
-    await expect(second).rejects.toMatchObject({ code: 'CANCELLED', message: "pipeline 'p' step 's': the request was cancelled while waiting for a free instance" });
+    await expect(second).rejects.toMatchObject({
+      code: 'CANCELLED',
+      message: "pipeline 'p' step 's': the request was cancelled while waiting for a free instance",
+    });
     await settle();
     a.waiting.shift()?.();
     await first;
     await Promise.all([pool.dispose(), pool.dispose()]);
     expect(a.disposed).toBe(1);
-    await expect(pool.run(new Map(), [], new AbortController().signal)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(pool.run(new Map(), [], new AbortController().signal)).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
   });
 });

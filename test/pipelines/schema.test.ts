@@ -22,7 +22,10 @@ describe('the pipeline JSON Schema', () => {
       outputs: { Y: { datatype: 'FP32', shape: ['N'] } },
       steps: [{ name: 'a', model: 'm', timeout: 5 }],
     };
-    expect(validate(schema, doc)).toEqual(["$.inputs.X.datatype: \"FLOAT\" is not one of the allowed values", "$.steps[0]: unknown key 'timeout'"]);
+    expect(validate(schema, doc)).toEqual([
+      '$.inputs.X.datatype: "FLOAT" is not one of the allowed values',
+      "$.steps[0]: unknown key 'timeout'",
+    ]);
     expect(PipelineFileSchema.safeParse(doc).success).toBe(false);
   });
 });

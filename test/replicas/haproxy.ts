@@ -48,7 +48,10 @@ export async function freePort(): Promise<number> {
  * closed with no answer) or that a replica refused with 503 (draining, queue full) is retried on
  * another replica. Inference is stateless, so replaying it is safe; see README for why.
  */
-export function haproxyConfig(frontends: Readonly<Record<string, { port: number; servers: readonly number[] }>>, statsPort: number): string {
+export function haproxyConfig(
+  frontends: Readonly<Record<string, { port: number; servers: readonly number[] }>>,
+  statsPort: number,
+): string {
   const lines = [
     'global',
     '  nbthread 1',
@@ -90,12 +93,15 @@ export function haproxyConfig(frontends: Readonly<Record<string, { port: number;
 export async function startHaproxy(binary: string, opts: HaproxyOptions): Promise<Haproxy> {
   const dir = await mkdtemp(path.join(tmpdir(), 'braid-haproxy-'));
   const frontends: Record<string, { port: number; servers: readonly number[] }> = {};
-  for (const [name, servers] of Object.entries(opts.frontends)) frontends[name] = { port: await freePort(), servers };
+  for (const [name, servers] of Object.entries(opts.frontends))
+    frontends[name] = { port: await freePort(), servers };
   const statsPort = await freePort();
   const config = haproxyConfig(frontends, statsPort);
   const file = path.join(dir, 'haproxy.cfg');
   await writeFile(file, config);
-  const child: ChildProcess = spawn(binary, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(binary, ['-db', '-f', file], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
@@ -118,7 +124,9 @@ export async function startHaproxy(binary: string, opts: HaproxyOptions): Promis
     }
     await new Promise(r => setTimeout(r, 20));
   }
-  const urls = Object.fromEntries(Object.entries(frontends).map(([name, f]) => [name, `http://127.0.0.1:${f.port}`]));
+  const urls = Object.fromEntries(
+    Object.entries(frontends).map(([name, f]) => [name, `http://127.0.0.1:${f.port}`]),
+  );
   return { urls, config, stats, stop };
 }
 
@@ -128,7 +136,10 @@ function parseStats(csv: string): ServerStat[] {
   const at = (cells: string[], name: string): string => cells[columns.indexOf(name)] ?? '';
   return rows
     .map(r => r.split(','))
-    .filter(cells => !['FRONTEND', 'BACKEND'].includes(at(cells, 'svname')) && at(cells, 'pxname') !== 'stats')
+    .filter(
+      cells =>
+        !['FRONTEND', 'BACKEND'].includes(at(cells, 'svname')) && at(cells, 'pxname') !== 'stats',
+    )
     .map(cells => ({
       backend: at(cells, 'pxname'),
       server: at(cells, 'svname'),

@@ -78,7 +78,9 @@ export function startLoad(opts: LoadOptions): LoadRun {
       settle();
     }
   };
-  const summary: Promise<LoadSummary> = Promise.all(Array.from({ length: opts.concurrency }, worker)).then(() => {
+  const summary: Promise<LoadSummary> = Promise.all(
+    Array.from({ length: opts.concurrency }, worker),
+  ).then(() => {
     stopped = true;
     settle();
     agent.destroy();
@@ -102,13 +104,21 @@ export function startLoad(opts: LoadOptions): LoadRun {
 
 function send(url: string, body: string, agent: Agent): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, res => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      res => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -39,19 +39,66 @@ const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes
 export function makeCertificates(): Certificates {
   const dir = mkdtempSync(path.join(tmpdir(), 'braid-certs-'));
   const file = (name: string) => path.join(dir, name);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const openssl = (...args: string[]) =>
+    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   const ca = (name: string) =>
-    openssl('req', '-x509', ...EC, '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=braid test ${name}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
+    openssl(
+      'req',
+      '-x509',
+      ...EC,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=braid test ${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign',
+    );
   const leaf = (name: string, issuer: string, serial: number, ext: string) => {
     writeFileSync(file(`${name}.ext`), ext);
-    openssl('req', '-new', ...EC, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=braid test ${name}`);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-set_serial', String(serial),
-      '-days', '2', '-out', `${name}.pem`, '-extfile', `${name}.ext`);
+    openssl(
+      'req',
+      '-new',
+      ...EC,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      `/CN=braid test ${name}`,
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      `${issuer}.pem`,
+      '-CAkey',
+      `${issuer}.key`,
+      '-set_serial',
+      String(serial),
+      '-days',
+      '2',
+      '-out',
+      `${name}.pem`,
+      '-extfile',
+      `${name}.ext`,
+    );
   };
   ca('ca');
   ca('other-ca');
-  leaf('server', 'ca', 2, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  leaf(
+    'server',
+    'ca',
+    2,
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
+  );
   leaf('client', 'ca', 3, 'extendedKeyUsage=clientAuth\n');
   leaf('stranger', 'other-ca', 4, 'extendedKeyUsage=clientAuth\n');
   return {
@@ -91,7 +138,11 @@ export interface CurlResult {
  */
 export function curl(url: string, args: readonly string[] = []): Promise<CurlResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('curl', ['-sS', '--max-time', '20', '--write-out', '\n%{http_code}', ...args, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'curl',
+      ['-sS', '--max-time', '20', '--write-out', '\n%{http_code}', ...args, url],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -99,7 +150,12 @@ export function curl(url: string, args: readonly string[] = []): Promise<CurlRes
     child.on('error', reject);
     child.on('close', code => {
       const cut = out.lastIndexOf('\n');
-      resolve({ exitCode: code ?? -1, status: Number(out.slice(cut + 1)) || 0, body: out.slice(0, cut), stderr });
+      resolve({
+        exitCode: code ?? -1,
+        status: Number(out.slice(cut + 1)) || 0,
+        body: out.slice(0, cut),
+        stderr,
+      });
     });
   });
 }

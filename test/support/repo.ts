@@ -12,9 +12,12 @@ export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'models');
  * Copies model directories into a fresh temporary repository, so a test can change it freely.
  * `models` maps the name in the new repository to a directory to copy.
  */
-export async function tempRepository(models: Record<string, string>): Promise<{ dir: string; dispose(): Promise<void> }> {
+export async function tempRepository(
+  models: Record<string, string>,
+): Promise<{ dir: string; dispose(): Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'braid-repo-'));
-  for (const [name, src] of Object.entries(models)) await cp(src, path.join(dir, name), { recursive: true });
+  for (const [name, src] of Object.entries(models))
+    await cp(src, path.join(dir, name), { recursive: true });
   return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 

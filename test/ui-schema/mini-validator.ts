@@ -22,18 +22,26 @@ export interface JsonSchema {
  */
 export function validate(schema: JsonSchema, value: unknown, path = '$'): string[] {
   if (schema.anyOf) {
-    return schema.anyOf.some(s => validate(s, value, path).length === 0) ? [] : [`${path}: matches no alternative`];
+    return schema.anyOf.some(s => validate(s, value, path).length === 0)
+      ? []
+      : [`${path}: matches no alternative`];
   }
-  if (schema.enum && !schema.enum.includes(value)) return [`${path}: ${JSON.stringify(value)} is not one of the allowed values`];
+  if (schema.enum && !schema.enum.includes(value))
+    return [`${path}: ${JSON.stringify(value)} is not one of the allowed values`];
   const typeError = checkType(schema, value, path);
   if (typeError) return [typeError];
-  if (typeof value === 'number' && schema.minimum !== undefined && value < schema.minimum) return [`${path}: below ${schema.minimum}`];
+  if (typeof value === 'number' && schema.minimum !== undefined && value < schema.minimum)
+    return [`${path}: below ${schema.minimum}`];
   if (typeof value === 'string') return checkString(schema, value, path);
   if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) return [`${path}: fewer than ${schema.minItems} items`];
-    return schema.items ? value.flatMap((v, i) => validate(schema.items as JsonSchema, v, `${path}[${i}]`)) : [];
+    if (schema.minItems !== undefined && value.length < schema.minItems)
+      return [`${path}: fewer than ${schema.minItems} items`];
+    return schema.items
+      ? value.flatMap((v, i) => validate(schema.items as JsonSchema, v, `${path}[${i}]`))
+      : [];
   }
-  if (value !== null && typeof value === 'object') return checkObject(schema, value as Record<string, unknown>, path);
+  if (value !== null && typeof value === 'object')
+    return checkObject(schema, value as Record<string, unknown>, path);
   return [];
 }
 
@@ -54,19 +62,25 @@ function checkType(schema: JsonSchema, value: unknown, path: string): string | u
 }
 
 function checkString(schema: JsonSchema, value: string, path: string): string[] {
-  if (schema.minLength !== undefined && value.length < schema.minLength) return [`${path}: shorter than ${schema.minLength}`];
-  if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) return [`${path}: does not match ${schema.pattern}`];
+  if (schema.minLength !== undefined && value.length < schema.minLength)
+    return [`${path}: shorter than ${schema.minLength}`];
+  if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value))
+    return [`${path}: does not match ${schema.pattern}`];
   return [];
 }
 
 function checkObject(schema: JsonSchema, value: Record<string, unknown>, path: string): string[] {
-  const errors = (schema.required ?? []).filter(k => !(k in value)).map(k => `${path}: missing required '${k}'`);
+  const errors = (schema.required ?? [])
+    .filter(k => !(k in value))
+    .map(k => `${path}: missing required '${k}'`);
   for (const [key, v] of Object.entries(value)) {
-    if (schema.propertyNames) errors.push(...validate(schema.propertyNames, key, `${path} key '${key}'`));
+    if (schema.propertyNames)
+      errors.push(...validate(schema.propertyNames, key, `${path} key '${key}'`));
     const prop = schema.properties?.[key];
     if (prop) errors.push(...validate(prop, v, `${path}.${key}`));
     else if (schema.additionalProperties === false) errors.push(`${path}: unknown key '${key}'`);
-    else if (typeof schema.additionalProperties === 'object') errors.push(...validate(schema.additionalProperties, v, `${path}.${key}`));
+    else if (typeof schema.additionalProperties === 'object')
+      errors.push(...validate(schema.additionalProperties, v, `${path}.${key}`));
   }
   return errors;
 }

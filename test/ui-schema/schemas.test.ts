@@ -13,7 +13,8 @@ import { validate } from './mini-validator.js';
 
 const UI_SCHEMA_DIR = fileURLToPath(new URL('../../ui-schema/', import.meta.url));
 const generated = generateSchemas();
-const modelSchema = JSON.parse(generated.get('model-config.schema.json') ?? 'null') as JsonSchema & Record<string, unknown>;
+const modelSchema = JSON.parse(generated.get('model-config.schema.json') ?? 'null') as JsonSchema &
+  Record<string, unknown>;
 
 const TYPICAL = `# yaml-language-server: $schema=../../ui-schema/model-config.schema.json
 name: simple
@@ -59,14 +60,18 @@ function withChange(patch: (c: Record<string, unknown>) => void): Record<string,
 describe('ui-schema files', () => {
   it('are up to date with the zod schemas', async () => {
     for (const [file, text] of generated) {
-      const committed = await readFile(path.join(UI_SCHEMA_DIR, file), 'utf8').catch(() => '(missing)');
+      const committed = await readFile(path.join(UI_SCHEMA_DIR, file), 'utf8').catch(
+        () => '(missing)',
+      );
       expect(committed, `ui-schema is stale: run npm run schema (${file} differs)`).toBe(text);
     }
   });
 
   it('contain no schema that is no longer generated', async () => {
     const onDisk = (await readdir(UI_SCHEMA_DIR)).filter(f => f.endsWith('.schema.json'));
-    expect(onDisk.sort(), 'ui-schema is stale: run npm run schema and delete old files').toEqual([...generated.keys()].sort());
+    expect(onDisk.sort(), 'ui-schema is stale: run npm run schema and delete old files').toEqual(
+      [...generated.keys()].sort(),
+    );
   });
 
   it('are generated identically every time', () => {
@@ -80,7 +85,8 @@ describe('writing the schemas', () => {
     const out = await mkdtemp(path.join(tmpdir(), 'braid-schema-'));
     try {
       expect(await writeSchemas(out)).toEqual([...generated.keys()].map(f => path.join(out, f)));
-      for (const [file, text] of generated) expect(await readFile(path.join(out, file), 'utf8')).toBe(text);
+      for (const [file, text] of generated)
+        expect(await readFile(path.join(out, file), 'utf8')).toBe(text);
     } finally {
       await rm(out, { recursive: true, force: true });
     }
@@ -90,9 +96,16 @@ describe('writing the schemas', () => {
     const out = await mkdtemp(path.join(tmpdir(), 'braid-schema-'));
     try {
       const script = path.join(UI_SCHEMA_DIR, 'generate.ts');
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, out]);
+      const { stdout } = await promisify(execFile)(process.execPath, [
+        '--import',
+        'tsx',
+        script,
+        out,
+      ]);
       expect(stdout).toContain(path.join(out, 'model-config.schema.json'));
-      expect(await readFile(path.join(out, 'model-config.schema.json'), 'utf8')).toBe(generated.get('model-config.schema.json'));
+      expect(await readFile(path.join(out, 'model-config.schema.json'), 'utf8')).toBe(
+        generated.get('model-config.schema.json'),
+      );
     } finally {
       await rm(out, { recursive: true, force: true });
     }
@@ -101,7 +114,12 @@ describe('writing the schemas', () => {
 
 describe('model-config.schema.json', () => {
   it('starts with draft-07 $schema, $id, title and description', () => {
-    expect(Object.keys(modelSchema).slice(0, 4)).toEqual(['$schema', '$id', 'title', 'description']);
+    expect(Object.keys(modelSchema).slice(0, 4)).toEqual([
+      '$schema',
+      '$id',
+      'title',
+      'description',
+    ]);
     expect(modelSchema.$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(modelSchema.$id).toBe('urn:braid:schema:model-config');
     expect(modelSchema.title).toBe('Braid model configuration');
@@ -118,7 +136,9 @@ describe('model-config.schema.json', () => {
   });
 
   it('lists the TYPE_* data types', () => {
-    expect(modelSchema.properties?.input?.items?.properties?.data_type?.enum).toContain('TYPE_STRING');
+    expect(modelSchema.properties?.input?.items?.properties?.data_type?.enum).toContain(
+      'TYPE_STRING',
+    );
   });
 
   it('accepts a typical config, as the server does', () => {
@@ -138,16 +158,28 @@ describe('model-config.schema.json', () => {
   });
 
   it('rejects a misspelt nested key, a wrong enum value and a missing required field', () => {
-    const nested = withChange(c => ((c.dynamic_batching as Record<string, unknown>).max_queue_delay = 5));
-    expect(validate(modelSchema, nested)).toEqual(["$.dynamic_batching: unknown key 'max_queue_delay'"]);
-    const badEnum = withChange(c => ((c.instance_group as Record<string, unknown>[])[0]!.kind = 'KIND_TPU'));
-    expect(validate(modelSchema, badEnum)).toEqual(['$.instance_group[0].kind: "KIND_TPU" is not one of the allowed values']);
+    const nested = withChange(
+      c => ((c.dynamic_batching as Record<string, unknown>).max_queue_delay = 5),
+    );
+    expect(validate(modelSchema, nested)).toEqual([
+      "$.dynamic_batching: unknown key 'max_queue_delay'",
+    ]);
+    const badEnum = withChange(
+      c => ((c.instance_group as Record<string, unknown>[])[0]!.kind = 'KIND_TPU'),
+    );
+    expect(validate(modelSchema, badEnum)).toEqual([
+      '$.instance_group[0].kind: "KIND_TPU" is not one of the allowed values',
+    ]);
     const noDims = withChange(c => delete (c.input as Record<string, unknown>[])[0]!.dims);
     expect(validate(modelSchema, noDims)).toEqual(["$.input[0]: missing required 'dims'"]);
   });
 
   it('rejects a version policy with two alternatives or none', () => {
-    expect(validate(modelSchema, { version_policy: { all: {}, latest: {} } })).toEqual(['$.version_policy: matches no alternative']);
-    expect(validate(modelSchema, { version_policy: { lates: {} } })).toEqual(['$.version_policy: matches no alternative']);
+    expect(validate(modelSchema, { version_policy: { all: {}, latest: {} } })).toEqual([
+      '$.version_policy: matches no alternative',
+    ]);
+    expect(validate(modelSchema, { version_policy: { lates: {} } })).toEqual([
+      '$.version_policy: matches no alternative',
+    ]);
   });
 });

@@ -41,14 +41,17 @@ export interface CompletedConfig {
 export function baseSettings(c: CompletedConfig): BaseSettings {
   const groups = c.instance_group ?? [];
   const threads = c.parameters?.['intra_op_thread_count']?.string_value;
-  const backend = c.backend || (c.platform?.startsWith('onnxruntime') ? 'onnxruntime' : (c.platform ?? ''));
+  const backend =
+    c.backend || (c.platform?.startsWith('onnxruntime') ? 'onnxruntime' : (c.platform ?? ''));
   const maxBatchSize = c.max_batch_size ?? 0;
   return {
     backend,
     batches: maxBatchSize > 0,
     oneGroup: groups.length <= 1,
     maxBatchSize,
-    queueDelayUs: c.dynamic_batching ? (c.dynamic_batching.max_queue_delay_microseconds ?? 0) : 'off',
+    queueDelayUs: c.dynamic_batching
+      ? (c.dynamic_batching.max_queue_delay_microseconds ?? 0)
+      : 'off',
     preferred: c.dynamic_batching?.preferred_batch_size ?? [],
     instances: groups.reduce((n, g) => n + (g.count ?? 1), 0) || 1,
     intraOpThreads: threads === undefined || threads === '' ? 'default' : Number(threads),
@@ -75,10 +78,8 @@ function tensorsYaml(list: readonly CompletedTensor[]): unknown[] {
 export function configDocument(text: string | undefined, model: string): Document {
   if (text === undefined || text.trim() === '') return new Document({});
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) throw new EngineError(
-    'INVALID_ARG',
-    `config of model '${model}': ${doc.errors[0]!.message}`,
-  );
+  if (doc.errors.length > 0)
+    throw new EngineError('INVALID_ARG', `config of model '${model}': ${doc.errors[0]!.message}`);
   return doc;
 }
 
@@ -89,9 +90,14 @@ function writeBatching(doc: Document, c: Candidate): void {
   }
   doc.setIn(['dynamic_batching', 'max_queue_delay_microseconds'], c.queueDelayUs);
   // A preferred size above max_batch_size is an invalid config; such sizes fall away.
-  const preferred = c.preferred === 'max' ? [c.maxBatchSize] : c.preferred.filter(n => n <= c.maxBatchSize);
+  const preferred =
+    c.preferred === 'max' ? [c.maxBatchSize] : c.preferred.filter(n => n <= c.maxBatchSize);
   if (preferred.length === 0) doc.deleteIn(['dynamic_batching', 'preferred_batch_size']);
-  else doc.setIn(['dynamic_batching', 'preferred_batch_size'], doc.createNode([...preferred], { flow: true }));
+  else
+    doc.setIn(
+      ['dynamic_batching', 'preferred_batch_size'],
+      doc.createNode([...preferred], { flow: true }),
+    );
 }
 
 function writeInstances(doc: Document, c: Candidate, completed: CompletedConfig): void {
@@ -128,7 +134,8 @@ export function candidateConfigText(
   if (base.oneGroup) writeInstances(out, c, completed);
   if (base.backend === 'onnxruntime') {
     if (c.intraOpThreads === 'default') {
-      if (out.hasIn(['parameters', 'intra_op_thread_count'])) out.deleteIn(['parameters', 'intra_op_thread_count']);
+      if (out.hasIn(['parameters', 'intra_op_thread_count']))
+        out.deleteIn(['parameters', 'intra_op_thread_count']);
     } else {
       const value = out.createNode({ string_value: String(c.intraOpThreads) }, { flow: true });
       out.setIn(['parameters', 'intra_op_thread_count'], value);

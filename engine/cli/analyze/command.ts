@@ -32,8 +32,10 @@ export function formatSummary(r: AnalyzeResult, outputDir: string): string {
   lines.push(`current config:     ${runSummary(r.defaultRun)}`);
   lines.push(`recommended config: ${runSummary(r.best)}`);
   const gain = throughputGain(r);
-  if (gain !== undefined) lines.push(`throughput within the constraints: ${gain.toFixed(2)}x the current config`);
-  for (const f of ['config.yaml', 'report.html', 'results.json']) lines.push(`wrote ${path.join(outputDir, f)}`);
+  if (gain !== undefined)
+    lines.push(`throughput within the constraints: ${gain.toFixed(2)}x the current config`);
+  for (const f of ['config.yaml', 'report.html', 'results.json'])
+    lines.push(`wrote ${path.join(outputDir, f)}`);
   return lines.join('\n') + '\n';
 }
 
@@ -42,7 +44,9 @@ async function inputSource(spec: string): Promise<InputDataSource> {
 }
 
 function resultsJson(r: AnalyzeResult): string {
-  return JSON.stringify({ ...r, best: r.best.index, defaultRun: r.defaultRun.index }, null, 2) + '\n';
+  return (
+    JSON.stringify({ ...r, best: r.best.index, defaultRun: r.defaultRun.index }, null, 2) + '\n'
+  );
 }
 
 async function analyze(cmd: AnalyzeCommand, io: PerfIo): Promise<AnalyzeResult> {

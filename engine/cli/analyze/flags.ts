@@ -119,13 +119,23 @@ function intraOp(s: string): IntraOp {
 
 function spaceFlags(values: ReturnType<typeof parseAnalyze>['values']): Partial<SearchSpace> {
   const entries: [keyof SearchSpace, readonly unknown[] | undefined][] = [
-    ['maxBatchSize', list('--max-batch-sizes', values['max-batch-sizes'], s => num('--max-batch-sizes', s, 1))],
+    [
+      'maxBatchSize',
+      list('--max-batch-sizes', values['max-batch-sizes'], s => num('--max-batch-sizes', s, 1)),
+    ],
     ['queueDelayUs', list<QueueDelay>('--queue-delays', values['queue-delays'], queueDelay)],
-    ['preferred', list<Preferred>('--preferred-batch-sizes', values['preferred-batch-sizes'], s => {
-      if (s !== 'none' && s !== 'max') throw usage(`--preferred-batch-sizes values must be none or max, got '${s}'`);
-      return s === 'max' ? 'max' : [];
-    })],
-    ['instances', list('--instance-counts', values['instance-counts'], s => num('--instance-counts', s, 1))],
+    [
+      'preferred',
+      list<Preferred>('--preferred-batch-sizes', values['preferred-batch-sizes'], s => {
+        if (s !== 'none' && s !== 'max')
+          throw usage(`--preferred-batch-sizes values must be none or max, got '${s}'`);
+        return s === 'max' ? 'max' : [];
+      }),
+    ],
+    [
+      'instances',
+      list('--instance-counts', values['instance-counts'], s => num('--instance-counts', s, 1)),
+    ],
     ['intraOpThreads', list<IntraOp>('--intra-op-threads', values['intra-op-threads'], intraOp)],
   ];
   return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as Partial<SearchSpace>;
@@ -150,13 +160,15 @@ export function parseAnalyzeFlags(argv: string[]): AnalyzeCommand {
   const { values } = parseAnalyze(argv);
   const model = values['model-name'] ?? '';
   const repository = values['model-repository'] ?? '';
-  if (!values.help && (!model || !repository)) throw usage('-m/--model-name and --model-repository are required');
+  if (!values.help && (!model || !repository))
+    throw usage('-m/--model-name and --model-repository are required');
   const objective = values.objective;
   if (objective !== 'throughput' && objective !== 'latency') {
     throw usage(`--objective must be throughput or latency, got '${objective}'`);
   }
   const search = values.search;
-  if (search !== 'quick' && search !== 'brute') throw usage(`--search must be quick or brute, got '${search}'`);
+  if (search !== 'quick' && search !== 'brute')
+    throw usage(`--search must be quick or brute, got '${search}'`);
   const budget = values['latency-budget'];
   const min = values['min-throughput'];
   return {
@@ -166,7 +178,9 @@ export function parseAnalyzeFlags(argv: string[]): AnalyzeCommand {
     objective,
     search,
     constraints: {
-      ...(budget === undefined ? {} : { latencyBudgetMs: num('--latency-budget', budget, 0, false) }),
+      ...(budget === undefined
+        ? {}
+        : { latencyBudgetMs: num('--latency-budget', budget, 0, false) }),
       ...(min === undefined ? {} : { minThroughput: num('--min-throughput', min, 0, false) }),
     },
     space: spaceFlags(values),

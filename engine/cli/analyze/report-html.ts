@@ -32,7 +32,9 @@ function fixed(n: number | undefined, digits: number): string {
 }
 
 function cells(values: readonly string[], textColumns: readonly number[] = []): string {
-  return values.map((v, i) => `<td${textColumns.includes(i) ? ' class="text"' : ''}>${v}</td>`).join('');
+  return values
+    .map((v, i) => `<td${textColumns.includes(i) ? ' class="text"' : ''}>${v}</td>`)
+    .join('');
 }
 
 function series(r: AnalyzeResult): PlotSeries[] {
@@ -55,11 +57,14 @@ function summary(r: AnalyzeResult): string {
     c.latencyBudgetMs === undefined ? undefined : `p99 latency ≤ ${c.latencyBudgetMs} ms`,
     c.minThroughput === undefined ? undefined : `throughput ≥ ${c.minThroughput} infer/s`,
   ].filter(x => x !== undefined);
-  const point = (run: CandidateRun) => escapeXml(run.score.point ? describePoint(run.score.point) : 'no valid point');
+  const point = (run: CandidateRun) =>
+    escapeXml(run.score.point ? describePoint(run.score.point) : 'no valid point');
   const ratio = throughputGain(r);
   const gain = ratio === undefined ? '' : ` (${ratio.toFixed(2)}× the current config)`;
   const currentMiss = r.defaultRun.score.feasible ? '' : ' (misses the constraints)';
-  const bestMiss = r.best.score.feasible ? '' : ' (no candidate meets the constraints; this one comes nearest)';
+  const bestMiss = r.best.score.feasible
+    ? ''
+    : ' (no candidate meets the constraints; this one comes nearest)';
   const constraints = escapeXml(limits.join(', ') || 'none');
   return [
     `<p>Objective: <b>${r.objective}</b>; constraints: ${constraints}; search: ${r.search}; ` +
@@ -70,7 +75,16 @@ function summary(r: AnalyzeResult): string {
 }
 
 function candidateTable(r: AnalyzeResult): string {
-  const names = ['', '#', 'candidate', 'meets constraints', 'concurrency', 'infer/s', 'p99 ms', 'note'];
+  const names = [
+    '',
+    '#',
+    'candidate',
+    'meets constraints',
+    'concurrency',
+    'infer/s',
+    'p99 ms',
+    'note',
+  ];
   const head = `<tr>${names.map(n => `<th>${n}</th>`).join('')}</tr>`;
   const rows = r.runs.map((run, i) => {
     const p = run.score.point;
@@ -78,7 +92,12 @@ function candidateTable(r: AnalyzeResult): string {
     const role = run.isDefault ? 'current config' : run === r.best ? 'recommended' : '';
     const note = run.error ? escapeXml(run.error.split('\n')[0] ?? '') : role;
     const swatch = `<span class="swatch" style="background:${seriesColor(i)}"></span>`;
-    const values = [swatch, String(run.index), escapeXml(run.label), run.score.feasible ? 'yes' : 'no'];
+    const values = [
+      swatch,
+      String(run.index),
+      escapeXml(run.label),
+      run.score.feasible ? 'yes' : 'no',
+    ];
     values.push(p ? String(p.concurrency) : '–', fixed(p?.throughput, 1), fixed(p?.p99Ms, 2), note);
     return `<tr${cls}>${cells(values, [2, 7])}</tr>`;
   });
@@ -90,7 +109,12 @@ function levelRow(run: CandidateRun, l: LevelResult): string {
   const ms = l.latencyMs;
   const values = [String(run.index), String(l.level.value), fixed(l.throughput, 1)];
   values.push(...[ms.mean, ms.p50, ms.p90, ms.p95, ms.p99].map(v => fixed(v, 2)));
-  values.push(fixed(s?.queueUs, 0), fixed(s?.computeInferUs, 0), fixed(s?.overheadUs, 0), fixed(s?.averageBatch, 2));
+  values.push(
+    fixed(s?.queueUs, 0),
+    fixed(s?.computeInferUs, 0),
+    fixed(s?.overheadUs, 0),
+    fixed(s?.averageBatch, 2),
+  );
   values.push(String(l.errors.count), l.stable ? 'yes' : 'no');
   return `<tr>${cells(values)}</tr>`;
 }
@@ -113,8 +137,12 @@ export function renderReport(r: AnalyzeResult): string {
   const p = r.best.score.point;
   const plot = renderPlot({
     series: series(r),
-    ...(r.constraints.latencyBudgetMs === undefined ? {} : { budgetMs: r.constraints.latencyBudgetMs }),
-    ...(p ? { chosen: { x: p.p99Ms, y: p.throughput, label: `recommended #${r.best.index}` } } : {}),
+    ...(r.constraints.latencyBudgetMs === undefined
+      ? {}
+      : { budgetMs: r.constraints.latencyBudgetMs }),
+    ...(p
+      ? { chosen: { x: p.p99Ms, y: p.throughput, label: `recommended #${r.best.index}` } }
+      : {}),
   });
   return `<!DOCTYPE html>
 <html lang="en">

@@ -27,13 +27,19 @@ export interface CandidateRepository {
  * @example
  * const text = await readModelConfigText('models', 'mlp');
  */
-export async function readModelConfigText(repository: string, model: string): Promise<string | undefined> {
+export async function readModelConfigText(
+  repository: string,
+  model: string,
+): Promise<string | undefined> {
   const dir = path.join(repository, model);
   let names: string[];
   try {
     names = await readdir(dir);
   } catch (e) {
-    throw new EngineError('NOT_FOUND', `model '${model}': no directory ${dir} (${(e as Error).message})`);
+    throw new EngineError(
+      'NOT_FOUND',
+      `model '${model}': no directory ${dir} (${(e as Error).message})`,
+    );
   }
   const file = CONFIG_FILES.find(f => names.includes(f));
   if (file === undefined) return undefined;
@@ -43,7 +49,10 @@ export async function readModelConfigText(repository: string, model: string): Pr
     return pbtxtToYaml(text);
   } catch (e) {
     if (!(e instanceof PbtxtSyntaxError)) throw e;
-    throw new EngineError('INVALID_ARG', `model '${model}': ${path.join(dir, file)}:${e.line}:${e.col}: ${e.reason}`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `model '${model}': ${path.join(dir, file)}:${e.line}:${e.col}: ${e.reason}`,
+    );
   }
 }
 

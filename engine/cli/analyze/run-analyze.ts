@@ -24,11 +24,21 @@ import { bruteSearch, isBetter, quickSearch } from './search.js';
 import type { GridPoint } from './search.js';
 import { launchBraid } from './serve-candidate.js';
 import type { LaunchServer } from './serve-candidate.js';
-import { candidateAt, candidateLabel, defaultSpace, pointOf, spaceSizes, withBase } from './space.js';
+import {
+  candidateAt,
+  candidateLabel,
+  defaultSpace,
+  pointOf,
+  spaceSizes,
+  withBase,
+} from './space.js';
 import type { BaseSettings, Candidate, SearchSpace } from './space.js';
 
 /** The perf settings of every candidate's measurement (a concurrency sweep). */
-export type MeasureSettings = Omit<PerfOptions, 'url' | 'model' | 'version' | 'mode' | 'range' | 'levels'> & {
+export type MeasureSettings = Omit<
+  PerfOptions,
+  'url' | 'model' | 'version' | 'mode' | 'range' | 'levels'
+> & {
   /** Concurrency levels, in order. */
   readonly concurrency: readonly number[];
 };
@@ -82,12 +92,21 @@ interface Context {
 }
 
 function operatingPoints(levels: readonly LevelResult[]): OperatingPoint[] {
-  return levels.map(l => ({ concurrency: l.level.value, throughput: l.throughput, p99Ms: l.latencyMs.p99 }));
+  return levels.map(l => ({
+    concurrency: l.level.value,
+    throughput: l.throughput,
+    p99Ms: l.latencyMs.p99,
+  }));
 }
 
 async function measure(ctx: Context, server: ChildServer): Promise<LevelResult[]> {
   const { concurrency, ...perf } = ctx.o.measure;
-  const report = await runPerf({ ...perf, url: server.origin, model: ctx.o.model, levels: concurrency });
+  const report = await runPerf({
+    ...perf,
+    url: server.origin,
+    model: ctx.o.model,
+    levels: concurrency,
+  });
   return [...report.levels];
 }
 
@@ -132,7 +151,8 @@ export function runSummary(run: CandidateRun): string {
 export function throughputGain(r: AnalyzeResult): number | undefined {
   const d = r.defaultRun.score;
   const b = r.best.score;
-  if (r.objective !== 'throughput' || !d.feasible || !b.feasible || !d.point || !b.point) return undefined;
+  if (r.objective !== 'throughput' || !d.feasible || !b.feasible || !d.point || !b.point)
+    return undefined;
   return b.point.throughput / d.point.throughput;
 }
 
@@ -144,7 +164,11 @@ function record(ctx: Context, run: Omit<CandidateRun, 'index' | 'label'>): Candi
   return full;
 }
 
-async function measureCandidate(ctx: Context, candidate: Candidate, configText: string): Promise<CandidateRun> {
+async function measureCandidate(
+  ctx: Context,
+  candidate: Candidate,
+  configText: string,
+): Promise<CandidateRun> {
   ctx.o.onEvent?.(`measuring candidate ${ctx.runs.length + 1}: ${candidateLabel(candidate)}`);
   try {
     const levels = await withServer(ctx, configText, s => measure(ctx, s));
@@ -152,7 +176,14 @@ async function measureCandidate(ctx: Context, candidate: Candidate, configText: 
     return record(ctx, { candidate, configText, isDefault: false, levels, score });
   } catch (e) {
     const failed = { feasible: false, value: -Infinity };
-    return record(ctx, { candidate, configText, isDefault: false, levels: [], score: failed, error: (e as Error).message });
+    return record(ctx, {
+      candidate,
+      configText,
+      isDefault: false,
+      levels: [],
+      score: failed,
+      error: (e as Error).message,
+    });
   }
 }
 
@@ -170,7 +201,8 @@ async function measureDefault(ctx: Context): Promise<Baseline> {
   ctx.o.onEvent?.(`measuring the current config of '${model}'`);
   const { completed, levels } = await withServer(ctx, original, async server => {
     const res = await sendOnce(`${server.origin}${modelPath(model)}/config`);
-    if (res.status !== 200) throw new EngineError('UNAVAILABLE', `config of model '${model}': HTTP ${res.status}`);
+    if (res.status !== 200)
+      throw new EngineError('UNAVAILABLE', `config of model '${model}': HTTP ${res.status}`);
     const completed = JSON.parse(res.body.toString('utf8')) as CompletedConfig;
     return { completed, levels: await measure(ctx, server) };
   });
@@ -194,7 +226,10 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeResult> {
   const ctx: Context = { o, launch: o.launch ?? launchBraid, runs: [] };
   const baseline = await measureDefault(ctx);
   const { base } = baseline;
-  const space = withBase({ ...defaultSpace(base, o.cores ?? availableParallelism()), ...o.space }, base);
+  const space = withBase(
+    { ...defaultSpace(base, o.cores ?? availableParallelism()), ...o.space },
+    base,
+  );
   const byText = new Map<string, CandidateRun>([[baseline.run.configText, baseline.run]]);
   const evaluate = async (p: GridPoint) => {
     const candidate = candidateAt(space, p);
@@ -208,10 +243,26 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeResult> {
   };
   const sizes = spaceSizes(space);
   const found =
-    o.search === 'brute' ? await bruteSearch(sizes, evaluate) : await quickSearch(sizes, pointOf(space, base), evaluate);
-  const bestText = candidateConfigText(baseline.doc, candidateAt(space, found.best), baseline.completed, base);
+    o.search === 'brute'
+      ? await bruteSearch(sizes, evaluate)
+      : await quickSearch(sizes, pointOf(space, base), evaluate);
+  const bestText = candidateConfigText(
+    baseline.doc,
+    candidateAt(space, found.best),
+    baseline.completed,
+    base,
+  );
   const winner = byText.get(bestText) ?? baseline.run;
   const best = isBetter(winner.score, baseline.run.score) ? winner : baseline.run;
   const { model, objective, constraints, search } = o;
-  return { model, objective, constraints, search, space, runs: ctx.runs, defaultRun: baseline.run, best };
+  return {
+    model,
+    objective,
+    constraints,
+    search,
+    space,
+    runs: ctx.runs,
+    defaultRun: baseline.run,
+    best,
+  };
 }

@@ -45,7 +45,8 @@ export function describePoint(p: OperatingPoint): string {
 /** How far a point is from meeting the constraints: 0 when it meets them, else the worst relative miss. */
 export function violation(p: OperatingPoint, c: Constraints): number {
   const latency = c.latencyBudgetMs === undefined ? 0 : p.p99Ms / c.latencyBudgetMs - 1;
-  const throughput = c.minThroughput === undefined ? 0 : c.minThroughput / Math.max(p.throughput, 1e-9) - 1;
+  const throughput =
+    c.minThroughput === undefined ? 0 : c.minThroughput / Math.max(p.throughput, 1e-9) - 1;
   return Math.max(0, latency, throughput);
 }
 
@@ -64,7 +65,9 @@ export function scoreCandidate(
   objective: Objective,
   c: Constraints,
 ): CandidateScore {
-  const valid = points.filter(p => Number.isFinite(p.p99Ms) && Number.isFinite(p.throughput) && p.throughput > 0);
+  const valid = points.filter(
+    p => Number.isFinite(p.p99Ms) && Number.isFinite(p.throughput) && p.throughput > 0,
+  );
   if (valid.length === 0) return { feasible: false, value: -Infinity };
   const feasible = valid.filter(p => violation(p, c) === 0);
   if (feasible.length === 0) {

@@ -66,7 +66,8 @@ function memo(evaluate: Evaluate) {
  */
 export function gridPoints(sizes: readonly number[]): GridPoint[] {
   let points: number[][] = [[]];
-  for (const size of sizes) points = points.flatMap(p => Array.from({ length: size }, (_, i) => [...p, i]));
+  for (const size of sizes)
+    points = points.flatMap(p => Array.from({ length: size }, (_, i) => [...p, i]));
   return sizes.some(s => s < 1) ? [] : points;
 }
 
@@ -93,7 +94,10 @@ export function neighbours(p: GridPoint, sizes: readonly number[]): GridPoint[] 
  * @example
  * const r = await bruteSearch([3, 2], async p => ({ feasible: true, value: -p[0]! }));
  */
-export async function bruteSearch(sizes: readonly number[], evaluate: Evaluate): Promise<SearchResult> {
+export async function bruteSearch(
+  sizes: readonly number[],
+  evaluate: Evaluate,
+): Promise<SearchResult> {
   const m = memo(evaluate);
   for (const p of gridPoints(sizes)) await m.run(p);
   return m.result();

@@ -21,7 +21,9 @@ export type LaunchServer = (repository: string, model: string) => Promise<ChildS
  */
 export function braidMainPath(): string {
   const sibling = fileURLToPath(new URL('../main.js', import.meta.url));
-  return existsSync(sibling) ? sibling : fileURLToPath(new URL('../../../dist/engine/cli/main.js', import.meta.url));
+  return existsSync(sibling)
+    ? sibling
+    : fileURLToPath(new URL('../../../dist/engine/cli/main.js', import.meta.url));
 }
 
 /** Why the server says a model failed: the `reason` (or message) of its error and warning log lines. */
@@ -30,7 +32,12 @@ function loadFailures(output: string, model: string): string[] {
   for (const line of output.split('\n')) {
     if (!line.startsWith('{') || !line.includes(model)) continue;
     try {
-      const entry = JSON.parse(line) as { level?: unknown; msg?: unknown; reason?: unknown; error?: unknown };
+      const entry = JSON.parse(line) as {
+        level?: unknown;
+        msg?: unknown;
+        reason?: unknown;
+        error?: unknown;
+      };
       if (entry.level !== 'error' && entry.level !== 'warn') continue;
       out.push(String(entry.reason ?? entry.error ?? entry.msg));
     } catch {
@@ -45,7 +52,10 @@ async function checkReady(server: ChildServer, model: string): Promise<void> {
   if (res.status === 200) return;
   const failures = loadFailures(server.output(), model);
   const why = failures.length > 0 ? `: ${failures.join('; ')}` : '';
-  throw new EngineError('UNAVAILABLE', `model '${model}' did not become ready (HTTP ${res.status})${why}`);
+  throw new EngineError(
+    'UNAVAILABLE',
+    `model '${model}' did not become ready (HTTP ${res.status})${why}`,
+  );
 }
 
 /**
@@ -58,9 +68,25 @@ async function checkReady(server: ChildServer, model: string): Promise<void> {
 export const launchBraid: LaunchServer = async (repository, model) => {
   const main = braidMainPath();
   const nodeArgs = [main, 'serve', '--model-repository', repository, '--http-port', '0'];
-  nodeArgs.push('--http-address', '127.0.0.1', '--log-format', 'json', '--allow-metrics', 'false', '--allow-grpc', 'false');
+  nodeArgs.push(
+    '--http-address',
+    '127.0.0.1',
+    '--log-format',
+    'json',
+    '--allow-metrics',
+    'false',
+    '--allow-grpc',
+    'false',
+  );
   // A candidate that fails to load is reported with its reason over HTTP, so the server must stay up.
-  nodeArgs.push('--model-control-mode', 'explicit', '--load-model', model, '--exit-on-error', 'false');
+  nodeArgs.push(
+    '--model-control-mode',
+    'explicit',
+    '--load-model',
+    model,
+    '--exit-on-error',
+    'false',
+  );
   const server = await startChildServer({ name: `braid serve (${model})`, nodeArgs });
   try {
     await checkReady(server, model);

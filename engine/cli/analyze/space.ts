@@ -49,7 +49,12 @@ const rankPreferred = (p: Preferred) =>
 const samePreferred = (a: Preferred, b: Preferred) =>
   a === 'max' || b === 'max' ? a === b : a.join(',') === b.join(',');
 
-function withValue<T>(values: readonly T[], v: T, same: (a: T, b: T) => boolean, rank: (x: T) => number): T[] {
+function withValue<T>(
+  values: readonly T[],
+  v: T,
+  same: (a: T, b: T) => boolean,
+  rank: (x: T) => number,
+): T[] {
   const out = values.some(x => same(x, v)) ? [...values] : [...values, v];
   return out.sort((a, b) => rank(a) - rank(b));
 }
@@ -69,10 +74,18 @@ export function withBase(space: SearchSpace, base: BaseSettings): SearchSpace {
   const batchSizes = space.maxBatchSize.filter(n => n > 0);
   return {
     maxBatchSize: b ? withValue(batchSizes, base.maxBatchSize, eq, ident) : [base.maxBatchSize],
-    queueDelayUs: b ? withValue(space.queueDelayUs, base.queueDelayUs, eq, rankDelay) : [base.queueDelayUs],
-    preferred: b ? withValue(space.preferred, base.preferred, samePreferred, rankPreferred) : [base.preferred],
-    instances: base.oneGroup ? withValue(space.instances, base.instances, eq, ident) : [base.instances],
-    intraOpThreads: ort ? withValue(space.intraOpThreads, base.intraOpThreads, eq, rankIntra) : [base.intraOpThreads],
+    queueDelayUs: b
+      ? withValue(space.queueDelayUs, base.queueDelayUs, eq, rankDelay)
+      : [base.queueDelayUs],
+    preferred: b
+      ? withValue(space.preferred, base.preferred, samePreferred, rankPreferred)
+      : [base.preferred],
+    instances: base.oneGroup
+      ? withValue(space.instances, base.instances, eq, ident)
+      : [base.instances],
+    intraOpThreads: ort
+      ? withValue(space.intraOpThreads, base.intraOpThreads, eq, rankIntra)
+      : [base.intraOpThreads],
   };
 }
 
@@ -109,7 +122,8 @@ export function spaceSizes(space: SearchSpace): number[] {
 export function candidateAt(space: SearchSpace, p: GridPoint): Candidate {
   const at = <T>(values: readonly T[], i: number | undefined): T => {
     const v = values[i ?? -1];
-    if (v === undefined) throw new RangeError(`grid point [${p.join(',')}] is outside the search space`);
+    if (v === undefined)
+      throw new RangeError(`grid point [${p.join(',')}] is outside the search space`);
     return v;
   };
   return {
@@ -152,7 +166,9 @@ export function preferredLabel(p: Preferred): string {
  */
 export function candidateLabel(c: Candidate): string {
   const delay = c.queueDelayUs === 'off' ? 'no dynamic batching' : `delay ${c.queueDelayUs} µs`;
-  const pref = preferredLabel(c.preferred === 'max' ? 'max' : c.preferred.filter(n => n <= c.maxBatchSize));
+  const pref = preferredLabel(
+    c.preferred === 'max' ? 'max' : c.preferred.filter(n => n <= c.maxBatchSize),
+  );
   const preferred = c.queueDelayUs === 'off' || pref === 'none' ? '' : `, preferred ${pref}`;
   const inst = `${c.instances} instance${c.instances === 1 ? '' : 's'}`;
   return `batch ${c.maxBatchSize}, ${delay}${preferred}, ${inst}, threads ${c.intraOpThreads}`;

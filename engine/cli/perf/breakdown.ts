@@ -49,10 +49,15 @@ function computePerRequestNs(d: StatsDelta): ComputePerRequest {
     output += size * b.computeOutputNs;
     inferences += size * b.executions;
   }
-  if (inferences > 0) return { input: input / inferences, infer: infer / inferences, output: output / inferences };
+  if (inferences > 0)
+    return { input: input / inferences, infer: infer / inferences, output: output / inferences };
   const n = d.computeCount;
   if (n <= 0) return { input: 0, infer: 0, output: 0 };
-  return { input: d.computeInputNs / n, infer: d.computeInferNs / n, output: d.computeOutputNs / n };
+  return {
+    input: d.computeInputNs / n,
+    infer: d.computeInferNs / n,
+    output: d.computeOutputNs / n,
+  };
 }
 
 /**
@@ -68,8 +73,15 @@ export function serverBreakdown(d: StatsDelta): ServerBreakdown | undefined {
   const requestUs = us(d.successNs / d.successCount);
   const queueUs = d.queueCount > 0 ? us(d.queueNs / d.queueCount) : 0;
   const c = computePerRequestNs(d);
-  const [computeInputUs, computeInferUs, computeOutputUs] = [us(c.input), us(c.infer), us(c.output)];
-  const overheadUs = Math.max(0, requestUs - queueUs - computeInputUs - computeInferUs - computeOutputUs);
+  const [computeInputUs, computeInferUs, computeOutputUs] = [
+    us(c.input),
+    us(c.infer),
+    us(c.output),
+  ];
+  const overheadUs = Math.max(
+    0,
+    requestUs - queueUs - computeInputUs - computeInferUs - computeOutputUs,
+  );
   return {
     requests: d.successCount,
     inferences: d.inferenceCount,

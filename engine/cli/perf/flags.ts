@@ -95,15 +95,20 @@ function num(flag: string, v: string, min: number, integer = true): number {
 }
 
 function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(v)) throw usage(`${flag} must be ${allowed.join(', ')}, got '${v}'`);
+  if (!(allowed as readonly string[]).includes(v))
+    throw usage(`${flag} must be ${allowed.join(', ')}, got '${v}'`);
   return v as T;
 }
 
-function loadShape(values: ReturnType<typeof parsePerf>['values']): Pick<PerfOptions, 'mode' | 'range'> {
+function loadShape(
+  values: ReturnType<typeof parsePerf>['values'],
+): Pick<PerfOptions, 'mode' | 'range'> {
   const conc = values['concurrency-range'];
   const rate = values['request-rate-range'];
-  if (conc !== undefined && rate !== undefined) throw usage('give --concurrency-range or --request-rate-range, not both');
-  if (rate !== undefined) return { mode: 'rate', range: parseRange(rate, '--request-rate-range', false) };
+  if (conc !== undefined && rate !== undefined)
+    throw usage('give --concurrency-range or --request-rate-range, not both');
+  if (rate !== undefined)
+    return { mode: 'rate', range: parseRange(rate, '--request-rate-range', false) };
   return { mode: 'concurrency', range: parseRange(conc ?? '1', '--concurrency-range', true) };
 }
 
@@ -123,8 +128,10 @@ export function parsePerfFlags(argv: string[]): PerfCommand {
   const model = values['model-name'];
   if (!values.help && !selfTest && !model) throw usage('-m/--model-name is required');
   if (values.binary && values.json) throw usage('give --binary or --json, not both');
-  const percentile = values.percentile === undefined ? undefined : num('--percentile', values.percentile, 1);
-  if (percentile !== undefined && percentile > 99) throw usage(`--percentile must be in [1, 99], got ${percentile}`);
+  const percentile =
+    values.percentile === undefined ? undefined : num('--percentile', values.percentile, 1);
+  if (percentile !== undefined && percentile > 99)
+    throw usage(`--percentile must be in [1, 99], got ${percentile}`);
   const threshold = values['latency-threshold'];
   const perf: PerfOptions = {
     url: values.url,
@@ -134,7 +141,10 @@ export function parsePerfFlags(argv: string[]): PerfCommand {
     shapes: new Map(values.shape.map(parseShapeFlag)),
     encoding: values.json ? 'json' : 'binary',
     ...loadShape(values),
-    distribution: oneOf('--request-distribution', values['request-distribution'], ['constant', 'poisson'] as const),
+    distribution: oneOf('--request-distribution', values['request-distribution'], [
+      'constant',
+      'poisson',
+    ] as const),
     maxConnections: num('--max-connections', values['max-connections'], 1),
     windowMs: num('-p/--measurement-interval', values['measurement-interval'], 1),
     stabilityPercentage: num('-s/--stability-percentage', values['stability-percentage'], 0, false),
@@ -142,7 +152,9 @@ export function parsePerfFlags(argv: string[]): PerfCommand {
     warmupMs: num('--warmup-ms', values['warmup-ms'], 0),
     client: oneOf('--client', values.client, ['raw', 'http'] as const),
     ...(percentile === undefined ? {} : { percentile }),
-    ...(threshold === undefined ? {} : { latencyThresholdMs: num('-l/--latency-threshold', threshold, 0, false) }),
+    ...(threshold === undefined
+      ? {}
+      : { latencyThresholdMs: num('-l/--latency-threshold', threshold, 0, false) }),
   };
   const outFile = values['output-file'];
   return {

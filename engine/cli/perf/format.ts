@@ -51,7 +51,17 @@ function tableRow(r: LevelResult): string[] {
 export function formatTable(report: PerfReport): string {
   const first = report.mode === 'concurrency' ? 'concurrency' : 'rate';
   const head = [first, 'infer/s', 'avg ms', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms'];
-  head.push('srv µs', 'queue', 'c.input', 'c.infer', 'c.output', 'overhead', 'avg batch', 'errors', 'stable');
+  head.push(
+    'srv µs',
+    'queue',
+    'c.input',
+    'c.infer',
+    'c.output',
+    'overhead',
+    'avg batch',
+    'errors',
+    'stable',
+  );
   const body = report.levels.map(tableRow);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map(r => r[i]!.length)));
   const line = (r: readonly string[]) => r.map((v, i) => v.padStart(widths[i]!)).join('  ');
@@ -61,10 +71,19 @@ export function formatTable(report: PerfReport): string {
     `stability on ${report.stabilityMetric} latency`;
   const c = report.generatorCeiling;
   const ceiling = c
-    ? [`load generator ceiling: ${c.requestsPerSec.toFixed(0)} requests/s at concurrency ${c.concurrency}`]
+    ? [
+        `load generator ceiling: ${c.requestsPerSec.toFixed(0)} requests/s at concurrency ${c.concurrency}`,
+      ]
     : [];
   const notes = [...ceiling, ...report.warnings.map(w => `warning: ${w}`)];
-  return [title, line(head), line(widths.map(w => '-'.repeat(w))), ...body.map(line), ...notes, ''].join('\n');
+  return [
+    title,
+    line(head),
+    line(widths.map(w => '-'.repeat(w))),
+    ...body.map(line),
+    ...notes,
+    '',
+  ].join('\n');
 }
 
 /**
@@ -106,9 +125,19 @@ export function formatCsv(report: PerfReport): string {
   const rows = report.levels.map(r => {
     const s = r.server;
     const l = r.latencyMs;
-    const server = [s?.queueUs, s?.computeInputUs, s?.computeInferUs, s?.computeOutputUs, s?.overheadUs, s?.requestUs];
+    const server = [
+      s?.queueUs,
+      s?.computeInputUs,
+      s?.computeInferUs,
+      s?.computeOutputUs,
+      s?.overheadUs,
+      s?.requestUs,
+    ];
     return [r.level.value, fixed(r.throughput, 2), ...[l.mean, l.p50, l.p90, l.p95, l.p99].map(us)]
-      .concat(server.map(v => fixed(v, 0)), [fixed(s?.averageBatch, 3), r.errors.count])
+      .concat(
+        server.map(v => fixed(v, 0)),
+        [fixed(s?.averageBatch, 3), r.errors.count],
+      )
       .join(',');
   });
   return [head.join(','), ...rows, ''].join('\n');
@@ -121,5 +150,9 @@ export function formatCsv(report: PerfReport): string {
  * formatReport(report, 'csv');
  */
 export function formatReport(report: PerfReport, format: PerfFormat): string {
-  return format === 'json' ? formatJson(report) : format === 'csv' ? formatCsv(report) : formatTable(report);
+  return format === 'json'
+    ? formatJson(report)
+    : format === 'csv'
+      ? formatCsv(report)
+      : formatTable(report);
 }

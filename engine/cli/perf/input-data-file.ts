@@ -18,7 +18,8 @@ export interface DataValues {
 export type DataEntry = ReadonlyMap<string, DataValues>;
 
 function flatten(v: unknown, out: unknown[], depth: number): void {
-  if (depth > 100) throw new EngineError('INVALID_ARG', 'input data: arrays nested deeper than 100');
+  if (depth > 100)
+    throw new EngineError('INVALID_ARG', 'input data: arrays nested deeper than 100');
   if (Array.isArray(v)) for (const x of v) flatten(x, out, depth + 1);
   else out.push(v);
 }
@@ -27,14 +28,18 @@ function parseValues(raw: unknown, where: string): DataValues {
   const values: unknown[] = [];
   if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
     const o = raw as { content?: unknown; shape?: unknown };
-    if (o.content === undefined) throw new EngineError(
-      'INVALID_ARG',
-      `${where}: expected an array or {"content": [...], "shape": [...]}`,
-    );
+    if (o.content === undefined)
+      throw new EngineError(
+        'INVALID_ARG',
+        `${where}: expected an array or {"content": [...], "shape": [...]}`,
+      );
     flatten(o.content, values, 0);
     if (o.shape === undefined) return { values };
     if (!Array.isArray(o.shape) || !o.shape.every(d => Number.isInteger(d) && (d as number) >= 0)) {
-      throw new EngineError('INVALID_ARG', `${where}: "shape" must be a list of non-negative integers`);
+      throw new EngineError(
+        'INVALID_ARG',
+        `${where}: "shape" must be a list of non-negative integers`,
+      );
     }
     return { values, shape: o.shape as number[] };
   }
@@ -64,7 +69,10 @@ export function parseInputData(text: string, file: string): DataEntry[] {
   }
   return data.map((entry: unknown, i) => {
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-      throw new EngineError('INVALID_ARG', `input data ${file}: data[${i}] must be an object of inputs`);
+      throw new EngineError(
+        'INVALID_ARG',
+        `input data ${file}: data[${i}] must be an object of inputs`,
+      );
     }
     const out = new Map<string, DataValues>();
     for (const [name, raw] of Object.entries(entry)) {

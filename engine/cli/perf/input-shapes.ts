@@ -18,7 +18,10 @@ import type { ModelInfo, TensorMetadata } from './model-info.js';
 export function parseShapeFlag(flag: string): [string, number[]] {
   const at = flag.lastIndexOf(':');
   const name = flag.slice(0, at);
-  const dims = flag.slice(at + 1).split(',').map(Number);
+  const dims = flag
+    .slice(at + 1)
+    .split(',')
+    .map(Number);
   if (at <= 0 || dims.some(d => !Number.isInteger(d) || d < 0)) {
     throw new EngineError(
       'INVALID_ARG',
@@ -52,7 +55,10 @@ export function checkBatchSize(info: ModelInfo, batchSize: number): void {
     );
   }
   if (max !== undefined && max > 0 && batchSize > max) {
-    throw new EngineError('INVALID_ARG', `model '${info.name}': batch size ${batchSize} exceeds max_batch_size ${max}`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `model '${info.name}': batch size ${batchSize} exceeds max_batch_size ${max}`,
+    );
   }
 }
 
@@ -61,7 +67,11 @@ export function itemDims(info: ModelInfo, input: TensorMetadata): readonly numbe
   return batchesOnFirstDim(info) ? input.shape.slice(1) : input.shape;
 }
 
-function override(info: ModelInfo, input: TensorMetadata, given: readonly number[]): readonly number[] {
+function override(
+  info: ModelInfo,
+  input: TensorMetadata,
+  given: readonly number[],
+): readonly number[] {
   const dims = itemDims(info, input);
   const fits = given.length === dims.length && dims.every((d, i) => d === -1 || d === given[i]);
   if (!fits) {
@@ -90,7 +100,8 @@ export function requestShape(
 ): number[] {
   let dims = given === undefined ? itemDims(info, input) : override(info, input, given);
   // Without a config the batch dimension is unknown; a leading -1 is taken as one.
-  if (info.maxBatchSize === undefined && given === undefined && dims[0] === -1) dims = [batchSize, ...dims.slice(1)];
+  if (info.maxBatchSize === undefined && given === undefined && dims[0] === -1)
+    dims = [batchSize, ...dims.slice(1)];
   if (dims.some(d => d < 0)) {
     throw new EngineError(
       'INVALID_ARG',

@@ -40,11 +40,23 @@ function dataDims(
   const free = dims.filter(d => d < 0).length;
   if (free !== 1) return undefined;
   const fixed = product(dims.filter(d => d >= 0));
-  return fixed > 0 && v.values.length % fixed === 0 ? dims.map(d => (d < 0 ? v.values.length / fixed : d)) : undefined;
+  return fixed > 0 && v.values.length % fixed === 0
+    ? dims.map(d => (d < 0 ? v.values.length / fixed : d))
+    : undefined;
 }
 
-function fromData(info: ModelInfo, input: TensorMetadata, v: DataValues, opts: RequestBuildOptions): InputTensor {
-  const shape = requestShape(info, input, opts.batchSize, dataDims(info, input, v, opts.shapes.get(input.name)));
+function fromData(
+  info: ModelInfo,
+  input: TensorMetadata,
+  v: DataValues,
+  opts: RequestBuildOptions,
+): InputTensor {
+  const shape = requestShape(
+    info,
+    input,
+    opts.batchSize,
+    dataDims(info, input, v, opts.shapes.get(input.name)),
+  );
   const total = product(shape);
   const n = v.values.length;
   if (n !== total && n * opts.batchSize !== total) {
@@ -58,7 +70,12 @@ function fromData(info: ModelInfo, input: TensorMetadata, v: DataValues, opts: R
   return { name: input.name, datatype: input.datatype, shape, data };
 }
 
-function generated(info: ModelInfo, input: TensorMetadata, index: number, opts: RequestBuildOptions): InputTensor {
+function generated(
+  info: ModelInfo,
+  input: TensorMetadata,
+  index: number,
+  opts: RequestBuildOptions,
+): InputTensor {
   const shape = requestShape(info, input, opts.batchSize, opts.shapes.get(input.name));
   const n = product(shape);
   const data =
@@ -80,14 +97,21 @@ function checkNames(info: ModelInfo, names: Iterable<string>, what: string): voi
   }
 }
 
-function tensorsFor(info: ModelInfo, entry: DataEntry | undefined, opts: RequestBuildOptions): InputTensor[] {
+function tensorsFor(
+  info: ModelInfo,
+  entry: DataEntry | undefined,
+  opts: RequestBuildOptions,
+): InputTensor[] {
   const out: InputTensor[] = [];
   for (const [i, input] of info.inputs.entries()) {
     const v = entry?.get(input.name);
     const optional = info.optionalInputs.has(input.name);
     if (v !== undefined) out.push(fromData(info, input, v, opts));
     else if (entry !== undefined && !optional) {
-      throw new EngineError('INVALID_ARG', `input data has no values for input '${input.name}' of model '${info.name}'`);
+      throw new EngineError(
+        'INVALID_ARG',
+        `input data has no values for input '${input.name}' of model '${info.name}'`,
+      );
     } else if (!optional || opts.shapes.has(input.name)) out.push(generated(info, input, i, opts));
   }
   return out;

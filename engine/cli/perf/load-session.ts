@@ -151,7 +151,8 @@ function runWorker(s: State, send: Sender): Promise<void> {
 }
 
 function openWindow(s: State): Window {
-  if (s.window) throw new EngineError('INTERNAL', 'load generator: a measurement window is already open');
+  if (s.window)
+    throw new EngineError('INTERNAL', 'load generator: a measurement window is already open');
   s.window = { openedMs: s.clock.now(), sampled: 0, requests: 0, errors: 0, sent: 0, messages: [] };
   return s.window;
 }
@@ -188,7 +189,10 @@ function createState(opts: LoadSessionOptions, clock: Clock): State {
     clock,
     keepErrors: opts.keepErrors ?? 5,
     samples: new Float64Array(opts.maxSamples ?? 2 ** 21),
-    gap: rate === undefined ? undefined : intervalGenerator(rate, opts.distribution ?? 'constant', opts.seed ?? 1),
+    gap:
+      rate === undefined
+        ? undefined
+        : intervalGenerator(rate, opts.distribution ?? 'constant', opts.seed ?? 1),
     nextSendMs: clock.now(),
     window: undefined,
     totalSent: 0,
@@ -197,7 +201,12 @@ function createState(opts: LoadSessionOptions, clock: Clock): State {
   };
 }
 
-function stopper(s: State, pool: SenderPool, workers: Promise<void>, graceMs: number): () => Promise<void> {
+function stopper(
+  s: State,
+  pool: SenderPool,
+  workers: Promise<void>,
+  graceMs: number,
+): () => Promise<void> {
   let stopping: Promise<void> | undefined;
   return () => {
     stopping ??= (async () => {
@@ -237,7 +246,12 @@ export function startLoad(opts: LoadSessionOptions): LoadSession {
   }
   const clock = opts.clock ?? systemClock;
   const s = createState(opts, clock);
-  const pool = createSenders(new URL(opts.url), opts.requests, opts.concurrency, opts.client ?? 'raw');
+  const pool = createSenders(
+    new URL(opts.url),
+    opts.requests,
+    opts.concurrency,
+    opts.client ?? 'raw',
+  );
   const workers = Promise.all(pool.senders.map(send => runWorker(s, send))).then(() => undefined);
   return {
     idle: ms => wait(clock, ms),

@@ -115,7 +115,9 @@ function merge(
 }
 
 function describeLevel(level: LoadLevel): string {
-  return level.kind === 'concurrency' ? `concurrency ${level.value}` : `request rate ${level.value}/s`;
+  return level.kind === 'concurrency'
+    ? `concurrency ${level.value}`
+    : `request rate ${level.value}/s`;
 }
 
 /**
@@ -126,10 +128,18 @@ function describeLevel(level: LoadLevel): string {
  * r.latencyMs.p99;
  */
 export async function measureLevel(level: LoadLevel, s: LevelSettings): Promise<LevelResult> {
-  const rate = level.kind === 'rate' ? { ratePerSec: level.value, distribution: s.distribution } : {};
+  const rate =
+    level.kind === 'rate' ? { ratePerSec: level.value, distribution: s.distribution } : {};
   const concurrency = level.kind === 'rate' ? s.maxConnections : level.value;
   const clock = s.clock ? { clock: s.clock } : {};
-  const load = startLoad({ url: s.url, requests: s.requests, concurrency, client: s.client, ...rate, ...clock });
+  const load = startLoad({
+    url: s.url,
+    requests: s.requests,
+    concurrency,
+    client: s.client,
+    ...rate,
+    ...clock,
+  });
   try {
     if (s.warmupMs > 0) await load.idle(s.warmupMs);
     // A statistics read that fails costs this level its breakdown, not its measurement.
@@ -152,7 +162,14 @@ export async function measureLevel(level: LoadLevel, s: LevelSettings): Promise<
       stable = isStable(figures, s.tolerance);
       const latest = figures[figures.length - 1]!;
       const throughput = latest.throughput * s.batchSize;
-      s.onWindow?.({ level, trial: windows.length, maxTrials: s.maxTrials, throughput, latencyMs: latest.latency, stable });
+      s.onWindow?.({
+        level,
+        trial: windows.length,
+        maxTrials: s.maxTrials,
+        throughput,
+        latencyMs: latest.latency,
+        stable,
+      });
     }
     const k = Math.min(STABLE_WINDOWS, windows.length);
     const first = snaps[snaps.length - 1 - k];

@@ -30,7 +30,8 @@ export interface ModelInfo {
 
 /** `/v2/models/{m}[/versions/{v}]` with the name and version escaped. */
 export function modelPath(model: string, version?: string): string {
-  const v = version === undefined || version === '' ? '' : `/versions/${encodeURIComponent(version)}`;
+  const v =
+    version === undefined || version === '' ? '' : `/versions/${encodeURIComponent(version)}`;
   return `/v2/models/${encodeURIComponent(model)}${v}`;
 }
 
@@ -50,10 +51,8 @@ async function getJson(url: string, what: string): Promise<{ status: number; jso
 }
 
 function tensors(list: unknown, model: string, field: string): TensorMetadata[] {
-  if (!Array.isArray(list)) throw new EngineError(
-    'INVALID_ARG',
-    `metadata of model '${model}': '${field}' is not a list`,
-  );
+  if (!Array.isArray(list))
+    throw new EngineError('INVALID_ARG', `metadata of model '${model}': '${field}' is not a list`);
   return list.map((t: { name?: unknown; datatype?: unknown; shape?: unknown }) => {
     if (typeof t.name !== 'string' || typeof t.datatype !== 'string' || !Array.isArray(t.shape)) {
       throw new EngineError(
@@ -72,7 +71,11 @@ function tensors(list: unknown, model: string, field: string): TensorMetadata[] 
  * const info = await readModelInfo('http://127.0.0.1:8000', 'simple');
  * info.inputs.map(i => i.name); // ['INPUT0', 'INPUT1']
  */
-export async function readModelInfo(origin: string, model: string, version?: string): Promise<ModelInfo> {
+export async function readModelInfo(
+  origin: string,
+  model: string,
+  version?: string,
+): Promise<ModelInfo> {
   const path = origin + modelPath(model, version);
   const meta = await getJson(path, `model '${model}'`);
   if (meta.status !== 200) {

@@ -34,7 +34,11 @@ export function seededUniform(seed: number): () => number {
  * const gap = intervalGenerator(200, 'constant');
  * gap(); // 5
  */
-export function intervalGenerator(ratePerSec: number, distribution: RequestDistribution, seed = 1): () => number {
+export function intervalGenerator(
+  ratePerSec: number,
+  distribution: RequestDistribution,
+  seed = 1,
+): () => number {
   if (!(ratePerSec > 0) || !Number.isFinite(ratePerSec)) {
     throw new RangeError(`request rate must be a positive number, got ${ratePerSec}`);
   }

@@ -21,7 +21,8 @@ export interface Progress {
  * // 'concurrency 4: window 2/10, 1234.0 infer/s, latency 3.200 ms'
  */
 export function progressLine(p: WindowProgress): string {
-  const level = p.level.kind === 'concurrency' ? `concurrency ${p.level.value}` : `rate ${p.level.value}/s`;
+  const level =
+    p.level.kind === 'concurrency' ? `concurrency ${p.level.value}` : `rate ${p.level.value}/s`;
   const stable = p.stable ? ', stable' : '';
   const figures = `${p.throughput.toFixed(1)} infer/s, latency ${p.latencyMs.toFixed(3)} ms`;
   return `${level}: window ${p.trial}/${p.maxTrials}, ${figures}${stable}`;
@@ -35,7 +36,10 @@ export function progressLine(p: WindowProgress): string {
  * await runPerf({ ...opts, onWindow: progress.onWindow });
  * progress.done();
  */
-export function createProgress(stream: { readonly isTTY?: boolean; write(s: string): unknown }): Progress {
+export function createProgress(stream: {
+  readonly isTTY?: boolean;
+  write(s: string): unknown;
+}): Progress {
   if (!stream.isTTY) return { onWindow: () => undefined, done: () => undefined };
   const clear = '\r\x1b[2K';
   return {

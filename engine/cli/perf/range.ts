@@ -22,9 +22,11 @@ export interface SweepRange {
 export function parseRange(text: string, flag: string, integer: boolean): SweepRange {
   const parts = text.split(':');
   const nums = parts.map(p => (p.trim() === '' ? NaN : Number(p)));
-  const bad = (why: string) => new EngineError('INVALID_ARG', `${flag} must be start[:end[:step]] ${why}, got '${text}'`);
+  const bad = (why: string) =>
+    new EngineError('INVALID_ARG', `${flag} must be start[:end[:step]] ${why}, got '${text}'`);
   const start = nums[0];
-  if (parts.length > 3 || start === undefined || nums.some(n => !Number.isFinite(n))) throw bad('with numbers');
+  if (parts.length > 3 || start === undefined || nums.some(n => !Number.isFinite(n)))
+    throw bad('with numbers');
   const end = nums[1] ?? start;
   const step = nums[2] ?? 1;
   if (integer && nums.some(n => !Number.isInteger(n))) throw bad('with whole numbers');

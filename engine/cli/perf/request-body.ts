@@ -43,15 +43,22 @@ export interface PreparedRequest {
 function jsonValues(t: InputTensor): unknown[] {
   const dt = t.datatype ?? 'FP32';
   if (dt === 'FP16' || dt === 'BF16') {
-    throw new EngineError('INVALID_ARG', `input '${t.name}': ${dt} travels only as binary data; use --binary`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `input '${t.name}': ${dt} travels only as binary data; use --binary`,
+    );
   }
   const data = t.data;
   if (dt === 'BYTES') {
-    if (!Array.isArray(data)) throw new EngineError('INVALID_ARG', `input '${t.name}': BYTES data must be strings`);
+    if (!Array.isArray(data))
+      throw new EngineError('INVALID_ARG', `input '${t.name}': BYTES data must be strings`);
     return [...(data as readonly string[])];
   }
-  if (Array.isArray(data)) throw new EngineError('INVALID_ARG', `input '${t.name}': ${dt} data must be a typed array`);
-  const values = Array.from(data as ArrayLike<number | bigint>, v => (typeof v === 'bigint' ? Number(v) : v));
+  if (Array.isArray(data))
+    throw new EngineError('INVALID_ARG', `input '${t.name}': ${dt} data must be a typed array`);
+  const values = Array.from(data as ArrayLike<number | bigint>, v =>
+    typeof v === 'bigint' ? Number(v) : v,
+  );
   return dt === 'BOOL' ? values.map(v => v !== 0) : values;
 }
 
@@ -64,7 +71,12 @@ function jsonValues(t: InputTensor): unknown[] {
 export function jsonInferRequest(inputs: readonly InputTensor[], id = 'perf'): PreparedRequest {
   const body = {
     id,
-    inputs: inputs.map(t => ({ name: t.name, shape: t.shape, datatype: t.datatype ?? 'FP32', data: jsonValues(t) })),
+    inputs: inputs.map(t => ({
+      name: t.name,
+      shape: t.shape,
+      datatype: t.datatype ?? 'FP32',
+      data: jsonValues(t),
+    })),
   };
   const headers = { 'content-type': 'application/json' };
   return { body: Buffer.from(JSON.stringify(body)), headers };

@@ -112,11 +112,16 @@ export const CEILING_WARNING_SHARE = 0.7;
 export function normalizeUrl(url: string): string {
   const withScheme = /^[a-z]+:\/\//i.test(url) ? url : `http://${url}`;
   const u = new URL(withScheme);
-  if (u.protocol !== 'http:') throw new EngineError('UNSUPPORTED', `-u ${url}: only http:// is supported`);
+  if (u.protocol !== 'http:')
+    throw new EngineError('UNSUPPORTED', `-u ${url}: only http:// is supported`);
   return u.origin;
 }
 
-async function checkFirstRequest(url: string, request: PreparedRequest, model: string): Promise<void> {
+async function checkFirstRequest(
+  url: string,
+  request: PreparedRequest,
+  model: string,
+): Promise<void> {
   const res = await sendOnce(url, request.body, request.headers);
   if (res.status < 200 || res.status >= 300) {
     const body = res.body.toString('utf8').slice(0, 500);
@@ -142,7 +147,8 @@ async function statsReader(
 }
 
 function levelWarnings(r: LevelResult): string[] {
-  const at = r.level.kind === 'concurrency' ? `concurrency ${r.level.value}` : `rate ${r.level.value}/s`;
+  const at =
+    r.level.kind === 'concurrency' ? `concurrency ${r.level.value}` : `rate ${r.level.value}/s`;
   const out: string[] = [];
   if (r.generator.eventLoopUtilization >= GENERATOR_BUSY_WARNING) {
     out.push(
@@ -150,10 +156,16 @@ function levelWarnings(r: LevelResult): string[] {
         'it is near its own ceiling and may be what limits this measurement (braid perf --self-test shows it)',
     );
   }
-  if (!r.stable) out.push(`${at}: not stable within the tolerance after ${r.windows} windows; figures are of the last 3`);
-  if (r.errors.count > 0) out.push(`${at}: ${r.errors.count} failed requests, first: ${r.errors.messages[0] ?? ''}`);
+  if (!r.stable)
+    out.push(
+      `${at}: not stable within the tolerance after ${r.windows} windows; figures are of the last 3`,
+    );
+  if (r.errors.count > 0)
+    out.push(`${at}: ${r.errors.count} failed requests, first: ${r.errors.messages[0] ?? ''}`);
   if (r.level.kind === 'rate' && r.sendRate < 0.9 * r.level.value) {
-    out.push(`${at}: sent only ${r.sendRate.toFixed(1)}/s; the server kept every connection busy (raise --max-connections)`);
+    out.push(
+      `${at}: sent only ${r.sendRate.toFixed(1)}/s; the server kept every connection busy (raise --max-connections)`,
+    );
   }
   return out;
 }
@@ -167,7 +179,12 @@ async function ceilingCheck(
   if (busy.length === 0) return { warnings: [] };
   const top = busy.reduce((a, b) => (b.requestsPerSec > a.requestsPerSec ? b : a));
   const concurrency = top.level.kind === 'concurrency' ? top.level.value : o.maxConnections;
-  const ceiling = await runSelfTest({ concurrency, client: o.client, windowMs: 2000, warmupMs: 300 });
+  const ceiling = await runSelfTest({
+    concurrency,
+    client: o.client,
+    windowMs: 2000,
+    warmupMs: 300,
+  });
   const limit = CEILING_WARNING_SHARE * ceiling.requestsPerSec;
   const warnings = levels
     .filter(l => l.requestsPerSec >= limit)
@@ -230,7 +247,12 @@ export async function runPerf(opts: PerfOptions): Promise<PerfReport> {
   const origin = normalizeUrl(o.url);
   const info = await readModelInfo(origin, o.model, o.version);
   const shapes = o.shapes ?? new Map<string, readonly number[]>();
-  const requests = buildRequests(info, { batchSize: o.batchSize, shapes, data: o.data, encoding: o.encoding });
+  const requests = buildRequests(info, {
+    batchSize: o.batchSize,
+    shapes,
+    data: o.data,
+    encoding: o.encoding,
+  });
   const url = `${origin}${modelPath(o.model, o.version)}/infer`;
   await checkFirstRequest(url, requests[0]!, o.model);
   const stats = await statsReader(origin, o);
@@ -242,13 +264,20 @@ export async function runPerf(opts: PerfOptions): Promise<PerfReport> {
     const r = await measureLevel(level, settings);
     levels.push(r);
     warnings.push(...levelWarnings(r));
-    if (o.latencyThresholdMs !== undefined && watched(r, o.percentile) > o.latencyThresholdMs) break;
+    if (o.latencyThresholdMs !== undefined && watched(r, o.percentile) > o.latencyThresholdMs)
+      break;
   }
   const checked = o.checkCeiling === false ? { warnings: [] } : await ceilingCheck(levels, o);
   warnings.push(...checked.warnings);
   const stabilityMetric = o.percentile === undefined ? 'avg' : `p${o.percentile}`;
   const version = o.version ? { version: o.version } : {};
   const ceiling = checked.ceiling ? { generatorCeiling: checked.ceiling } : {};
-  const base = { model: o.model, ...version, url: origin, batchSize: o.batchSize, encoding: o.encoding };
+  const base = {
+    model: o.model,
+    ...version,
+    url: origin,
+    batchSize: o.batchSize,
+    encoding: o.encoding,
+  };
   return { ...base, mode: o.mode, stabilityMetric, levels, ...ceiling, warnings };
 }

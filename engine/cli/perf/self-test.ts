@@ -56,10 +56,22 @@ process.on('SIGTERM', () => process.exit(0));
 export async function runSelfTest(opts: SelfTestOptions = {}): Promise<SelfTestResult> {
   const concurrency = opts.concurrency ?? 32;
   const client = opts.client ?? 'raw';
-  const server = await startChildServer({ name: 'trivial server', nodeArgs: ['-e', TRIVIAL_SERVER] });
+  const server = await startChildServer({
+    name: 'trivial server',
+    nodeArgs: ['-e', TRIVIAL_SERVER],
+  });
   try {
-    const request = { body: Buffer.from('{"inputs":[]}'), headers: { 'content-type': 'application/json' } };
-    const load = startLoad({ url: `${server.origin}/`, requests: [request], concurrency, client, clock: cliClock });
+    const request = {
+      body: Buffer.from('{"inputs":[]}'),
+      headers: { 'content-type': 'application/json' },
+    };
+    const load = startLoad({
+      url: `${server.origin}/`,
+      requests: [request],
+      concurrency,
+      client,
+      clock: cliClock,
+    });
     try {
       await load.idle(opts.warmupMs ?? 500);
       const w = await load.window(opts.windowMs ?? 3000);

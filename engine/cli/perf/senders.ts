@@ -44,7 +44,9 @@ function httpSender(base: http.RequestOptions, next: () => PreparedRequest): Sen
       }
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(`HTTP ${status}: ${Buffer.concat(chunks).toString('utf8').slice(0, 200)}`));
+      res.on('end', () =>
+        done(`HTTP ${status}: ${Buffer.concat(chunks).toString('utf8').slice(0, 200)}`),
+      );
     });
     req.on('error', (e: Error) => done(e.message));
     req.end(body);
@@ -76,7 +78,13 @@ export function createSenders(
   if (client === 'http') {
     const agent = new http.Agent({ keepAlive: true, maxSockets: count });
     const path = url.pathname + url.search;
-    const base: http.RequestOptions = { host: url.hostname, port: url.port, path, method: 'POST', agent };
+    const base: http.RequestOptions = {
+      host: url.hostname,
+      port: url.port,
+      path,
+      method: 'POST',
+      agent,
+    };
     const send = httpSender(base, rotation(requests));
     return { senders: Array.from({ length: count }, () => send), close: () => agent.destroy() };
   }

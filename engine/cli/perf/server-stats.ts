@@ -64,7 +64,8 @@ interface ModelStatsJson {
 
 /** The path of a model's (or one version's) statistics. */
 export function statsPath(model: string, version?: string): string {
-  const v = version === undefined || version === '' ? '' : `/versions/${encodeURIComponent(version)}`;
+  const v =
+    version === undefined || version === '' ? '' : `/versions/${encodeURIComponent(version)}`;
   return `/v2/models/${encodeURIComponent(model)}${v}/stats`;
 }
 
@@ -92,11 +93,16 @@ function batchesOf(list: readonly ModelStatsJson[]): Map<number, BatchPhases> {
 export function parseStats(json: unknown, model: string): StatsSnapshot {
   const list = (json as { model_stats?: unknown } | null)?.model_stats;
   if (!Array.isArray(list) || list.length === 0) {
-    throw new EngineError('INVALID_ARG', `statistics of model '${model}': expected a non-empty model_stats list`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `statistics of model '${model}': expected a non-empty model_stats list`,
+    );
   }
   const stats = list as ModelStatsJson[];
-  const sum = (f: (s: ModelStatsJson) => number | undefined) => stats.reduce((acc, s) => acc + (f(s) ?? 0), 0);
-  const phase = (name: string, field: 'count' | 'ns') => sum(s => s.inference_stats?.[name]?.[field]);
+  const sum = (f: (s: ModelStatsJson) => number | undefined) =>
+    stats.reduce((acc, s) => acc + (f(s) ?? 0), 0);
+  const phase = (name: string, field: 'count' | 'ns') =>
+    sum(s => s.inference_stats?.[name]?.[field]);
   return {
     inferenceCount: sum(s => s.inference_count),
     executionCount: sum(s => s.execution_count),
@@ -120,11 +126,18 @@ export function parseStats(json: unknown, model: string): StatsSnapshot {
  * @example
  * const before = await readStats('http://127.0.0.1:8000', 'mlp_batch');
  */
-export async function readStats(origin: string, model: string, version?: string): Promise<StatsSnapshot> {
+export async function readStats(
+  origin: string,
+  model: string,
+  version?: string,
+): Promise<StatsSnapshot> {
   const res = await sendOnce(origin + statsPath(model, version));
   if (res.status !== 200) {
     const body = res.body.toString('utf8').slice(0, 300);
-    throw new EngineError('UNAVAILABLE', `statistics of model '${model}': HTTP ${res.status}: ${body}`);
+    throw new EngineError(
+      'UNAVAILABLE',
+      `statistics of model '${model}': HTTP ${res.status}: ${body}`,
+    );
   }
   return parseStats(JSON.parse(res.body.toString('utf8')) as unknown, model);
 }
@@ -169,6 +182,7 @@ export function diffStats(before: StatsSnapshot, after: StatsSnapshot): StatsDel
     ...d,
     averageBatch: d.executionCount > 0 ? d.inferenceCount / d.executionCount : NaN,
     queueUsPerRequest: d.successCount > 0 ? d.queueNs / d.successCount / 1000 : NaN,
-    computeInferUsPerExecution: d.executionCount > 0 ? d.computeInferNs / d.executionCount / 1000 : NaN,
+    computeInferUsPerExecution:
+      d.executionCount > 0 ? d.computeInferNs / d.executionCount / 1000 : NaN,
   };
 }

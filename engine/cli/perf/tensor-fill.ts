@@ -12,7 +12,6 @@ import type { TensorValues } from './request-body.js';
 
 type NumericArray = Exclude<TensorValues, readonly string[]>;
 
-
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
@@ -32,7 +31,8 @@ export function toHalfBits(v: number): number {
   const e = exp - 112;
   if (e >= 0x1f) return sign | 0x7c00;
   // A rounding carry runs into the exponent, which is the correctly rounded result.
-  const round = (bits: number, rem: number, mid: number) => bits + (rem > mid || (rem === mid && (bits & 1) === 1) ? 1 : 0);
+  const round = (bits: number, rem: number, mid: number) =>
+    bits + (rem > mid || (rem === mid && (bits & 1) === 1) ? 1 : 0);
   if (e <= 0) {
     if (e < -10) return sign;
     const shift = 14 - e;
@@ -51,7 +51,10 @@ export function toBf16Bits(v: number): number {
 
 function numericArray(datatype: string, n: number, name: string): NumericArray {
   if (!isDataType(datatype) || datatype === 'BYTES') {
-    throw new EngineError('UNSUPPORTED', `input '${name}': datatype '${datatype}' cannot be generated`);
+    throw new EngineError(
+      'UNSUPPORTED',
+      `input '${name}': datatype '${datatype}' cannot be generated`,
+    );
   }
   return new (typedArrayFor(datatype))(n) as NumericArray;
 }
@@ -59,7 +62,8 @@ function numericArray(datatype: string, n: number, name: string): NumericArray {
 function setNumber(out: NumericArray, datatype: string, i: number, v: number): void {
   if (datatype === 'FP16') out[i] = toHalfBits(v);
   else if (datatype === 'BF16') out[i] = toBf16Bits(v);
-  else if (out instanceof BigInt64Array || out instanceof BigUint64Array) out[i] = BigInt(Math.trunc(v));
+  else if (out instanceof BigInt64Array || out instanceof BigUint64Array)
+    out[i] = BigInt(Math.trunc(v));
   else out[i] = v;
 }
 
@@ -70,7 +74,9 @@ function setNumber(out: NumericArray, datatype: string, i: number, v: number): v
  * zeroValues('INT64', 4); // BigInt64Array [0n, 0n, 0n, 0n]
  */
 export function zeroValues(datatype: string, n: number, name = 'input'): TensorValues {
-  return datatype === 'BYTES' ? Array.from({ length: n }, () => '') : numericArray(datatype, n, name);
+  return datatype === 'BYTES'
+    ? Array.from({ length: n }, () => '')
+    : numericArray(datatype, n, name);
 }
 
 /**
@@ -80,7 +86,12 @@ export function zeroValues(datatype: string, n: number, name = 'input'): TensorV
  * @example
  * randomValues('FP32', 16, 7);
  */
-export function randomValues(datatype: string, n: number, seed: number, name = 'input'): TensorValues {
+export function randomValues(
+  datatype: string,
+  n: number,
+  seed: number,
+  name = 'input',
+): TensorValues {
   const next = seededUniform(seed);
   if (datatype === 'BYTES') {
     const letter = () => String.fromCharCode(97 + Math.floor(next() * 26));
@@ -89,7 +100,8 @@ export function randomValues(datatype: string, n: number, seed: number, name = '
   const out = numericArray(datatype, n, name);
   const isFloat = datatype.startsWith('FP') || datatype === 'BF16';
   const scale = datatype === 'BOOL' ? 2 : 64;
-  for (let i = 0; i < n; i++) setNumber(out, datatype, i, isFloat ? next() : Math.floor(next() * scale));
+  for (let i = 0; i < n; i++)
+    setNumber(out, datatype, i, isFloat ? next() : Math.floor(next() * scale));
   return out;
 }
 
@@ -100,9 +112,15 @@ export function randomValues(datatype: string, n: number, seed: number, name = '
  * @example
  * valuesFrom('FP32', [1, 2], 2, 'x'); // Float32Array [1, 2, 1, 2]
  */
-export function valuesFrom(datatype: string, values: readonly unknown[], times: number, name: string): TensorValues {
+export function valuesFrom(
+  datatype: string,
+  values: readonly unknown[],
+  times: number,
+  name: string,
+): TensorValues {
   const n = values.length * times;
-  if (datatype === 'BYTES') return Array.from({ length: n }, (_, i) => String(values[i % values.length]));
+  if (datatype === 'BYTES')
+    return Array.from({ length: n }, (_, i) => String(values[i % values.length]));
   const out = numericArray(datatype, n, name);
   for (let i = 0; i < n; i++) {
     const v = values[i % values.length];

@@ -73,8 +73,14 @@ export async function runTestCommand(argv: string[], io: TestCommandIo): Promise
     return 0;
   }
   if (!flags.watch) return runOnce(flags, io);
-  const dirs = [...new Set([...flags.paths, ...(flags.repository === undefined ? [] : [flags.repository])])];
-  await watchLoop({ run: () => runOnce(flags, io), changes: watchDirectories(dirs, cliClock), notify: line => io.err(`${line}\n`) });
+  const dirs = [
+    ...new Set([...flags.paths, ...(flags.repository === undefined ? [] : [flags.repository])]),
+  ];
+  await watchLoop({
+    run: () => runOnce(flags, io),
+    changes: watchDirectories(dirs, cliClock),
+    notify: line => io.err(`${line}\n`),
+  });
   return 0;
 }
 
@@ -93,12 +99,28 @@ function parseTestFlags(argv: string[]): TestFlags | 'help' {
   });
   if (values.help) return 'help';
   const repository = values['model-repository'];
-  if (positionals.length === 0 && repository === undefined) throw new EngineError('INVALID_ARG', 'braid test: give the test files or directories to run, or --model-repository');
-  if (!['spec', 'tap', 'junit'].includes(values.reporter)) throw new EngineError('INVALID_ARG', `--reporter must be spec, tap or junit, got '${values.reporter}'`);
+  if (positionals.length === 0 && repository === undefined)
+    throw new EngineError(
+      'INVALID_ARG',
+      'braid test: give the test files or directories to run, or --model-repository',
+    );
+  if (!['spec', 'tap', 'junit'].includes(values.reporter))
+    throw new EngineError(
+      'INVALID_ARG',
+      `--reporter must be spec, tap or junit, got '${values.reporter}'`,
+    );
   const min = values['coverage-min'];
   const coverageMin = min === undefined ? undefined : Number(min);
-  if (coverageMin !== undefined && !(coverageMin >= 0 && coverageMin <= 100)) throw new EngineError('INVALID_ARG', `--coverage-min must be a percentage from 0 to 100, got '${min}'`);
-  if (values.url !== undefined && !/^https?:\/\//.test(values.url)) throw new EngineError('INVALID_ARG', `--url must start with http:// or https://, got '${values.url}'`);
+  if (coverageMin !== undefined && !(coverageMin >= 0 && coverageMin <= 100))
+    throw new EngineError(
+      'INVALID_ARG',
+      `--coverage-min must be a percentage from 0 to 100, got '${min}'`,
+    );
+  if (values.url !== undefined && !/^https?:\/\//.test(values.url))
+    throw new EngineError(
+      'INVALID_ARG',
+      `--url must start with http:// or https://, got '${values.url}'`,
+    );
   return {
     paths: positionals,
     ...(repository === undefined ? {} : { repository }),
@@ -116,14 +138,22 @@ function parseTestFlags(argv: string[]): TestFlags | 'help' {
 async function runOnce(flags: TestFlags, io: TestCommandIo): Promise<number> {
   let report = '';
   const sink: Sink = flags.output !== undefined ? text => void (report += text) : io.out;
-  const summary = await runSuite({ ...flags, reporter: makeReporter(flags.reporter, sink), clock: cliClock, logger: noopLogger });
+  const summary = await runSuite({
+    ...flags,
+    reporter: makeReporter(flags.reporter, sink),
+    clock: cliClock,
+    logger: noopLogger,
+  });
   if (flags.output !== undefined) await writeFile(flags.output, report);
   const shortfalls = coverageShortfalls(summary);
   // Machine formats keep stdout parseable; people still get the summary line.
-  const summaryTo = flags.output !== undefined ? io.out : flags.reporter === 'spec' ? undefined : io.err;
+  const summaryTo =
+    flags.output !== undefined ? io.out : flags.reporter === 'spec' ? undefined : io.err;
   summaryTo?.(`${shortfalls.map(s => `${s.message}\n`).join('')}${summaryLine(summary)}\n`);
   if (summary.passed + summary.failed + summary.skipped === 0) {
-    io.err(`braid test: no test cases found${flags.filter === undefined ? '' : ` matching '${flags.filter}'`} (test files are named *.test.yaml)\n`);
+    io.err(
+      `braid test: no test cases found${flags.filter === undefined ? '' : ` matching '${flags.filter}'`} (test files are named *.test.yaml)\n`,
+    );
     return 1;
   }
   return summary.failed > 0 || shortfalls.length > 0 ? 1 : 0;

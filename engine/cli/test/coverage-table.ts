@@ -6,7 +6,17 @@
 import type { Fraction, PipelineCoverage } from './coverage.js';
 import { percentOf } from './coverage.js';
 
-const COLUMNS = ['ran', 'skipped', 'returned', 'failed', 'cancelled', 'retried', 'fell back', 'guard t/f', 'map 0/n'] as const;
+const COLUMNS = [
+  'ran',
+  'skipped',
+  'returned',
+  'failed',
+  'cancelled',
+  'retried',
+  'fell back',
+  'guard t/f',
+  'map 0/n',
+] as const;
 
 /**
  * Renders the coverage of one pipeline.
@@ -42,7 +52,8 @@ export function formatCoverage(c: PipelineCoverage): string[] {
   });
   const nameWidth = Math.max(4, ...rows.map(r => r.name.length));
   const widths = COLUMNS.map((h, i) => Math.max(h.length, ...rows.map(r => r.cells[i]!.length)));
-  const line = (name: string, cells: readonly string[], mark: string) => `  ${mark} ${name.padEnd(nameWidth)}  ${cells.map((c, i) => c.padStart(widths[i]!)).join('  ')}`.trimEnd();
+  const line = (name: string, cells: readonly string[], mark: string) =>
+    `  ${mark} ${name.padEnd(nameWidth)}  ${cells.map((c, i) => c.padStart(widths[i]!)).join('  ')}`.trimEnd();
   const k = c.kinds;
   return [
     `Coverage of pipeline '${c.pipeline}': ${fraction(c.total)}`,

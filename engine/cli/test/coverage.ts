@@ -43,7 +43,12 @@ export interface Fraction {
 export interface PipelineCoverage {
   readonly pipeline: string;
   readonly steps: readonly (StepBranches & { readonly tally: StepTally })[];
-  readonly kinds: { readonly steps: Fraction; readonly guards: Fraction; readonly maps: Fraction; readonly policies: Fraction };
+  readonly kinds: {
+    readonly steps: Fraction;
+    readonly guards: Fraction;
+    readonly maps: Fraction;
+    readonly policies: Fraction;
+  };
   readonly total: Fraction;
   /** Percent of all items, 100 when there are none. */
   readonly percent: number;
@@ -63,11 +68,30 @@ export function pipelineBranches(file: PipelineFile): StepBranches[] {
     const calls = s.model !== undefined || s.module !== undefined;
     const retry = calls && (s.retry ?? file.defaults?.retry) !== undefined;
     const onError = calls ? (s.on_error ?? file.defaults?.on_error) : undefined;
-    return { name: s.name, guard: s.when !== undefined, map: s.map !== undefined, retry, ...(onError === 'skip' || onError === 'default' ? { onError } : {}) };
+    return {
+      name: s.name,
+      guard: s.when !== undefined,
+      map: s.map !== undefined,
+      retry,
+      ...(onError === 'skip' || onError === 'default' ? { onError } : {}),
+    };
   });
 }
 
-const zero = (): StepTally => ({ ran: 0, skipped: 0, returned: 0, failed: 0, defaulted: 0, cancelled: 0, retried: 0, fellBack: 0, guardTrue: 0, guardFalse: 0, mapEmpty: 0, mapItems: 0 });
+const zero = (): StepTally => ({
+  ran: 0,
+  skipped: 0,
+  returned: 0,
+  failed: 0,
+  defaulted: 0,
+  cancelled: 0,
+  retried: 0,
+  fellBack: 0,
+  guardTrue: 0,
+  guardFalse: 0,
+  mapEmpty: 0,
+  mapItems: 0,
+});
 
 /**
  * Tallies step records by pipeline and step.
@@ -115,7 +139,11 @@ export class CoverageRecorder {
     };
     for (const s of steps) {
       const t = s.tally;
-      item('steps', t.ran + t.returned + t.failed + t.defaulted + t.fellBack > 0, `step '${s.name}' never ran`);
+      item(
+        'steps',
+        t.ran + t.returned + t.failed + t.defaulted + t.fellBack > 0,
+        `step '${s.name}' never ran`,
+      );
       if (s.guard) {
         item('guards', t.guardTrue > 0, `the guard of '${s.name}' was never true`);
         item('guards', t.guardFalse > 0, `the guard of '${s.name}' was never false`);
@@ -125,11 +153,23 @@ export class CoverageRecorder {
         item('maps', t.mapItems > 0, `the map of '${s.name}' never had items`);
       }
       if (s.retry) item('policies', t.retried > 0, `'${s.name}' never retried`);
-      if (s.onError) item('policies', t.fellBack > 0, `'${s.name}' never fell back (on_error: ${s.onError})`);
+      if (s.onError)
+        item('policies', t.fellBack > 0, `'${s.name}' never fell back (on_error: ${s.onError})`);
     }
-    const fraction = (k: keyof typeof count): Fraction => ({ covered: count[k][0]!, total: count[k][1]! });
-    const kinds = { steps: fraction('steps'), guards: fraction('guards'), maps: fraction('maps'), policies: fraction('policies') };
-    const total = Object.values(kinds).reduce((a, f) => ({ covered: a.covered + f.covered, total: a.total + f.total }), { covered: 0, total: 0 });
+    const fraction = (k: keyof typeof count): Fraction => ({
+      covered: count[k][0]!,
+      total: count[k][1]!,
+    });
+    const kinds = {
+      steps: fraction('steps'),
+      guards: fraction('guards'),
+      maps: fraction('maps'),
+      policies: fraction('policies'),
+    };
+    const total = Object.values(kinds).reduce(
+      (a, f) => ({ covered: a.covered + f.covered, total: a.total + f.total }),
+      { covered: 0, total: 0 },
+    );
     return { pipeline, steps, kinds, total, percent: percentOf(total), missed };
   }
 }

@@ -32,7 +32,13 @@ export interface CaseResult {
   /** The steps of the request that failed the case. */
   readonly steps?: readonly StepRecord[];
   /** Latency over the repeats, in ms. */
-  readonly latency?: { readonly n: number; readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number };
+  readonly latency?: {
+    readonly n: number;
+    readonly p50: number;
+    readonly p90: number;
+    readonly p99: number;
+    readonly max: number;
+  };
 }
 
 /** What a case runs against. */
@@ -66,7 +72,8 @@ export async function runCase(c: TestCaseDecl, ctx: CaseContext): Promise<CaseRe
   const elapsed = () => ctx.clock.now() - start;
   try {
     const inputs: TensorMap = new Map<string, Tensor>();
-    for (const [name, src] of Object.entries(c.inputs)) inputs.set(name, await loadTensor(src, { baseDir: ctx.baseDir, what: `input '${name}'` }));
+    for (const [name, src] of Object.entries(c.inputs))
+      inputs.set(name, await loadTensor(src, { baseDir: ctx.baseDir, what: `input '${name}'` }));
     const req = {
       model: ctx.pipeline,
       inputs,
@@ -83,11 +90,22 @@ export async function runCase(c: TestCaseDecl, ctx: CaseContext): Promise<CaseRe
       const problems = await check(c, outcome, ctx, notes);
       if (problems.length > 0) {
         const which = c.repeat > 1 ? [`request ${i + 1} of ${c.repeat}:`] : [];
-        return { ...base, status: 'failed', durationMs: elapsed(), failures: [...which, ...problems], steps: outcome.steps };
+        return {
+          ...base,
+          status: 'failed',
+          durationMs: elapsed(),
+          failures: [...which, ...problems],
+          steps: outcome.steps,
+        };
       }
     }
   } catch (e) {
-    return { ...base, status: 'failed', durationMs: elapsed(), failures: toEngineError(e).message.split('\n') };
+    return {
+      ...base,
+      status: 'failed',
+      durationMs: elapsed(),
+      failures: toEngineError(e).message.split('\n'),
+    };
   }
   const latency = summarize(durations);
   const over = c.latency ? budget(c.latency, latency) : [];
@@ -101,21 +119,36 @@ export async function runCase(c: TestCaseDecl, ctx: CaseContext): Promise<CaseRe
   };
 }
 
-async function check(c: TestCaseDecl, o: TargetOutcome, ctx: CaseContext, notes: Set<string>): Promise<string[]> {
+async function check(
+  c: TestCaseDecl,
+  o: TargetOutcome,
+  ctx: CaseContext,
+  notes: Set<string>,
+): Promise<string[]> {
   const exp = c.expect;
   const lines: string[] = [];
   if (exp.error) {
-    if (o.ok) lines.push(`expected the request to fail (${describeError(exp.error)}), but it succeeded`);
+    if (o.ok)
+      lines.push(`expected the request to fail (${describeError(exp.error)}), but it succeeded`);
     else lines.push(...checkError(o, exp.error));
   } else if (!o.ok) {
     lines.push(`the request failed: ${o.status}${o.code ? ` ${o.code}` : ''}: ${o.message}`);
   } else if (exp.outputs) {
-    lines.push(...(await checkOutputs(o.outputs, exp.outputs, { baseDir: ctx.baseDir, snapshots: ctx.snapshots.forCase(c.name) })));
+    lines.push(
+      ...(await checkOutputs(o.outputs, exp.outputs, {
+        baseDir: ctx.baseDir,
+        snapshots: ctx.snapshots.forCase(c.name),
+      })),
+    );
   }
   if (exp.steps) {
     if (o.steps.length === 0 && ctx.target.mode === 'url') {
       // The same files serve as contract tests of any server: what it cannot report is noted, not failed.
-      notes.add(o.ok ? 'steps: not checked: the server reports no step outcomes (braid_debug is Braid\'s)' : 'steps: not checked: a server reports no step outcomes for a failed request; in-process checks them');
+      notes.add(
+        o.ok
+          ? "steps: not checked: the server reports no step outcomes (braid_debug is Braid's)"
+          : 'steps: not checked: a server reports no step outcomes for a failed request; in-process checks them',
+      );
     } else {
       lines.push(...checkSteps(o.steps, ctx.pipeline, exp.steps));
     }
@@ -123,22 +156,44 @@ async function check(c: TestCaseDecl, o: TargetOutcome, ctx: CaseContext, notes:
   return lines;
 }
 
-function describeError(e: { readonly status?: number; readonly code?: string; readonly message?: string }): string {
-  const parts = [e.status === undefined ? '' : `status ${e.status}`, e.code ?? '', e.message === undefined ? '' : `message containing ${JSON.stringify(e.message)}`];
+function describeError(e: {
+  readonly status?: number;
+  readonly code?: string;
+  readonly message?: string;
+}): string {
+  const parts = [
+    e.status === undefined ? '' : `status ${e.status}`,
+    e.code ?? '',
+    e.message === undefined ? '' : `message containing ${JSON.stringify(e.message)}`,
+  ];
   return parts.filter(Boolean).join(', ') || 'any error';
 }
 
 function summarize(durations: readonly number[]): NonNullable<CaseResult['latency']> {
   const sorted = Float64Array.from(durations).sort();
-  return { n: sorted.length, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
+  return {
+    n: sorted.length,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? NaN,
+  };
 }
 
-function budget(limits: NonNullable<TestCaseDecl['latency']>, got: NonNullable<CaseResult['latency']>): string[] {
+function budget(
+  limits: NonNullable<TestCaseDecl['latency']>,
+  got: NonNullable<CaseResult['latency']>,
+): string[] {
   const checks = [
     ['p50', limits.p50_ms, got.p50],
     ['p90', limits.p90_ms, got.p90],
     ['p99', limits.p99_ms, got.p99],
     ['max', limits.max_ms, got.max],
   ] as const;
-  return checks.filter(([, limit, v]) => limit !== undefined && v > limit).map(([name, limit, v]) => `latency ${name} ${v.toFixed(1)} ms is over its budget of ${limit} ms (${got.n} request(s))`);
+  return checks
+    .filter(([, limit, v]) => limit !== undefined && v > limit)
+    .map(
+      ([name, limit, v]) =>
+        `latency ${name} ${v.toFixed(1)} ms is over its budget of ${limit} ms (${got.n} request(s))`,
+    );
 }

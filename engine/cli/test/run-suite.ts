@@ -82,7 +82,15 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteSummary> {
 
 /** A file that cannot run, as one failed result, so the run fails and says why. */
 function fileFailure(file: string, line: number, message: string): CaseResult {
-  return { file, line, pipeline: path.basename(file), name: '(test file)', status: 'failed', durationMs: 0, failures: message.split('\n') };
+  return {
+    file,
+    line,
+    pipeline: path.basename(file),
+    name: '(test file)',
+    status: 'failed',
+    durationMs: 0,
+    failures: message.split('\n'),
+  };
 }
 
 async function groupFiles(opts: SuiteOptions, report: (r: CaseResult) => void): Promise<Group[]> {
@@ -99,9 +107,18 @@ async function groupFiles(opts: SuiteOptions, report: (r: CaseResult) => void): 
     const selected = filterCases(file, opts.filter);
     if (!selected) continue;
     // Over --url the repository only feeds coverage: files kept apart from one still run.
-    const repo = opts.repository ? path.resolve(opts.repository) : ((await repositoryOf(file.path, file.decl.pipeline)) ?? (opts.url ? NO_REPOSITORY : undefined));
+    const repo = opts.repository
+      ? path.resolve(opts.repository)
+      : ((await repositoryOf(file.path, file.decl.pipeline)) ??
+        (opts.url ? NO_REPOSITORY : undefined));
     if (repo === undefined) {
-      report(fileFailure(file.label, 1, `cannot tell which model repository '${file.decl.pipeline}' belongs to (no directory '${file.decl.pipeline}' above the file); pass --model-repository`));
+      report(
+        fileFailure(
+          file.label,
+          1,
+          `cannot tell which model repository '${file.decl.pipeline}' belongs to (no directory '${file.decl.pipeline}' above the file); pass --model-repository`,
+        ),
+      );
       continue;
     }
     groups.set(repo, [...(groups.get(repo) ?? []), selected]);
@@ -112,14 +129,27 @@ async function groupFiles(opts: SuiteOptions, report: (r: CaseResult) => void): 
 function filterCases(file: TestFile, filter: string | undefined): TestFile | undefined {
   if (filter === undefined) return file;
   const f = filter.toLowerCase();
-  const keep = file.decl.cases.map(c => `${file.label} ${file.decl.pipeline} › ${c.name}`.toLowerCase().includes(f));
+  const keep = file.decl.cases.map(c =>
+    `${file.label} ${file.decl.pipeline} › ${c.name}`.toLowerCase().includes(f),
+  );
   if (!keep.includes(true)) return undefined;
-  return { ...file, decl: { ...file.decl, cases: file.decl.cases.filter((_, i) => keep[i]) }, caseLines: file.caseLines.filter((_, i) => keep[i]) };
+  return {
+    ...file,
+    decl: { ...file.decl, cases: file.decl.cases.filter((_, i) => keep[i]) },
+    caseLines: file.caseLines.filter((_, i) => keep[i]),
+  };
 }
 
-const stubSpecs = (file: TestFile, i: number): Record<string, StubDecl> => ({ ...(file.decl.stubs ?? {}), ...(file.decl.cases[i]?.stubs ?? {}) });
+const stubSpecs = (file: TestFile, i: number): Record<string, StubDecl> => ({
+  ...(file.decl.stubs ?? {}),
+  ...(file.decl.cases[i]?.stubs ?? {}),
+});
 
-async function runGroup(g: Group, opts: SuiteOptions, report: (r: CaseResult) => void): Promise<PipelineCoverage[]> {
+async function runGroup(
+  g: Group,
+  opts: SuiteOptions,
+  report: (r: CaseResult) => void,
+): Promise<PipelineCoverage[]> {
   const recorder = opts.coverage ? new CoverageRecorder() : undefined;
   let engine: TestEngine | undefined;
   let target: Target;
@@ -129,13 +159,21 @@ async function runGroup(g: Group, opts: SuiteOptions, report: (r: CaseResult) =>
     try {
       engine = await startEngine(g, opts.logger);
     } catch (e) {
-      for (const f of g.files) report(fileFailure(f.label, 1, `cannot build the test engine for ${g.repository}: ${toEngineError(e).message}`));
+      for (const f of g.files)
+        report(
+          fileFailure(
+            f.label,
+            1,
+            `cannot build the test engine for ${g.repository}: ${toEngineError(e).message}`,
+          ),
+        );
       return [];
     }
     target = engineTarget(engine);
   }
   try {
-    for (const file of g.files) await runFile(file, { target, engine, opts, report, ...(recorder ? { recorder } : {}) });
+    for (const file of g.files)
+      await runFile(file, { target, engine, opts, report, ...(recorder ? { recorder } : {}) });
   } finally {
     await engine?.close();
   }
@@ -143,7 +181,10 @@ async function runGroup(g: Group, opts: SuiteOptions, report: (r: CaseResult) =>
 }
 
 function startEngine(g: Group, logger: Logger): Promise<TestEngine> {
-  const targets = g.files.map(f => ({ model: f.decl.pipeline, stubSets: f.decl.cases.map((_, i) => stubSpecs(f, i)) }));
+  const targets = g.files.map(f => ({
+    model: f.decl.pipeline,
+    stubSets: f.decl.cases.map((_, i) => stubSpecs(f, i)),
+  }));
   return createTestEngine({ repository: g.repository, targets, logger });
 }
 
@@ -158,8 +199,19 @@ interface FileContext {
 async function runFile(file: TestFile, ctx: FileContext): Promise<void> {
   const d = file.decl;
   const fail = (i: number, message: string) =>
-    ctx.report({ file: file.label, line: file.caseLines[i] ?? 0, pipeline: d.pipeline, name: d.cases[i]!.name, status: 'failed', durationMs: 0, failures: message.split('\n') });
-  const notReady = ctx.engine && !ctx.engine.isReady(d.pipeline, d.version) ? await ctx.engine.notReadyReason(d.pipeline) : undefined;
+    ctx.report({
+      file: file.label,
+      line: file.caseLines[i] ?? 0,
+      pipeline: d.pipeline,
+      name: d.cases[i]!.name,
+      status: 'failed',
+      durationMs: 0,
+      failures: message.split('\n'),
+    });
+  const notReady =
+    ctx.engine && !ctx.engine.isReady(d.pipeline, d.version)
+      ? await ctx.engine.notReadyReason(d.pipeline)
+      : undefined;
   const snapshots = await SnapshotFile.open(file.path, { update: ctx.opts.update });
   for (const [i, c] of d.cases.entries()) {
     const specs = stubSpecs(file, i);
@@ -168,7 +220,10 @@ async function runFile(file: TestFile, ctx: FileContext): Promise<void> {
       continue;
     }
     if (ctx.target.mode === 'url' && Object.keys(specs).length > 0 && !c.skip) {
-      fail(i, `stubs need in-process mode: this case stubs ${Object.keys(specs).join(', ')}, but --url sends it to a server that runs its real models; run it without --url`);
+      fail(
+        i,
+        `stubs need in-process mode: this case stubs ${Object.keys(specs).join(', ')}, but --url sends it to a server that runs its real models; run it without --url`,
+      );
       continue;
     }
     let stubs: Map<string, CompiledStub>;

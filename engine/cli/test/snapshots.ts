@@ -49,7 +49,10 @@ export class SnapshotFile {
       try {
         doc = JSON.parse(text) as Doc;
       } catch (e) {
-        throw new EngineError('INVALID_ARG', `${file}: not valid JSON (${(e as Error).message}); run braid test --update to write it again`);
+        throw new EngineError(
+          'INVALID_ARG',
+          `${file}: not valid JSON (${(e as Error).message}); run braid test --update to write it again`,
+        );
       }
     }
     return new SnapshotFile(file, doc, opts.update);
@@ -60,7 +63,11 @@ export class SnapshotFile {
     const expected = (output: string): WrittenValues | undefined => {
       const s = this.#doc[name]?.[output];
       if (!s) return undefined;
-      return { values: s.data, shape: s.shape, ...(isDataType(s.datatype) ? { datatype: s.datatype } : {}) };
+      return {
+        values: s.data,
+        shape: s.shape,
+        ...(isDataType(s.datatype) ? { datatype: s.datatype } : {}),
+      };
     };
     if (!this.#update) return { expected };
     return {
@@ -97,7 +104,8 @@ function store(t: Tensor): Stored {
   }
   const data = elements(t).map(v => {
     if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-    if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+    if (typeof v === 'number' && !Number.isFinite(v))
+      return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
     return v;
   });
   return { datatype: t.datatype, shape: [...t.shape], data };
@@ -106,7 +114,10 @@ function store(t: Tensor): Stored {
 /** One case and output per line group, each tensor on one line, so diffs of golden files read well. */
 function formatDoc(doc: Doc): string {
   const cases = Object.entries(doc).map(([name, outputs]) => {
-    const lines = Object.entries(outputs).map(([output, t]) => `    ${JSON.stringify(output)}: { "datatype": ${JSON.stringify(t.datatype)}, "shape": ${JSON.stringify(t.shape)}, "data": ${JSON.stringify(t.data)} }`);
+    const lines = Object.entries(outputs).map(
+      ([output, t]) =>
+        `    ${JSON.stringify(output)}: { "datatype": ${JSON.stringify(t.datatype)}, "shape": ${JSON.stringify(t.shape)}, "data": ${JSON.stringify(t.data)} }`,
+    );
     return `  ${JSON.stringify(name)}: {\n${lines.join(',\n')}\n  }`;
   });
   return `{\n${cases.join(',\n')}\n}\n`;

@@ -31,8 +31,20 @@ export interface TargetRequest {
 
 /** How a request went. */
 export type TargetOutcome =
-  | { readonly ok: true; readonly outputs: TensorMap; readonly steps: readonly StepRecord[]; readonly durationMs: number }
-  | { readonly ok: false; readonly status: number; readonly code?: string; readonly message: string; readonly steps: readonly StepRecord[]; readonly durationMs: number };
+  | {
+      readonly ok: true;
+      readonly outputs: TensorMap;
+      readonly steps: readonly StepRecord[];
+      readonly durationMs: number;
+    }
+  | {
+      readonly ok: false;
+      readonly status: number;
+      readonly code?: string;
+      readonly message: string;
+      readonly steps: readonly StepRecord[];
+      readonly durationMs: number;
+    };
 
 /** Where cases run. */
 export interface Target {
@@ -57,7 +69,14 @@ export function engineTarget(engine: TestEngine): Target {
         ...(req.stubs ? { stubs: req.stubs } : {}),
       });
       if (o.ok) return { ok: true, outputs: o.outputs, steps: o.steps, durationMs: o.durationMs };
-      return { ok: false, status: o.status, code: o.error.code, message: o.error.message, steps: o.steps, durationMs: o.durationMs };
+      return {
+        ok: false,
+        status: o.status,
+        code: o.error.code,
+        message: o.error.message,
+        steps: o.steps,
+        durationMs: o.durationMs,
+      };
     },
   };
 }
@@ -83,7 +102,10 @@ export function httpTarget(url: string, clock: Clock): Target {
   const pipelines = new Map<string, Promise<boolean>>();
   const getJson = async (p: string): Promise<Record<string, unknown> | undefined> => {
     const res = await fetch(`${base}${p}`).catch((e: unknown) => {
-      throw new EngineError('UNAVAILABLE', `cannot reach ${base}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`);
+      throw new EngineError(
+        'UNAVAILABLE',
+        `cannot reach ${base}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`,
+      );
     });
     return res.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
   };
@@ -91,17 +113,29 @@ export function httpTarget(url: string, clock: Clock): Target {
     if (!(await (braid ??= getJson('/v2').then(m => m?.['name'] === 'braid')))) return false;
     const key = `${model}/${version ?? ''}`;
     let p = pipelines.get(key);
-    if (!p) pipelines.set(key, (p = getJson(modelPath(model, version)).then(m => m?.['platform'] === 'ensemble')));
+    if (!p)
+      pipelines.set(
+        key,
+        (p = getJson(modelPath(model, version)).then(m => m?.['platform'] === 'ensemble')),
+      );
     return p;
   };
   return {
     mode: 'url',
     async run(req) {
-      if (req.stubs && req.stubs.size > 0) throw new EngineError('INVALID_ARG', 'stubs need in-process mode: a server at --url runs its real models');
+      if (req.stubs && req.stubs.size > 0)
+        throw new EngineError(
+          'INVALID_ARG',
+          'stubs need in-process mode: a server at --url runs its real models',
+        );
       const debug = await isBraidPipeline(req.model, req.version);
       const body = encodeRequest(req, debug);
       const start = clock.now();
-      const res = await fetch(`${base}${modelPath(req.model, req.version)}/infer`, { method: 'POST', headers: body.headers, body: body.bytes });
+      const res = await fetch(`${base}${modelPath(req.model, req.version)}/infer`, {
+        method: 'POST',
+        headers: body.headers,
+        body: body.bytes,
+      });
       const bytes = new Uint8Array(await res.arrayBuffer());
       const durationMs = clock.now() - start;
       if (!res.ok) {
@@ -114,8 +148,16 @@ export function httpTarget(url: string, clock: Clock): Target {
         }
         return { ok: false, status: res.status, message, steps: [], durationMs };
       }
-      const { outputs, parameters } = decodeResponse(bytes, res.headers.get('inference-header-content-length'));
-      return { ok: true, outputs, steps: fromDebugParameter(parameters?.['braid_debug']), durationMs };
+      const { outputs, parameters } = decodeResponse(
+        bytes,
+        res.headers.get('inference-header-content-length'),
+      );
+      return {
+        ok: true,
+        outputs,
+        steps: fromDebugParameter(parameters?.['braid_debug']),
+        durationMs,
+      };
     },
   };
 }
@@ -130,34 +172,76 @@ function rawBytes(t: Tensor): Uint8Array {
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
-function encodeRequest(req: TargetRequest, debug: boolean): { bytes: Uint8Array; headers: Record<string, string> } {
+function encodeRequest(
+  req: TargetRequest,
+  debug: boolean,
+): { bytes: Uint8Array; headers: Record<string, string> } {
   const tensors = [...req.inputs].map(([name, t]) => ({ name, t, bytes: rawBytes(t) }));
-  const parameters = { ...(req.parameters ?? {}), binary_data_output: true, ...(debug ? { braid_debug: true } : {}) };
+  const parameters = {
+    ...(req.parameters ?? {}),
+    binary_data_output: true,
+    ...(debug ? { braid_debug: true } : {}),
+  };
   const header = new TextEncoder().encode(
     JSON.stringify({
-      inputs: tensors.map(x => ({ name: x.name, datatype: x.t.datatype, shape: x.t.shape, parameters: { binary_data_size: x.bytes.byteLength } })),
-      ...(req.outputs ? { outputs: req.outputs.map(name => ({ name, parameters: { binary_data: true } })) } : {}),
+      inputs: tensors.map(x => ({
+        name: x.name,
+        datatype: x.t.datatype,
+        shape: x.t.shape,
+        parameters: { binary_data_size: x.bytes.byteLength },
+      })),
+      ...(req.outputs
+        ? { outputs: req.outputs.map(name => ({ name, parameters: { binary_data: true } })) }
+        : {}),
       parameters,
     }),
   );
   const bytes = Buffer.concat([header, ...tensors.map(x => x.bytes)]);
-  return { bytes, headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.byteLength) } };
+  return {
+    bytes,
+    headers: {
+      'content-type': 'application/octet-stream',
+      'inference-header-content-length': String(header.byteLength),
+    },
+  };
 }
 
-function decodeResponse(bytes: Uint8Array, headerLength: string | null): { outputs: TensorMap; parameters?: Record<string, unknown> } {
+function decodeResponse(
+  bytes: Uint8Array,
+  headerLength: string | null,
+): { outputs: TensorMap; parameters?: Record<string, unknown> } {
   const jsonEnd = headerLength === null ? bytes.byteLength : Number(headerLength);
-  const doc = JSON.parse(new TextDecoder().decode(bytes.subarray(0, jsonEnd))) as { outputs?: OutputHeader[]; parameters?: Record<string, unknown> };
+  const doc = JSON.parse(new TextDecoder().decode(bytes.subarray(0, jsonEnd))) as {
+    outputs?: OutputHeader[];
+    parameters?: Record<string, unknown>;
+  };
   const outputs: TensorMap = new Map();
   let at = jsonEnd;
   for (const o of doc.outputs ?? []) {
-    if (!isDataType(o.datatype)) throw new EngineError('INTERNAL', `the server answered output '${o.name}' with unknown datatype '${o.datatype}'`);
+    if (!isDataType(o.datatype))
+      throw new EngineError(
+        'INTERNAL',
+        `the server answered output '${o.name}' with unknown datatype '${o.datatype}'`,
+      );
     const dt: DataType = o.datatype;
     const size = o.parameters?.binary_data_size;
     if (size !== undefined) {
-      outputs.set(o.name, { datatype: dt, shape: o.shape, data: binaryTensorData(o.name, dt, o.shape, bytes.subarray(at, at + size)) });
+      outputs.set(o.name, {
+        datatype: dt,
+        shape: o.shape,
+        data: binaryTensorData(o.name, dt, o.shape, bytes.subarray(at, at + size)),
+      });
       at += size;
     } else {
-      outputs.set(o.name, toTensor(dt, o.shape, flatten(o.data ?? [], `output '${o.name}'`).values, `output '${o.name}'`));
+      outputs.set(
+        o.name,
+        toTensor(
+          dt,
+          o.shape,
+          flatten(o.data ?? [], `output '${o.name}'`).values,
+          `output '${o.name}'`,
+        ),
+      );
     }
   }
   return { outputs, ...(doc.parameters ? { parameters: doc.parameters } : {}) };

@@ -62,11 +62,17 @@ export function parseTestFile(text: string, full: string, label: string): TestFi
   const parsed = PipelineTestFileSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.flatMap(issue => {
-      const keys = issue.code === 'unrecognized_keys' ? issue.keys.map(k => [...issue.path, k]) : [issue.path];
+      const keys =
+        issue.code === 'unrecognized_keys' ? issue.keys.map(k => [...issue.path, k]) : [issue.path];
       return keys.map(p => {
         const at = locate(p, { key: issue.code === 'unrecognized_keys' });
-        const where = p.map(s => (typeof s === 'number' ? `[${s}]` : `.${String(s)}`)).join('').replace(/^\./, '') || 'file';
-        const message = issue.code === 'unrecognized_keys' ? `unknown key '${String(p.at(-1))}'` : issue.message;
+        const where =
+          p
+            .map(s => (typeof s === 'number' ? `[${s}]` : `.${String(s)}`))
+            .join('')
+            .replace(/^\./, '') || 'file';
+        const message =
+          issue.code === 'unrecognized_keys' ? `unknown key '${String(p.at(-1))}'` : issue.message;
         return `${label}:${at?.line ?? 0}:${at?.col ?? 0}: ${where}: ${message}`;
       });
     });
@@ -75,7 +81,11 @@ export function parseTestFile(text: string, full: string, label: string): TestFi
   const caseLines = parsed.data.cases.map((_, i) => locate(['cases', i])?.line ?? 0);
   const names = new Set<string>();
   parsed.data.cases.forEach((c, i) => {
-    if (names.has(c.name)) throw new EngineError('INVALID_ARG', `${label}:${caseLines[i]}: two cases are named '${c.name}'; names identify cases (and their snapshots)`);
+    if (names.has(c.name))
+      throw new EngineError(
+        'INVALID_ARG',
+        `${label}:${caseLines[i]}: two cases are named '${c.name}'; names identify cases (and their snapshots)`,
+      );
     names.add(c.name);
   });
   return { path: full, label, dir: path.dirname(full), decl: parsed.data, caseLines };

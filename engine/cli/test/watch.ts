@@ -20,7 +20,11 @@ export interface ChangeSource {
  * const changes = watchDirectories(['examples/model_repository'], cliClock);
  * await changes.next(); // ['ocr/1/pipeline.yaml']
  */
-export function watchDirectories(dirs: readonly string[], clock: Clock, quietMs = 200): ChangeSource {
+export function watchDirectories(
+  dirs: readonly string[],
+  clock: Clock,
+  quietMs = 200,
+): ChangeSource {
   let pending: string[] = [];
   let timer: TimerHandle | undefined;
   let waiter: ((files: string[]) => void) | undefined;
@@ -39,7 +43,9 @@ export function watchDirectories(dirs: readonly string[], clock: Clock, quietMs 
     if (timer !== undefined) clock.clearTimeout(timer);
     timer = clock.setTimeout(flush, quietMs);
   };
-  const watchers: FSWatcher[] = dirs.map(dir => watch(dir, { recursive: true }, (_event, name) => onChange(name ? String(name) : dir)));
+  const watchers: FSWatcher[] = dirs.map(dir =>
+    watch(dir, { recursive: true }, (_event, name) => onChange(name ? String(name) : dir)),
+  );
   return {
     next: () =>
       new Promise(resolve => {
@@ -59,11 +65,18 @@ export function watchDirectories(dirs: readonly string[], clock: Clock, quietMs 
  * @example
  * await watchLoop({ run: () => runOnce(), changes, notify: line => console.log(line) });
  */
-export async function watchLoop(opts: { readonly run: () => Promise<unknown>; readonly changes: ChangeSource; readonly notify: (line: string) => void; readonly rounds?: number }): Promise<void> {
+export async function watchLoop(opts: {
+  readonly run: () => Promise<unknown>;
+  readonly changes: ChangeSource;
+  readonly notify: (line: string) => void;
+  readonly rounds?: number;
+}): Promise<void> {
   for (let round = 0; opts.rounds === undefined || round < opts.rounds; round++) {
     await opts.run();
     opts.notify('\nWatching for changes (Ctrl-C to stop)...');
     const files = await opts.changes.next();
-    opts.notify(`\nChanged: ${files.slice(0, 5).join(', ')}${files.length > 5 ? `, and ${files.length - 5} more` : ''}; running again\n`);
+    opts.notify(
+      `\nChanged: ${files.slice(0, 5).join(', ')}${files.length > 5 ? `, and ${files.length - 5} more` : ''}; running again\n`,
+    );
   }
 }

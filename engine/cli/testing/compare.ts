@@ -30,7 +30,13 @@ const FIRST_DIFFERENCES = 5;
  * @example
  * compareElements('FP32', [2], [1, 2.5], [1, 2], { atol: 0.1 })[0]; // '1 of 2 element(s) differ (atol 0.1, rtol 0)'
  */
-export function compareElements(datatype: DataType, shape: readonly number[], received: readonly Element[], expected: readonly unknown[], opts: CompareOptions = {}): string[] {
+export function compareElements(
+  datatype: DataType,
+  shape: readonly number[],
+  received: readonly Element[],
+  expected: readonly unknown[],
+  opts: CompareOptions = {},
+): string[] {
   if (datatype === 'BYTES') return compareStrings(shape, received, expected, opts);
   return compareNumbers(datatype, shape, received, expected, opts);
 }
@@ -42,21 +48,41 @@ export function normalizeText(s: string, opts: CompareOptions): string {
   return t;
 }
 
-function compareStrings(shape: readonly number[], received: readonly Element[], expected: readonly unknown[], opts: CompareOptions): string[] {
+function compareStrings(
+  shape: readonly number[],
+  received: readonly Element[],
+  expected: readonly unknown[],
+  opts: CompareOptions,
+): string[] {
   const diffs: string[] = [];
   let count = 0;
   for (let i = 0; i < received.length; i++) {
     const e = expected[i];
-    const want = typeof e === 'string' ? e : typeof e === 'object' && e !== null && 'base64' in e ? new TextDecoder().decode(toBytes(e, 'expected')) : JSON.stringify(e);
+    const want =
+      typeof e === 'string'
+        ? e
+        : typeof e === 'object' && e !== null && 'base64' in e
+          ? new TextDecoder().decode(toBytes(e, 'expected'))
+          : JSON.stringify(e);
     if (normalizeText(String(received[i]), opts) === normalizeText(want, opts)) continue;
-    if (count++ < FIRST_DIFFERENCES) diffs.push(`  at ${indexOf(i, shape)}: expected ${show(want)}, received ${show(received[i])}`);
+    if (count++ < FIRST_DIFFERENCES)
+      diffs.push(
+        `  at ${indexOf(i, shape)}: expected ${show(want)}, received ${show(received[i])}`,
+      );
   }
   if (count === 0) return [];
-  return [`${count} of ${received.length} element(s) differ${textMode(opts)}`, ...diffs, ...more(count)];
+  return [
+    `${count} of ${received.length} element(s) differ${textMode(opts)}`,
+    ...diffs,
+    ...more(count),
+  ];
 }
 
 function textMode(opts: CompareOptions): string {
-  const modes = [opts.ignoreCase ? 'ignoring case' : '', opts.collapseWhitespace ? 'collapsing whitespace' : ''].filter(Boolean);
+  const modes = [
+    opts.ignoreCase ? 'ignoring case' : '',
+    opts.collapseWhitespace ? 'collapsing whitespace' : '',
+  ].filter(Boolean);
   return modes.length ? ` (${modes.join(', ')})` : '';
 }
 
@@ -72,7 +98,13 @@ function rounded(datatype: DataType, v: number): number {
   return v;
 }
 
-function compareNumbers(datatype: DataType, shape: readonly number[], received: readonly Element[], expected: readonly unknown[], opts: CompareOptions): string[] {
+function compareNumbers(
+  datatype: DataType,
+  shape: readonly number[],
+  received: readonly Element[],
+  expected: readonly unknown[],
+  opts: CompareOptions,
+): string[] {
   const atol = opts.atol ?? 0;
   const rtol = opts.rtol ?? 0;
   const float = FLOAT_TYPES.has(datatype);
@@ -86,7 +118,8 @@ function compareNumbers(datatype: DataType, shape: readonly number[], received: 
     if (typeof r === 'bigint' && atol === 0 && rtol === 0) {
       const e = exactInteger(expected[i], what);
       if (e === r) continue;
-      if (count++ < FIRST_DIFFERENCES) diffs.push(`  at ${indexOf(i, shape)}: expected ${show(e)}, received ${show(r)}`);
+      if (count++ < FIRST_DIFFERENCES)
+        diffs.push(`  at ${indexOf(i, shape)}: expected ${show(e)}, received ${show(r)}`);
       continue;
     }
     const e = float ? rounded(datatype, toNumber(expected[i], what)) : toNumber(expected[i], what);
@@ -97,7 +130,10 @@ function compareNumbers(datatype: DataType, shape: readonly number[], received: 
     if (Number.isFinite(abs) && abs > maxAbs.err) maxAbs = { err: abs, at: i };
     const rel = e !== 0 ? abs / Math.abs(e) : Infinity;
     if (Number.isFinite(rel) && rel > maxRel.err) maxRel = { err: rel, at: i };
-    if (count++ < FIRST_DIFFERENCES) diffs.push(`  at ${indexOf(i, shape)}: expected ${show(e)}, received ${show(x)}${Number.isFinite(abs) ? ` (abs error ${show(abs)})` : ''}`);
+    if (count++ < FIRST_DIFFERENCES)
+      diffs.push(
+        `  at ${indexOf(i, shape)}: expected ${show(e)}, received ${show(x)}${Number.isFinite(abs) ? ` (abs error ${show(abs)})` : ''}`,
+      );
   }
   if (count === 0) return [];
   const tol = float || atol > 0 || rtol > 0 ? ` (atol ${atol}, rtol ${rtol})` : '';
@@ -105,7 +141,12 @@ function compareNumbers(datatype: DataType, shape: readonly number[], received: 
     maxAbs.at >= 0 ? `max abs error ${show(maxAbs.err)} at ${indexOf(maxAbs.at, shape)}` : '',
     maxRel.at >= 0 ? `max rel error ${show(maxRel.err)} at ${indexOf(maxRel.at, shape)}` : '',
   ].filter(Boolean);
-  return [`${count} of ${received.length} element(s) differ${tol}`, ...diffs, ...more(count), ...(errors.length ? [`  ${errors.join('; ')}`] : [])];
+  return [
+    `${count} of ${received.length} element(s) differ${tol}`,
+    ...diffs,
+    ...more(count),
+    ...(errors.length ? [`  ${errors.join('; ')}`] : []),
+  ];
 }
 
 function exactInteger(v: unknown, what: string): bigint | string {
@@ -122,11 +163,19 @@ function exactInteger(v: unknown, what: string): bigint | string {
  * @example
  * checkBounds([2], [0.4, 0.9], 0.5, undefined); // ['1 element(s) below min 0.5; first at [0]: 0.4']
  */
-export function checkBounds(shape: readonly number[], received: readonly Element[], min: number | undefined, max: number | undefined): string[] {
+export function checkBounds(
+  shape: readonly number[],
+  received: readonly Element[],
+  min: number | undefined,
+  max: number | undefined,
+): string[] {
   const out: string[] = [];
   const check = (bad: (x: number) => boolean, label: string) => {
     const idx = received.map((r, i) => (bad(Number(r)) ? i : -1)).filter(i => i >= 0);
-    if (idx.length > 0) out.push(`${idx.length} element(s) ${label}; first at ${indexOf(idx[0]!, shape)}: ${show(Number(received[idx[0]!]))}`);
+    if (idx.length > 0)
+      out.push(
+        `${idx.length} element(s) ${label}; first at ${indexOf(idx[0]!, shape)}: ${show(Number(received[idx[0]!]))}`,
+      );
   };
   if (min !== undefined) check(x => !(x >= min), `below min ${min}`);
   if (max !== undefined) check(x => !(x <= max), `above max ${max}`);
@@ -139,8 +188,14 @@ export function checkBounds(shape: readonly number[], received: readonly Element
  * @example
  * checkContains(['Welcome to Brald'], ['Welcome to Braid'], {}); // ['no element contains "Welcome to Braid"; received ["Welcome to Brald"]']
  */
-export function checkContains(received: readonly Element[], wanted: readonly string[], opts: CompareOptions): string[] {
+export function checkContains(
+  received: readonly Element[],
+  wanted: readonly string[],
+  opts: CompareOptions,
+): string[] {
   const texts = received.map(r => normalizeText(String(r), opts));
   const missing = wanted.filter(w => !texts.some(t => t.includes(normalizeText(w, opts))));
-  return missing.map(w => `no element contains ${show(w)}${textMode(opts)}; received ${preview(received)}`);
+  return missing.map(
+    w => `no element contains ${show(w)}${textMode(opts)}; received ${preview(received)}`,
+  );
 }

@@ -28,7 +28,14 @@ export interface OutputExpectation extends TensorSource {
 }
 
 /** How a step must have ended: its status, or some of its counts. */
-export type StepExpectation = StepOutcome | { readonly status?: StepOutcome; readonly retries?: number; readonly calls?: number; readonly items?: number };
+export type StepExpectation =
+  | StepOutcome
+  | {
+      readonly status?: StepOutcome;
+      readonly retries?: number;
+      readonly calls?: number;
+      readonly items?: number;
+    };
 
 /** The golden value of one output, when `snapshot: true`. */
 export interface SnapshotAccess {
@@ -50,18 +57,31 @@ export interface OutputCheckContext {
  * @example
  * await checkOutputs(res.outputs, { TEXT: { contains: ['Welcome'] } }, { baseDir: '.' }); // [] when it does
  */
-export async function checkOutputs(received: TensorMap, expected: Readonly<Record<string, OutputExpectation>>, ctx: OutputCheckContext): Promise<string[]> {
+export async function checkOutputs(
+  received: TensorMap,
+  expected: Readonly<Record<string, OutputExpectation>>,
+  ctx: OutputCheckContext,
+): Promise<string[]> {
   const lines: string[] = [];
   for (const [name, exp] of Object.entries(expected)) {
     const t = received.get(name);
-    const problems = t ? await checkOutput(name, t, exp, ctx) : [`missing from the response; it has ${[...received.keys()].map(k => `'${k}'`).join(', ') || 'no outputs'}`];
+    const problems = t
+      ? await checkOutput(name, t, exp, ctx)
+      : [
+          `missing from the response; it has ${[...received.keys()].map(k => `'${k}'`).join(', ') || 'no outputs'}`,
+        ];
     if (problems.length === 0) continue;
     lines.push(`output '${name}': ${problems[0]}`, ...problems.slice(1).map(p => `  ${p}`));
   }
   return lines;
 }
 
-async function checkOutput(name: string, t: Tensor, exp: OutputExpectation, ctx: OutputCheckContext): Promise<string[]> {
+async function checkOutput(
+  name: string,
+  t: Tensor,
+  exp: OutputExpectation,
+  ctx: OutputCheckContext,
+): Promise<string[]> {
   const opts: CompareOptions = {
     ...(exp.atol === undefined ? {} : { atol: exp.atol }),
     ...(exp.rtol === undefined ? {} : { rtol: exp.rtol }),
@@ -69,8 +89,10 @@ async function checkOutput(name: string, t: Tensor, exp: OutputExpectation, ctx:
     ...(exp.collapse_whitespace ? { collapseWhitespace: true } : {}),
   };
   const out: string[] = [];
-  if (exp.datatype !== undefined && exp.datatype !== t.datatype) out.push(`datatype: expected ${exp.datatype}, received ${t.datatype}`);
-  if (exp.shape !== undefined && !shapeFits(exp.shape, t.shape)) out.push(`shape: expected ${formatShape(exp.shape)}, received ${formatShape(t.shape)}`);
+  if (exp.datatype !== undefined && exp.datatype !== t.datatype)
+    out.push(`datatype: expected ${exp.datatype}, received ${t.datatype}`);
+  if (exp.shape !== undefined && !shapeFits(exp.shape, t.shape))
+    out.push(`shape: expected ${formatShape(exp.shape)}, received ${formatShape(t.shape)}`);
   const values = elements(t);
   if (exp.data !== undefined || exp.file !== undefined) {
     const want = await readValues(exp, { baseDir: ctx.baseDir, what: `expected output '${name}'` });
@@ -88,26 +110,55 @@ async function checkOutput(name: string, t: Tensor, exp: OutputExpectation, ctx:
   return out;
 }
 
-function snapshot(name: string, t: Tensor, values: ReturnType<typeof elements>, exp: OutputExpectation, opts: CompareOptions, ctx: OutputCheckContext): string[] {
+function snapshot(
+  name: string,
+  t: Tensor,
+  values: ReturnType<typeof elements>,
+  exp: OutputExpectation,
+  opts: CompareOptions,
+  ctx: OutputCheckContext,
+): string[] {
   const snaps = ctx.snapshots;
-  if (!snaps) return ['snapshot: true needs a test file to keep the golden value next to; compare with data or file instead'];
+  if (!snaps)
+    return [
+      'snapshot: true needs a test file to keep the golden value next to; compare with data or file instead',
+    ];
   if (snaps.record) {
     snaps.record(name, t);
     return [];
   }
   const want = snaps.expected(name);
-  if (!want) return ['no snapshot is recorded for it yet; run braid test --update to record the current value'];
+  if (!want)
+    return [
+      'no snapshot is recorded for it yet; run braid test --update to record the current value',
+    ];
   return compareTo(t, values, want, exp.shape, opts, 'snapshot');
 }
 
-function compareTo(t: Tensor, values: ReturnType<typeof elements>, want: WrittenValues, declared: readonly number[] | undefined, opts: CompareOptions, label: string): string[] {
+function compareTo(
+  t: Tensor,
+  values: ReturnType<typeof elements>,
+  want: WrittenValues,
+  declared: readonly number[] | undefined,
+  opts: CompareOptions,
+  label: string,
+): string[] {
   const shape = declared && !declared.includes(-1) ? declared : want.shape;
-  if (want.datatype && want.datatype !== t.datatype && label === 'snapshot') return [`${label}: recorded as ${want.datatype}, received ${t.datatype}`];
+  if (want.datatype && want.datatype !== t.datatype && label === 'snapshot')
+    return [`${label}: recorded as ${want.datatype}, received ${t.datatype}`];
   if (shape && formatShape(shape) !== formatShape(t.shape)) {
-    return [`${label}: expected shape ${formatShape(shape)}, received ${formatShape(t.shape)}`, `expected ${preview(want.values)}`, `received ${preview(values)}`];
+    return [
+      `${label}: expected shape ${formatShape(shape)}, received ${formatShape(t.shape)}`,
+      `expected ${preview(want.values)}`,
+      `received ${preview(values)}`,
+    ];
   }
   if (want.values.length !== values.length) {
-    return [`${label}: expected ${want.values.length} element(s), received ${values.length}`, `expected ${preview(want.values)}`, `received ${preview(values)}`];
+    return [
+      `${label}: expected ${want.values.length} element(s), received ${values.length}`,
+      `expected ${preview(want.values)}`,
+      `received ${preview(values)}`,
+    ];
   }
   const diffs = compareElements(t.datatype as DataType, t.shape, values, want.values, opts);
   return diffs.length === 0 ? [] : [`${label}: ${diffs[0]}`, ...diffs.slice(1)];
@@ -123,17 +174,25 @@ function shapeFits(expected: readonly number[], actual: readonly number[]): bool
  * @example
  * checkSteps(res.steps, 'ocr', { no_text: 'skipped', recognize: 'ran' }); // [] when it went that way
  */
-export function checkSteps(records: readonly StepRecord[], pipeline: string, expected: Readonly<Record<string, StepExpectation>>): string[] {
+export function checkSteps(
+  records: readonly StepRecord[],
+  pipeline: string,
+  expected: Readonly<Record<string, StepExpectation>>,
+): string[] {
   const mine = records.filter(r => r.pipeline === pipeline);
   const lines: string[] = [];
   for (const [step, exp] of Object.entries(expected)) {
     const r = mine.find(x => x.step === step);
     const want = typeof exp === 'string' ? { status: exp } : exp;
     const status = r?.status ?? 'not_run';
-    if (want.status !== undefined && want.status !== status) lines.push(`step '${step}': expected ${want.status}, received ${status}${r?.reason ? ` (${firstLine(r.reason)})` : ''}`);
+    if (want.status !== undefined && want.status !== status)
+      lines.push(
+        `step '${step}': expected ${want.status}, received ${status}${r?.reason ? ` (${firstLine(r.reason)})` : ''}`,
+      );
     for (const key of ['retries', 'calls', 'items'] as const) {
       const w = want[key];
-      if (w !== undefined && w !== (r?.[key] ?? 0)) lines.push(`step '${step}': expected ${key} ${w}, received ${r?.[key] ?? 0}`);
+      if (w !== undefined && w !== (r?.[key] ?? 0))
+        lines.push(`step '${step}': expected ${key} ${w}, received ${r?.[key] ?? 0}`);
     }
   }
   return lines;
@@ -152,11 +211,19 @@ export interface ErrorExpectation {
  * @example
  * checkError({ status: 400, message: 'not an image' }, { status: 400, code: 'INVALID_ARG' }, { message: 'prepare' });
  */
-export function checkError(got: { readonly status: number; readonly code?: string; readonly message: string }, exp: ErrorExpectation): string[] {
+export function checkError(
+  got: { readonly status: number; readonly code?: string; readonly message: string },
+  exp: ErrorExpectation,
+): string[] {
   const lines: string[] = [];
-  if (exp.status !== undefined && exp.status !== got.status) lines.push(`error status: expected ${exp.status}, received ${got.status}`);
-  if (exp.code !== undefined && got.code !== undefined && exp.code !== got.code) lines.push(`error code: expected ${exp.code}, received ${got.code}`);
-  if (exp.message !== undefined && !got.message.includes(exp.message)) lines.push(`error message: expected it to contain ${JSON.stringify(exp.message)}, received ${JSON.stringify(got.message)}`);
+  if (exp.status !== undefined && exp.status !== got.status)
+    lines.push(`error status: expected ${exp.status}, received ${got.status}`);
+  if (exp.code !== undefined && got.code !== undefined && exp.code !== got.code)
+    lines.push(`error code: expected ${exp.code}, received ${got.code}`);
+  if (exp.message !== undefined && !got.message.includes(exp.message))
+    lines.push(
+      `error message: expected it to contain ${JSON.stringify(exp.message)}, received ${JSON.stringify(got.message)}`,
+    );
   return lines;
 }
 

@@ -23,7 +23,13 @@ import type { OutputExpectation, StepExpectation } from './expect.js';
 import type { TestResponse } from './test-requests.js';
 
 export { createTestEngine, TestEngine } from './test-engine.js';
-export type { TestEngineOptions, TestInferOptions, TestInputs, TestOutcome, TestResponse } from './test-requests.js';
+export type {
+  TestEngineOptions,
+  TestInferOptions,
+  TestInputs,
+  TestOutcome,
+  TestResponse,
+} from './test-requests.js';
 export type { StubContext, StubFunction, StubMap, StubSpec } from './stubs.js';
 export type { OutputExpectation, StepExpectation, ErrorExpectation } from './expect.js';
 export type { StepOutcome, StepRecord } from './step-records.js';
@@ -52,9 +58,15 @@ export class TestExpectationError extends Error {
  * @example
  * await expectOutputs(res, { SCORES: { shape: [1], min: 0.5 }, BOXES: { file: 'boxes.npy', atol: 1 } });
  */
-export async function expectOutputs(res: TestResponse | TensorMap, expected: Readonly<Record<string, OutputExpectation>>, opts: { readonly baseDir?: string } = {}): Promise<void> {
+export async function expectOutputs(
+  res: TestResponse | TensorMap,
+  expected: Readonly<Record<string, OutputExpectation>>,
+  opts: { readonly baseDir?: string } = {},
+): Promise<void> {
   const outputs = res instanceof Map ? res : res.outputs;
-  const problems = await checkOutputs(outputs, expected, { baseDir: opts.baseDir ?? process.cwd() });
+  const problems = await checkOutputs(outputs, expected, {
+    baseDir: opts.baseDir ?? process.cwd(),
+  });
   if (problems.length > 0) throw new TestExpectationError(problems);
 }
 
@@ -64,7 +76,10 @@ export async function expectOutputs(res: TestResponse | TensorMap, expected: Rea
  * @example
  * expectSteps(res, { no_text: 'returned', crop_for_cls: 'not_run' });
  */
-export function expectSteps(res: TestResponse, expected: Readonly<Record<string, StepExpectation>>): void {
+export function expectSteps(
+  res: TestResponse,
+  expected: Readonly<Record<string, StepExpectation>>,
+): void {
   const problems = checkSteps(res.steps, res.model, expected);
   if (problems.length > 0) throw new TestExpectationError(problems);
 }

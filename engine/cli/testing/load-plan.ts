@@ -26,7 +26,10 @@ export interface LoadPlan {
  * await planLoads([{ model: 'ocr', stubSets: [{ ocr_det: { outputs } }] }], dependencies);
  * // { load: ['ocr', 'ocr_preprocess', 'ocr_db_post', ...], unloaded: ['ocr_det'] }
  */
-export async function planLoads(targets: readonly LoadTarget[], dependencies: (model: string) => Promise<readonly string[]>): Promise<LoadPlan> {
+export async function planLoads(
+  targets: readonly LoadTarget[],
+  dependencies: (model: string) => Promise<readonly string[]>,
+): Promise<LoadPlan> {
   const deps = new Map<string, Promise<readonly string[]>>();
   const depsOf = (m: string) => {
     let d = deps.get(m);

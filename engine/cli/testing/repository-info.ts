@@ -61,7 +61,12 @@ export class RepositoryInfo {
     const v = this.version(name, version);
     if (!m || v === undefined) return undefined;
     const file = path.join(m.dir, String(v), PIPELINE_FILENAME);
-    return (await access(file).then(() => true, () => false)) ? file : undefined;
+    return (await access(file).then(
+      () => true,
+      () => false,
+    ))
+      ? file
+      : undefined;
   }
 
   /** The models `name` calls directly (none for an ordinary model). */
@@ -76,9 +81,13 @@ export class RepositoryInfo {
   async pipelineModules(name: string, version?: number): Promise<string[]> {
     const file = await this.pipelineFile(name, version);
     if (!file) return [];
-    const raw = parseDocument(await readFile(file, 'utf8')).toJS() as { steps?: { module?: unknown }[] } | null;
+    const raw = parseDocument(await readFile(file, 'utf8')).toJS() as {
+      steps?: { module?: unknown }[];
+    } | null;
     const steps = Array.isArray(raw?.steps) ? raw.steps : [];
-    return steps.flatMap(s => (typeof s?.module === 'string' ? [path.resolve(path.dirname(file), s.module)] : []));
+    return steps.flatMap(s =>
+      typeof s?.module === 'string' ? [path.resolve(path.dirname(file), s.module)] : [],
+    );
   }
 
   /**
@@ -98,10 +107,23 @@ export class RepositoryInfo {
   async #readSignature(name: string, version?: number): Promise<CatalogModel> {
     const m: RepositoryModel | undefined = this.#scan.models.get(name);
     const v = this.version(name, version);
-    if (!m || v === undefined) throw new EngineError('NOT_FOUND', `model '${name}'${version === undefined ? '' : ` version ${version}`} is not in the repository ${this.root}`);
-    const { config, explicitMaxBatch } = await readConfig(m, { strictModelConfig: false }, undefined);
-    if (config.input.length > 0 && config.output.length > 0 && explicitMaxBatch) return catalogModel(config, name, v);
-    const prepared = await prepareVersion(m, v, config, explicitMaxBatch, { backends: this.#backends, defaultMaxBatchSize: DEFAULT_MAX_BATCH_SIZE, gpuCount: 0 });
+    if (!m || v === undefined)
+      throw new EngineError(
+        'NOT_FOUND',
+        `model '${name}'${version === undefined ? '' : ` version ${version}`} is not in the repository ${this.root}`,
+      );
+    const { config, explicitMaxBatch } = await readConfig(
+      m,
+      { strictModelConfig: false },
+      undefined,
+    );
+    if (config.input.length > 0 && config.output.length > 0 && explicitMaxBatch)
+      return catalogModel(config, name, v);
+    const prepared = await prepareVersion(m, v, config, explicitMaxBatch, {
+      backends: this.#backends,
+      defaultMaxBatchSize: DEFAULT_MAX_BATCH_SIZE,
+      gpuCount: 0,
+    });
     return catalogModel(prepared.config, name, v);
   }
 }

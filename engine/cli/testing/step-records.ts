@@ -82,14 +82,18 @@ export function fromDebugParameter(text: unknown): StepRecord[] {
   const pipeline = typeof doc.pipeline === 'string' ? doc.pipeline : '';
   return (doc.steps as DebugStep[]).flatMap(s => {
     if (typeof s.step !== 'string' || typeof s.status !== 'string') return [];
-    const status = (s.status === 'pruned' || s.status === 'not_reached' ? 'not_run' : s.status) as StepOutcome;
+    const status = (
+      s.status === 'pruned' || s.status === 'not_reached' ? 'not_run' : s.status
+    ) as StepOutcome;
     const start = num(s.start_ms);
     const end = num(s.end_ms);
     const record: StepRecord = {
       pipeline,
       step: s.step,
       status,
-      ...(start !== undefined && end !== undefined ? { startMs: start, durationMs: end - start } : {}),
+      ...(start !== undefined && end !== undefined
+        ? { startMs: start, durationMs: end - start }
+        : {}),
       ...(num(s.calls) === undefined ? {} : { calls: num(s.calls)! }),
       ...(num(s.retries) === undefined ? {} : { retries: num(s.retries)! }),
       ...(num(s.items) === undefined ? {} : { items: num(s.items)! }),

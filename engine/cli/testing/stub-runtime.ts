@@ -39,7 +39,10 @@ const NO_STUBS: ActiveStubs = { models: new Map(), modules: new Map() };
 export class StubRuntime {
   readonly #clock: WarpClock;
   readonly #js: Backend;
-  readonly #workers = new Map<string, Promise<{ instance: ModelInstance; queue: Promise<unknown> }>>();
+  readonly #workers = new Map<
+    string,
+    Promise<{ instance: ModelInstance; queue: Promise<unknown> }>
+  >();
   #active: ActiveStubs = NO_STUBS;
   #failures = new Map<CompiledStub, number>();
   #busy = false;
@@ -54,7 +57,11 @@ export class StubRuntime {
    * Throws when another set is in force: requests with stubs run one at a time.
    */
   activate(stubs: ActiveStubs): () => void {
-    if (this.#busy) throw new EngineError('UNAVAILABLE', 'a test request with stubs is already running; run requests with stubs one at a time');
+    if (this.#busy)
+      throw new EngineError(
+        'UNAVAILABLE',
+        'a test request with stubs is already running; run requests with stubs one at a time',
+      );
     this.#busy = true;
     this.#active = stubs;
     this.#failures = new Map();
@@ -75,20 +82,40 @@ export class StubRuntime {
   }
 
   /** Answers a call with `stub`, or with `real` where the stub passes it on. */
-  async answer(stub: CompiledStub, call: StubCall, real: () => Promise<TensorMap>): Promise<TensorMap> {
-    if (stub.delayMs !== undefined && stub.delayMs > 0) await this.#clock.sleep(stub.delayMs, call.signal);
-    if (call.signal?.aborted) throw call.signal.reason instanceof Error ? call.signal.reason : new EngineError('CANCELLED', `${call.replaces}: cancelled`);
+  async answer(
+    stub: CompiledStub,
+    call: StubCall,
+    real: () => Promise<TensorMap>,
+  ): Promise<TensorMap> {
+    if (stub.delayMs !== undefined && stub.delayMs > 0)
+      await this.#clock.sleep(stub.delayMs, call.signal);
+    if (call.signal?.aborted)
+      throw call.signal.reason instanceof Error
+        ? call.signal.reason
+        : new EngineError('CANCELLED', `${call.replaces}: cancelled`);
     const fault = stub.error;
     if (fault) {
       const failed = this.#failures.get(stub) ?? 0;
       if (fault.times === undefined || failed < fault.times) {
         this.#failures.set(stub, failed + 1);
         const count = fault.times === undefined ? '' : ` (${failed + 1} of ${fault.times})`;
-        throw new EngineError(fault.code, fault.message ?? `stub '${stub.key}' failed the call to ${call.replaces} with ${fault.code}${count}`);
+        throw new EngineError(
+          fault.code,
+          fault.message ??
+            `stub '${stub.key}' failed the call to ${call.replaces} with ${fault.code}${count}`,
+        );
       }
     }
     if (stub.outputs) return pick(stub.outputs, call.outputs, stub.key);
-    if (stub.execute) return pick(await toTensors(await stub.execute(call.inputs, { outputs: call.outputs ?? [], replaces: call.replaces }), stub.key), call.outputs, stub.key);
+    if (stub.execute)
+      return pick(
+        await toTensors(
+          await stub.execute(call.inputs, { outputs: call.outputs ?? [], replaces: call.replaces }),
+          stub.key,
+        ),
+        call.outputs,
+        stub.key,
+      );
     if (stub.module) return this.#runModule(stub.module, call);
     return real();
   }
@@ -104,18 +131,40 @@ export class StubRuntime {
     const key = `${file}\u0000${call.replaces}\u0000${call.maxBatchSize}`;
     let worker = this.#workers.get(key);
     if (!worker) {
-      const config = ModelConfigSchema.parse({ name: `stub-${call.replaces}`, backend: 'js', max_batch_size: call.maxBatchSize });
+      const config = ModelConfigSchema.parse({
+        name: `stub-${call.replaces}`,
+        backend: 'js',
+        max_batch_size: call.maxBatchSize,
+      });
       const dir = path.dirname(file);
-      const files = { modelName: `stub for ${call.replaces}`, version: 1, modelDir: dir, versionDir: dir, modelPath: file };
-      const opts = { signal: new AbortController().signal, index: 0, instanceCount: 1, device: { kind: 'CPU' as const } };
-      worker = this.#js.createInstance(config, files, opts).then(instance => ({ instance, queue: Promise.resolve() as Promise<unknown> }));
+      const files = {
+        modelName: `stub for ${call.replaces}`,
+        version: 1,
+        modelDir: dir,
+        versionDir: dir,
+        modelPath: file,
+      };
+      const opts = {
+        signal: new AbortController().signal,
+        index: 0,
+        instanceCount: 1,
+        device: { kind: 'CPU' as const },
+      };
+      worker = this.#js
+        .createInstance(config, files, opts)
+        .then(instance => ({ instance, queue: Promise.resolve() as Promise<unknown> }));
       this.#workers.set(key, worker);
       worker.catch(() => this.#workers.delete(key));
     }
     const w = await worker;
     // A worker runs one call at a time, as the instance contract requires.
     const signal = call.signal ?? new AbortController().signal;
-    const run = w.queue.then(() => w.instance.execute(call.inputs, { signal, ...(call.outputs ? { outputs: call.outputs } : {}) }));
+    const run = w.queue.then(() =>
+      w.instance.execute(call.inputs, {
+        signal,
+        ...(call.outputs ? { outputs: call.outputs } : {}),
+      }),
+    );
     w.queue = run.catch(() => undefined);
     return run;
   }
@@ -126,15 +175,28 @@ function pick(all: TensorMap, wanted: readonly string[] | undefined, key: string
   const out: TensorMap = new Map();
   for (const name of wanted) {
     const t = all.get(name);
-    if (!t) throw new EngineError('INVALID_ARG', `stub '${key}' has no output '${name}'; it has: ${[...all.keys()].join(', ') || 'none'}`);
+    if (!t)
+      throw new EngineError(
+        'INVALID_ARG',
+        `stub '${key}' has no output '${name}'; it has: ${[...all.keys()].join(', ') || 'none'}`,
+      );
     out.set(name, t);
   }
   return out;
 }
 
-async function toTensors(result: TensorMap | Record<string, Tensor | TensorSource>, key: string): Promise<TensorMap> {
+async function toTensors(
+  result: TensorMap | Record<string, Tensor | TensorSource>,
+  key: string,
+): Promise<TensorMap> {
   if (result instanceof Map) return result;
   const out: TensorMap = new Map();
-  for (const [name, v] of Object.entries(result)) out.set(name, isTensor(v) ? v : await loadTensor(v, { baseDir: process.cwd(), what: `stub '${key}' output '${name}'` }));
+  for (const [name, v] of Object.entries(result))
+    out.set(
+      name,
+      isTensor(v)
+        ? v
+        : await loadTensor(v, { baseDir: process.cwd(), what: `stub '${key}' output '${name}'` }),
+    );
   return out;
 }

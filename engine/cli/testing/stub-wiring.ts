@@ -26,14 +26,18 @@ export interface StubbingCatalogOptions {
  * createPipelineBackend({ catalog: stubbingCatalog(engineCatalog, { runtime, unloaded, signature }) });
  */
 export function stubbingCatalog(inner: ModelCatalog, opts: StubbingCatalogOptions): ModelCatalog {
-  const metadata = (name: string, version?: number) => (opts.unloaded.has(name) ? opts.signature(name, version) : inner.metadata(name, version));
+  const metadata = (name: string, version?: number) =>
+    opts.unloaded.has(name) ? opts.signature(name, version) : inner.metadata(name, version);
   return {
     metadata,
     async infer(req, ctx) {
       const stub = opts.runtime.modelStub(req.modelName);
       if (!stub) {
         if (opts.unloaded.has(req.modelName)) {
-          throw new EngineError('UNAVAILABLE', `model '${req.modelName}' is not loaded, as stubs replace it in the tests, but this request has no stub for it`);
+          throw new EngineError(
+            'UNAVAILABLE',
+            `model '${req.modelName}' is not loaded, as stubs replace it in the tests, but this request has no stub for it`,
+          );
         }
         return inner.infer(req, ctx);
       }
@@ -49,7 +53,12 @@ export function stubbingCatalog(inner: ModelCatalog, opts: StubbingCatalogOption
         },
         () => inner.infer(req, ctx).then(r => r.outputs),
       );
-      return { ...(req.id ? { id: req.id } : {}), modelName: req.modelName, modelVersion: String(model.version), outputs };
+      return {
+        ...(req.id ? { id: req.id } : {}),
+        modelName: req.modelName,
+        modelVersion: String(model.version),
+        outputs,
+      };
     },
   };
 }
@@ -75,7 +84,13 @@ export function stubbingModules(inner: Backend, runtime: StubRuntime): Backend {
         execute(inputs, o) {
           const stub = runtime.moduleStub(file);
           if (!stub) return real.execute(inputs, o);
-          const call = { replaces: `module '${path.basename(file)}'`, inputs, signal: o.signal, maxBatchSize: config.max_batch_size, ...(o.outputs ? { outputs: o.outputs } : {}) };
+          const call = {
+            replaces: `module '${path.basename(file)}'`,
+            inputs,
+            signal: o.signal,
+            maxBatchSize: config.max_batch_size,
+            ...(o.outputs ? { outputs: o.outputs } : {}),
+          };
           return runtime.answer(stub, call, () => real.execute(inputs, o));
         },
         dispose: () => real.dispose(),

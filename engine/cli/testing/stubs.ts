@@ -20,7 +20,13 @@ export interface StubContext {
 }
 
 /** A function answering for a model: outputs as tensors or as written sources. */
-export type StubFunction = (inputs: TensorMap, ctx: StubContext) => TensorMap | Record<string, Tensor | TensorSource> | Promise<TensorMap | Record<string, Tensor | TensorSource>>;
+export type StubFunction = (
+  inputs: TensorMap,
+  ctx: StubContext,
+) =>
+  | TensorMap
+  | Record<string, Tensor | TensorSource>
+  | Promise<TensorMap | Record<string, Tensor | TensorSource>>;
 
 /**
  * A stub as tests give it: the test-file form (`outputs`, `module`, `error` + `times`,
@@ -68,7 +74,12 @@ export function isModuleKey(key: string): boolean {
  * replacesEntirely({ error: 'UNAVAILABLE', times: 2 }); // false: the third call reaches the model
  */
 export function replacesEntirely(s: StubSpec): boolean {
-  return s.outputs !== undefined || s.module !== undefined || s.execute !== undefined || (s.error !== undefined && s.times === undefined);
+  return (
+    s.outputs !== undefined ||
+    s.module !== undefined ||
+    s.execute !== undefined ||
+    (s.error !== undefined && s.times === undefined)
+  );
 }
 
 /**
@@ -78,32 +89,66 @@ export function replacesEntirely(s: StubSpec): boolean {
  * @example
  * const stubs = await compileStubs({ ocr_cls: { error: 'UNAVAILABLE' } }, testDir);
  */
-export async function compileStubs(stubs: StubMap, baseDir: string): Promise<Map<string, CompiledStub>> {
+export async function compileStubs(
+  stubs: StubMap,
+  baseDir: string,
+): Promise<Map<string, CompiledStub>> {
   const out = new Map<string, CompiledStub>();
-  for (const [key, spec] of Object.entries(stubs)) out.set(key, await compileStub(key, spec, baseDir));
+  for (const [key, spec] of Object.entries(stubs))
+    out.set(key, await compileStub(key, spec, baseDir));
   return out;
 }
 
 async function compileStub(key: string, s: StubSpec, baseDir: string): Promise<CompiledStub> {
   const where = `stub '${key}'`;
   const answers = (['outputs', 'module', 'execute'] as const).filter(k => s[k] !== undefined);
-  if (answers.length > 1) throw new EngineError('INVALID_ARG', `${where}: give one of outputs, module or execute, found ${answers.join(' and ')}`);
-  if (s.error !== undefined && !(s.error in ERROR_CODES)) throw new EngineError('INVALID_ARG', `${where}: error must be an error code (${Object.keys(ERROR_CODES).join(', ')}), found '${s.error}'`);
-  if (s.error === undefined && (s.times !== undefined || s.message !== undefined)) throw new EngineError('INVALID_ARG', `${where}: times and message go with error`);
-  if (s.times !== undefined && (!Number.isInteger(s.times) || s.times < 1)) throw new EngineError('INVALID_ARG', `${where}: times must be a positive integer, found ${s.times}`);
-  if (s.delay_ms !== undefined && !(s.delay_ms >= 0)) throw new EngineError('INVALID_ARG', `${where}: delay_ms must be at least 0, found ${s.delay_ms}`);
-  if (answers.length === 0 && s.error === undefined && s.delay_ms === undefined) throw new EngineError('INVALID_ARG', `${where}: give outputs, module, error or delay_ms`);
+  if (answers.length > 1)
+    throw new EngineError(
+      'INVALID_ARG',
+      `${where}: give one of outputs, module or execute, found ${answers.join(' and ')}`,
+    );
+  if (s.error !== undefined && !(s.error in ERROR_CODES))
+    throw new EngineError(
+      'INVALID_ARG',
+      `${where}: error must be an error code (${Object.keys(ERROR_CODES).join(', ')}), found '${s.error}'`,
+    );
+  if (s.error === undefined && (s.times !== undefined || s.message !== undefined))
+    throw new EngineError('INVALID_ARG', `${where}: times and message go with error`);
+  if (s.times !== undefined && (!Number.isInteger(s.times) || s.times < 1))
+    throw new EngineError(
+      'INVALID_ARG',
+      `${where}: times must be a positive integer, found ${s.times}`,
+    );
+  if (s.delay_ms !== undefined && !(s.delay_ms >= 0))
+    throw new EngineError(
+      'INVALID_ARG',
+      `${where}: delay_ms must be at least 0, found ${s.delay_ms}`,
+    );
+  if (answers.length === 0 && s.error === undefined && s.delay_ms === undefined)
+    throw new EngineError('INVALID_ARG', `${where}: give outputs, module, error or delay_ms`);
   let outputs: TensorMap | undefined;
   if (s.outputs) {
     outputs = new Map();
-    for (const [name, src] of Object.entries(s.outputs)) outputs.set(name, isTensor(src) ? src : await loadTensor(src, { baseDir, what: `${where} output '${name}'` }));
+    for (const [name, src] of Object.entries(s.outputs))
+      outputs.set(
+        name,
+        isTensor(src) ? src : await loadTensor(src, { baseDir, what: `${where} output '${name}'` }),
+      );
   }
   return {
     key,
     ...(outputs ? { outputs } : {}),
     ...(s.module !== undefined ? { module: path.resolve(baseDir, s.module) } : {}),
     ...(s.execute ? { execute: s.execute } : {}),
-    ...(s.error !== undefined ? { error: { code: s.error, ...(s.times === undefined ? {} : { times: s.times }), ...(s.message === undefined ? {} : { message: s.message }) } } : {}),
+    ...(s.error !== undefined
+      ? {
+          error: {
+            code: s.error,
+            ...(s.times === undefined ? {} : { times: s.times }),
+            ...(s.message === undefined ? {} : { message: s.message }),
+          },
+        }
+      : {}),
     ...(s.delay_ms !== undefined ? { delayMs: s.delay_ms } : {}),
   };
 }
@@ -124,7 +169,10 @@ export interface ActiveStubs {
  * @example
  * activeStubs([fileStubs, caseStubs], '/repo/ocr/1');
  */
-export function activeStubs(layers: readonly ReadonlyMap<string, CompiledStub>[], pipelineDir: string | undefined): ActiveStubs {
+export function activeStubs(
+  layers: readonly ReadonlyMap<string, CompiledStub>[],
+  pipelineDir: string | undefined,
+): ActiveStubs {
   const models = new Map<string, CompiledStub>();
   const modules = new Map<string, CompiledStub>();
   for (const layer of layers) {

@@ -44,22 +44,29 @@ export interface SourceContext {
  * await readValues({ file: 'expected.json#/images/sign.png' }, { baseDir, what: "output 'TEXT'" }); // { values: ['Welcome to Braid'], shape: [1] }
  */
 export async function readValues(src: TensorSource, ctx: SourceContext): Promise<WrittenValues> {
-  if (src.data !== undefined && src.file !== undefined) throw new EngineError('INVALID_ARG', `${ctx.what}: give data or file, not both`);
+  if (src.data !== undefined && src.file !== undefined)
+    throw new EngineError('INVALID_ARG', `${ctx.what}: give data or file, not both`);
   if (src.data !== undefined) return flatten(src.data, ctx.what);
-  if (src.file === undefined) throw new EngineError('INVALID_ARG', `${ctx.what}: expected data or file`);
+  if (src.file === undefined)
+    throw new EngineError('INVALID_ARG', `${ctx.what}: expected data or file`);
   const hash = src.file.indexOf('#');
   const file = hash >= 0 ? src.file.slice(0, hash) : src.file;
   const pointer = hash >= 0 ? src.file.slice(hash + 1) : undefined;
   const full = path.resolve(ctx.baseDir, file);
-  const format = src.format ?? (/\.npy$/i.test(file) ? 'npy' : /\.json$/i.test(file) ? 'json' : 'raw');
+  const format =
+    src.format ?? (/\.npy$/i.test(file) ? 'npy' : /\.json$/i.test(file) ? 'json' : 'raw');
   let bytes: Uint8Array;
   try {
     bytes = await readFile(full);
   } catch (e) {
-    throw new EngineError('INVALID_ARG', `${ctx.what}: cannot read ${full}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `${ctx.what}: cannot read ${full}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
   }
   const what = `${ctx.what} (${src.file})`;
-  if (pointer !== undefined && format !== 'json') throw new EngineError('INVALID_ARG', `${what}: a #pointer picks a part of a JSON file only`);
+  if (pointer !== undefined && format !== 'json')
+    throw new EngineError('INVALID_ARG', `${what}: a #pointer picks a part of a JSON file only`);
   if (format === 'npy') {
     const tensor = parseNpy(bytes, what);
     return { values: elements(tensor), datatype: tensor.datatype, shape: tensor.shape, tensor };
@@ -79,12 +86,20 @@ function jsonValues(v: unknown, what: string): WrittenValues {
   const t = v as { datatype?: unknown; shape?: unknown; data?: unknown } | null;
   if (t && typeof t === 'object' && Array.isArray(t.data)) {
     const flat = flatten(t.data, what);
-    const datatype = typeof t.datatype === 'string' && isDataType(t.datatype) ? t.datatype : undefined;
-    if (t.datatype !== undefined && datatype === undefined) throw new EngineError('INVALID_ARG', `${what}: unknown datatype ${JSON.stringify(t.datatype)}`);
+    const datatype =
+      typeof t.datatype === 'string' && isDataType(t.datatype) ? t.datatype : undefined;
+    if (t.datatype !== undefined && datatype === undefined)
+      throw new EngineError(
+        'INVALID_ARG',
+        `${what}: unknown datatype ${JSON.stringify(t.datatype)}`,
+      );
     const shape = Array.isArray(t.shape) ? (t.shape as number[]) : flat.shape;
     return { values: flat.values, shape, ...(datatype ? { datatype } : {}) };
   }
-  throw new EngineError('INVALID_ARG', `${what}: expected a list or a tensor { datatype, shape, data }, found ${JSON.stringify(v)?.slice(0, 80)}`);
+  throw new EngineError(
+    'INVALID_ARG',
+    `${what}: expected a list or a tensor { datatype, shape, data }, found ${JSON.stringify(v)?.slice(0, 80)}`,
+  );
 }
 
 /**
@@ -94,12 +109,21 @@ function jsonValues(v: unknown, what: string): WrittenValues {
  * resolvePointer({ a: [1, 2] }, '/a/1', 'f.json'); // 2
  */
 export function resolvePointer(doc: unknown, pointer: string, what: string): unknown {
-  if (pointer === '' || pointer === '/') return pointer === '' ? doc : (doc as Record<string, unknown>)[''];
-  if (!pointer.startsWith('/')) throw new EngineError('INVALID_ARG', `${what}: a JSON pointer starts with /, found '#${pointer}'`);
+  if (pointer === '' || pointer === '/')
+    return pointer === '' ? doc : (doc as Record<string, unknown>)[''];
+  if (!pointer.startsWith('/'))
+    throw new EngineError(
+      'INVALID_ARG',
+      `${what}: a JSON pointer starts with /, found '#${pointer}'`,
+    );
   let at: unknown = doc;
   for (const raw of pointer.slice(1).split('/')) {
     const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (at === null || typeof at !== 'object' || !(key in at)) throw new EngineError('INVALID_ARG', `${what}: the JSON has nothing at '${pointer}' (no '${key}')`);
+    if (at === null || typeof at !== 'object' || !(key in at))
+      throw new EngineError(
+        'INVALID_ARG',
+        `${what}: the JSON has nothing at '${pointer}' (no '${key}')`,
+      );
     at = (at as Record<string, unknown>)[key];
   }
   return at;
@@ -115,21 +139,42 @@ export function resolvePointer(doc: unknown, pointer: string, what: string): unk
 export async function loadTensor(src: TensorSource, ctx: SourceContext): Promise<Tensor> {
   const read = await readValues(src, ctx);
   const datatype = src.datatype ?? read.datatype;
-  if (!datatype) throw new EngineError('INVALID_ARG', `${ctx.what}: datatype is missing (the data does not say it)`);
+  if (!datatype)
+    throw new EngineError(
+      'INVALID_ARG',
+      `${ctx.what}: datatype is missing (the data does not say it)`,
+    );
   const shape = src.shape ?? read.shape ?? [read.values.length];
   if (src.shape && read.shape && elementCount(src.shape) !== elementCount(read.shape)) {
-    throw new EngineError('INVALID_ARG', `${ctx.what}: shape ${formatShape(src.shape)} holds ${elementCount(src.shape)} element(s), the data is ${formatShape(read.shape)}`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `${ctx.what}: shape ${formatShape(src.shape)} holds ${elementCount(src.shape)} element(s), the data is ${formatShape(read.shape)}`,
+    );
   }
   if (read.values[0] instanceof Uint8Array && datatype !== 'BYTES') {
-    throw new EngineError('INVALID_ARG', `${ctx.what}: ${src.file} is read as raw bytes, which make a BYTES element, not ${datatype}; numbers come from .npy or .json files`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `${ctx.what}: ${src.file} is read as raw bytes, which make a BYTES element, not ${datatype}; numbers come from .npy or .json files`,
+    );
   }
-  if (read.tensor && read.tensor.datatype === datatype) return { ...read.tensor, shape: [...shape] };
+  if (read.tensor && read.tensor.datatype === datatype)
+    return { ...read.tensor, shape: [...shape] };
   return toTensor(datatype, shape, read.values, ctx.what);
 }
 
 /** Whether `v` is already a tensor (typed-array or bytes data) rather than a written source. */
 export function isTensor(v: unknown): v is Tensor {
   const t = v as Partial<Tensor> | null;
-  if (!t || typeof t !== 'object' || typeof t.datatype !== 'string' || !Array.isArray(t.shape) || t.data === undefined) return false;
-  return ArrayBuffer.isView(t.data) || (Array.isArray(t.data) && t.data.every(x => x instanceof Uint8Array) && t.data.length > 0);
+  if (
+    !t ||
+    typeof t !== 'object' ||
+    typeof t.datatype !== 'string' ||
+    !Array.isArray(t.shape) ||
+    t.data === undefined
+  )
+    return false;
+  return (
+    ArrayBuffer.isView(t.data) ||
+    (Array.isArray(t.data) && t.data.every(x => x instanceof Uint8Array) && t.data.length > 0)
+  );
 }

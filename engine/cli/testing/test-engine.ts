@@ -24,7 +24,13 @@ import { stubbingCatalog, stubbingModules } from './stub-wiring.js';
 import { activeStubs, compileStubs, isModuleKey } from './stubs.js';
 import type { CompiledStub, StubMap } from './stubs.js';
 import { toTensorMap } from './test-requests.js';
-import type { TestEngineOptions, TestInferOptions, TestInputs, TestOutcome, TestResponse } from './test-requests.js';
+import type {
+  TestEngineOptions,
+  TestInferOptions,
+  TestInputs,
+  TestOutcome,
+  TestResponse,
+} from './test-requests.js';
 import { WarpClock } from './warp-clock.js';
 
 /**
@@ -50,7 +56,15 @@ export class TestEngine {
   readonly #events: StepEvent[][] = [];
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(parts: { repository: RepositoryInfo; clock: WarpClock; engine: Engine; runtime: StubRuntime; baseDir: string; stubs: ReadonlyMap<string, CompiledStub>; events: StepEvent[][] }) {
+  private constructor(parts: {
+    repository: RepositoryInfo;
+    clock: WarpClock;
+    engine: Engine;
+    runtime: StubRuntime;
+    baseDir: string;
+    stubs: ReadonlyMap<string, CompiledStub>;
+    events: StepEvent[][];
+  }) {
     this.repository = parts.repository;
     this.clock = parts.clock;
     this.#engine = parts.engine;
@@ -71,10 +85,16 @@ export class TestEngine {
     const js = createJsBackend({ logger, clock });
     const ort = createOnnxRuntimeBackend({ logger });
     const runtime = new StubRuntime({ clock, js });
-    const describeOnly = [ort, js, createPipelineBackend({ catalog: UNUSED_CATALOG, modules: js, logger })];
+    const describeOnly = [
+      ort,
+      js,
+      createPipelineBackend({ catalog: UNUSED_CATALOG, modules: js, logger }),
+    ];
     const repository = await RepositoryInfo.read(opts.repository, describeOnly);
     const stubs = await compileStubs(opts.stubs ?? {}, baseDir);
-    const targets = opts.targets ?? (opts.models ?? repository.names).map(model => ({ model, stubSets: [opts.stubs ?? {}] }));
+    const targets =
+      opts.targets ??
+      (opts.models ?? repository.names).map(model => ({ model, stubSets: [opts.stubs ?? {}] }));
     const plan = await planLoads(targets, m => repository.dependencies(m));
     const unloaded = new Set(plan.unloaded);
     const events: StepEvent[][] = [];
@@ -82,14 +102,25 @@ export class TestEngine {
       ort,
       js,
       createPipelineBackend({
-        catalog: stubbingCatalog(catalog, { runtime, unloaded, signature: (n, v) => repository.signature(n, v) }),
+        catalog: stubbingCatalog(catalog, {
+          runtime,
+          unloaded,
+          signature: (n, v) => repository.signature(n, v),
+        }),
         modules: stubbingModules(js, runtime),
         clock,
         logger,
         observer: { onStep: e => events.at(-1)?.push(e) },
       }),
     ];
-    const engine = await createEngine({ modelRepository: repository.root, controlMode: 'explicit', loadModels: [...plan.load], backends, clock, logger });
+    const engine = await createEngine({
+      modelRepository: repository.root,
+      controlMode: 'explicit',
+      loadModels: [...plan.load],
+      backends,
+      clock,
+      logger,
+    });
     return new TestEngine({ repository, clock, engine, runtime, baseDir, stubs, events });
   }
 
@@ -101,11 +132,15 @@ export class TestEngine {
   /** Why a model is not ready (its load error, and those of the models it calls), if it is not. */
   async notReadyReason(model: string): Promise<string | undefined> {
     if (this.#engine.isModelReady(model)) return undefined;
-    if (!this.repository.has(model)) return `there is no model '${model}' in ${this.repository.root}`;
+    if (!this.repository.has(model))
+      return `there is no model '${model}' in ${this.repository.root}`;
     const rows = await this.#engine.repositoryIndex(false);
-    const reason = (name: string) => rows.find(r => r.name === name && r.reason !== undefined)?.reason;
+    const reason = (name: string) =>
+      rows.find(r => r.name === name && r.reason !== undefined)?.reason;
     const own = reason(model) ?? 'it was not loaded';
-    const deps = (await this.repository.dependencies(model)).filter(d => !this.#engine.isModelReady(d) && reason(d) !== undefined);
+    const deps = (await this.repository.dependencies(model)).filter(
+      d => !this.#engine.isModelReady(d) && reason(d) !== undefined,
+    );
     return [own, ...deps.map(d => `model '${d}' did not load: ${reason(d)}`)].join('\n');
   }
 
@@ -117,7 +152,11 @@ export class TestEngine {
   }
 
   /** Runs one request; rejects with the engine's error when it fails. */
-  async infer(model: string, inputs: TestInputs, opts: TestInferOptions = {}): Promise<TestResponse> {
+  async infer(
+    model: string,
+    inputs: TestInputs,
+    opts: TestInferOptions = {},
+  ): Promise<TestResponse> {
     const o = await this.run(model, inputs, opts);
     if (!o.ok) throw o.error;
     return o;
@@ -135,7 +174,10 @@ export class TestEngine {
     let release: (() => void) | undefined;
     try {
       const tensors = await toTensorMap(inputs, baseDir);
-      const layer = opts.stubs instanceof Map ? (opts.stubs as ReadonlyMap<string, CompiledStub>) : await compileStubs((opts.stubs ?? {}) as StubMap, baseDir);
+      const layer =
+        opts.stubs instanceof Map
+          ? (opts.stubs as ReadonlyMap<string, CompiledStub>)
+          : await compileStubs((opts.stubs ?? {}) as StubMap, baseDir);
       const stubs = await this.#activeStubs(model, opts.version, [this.#stubs, layer]);
       release = stubs ? this.#runtime.activate(stubs) : undefined;
       this.#events.push(events);
@@ -146,10 +188,22 @@ export class TestEngine {
         ...(opts.parameters ? { parameters: opts.parameters } : {}),
         ...(opts.outputs ? { outputs: opts.outputs.map(name => ({ name })) } : {}),
       });
-      return { ok: true, model, outputs: res.outputs, steps: events.map(fromStepEvent), durationMs: this.clock.now() - start };
+      return {
+        ok: true,
+        model,
+        outputs: res.outputs,
+        steps: events.map(fromStepEvent),
+        durationMs: this.clock.now() - start,
+      };
     } catch (e) {
       const error = await this.#explain(model, toEngineError(e));
-      return { ok: false, error, status: httpStatusOf(error.code), steps: events.map(fromStepEvent), durationMs: this.clock.now() - start };
+      return {
+        ok: false,
+        error,
+        status: httpStatusOf(error.code),
+        steps: events.map(fromStepEvent),
+        durationMs: this.clock.now() - start,
+      };
     } finally {
       release?.();
       const i = this.#events.indexOf(events);
@@ -158,20 +212,34 @@ export class TestEngine {
   }
 
   /** The stubs for a request to `model`, checked against what it can call; undefined when none. */
-  async #activeStubs(model: string, version: number | undefined, layers: ReadonlyMap<string, CompiledStub>[]) {
+  async #activeStubs(
+    model: string,
+    version: number | undefined,
+    layers: ReadonlyMap<string, CompiledStub>[],
+  ) {
     if (layers.every(l => l.size === 0)) return undefined;
     const pipelineFile = await this.repository.pipelineFile(model, version);
     const modules = new Set(await this.repository.pipelineModules(model, version));
-    const stubs = activeStubs(layers, pipelineFile === undefined ? undefined : path.dirname(pipelineFile));
+    const stubs = activeStubs(
+      layers,
+      pipelineFile === undefined ? undefined : path.dirname(pipelineFile),
+    );
     for (const layer of layers) {
       for (const key of layer.keys()) {
-        if (!isModuleKey(key) && !this.repository.has(key)) throw new EngineError('INVALID_ARG', `stub '${key}' replaces nothing: there is no model '${key}' in ${this.repository.root}`);
+        if (!isModuleKey(key) && !this.repository.has(key))
+          throw new EngineError(
+            'INVALID_ARG',
+            `stub '${key}' replaces nothing: there is no model '${key}' in ${this.repository.root}`,
+          );
       }
     }
     for (const file of stubs.modules.keys()) {
       if (!modules.has(file)) {
         const known = [...modules].map(m => path.relative(path.dirname(pipelineFile ?? '.'), m));
-        throw new EngineError('INVALID_ARG', `a module stub names ${file}, which ${pipelineFile ? `pipeline '${model}' does not run (its modules: ${known.join(', ') || 'none'})` : `'${model}' cannot run: it is not a pipeline`}`);
+        throw new EngineError(
+          'INVALID_ARG',
+          `a module stub names ${file}, which ${pipelineFile ? `pipeline '${model}' does not run (its modules: ${known.join(', ') || 'none'})` : `'${model}' cannot run: it is not a pipeline`}`,
+        );
       }
     }
     return stubs;
@@ -180,14 +248,22 @@ export class TestEngine {
   async #explain(model: string, e: EngineError): Promise<EngineError> {
     if (e.code !== 'NOT_FOUND' && e.code !== 'UNAVAILABLE') return e;
     const why = await this.notReadyReason(model).catch(() => undefined);
-    return why === undefined ? e : new EngineError(e.code, `${e.message} (model '${model}' is not ready: ${why})`, { cause: e });
+    return why === undefined
+      ? e
+      : new EngineError(e.code, `${e.message} (model '${model}' is not ready: ${why})`, {
+          cause: e,
+        });
   }
 }
 
 /** Signatures are read from files when only describing; nothing calls a model through this. */
 const UNUSED_CATALOG: ModelCatalog = {
-  metadata: name => Promise.reject(new EngineError('UNAVAILABLE', `model '${name}': no catalog while describing`)),
-  infer: req => Promise.reject(new EngineError('UNAVAILABLE', `model '${req.modelName}': no catalog while describing`)),
+  metadata: name =>
+    Promise.reject(new EngineError('UNAVAILABLE', `model '${name}': no catalog while describing`)),
+  infer: req =>
+    Promise.reject(
+      new EngineError('UNAVAILABLE', `model '${req.modelName}': no catalog while describing`),
+    ),
 };
 
 /**

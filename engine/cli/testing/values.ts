@@ -15,7 +15,15 @@ export type Element = number | bigint | string;
 /** Datatypes compared with tolerances. */
 export const FLOAT_TYPES: ReadonlySet<DataType> = new Set(['FP16', 'BF16', 'FP32', 'FP64']);
 
-const SPECIAL: Readonly<Record<string, number>> = { nan: NaN, inf: Infinity, '+inf': Infinity, '-inf': -Infinity, infinity: Infinity, '+infinity': Infinity, '-infinity': -Infinity };
+const SPECIAL: Readonly<Record<string, number>> = {
+  nan: NaN,
+  inf: Infinity,
+  '+inf': Infinity,
+  '-inf': -Infinity,
+  infinity: Infinity,
+  '+infinity': Infinity,
+  '-infinity': -Infinity,
+};
 
 /**
  * Flattens nested lists row-major and returns their shape (sizes of each nesting level).
@@ -24,17 +32,28 @@ const SPECIAL: Readonly<Record<string, number>> = { nan: NaN, inf: Infinity, '+i
  * @example
  * flatten([[1, 2], [3, 4]], 'x'); // { values: [1, 2, 3, 4], shape: [2, 2] }
  */
-export function flatten(data: readonly unknown[], what: string): { values: unknown[]; shape: number[] } {
+export function flatten(
+  data: readonly unknown[],
+  what: string,
+): { values: unknown[]; shape: number[] } {
   const shape: number[] = [];
   for (let level: unknown = data; Array.isArray(level); level = level[0]) shape.push(level.length);
   const values: unknown[] = [];
   const walk = (v: unknown, depth: number, at: string): void => {
     if (depth === shape.length) {
-      if (Array.isArray(v)) throw new EngineError('INVALID_ARG', `${what}: data is ragged: ${at} is a list where siblings hold values`);
+      if (Array.isArray(v))
+        throw new EngineError(
+          'INVALID_ARG',
+          `${what}: data is ragged: ${at} is a list where siblings hold values`,
+        );
       values.push(v);
       return;
     }
-    if (!Array.isArray(v) || v.length !== shape[depth]) throw new EngineError('INVALID_ARG', `${what}: data is ragged: ${at} should be a list of ${shape[depth]}`);
+    if (!Array.isArray(v) || v.length !== shape[depth])
+      throw new EngineError(
+        'INVALID_ARG',
+        `${what}: data is ragged: ${at} should be a list of ${shape[depth]}`,
+      );
     v.forEach((x, i) => walk(x, depth + 1, `${at}[${i}]`));
   };
   walk(data, 0, 'data');
@@ -58,7 +77,11 @@ export function toNumber(v: unknown, what: string): number {
 function toBigInt(v: unknown, what: string): bigint {
   if (typeof v === 'bigint') return v;
   if (typeof v === 'boolean') return v ? 1n : 0n;
-  if ((typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^[+-]?\d+$/.test(v.trim()))) return BigInt(typeof v === 'string' ? v.trim() : v);
+  if (
+    (typeof v === 'number' && Number.isInteger(v)) ||
+    (typeof v === 'string' && /^[+-]?\d+$/.test(v.trim()))
+  )
+    return BigInt(typeof v === 'string' ? v.trim() : v);
   throw new EngineError('INVALID_ARG', `${what}: expected an integer, found ${JSON.stringify(v)}`);
 }
 
@@ -66,8 +89,12 @@ function toBigInt(v: unknown, what: string): bigint {
 export function toBytes(v: unknown, what: string): Uint8Array {
   if (typeof v === 'string') return new TextEncoder().encode(v);
   if (v instanceof Uint8Array) return v;
-  if (typeof v === 'object' && v !== null && typeof (v as { base64?: unknown }).base64 === 'string') return new Uint8Array(Buffer.from((v as { base64: string }).base64, 'base64'));
-  throw new EngineError('INVALID_ARG', `${what}: expected a string (or { base64: ... }) for a BYTES element, found ${JSON.stringify(v)}`);
+  if (typeof v === 'object' && v !== null && typeof (v as { base64?: unknown }).base64 === 'string')
+    return new Uint8Array(Buffer.from((v as { base64: string }).base64, 'base64'));
+  throw new EngineError(
+    'INVALID_ARG',
+    `${what}: expected a string (or { base64: ... }) for a BYTES element, found ${JSON.stringify(v)}`,
+  );
 }
 
 /**
@@ -76,15 +103,29 @@ export function toBytes(v: unknown, what: string): Uint8Array {
  * @example
  * toTensor('FP32', [2], [1, 'NaN'], "input 'x'"); // Float32Array [1, NaN]
  */
-export function toTensor(datatype: DataType, shape: readonly number[], values: readonly unknown[], what: string): Tensor {
+export function toTensor(
+  datatype: DataType,
+  shape: readonly number[],
+  values: readonly unknown[],
+  what: string,
+): Tensor {
   const n = elementCount(shape);
-  if (values.length !== n) throw new EngineError('INVALID_ARG', `${what}: shape ${formatShape(shape)} holds ${n} element(s), data has ${values.length}`);
+  if (values.length !== n)
+    throw new EngineError(
+      'INVALID_ARG',
+      `${what}: shape ${formatShape(shape)} holds ${n} element(s), data has ${values.length}`,
+    );
   const at = (i: number) => `${what} element ${i}`;
-  if (datatype === 'BYTES') return { datatype, shape: [...shape], data: values.map((v, i) => toBytes(v, at(i))) };
-  const data = new (typedArrayFor(datatype) as Float64ArrayConstructor)(n) as unknown as Exclude<TensorData, Uint8Array[]>;
+  if (datatype === 'BYTES')
+    return { datatype, shape: [...shape], data: values.map((v, i) => toBytes(v, at(i))) };
+  const data = new (typedArrayFor(datatype) as Float64ArrayConstructor)(n) as unknown as Exclude<
+    TensorData,
+    Uint8Array[]
+  >;
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    if (data instanceof BigInt64Array || data instanceof BigUint64Array) data[i] = toBigInt(v, at(i));
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array)
+      data[i] = toBigInt(v, at(i));
     else if (datatype === 'FP16') data[i] = toHalf(toNumber(v, at(i)));
     else if (datatype === 'BF16') data[i] = toBf16(toNumber(v, at(i)));
     else if (datatype === 'BOOL') data[i] = toNumber(v, at(i)) !== 0 ? 1 : 0;
@@ -133,7 +174,10 @@ export function indexOf(i: number, shape: readonly number[]): string {
 export function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
   if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'number') return Number.isInteger(v) || !Number.isFinite(v) ? String(v) : String(Number(v.toPrecision(7)));
+  if (typeof v === 'number')
+    return Number.isInteger(v) || !Number.isFinite(v)
+      ? String(v)
+      : String(Number(v.toPrecision(7)));
   return JSON.stringify(v) ?? String(v);
 }
 

@@ -44,7 +44,12 @@ export class WarpClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const t: WarpTimer = { at: this.now() + Math.max(0, ms), seq: this.#seq++, fn, real: undefined };
+    const t: WarpTimer = {
+      at: this.now() + Math.max(0, ms),
+      seq: this.#seq++,
+      fn,
+      real: undefined,
+    };
     t.real = this.#base.setTimeout(() => this.#fire(t), Math.max(0, ms));
     this.#timers.add(t);
     return t;
@@ -61,7 +66,9 @@ export class WarpClock implements Clock {
     const target = this.now() + Math.max(0, ms);
     for (;;) {
       let next: WarpTimer | undefined;
-      for (const t of this.#timers) if (t.at <= target && (!next || t.at < next.at || (t.at === next.at && t.seq < next.seq))) next = t;
+      for (const t of this.#timers)
+        if (t.at <= target && (!next || t.at < next.at || (t.at === next.at && t.seq < next.seq)))
+          next = t;
       if (!next) break;
       if (next.at > this.now()) this.#skew += next.at - this.now();
       this.#fire(next);
@@ -98,5 +105,7 @@ export class WarpClock implements Clock {
 
 function abortReason(signal: CancelSignal): Error {
   const r: unknown = signal.reason;
-  return r instanceof Error ? r : new EngineError('CANCELLED', 'cancelled while a stub delayed its answer');
+  return r instanceof Error
+    ? r
+    : new EngineError('CANCELLED', 'cancelled while a stub delayed its answer');
 }

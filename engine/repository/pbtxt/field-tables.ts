@@ -39,8 +39,12 @@ export const SUPPORTED_FIELDS: ReadonlySet<string> = new Set([
  * nothing in them they ask for nothing, and are dropped before the schema sees the config.
  */
 export const EMPTY_CONTAINERS: ReadonlySet<string> = new Set([
-  'optimization.cuda', 'optimization.input_pinned_memory', 'optimization.output_pinned_memory',
-  'model_operations', 'model_repository_agents', 'model_metrics',
+  'optimization.cuda',
+  'optimization.input_pinned_memory',
+  'optimization.output_pinned_memory',
+  'model_operations',
+  'model_repository_agents',
+  'model_metrics',
 ]);
 
 const TENSORRT = 'it applies to TensorRT models, which Braid does not serve';
@@ -51,11 +55,14 @@ const REFUSED: Readonly<Record<string, string>> = {
   runtime: 'Braid picks a backend by backend/platform and loads no backend library files',
   'batch_input*': 'Braid does not add batch inputs to what a model receives',
   'batch_output*': 'Braid does not scatter batch outputs',
-  'sequence_batching*': 'Braid has no sequence batcher: requests of one correlation ID would not be routed to one instance, and sequence state and controls would be lost',
-  cc_model_filenames: 'Braid does not pick model files by CUDA compute capability; use default_model_filename',
+  'sequence_batching*':
+    'Braid has no sequence batcher: requests of one correlation ID would not be routed to one instance, and sequence state and controls would be lost',
+  cc_model_filenames:
+    'Braid does not pick model files by CUDA compute capability; use default_model_filename',
   'model_operations.op_library_filename': 'Braid does not load custom operation libraries',
   'model_repository_agents.agents*': 'Braid runs no repository agents',
-  'model_metrics.metric_control*': 'per-model metric settings are not supported; see --metrics-config',
+  'model_metrics.metric_control*':
+    'per-model metric settings are not supported; see --metrics-config',
   'input.is_shape_tensor': TENSORRT,
   'output.is_shape_tensor': TENSORRT,
   'input.is_non_linear_format_io': TENSORRT,
@@ -67,7 +74,8 @@ const REFUSED: Readonly<Record<string, string>> = {
   'instance_group.host_policy': 'host policies (CPU and NUMA placement) are not supported',
   'optimization.cuda.graph_spec*': TENSORRT,
   'ensemble_scheduling.step.model_namespace': 'model namespaces are reserved for Triton itself',
-  'ensemble_scheduling.max_inflight_responses': 'it limits responses of decoupled steps, which Braid does not run',
+  'ensemble_scheduling.max_inflight_responses':
+    'it limits responses of decoupled steps, which Braid does not run',
 };
 
 /**
@@ -79,7 +87,8 @@ const REFUSED: Readonly<Record<string, string>> = {
  */
 const NO_EFFECT: Readonly<Record<string, string>> = {
   'model_warmup*': 'Braid sends no warmup requests; the first requests pay any lazy initialisation',
-  'instance_group.rate_limiter*': 'Braid has no rate limiter (Triton too ignores it unless started with --rate-limit)',
+  'instance_group.rate_limiter*':
+    'Braid has no rate limiter (Triton too ignores it unless started with --rate-limit)',
   'optimization.priority': TENSORRT,
   'optimization.cuda.graphs': TENSORRT,
   'optimization.cuda.busy_wait_events': TENSORRT,
@@ -102,7 +111,12 @@ export const PRESENCE_MATTERS: ReadonlySet<string> = new Set(['sequence_batching
  * refusalReason('max_batch_size'); // undefined
  */
 export function refusalReason(path: string): string | undefined {
-  if (SUPPORTED_FIELDS.has(path) || EMPTY_CONTAINERS.has(path) || noEffectReason(path) !== undefined) return undefined;
+  if (
+    SUPPORTED_FIELDS.has(path) ||
+    EMPTY_CONTAINERS.has(path) ||
+    noEffectReason(path) !== undefined
+  )
+    return undefined;
   return lookup(REFUSED, path) ?? 'Braid does not read it';
 }
 

@@ -76,7 +76,11 @@ export function tokenize(text: string): { tokens: Token[]; comments: TextComment
     } else if (c === '#') {
       const end = text.indexOf('\n', i);
       const stop = end === -1 ? text.length : end;
-      comments.push({ text: text.slice(i + 1, stop).replace(/\r$/, ''), pos: at(i), ownLine: !lineHasToken });
+      comments.push({
+        text: text.slice(i + 1, stop).replace(/\r$/, ''),
+        pos: at(i),
+        ownLine: !lineHasToken,
+      });
       i = stop;
     } else {
       const token = readToken(text, i, at(i));
@@ -120,13 +124,24 @@ function readString(text: string, start: number, pos: TextPosition): Token {
     }
     i = readEscape(text, i, bytes, { line: pos.line, col: pos.col + (i - start), offset: i });
   }
-  if (text[i] !== quote) throw new PbtxtSyntaxError(pos.line, pos.col, 'string is not terminated on its line');
+  if (text[i] !== quote)
+    throw new PbtxtSyntaxError(pos.line, pos.col, 'string is not terminated on its line');
   const raw = text.slice(start, i + 1);
   return { kind: 'string', text: raw, value: Buffer.from(bytes).toString('utf8'), pos };
 }
 
 const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
-  a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, "'": 39, '"': 34, '?': 63,
+  a: 7,
+  b: 8,
+  f: 12,
+  n: 10,
+  r: 13,
+  t: 9,
+  v: 11,
+  '\\': 92,
+  "'": 39,
+  '"': 34,
+  '?': 63,
 };
 
 /** Decodes the escape at `text[i]` (a backslash, at `pos`) into `bytes`; returns the offset after it. */
@@ -150,7 +165,8 @@ function readEscape(text: string, i: number, bytes: number[], pos: TextPosition)
   const unicode = /^(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))/.exec(text.slice(i + 1, i + 10));
   if (unicode) {
     const cp = parseInt(unicode[1] ?? unicode[2]!, 16);
-    if (cp > 0x10ffff) throw new PbtxtSyntaxError(pos.line, pos.col, `escape \\${unicode[0]} is beyond Unicode`);
+    if (cp > 0x10ffff)
+      throw new PbtxtSyntaxError(pos.line, pos.col, `escape \\${unicode[0]} is beyond Unicode`);
     bytes.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
     return i + 1 + unicode[0].length;
   }

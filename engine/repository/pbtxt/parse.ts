@@ -43,7 +43,8 @@ class Parser {
     const seen = new Map<string, PbField>();
     const pending: TextComment[] = [];
     while (!this.#at(close)) {
-      if (this.#peek().kind === 'eof') throw this.#expected(`'${close}' to close ${type.fullName.slice(1)}`);
+      if (this.#peek().kind === 'eof')
+        throw this.#expected(`'${close}' to close ${type.fullName.slice(1)}`);
       pending.push(...this.#commentsBefore(this.#peek().pos.offset));
       // An empty list (`gpus: []`) sets nothing, as in protobuf; its comments go to what follows.
       const parsed = this.#field(type);
@@ -70,9 +71,14 @@ class Parser {
     if (nameToken.kind === 'punct' && nameToken.text === '[') {
       throw fail(nameToken, 'extension and Any fields ([...]) are not part of a model config');
     }
-    if (nameToken.kind !== 'ident') throw fail(nameToken, `expected a field name, found '${nameToken.text}'`);
+    if (nameToken.kind !== 'ident')
+      throw fail(nameToken, `expected a field name, found '${nameToken.text}'`);
     const field = type.fields[nameToken.text];
-    if (!field) throw fail(nameToken, `message type ${type.fullName.slice(1)} has no field named '${nameToken.text}'`);
+    if (!field)
+      throw fail(
+        nameToken,
+        `message type ${type.fullName.slice(1)} has no field named '${nameToken.text}'`,
+      );
     field.resolve();
     const isMessage = field.map || field.resolvedType instanceof protobuf.Type;
     const colon = this.#at(':');
@@ -80,7 +86,11 @@ class Parser {
     else if (!isMessage) throw this.#expected(`':' after field '${field.name}'`);
     const make = (value: PbValue): PbField => ({ field, pos: nameToken.pos, value, comments: [] });
     if (this.#at('[') && (field.repeated || field.map)) return this.#list(field).map(make);
-    if (this.#at('[')) throw fail(this.#peek(), `field '${field.name}' is not repeated: a list [...] does not fit it`);
+    if (this.#at('['))
+      throw fail(
+        this.#peek(),
+        `field '${field.name}' is not repeated: a list [...] does not fit it`,
+      );
     return [make(this.#value(field))];
   }
 
@@ -103,12 +113,17 @@ class Parser {
     if (field.resolvedType instanceof protobuf.Type) {
       return { kind: 'message', message: this.#messageBody(field.resolvedType), pos };
     }
-    return { kind: 'scalar', value: this.#scalar(field.type, field.resolvedType, `field '${field.name}'`), pos };
+    return {
+      kind: 'scalar',
+      value: this.#scalar(field.type, field.resolvedType, `field '${field.name}'`),
+      pos,
+    };
   }
 
   #messageBody(type: protobuf.Type): PbMessage {
     const open = this.#next();
-    if (open.text !== '{' && open.text !== '<') throw fail(open, `expected '{' to open ${type.fullName.slice(1)}, found '${open.text}'`);
+    if (open.text !== '{' && open.text !== '<')
+      throw fail(open, `expected '{' to open ${type.fullName.slice(1)}, found '${open.text}'`);
     return this.message(type, open.text === '{' ? '}' : '>');
   }
 
@@ -116,26 +131,45 @@ class Parser {
   #mapEntry(field: protobuf.MapField): PbValue {
     const open = this.#next();
     const pos = open.pos;
-    if (open.text !== '{' && open.text !== '<') throw fail(open, `expected '{' to open an entry of map field '${field.name}', found '${open.text}'`);
+    if (open.text !== '{' && open.text !== '<')
+      throw fail(
+        open,
+        `expected '{' to open an entry of map field '${field.name}', found '${open.text}'`,
+      );
     const close = open.text === '{' ? '}' : '>';
     let key: { value: ScalarValue; pos: TextPosition } | undefined;
     let value: PbValue | undefined;
     while (!this.#at(close)) {
       const name = this.#next();
-      if (name.text !== 'key' && name.text !== 'value') throw fail(name, `an entry of map field '${field.name}' has only 'key' and 'value', found '${name.text}'`);
-      if ((name.text === 'key' ? key : value) !== undefined) throw fail(name, `'${name.text}' is given twice in an entry of map field '${field.name}'`);
+      if (name.text !== 'key' && name.text !== 'value')
+        throw fail(
+          name,
+          `an entry of map field '${field.name}' has only 'key' and 'value', found '${name.text}'`,
+        );
+      if ((name.text === 'key' ? key : value) !== undefined)
+        throw fail(name, `'${name.text}' is given twice in an entry of map field '${field.name}'`);
       if (name.text === 'key') {
         this.#expectColon(name.text);
         const at = this.#peek().pos;
-        key = { value: this.#scalar(field.keyType, null, `the key of map field '${field.name}'`), pos: at };
+        key = {
+          value: this.#scalar(field.keyType, null, `the key of map field '${field.name}'`),
+          pos: at,
+        };
       } else {
         value = this.#mapValue(field);
       }
       if (this.#at(',') || this.#at(';')) this.#next();
     }
     this.#next();
-    const keyValue = key?.value ?? (field.keyType === 'string' ? '' : field.keyType === 'bool' ? false : 0);
-    return { kind: 'entry', key: keyValue, keyPos: key?.pos ?? pos, value: value ?? emptyValue(field, pos), pos };
+    const keyValue =
+      key?.value ?? (field.keyType === 'string' ? '' : field.keyType === 'bool' ? false : 0);
+    return {
+      kind: 'entry',
+      key: keyValue,
+      keyPos: key?.pos ?? pos,
+      value: value ?? emptyValue(field, pos),
+      pos,
+    };
   }
 
   #mapValue(field: protobuf.MapField): PbValue {
@@ -143,13 +177,19 @@ class Parser {
     if (this.#at(':')) this.#next();
     else if (!isMessage) throw this.#expected(`':' after 'value'`);
     const pos = this.#peek().pos;
-    if (field.resolvedType instanceof protobuf.Type) return { kind: 'message', message: this.#messageBody(field.resolvedType), pos };
-    return { kind: 'scalar', value: this.#scalar(field.type, field.resolvedType, `the value of map field '${field.name}'`), pos };
+    if (field.resolvedType instanceof protobuf.Type)
+      return { kind: 'message', message: this.#messageBody(field.resolvedType), pos };
+    return {
+      kind: 'scalar',
+      value: this.#scalar(field.type, field.resolvedType, `the value of map field '${field.name}'`),
+      pos,
+    };
   }
 
   #scalar(type: string, resolved: protobuf.ReflectionObject | null, what: string): ScalarValue {
     const parts: Token[] = [this.#next()];
-    if (parts[0]!.kind === 'string') while (this.#peek().kind === 'string') parts.push(this.#next());
+    if (parts[0]!.kind === 'string')
+      while (this.#peek().kind === 'string') parts.push(this.#next());
     else if (parts[0]!.text === '-') parts.push(this.#next());
     return readScalar(parts, type, resolved, what);
   }
@@ -161,7 +201,8 @@ class Parser {
 
   #commentsBefore(offset: number): TextComment[] {
     const out: TextComment[] = [];
-    while (this.#c < this.#comments.length && this.#comments[this.#c]!.pos.offset < offset) out.push(this.#comments[this.#c++]!);
+    while (this.#c < this.#comments.length && this.#comments[this.#c]!.pos.offset < offset)
+      out.push(this.#comments[this.#c++]!);
     return out;
   }
 
@@ -189,13 +230,28 @@ class Parser {
 
   #expected(what: string): PbtxtSyntaxError {
     const t = this.#peek();
-    return fail(t, `expected ${what}, found ${t.kind === 'eof' ? 'the end of the file' : `'${t.text}'`}`);
+    return fail(
+      t,
+      `expected ${what}, found ${t.kind === 'eof' ? 'the end of the file' : `'${t.text}'`}`,
+    );
   }
 }
 
 function emptyValue(field: protobuf.MapField, pos: TextPosition): PbValue {
-  if (field.resolvedType instanceof protobuf.Type) return { kind: 'message', message: { type: field.resolvedType, fields: [], endComments: [] }, pos };
-  const value = field.resolvedType instanceof protobuf.Enum ? (Object.keys(field.resolvedType.values)[0] ?? '') : field.type === 'string' || field.type === 'bytes' ? '' : field.type === 'bool' ? false : 0;
+  if (field.resolvedType instanceof protobuf.Type)
+    return {
+      kind: 'message',
+      message: { type: field.resolvedType, fields: [], endComments: [] },
+      pos,
+    };
+  const value =
+    field.resolvedType instanceof protobuf.Enum
+      ? (Object.keys(field.resolvedType.values)[0] ?? '')
+      : field.type === 'string' || field.type === 'bytes'
+        ? ''
+        : field.type === 'bool'
+          ? false
+          : 0;
   return { kind: 'scalar', value, pos };
 }
 
@@ -204,11 +260,20 @@ function checkOnce(f: PbField, seen: Map<string, PbField>, type: protobuf.Type):
   const field = f.field;
   if (field.repeated || field.map) return;
   const first = seen.get(field.name);
-  if (first) throw fail({ pos: f.pos }, `non-repeated field '${field.name}' is given more than once (first at ${first.pos.line}:${first.pos.col})`);
+  if (first)
+    throw fail(
+      { pos: f.pos },
+      `non-repeated field '${field.name}' is given more than once (first at ${first.pos.line}:${first.pos.col})`,
+    );
   const oneof = (field as protobuf.Field).partOf;
-  const rival = oneof ? [...seen.values()].find(s => (s.field as protobuf.Field).partOf === oneof) : undefined;
+  const rival = oneof
+    ? [...seen.values()].find(s => (s.field as protobuf.Field).partOf === oneof)
+    : undefined;
   if (oneof && rival) {
-    throw fail({ pos: f.pos }, `field '${field.name}' is given along with '${rival.field.name}' (at ${rival.pos.line}:${rival.pos.col}); only one member of oneof '${oneof.name}' of ${type.fullName.slice(1)} may be set`);
+    throw fail(
+      { pos: f.pos },
+      `field '${field.name}' is given along with '${rival.field.name}' (at ${rival.pos.line}:${rival.pos.col}); only one member of oneof '${oneof.name}' of ${type.fullName.slice(1)} may be set`,
+    );
   }
   seen.set(field.name, f);
 }

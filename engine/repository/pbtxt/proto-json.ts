@@ -10,7 +10,18 @@
 import protobuf from 'protobufjs';
 import { modelConfigType } from './schema.js';
 
-const INTEGER = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64']);
+const INTEGER = new Set([
+  'int32',
+  'int64',
+  'uint32',
+  'uint64',
+  'sint32',
+  'sint64',
+  'fixed32',
+  'fixed64',
+  'sfixed32',
+  'sfixed64',
+]);
 const FLOAT = new Set(['float', 'double']);
 
 /**
@@ -53,7 +64,9 @@ function single(value: unknown, field: protobuf.FieldBase): unknown {
   const sub = field.resolvedType;
   if (sub instanceof protobuf.Type) return message(value, sub);
   if (sub instanceof protobuf.Enum) {
-    return typeof value === 'number' && Number.isInteger(value) ? (sub.valuesById[value] ?? value) : value;
+    return typeof value === 'number' && Number.isInteger(value)
+      ? (sub.valuesById[value] ?? value)
+      : value;
   }
   if (typeof value !== 'string') return value;
   if (INTEGER.has(field.type) && /^-?\d+$/.test(value)) {
@@ -62,7 +75,8 @@ function single(value: unknown, field: protobuf.FieldBase): unknown {
   }
   if (FLOAT.has(field.type)) {
     if (value === 'NaN') return Number.NaN;
-    if (value === 'Infinity' || value === '-Infinity') return value.startsWith('-') ? -Infinity : Infinity;
+    if (value === 'Infinity' || value === '-Infinity')
+      return value.startsWith('-') ? -Infinity : Infinity;
     if (value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
   }
   return value;
@@ -74,7 +88,12 @@ const jsonNames = new WeakMap<protobuf.Type, ReadonlyMap<string, protobuf.Field>
 function byJsonName(type: protobuf.Type): ReadonlyMap<string, protobuf.Field> {
   let names = jsonNames.get(type);
   if (!names) {
-    names = new Map(type.fieldsArray.map(f => [f.name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()), f]));
+    names = new Map(
+      type.fieldsArray.map(f => [
+        f.name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()),
+        f,
+      ]),
+    );
     jsonNames.set(type, names);
   }
   return names;

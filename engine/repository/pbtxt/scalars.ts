@@ -45,14 +45,21 @@ export function readScalar(
   if (type === 'float' || type === 'double') return readFloat(token, negative, what);
   const range = INT_RANGES[type];
   if (range) return readInt(token, negative, range, type, what);
-  throw new PbtxtSyntaxError(first.pos.line, first.pos.col, `${what} has type ${type}, which this reader does not know`);
+  throw new PbtxtSyntaxError(
+    first.pos.line,
+    first.pos.col,
+    `${what} has type ${type}, which this reader does not know`,
+  );
 }
 
 function readEnum(token: Token, negative: boolean, e: protobuf.Enum, what: string): string {
   const names = Object.keys(e.values);
   if (token.kind === 'ident' && !negative) {
     if (token.text in e.values) return token.text;
-    throw fail(token, `unknown value '${token.text}' for ${what}: expected one of ${names.join(', ')}`);
+    throw fail(
+      token,
+      `unknown value '${token.text}' for ${what}: expected one of ${names.join(', ')}`,
+    );
   }
   if (token.kind === 'number') {
     const n = (negative ? -1 : 1) * parseIntToken(token, what);
@@ -68,7 +75,8 @@ function readBool(token: Token, negative: boolean, what: string): boolean {
     if (['true', 'True', 't'].includes(token.text)) return true;
     if (['false', 'False', 'f'].includes(token.text)) return false;
   }
-  if (!negative && token.kind === 'number' && (token.text === '0' || token.text === '1')) return token.text === '1';
+  if (!negative && token.kind === 'number' && (token.text === '0' || token.text === '1'))
+    return token.text === '1';
   throw expected(token, `true or false for ${what}`);
 }
 
@@ -85,12 +93,23 @@ function readFloat(token: Token, negative: boolean, what: string): number {
   return sign * Number(text.replace(/[fF]$/, ''));
 }
 
-function readInt(token: Token, negative: boolean, [min, max]: readonly [number, number], type: string, what: string): number {
+function readInt(
+  token: Token,
+  negative: boolean,
+  [min, max]: readonly [number, number],
+  type: string,
+  what: string,
+): number {
   if (token.kind !== 'number') throw expected(token, `an integer for ${what}`);
   const n = (negative ? -1 : 1) * parseIntToken(token, what);
   if (n < min || n > max) {
-    const range = type.includes('64') ? `[${min}, ${max}] (a 64-bit value must fit a double exactly)` : `[${min}, ${max}]`;
-    throw fail(token, `${what} is ${type}: expected a value in ${range}, found ${negative ? '-' : ''}${token.text}`);
+    const range = type.includes('64')
+      ? `[${min}, ${max}] (a 64-bit value must fit a double exactly)`
+      : `[${min}, ${max}]`;
+    throw fail(
+      token,
+      `${what} is ${type}: expected a value in ${range}, found ${negative ? '-' : ''}${token.text}`,
+    );
   }
   return n === 0 ? 0 : n;
 }

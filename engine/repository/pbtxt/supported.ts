@@ -4,12 +4,21 @@
  * left for the config schema to validate.
  */
 import protobuf from 'protobufjs';
-import { EMPTY_CONTAINERS, noEffectReason, PRESENCE_MATTERS, refusalReason } from './field-tables.js';
+import {
+  EMPTY_CONTAINERS,
+  noEffectReason,
+  PRESENCE_MATTERS,
+  refusalReason,
+} from './field-tables.js';
 import { modelConfigType } from './schema.js';
 
 // The tables are this module's to name: the check and what it checks against, in one import.
-export { EMPTY_CONTAINERS, noEffectReason, refusalReason, SUPPORTED_FIELDS } from './field-tables.js';
-
+export {
+  EMPTY_CONTAINERS,
+  noEffectReason,
+  refusalReason,
+  SUPPORTED_FIELDS,
+} from './field-tables.js';
 
 /** One refused field found in a config. */
 export interface RefusedField {
@@ -58,7 +67,13 @@ export function refusedFields(raw: unknown): RefusedField[] {
   return checkServedFields(raw).refused;
 }
 
-function walk(value: unknown, type: protobuf.Type, path: readonly PropertyKey[], dotted: string, out: Found): unknown {
+function walk(
+  value: unknown,
+  type: protobuf.Type,
+  path: readonly PropertyKey[],
+  dotted: string,
+  out: Found,
+): unknown {
   if (!isObject(value)) return value;
   const kept: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
@@ -72,25 +87,38 @@ function walk(value: unknown, type: protobuf.Type, path: readonly PropertyKey[],
     const here = [...path, key];
     const reason = refusalReason(name);
     if (reason !== undefined) {
-      if (PRESENCE_MATTERS.has(name) || !carriesNothing(v, field)) out.refused.push({ path: here, field: name, reason });
+      if (PRESENCE_MATTERS.has(name) || !carriesNothing(v, field))
+        out.refused.push({ path: here, field: name, reason });
       continue;
     }
     const noEffect = noEffectReason(name);
     if (noEffect !== undefined) {
-      if (!carriesNothing(v, field)) out.ignored.push({ path: here, field: name, reason: noEffect });
+      if (!carriesNothing(v, field))
+        out.ignored.push({ path: here, field: name, reason: noEffect });
       continue;
     }
     const child = walkField(v, field, here, name, out);
-    if (!(EMPTY_CONTAINERS.has(name) && isObject(child) && Object.keys(child).length === 0)) kept[key] = child;
+    if (!(EMPTY_CONTAINERS.has(name) && isObject(child) && Object.keys(child).length === 0))
+      kept[key] = child;
   }
   return kept;
 }
 
-function walkField(v: unknown, field: protobuf.FieldBase, here: readonly PropertyKey[], name: string, out: Found): unknown {
+function walkField(
+  v: unknown,
+  field: protobuf.FieldBase,
+  here: readonly PropertyKey[],
+  name: string,
+  out: Found,
+): unknown {
   const sub = field.resolvedType;
   if (!(sub instanceof protobuf.Type)) return v;
-  if (field.map && isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, walk(item, sub, [...here, k], name, out)]));
-  if (field.repeated && Array.isArray(v)) return v.map((item, i) => walk(item, sub, [...here, i], name, out));
+  if (field.map && isObject(v))
+    return Object.fromEntries(
+      Object.entries(v).map(([k, item]) => [k, walk(item, sub, [...here, k], name, out)]),
+    );
+  if (field.repeated && Array.isArray(v))
+    return v.map((item, i) => walk(item, sub, [...here, i], name, out));
   return walk(v, sub, here, name, out);
 }
 
@@ -101,12 +129,15 @@ function carriesNothing(v: unknown, field: protobuf.FieldBase): boolean {
   if (field.repeated) return Array.isArray(v) && v.length === 0;
   const sub = field.resolvedType;
   if (sub instanceof protobuf.Type) {
-    return isObject(v) && Object.entries(v).every(([k, x]) => {
-      const f = sub.fields[k];
-      if (!f) return false;
-      f.resolve();
-      return carriesNothing(x, f);
-    });
+    return (
+      isObject(v) &&
+      Object.entries(v).every(([k, x]) => {
+        const f = sub.fields[k];
+        if (!f) return false;
+        f.resolve();
+        return carriesNothing(x, f);
+      })
+    );
   }
   if (sub instanceof protobuf.Enum) return v === Object.keys(sub.values)[0] || v === 0;
   return v === false || v === 0 || v === '';

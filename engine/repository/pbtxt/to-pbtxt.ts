@@ -61,7 +61,8 @@ class Writer {
       const key = pair.key as Node;
       const name = isScalar(key) ? String(key.value) : '';
       const field = type.fields[name];
-      if (!field) throw this.fail(key, `message type ${type.fullName.slice(1)} has no field named '${name}'`);
+      if (!field)
+        throw this.fail(key, `message type ${type.fullName.slice(1)} has no field named '${name}'`);
       field.resolve();
       this.comment(key.commentBefore, depth);
       const value = pair.value as Node | null;
@@ -75,7 +76,8 @@ class Writer {
     if (field instanceof protobuf.MapField) return this.#map(field, value, depth);
     const isMessage = field.resolvedType instanceof protobuf.Type;
     if (!field.repeated) return this.#single(field, value, depth, `${pad(depth)}${field.name}`);
-    if (!value || !isSeq(value)) throw this.fail(value, `field '${field.name}' is repeated: expected a sequence`);
+    if (!value || !isSeq(value))
+      throw this.fail(value, `field '${field.name}' is repeated: expected a sequence`);
     if (!isMessage) {
       const items = value.items.map(item => this.scalar(field, item as Node));
       this.#lines.push(`${pad(depth)}${field.name}: [ ${items.join(', ')} ]`.replace('[  ]', '[]'));
@@ -94,13 +96,15 @@ class Writer {
   }
 
   #single(field: protobuf.FieldBase, value: Node | null, depth: number, head: string): void {
-    if (field.resolvedType instanceof protobuf.Type) this.#message(field.resolvedType, value, depth, `${head} `);
+    if (field.resolvedType instanceof protobuf.Type)
+      this.#message(field.resolvedType, value, depth, `${head} `);
     else this.#lines.push(`${head}: ${this.scalar(field, value)}`);
   }
 
   #message(type: protobuf.Type, value: Node | null, depth: number, head: string): void {
     if (value && isScalar(value) && value.value === null) value = null;
-    if (value && !isMap(value)) throw this.fail(value, `expected the fields of ${type.fullName.slice(1)} as a mapping`);
+    if (value && !isMap(value))
+      throw this.fail(value, `expected the fields of ${type.fullName.slice(1)} as a mapping`);
     if (!value || value.items.length === 0) return void this.#lines.push(`${head}{ }`);
     this.#lines.push(`${head}{`);
     this.comment(value.commentBefore, depth + 1);
@@ -111,13 +115,19 @@ class Writer {
 
   #map(field: protobuf.MapField, value: Node | null, depth: number): void {
     if (!value || (isScalar(value) && value.value === null)) return;
-    if (!isMap(value)) throw this.fail(value, `map field '${field.name}' expects a mapping of keys to values`);
+    if (!isMap(value))
+      throw this.fail(value, `map field '${field.name}' expects a mapping of keys to values`);
     for (const pair of value.items as Pair[]) {
       const key = pair.key as Node;
       this.comment(key.commentBefore, depth);
       this.#lines.push(`${pad(depth)}${field.name} {`);
       this.#lines.push(`${pad(depth + 1)}key: ${this.#mapKey(field, key)}`);
-      this.#single(withResolved(field), pair.value as Node | null, depth + 1, `${pad(depth + 1)}value`);
+      this.#single(
+        withResolved(field),
+        pair.value as Node | null,
+        depth + 1,
+        `${pad(depth + 1)}value`,
+      );
       this.#lines.push(`${pad(depth)}}`);
       this.#trail((pair.value as Node | null)?.comment);
     }
@@ -127,7 +137,11 @@ class Writer {
     const k = isScalar(key) ? key.value : undefined;
     if (field.keyType === 'string') return quote(String(k));
     const n = typeof k === 'number' ? k : Number(k);
-    if (!Number.isInteger(n)) throw this.fail(key, `the keys of map field '${field.name}' are integers, found '${String(k)}'`);
+    if (!Number.isInteger(n))
+      throw this.fail(
+        key,
+        `the keys of map field '${field.name}' are integers, found '${String(k)}'`,
+      );
     return String(n);
   }
 
@@ -136,20 +150,31 @@ class Writer {
     const what = `field '${field.name}'`;
     const sub = field.resolvedType;
     if (sub instanceof protobuf.Enum) {
-      const name = typeof v === 'number' ? Object.keys(sub.values).find(k => sub.values[k] === v) : String(v);
-      if (name === undefined || !(name in sub.values)) throw this.fail(node, `unknown value '${String(v)}' for ${what}: expected one of ${Object.keys(sub.values).join(', ')}`);
+      const name =
+        typeof v === 'number' ? Object.keys(sub.values).find(k => sub.values[k] === v) : String(v);
+      if (name === undefined || !(name in sub.values))
+        throw this.fail(
+          node,
+          `unknown value '${String(v)}' for ${what}: expected one of ${Object.keys(sub.values).join(', ')}`,
+        );
       return name;
     }
     if (field.type === 'string' || field.type === 'bytes') {
-      if (typeof v !== 'string') throw this.fail(node, `expected a string for ${what}, found ${show(v)}`);
+      if (typeof v !== 'string')
+        throw this.fail(node, `expected a string for ${what}, found ${show(v)}`);
       return quote(v);
     }
     if (field.type === 'bool') {
-      if (typeof v !== 'boolean') throw this.fail(node, `expected true or false for ${what}, found ${show(v)}`);
+      if (typeof v !== 'boolean')
+        throw this.fail(node, `expected true or false for ${what}, found ${show(v)}`);
       return String(v);
     }
     const float = field.type === 'float' || field.type === 'double';
-    if (typeof v !== 'number' || (!float && !Number.isInteger(v))) throw this.fail(node, `expected ${float ? 'a number' : 'an integer'} for ${what}, found ${show(v)}`);
+    if (typeof v !== 'number' || (!float && !Number.isInteger(v)))
+      throw this.fail(
+        node,
+        `expected ${float ? 'a number' : 'an integer'} for ${what}, found ${show(v)}`,
+      );
     return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
   }
 
@@ -185,7 +210,13 @@ function show(v: unknown): string {
 function quote(s: string): string {
   // eslint-disable-next-line no-control-regex -- matching control characters is the point: they get escaped
   const escaped = s.replace(/[\\"\u0000-\u001f\u007f]/g, c => {
-    const named: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    const named: Record<string, string> = {
+      '\\': '\\\\',
+      '"': '\\"',
+      '\n': '\\n',
+      '\r': '\\r',
+      '\t': '\\t',
+    };
     return named[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`;
   });
   return `"${escaped}"`;

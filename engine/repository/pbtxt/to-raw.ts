@@ -43,12 +43,17 @@ export function toRaw(message: PbMessage): RawMessage {
   return { raw: messageObject(message, [], positions), positions };
 }
 
-function messageObject(message: PbMessage, path: readonly PropertyKey[], positions: Map<string, PathPosition>): Record<string, unknown> {
+function messageObject(
+  message: PbMessage,
+  path: readonly PropertyKey[],
+  positions: Map<string, PathPosition>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of message.fields) {
     const name = f.field.name;
     const here = [...path, name];
-    if (!positions.has(pathKey(here))) positions.set(pathKey(here), { key: f.pos, value: f.value.pos });
+    if (!positions.has(pathKey(here)))
+      positions.set(pathKey(here), { key: f.pos, value: f.value.pos });
     if (f.field.map) addEntry(out, name, f, here, positions);
     else if (f.field.repeated) {
       const list = (out[name] ??= []) as unknown[];
@@ -62,7 +67,13 @@ function messageObject(message: PbMessage, path: readonly PropertyKey[], positio
   return out;
 }
 
-function addEntry(out: Record<string, unknown>, name: string, f: PbField, here: readonly PropertyKey[], positions: Map<string, PathPosition>): void {
+function addEntry(
+  out: Record<string, unknown>,
+  name: string,
+  f: PbField,
+  here: readonly PropertyKey[],
+  positions: Map<string, PathPosition>,
+): void {
   const entry = f.value;
   if (entry.kind !== 'entry') return;
   const map = (out[name] ??= {}) as Record<string, unknown>;
@@ -70,13 +81,21 @@ function addEntry(out: Record<string, unknown>, name: string, f: PbField, here: 
   const at = [...here, key];
   const first = positions.get(pathKey(at));
   if (Object.hasOwn(map, key) && first) {
-    throw new PbtxtSyntaxError(entry.keyPos.line, entry.keyPos.col, `map field '${name}' has key '${key}' twice (first at ${first.key.line}:${first.key.col})`);
+    throw new PbtxtSyntaxError(
+      entry.keyPos.line,
+      entry.keyPos.col,
+      `map field '${name}' has key '${key}' twice (first at ${first.key.line}:${first.key.col})`,
+    );
   }
   positions.set(pathKey(at), { key: entry.keyPos, value: entry.value.pos });
   map[key] = plain(entry.value, at, positions);
 }
 
-function plain(v: PbValue, path: readonly PropertyKey[], positions: Map<string, PathPosition>): unknown {
+function plain(
+  v: PbValue,
+  path: readonly PropertyKey[],
+  positions: Map<string, PathPosition>,
+): unknown {
   if (v.kind === 'scalar') return v.value;
   if (v.kind === 'message') return messageObject(v.message, path, positions);
   return plain(v.value, path, positions);

@@ -43,7 +43,10 @@ export interface ParsedInferJson {
  * @example
  * const { json, numbers } = parseInferJson(body.subarray(0, headerLength));
  */
-export function parseInferJson(bytes: Uint8Array, minBytes = NUMERIC_SCAN_MIN_BYTES): ParsedInferJson {
+export function parseInferJson(
+  bytes: Uint8Array,
+  minBytes = NUMERIC_SCAN_MIN_BYTES,
+): ParsedInferJson {
   if (bytes.length >= minBytes) {
     if (!isUtf8(bytes)) throw notUtf8Error(bytes);
     const scanned = scanNumericData(bytes, MAX_DATA_NESTING);
@@ -105,7 +108,7 @@ class Walk {
   /** Walks the whole text; false when the result would not be sure to match JSON.parse. */
   run(): boolean {
     const b = this.#b;
-    for (let i = 0; i < b.length; ) {
+    for (let i = 0; i < b.length;) {
       const c = b[i];
       if (c === QUOTE) {
         const next = this.#string(i);
@@ -187,4 +190,5 @@ function equals(key: Uint8Array, word: readonly number[]): boolean {
   return true;
 }
 
-const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const isSpace = (c: number | undefined): boolean =>
+  c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;

@@ -208,7 +208,12 @@ function flatten(name: string, data: readonly unknown[], shape: readonly number[
   return leaves;
 }
 
-function countError(name: string, shape: readonly number[], count: number, got: number): EngineError {
+function countError(
+  name: string,
+  shape: readonly number[],
+  count: number,
+  got: number,
+): EngineError {
   return new EngineError(
     'INVALID_ARG',
     "Unable to parse 'data': Shape does not match true shape of 'data' field " +

@@ -47,7 +47,11 @@ export class JsonNumbers {
     for (let k = 0; k < this.#inexactCount * 3; k += 3) {
       const i = t[k]!;
       const x = v[i]!;
-      if (datatype === 'FP32' && Math.fround(x * (1 + APPROX_ERROR)) === Math.fround(x * (1 - APPROX_ERROR))) continue;
+      if (
+        datatype === 'FP32' &&
+        Math.fround(x * (1 + APPROX_ERROR)) === Math.fround(x * (1 - APPROX_ERROR))
+      )
+        continue;
       v[i] = Number(latin1.decode(this.#bytes.subarray(t[k + 1], t[k + 2])));
     }
     this.#inexactCount = 0;
@@ -56,7 +60,8 @@ export class JsonNumbers {
 }
 
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
-const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const isSpace = (c: number | undefined): boolean =>
+  c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /**
  * Reads the array that opens at `bytes[start]` (a `[`) when it holds only numbers and
@@ -94,7 +99,12 @@ class NumberReader {
   }
 
   result(): JsonNumbers {
-    return new JsonNumbers(this.#b, this.#values.slice(0, this.#n), this.#inexact, this.#inexactCount);
+    return new JsonNumbers(
+      this.#b,
+      this.#values.slice(0, this.#n),
+      this.#inexact,
+      this.#inexactCount,
+    );
   }
 
   /** Walks the array with a grammar check; returns the index after it, or undefined. */
@@ -103,7 +113,7 @@ class NumberReader {
     let depth = 0;
     let wantValue = true; // after '[' or ','
     let canClose = false; // right after '[' or after a value
-    for (let i = this.#i; i < b.length; ) {
+    for (let i = this.#i; i < b.length;) {
       const c = b[i];
       if (isSpace(c)) {
         i++;

@@ -84,7 +84,13 @@ function reviveNonFinite(root: unknown): unknown {
       for (const [key, value] of Object.entries(node)) {
         const v = revived(value, stack);
         // defineProperty, as JSON.parse makes them: assigning an own `__proto__` key would call the setter.
-        if (v !== value) Object.defineProperty(node, key, { value: v, writable: true, enumerable: true, configurable: true });
+        if (v !== value)
+          Object.defineProperty(node, key, {
+            value: v,
+            writable: true,
+            enumerable: true,
+            configurable: true,
+          });
       }
     }
   }
@@ -93,7 +99,8 @@ function reviveNonFinite(root: unknown): unknown {
 
 /** `value`, or the number its sentinel stands for; containers are pushed to be visited. */
 function revived(value: unknown, stack: unknown[]): unknown {
-  if (typeof value === 'string') return value.charCodeAt(0) === 0 ? (SENTINEL.get(value) ?? value) : value;
+  if (typeof value === 'string')
+    return value.charCodeAt(0) === 0 ? (SENTINEL.get(value) ?? value) : value;
   if (typeof value === 'object' && value !== null) stack.push(value);
   return value;
 }

@@ -23,11 +23,22 @@ export function notUtf8Error(bytes: Uint8Array): EngineError {
   const path = jsonPathAt(bytes, at);
   if (path[0] === 'inputs' && typeof path[1] === 'number') {
     const name = inputName(bytes, path[1]);
-    const field = path[2] === 'data' ? "a string in 'data'" : typeof path[2] === 'string' ? quote(path[2]) : 'the input';
-    return new EngineError('INVALID_ARG', `input ${name}: ${field} is not valid UTF-8 (byte ${at} of the request JSON)`);
+    const field =
+      path[2] === 'data'
+        ? "a string in 'data'"
+        : typeof path[2] === 'string'
+          ? quote(path[2])
+          : 'the input';
+    return new EngineError(
+      'INVALID_ARG',
+      `input ${name}: ${field} is not valid UTF-8 (byte ${at} of the request JSON)`,
+    );
   }
   const where = path.length === 0 ? '' : ` (in ${quote(path.join('.'))})`;
-  return new EngineError('INVALID_ARG', `the request JSON is not valid UTF-8 at byte ${at}${where}`);
+  return new EngineError(
+    'INVALID_ARG',
+    `the request JSON is not valid UTF-8 at byte ${at}${where}`,
+  );
 }
 
 /** The offset of the first byte that does not start a well-formed UTF-8 sequence (Unicode Table 3-7), or -1. */

@@ -59,7 +59,9 @@ function invalid(message: string): EngineError {
 export function readParameters(v: unknown, where: string): Parameters | undefined {
   if (v === undefined) return undefined;
   if (!isObject(v)) {
-    throw invalid(`Unable to parse 'parameters' of ${where}: expected an object, got ${describeValue(v)}`);
+    throw invalid(
+      `Unable to parse 'parameters' of ${where}: expected an object, got ${describeValue(v)}`,
+    );
   }
   for (const key in v) {
     const value = v[key];
@@ -118,7 +120,9 @@ export function readInputHeader(v: unknown, index: number): InputHeader {
   if (!isObject(v)) throw invalid(`Unable to parse 'inputs': element ${index} is not an object`);
   const name = v['name'];
   if (typeof name !== 'string') {
-    throw invalid(`Unable to parse 'name' of input ${index}: expected a string, got ${describeValue(name)}`);
+    throw invalid(
+      `Unable to parse 'name' of input ${index}: expected a string, got ${describeValue(name)}`,
+    );
   }
   const datatype = v['datatype'];
   if (typeof datatype !== 'string' || !isDataType(datatype)) {
@@ -141,7 +145,9 @@ export function readInputHeader(v: unknown, index: number): InputHeader {
   if (hasData) return { name, datatype, shape, data: v['data'] };
   const size = params?.['binary_data_size'];
   if (!isUint(size)) {
-    throw invalid(`Unable to parse 'binary_data_size' of input ${quote(name)}: got ${describeValue(size)}`);
+    throw invalid(
+      `Unable to parse 'binary_data_size' of input ${quote(name)}: got ${describeValue(size)}`,
+    );
   }
   return { name, datatype, shape, binarySize: size };
 }
@@ -188,7 +194,9 @@ export function readOutputs(v: unknown): RequestedOutput[] | undefined {
     if (!isObject(o)) throw invalid(`Unable to parse 'outputs': element ${i} is not an object`);
     const name = o['name'];
     if (typeof name !== 'string') {
-      throw invalid(`Unable to parse 'name' of output ${i}: expected a string, got ${describeValue(name)}`);
+      throw invalid(
+        `Unable to parse 'name' of output ${i}: expected a string, got ${describeValue(name)}`,
+      );
     }
     if (seen.has(name)) throw invalid(`output ${quote(name)} is requested more than once`);
     seen.add(name);

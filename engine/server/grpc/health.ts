@@ -5,7 +5,12 @@
  * draining), whatever service is named; restricted as the `health` category. Watch, which
  * Triton does not serve, sends the status at once and again whenever it changes.
  */
-import type { sendUnaryData, ServerUnaryCall, ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type {
+  sendUnaryData,
+  ServerUnaryCall,
+  ServerWritableStream,
+  UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import { Metadata } from '@grpc/grpc-js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { InferenceEngine } from '../../runtime/types.js';
@@ -79,14 +84,22 @@ export class HealthService {
     return this.#engine.isReady() && !this.#opts.isDraining() ? 'SERVING' : 'NOT_SERVING';
   }
 
-  #refusal(rpc: string, metadata: Metadata): { code: number; details: string; metadata: Metadata } | undefined {
+  #refusal(
+    rpc: string,
+    metadata: Metadata,
+  ): { code: number; details: string; metadata: Metadata } | undefined {
     const category = GRPC_RPC_CATEGORIES.get(rpc);
-    if (category === undefined) throw new Error(`gRPC method '${rpc}' has no restricted-API category in restricted-api.ts`);
+    if (category === undefined)
+      throw new Error(`gRPC method '${rpc}' has no restricted-API category in restricted-api.ts`);
     const r: Restriction | undefined = this.#opts.restrictions.get(category);
     if (!r) return undefined;
     const given = metadata.get(r.lookup)[0];
     if (allows(r, typeof given === 'string' ? given : undefined)) return undefined;
-    return { code: GRPC_STATUS[RESTRICTED_STATUS.grpc], details: grpcRestrictedMessage(r), metadata: new Metadata() };
+    return {
+      code: GRPC_STATUS[RESTRICTED_STATUS.grpc],
+      details: grpcRestrictedMessage(r),
+      metadata: new Metadata(),
+    };
   }
 
   #watch(call: ServerWritableStream<HealthRequest, unknown>): void {

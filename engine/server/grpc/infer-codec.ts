@@ -16,7 +16,8 @@ import type { GrpcContents } from './tensor-contents.js';
 
 /** `InferParameter` as proto-loader decodes it (`oneofs: true`, int64 as strings). */
 export interface GrpcParameter {
-  readonly parameter_choice?: 'bool_param' | 'int64_param' | 'string_param' | 'double_param' | 'uint64_param';
+  readonly parameter_choice?:
+    'bool_param' | 'int64_param' | 'string_param' | 'double_param' | 'uint64_param';
   readonly bool_param?: boolean;
   readonly int64_param?: string;
   readonly string_param?: string;
@@ -37,7 +38,10 @@ export interface GrpcInferRequest {
     readonly parameters?: Readonly<Record<string, GrpcParameter>>;
     readonly contents?: GrpcContents | null;
   }[];
-  readonly outputs?: readonly { readonly name: string; readonly parameters?: Readonly<Record<string, GrpcParameter>> }[];
+  readonly outputs?: readonly {
+    readonly name: string;
+    readonly parameters?: Readonly<Record<string, GrpcParameter>>;
+  }[];
   readonly raw_input_contents?: readonly Uint8Array[];
 }
 
@@ -75,10 +79,15 @@ function requestedOutput(o: NonNullable<GrpcInferRequest['outputs']>[number]): R
   const c = p?.['classification'];
   if (c === undefined) return { name: o.name };
   if (c.parameter_choice !== 'int64_param') {
-    throw invalid(`invalid value type for 'classification' parameter of output ${quote(o.name)}, expected int64_param`);
+    throw invalid(
+      `invalid value type for 'classification' parameter of output ${quote(o.name)}, expected int64_param`,
+    );
   }
   const k = Number(c.int64_param);
-  if (!(k >= 1)) throw invalid(`invalid value for 'classification' parameter of output ${quote(o.name)}, expected >= 1, got ${c.int64_param}`);
+  if (!(k >= 1))
+    throw invalid(
+      `invalid value for 'classification' parameter of output ${quote(o.name)}, expected >= 1, got ${c.int64_param}`,
+    );
   return { name: o.name, parameters: { classification: Math.min(k, 2 ** 32 - 1) } };
 }
 
@@ -92,7 +101,9 @@ export function grpcVersion(raw: string, model: string): number | undefined {
   if (raw === '') return undefined;
   const v = Number(raw);
   if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(v)) {
-    throw invalid(`version ${quote(raw)} of model ${quote(model)} is not valid: expected a non-negative integer`);
+    throw invalid(
+      `version ${quote(raw)} of model ${quote(model)} is not valid: expected a non-negative integer`,
+    );
   }
   return v;
 }
@@ -109,19 +120,30 @@ export function decodeGrpcInfer(msg: GrpcInferRequest): DecodedGrpcInfer {
   const model = msg.model_name;
   const raw = msg.raw_input_contents ?? [];
   if (raw.length > 0 && raw.length !== msg.inputs.length) {
-    throw invalid(`expected ${msg.inputs.length} raw input contents (one per input) for model ${quote(model)}, got ${raw.length}`);
+    throw invalid(
+      `expected ${msg.inputs.length} raw input contents (one per input) for model ${quote(model)}, got ${raw.length}`,
+    );
   }
   const inputs: TensorMap = new Map();
   msg.inputs.forEach((input, i) => {
     const name = input.name;
-    if (inputs.has(name)) throw invalid(`input ${quote(name)} of model ${quote(model)} is given more than once`);
+    if (inputs.has(name))
+      throw invalid(`input ${quote(name)} of model ${quote(model)} is given more than once`);
     if (input.parameters && 'shared_memory_region' in input.parameters) {
       throw new EngineError('UNSUPPORTED', `input ${quote(name)}: shared memory is not supported`);
     }
-    if (!isDataType(input.datatype)) throw invalid(`input ${quote(name)} has unknown datatype ${quote(input.datatype)}`);
+    if (!isDataType(input.datatype))
+      throw invalid(`input ${quote(name)} has unknown datatype ${quote(input.datatype)}`);
     const shape = input.shape.map(d => Number(d));
-    if (shape.some(d => !Number.isSafeInteger(d) || d < 0)) throw invalid(`input ${quote(name)} has an invalid shape ${describeValue(shape)}`);
-    const data = inputData(name, input.datatype, shape, raw.length > 0 ? raw[i]! : undefined, input.contents);
+    if (shape.some(d => !Number.isSafeInteger(d) || d < 0))
+      throw invalid(`input ${quote(name)} has an invalid shape ${describeValue(shape)}`);
+    const data = inputData(
+      name,
+      input.datatype,
+      shape,
+      raw.length > 0 ? raw[i]! : undefined,
+      input.contents,
+    );
     inputs.set(name, { datatype: input.datatype, shape, data });
   });
   const outputs = msg.outputs?.map(requestedOutput);
@@ -141,7 +163,9 @@ export function decodeGrpcInfer(msg: GrpcInferRequest): DecodedGrpcInfer {
  * Reads request parameters: bool, string, double, and int64/uint64 as numbers (refused beyond
  * 2^53, where a number would change the value).
  */
-export function readGrpcParameters(params: Readonly<Record<string, GrpcParameter>> | undefined): Record<string, ParameterValue> | undefined {
+export function readGrpcParameters(
+  params: Readonly<Record<string, GrpcParameter>> | undefined,
+): Record<string, ParameterValue> | undefined {
   if (!params) return undefined;
   const out: Record<string, ParameterValue> = {};
   for (const [key, p] of Object.entries(params)) {
@@ -159,7 +183,10 @@ export function readGrpcParameters(params: Readonly<Record<string, GrpcParameter
       case 'uint64_param': {
         const text = (p.parameter_choice === 'int64_param' ? p.int64_param : p.uint64_param) ?? '0';
         const n = Number(text);
-        if (!Number.isSafeInteger(n)) throw invalid(`parameter ${quote(key)} = ${text} is beyond the integers this server represents exactly (2^53)`);
+        if (!Number.isSafeInteger(n))
+          throw invalid(
+            `parameter ${quote(key)} = ${text} is beyond the integers this server represents exactly (2^53)`,
+          );
         out[key] = n;
         break;
       }
@@ -177,7 +204,10 @@ export function readGrpcParameters(params: Readonly<Record<string, GrpcParameter
  * @example
  * callback(null, encodeGrpcInfer(response, decoded.outputs));
  */
-export function encodeGrpcInfer(res: InferResponse, requested: readonly RequestedOutput[] | undefined): GrpcInferResponse {
+export function encodeGrpcInfer(
+  res: InferResponse,
+  requested: readonly RequestedOutput[] | undefined,
+): GrpcInferResponse {
   const names = requested?.map(o => o.name) ?? [...res.outputs.keys()];
   const outputs: GrpcInferResponse['outputs'] = [];
   const raw: Buffer[] = [];
@@ -206,7 +236,9 @@ function rawBytes(t: Tensor): Buffer {
   return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
 }
 
-function grpcParameters(params: Readonly<Record<string, ParameterValue>> | undefined): Record<string, GrpcParameter> {
+function grpcParameters(
+  params: Readonly<Record<string, ParameterValue>> | undefined,
+): Record<string, GrpcParameter> {
   const out: Record<string, GrpcParameter> = {};
   for (const [key, v] of Object.entries(params ?? {})) {
     if (typeof v === 'boolean') out[key] = { bool_param: v };

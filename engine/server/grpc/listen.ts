@@ -64,7 +64,10 @@ export interface GrpcServerHandle {
  * const grpc = await listenGrpc(engine, { port: 8001, maxMessageBytes: 1 << 26 });
  * await grpc.close(5000);
  */
-export function listenGrpc(engine: InferenceEngine, opts: GrpcListenOptions): Promise<GrpcServerHandle> {
+export function listenGrpc(
+  engine: InferenceEngine,
+  opts: GrpcListenOptions,
+): Promise<GrpcServerHandle> {
   const server = new Server({
     'grpc.max_receive_message_length': opts.maxMessageBytes,
     'grpc.max_send_message_length': -1,
@@ -80,11 +83,17 @@ export function listenGrpc(engine: InferenceEngine, opts: GrpcListenOptions): Pr
   server.addService(inferenceServiceDefinition(), handlers);
   const clock = opts.clock ?? systemClock;
   const isDraining = opts.isDraining ?? (() => false);
-  const health = new HealthService(engine, { restrictions: opts.restrictedProtocols ?? new Map(), isDraining, clock });
+  const health = new HealthService(engine, {
+    restrictions: opts.restrictedProtocols ?? new Map(),
+    isDraining,
+    clock,
+  });
   server.addService(healthServiceDefinition(), health.handlers());
   const address = `${opts.host ?? '0.0.0.0'}:${opts.port}`;
   return new Promise((resolve, reject) => {
-    const credentials = opts.tls ? grpcServerCredentials(opts.tls) : ServerCredentials.createInsecure();
+    const credentials = opts.tls
+      ? grpcServerCredentials(opts.tls)
+      : ServerCredentials.createInsecure();
     server.bindAsync(address, credentials, (err, port) => {
       if (err) return reject(err);
       let closing: Promise<void> | undefined;
@@ -115,5 +124,7 @@ function keepaliveOptions(k: GrpcKeepalive): Record<string, number> {
     'grpc.max_connection_age_ms': k.maxConnectionAgeMs,
     'grpc.max_connection_age_grace_ms': k.maxConnectionAgeGraceMs,
   };
-  return Object.fromEntries(Object.entries(all).filter((e): e is [string, number] => e[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(all).filter((e): e is [string, number] => e[1] !== undefined),
+  );
 }

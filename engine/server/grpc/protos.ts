@@ -16,14 +16,25 @@ export const GRPC_SERVICE_PROTO = fileURLToPath(new URL('./grpc_service.proto', 
 /** health.proto: gRPC's standard health service. */
 export const HEALTH_PROTO = fileURLToPath(new URL('./health.proto', import.meta.url));
 /** Where grpc_service.proto's `import "model_config.proto"` is found: pass as proto-loader's `includeDirs`. */
-export const GRPC_PROTO_INCLUDE_DIRS: readonly string[] = [fileURLToPath(new URL('../../repository/pbtxt/', import.meta.url))];
+export const GRPC_PROTO_INCLUDE_DIRS: readonly string[] = [
+  fileURLToPath(new URL('../../repository/pbtxt/', import.meta.url)),
+];
 
 /** proto-loader's options for serving: field names as the protos spell them, 64-bit integers as strings. */
-const OPTIONS = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true } as const;
+const OPTIONS = {
+  keepCase: true,
+  longs: String,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+} as const;
 
 function service(file: string, path: readonly string[]): ServiceDefinition {
-  if (!existsSync(file)) throw new Error(`the gRPC service definition is missing at ${file}; run npm run build`);
-  let node: unknown = loadPackageDefinition(loadSync(file, { ...OPTIONS, includeDirs: [...GRPC_PROTO_INCLUDE_DIRS] }));
+  if (!existsSync(file))
+    throw new Error(`the gRPC service definition is missing at ${file}; run npm run build`);
+  let node: unknown = loadPackageDefinition(
+    loadSync(file, { ...OPTIONS, includeDirs: [...GRPC_PROTO_INCLUDE_DIRS] }),
+  );
   for (const p of path) node = (node as Record<string, unknown>)[p];
   return (node as { service: ServiceDefinition }).service;
 }

@@ -3,7 +3,12 @@
  * its HTTP route does, and every failure is the engine error's gRPC status (one mapping, in
  * engine/server/errors.ts) with the same message.
  */
-import type { sendUnaryData, ServerDuplexStream, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type {
+  sendUnaryData,
+  ServerDuplexStream,
+  ServerUnaryCall,
+  UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import { Metadata } from '@grpc/grpc-js';
 import { CancelSource } from '../../core/cancel.js';
 import { EngineError, toEngineError } from '../../core/errors.js';
@@ -13,7 +18,12 @@ import type { InferenceEngine } from '../../runtime/types.js';
 import type { ModelStatistics } from '../../runtime/types.js';
 import { InFlight, shuttingDown } from '../drain.js';
 import { clientMessage, ERROR_STATUS, GRPC_STATUS, RESTRICTED_STATUS } from '../errors.js';
-import { allows, GRPC_RPC_CATEGORIES, grpcRestrictedMessage, NO_RESTRICTIONS } from '../restricted-api.js';
+import {
+  allows,
+  GRPC_RPC_CATEGORIES,
+  grpcRestrictedMessage,
+  NO_RESTRICTIONS,
+} from '../restricted-api.js';
 import type { Restriction, Restrictions } from '../restricted-api.js';
 import { checkUnloadParameters, loadOptions, namedRepositoryError } from '../routes/repository.js';
 import type { GrpcInferRequest } from './infer-codec.js';
@@ -63,32 +73,57 @@ export interface GrpcHandlerOptions {
  * @example
  * server.addService(proto.inference.GRPCInferenceService.service, grpcHandlers(engine, { logger }));
  */
-export function grpcHandlers(engine: InferenceEngine, opts: GrpcHandlerOptions = {}): UntypedServiceImplementation {
+export function grpcHandlers(
+  engine: InferenceEngine,
+  opts: GrpcHandlerOptions = {},
+): UntypedServiceImplementation {
   const { logger = noopLogger, isDraining = () => false, inFlight = new InFlight() } = opts;
   const restrictions = opts.restrictedProtocols ?? NO_RESTRICTIONS;
   const rpc = <Req>(name: string, fn: Unary<Req>) =>
-    [name, unary(name, fn, { logger, inFlight, restriction: restrictionOf(name, restrictions) })] as const;
+    [
+      name,
+      unary(name, fn, { logger, inFlight, restriction: restrictionOf(name, restrictions) }),
+    ] as const;
   return Object.fromEntries([
     rpc('ServerLive', () => ({ live: engine.isLive() })),
     rpc('ServerReady', () => ({ ready: engine.isReady() })),
-    rpc<NameVersion>('ModelReady', r => ({ ready: engine.isModelReady(r.name, grpcVersion(r.version, r.name)) })),
+    rpc<NameVersion>('ModelReady', r => ({
+      ready: engine.isModelReady(r.name, grpcVersion(r.version, r.name)),
+    })),
     rpc('ServerMetadata', () => engine.serverMetadata()),
-    rpc<NameVersion>('ModelMetadata', r => engine.modelMetadata(r.name, grpcVersion(r.version, r.name))),
+    rpc<NameVersion>('ModelMetadata', r =>
+      engine.modelMetadata(r.name, grpcVersion(r.version, r.name)),
+    ),
     // Braid's config has Triton's field names and enum names, so it is already a ModelConfig message.
-    rpc<NameVersion>('ModelConfig', r => ({ config: engine.modelConfig(r.name, grpcVersion(r.version, r.name)) })),
+    rpc<NameVersion>('ModelConfig', r => ({
+      config: engine.modelConfig(r.name, grpcVersion(r.version, r.name)),
+    })),
     rpc<GrpcInferRequest>('ModelInfer', (r, call) => {
       if (isDraining()) throw shuttingDown();
       return infer(engine, r, call);
     }),
-    ['ModelStreamInfer', stream(engine, { logger, isDraining, inFlight, restriction: restrictionOf('ModelStreamInfer', restrictions) })] as const,
-    rpc<NameVersion>('ModelStatistics', r => ({ model_stats: statistics(engine, r).map(grpcStatistics) })),
+    [
+      'ModelStreamInfer',
+      stream(engine, {
+        logger,
+        isDraining,
+        inFlight,
+        restriction: restrictionOf('ModelStreamInfer', restrictions),
+      }),
+    ] as const,
+    rpc<NameVersion>('ModelStatistics', r => ({
+      model_stats: statistics(engine, r).map(grpcStatistics),
+    })),
     rpc<{ repository_name: string; ready: boolean }>('RepositoryIndex', async r => {
       servedRepository(r);
       return { models: await engine.repositoryIndex(r.ready) };
     }),
     rpc<RepositoryRequest>('RepositoryModelLoad', async r => {
       servedRepository(r);
-      await engine.load(r.model_name, loadOptions(r.model_name, { parameters: plainParameters(r) }, 'bytes'));
+      await engine.load(
+        r.model_name,
+        loadOptions(r.model_name, { parameters: plainParameters(r) }, 'bytes'),
+      );
       return {};
     }),
     rpc<RepositoryRequest>('RepositoryModelUnload', async r => {
@@ -104,7 +139,9 @@ export function grpcHandlers(engine: InferenceEngine, opts: GrpcHandlerOptions =
 function restrictionOf(name: string, restrictions: Restrictions): Restriction | undefined {
   const category = GRPC_RPC_CATEGORIES.get(name);
   if (category === undefined) {
-    throw new Error(`gRPC method '${name}' has no restricted-API category; add it to GRPC_RPC_CATEGORIES in restricted-api.ts`);
+    throw new Error(
+      `gRPC method '${name}' has no restricted-API category; add it to GRPC_RPC_CATEGORIES in restricted-api.ts`,
+    );
   }
   return restrictions.get(category);
 }
@@ -119,7 +156,11 @@ function unary<Req>(name: string, fn: Unary<Req>, { logger, inFlight, restrictio
   return (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>): void => {
     // Refused before any work, and before it counts as a call the drain waits for.
     if (restriction && !allows(restriction, firstString(call.metadata, restriction.lookup))) {
-      return callback({ code: GRPC_STATUS[RESTRICTED_STATUS.grpc], details: grpcRestrictedMessage(restriction), metadata: new Metadata() });
+      return callback({
+        code: GRPC_STATUS[RESTRICTED_STATUS.grpc],
+        details: grpcRestrictedMessage(restriction),
+        metadata: new Metadata(),
+      });
     }
     const done = inFlight.begin();
     let result: unknown;
@@ -143,11 +184,21 @@ function unary<Req>(name: string, fn: Unary<Req>, { logger, inFlight, restrictio
 }
 
 /** The ModelStreamInfer handler; a call without the restricted-protocol metadata ends at once. */
-function stream(engine: InferenceEngine, opts: Omit<UnaryOptions, 'restriction'> & { restriction: Restriction | undefined; isDraining: () => boolean }) {
+function stream(
+  engine: InferenceEngine,
+  opts: Omit<UnaryOptions, 'restriction'> & {
+    restriction: Restriction | undefined;
+    isDraining: () => boolean;
+  },
+) {
   return (call: ServerDuplexStream<GrpcInferRequest, StreamMessage>): void => {
     const { restriction } = opts;
     if (restriction && !allows(restriction, firstString(call.metadata, restriction.lookup))) {
-      call.emit('error', { code: GRPC_STATUS[RESTRICTED_STATUS.grpc], details: grpcRestrictedMessage(restriction), metadata: new Metadata() });
+      call.emit('error', {
+        code: GRPC_STATUS[RESTRICTED_STATUS.grpc],
+        details: grpcRestrictedMessage(restriction),
+        metadata: new Metadata(),
+      });
       return;
     }
     streamInfer(engine, call, opts);
@@ -162,15 +213,30 @@ function firstString(metadata: Metadata, key: string): string | undefined {
 
 function fail(callback: sendUnaryData<unknown>, e: unknown, rpc: string, logger: Logger): void {
   const err = toEngineError(e);
-  if (err.code === 'INTERNAL') logger.log('error', 'gRPC request failed', { rpc, error: err.message });
-  callback({ code: GRPC_STATUS[ERROR_STATUS[err.code].grpc], details: clientMessage(err.message), metadata: new Metadata() });
+  if (err.code === 'INTERNAL')
+    logger.log('error', 'gRPC request failed', { rpc, error: err.message });
+  callback({
+    code: GRPC_STATUS[ERROR_STATUS[err.code].grpc],
+    details: clientMessage(err.message),
+    metadata: new Metadata(),
+  });
 }
 
-async function infer(engine: InferenceEngine, msg: GrpcInferRequest, call: ServerUnaryCall<GrpcInferRequest, unknown>) {
+async function infer(
+  engine: InferenceEngine,
+  msg: GrpcInferRequest,
+  call: ServerUnaryCall<GrpcInferRequest, unknown>,
+) {
   const decoded = decodeGrpcInfer(msg);
   // The call's 'cancelled' event: the client went away or its deadline passed.
   const cancel = new CancelSource();
-  const onCancel = () => cancel.abort(new EngineError('CANCELLED', `the client cancelled the request to model '${decoded.modelName}'`));
+  const onCancel = () =>
+    cancel.abort(
+      new EngineError(
+        'CANCELLED',
+        `the client cancelled the request to model '${decoded.modelName}'`,
+      ),
+    );
   call.once('cancelled', onCancel);
   try {
     const res = await engine.infer({ ...decoded, signal: cancel });
@@ -208,7 +274,14 @@ function grpcStatistics(s: ModelStatistics) {
     response_stats: Object.fromEntries(
       Object.entries(s.response_stats).map(([k, r]) => [
         k,
-        { compute_infer: d(r.compute_infer), compute_output: d(r.compute_output), success: d(r.success), fail: d(r.fail), empty_response: d(r.empty_response), cancel: d(r.cancel) },
+        {
+          compute_infer: d(r.compute_infer),
+          compute_output: d(r.compute_output),
+          success: d(r.success),
+          fail: d(r.fail),
+          empty_response: d(r.empty_response),
+          cancel: d(r.cancel),
+        },
       ]),
     ),
     batch_stats: s.batch_stats.map(b => ({
@@ -230,7 +303,12 @@ function plainParameters(r: RepositoryRequest): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, p] of Object.entries(r.parameters ?? {})) {
     const choice = p.parameter_choice;
-    out[key] = choice === 'int64_param' ? Number(p.int64_param) : choice === undefined ? undefined : p[choice];
+    out[key] =
+      choice === 'int64_param'
+        ? Number(p.int64_param)
+        : choice === undefined
+          ? undefined
+          : p[choice];
   }
   return out;
 }

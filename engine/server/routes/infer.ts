@@ -52,14 +52,20 @@ async function tracedInfer(
   if (tracer === noopTracer) return handleInfer(c, engine, maxInputSize, name, version, NOOP_SPAN);
   const span = tracer.startRequest('InferRequest', { model: name, header: h => c.req.header(h) });
   if (!span.recording) return handleInfer(c, engine, maxInputSize, name, version, span);
-  span.setAttributes({ 'http.request.method': c.req.method, 'http.route': c.req.routePath, 'url.path': c.req.path });
+  span.setAttributes({
+    'http.request.method': c.req.method,
+    'http.route': c.req.routePath,
+    'url.path': c.req.path,
+  });
   span.event('HTTP_RECV_START');
   try {
     const res = await handleInfer(c, engine, maxInputSize, name, version, span);
     span.setAttributes({ 'http.response.status_code': res.status });
     return res;
   } catch (e) {
-    span.setAttributes({ 'http.response.status_code': isEngineError(e) ? httpStatusOf(e.code) : 500 });
+    span.setAttributes({
+      'http.response.status_code': isEngineError(e) ? httpStatusOf(e.code) : 500,
+    });
     span.fail(e);
     throw e;
   } finally {
@@ -78,10 +84,15 @@ async function handleInfer(
   const what = `the infer request for model ${quote(name)}`;
   let body = await readBody(c, maxInputSize);
   const encoding = c.req.header('content-encoding');
-  if (encoding !== undefined) body = await decodeContentEncoding(body, encoding, maxInputSize, what);
+  if (encoding !== undefined)
+    body = await decodeContentEncoding(body, encoding, maxInputSize, what);
   const headerLength = parseHeaderLength(c.req.header(HEADER_LENGTH_HEADER), name);
   span.event('HTTP_RECV_END');
-  const decoded = decodeInferBody(body, headerLength, () => engine.modelMetadata(name, version).inputs);
+  const decoded = decodeInferBody(
+    body,
+    headerLength,
+    () => engine.modelMetadata(name, version).inputs,
+  );
   if (span.recording && decoded.id) span.setAttributes({ 'braid.request_id': decoded.id });
   const request: InferRequest = {
     id: decoded.id,
@@ -92,7 +103,9 @@ async function handleInfer(
     parameters: decoded.parameters,
     signal: clientSignal(c),
   };
-  const response = await (span.recording ? engine.infer(request, { trace: span }) : engine.infer(request));
+  const response = await (span.recording
+    ? engine.infer(request, { trace: span })
+    : engine.infer(request));
   span.event('INFER_RESPONSE_COMPLETE');
   span.event('HTTP_SEND_START');
   const encoded = encodeInferResponse(response, {
@@ -120,11 +133,16 @@ export function parseHeaderLength(raw: string | undefined, model: string): numbe
   return n;
 }
 
-async function send(encoded: EncodedResponse, acceptEncoding: string | undefined): Promise<Response> {
+async function send(
+  encoded: EncodedResponse,
+  acceptEncoding: string | undefined,
+): Promise<Response> {
   const headers: Record<string, string> = { 'Content-Type': encoded.contentType };
-  if (encoded.headerLength !== undefined) headers[HEADER_LENGTH_HEADER] = String(encoded.headerLength);
+  if (encoded.headerLength !== undefined)
+    headers[HEADER_LENGTH_HEADER] = String(encoded.headerLength);
   let body: Uint8Array = encoded.body;
-  const encoding = body.byteLength >= MIN_COMPRESS_BYTES ? negotiateEncoding(acceptEncoding) : undefined;
+  const encoding =
+    body.byteLength >= MIN_COMPRESS_BYTES ? negotiateEncoding(acceptEncoding) : undefined;
   if (encoding !== undefined) {
     // The header length keeps describing the uncompressed body, as Triton sends it.
     body = await compressBody(body, encoding);

@@ -16,13 +16,21 @@ import type { BraidApp } from '../routing.js';
  * @example
  * registerLoggingRoutes(app, logControl, 1 << 26);
  */
-export function registerLoggingRoutes(app: BraidApp, logging: LoggingControl | undefined, maxInputSize: number): void {
+export function registerLoggingRoutes(
+  app: BraidApp,
+  logging: LoggingControl | undefined,
+  maxInputSize: number,
+): void {
   const control = (): LoggingControl => {
-    if (!logging) throw new EngineError('UNAVAILABLE', 'the server does not support dynamic logging');
+    if (!logging)
+      throw new EngineError('UNAVAILABLE', 'the server does not support dynamic logging');
     return logging;
   };
   route(app, ['/v2/logging'], {
     GET: c => c.json(control().get()),
-    POST: async c => c.json(control().update((await readJsonObject(c, maxInputSize, 'the logging request')) ?? {})),
+    POST: async c =>
+      c.json(
+        control().update((await readJsonObject(c, maxInputSize, 'the logging request')) ?? {}),
+      ),
   });
 }

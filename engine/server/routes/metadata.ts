@@ -20,11 +20,19 @@ export const MODEL_NOT_READY = 'Model version not ready';
  * @example
  * registerMetadataRoutes(app, engine, ['trace', 'logging']);
  */
-export function registerMetadataRoutes(app: BraidApp, engine: InferenceEngine, httpExtensions: readonly string[] = []): void {
+export function registerMetadataRoutes(
+  app: BraidApp,
+  engine: InferenceEngine,
+  httpExtensions: readonly string[] = [],
+): void {
   route(app, ['/v2'], {
     GET: c => {
       const meta = engine.serverMetadata();
-      return c.json(httpExtensions.length === 0 ? meta : { ...meta, extensions: [...meta.extensions, ...httpExtensions] });
+      return c.json(
+        httpExtensions.length === 0
+          ? meta
+          : { ...meta, extensions: [...meta.extensions, ...httpExtensions] },
+      );
     },
   });
   route(app, modelPaths(), {
@@ -36,7 +44,9 @@ export function registerMetadataRoutes(app: BraidApp, engine: InferenceEngine, h
   route(app, modelPaths('/ready'), {
     GET: c => {
       const { name, version } = modelTarget(c);
-      return engine.isModelReady(name, version) ? c.body(null, 200) : jsonError(400, MODEL_NOT_READY);
+      return engine.isModelReady(name, version)
+        ? c.body(null, 200)
+        : jsonError(400, MODEL_NOT_READY);
     },
   });
   route(app, modelPaths('/config'), {

@@ -32,7 +32,10 @@ export function registerTraceRoutes(
     return settings;
   };
   const update = async (c: ServerContext, model: string | undefined): Promise<Response> => {
-    const what = model === undefined ? 'the trace setting request' : `the trace setting request for model ${quote(model)}`;
+    const what =
+      model === undefined
+        ? 'the trace setting request'
+        : `the trace setting request for model ${quote(model)}`;
     const body = await readJsonObject(c, maxInputSize, what);
     return c.json(control().update(model, body ?? {}));
   };
@@ -50,11 +53,15 @@ export function registerTraceRoutes(
       `trace settings belong to model ${quote(c.req.param('model') ?? '')}, not to one version: use /v2/models/{model}/trace/setting`,
     );
   };
-  route(app, ['/v2/models/:model/versions/:version/trace/setting'], { GET: versioned, POST: versioned });
+  route(app, ['/v2/models/:model/versions/:version/trace/setting'], {
+    GET: versioned,
+    POST: versioned,
+  });
 }
 
 function knownModel(c: ServerContext, engine: InferenceEngine): string {
   const name = c.req.param('model') ?? '';
-  if (!engine.isModelReady(name)) throw new EngineError('INVALID_ARG', `Request for unknown model : ${name}`);
+  if (!engine.isModelReady(name))
+    throw new EngineError('INVALID_ARG', `Request for unknown model : ${name}`);
   return name;
 }

@@ -38,7 +38,8 @@ export function renderFamilies(families: readonly Family[]): string {
   for (const f of families) {
     if (f.samples.length === 0) continue;
     out += `# HELP ${f.name} ${escapeHelp(f.help)}\n# TYPE ${f.name} ${f.type}\n`;
-    for (const s of f.samples) out += `${s.name ?? f.name}${formatLabels(s.labels)} ${formatValue(s.value)}\n`;
+    for (const s of f.samples)
+      out += `${s.name ?? f.name}${formatLabels(s.labels)} ${formatValue(s.value)}\n`;
   }
   return out;
 }

@@ -29,7 +29,8 @@ export const NVIDIA_SMI_ARGS = [
 
 const MIB = 1024 * 1024;
 
-type GaugeKey = 'utilization' | 'memoryTotalBytes' | 'memoryUsedBytes' | 'powerWatts' | 'powerLimitWatts';
+type GaugeKey =
+  'utilization' | 'memoryTotalBytes' | 'memoryUsedBytes' | 'powerWatts' | 'powerLimitWatts';
 
 /** The numeric columns after the uuid, in query order, with the factor to Triton's units. */
 const FIELDS: readonly (readonly [GaugeKey, number])[] = [
@@ -141,14 +142,18 @@ export class GpuMetrics {
       this.#o.logger.log('debug', 'nvidia-smi not usable; GPU metrics off', { error: detail });
     } else if (!this.#warned) {
       this.#warned = true;
-      this.#o.logger.log('warn', 'nvidia-smi failed; GPU metrics keep their last values', { error: detail });
+      this.#o.logger.log('warn', 'nvidia-smi failed; GPU metrics keep their last values', {
+        error: detail,
+      });
     }
   }
 
   #create(): { gauges: Map<GaugeKey, Gauge<'gpu_uuid'>>; energy: Counter<'gpu_uuid'> } {
     const registers = [this.#o.registry];
     const labelNames = ['gpu_uuid'] as const;
-    const gauges = new Map(GAUGES.map(([key, name, help]) => [key, new Gauge({ name, help, labelNames, registers })]));
+    const gauges = new Map(
+      GAUGES.map(([key, name, help]) => [key, new Gauge({ name, help, labelNames, registers })]),
+    );
     const energy = new Counter({
       name: 'nv_energy_consumption',
       help: 'GPU energy consumption in joules since the Braid server started',
@@ -161,6 +166,8 @@ export class GpuMetrics {
 
 function runNvidiaSmi(): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('nvidia-smi', NVIDIA_SMI_ARGS, { timeout: 10_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    execFile('nvidia-smi', NVIDIA_SMI_ARGS, { timeout: 10_000 }, (err, stdout) =>
+      err ? reject(err) : resolve(stdout),
+    );
   });
 }

@@ -78,7 +78,10 @@ export class HostMetrics {
     let cpu: CpuTimes | undefined;
     let mem: { total: number; used: number } | undefined;
     try {
-      [cpu, mem] = [parseProcStat(await this.#read('/proc/stat')), parseMeminfo(await this.#read('/proc/meminfo'))];
+      [cpu, mem] = [
+        parseProcStat(await this.#read('/proc/stat')),
+        parseMeminfo(await this.#read('/proc/meminfo')),
+      ];
     } catch {
       return;
     }
@@ -93,9 +96,21 @@ export class HostMetrics {
   #create(): { util: Gauge; total: Gauge; used: Gauge } {
     const registers = [this.#registry];
     return {
-      util: new Gauge({ name: 'nv_cpu_utilization', help: 'CPU utilization rate [0.0 - 1.0]', registers }),
-      total: new Gauge({ name: 'nv_cpu_memory_total_bytes', help: 'CPU total memory (RAM), in bytes', registers }),
-      used: new Gauge({ name: 'nv_cpu_memory_used_bytes', help: 'CPU used memory (RAM), in bytes', registers }),
+      util: new Gauge({
+        name: 'nv_cpu_utilization',
+        help: 'CPU utilization rate [0.0 - 1.0]',
+        registers,
+      }),
+      total: new Gauge({
+        name: 'nv_cpu_memory_total_bytes',
+        help: 'CPU total memory (RAM), in bytes',
+        registers,
+      }),
+      used: new Gauge({
+        name: 'nv_cpu_memory_used_bytes',
+        help: 'CPU used memory (RAM), in bytes',
+        registers,
+      }),
     };
   }
 }

@@ -28,7 +28,13 @@ export const DEFAULT_METRICS_CONFIG: MetricsConfig = {
   batchSizeBuckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
 };
 
-const KEYS = ['counter_latencies', 'summary_latencies', 'summary_quantiles', 'braid_latency_buckets', 'braid_batch_size_buckets'];
+const KEYS = [
+  'counter_latencies',
+  'summary_latencies',
+  'summary_quantiles',
+  'braid_latency_buckets',
+  'braid_batch_size_buckets',
+];
 
 /**
  * Parses the values of repeated `--metrics-config` flags. Each is `key=value` (Triton also
@@ -72,7 +78,10 @@ function quantiles(entry: string, v: string): number[] {
     .split(',')
     .map(p => Number(p.split(':')[0]));
   if (qs.length === 0 || qs.some(q => !Number.isFinite(q) || q <= 0 || q >= 1)) {
-    throw bad(entry, 'expected quantiles as q:error pairs with 0 < q < 1, e.g. 0.5:0.05,0.99:0.001');
+    throw bad(
+      entry,
+      'expected quantiles as q:error pairs with 0 < q < 1, e.g. 0.5:0.05,0.99:0.001',
+    );
   }
   return qs;
 }
@@ -81,7 +90,10 @@ function buckets(entry: string, v: string): number[] {
   const bs = unquote(v).split(',').map(Number);
   const increasing = bs.every((b, i) => i === 0 || b > bs[i - 1]!);
   if (bs.length === 0 || !increasing || bs.some(b => !Number.isFinite(b) || b <= 0)) {
-    throw bad(entry, 'expected increasing positive bucket bounds separated by commas, e.g. 0.005,0.05,0.5');
+    throw bad(
+      entry,
+      'expected increasing positive bucket bounds separated by commas, e.g. 0.005,0.05,0.5',
+    );
   }
   return bs;
 }

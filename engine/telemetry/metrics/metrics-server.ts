@@ -37,7 +37,10 @@ export interface MetricsServerHandle {
  * const endpoint = await serveMetrics(metrics, { port: 8002 });
  * // curl localhost:8002/metrics
  */
-export function serveMetrics(metrics: MetricsRenderer, opts: MetricsServerOptions): Promise<MetricsServerHandle> {
+export function serveMetrics(
+  metrics: MetricsRenderer,
+  opts: MetricsServerOptions,
+): Promise<MetricsServerHandle> {
   const logger = opts.logger ?? noopLogger;
   const server = createServer((req, res) => void handle(metrics, req, res, logger));
   return new Promise((resolve, reject) => {
@@ -59,15 +62,23 @@ export function serveMetrics(metrics: MetricsRenderer, opts: MetricsServerOption
   });
 }
 
-async function handle(metrics: MetricsRenderer, req: IncomingMessage, res: ServerResponse, logger: Logger): Promise<void> {
+async function handle(
+  metrics: MetricsRenderer,
+  req: IncomingMessage,
+  res: ServerResponse,
+  logger: Logger,
+): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   if (path !== '/metrics') return reply(res, 404, 'text/plain', 'Not Found\n');
-  if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, 'text/plain', 'Method Not Allowed\n');
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return reply(res, 405, 'text/plain', 'Method Not Allowed\n');
   try {
     const text = await metrics.render();
     reply(res, 200, metrics.contentType, req.method === 'HEAD' ? '' : text);
   } catch (e) {
-    logger.log('error', 'rendering metrics failed', { error: e instanceof Error ? e.message : String(e) });
+    logger.log('error', 'rendering metrics failed', {
+      error: e instanceof Error ? e.message : String(e),
+    });
     reply(res, 500, 'text/plain', 'metrics unavailable\n');
   }
 }

@@ -8,7 +8,12 @@ import { systemClock } from '../../core/clock.js';
 import type { Clock } from '../../core/clock.js';
 import { noopLogger } from '../../core/logger.js';
 import type { Logger } from '../../core/logger.js';
-import type { HttpRequestSample, InferenceMetrics, VersionMetrics, VersionMetricsSource } from '../../core/telemetry.js';
+import type {
+  HttpRequestSample,
+  InferenceMetrics,
+  VersionMetrics,
+  VersionMetricsSource,
+} from '../../core/telemetry.js';
 import { PROMETHEUS_CONTENT_TYPE, renderFamilies } from './exposition.js';
 import type { Labels, Sample } from './exposition.js';
 import { GpuMetrics } from './gpu-metrics.js';
@@ -59,8 +64,17 @@ export type BucketCounts = readonly { readonly le: number; readonly count: numbe
 
 /** The distributions the web console's live feed reads (see {@link BraidMetrics.liveSample}). */
 export interface LiveSample {
-  readonly models: readonly { readonly name: string; readonly version: string; readonly latency: BucketCounts; readonly pending: number }[];
-  readonly steps: readonly { readonly pipeline: string; readonly step: string; readonly duration: BucketCounts }[];
+  readonly models: readonly {
+    readonly name: string;
+    readonly version: string;
+    readonly latency: BucketCounts;
+    readonly pending: number;
+  }[];
+  readonly steps: readonly {
+    readonly pipeline: string;
+    readonly step: string;
+    readonly duration: BucketCounts;
+  }[];
 }
 
 /** Outcomes of steps that did not run, so have no duration. */
@@ -77,7 +91,10 @@ export class BraidMetrics implements InferenceMetrics, PipelineStepMetrics {
   readonly #registry = new Registry();
   /** Live versions by label set; a reload of the same version replaces the older entry. */
   readonly #series = new Map<string, VersionSeries>();
-  readonly #http: { count: Counter<'method' | 'route' | 'status'>; duration: Histogram<'method' | 'route'> };
+  readonly #http: {
+    count: Counter<'method' | 'route' | 'status'>;
+    duration: Histogram<'method' | 'route'>;
+  };
   readonly #steps: {
     count: Counter<'pipeline' | 'step' | 'outcome'>;
     retries: Counter<'pipeline' | 'step'>;
@@ -167,7 +184,14 @@ export class BraidMetrics implements InferenceMetrics, PipelineStepMetrics {
     const steps = new Map<string, Sample[]>();
     for (const v of (await this.#steps.duration.get()).values) {
       const key = JSON.stringify([v.labels.pipeline, v.labels.step]);
-      steps.set(key, [...(steps.get(key) ?? []), { value: v.value, labels: v.labels as Labels, ...(v.metricName ? { name: v.metricName } : {}) }]);
+      steps.set(key, [
+        ...(steps.get(key) ?? []),
+        {
+          value: v.value,
+          labels: v.labels as Labels,
+          ...(v.metricName ? { name: v.metricName } : {}),
+        },
+      ]);
     }
     return {
       models,
@@ -198,12 +222,20 @@ export class BraidMetrics implements InferenceMetrics, PipelineStepMetrics {
     const clock = opts.clock ?? systemClock;
     const interval = opts.intervalMs ?? 2000;
     if (opts.cpu ?? true) {
-      const host = new HostMetrics({ registry: this.#registry, ...(opts.readProc ? { read: opts.readProc } : {}) });
+      const host = new HostMetrics({
+        registry: this.#registry,
+        ...(opts.readProc ? { read: opts.readProc } : {}),
+      });
       this.#pollers.push(new Poller(clock, interval, () => host.poll()));
     }
     if (opts.gpu ?? true) {
       const logger = opts.logger ?? noopLogger;
-      const gpu = new GpuMetrics({ registry: this.#registry, clock, logger, ...(opts.nvidiaSmi ? { query: opts.nvidiaSmi } : {}) });
+      const gpu = new GpuMetrics({
+        registry: this.#registry,
+        clock,
+        logger,
+        ...(opts.nvidiaSmi ? { query: opts.nvidiaSmi } : {}),
+      });
       const poller: Poller = new Poller(clock, interval, async () => {
         await gpu.poll();
         if (!gpu.available) void poller.stop();

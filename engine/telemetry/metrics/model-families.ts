@@ -104,8 +104,18 @@ const SCALARS: readonly ScalarFamily[] = [
 
 /** Triton's per-model cache families (`core:src/metrics.cc`), for versions that may use the cache. */
 const CACHE_SCALARS: readonly ScalarFamily[] = [
-  { name: 'nv_cache_num_hits_per_model', help: 'Number of cache hits per model', type: 'counter', value: c => c.stats.inference_stats.cache_hit.count },
-  { name: 'nv_cache_num_misses_per_model', help: 'Number of cache misses per model', type: 'counter', value: c => c.stats.inference_stats.cache_miss.count },
+  {
+    name: 'nv_cache_num_hits_per_model',
+    help: 'Number of cache hits per model',
+    type: 'counter',
+    value: c => c.stats.inference_stats.cache_hit.count,
+  },
+  {
+    name: 'nv_cache_num_misses_per_model',
+    help: 'Number of cache misses per model',
+    type: 'counter',
+    value: c => c.stats.inference_stats.cache_miss.count,
+  },
   {
     name: 'nv_cache_hit_duration_per_model',
     help: 'Total cache hit duration per model, in microseconds',
@@ -131,7 +141,10 @@ const REASONS: readonly FailureReason[] = ['REJECTED', 'CANCELED', 'BACKEND', 'O
  * @example
  * const text = renderFamilies(await modelFamilies(liveSeries, config));
  */
-export async function modelFamilies(series: readonly VersionSeries[], config: MetricsConfig): Promise<Family[]> {
+export async function modelFamilies(
+  series: readonly VersionSeries[],
+  config: MetricsConfig,
+): Promise<Family[]> {
   const read = series.map(s => ({ s, c: s.source.counters() }));
   const families: Family[] = [];
   const scalar = (f: ScalarFamily, rows = read): Family => ({
@@ -148,11 +161,21 @@ export async function modelFamilies(series: readonly VersionSeries[], config: Me
   if (cached.length > 0) families.push(...CACHE_SCALARS.filter(shown).map(f => scalar(f, cached)));
   for (const kind of Object.keys(SUMMARY_FAMILIES) as SummaryKind[]) {
     const [name, help] = SUMMARY_FAMILIES[kind];
-    families.push({ name, help, type: 'summary', samples: await collect(series, s => s.summary(kind)) });
+    families.push({
+      name,
+      help,
+      type: 'summary',
+      samples: await collect(series, s => s.summary(kind)),
+    });
   }
   for (const kind of Object.keys(HISTOGRAM_FAMILIES) as HistogramKind[]) {
     const [name, help] = HISTOGRAM_FAMILIES[kind];
-    families.push({ name, help, type: 'histogram', samples: await collect(series, s => s.histogram(kind)) });
+    families.push({
+      name,
+      help,
+      type: 'histogram',
+      samples: await collect(series, s => s.histogram(kind)),
+    });
   }
   return families;
 }
@@ -163,13 +186,19 @@ function failureFamily(read: readonly { s: VersionSeries; c: VersionCounters }[]
   for (const { s, c } of read) {
     for (const reason of REASONS) {
       const { model, version, ...tags } = s.labels;
-      samples.push({ value: c.failures[reason], labels: { model: model!, reason, version: version!, ...tags } });
+      samples.push({
+        value: c.failures[reason],
+        labels: { model: model!, reason, version: version!, ...tags },
+      });
     }
   }
   const help = 'Number of failed inference requests, all batch sizes';
   return { name: 'nv_inference_request_failure', help, type: 'counter', samples };
 }
 
-async function collect(series: readonly VersionSeries[], get: (s: VersionSeries) => Promise<Sample[]>): Promise<Sample[]> {
+async function collect(
+  series: readonly VersionSeries[],
+  get: (s: VersionSeries) => Promise<Sample[]>,
+): Promise<Sample[]> {
   return (await Promise.all(series.map(get))).flat();
 }

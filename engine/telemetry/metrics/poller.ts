@@ -47,7 +47,8 @@ export class Poller {
       .catch(() => undefined)
       .finally(() => {
         this.#running = undefined;
-        if (!this.#stopped) this.#timer = this.#clock.setTimeout(() => this.#run(), this.#intervalMs);
+        if (!this.#stopped)
+          this.#timer = this.#clock.setTimeout(() => this.#run(), this.#intervalMs);
       });
   }
 }

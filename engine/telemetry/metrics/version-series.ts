@@ -38,10 +38,22 @@ export type SummaryKind = keyof typeof SUMMARY_FAMILIES;
 
 /** Braid's per-version histograms, by family name. */
 export const HISTOGRAM_FAMILIES = {
-  latency: ['braid_inference_request_duration_seconds', 'Duration of successful inference requests in the server, in seconds'],
-  batch: ['braid_inference_batch_size', 'Batch size of each model execution (inferences per execution)'],
-  first_response: ['braid_inference_first_response_seconds', 'Time from the start of a decoupled model\'s execution to its first response, in seconds'],
-  responses: ['braid_inference_responses_per_request', 'Responses a decoupled model sent per request'],
+  latency: [
+    'braid_inference_request_duration_seconds',
+    'Duration of successful inference requests in the server, in seconds',
+  ],
+  batch: [
+    'braid_inference_batch_size',
+    'Batch size of each model execution (inferences per execution)',
+  ],
+  first_response: [
+    'braid_inference_first_response_seconds',
+    "Time from the start of a decoupled model's execution to its first response, in seconds",
+  ],
+  responses: [
+    'braid_inference_responses_per_request',
+    'Responses a decoupled model sent per request',
+  ],
 } as const;
 
 /** Buckets of the responses-per-request histogram: none, one, and powers of two. */
@@ -64,7 +76,11 @@ export class VersionSeries implements VersionMetrics {
   readonly #onRetire: (s: VersionSeries) => void;
   #retired = false;
 
-  constructor(source: VersionMetricsSource, config: MetricsConfig, onRetire: (s: VersionSeries) => void) {
+  constructor(
+    source: VersionMetricsSource,
+    config: MetricsConfig,
+    onRetire: (s: VersionSeries) => void,
+  ) {
     this.source = source;
     this.labels = versionLabels(source);
     this.#onRetire = onRetire;
@@ -125,7 +141,9 @@ export class VersionSeries implements VersionMetrics {
     return metric.values.map(v => {
       const labels: Record<string, string | number> = { ...this.labels };
       for (const [k, l] of Object.entries(v.labels)) if (l !== undefined) labels[k] = l;
-      return v.metricName === undefined ? { value: v.value, labels } : { value: v.value, labels, name: v.metricName };
+      return v.metricName === undefined
+        ? { value: v.value, labels }
+        : { value: v.value, labels, name: v.metricName };
     });
   }
 }
@@ -143,7 +161,9 @@ function us(ns: number): number {
 }
 
 /** `model`, `version`, then `_<key>` for each metric tag, as Triton labels per-model series. */
-export function versionLabels(source: Pick<VersionMetricsSource, 'model' | 'version' | 'tags'>): Labels {
+export function versionLabels(
+  source: Pick<VersionMetricsSource, 'model' | 'version' | 'tags'>,
+): Labels {
   const labels: Record<string, string> = { model: source.model, version: source.version };
   for (const [k, v] of Object.entries(source.tags)) labels[tagLabel(k)] = v;
   return labels;
@@ -152,7 +172,14 @@ export function versionLabels(source: Pick<VersionMetricsSource, 'model' | 'vers
 function summaries(quantiles: readonly number[]): Record<SummaryKind, Summary> {
   const make = (kind: SummaryKind): Summary => {
     const [name, help] = SUMMARY_FAMILIES[kind];
-    return new Summary({ name, help, percentiles: [...quantiles], maxAgeSeconds: 60, ageBuckets: 5, registers: [] });
+    return new Summary({
+      name,
+      help,
+      percentiles: [...quantiles],
+      maxAgeSeconds: 60,
+      ageBuckets: 5,
+      registers: [],
+    });
   };
   return {
     request: make('request'),

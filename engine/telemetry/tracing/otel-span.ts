@@ -47,10 +47,15 @@ export class OtelSpan implements TraceSpan {
 
   child(name: string, opts: SpanOptions = {}): TraceSpan {
     const links: Link[] = [];
-    for (const l of opts.links ?? []) if (l instanceof OtelSpan) links.push({ context: l.span.spanContext() });
+    for (const l of opts.links ?? [])
+      if (l instanceof OtelSpan) links.push({ context: l.span.spanContext() });
     const span = this.#factory.tracer.startSpan(
       name,
-      { startTime: this.#factory.wallTime(opts.startAt), ...(opts.attributes ? { attributes: opts.attributes } : {}), links },
+      {
+        startTime: this.#factory.wallTime(opts.startAt),
+        ...(opts.attributes ? { attributes: opts.attributes } : {}),
+        links,
+      },
       trace.setSpan(ROOT_CONTEXT, this.span),
     );
     return new OtelSpan(span, this.#factory);
@@ -65,13 +70,20 @@ export class OtelSpan implements TraceSpan {
   }
 
   link(other: TraceSpan, attributes?: TraceAttributes): void {
-    if (other instanceof OtelSpan) this.span.addLink({ context: other.span.spanContext(), ...(attributes ? { attributes } : {}) });
+    if (other instanceof OtelSpan)
+      this.span.addLink({
+        context: other.span.spanContext(),
+        ...(attributes ? { attributes } : {}),
+      });
   }
 
   fail(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     this.span.setStatus({ code: SpanStatusCode.ERROR, message });
-    this.span.setAttribute('error.type', isEngineError(error) ? error.code : error instanceof Error ? error.name : 'unknown');
+    this.span.setAttribute(
+      'error.type',
+      isEngineError(error) ? error.code : error instanceof Error ? error.name : 'unknown',
+    );
   }
 
   end(at?: number): void {

@@ -9,9 +9,18 @@ import type { Context, SpanOptions, Tracer } from '@opentelemetry/api';
 import { parseTraceParent, TraceState } from '@opentelemetry/core';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
 import type { Resource } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { systemClock } from '../../core/clock.js';
 import type { Clock } from '../../core/clock.js';
@@ -71,11 +80,17 @@ export class OtelTracer implements RequestTracer {
     let parent: Context | undefined;
     const forced = (): boolean => {
       parent = remoteParent(opts.header);
-      return parent !== undefined && (trace.getSpanContext(parent)!.traceFlags & TraceFlags.SAMPLED) !== 0;
+      return (
+        parent !== undefined &&
+        (trace.getSpanContext(parent)!.traceFlags & TraceFlags.SAMPLED) !== 0
+      );
     };
     if (!this.settings.shouldSample(opts.model, forced)) return NOOP_SPAN;
     const { factory } = (this.#sdk ??= this.#start());
-    const options: SpanOptions = { kind: SpanKind.SERVER, startTime: factory.wallTime(opts.startAt) };
+    const options: SpanOptions = {
+      kind: SpanKind.SERVER,
+      startTime: factory.wallTime(opts.startAt),
+    };
     if (opts.attributes) options.attributes = opts.attributes;
     const span = factory.tracer.startSpan(name, options, parent ?? ROOT_CONTEXT);
     return new OtelSpan(span, factory);
@@ -95,7 +110,9 @@ export class OtelTracer implements RequestTracer {
       await this.#sdk?.provider.shutdown();
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
-      (this.#o.logger ?? noopLogger).log('warn', 'tracing: the last spans could not be exported', { error });
+      (this.#o.logger ?? noopLogger).log('warn', 'tracing: the last spans could not be exported', {
+        error,
+      });
     }
   }
 
@@ -104,15 +121,26 @@ export class OtelTracer implements RequestTracer {
     routeDiagnostics(this.#o.logger ?? noopLogger);
     const exporter =
       this.#o.exporter ??
-      (config.protocol === 'http/json' ? new OtlpJsonExporter({ url: config.url }) : new OtlpProtoExporter({ url: config.url }));
+      (config.protocol === 'http/json'
+        ? new OtlpJsonExporter({ url: config.url })
+        : new OtlpProtoExporter({ url: config.url }));
     const provider = new BasicTracerProvider({
       resource: resource(config, this.#o.serviceVersion),
       sampler: new AlwaysOnSampler(),
-      spanProcessors: [new BatchSpanProcessor(exporter, { ...config.batch }), ...(this.#o.extraProcessors ?? [])],
+      spanProcessors: [
+        new BatchSpanProcessor(exporter, { ...config.batch }),
+        ...(this.#o.extraProcessors ?? []),
+      ],
     });
     const tracer: Tracer = provider.getTracer('braid', this.#o.serviceVersion);
-    const factory: SpanFactory = { tracer, wallTime: at => toHrTime(this.#wallOffset + (at ?? this.#clock.now())) };
-    (this.#o.logger ?? noopLogger).log('info', 'tracing started', { url: config.url, protocol: config.protocol });
+    const factory: SpanFactory = {
+      tracer,
+      wallTime: at => toHrTime(this.#wallOffset + (at ?? this.#clock.now())),
+    };
+    (this.#o.logger ?? noopLogger).log('info', 'tracing started', {
+      url: config.url,
+      protocol: config.protocol,
+    });
     return { provider, factory };
   }
 }
@@ -123,13 +151,22 @@ function remoteParent(header: RootSpanOptions['header']): Context | undefined {
   const sc = raw ? parseTraceParent(raw) : null;
   if (!sc) return undefined;
   const state = header?.('tracestate');
-  return trace.setSpanContext(ROOT_CONTEXT, { ...sc, isRemote: true, ...(state ? { traceState: new TraceState(state) } : {}) });
+  return trace.setSpanContext(ROOT_CONTEXT, {
+    ...sc,
+    isRemote: true,
+    ...(state ? { traceState: new TraceState(state) } : {}),
+  });
 }
 
 /** `service.name` braid, then `OTEL_SERVICE_NAME` / `OTEL_RESOURCE_ATTRIBUTES`, then `resource=` flags. */
 function resource(config: TracingConfig, version: string | undefined): Resource {
   return defaultResource()
-    .merge(resourceFromAttributes({ 'service.name': 'braid', ...(version ? { 'service.version': version } : {}) }))
+    .merge(
+      resourceFromAttributes({
+        'service.name': 'braid',
+        ...(version ? { 'service.version': version } : {}),
+      }),
+    )
     .merge(detectResources({ detectors: [envDetector] }))
     .merge(resourceFromAttributes(config.resource));
 }
@@ -147,9 +184,14 @@ function routeDiagnostics(logger: Logger): void {
       if (!diagnostics) return;
       const level = diagnostics.reported ? 'debug' : 'warn';
       diagnostics.reported = true;
-      diagnostics.logger.log(level, 'tracing: the span exporter reported a problem', { error: describe(msg, args) });
+      diagnostics.logger.log(level, 'tracing: the span exporter reported a problem', {
+        error: describe(msg, args),
+      });
     };
-    diag.setLogger({ error: report, warn: report, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+    diag.setLogger(
+      { error: report, warn: report, info: () => {}, debug: () => {}, verbose: () => {} },
+      DiagLogLevel.WARN,
+    );
   }
   diagnostics = { logger, reported: false };
 }

@@ -48,7 +48,10 @@ const BSP_KEYS = {
  * @example
  * parseTraceConfig(['mode=opentelemetry', 'level=TIMESTAMPS', 'rate=1', 'opentelemetry,url=http://jaeger:4318/v1/traces']);
  */
-export function parseTraceConfig(entries: readonly string[], env: NodeJS.ProcessEnv = process.env): TracingConfig {
+export function parseTraceConfig(
+  entries: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): TracingConfig {
   const settings: Mutable<TraceSamplingSettings> = { ...DEFAULT_TRACE_SETTINGS };
   const resource: Record<string, string> = {};
   const batch: Mutable<BatchProcessorSettings> = {};
@@ -57,7 +60,8 @@ export function parseTraceConfig(entries: readonly string[], env: NodeJS.Process
   for (const entry of entries) {
     const { mode, key, value } = split(entry);
     if (mode === undefined && key === 'mode') {
-      if (value !== 'opentelemetry') throw bad(entry, `trace mode '${value}' is not supported; the mode is opentelemetry`);
+      if (value !== 'opentelemetry')
+        throw bad(entry, `trace mode '${value}' is not supported; the mode is opentelemetry`);
     } else if (mode === undefined && key === 'level') settings.level = level(entry, value);
     else if (mode === undefined && key === 'rate') settings.rate = int(entry, value, 0);
     else if (mode === undefined && key === 'count') settings.count = int(entry, value, -1);
@@ -66,14 +70,27 @@ export function parseTraceConfig(entries: readonly string[], env: NodeJS.Process
       const eq = value.indexOf('=');
       if (eq <= 0) throw bad(entry, 'expected resource=key=value');
       resource[value.slice(0, eq)] = value.slice(eq + 1);
-      options.resource = Object.entries(resource).map(([k, v]) => `${k}=${v}`).join(',');
+      options.resource = Object.entries(resource)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
     } else if (mode === 'opentelemetry' && key in BSP_KEYS) {
       batch[BSP_KEYS[key as keyof typeof BSP_KEYS]] = int(entry, value, 1);
       options[key] = value;
-    } else throw bad(entry, 'unknown setting; expected mode, level, rate, count or opentelemetry,{url|resource|bsp_*}=value');
+    } else
+      throw bad(
+        entry,
+        'unknown setting; expected mode, level, rate, count or opentelemetry,{url|resource|bsp_*}=value',
+      );
   }
   const endpoint = url ?? envUrl(env);
-  return { settings, url: endpoint, protocol: protocol(env), resource, batch, options: { url: endpoint, ...options } };
+  return {
+    settings,
+    url: endpoint,
+    protocol: protocol(env),
+    resource,
+    batch,
+    options: { url: endpoint, ...options },
+  };
 }
 
 function split(entry: string): { mode: string | undefined; key: string; value: string } {
@@ -95,20 +112,29 @@ function envUrl(env: NodeJS.ProcessEnv): string {
 }
 
 function protocol(env: NodeJS.ProcessEnv): OtlpProtocol {
-  const p = (env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] ?? env['OTEL_EXPORTER_OTLP_PROTOCOL'] ?? 'http/protobuf').trim();
+  const p = (
+    env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] ??
+    env['OTEL_EXPORTER_OTLP_PROTOCOL'] ??
+    'http/protobuf'
+  ).trim();
   if (p === 'http/json' || p === 'http/protobuf') return p;
-  throw new EngineError('INVALID_ARG', `OTLP protocol '${p}' is not supported: expected http/protobuf or http/json`);
+  throw new EngineError(
+    'INVALID_ARG',
+    `OTLP protocol '${p}' is not supported: expected http/protobuf or http/json`,
+  );
 }
 
 function level(entry: string, v: string): TraceLevel {
   if (v === 'OFF' || v === 'TIMESTAMPS') return v;
-  if (v === 'TENSORS') throw bad(entry, 'trace level TENSORS is not available in opentelemetry mode; use TIMESTAMPS');
+  if (v === 'TENSORS')
+    throw bad(entry, 'trace level TENSORS is not available in opentelemetry mode; use TIMESTAMPS');
   throw bad(entry, 'expected level OFF or TIMESTAMPS');
 }
 
 function int(entry: string, v: string, min: number): number {
   const n = Number(v);
-  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(n) || n < min) throw bad(entry, `expected an integer >= ${min}`);
+  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(n) || n < min)
+    throw bad(entry, `expected an integer >= ${min}`);
   return n;
 }
 

@@ -20,7 +20,11 @@ export interface TraceSamplingSettings {
 }
 
 /** Triton's defaults: level OFF, rate 1000, count -1. */
-export const DEFAULT_TRACE_SETTINGS: TraceSamplingSettings = { level: 'OFF', rate: 1000, count: -1 };
+export const DEFAULT_TRACE_SETTINGS: TraceSamplingSettings = {
+  level: 'OFF',
+  rate: 1000,
+  count: -1,
+};
 
 type Field = keyof TraceSamplingSettings;
 
@@ -55,7 +59,10 @@ export class TraceSettingsStore implements TraceSettingsControl {
   readonly #models = new Map<string, Setting>();
 
   /** `options` are the mode's settings shown by GET (e.g. `url`); they cannot be changed. */
-  constructor(initial: Partial<TraceSamplingSettings> = {}, options: Readonly<Record<string, string>> = {}) {
+  constructor(
+    initial: Partial<TraceSamplingSettings> = {},
+    options: Readonly<Record<string, string>> = {},
+  ) {
     this.#defaults = { ...DEFAULT_TRACE_SETTINGS, ...initial };
     this.#options = options;
     this.#global = build(undefined, this.#defaults, {});
@@ -77,7 +84,8 @@ export class TraceSettingsStore implements TraceSettingsControl {
     if (model === undefined) {
       this.#global = build(this.#global, this.#defaults, patch);
       // Models that set every field do not mirror the global setting; the others follow it.
-      for (const [name, s] of this.#models) if (s.specified.size < 3) this.#setModel(name, build(s, this.#global, {}));
+      for (const [name, s] of this.#models)
+        if (s.specified.size < 3) this.#setModel(name, build(s, this.#global, {}));
     } else {
       this.#setModel(model, build(this.#models.get(model), this.#global, patch));
     }
@@ -108,33 +116,51 @@ export class TraceSettingsStore implements TraceSettingsControl {
 }
 
 /** The next setting: patched fields, then fields `current` set, then `fallback`. */
-function build(current: Setting | undefined, fallback: TraceSamplingSettings, patch: Patch): Setting {
+function build(
+  current: Setting | undefined,
+  fallback: TraceSamplingSettings,
+  patch: Patch,
+): Setting {
   const specified = new Set<Field>();
   const pick = <K extends Field>(f: K): TraceSamplingSettings[K] => {
     const p = patch[f];
     if (p === null) return fallback[f];
     if (p !== undefined || current?.specified.has(f)) specified.add(f);
-    return p ?? (current?.specified.has(f) ? (current[f] as TraceSamplingSettings[K]) : fallback[f]);
+    return (
+      p ?? (current?.specified.has(f) ? (current[f] as TraceSamplingSettings[K]) : fallback[f])
+    );
   };
   return { level: pick('level'), rate: pick('rate'), count: pick('count'), sample: 0, specified };
 }
 
 const UINT32_MAX = 0xffff_ffff;
-const LOG_FREQUENCY = "'log_frequency' applies to trace mode triton; this server traces in opentelemetry mode";
+const LOG_FREQUENCY =
+  "'log_frequency' applies to trace mode triton; this server traces in opentelemetry mode";
 const INT32_MAX = 0x7fff_ffff;
 
 /** Validates a POST body, with Triton's key names and rules. */
 function parsePatch(body: Readonly<Record<string, unknown>>, model: string | undefined): Patch {
-  const where = model === undefined ? 'the global trace settings' : `the trace settings of model ${quote(model)}`;
+  const where =
+    model === undefined
+      ? 'the global trace settings'
+      : `the trace settings of model ${quote(model)}`;
   const patch: Patch = {};
   for (const [key, v] of Object.entries(body)) {
     if (key === 'trace_level') patch.level = v === null ? null : level(v, where);
-    else if (key === 'trace_rate') patch.rate = v === null ? null : int(key, v, 0, UINT32_MAX, where);
-    else if (key === 'trace_count') patch.count = v === null ? null : int(key, v, -1, INT32_MAX, where);
-    else if (key === 'trace_file') throw unsupported('trace file location can not be updated through network protocol');
+    else if (key === 'trace_rate')
+      patch.rate = v === null ? null : int(key, v, 0, UINT32_MAX, where);
+    else if (key === 'trace_count')
+      patch.count = v === null ? null : int(key, v, -1, INT32_MAX, where);
+    else if (key === 'trace_file')
+      throw unsupported('trace file location can not be updated through network protocol');
     else if (key === 'log_frequency') throw unsupported(LOG_FREQUENCY);
-    else if (key === 'trace_mode') throw unsupported(`'trace_mode' can not be updated through network protocol`);
-    else throw new EngineError('INVALID_ARG', `unknown key ${quote(key)} in ${where}: expected trace_level, trace_rate or trace_count`);
+    else if (key === 'trace_mode')
+      throw unsupported(`'trace_mode' can not be updated through network protocol`);
+    else
+      throw new EngineError(
+        'INVALID_ARG',
+        `unknown key ${quote(key)} in ${where}: expected trace_level, trace_rate or trace_count`,
+      );
   }
   return patch;
 }
@@ -142,26 +168,38 @@ function parsePatch(body: Readonly<Record<string, unknown>>, model: string | und
 function level(v: unknown, where: string): TraceLevel {
   if (!Array.isArray(v) || v.length === 0 || v.some(x => typeof x !== 'string')) {
     const got = describeValue(v);
-    throw new EngineError('INVALID_ARG', `'trace_level' in ${where} must be an array of strings such as ["TIMESTAMPS"], got ${got}`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `'trace_level' in ${where} must be an array of strings such as ["TIMESTAMPS"], got ${got}`,
+    );
   }
   const levels = v as string[];
   if (levels.includes('OFF')) {
-    if (levels.length > 1) throw new EngineError('INVALID_ARG', "Expect only one trace level 'OFF' is specified");
+    if (levels.length > 1)
+      throw new EngineError('INVALID_ARG', "Expect only one trace level 'OFF' is specified");
     return 'OFF';
   }
   const unknown = levels.find(l => l !== 'TIMESTAMPS' && l !== 'TENSORS');
   if (unknown !== undefined) {
-    throw new EngineError('INVALID_ARG', `unknown trace level ${quote(unknown)} in ${where}: expected OFF, TIMESTAMPS or TENSORS`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `unknown trace level ${quote(unknown)} in ${where}: expected OFF, TIMESTAMPS or TENSORS`,
+    );
   }
-  if (levels.includes('TENSORS')) throw unsupported('trace level TENSORS is not available in opentelemetry mode; use TIMESTAMPS');
+  if (levels.includes('TENSORS'))
+    throw unsupported('trace level TENSORS is not available in opentelemetry mode; use TIMESTAMPS');
   return 'TIMESTAMPS';
 }
 
 function int(key: string, v: unknown, min: number, max: number, where: string): number {
-  const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : typeof v === 'number' ? v : NaN;
+  const n =
+    typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : typeof v === 'number' ? v : NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     const expected = `an integer in [${min}, ${max}]`;
-    throw new EngineError('INVALID_ARG', `Unable to parse '${key}' in ${where}: expected ${expected}, got ${describeValue(v)}`);
+    throw new EngineError(
+      'INVALID_ARG',
+      `Unable to parse '${key}' in ${where}: expected ${expected}, got ${describeValue(v)}`,
+    );
   }
   return n;
 }

@@ -5,7 +5,9 @@ import { ERROR_CODES } from '../../../engine/core/errors.js';
 describe('model errors', () => {
   it('reads the code of a ModelError or of any error carrying one of the codes', () => {
     expect(modelErrorCode(new ModelError('INVALID_ARG', 'bad image'))).toBe('INVALID_ARG');
-    expect(modelErrorCode(Object.assign(new Error('x'), { code: 'UNSUPPORTED' }))).toBe('UNSUPPORTED');
+    expect(modelErrorCode(Object.assign(new Error('x'), { code: 'UNSUPPORTED' }))).toBe(
+      'UNSUPPORTED',
+    );
     expect(modelErrorCode({ code: 'NOT_FOUND' })).toBe('NOT_FOUND');
   });
 

@@ -21,8 +21,17 @@ const files: ModelFiles = {
 };
 
 async function open(file: string): Promise<ModelInstance> {
-  const config = ModelConfigSchema.parse({ name: 'reader', backend: 'js', parameters: { file: { string_value: file } } });
-  const inst = await backend.createInstance(config, files, { signal: new AbortController().signal, index: 0, instanceCount: 1, device: { kind: 'CPU' } });
+  const config = ModelConfigSchema.parse({
+    name: 'reader',
+    backend: 'js',
+    parameters: { file: { string_value: file } },
+  });
+  const inst = await backend.createInstance(config, files, {
+    signal: new AbortController().signal,
+    index: 0,
+    instanceCount: 1,
+    device: { kind: 'CPU' },
+  });
   opened.push(inst);
   return inst;
 }
@@ -43,14 +52,17 @@ describe('JsModelContext.resolveFile', () => {
     expect(await lengthRead(await open('../1/./data.txt'))).toBe('twelve bytes'.length);
   });
 
-  it.each(['../../plain/1/model.js', '/etc/hostname', '..\\..\\x'])('refuses %s, naming the rule', async name => {
-    const err = await open(name).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(isEngineError(err)).toBe(true);
-    expect(err).toMatchObject({ code: 'INVALID_ARG' });
-    expect((err as Error).message).toContain("model 'reader': resolveFile");
-    expect((err as Error).message).toContain('must name a file inside the model directory');
-  });
+  it.each(['../../plain/1/model.js', '/etc/hostname', '..\\..\\x'])(
+    'refuses %s, naming the rule',
+    async name => {
+      const err = await open(name).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isEngineError(err)).toBe(true);
+      expect(err).toMatchObject({ code: 'INVALID_ARG' });
+      expect((err as Error).message).toContain("model 'reader': resolveFile");
+      expect((err as Error).message).toContain('must name a file inside the model directory');
+    },
+  );
 });

@@ -25,18 +25,35 @@ afterAll(async () => {
 function files(name: string): ModelFiles {
   const modelDir = path.join(REPO, name);
   const versionDir = path.join(modelDir, '1');
-  return { modelName: name, version: 1, modelDir, versionDir, modelPath: path.join(versionDir, 'model.js') };
+  return {
+    modelName: name,
+    version: 1,
+    modelDir,
+    versionDir,
+    modelPath: path.join(versionDir, 'model.js'),
+  };
 }
 
-async function open(name: string, parameters: Record<string, string> = {}): Promise<ModelInstance & { restarts: number }> {
-  const params = Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, { string_value: v }]));
+async function open(
+  name: string,
+  parameters: Record<string, string> = {},
+): Promise<ModelInstance & { restarts: number }> {
+  const params = Object.fromEntries(
+    Object.entries(parameters).map(([k, v]) => [k, { string_value: v }]),
+  );
   const config = ModelConfigSchema.parse({ name, backend: 'js', parameters: params });
-  const inst = await backend.createInstance(config, files(name), { signal, index: 0, instanceCount: 1, device: { kind: 'CPU' } });
+  const inst = await backend.createInstance(config, files(name), {
+    signal,
+    index: 0,
+    instanceCount: 1,
+    device: { kind: 'CPU' },
+  });
   opened.push(inst);
   return inst as ModelInstance & { restarts: number };
 }
 
-const mode = (v: number): TensorMap => new Map([['MODE', { datatype: 'INT32', shape: [1], data: Int32Array.of(v) }]]);
+const mode = (v: number): TensorMap =>
+  new Map([['MODE', { datatype: 'INT32', shape: [1], data: Int32Array.of(v) }]]);
 
 async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {
@@ -65,7 +82,9 @@ describe('restarts', () => {
       for (let i = 0; i < 3; i++) await (await open('plain')).dispose();
       expect(inst.restarts).toBe(settled);
       await rm(marker);
-      expect(Array.from((await inst.execute(mode(0), { signal })).get('OUT')!.data as Int32Array)).toEqual([1]);
+      expect(
+        Array.from((await inst.execute(mode(0), { signal })).get('OUT')!.data as Int32Array),
+      ).toEqual([1]);
       expect(inst.restarts).toBe(settled + 1);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -79,8 +98,13 @@ describe('restarts', () => {
       await writeFile(marker, '');
       const before = logger.lines.length;
       const f = await failure(open('fragile', { marker }));
-      expect(f).toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/model 'fragile': .*exited with code 9/) });
-      expect(logger.lines.slice(before).filter(l => l.msg.includes('starting a new one'))).toEqual([]);
+      expect(f).toMatchObject({
+        code: 'INTERNAL',
+        message: expect.stringMatching(/model 'fragile': .*exited with code 9/),
+      });
+      expect(logger.lines.slice(before).filter(l => l.msg.includes('starting a new one'))).toEqual(
+        [],
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

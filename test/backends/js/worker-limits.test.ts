@@ -26,18 +26,36 @@ afterAll(async () => {
 function files(name: string): ModelFiles {
   const modelDir = path.join(REPO, name);
   const versionDir = path.join(modelDir, '1');
-  return { modelName: name, version: 1, modelDir, versionDir, modelPath: path.join(versionDir, 'model.js') };
+  return {
+    modelName: name,
+    version: 1,
+    modelDir,
+    versionDir,
+    modelPath: path.join(versionDir, 'model.js'),
+  };
 }
 
-async function open(name: string, backendOpts: JsBackendOptions = {}, parameters: Record<string, string> = {}): Promise<ModelInstance & { restarts: number }> {
-  const params = Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, { string_value: v }]));
+async function open(
+  name: string,
+  backendOpts: JsBackendOptions = {},
+  parameters: Record<string, string> = {},
+): Promise<ModelInstance & { restarts: number }> {
+  const params = Object.fromEntries(
+    Object.entries(parameters).map(([k, v]) => [k, { string_value: v }]),
+  );
   const config = ModelConfigSchema.parse({ name, backend: 'js', parameters: params });
-  const inst = await createJsBackend(backendOpts).createInstance(config, files(name), { signal: never, index: 0, instanceCount: 1, device: { kind: 'CPU' } });
+  const inst = await createJsBackend(backendOpts).createInstance(config, files(name), {
+    signal: never,
+    index: 0,
+    instanceCount: 1,
+    device: { kind: 'CPU' },
+  });
   opened.push(inst);
   return inst as ModelInstance & { restarts: number };
 }
 
-const mode = (v: number): TensorMap => new Map([['MODE', { datatype: 'INT32', shape: [1], data: Int32Array.of(v) }]]);
+const mode = (v: number): TensorMap =>
+  new Map([['MODE', { datatype: 'INT32', shape: [1], data: Int32Array.of(v) }]]);
 const out = (t: TensorMap) => Array.from(t.get('OUT')!.data as Int32Array);
 
 async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
@@ -64,19 +82,27 @@ describe('heap limit', () => {
     const inst = await open('hog', {}, { max_heap_mb: '32' });
     const f = await failure(inst.execute(mode(1), { signal: never }));
     expect(f.code).toBe('INTERNAL');
-    expect(f.message).toMatch(/model 'hog': its worker ran out of memory \(heap limit 32 MB: parameter max_heap_mb or --backend-config js,max-heap-mb\) while executing this request; a new worker is being started/);
+    expect(f.message).toMatch(
+      /model 'hog': its worker ran out of memory \(heap limit 32 MB: parameter max_heap_mb or --backend-config js,max-heap-mb\) while executing this request; a new worker is being started/,
+    );
     expect(out(await inst.execute(mode(0), { signal: never }))).toEqual([1]);
     expect(inst.restarts).toBe(1);
   });
 
   it('takes the serve-wide default when the config sets none', async () => {
     const inst = await open('hog', { maxHeapMb: 32 });
-    expect((await failure(inst.execute(mode(1), { signal: never }))).message).toMatch(/ran out of memory \(heap limit 32 MB/);
+    expect((await failure(inst.execute(mode(1), { signal: never }))).message).toMatch(
+      /ran out of memory \(heap limit 32 MB/,
+    );
   });
 
   it('refuses a max_heap_mb that is not a positive whole number, naming the parameter', async () => {
     const f = await failure(open('hog', {}, { max_heap_mb: '-5' }));
-    expect(f).toEqual({ code: 'INVALID_ARG', message: "model 'hog': parameter max_heap_mb must be a positive whole number of megabytes, found '-5'" });
+    expect(f).toEqual({
+      code: 'INVALID_ARG',
+      message:
+        "model 'hog': parameter max_heap_mb must be a positive whole number of megabytes, found '-5'",
+    });
   });
 });
 
@@ -92,7 +118,9 @@ describe('execute timeout', () => {
     clock.advance(1);
     const f = await run;
     expect(f.code).toBe('UNAVAILABLE');
-    expect(f.message).toMatch(/model 'faulty': execute\(\) did not finish within 30000 ms \(parameter execute_timeout_ms\); its worker was stopped and is being replaced/);
+    expect(f.message).toMatch(
+      /model 'faulty': execute\(\) did not finish within 30000 ms \(parameter execute_timeout_ms\); its worker was stopped and is being replaced/,
+    );
     expect(out(await inst.execute(mode(0), { signal: never }))).toEqual([1]);
     expect(inst.restarts).toBe(1);
   });
@@ -123,7 +151,9 @@ describe('cancellation', () => {
     clock.advance(1);
     const f = await run;
     expect(f.code).toBe('CANCELLED');
-    expect(f.message).toMatch(/model 'faulty': request cancelled while executing; execute\(\) did not return within 200 ms, so its worker was stopped and is being replaced/);
+    expect(f.message).toMatch(
+      /model 'faulty': request cancelled while executing; execute\(\) did not return within 200 ms, so its worker was stopped and is being replaced/,
+    );
     expect(out(await inst.execute(mode(0), { signal: never }))).toEqual([1]);
     expect(inst.restarts).toBe(1);
   });
@@ -144,10 +174,18 @@ describe('cancellation', () => {
   it('reaches the worker from a request cancelled through the engine', async () => {
     const clock = new SimulatedClock();
     const backends = [createJsBackend({ clock, cancelGraceMs: 100 })];
-    const engine = await createEngine({ modelRepository: REPO, backends, clock, controlMode: 'explicit', loadModels: ['faulty'] });
+    const engine = await createEngine({
+      modelRepository: REPO,
+      backends,
+      clock,
+      controlMode: 'explicit',
+      loadModels: ['faulty'],
+    });
     cleanups.push(() => engine.shutdown());
     const cancel = new AbortController();
-    const run = failure(engine.infer({ modelName: 'faulty', inputs: mode(3), signal: cancel.signal }));
+    const run = failure(
+      engine.infer({ modelName: 'faulty', inputs: mode(3), signal: cancel.signal }),
+    );
     await until(() => clock.pendingTimers > 0, 'the execute timer is armed');
     cancel.abort();
     clock.advance(100);

@@ -17,7 +17,14 @@ const SAMPLES: Readonly<Record<Exclude<DataType, 'BF16'>, Tensor['data']>> = {
   INT8: Int8Array.from([-128, -1, 0, 1, 127, 5]),
   INT16: Int16Array.from([-32768, -1, 0, 1, 32767, 5]),
   INT32: Int32Array.from([-2147483648, -1, 0, 1, 2147483647, 5]),
-  INT64: BigInt64Array.from([-9223372036854775808n, -1n, 0n, 2n ** 53n + 1n, 9223372036854775807n, 5n]),
+  INT64: BigInt64Array.from([
+    -9223372036854775808n,
+    -1n,
+    0n,
+    2n ** 53n + 1n,
+    9223372036854775807n,
+    5n,
+  ]),
   // Raw IEEE half bits: 1.0, -2.0, +inf, smallest subnormal, 65504 (max), -0.
   FP16: Uint16Array.from([0x3c00, 0xc000, 0x7c00, 0x0001, 0x7bff, 0x8000]),
   FP32: Float32Array.from([1.5, -0, 3.4028234663852886e38, -1e-45, Infinity, -7.25]),
@@ -26,15 +33,28 @@ const SAMPLES: Readonly<Record<Exclude<DataType, 'BF16'>, Tensor['data']>> = {
 };
 
 describe.each(['worker', 'main'])('all_types round trip on the %s thread', thread => {
-  const backend = createOnnxRuntimeBackend({ providers: { cuda: false, tensorrt: false }, cores: 1 });
-  const config = configOf({ max_batch_size: 4, parameters: { execution_thread: { string_value: thread } } });
+  const backend = createOnnxRuntimeBackend({
+    providers: { cuda: false, tensorrt: false },
+    cores: 1,
+  });
+  const config = configOf({
+    max_batch_size: 4,
+    parameters: { execution_thread: { string_value: thread } },
+  });
   let instance: ModelInstance;
   let outputs: TensorMap;
 
   beforeAll(async () => {
-    instance = await backend.createInstance(config, filesOf(REPOS.fixtures, 'all_types'), cpuInstance());
+    instance = await backend.createInstance(
+      config,
+      filesOf(REPOS.fixtures, 'all_types'),
+      cpuInstance(),
+    );
     const inputs: TensorMap = new Map(
-      Object.entries(SAMPLES).map(([dt, data]) => [`IN_${dt}`, { datatype: dt as DataType, shape: [2, 3], data }]),
+      Object.entries(SAMPLES).map(([dt, data]) => [
+        `IN_${dt}`,
+        { datatype: dt as DataType, shape: [2, 3], data },
+      ]),
     );
     outputs = await instance.execute(inputs, { signal: new AbortController().signal });
   });
@@ -52,12 +72,16 @@ describe.each(['worker', 'main'])('all_types round trip on the %s thread', threa
       expect(out?.data.constructor).toBe(sent.constructor);
       // Object.is per element keeps -0 and NaN distinctions that toEqual could blur.
       const got = out?.data as ArrayLike<unknown>;
-      expect(Array.from({ length: 6 }, (_, i) => Object.is(got[i], sent[i]))).toEqual(Array(6).fill(true));
+      expect(Array.from({ length: 6 }, (_, i) => Object.is(got[i], sent[i]))).toEqual(
+        Array(6).fill(true),
+      );
     }
   });
 
   it('decodes BYTES output as UTF-8 byte strings', () => {
-    const text = (outputs.get('OUT_BYTES')?.data as Uint8Array[]).map(b => new TextDecoder().decode(b));
+    const text = (outputs.get('OUT_BYTES')?.data as Uint8Array[]).map(b =>
+      new TextDecoder().decode(b),
+    );
     expect(text).toEqual(['héllo', '世界', '', 'emoji 🚀', 'tab\tnewline\n', 'plain']);
   });
 });

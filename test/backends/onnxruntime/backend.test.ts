@@ -18,7 +18,11 @@ const signal = new AbortController().signal;
 
 function fp32(shape: number[], f: (i: number) => number) {
   const n = shape.reduce((a, b) => a * b, 1);
-  return { datatype: 'FP32' as const, shape, data: Float32Array.from({ length: n }, (_, i) => f(i)) };
+  return {
+    datatype: 'FP32' as const,
+    shape,
+    data: Float32Array.from({ length: n }, (_, i) => f(i)),
+  };
 }
 
 async function rejection(p: Promise<unknown>): Promise<EngineError> {
@@ -42,7 +46,10 @@ describe('describe', () => {
   it('reads the simple model with a dynamic batch dimension', async () => {
     const sig = await backend.describe(filesOf(REPOS.examples, 'simple'));
     const t = (name: string) => ({ name, datatype: 'FP32' as const, shape: [-1, 16] });
-    expect(sig).toEqual({ inputs: [t('INPUT0'), t('INPUT1')], outputs: [t('OUTPUT0'), t('OUTPUT1')] } satisfies ModelSignature);
+    expect(sig).toEqual({
+      inputs: [t('INPUT0'), t('INPUT1')],
+      outputs: [t('OUTPUT0'), t('OUTPUT1')],
+    } satisfies ModelSignature);
   });
 
   it('reads the mlp and the text model', async () => {
@@ -59,11 +66,25 @@ describe('describe', () => {
   it('maps every ORT element type of all_types to its protocol datatype', async () => {
     const sig = await backend.describe(filesOf(REPOS.fixtures, 'all_types'));
     expect(sig.inputs.map(t => `${t.name}:${t.datatype}`)).toEqual(
-      ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES'].map(
-        dt => `IN_${dt}:${dt}`,
-      ),
+      [
+        'BOOL',
+        'UINT8',
+        'UINT16',
+        'UINT32',
+        'UINT64',
+        'INT8',
+        'INT16',
+        'INT32',
+        'INT64',
+        'FP16',
+        'FP32',
+        'FP64',
+        'BYTES',
+      ].map(dt => `IN_${dt}:${dt}`),
     );
-    expect(sig.outputs.every(t => t.name === `OUT_${t.datatype}` && t.shape.join() === '-1,3')).toBe(true);
+    expect(
+      sig.outputs.every(t => t.name === `OUT_${t.datatype}` && t.shape.join() === '-1,3'),
+    ).toBe(true);
   });
 
   it('reports a corrupt file as INVALID_ARG naming the file and quoting ORT', async () => {
@@ -87,7 +108,9 @@ describe('describe', () => {
       await writeFile(files.modelPath, model.build());
       const e = await rejection(backend.describe(files));
       expect(e.code).toBe('INVALID_ARG');
-      expect(e.message).toContain('bfloat16 inputs and outputs are not supported by onnxruntime-node');
+      expect(e.message).toContain(
+        'bfloat16 inputs and outputs are not supported by onnxruntime-node',
+      );
     } finally {
       await rm(repo, { recursive: true, force: true });
     }
@@ -102,10 +125,19 @@ describe('describe', () => {
 
 describe.each(['worker', 'main'] as const)('execute on the %s thread', thread => {
   const parameters = { execution_thread: { string_value: thread } };
-  const simpleConfig = configOf({ name: 'simple', backend: 'onnxruntime', max_batch_size: 8, parameters });
+  const simpleConfig = configOf({
+    name: 'simple',
+    backend: 'onnxruntime',
+    max_batch_size: 8,
+    parameters,
+  });
 
   it('creates the instance kind the parameter asks for', async () => {
-    const inst = await backend.createInstance(simpleConfig, filesOf(REPOS.examples, 'simple'), cpuInstance());
+    const inst = await backend.createInstance(
+      simpleConfig,
+      filesOf(REPOS.examples, 'simple'),
+      cpuInstance(),
+    );
     if (thread === 'worker') {
       expect(inst).toBeInstanceOf(OnnxRuntimeWorkerInstance);
     } else {
@@ -120,8 +152,16 @@ describe.each(['worker', 'main'] as const)('execute on the %s thread', thread =>
   ]);
 
   it('adds and subtracts a batch of 2 with version 1, and multiplies with version 2', async () => {
-    const v1 = await backend.createInstance(simpleConfig, filesOf(REPOS.examples, 'simple', 1), cpuInstance());
-    const v2 = await backend.createInstance(simpleConfig, filesOf(REPOS.examples, 'simple', 2), cpuInstance());
+    const v1 = await backend.createInstance(
+      simpleConfig,
+      filesOf(REPOS.examples, 'simple', 1),
+      cpuInstance(),
+    );
+    const v2 = await backend.createInstance(
+      simpleConfig,
+      filesOf(REPOS.examples, 'simple', 2),
+      cpuInstance(),
+    );
     const out1 = await v1.execute(batch2, { signal });
     const out2 = await v2.execute(batch2, { signal });
     expect([...out1.keys()]).toEqual(['OUTPUT0', 'OUTPUT1']);
@@ -133,18 +173,28 @@ describe.each(['worker', 'main'] as const)('execute on the %s thread', thread =>
   });
 
   it('computes only the requested outputs', async () => {
-    const inst = await backend.createInstance(simpleConfig, filesOf(REPOS.examples, 'simple'), cpuInstance());
+    const inst = await backend.createInstance(
+      simpleConfig,
+      filesOf(REPOS.examples, 'simple'),
+      cpuInstance(),
+    );
     const out = await inst.execute(batch2, { signal, outputs: ['OUTPUT1'] });
     expect([...out.keys()]).toEqual(['OUTPUT1']);
     expect(out.get('OUTPUT1')?.data[5]).toBe(3);
     const e = await rejection(inst.execute(batch2, { signal, outputs: ['NOPE'] }));
     expect(e.code).toBe('INVALID_ARG');
-    expect(e.message).toBe("model 'simple' has no output 'NOPE'; its outputs are 'OUTPUT0', 'OUTPUT1'");
+    expect(e.message).toBe(
+      "model 'simple' has no output 'NOPE'; its outputs are 'OUTPUT0', 'OUTPUT1'",
+    );
     await inst.dispose();
   });
 
   it('marks the end of input preparation and the start of output extraction, in order', async () => {
-    const inst = await backend.createInstance(simpleConfig, filesOf(REPOS.examples, 'simple'), cpuInstance());
+    const inst = await backend.createInstance(
+      simpleConfig,
+      filesOf(REPOS.examples, 'simple'),
+      cpuInstance(),
+    );
     const marks: ComputeMark[] = [];
     await inst.execute(batch2, { signal, mark: m => marks.push(m) });
     expect(marks).toEqual(['COMPUTE_INPUT_END', 'COMPUTE_OUTPUT_START']);
@@ -152,12 +202,23 @@ describe.each(['worker', 'main'] as const)('execute on the %s thread', thread =>
   });
 
   it('rejects unknown, missing and misshapen inputs as INVALID_ARG naming them', async () => {
-    const inst = await backend.createInstance(simpleConfig, filesOf(REPOS.examples, 'simple'), cpuInstance());
+    const inst = await backend.createInstance(
+      simpleConfig,
+      filesOf(REPOS.examples, 'simple'),
+      cpuInstance(),
+    );
     const unknown = new Map([...batch2, ['INPUT9', fp32([2, 16], () => 0)]]);
-    expect((await rejection(inst.execute(unknown, { signal }))).message).toContain("has no input 'INPUT9'");
+    expect((await rejection(inst.execute(unknown, { signal }))).message).toContain(
+      "has no input 'INPUT9'",
+    );
     const missing = new Map([['INPUT0', fp32([2, 16], () => 0)]]);
-    expect((await rejection(inst.execute(missing, { signal }))).message).toContain("expects input 'INPUT1'");
-    const misshapen = new Map([['INPUT0', fp32([2, 16], () => 0)], ['INPUT1', fp32([2, 8], () => 0)]]);
+    expect((await rejection(inst.execute(missing, { signal }))).message).toContain(
+      "expects input 'INPUT1'",
+    );
+    const misshapen = new Map([
+      ['INPUT0', fp32([2, 16], () => 0)],
+      ['INPUT1', fp32([2, 8], () => 0)],
+    ]);
     const e = await rejection(inst.execute(misshapen, { signal }));
     expect(e.code).toBe('INVALID_ARG');
     expect(e.message).toMatch(/^model 'simple': onnxruntime failed to run: .*invalid dimensions/i);
@@ -166,25 +227,49 @@ describe.each(['worker', 'main'] as const)('execute on the %s thread', thread =>
 
   it('runs a model without a batch dimension', async () => {
     const files = filesOf(REPOS.fixtures, 'add_sub_int32');
-    const inst = await backend.createInstance(configOf({ max_batch_size: 0, parameters }), files, cpuInstance());
-    const i32 = (...v: number[]) => ({ datatype: 'INT32' as const, shape: [4], data: Int32Array.from(v) });
-    const out = await inst.execute(new Map([['INPUT0', i32(1, 2, 3, 4)], ['INPUT1', i32(10, 20, 30, -40)]]), { signal });
+    const inst = await backend.createInstance(
+      configOf({ max_batch_size: 0, parameters }),
+      files,
+      cpuInstance(),
+    );
+    const i32 = (...v: number[]) => ({
+      datatype: 'INT32' as const,
+      shape: [4],
+      data: Int32Array.from(v),
+    });
+    const out = await inst.execute(
+      new Map([
+        ['INPUT0', i32(1, 2, 3, 4)],
+        ['INPUT1', i32(10, 20, 30, -40)],
+      ]),
+      { signal },
+    );
     expect(out.get('OUTPUT0')).toEqual(i32(11, 22, 33, -36));
     expect(out.get('OUTPUT1')).toEqual(i32(-9, -18, -27, 44));
     await inst.dispose();
   });
 
   it('throws CANCELLED without running when the signal is already aborted', async () => {
-    const inst = await backend.createInstance(simpleConfig, filesOf(REPOS.examples, 'simple'), cpuInstance());
+    const inst = await backend.createInstance(
+      simpleConfig,
+      filesOf(REPOS.examples, 'simple'),
+      cpuInstance(),
+    );
     const marks: ComputeMark[] = [];
-    const e = await rejection(inst.execute(batch2, { signal: AbortSignal.abort(), mark: m => marks.push(m) }));
+    const e = await rejection(
+      inst.execute(batch2, { signal: AbortSignal.abort(), mark: m => marks.push(m) }),
+    );
     expect(e.code).toBe('CANCELLED');
     expect(marks).toEqual([]);
     await inst.dispose();
   });
 
   it('disposes idempotently and refuses to run afterwards', async () => {
-    const inst = await backend.createInstance(simpleConfig, filesOf(REPOS.examples, 'simple'), cpuInstance());
+    const inst = await backend.createInstance(
+      simpleConfig,
+      filesOf(REPOS.examples, 'simple'),
+      cpuInstance(),
+    );
     await inst.dispose();
     await expect(inst.dispose()).resolves.toBeUndefined();
     expect((await rejection(inst.execute(batch2, { signal }))).code).toBe('UNAVAILABLE');
@@ -201,12 +286,16 @@ describe('execution_thread', () => {
   });
 
   it('rejects other values as INVALID_ARG naming the model and the value', async () => {
-    const config = configOf({ name: 'simple', parameters: { execution_thread: { string_value: 'gpu' } } });
+    const config = configOf({
+      name: 'simple',
+      parameters: { execution_thread: { string_value: 'gpu' } },
+    });
     const e = await rejection(backend.createInstance(config, files, cpuInstance()));
     expect(e.code).toBe('INVALID_ARG');
-    expect(e.message).toBe("model 'simple': parameter 'execution_thread' must be 'worker' or 'main', got 'gpu'");
+    expect(e.message).toBe(
+      "model 'simple': parameter 'execution_thread' must be 'worker' or 'main', got 'gpu'",
+    );
   });
-
 });
 
 describe('createInstance placement', () => {
@@ -214,15 +303,29 @@ describe('createInstance placement', () => {
   const files = filesOf(REPOS.examples, 'simple');
 
   it('fails KIND_GPU without the CUDA provider, saying what to install', async () => {
-    const e = await rejection(backend.createInstance(config, files, cpuInstance({ device: { kind: 'GPU', id: 1 } })));
+    const e = await rejection(
+      backend.createInstance(config, files, cpuInstance({ device: { kind: 'GPU', id: 1 } })),
+    );
     expect(e.code).toBe('UNAVAILABLE');
-    expect(e.message).toContain("model 'simple' asks for KIND_GPU on GPU 1 with the cuda execution provider");
+    expect(e.message).toContain(
+      "model 'simple' asks for KIND_GPU on GPU 1 with the cuda execution provider",
+    );
     expect(e.message).toMatch(/onnxruntime-node/);
   });
 
   it('falls back to cpu for KIND_AUTO when no GPU provider is loadable', async () => {
-    const inst = await backend.createInstance(config, files, cpuInstance({ device: { kind: 'AUTO', id: 0 } }));
-    const out = await inst.execute(new Map([['INPUT0', fp32([1, 16], i => i)], ['INPUT1', fp32([1, 16], () => 1)]]), { signal });
+    const inst = await backend.createInstance(
+      config,
+      files,
+      cpuInstance({ device: { kind: 'AUTO', id: 0 } }),
+    );
+    const out = await inst.execute(
+      new Map([
+        ['INPUT0', fp32([1, 16], i => i)],
+        ['INPUT1', fp32([1, 16], () => 1)],
+      ]),
+      { signal },
+    );
     expect(out.get('OUTPUT0')?.data[3]).toBe(4);
     await inst.dispose();
   });
@@ -230,19 +333,33 @@ describe('createInstance placement', () => {
   it('logs and falls back to cpu for KIND_AUTO when the CUDA session cannot be created', async () => {
     const logger = new InMemoryLogger();
     // Claims CUDA is loadable on a machine where it is not, so the first session attempt fails.
-    const lying = createOnnxRuntimeBackend({ providers: { cuda: true, tensorrt: false }, cores: 2, logger });
-    const inst = await lying.createInstance(config, files, cpuInstance({ device: { kind: 'AUTO', id: 0 } }));
-    expect(logger.lines.map(l => [l.level, l.fields['providers']])).toEqual([['warn', ['cuda', 'cpu']]]);
+    const lying = createOnnxRuntimeBackend({
+      providers: { cuda: true, tensorrt: false },
+      cores: 2,
+      logger,
+    });
+    const inst = await lying.createInstance(
+      config,
+      files,
+      cpuInstance({ device: { kind: 'AUTO', id: 0 } }),
+    );
+    expect(logger.lines.map(l => [l.level, l.fields['providers']])).toEqual([
+      ['warn', ['cuda', 'cpu']],
+    ]);
     await inst.dispose();
   });
 
   it('does not create a session when the load is already cancelled', async () => {
-    const e = await rejection(backend.createInstance(config, files, cpuInstance({ signal: AbortSignal.abort() })));
+    const e = await rejection(
+      backend.createInstance(config, files, cpuInstance({ signal: AbortSignal.abort() })),
+    );
     expect(e.code).toBe('CANCELLED');
   });
 
   it('fails to create an instance of a corrupt model with INVALID_ARG', async () => {
-    const e = await rejection(backend.createInstance(config, filesOf(REPOS.fixtures, 'corrupt'), cpuInstance()));
+    const e = await rejection(
+      backend.createInstance(config, filesOf(REPOS.fixtures, 'corrupt'), cpuInstance()),
+    );
     expect(e.code).toBe('INVALID_ARG');
     expect(e.message).toContain('corrupt/1/model.onnx');
   });

@@ -12,14 +12,32 @@ import { configOf, cpuInstance, filesOf, fp32, REPOS } from './fixtures.js';
 const PROBE = new URL('./probe-session-worker.ts', import.meta.url);
 const simple = filesOf(REPOS.examples, 'simple');
 const signal = new AbortController().signal;
-const inputs = (): TensorMap => new Map([['INPUT0', fp32([1, 16], i => i)], ['INPUT1', fp32([1, 16], () => 1)]]);
+const inputs = (): TensorMap =>
+  new Map([
+    ['INPUT0', fp32([1, 16], i => i)],
+    ['INPUT1', fp32([1, 16], () => 1)],
+  ]);
 // The probe worker never returns from a run with an input named HANG.
 const hang = (): TensorMap => new Map([...inputs(), ['HANG', fp32([1])]]);
 
-async function open(opts: OnnxRuntimeBackendOptions, parameters: Record<string, string> = {}): Promise<OnnxRuntimeWorkerInstance> {
-  const backend = createOnnxRuntimeBackend({ providers: { cuda: false, tensorrt: false }, cores: 1, script: PROBE, ...opts });
-  const params = Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, { string_value: v }]));
-  return (await backend.createInstance(configOf({ name: 'simple', max_batch_size: 8, parameters: params }), simple, cpuInstance())) as OnnxRuntimeWorkerInstance;
+async function open(
+  opts: OnnxRuntimeBackendOptions,
+  parameters: Record<string, string> = {},
+): Promise<OnnxRuntimeWorkerInstance> {
+  const backend = createOnnxRuntimeBackend({
+    providers: { cuda: false, tensorrt: false },
+    cores: 1,
+    script: PROBE,
+    ...opts,
+  });
+  const params = Object.fromEntries(
+    Object.entries(parameters).map(([k, v]) => [k, { string_value: v }]),
+  );
+  return (await backend.createInstance(
+    configOf({ name: 'simple', max_batch_size: 8, parameters: params }),
+    simple,
+    cpuInstance(),
+  )) as OnnxRuntimeWorkerInstance;
 }
 
 async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
@@ -52,7 +70,8 @@ describe('execute_timeout_ms', () => {
       clock.advance(1);
       expect(await run).toEqual({
         code: 'UNAVAILABLE',
-        message: "model 'simple': the run did not finish within 5000 ms (parameter execute_timeout_ms); its worker was stopped and is being replaced",
+        message:
+          "model 'simple': the run did not finish within 5000 ms (parameter execute_timeout_ms); its worker was stopped and is being replaced",
       });
       expect((await inst.execute(inputs(), { signal })).get('OUTPUT0')?.data[1]).toBe(2);
       expect(inst.restarts).toBe(1);
@@ -86,7 +105,8 @@ describe('execute_timeout_ms', () => {
     const main = failure(open({}, { execute_timeout_ms: '100', execution_thread: 'main' }));
     expect(await main).toEqual({
       code: 'INVALID_ARG',
-      message: "model 'simple': parameter execute_timeout_ms needs execution_thread 'worker': a run on the main thread cannot be stopped",
+      message:
+        "model 'simple': parameter execute_timeout_ms needs execution_thread 'worker': a run on the main thread cannot be stopped",
     });
     expect((await failure(open({}, { execute_timeout_ms: 'soon' }))).message).toBe(
       "model 'simple': parameter execute_timeout_ms must be a non-negative number of milliseconds, found 'soon'",

@@ -30,7 +30,13 @@ export function configOf(input: ModelConfigInput = {}): ModelConfig {
 
 /** Instance options for one CPU instance. */
 export function cpuInstance(overrides: Partial<InstanceOptions> = {}): InstanceOptions {
-  return { signal: new AbortController().signal, index: 0, instanceCount: 1, device: { kind: 'CPU' }, ...overrides };
+  return {
+    signal: new AbortController().signal,
+    index: 0,
+    instanceCount: 1,
+    device: { kind: 'CPU' },
+    ...overrides,
+  };
 }
 
 /** A model written to a temporary repository, removed by `cleanup`. */
@@ -40,11 +46,17 @@ export interface TempModel {
 }
 
 /** Writes `buildMlp(...)` as `<tmp>/<name>/1/model.onnx`, default the 512→2048→512 MLP. */
-export async function tempMlp(name = 'mlp_big', sizes: Partial<MlpOptions> = {}): Promise<TempModel> {
+export async function tempMlp(
+  name = 'mlp_big',
+  sizes: Partial<MlpOptions> = {},
+): Promise<TempModel> {
   const repo = await mkdtemp(join(tmpdir(), 'braid-ort-'));
   const files = filesOf(repo, name);
   await mkdir(files.versionDir, { recursive: true });
-  await writeFile(files.modelPath, buildMlp({ inputSize: 512, hidden: 2048, outputSize: 512, seed: 7, ...sizes }));
+  await writeFile(
+    files.modelPath,
+    buildMlp({ inputSize: 512, hidden: 2048, outputSize: 512, seed: 7, ...sizes }),
+  );
   return { files, cleanup: () => rm(repo, { recursive: true, force: true }) };
 }
 

@@ -27,11 +27,19 @@ const drivers = {
   // The request lacks INPUT1.
   invalidInputs: (): TensorMap => new Map([['INPUT0', fp32([1, 16])]]),
   // Shapes that pass the input checks but fail inside the graph (Add cannot broadcast 2 by 3).
-  failingInputs: (): TensorMap => new Map([['INPUT0', fp32([2, 16])], ['INPUT1', fp32([3, 16])]]),
+  failingInputs: (): TensorMap =>
+    new Map([
+      ['INPUT0', fp32([2, 16])],
+      ['INPUT1', fp32([3, 16])],
+    ]),
 };
 
 async function fromBackend(thread: 'worker' | 'main'): Promise<InstanceUnderTest> {
-  const config = configOf({ name: 'simple', max_batch_size: 8, parameters: { execution_thread: { string_value: thread } } });
+  const config = configOf({
+    name: 'simple',
+    max_batch_size: 8,
+    parameters: { execution_thread: { string_value: thread } },
+  });
   return { instance: await backend.createInstance(config, simple, cpuInstance()), ...drivers };
 }
 
@@ -44,12 +52,16 @@ runInstanceContract('OnnxRuntimeWorkerInstance whose worker was replaced', {
       script: new URL('./probe-session-worker.ts', import.meta.url),
       open: open => open(simple.modelPath, { intraOpNumThreads: 1 }),
     });
-    await instance.execute(new Map([['EXIT_THREAD', fp32([1])]]), { signal }).catch(() => undefined);
+    await instance
+      .execute(new Map([['EXIT_THREAD', fp32([1])]]), { signal })
+      .catch(() => undefined);
     return { instance, ...drivers };
   },
 });
 
-runInstanceContract('OnnxRuntimeInstance (main thread)', { newInstance: () => fromBackend('main') });
+runInstanceContract('OnnxRuntimeInstance (main thread)', {
+  newInstance: () => fromBackend('main'),
+});
 
 runInstanceContract('OnnxRuntimeInstance counting its runs', {
   newInstance: async () => {
@@ -58,9 +70,16 @@ runInstanceContract('OnnxRuntimeInstance counting its runs', {
     const counted: OrtSession = {
       inputNames: session.inputNames,
       outputNames: session.outputNames,
-      run: ((...args: Parameters<OrtSession['run']>) => (runs++, session.run(...args))) as OrtSession['run'],
+      run: ((...args: Parameters<OrtSession['run']>) => (
+        runs++,
+        session.run(...args)
+      )) as OrtSession['run'],
       release: () => session.release(),
     };
-    return { instance: new OnnxRuntimeInstance(counted, 'simple'), executions: () => runs, ...drivers };
+    return {
+      instance: new OnnxRuntimeInstance(counted, 'simple'),
+      executions: () => runs,
+      ...drivers,
+    };
   },
 });

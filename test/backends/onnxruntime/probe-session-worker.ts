@@ -13,7 +13,9 @@ import type { WorkerReply, WorkerRequest } from '../../../backends/onnxruntime/w
 import { serveRequests } from '../../../backends/worker-host/serve.js';
 
 /** Session options carrying the barrier. */
-export type BarrierOptions = InferenceSession.SessionOptions & { readonly barrier?: SharedArrayBuffer };
+export type BarrierOptions = InferenceSession.SessionOptions & {
+  readonly barrier?: SharedArrayBuffer;
+};
 
 let barrier: Int32Array | undefined;
 
@@ -22,7 +24,8 @@ function arriveAndWait(b: Int32Array): void {
   Atomics.notify(b, 0);
   const parties = Atomics.load(b, 1);
   for (let seen = Atomics.load(b, 0); seen < parties; seen = Atomics.load(b, 0)) {
-    if (Atomics.wait(b, 0, seen, 20_000) === 'timed-out') throw new Error(`only ${seen} of ${parties} parties reached the barrier`);
+    if (Atomics.wait(b, 0, seen, 20_000) === 'timed-out')
+      throw new Error(`only ${seen} of ${parties} parties reached the barrier`);
   }
 }
 

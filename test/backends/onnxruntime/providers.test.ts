@@ -13,7 +13,8 @@ describe('detectProviders', () => {
       existsSync(join(dir, `libonnxruntime_providers_${name}.so`)) &&
       existsSync(join(dir, 'libonnxruntime_providers_shared.so'));
     const found = detectProviders();
-    if (process.platform === 'linux') expect(found).toEqual({ cuda: present('cuda'), tensorrt: present('tensorrt') });
+    if (process.platform === 'linux')
+      expect(found).toEqual({ cuda: present('cuda'), tensorrt: present('tensorrt') });
     else expect(Object.keys(found).sort()).toEqual(['cuda', 'tensorrt']);
   });
 });

@@ -30,11 +30,22 @@ async function rejection(p: Promise<unknown>): Promise<EngineError> {
 }
 
 function openSimple(): Promise<OnnxRuntimeWorkerInstance> {
-  return OnnxRuntimeWorkerInstance.start({ model: 'simple', open: open => open(simple.modelPath, { intraOpNumThreads: 1 }) });
+  return OnnxRuntimeWorkerInstance.start({
+    model: 'simple',
+    open: open => open(simple.modelPath, { intraOpNumThreads: 1 }),
+  });
 }
 
-function openFake(mode: string, opts: Partial<WorkerInstanceOptions> = {}): Promise<OnnxRuntimeWorkerInstance> {
-  return OnnxRuntimeWorkerInstance.start({ model: 'fake', script: FAKE, open: open => open(mode, {}), ...opts });
+function openFake(
+  mode: string,
+  opts: Partial<WorkerInstanceOptions> = {},
+): Promise<OnnxRuntimeWorkerInstance> {
+  return OnnxRuntimeWorkerInstance.start({
+    model: 'fake',
+    script: FAKE,
+    open: open => open(mode, {}),
+    ...opts,
+  });
 }
 
 const batch2 = (): TensorMap =>
@@ -80,14 +91,26 @@ describe('OnnxRuntimeWorkerInstance with a session', () => {
   it('reports bad inputs as INVALID_ARG naming the model and tensor', async () => {
     const unknown = new Map([...batch2(), ['INPUT9', fp32([2, 16])]]);
     const e1 = await rejection(inst.execute(unknown, { signal }));
-    expect(e1).toMatchObject({ code: 'INVALID_ARG', message: expect.stringContaining("model 'simple' has no input 'INPUT9'") });
-    const misshapen = new Map([['INPUT0', fp32([2, 16])], ['INPUT1', fp32([2, 8])]]);
+    expect(e1).toMatchObject({
+      code: 'INVALID_ARG',
+      message: expect.stringContaining("model 'simple' has no input 'INPUT9'"),
+    });
+    const misshapen = new Map([
+      ['INPUT0', fp32([2, 16])],
+      ['INPUT1', fp32([2, 8])],
+    ]);
     const e2 = await rejection(inst.execute(misshapen, { signal }));
     expect(e2.code).toBe('INVALID_ARG');
     expect(e2.message).toMatch(/^model 'simple': onnxruntime failed to run: .*invalid dimensions/i);
-    const wrongType = new Map([['INPUT0', fp32([1, 16])], ['INPUT1', { datatype: 'BYTES' as const, shape: [1, 16], data: new Float32Array(16) }]]);
+    const wrongType = new Map([
+      ['INPUT0', fp32([1, 16])],
+      ['INPUT1', { datatype: 'BYTES' as const, shape: [1, 16], data: new Float32Array(16) }],
+    ]);
     const e3 = await rejection(inst.execute(wrongType, { signal }));
-    expect(e3).toMatchObject({ code: 'INVALID_ARG', message: "input 'INPUT1' of model 'simple': BYTES data cannot be Float32Array" });
+    expect(e3).toMatchObject({
+      code: 'INVALID_ARG',
+      message: "input 'INPUT1' of model 'simple': BYTES data cannot be Float32Array",
+    });
     // The instance keeps serving after refusing a request.
     expect((await inst.execute(batch2(), { signal })).get('OUTPUT1')?.data[0]).toBe(-2);
   });
@@ -107,7 +130,9 @@ describe('OnnxRuntimeWorkerInstance lifecycle', () => {
     const inst = await OnnxRuntimeWorkerInstance.start({
       model: 'corrupt',
       open: async open => {
-        await open(filesOf(REPOS.fixtures, 'corrupt').modelPath, {}).catch((e: unknown) => seen.push(e));
+        await open(filesOf(REPOS.fixtures, 'corrupt').modelPath, {}).catch((e: unknown) =>
+          seen.push(e),
+        );
         await open(simple.modelPath, {});
       },
     });
@@ -120,7 +145,10 @@ describe('OnnxRuntimeWorkerInstance lifecycle', () => {
   });
 
   it('fails the start with the error open throws', async () => {
-    const e: unknown = await OnnxRuntimeWorkerInstance.start({ model: 'corrupt', open: open => open(filesOf(REPOS.fixtures, 'corrupt').modelPath, {}) }).catch((err: unknown) => err);
+    const e: unknown = await OnnxRuntimeWorkerInstance.start({
+      model: 'corrupt',
+      open: open => open(filesOf(REPOS.fixtures, 'corrupt').modelPath, {}),
+    }).catch((err: unknown) => err);
     expect((e as Error).message).toMatch(/protobuf parsing failed/i);
   });
 
@@ -138,7 +166,9 @@ describe('OnnxRuntimeWorkerInstance lifecycle', () => {
     const e = await rejection(inst.execute(batch2(), { signal: AbortSignal.abort() }));
     expect(e.code).toBe('CANCELLED');
     // Had the run been posted, the fake worker would have exited and been replaced.
-    expect((await rejection(inst.execute(batch2(), { signal }))).message).toContain('exited with code 3');
+    expect((await rejection(inst.execute(batch2(), { signal }))).message).toContain(
+      'exited with code 3',
+    );
     expect(inst.restarts).toBe(1);
     await inst.dispose();
   });
@@ -146,12 +176,22 @@ describe('OnnxRuntimeWorkerInstance lifecycle', () => {
 
 describe('OnnxRuntimeWorkerInstance when the worker misbehaves', () => {
   it('fails with INTERNAL naming the model when the thread cannot start or load its script', async () => {
-    const start = (script: URL) => OnnxRuntimeWorkerInstance.start({ model: 'm', script, open: open => open(simple.modelPath, {}) });
+    const start = (script: URL) =>
+      OnnxRuntimeWorkerInstance.start({
+        model: 'm',
+        script,
+        open: open => open(simple.modelPath, {}),
+      });
     const thrown = await rejection(start(new URL('https://example.com/worker.js')));
-    expect(thrown).toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/^model 'm': cannot start a worker thread: /) });
+    expect(thrown).toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringMatching(/^model 'm': cannot start a worker thread: /),
+    });
     const e = await rejection(start(new URL('./no-such-worker.js', import.meta.url)));
     expect(e.code).toBe('INTERNAL');
-    expect(e.message).toMatch(/^model 'm': its worker thread crashed \(uncaught Error: .*no-such-worker/);
+    expect(e.message).toMatch(
+      /^model 'm': its worker thread crashed \(uncaught Error: .*no-such-worker/,
+    );
   });
 
   it('fails the call in flight with INTERNAL when the worker exits, and serves the next call on a new worker', async () => {
@@ -163,7 +203,9 @@ describe('OnnxRuntimeWorkerInstance when the worker misbehaves', () => {
     );
     expect(inst.restarts).toBe(1);
     // The new worker opened its session again (in the fake, the same mode: it exits again).
-    expect((await rejection(inst.execute(batch2(), { signal }))).message).toContain('exited with code 3');
+    expect((await rejection(inst.execute(batch2(), { signal }))).message).toContain(
+      'exited with code 3',
+    );
     expect(inst.restarts).toBe(2);
     await expect(inst.dispose()).resolves.toBeUndefined();
   });
@@ -181,7 +223,8 @@ describe('OnnxRuntimeWorkerInstance when the worker misbehaves', () => {
     const e = await rejection(inst.execute(batch2(), { signal }));
     expect(e).toMatchObject({
       code: 'INTERNAL',
-      message: "model 'fake': onnxruntime failed to run: CUDA failure 700: an illegal memory access",
+      message:
+        "model 'fake': onnxruntime failed to run: CUDA failure 700: an illegal memory access",
     });
     await inst.dispose();
   });
@@ -205,7 +248,8 @@ describe('OnnxRuntimeWorkerInstance when the worker misbehaves', () => {
     clock.advance(60_000);
     expect(await run).toMatchObject({
       code: 'UNAVAILABLE',
-      message: "model 'fake': the run did not finish within 60000 ms (parameter execute_timeout_ms); its worker was stopped and is being replaced",
+      message:
+        "model 'fake': the run did not finish within 60000 ms (parameter execute_timeout_ms); its worker was stopped and is being replaced",
     });
     expect(inst.restarts).toBe(1);
     await until(() => opens === 2, 'the new worker opens its session');

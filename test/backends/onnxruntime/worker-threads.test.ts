@@ -39,7 +39,11 @@ function newBarrier(parties: number): { shared: SharedArrayBuffer; arrive(): voi
 
 function barrierInstance(barrier: SharedArrayBuffer): Promise<OnnxRuntimeWorkerInstance> {
   const options: BarrierOptions = { intraOpNumThreads: 1, barrier };
-  return OnnxRuntimeWorkerInstance.start({ model: 'mlp_big', script: PROBE, open: open => open(mlp.files.modelPath, options) });
+  return OnnxRuntimeWorkerInstance.start({
+    model: 'mlp_big',
+    script: PROBE,
+    open: open => open(mlp.files.modelPath, options),
+  });
 }
 
 describe('sessions in worker threads', () => {
@@ -48,8 +52,14 @@ describe('sessions in worker threads', () => {
     const [a, b] = [await barrierInstance(barrier.shared), await barrierInstance(barrier.shared)];
     try {
       // Neither run passes the barrier until the other has reached it: both are in flight at once.
-      const [ra, rb] = await Promise.all([a.execute(batch(64), { signal }), b.execute(batch(64), { signal })]);
-      expect([ra.get('y')?.shape, rb.get('y')?.shape]).toEqual([[64, 512], [64, 512]]);
+      const [ra, rb] = await Promise.all([
+        a.execute(batch(64), { signal }),
+        b.execute(batch(64), { signal }),
+      ]);
+      expect([ra.get('y')?.shape, rb.get('y')?.shape]).toEqual([
+        [64, 512],
+        [64, 512],
+      ]);
     } finally {
       await Promise.all([a.dispose(), b.dispose()]);
     }
@@ -61,7 +71,10 @@ describe('sessions in worker threads', () => {
     try {
       // The run waits for this thread to arrive, which happens in a later turn of its event loop.
       const posted = () => setImmediate(barrier.arrive);
-      const out = await inst.execute(batch(64), { signal, mark: m => m === 'COMPUTE_INPUT_END' && posted() });
+      const out = await inst.execute(batch(64), {
+        signal,
+        mark: m => m === 'COMPUTE_INPUT_END' && posted(),
+      });
       expect(out.get('y')?.shape).toEqual([64, 512]);
     } finally {
       await inst.dispose();
@@ -69,9 +82,19 @@ describe('sessions in worker threads', () => {
   });
 
   it('holds the event loop for a whole run in main-thread mode, which is why workers are the default', async () => {
-    const backend = createOnnxRuntimeBackend({ providers: { cuda: false, tensorrt: false }, cores: 2 });
-    const parameters = { intra_op_thread_count: { string_value: '1' }, execution_thread: { string_value: 'main' } };
-    const inst = await backend.createInstance(configOf({ max_batch_size: 0, parameters }), mlp.files, cpuInstance());
+    const backend = createOnnxRuntimeBackend({
+      providers: { cuda: false, tensorrt: false },
+      cores: 2,
+    });
+    const parameters = {
+      intra_op_thread_count: { string_value: '1' },
+      execution_thread: { string_value: 'main' },
+    };
+    const inst = await backend.createInstance(
+      configOf({ max_batch_size: 0, parameters }),
+      mlp.files,
+      cpuInstance(),
+    );
     try {
       let turns = 0;
       let done = false;

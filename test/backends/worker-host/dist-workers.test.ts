@@ -19,13 +19,15 @@ function distIsFresh(): boolean {
   for (const dir of SOURCES) {
     for (const file of readdirSync(join(ROOT, dir)).filter(f => f.endsWith('.ts'))) {
       const built = join(ROOT, 'dist', dir, file.replace(/\.ts$/, '.js'));
-      if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(ROOT, dir, file)).mtimeMs) return false;
+      if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(ROOT, dir, file)).mtimeMs)
+        return false;
     }
   }
   return true;
 }
 
-const url = (...parts: string[]): string => JSON.stringify(pathToFileURL(join(ROOT, ...parts)).href);
+const url = (...parts: string[]): string =>
+  JSON.stringify(pathToFileURL(join(ROOT, ...parts)).href);
 const signal = 'new AbortController().signal';
 const instanceOptions = `{ signal: ${signal}, index: 0, instanceCount: 1, device: { kind: 'CPU' } }`;
 
@@ -59,7 +61,11 @@ await inst.dispose();
 `;
 
 async function runEval(script: string): Promise<unknown> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, timeout: 20_000 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--input-type=module', '-e', script],
+    { cwd: ROOT, timeout: 20_000 },
+  );
   return JSON.parse(stdout);
 }
 

@@ -50,13 +50,18 @@ export interface Probe {
   openGate(): void;
 }
 
-const failed = (e: { code?: EngineError['code']; message: string }) => new EngineError(e.code ?? 'INTERNAL', e.message);
+const failed = (e: { code?: EngineError['code']; message: string }) =>
+  new EngineError(e.code ?? 'INTERNAL', e.message);
 
 /** One INT32 input `x` = [1, 2, 3]. */
-export const probeInputs = (): TensorMap => new Map([['x', { datatype: 'INT32', shape: [3], data: Int32Array.of(1, 2, 3) }]]);
+export const probeInputs = (): TensorMap =>
+  new Map([['x', { datatype: 'INT32', shape: [3], data: Int32Array.of(1, 2, 3) }]]);
 
 /** Starts a probe host; `initMode` is set before the first start. */
-export async function startProbe(opts: Partial<WorkerHostOptions<ProbeRequest, ProbeReply>> = {}, initMode = 0): Promise<Probe> {
+export async function startProbe(
+  opts: Partial<WorkerHostOptions<ProbeRequest, ProbeReply>> = {},
+  initMode = 0,
+): Promise<Probe> {
   const shared = new SharedArrayBuffer(8 * 4);
   const flags = new Int32Array(shared);
   flags[SLOT.initMode] = initMode;
@@ -83,7 +88,11 @@ export async function startProbe(opts: Partial<WorkerHostOptions<ProbeRequest, P
     logger,
     flags,
     async run(act, o = {}, inputs = probeInputs()) {
-      const reply = await host.execute(inputs, { signal: never, ...o }, tensors => ({ type: 'run', act, inputs: tensors }));
+      const reply = await host.execute(inputs, { signal: never, ...o }, tensors => ({
+        type: 'run',
+        act,
+        inputs: tensors,
+      }));
       return fromWire(expectReply('probe', reply, 'result', failed).outputs);
     },
     openGate() {
@@ -114,7 +123,11 @@ export async function until(cond: () => boolean, what: string): Promise<void> {
 }
 
 // Node 20 has Atomics.waitAsync; the ES2023 library types do not.
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { value: Promise<string> | string } }).waitAsync;
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(a: Int32Array, i: number, v: number): { value: Promise<string> | string };
+  }
+).waitAsync;
 
 /** Waits until another thread has counted `n` in `slot` (it notifies after each count), without polling. */
 export async function counted(flags: Int32Array, slot: number, n: number): Promise<void> {

@@ -23,7 +23,9 @@ describe('calls', () => {
   it('answers, leaving the caller its inputs, and marks input end and output start in order', async () => {
     const p = await probe();
     const body = Int32Array.of(9, 1, 2, 3, 9);
-    const inputs: TensorMap = new Map([['x', { datatype: 'INT32', shape: [3], data: body.subarray(1, 4) }]]);
+    const inputs: TensorMap = new Map([
+      ['x', { datatype: 'INT32', shape: [3], data: body.subarray(1, 4) }],
+    ]);
     const marks: ComputeMark[] = [];
     const out = await p.run('echo', { mark: m => marks.push(m) }, inputs);
     expect(Array.from(out.get('x')!.data as Int32Array)).toEqual([1, 2, 3]);
@@ -50,7 +52,10 @@ describe('calls', () => {
     const p = await probe();
     const first = p.run('gate');
     const second = await failure(p.run('echo'));
-    expect(second).toMatchObject({ code: 'INTERNAL', message: "model 'probe': the instance was called during another call; it runs one at a time" });
+    expect(second).toMatchObject({
+      code: 'INTERNAL',
+      message: "model 'probe': the instance was called during another call; it runs one at a time",
+    });
     p.openGate();
     expect((await first).size).toBe(1);
     expect(p.flags[SLOT.runs]).toBe(1);
@@ -59,14 +64,20 @@ describe('calls', () => {
   it('fails CANCELLED before anything runs when the signal is already aborted', async () => {
     const p = await probe();
     const e = await failure(p.run('echo', { signal: AbortSignal.abort() }));
-    expect(e).toMatchObject({ code: 'CANCELLED', message: "model 'probe': request cancelled before execution" });
+    expect(e).toMatchObject({
+      code: 'CANCELLED',
+      message: "model 'probe': request cancelled before execution",
+    });
     await p.run('echo');
     expect(p.flags[SLOT.runs]).toBe(1);
   });
 
   it('passes a failed reply to the caller and keeps the worker', async () => {
     const p = await probe();
-    expect(await failure(p.run('fail'))).toMatchObject({ code: 'INVALID_ARG', message: 'the probe refuses these inputs' });
+    expect(await failure(p.run('fail'))).toMatchObject({
+      code: 'INVALID_ARG',
+      message: 'the probe refuses these inputs',
+    });
     await p.run('echo');
     expect([p.flags[SLOT.inits], p.host.restarts]).toEqual([1, 0]);
   });
@@ -74,10 +85,16 @@ describe('calls', () => {
 
 describe('start and dispose', () => {
   it('fails the start with the error init reports, or INTERNAL when the worker dies first, and restarts nothing', async () => {
-    await expect(startProbe({}, 2)).rejects.toMatchObject({ code: 'INVALID_ARG', message: 'the probe refuses to start' });
+    await expect(startProbe({}, 2)).rejects.toMatchObject({
+      code: 'INVALID_ARG',
+      message: 'the probe refuses to start',
+    });
     const p = startProbe({}, 1);
     const e = await failure(p);
-    expect(e).toMatchObject({ code: 'INTERNAL', message: "model 'probe': its worker thread crashed (the thread exited with code 9)" });
+    expect(e).toMatchObject({
+      code: 'INTERNAL',
+      message: "model 'probe': its worker thread crashed (the thread exited with code 9)",
+    });
   });
 
   it('fails with INTERNAL naming the model when the thread cannot start', async () => {
@@ -91,7 +108,10 @@ describe('start and dispose', () => {
     await Promise.all([p.host.dispose(), p.host.dispose()]);
     await p.host.dispose();
     expect(p.flags[SLOT.finalizes]).toBe(1);
-    expect(await failure(p.run('echo'))).toMatchObject({ code: 'UNAVAILABLE', message: "model 'probe': the instance is unloaded" });
+    expect(await failure(p.run('echo'))).toMatchObject({
+      code: 'UNAVAILABLE',
+      message: "model 'probe': the instance is unloaded",
+    });
   });
 
   it('lets a call in flight finish before finalizing', async () => {
@@ -113,14 +133,20 @@ describe('start and dispose', () => {
     expect(p.clock.pendingTimers).toBe(1);
     p.clock.advance(100);
     await disposed;
-    expect(await running).toMatchObject({ code: 'INTERNAL', message: "model 'probe': the instance was disposed" });
+    expect(await running).toMatchObject({
+      code: 'INTERNAL',
+      message: "model 'probe': the instance was disposed",
+    });
     expect(p.flags[SLOT.finalizes]).toBe(0);
   });
 });
 
 describe('execute timeout and cancellation', () => {
   it('stops a call that outlives the timeout: UNAVAILABLE naming the setting; the next call runs on a new worker', async () => {
-    const p = await probe({ executeTimeoutMs: 500, timeoutSetting: 'parameter execute_timeout_ms' });
+    const p = await probe({
+      executeTimeoutMs: 500,
+      timeoutSetting: 'parameter execute_timeout_ms',
+    });
     const run = failure(p.run('loop'));
     await until(() => p.clock.pendingTimers > 0, 'the execute timer is armed');
     p.clock.advance(499);
@@ -128,7 +154,8 @@ describe('execute timeout and cancellation', () => {
     p.clock.advance(1);
     expect(await run).toMatchObject({
       code: 'UNAVAILABLE',
-      message: "model 'probe': execute() did not finish within 500 ms (parameter execute_timeout_ms); its worker was stopped and is being replaced",
+      message:
+        "model 'probe': execute() did not finish within 500 ms (parameter execute_timeout_ms); its worker was stopped and is being replaced",
     });
     expect((await p.run('echo')).size).toBe(1);
     expect([p.flags[SLOT.inits], p.host.restarts]).toEqual([2, 1]);
@@ -155,7 +182,8 @@ describe('execute timeout and cancellation', () => {
     p.clock.advance(1);
     expect(await run).toMatchObject({
       code: 'CANCELLED',
-      message: "model 'probe': request cancelled while executing; execute() did not return within 200 ms, so its worker was stopped and is being replaced",
+      message:
+        "model 'probe': request cancelled while executing; execute() did not return within 200 ms, so its worker was stopped and is being replaced",
     });
     expect((await p.run('echo')).size).toBe(1);
     expect(p.host.restarts).toBe(1);
@@ -190,7 +218,8 @@ describe('restarts', () => {
     const e = await failure(p.run('exit'));
     expect(e).toMatchObject({
       code: 'INTERNAL',
-      message: "model 'probe': its worker thread crashed (the thread exited with code 7) while executing this request; a new worker is being started",
+      message:
+        "model 'probe': its worker thread crashed (the thread exited with code 7) while executing this request; a new worker is being started",
     });
     expect((await p.run('echo')).size).toBe(1);
     expect([p.flags[SLOT.inits], p.host.restarts]).toEqual([2, 1]);
@@ -201,7 +230,11 @@ describe('restarts', () => {
     const died = p.logger.next('model worker died');
     await p.run('crash-later');
     await died;
-    expect(p.logger.lines[0]?.fields).toMatchObject({ model: 'probe', reason: 'its worker thread crashed (uncaught Error: late failure)', restarts: 1 });
+    expect(p.logger.lines[0]?.fields).toMatchObject({
+      model: 'probe',
+      reason: 'its worker thread crashed (uncaught Error: late failure)',
+      restarts: 1,
+    });
     await counted(p.flags, SLOT.inits, 2);
     expect((await p.run('echo')).size).toBe(1);
   });
@@ -239,7 +272,11 @@ describe('heap limit', () => {
       init: async () => undefined,
     });
     try {
-      const e = await failure(host.execute(probeInputs(), { signal: new AbortController().signal }, () => ({ type: 'hog' })));
+      const e = await failure(
+        host.execute(probeInputs(), { signal: new AbortController().signal }, () => ({
+          type: 'hog',
+        })),
+      );
       expect(e.message).toBe(
         "model 'hog': its worker ran out of memory (heap limit 16 MB: parameter max_heap_mb) while executing this request; a new worker is being started",
       );

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
  */
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-const IMPORT = /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** Every import specifier of every .ts file in a folder of the repository, resolved against the repository root. */
 function importsOf(folder: string): { file: string; target: string }[] {
@@ -31,16 +32,30 @@ const allowed = (target: string, rules: readonly (string | RegExp)[]): boolean =
 
 describe('backend import rules', () => {
   it('the worker host imports only engine/core and node built-ins', () => {
-    const bad = importsOf('backends/worker-host').filter(i => !allowed(i.target, ['engine/core/', 'backends/worker-host/', /^node:/]));
+    const bad = importsOf('backends/worker-host').filter(
+      i => !allowed(i.target, ['engine/core/', 'backends/worker-host/', /^node:/]),
+    );
     expect(bad).toEqual([]);
   });
 
   it.each([
     ['backends/js', ['engine/core/', 'backends/js/', 'backends/worker-host/', /^node:/, /^tsx\//]],
-    ['backends/onnxruntime', ['engine/core/', 'backends/onnxruntime/', 'backends/worker-host/', /^node:/, 'onnxruntime-node']],
-  ] as const)('%s imports engine/core, its runtime library and the worker host, never another backend', (folder, rules) => {
-    const found = importsOf(folder);
-    expect(found.length).toBeGreaterThan(10);
-    expect(found.filter(i => !allowed(i.target, rules))).toEqual([]);
-  });
+    [
+      'backends/onnxruntime',
+      [
+        'engine/core/',
+        'backends/onnxruntime/',
+        'backends/worker-host/',
+        /^node:/,
+        'onnxruntime-node',
+      ],
+    ],
+  ] as const)(
+    '%s imports engine/core, its runtime library and the worker host, never another backend',
+    (folder, rules) => {
+      const found = importsOf(folder);
+      expect(found.length).toBeGreaterThan(10);
+      expect(found.filter(i => !allowed(i.target, rules))).toEqual([]);
+    },
+  );
 });

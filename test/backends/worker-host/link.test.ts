@@ -10,7 +10,12 @@ afterEach(async () => {
 });
 
 function link(onDeath?: (why: string) => void): WorkerLink<ProbeRequest, ProbeReply> {
-  const l = new WorkerLink<ProbeRequest, ProbeReply>({ model: 'probe', script: PROBE, threadName: 'probe', ...(onDeath ? { onDeath } : {}) });
+  const l = new WorkerLink<ProbeRequest, ProbeReply>({
+    model: 'probe',
+    script: PROBE,
+    threadName: 'probe',
+    ...(onDeath ? { onDeath } : {}),
+  });
   links.push(l);
   return l;
 }
@@ -43,7 +48,10 @@ describe('WorkerLink', () => {
     const l = link(why => deaths.push(why));
     await l.request(init);
     const e = await failure(l.request({ type: 'run', act: 'exit', inputs: [] }));
-    expect(e).toMatchObject({ code: 'INTERNAL', message: "model 'probe': its worker thread crashed (the thread exited with code 7)" });
+    expect(e).toMatchObject({
+      code: 'INTERNAL',
+      message: "model 'probe': its worker thread crashed (the thread exited with code 7)",
+    });
     expect(l.dead).toBe('its worker thread crashed (the thread exited with code 7)');
     expect((await failure(l.request({ type: 'ping' }))).message).toBe(e.message);
     expect(deaths).toEqual(['its worker thread crashed (the thread exited with code 7)']);
@@ -56,7 +64,9 @@ describe('WorkerLink', () => {
     const looping = failure(l.request({ type: 'run', act: 'loop', inputs: [] }));
     await l.terminate('it hung');
     expect((await looping).message).toBe("model 'probe': it hung");
-    expect((await failure(l.request({ type: 'ping' }))).message).toBe("model 'probe': its worker was stopped");
+    expect((await failure(l.request({ type: 'ping' }))).message).toBe(
+      "model 'probe': its worker was stopped",
+    );
     await l.terminate();
     expect(deaths).toEqual([]);
   });

@@ -37,7 +37,10 @@ serveRequests<ProbeRequest, ProbeReply>(async req => {
   if (req.act === 'loop') for (;;);
   if (req.act === 'exit') process.exit(7);
   if (req.act === 'fail') throw new EngineError('INVALID_ARG', 'the probe refuses these inputs');
-  if (req.act === 'crash-later') setTimeout(() => { throw new Error('late failure'); }, 0);
+  if (req.act === 'crash-later')
+    setTimeout(() => {
+      throw new Error('late failure');
+    }, 0);
   if (req.act === 'gate') waitForGate();
   const { tensors, transfer } = toWire(fromWire(req.inputs), { copy: false });
   return { reply: { type: 'result', outputs: tensors }, transfer };

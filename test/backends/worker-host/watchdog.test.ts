@@ -14,7 +14,13 @@ function pending<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
 /** What a watched promise came to, read once every microtask queued so far has run. */
 async function state<T>(p: Promise<T>): Promise<{ value?: T; error?: string } | 'pending'> {
   const marker = Symbol('pending');
-  const r = await Promise.race([p.then(value => ({ value }), (e: Error) => ({ error: e.message })), new Promise(r => setImmediate(() => r(marker)))]);
+  const r = await Promise.race([
+    p.then(
+      value => ({ value }),
+      (e: Error) => ({ error: e.message }),
+    ),
+    new Promise(r => setImmediate(() => r(marker))),
+  ]);
   return r === marker ? 'pending' : (r as { value?: T; error?: string });
 }
 
@@ -74,7 +80,13 @@ describe('watch', () => {
 
   it('counts the grace from the start when the signal is already aborted', async () => {
     const clock = new SimulatedClock();
-    const watched = watch(pending<string>().promise, { clock, timeoutMs: 0, signal: AbortSignal.abort(), cancelGraceMs: 5, onOverrun: why => new Error(why) });
+    const watched = watch(pending<string>().promise, {
+      clock,
+      timeoutMs: 0,
+      signal: AbortSignal.abort(),
+      cancelGraceMs: 5,
+      onOverrun: why => new Error(why),
+    });
     clock.advance(5);
     expect(await state(watched)).toEqual({ error: 'cancelled' });
   });
@@ -89,7 +101,11 @@ describe('watch', () => {
 
   it('passes a rejection of the call through', async () => {
     const clock = new SimulatedClock();
-    const watched = watch(Promise.reject(new Error('worker died')), { clock, timeoutMs: 100, onOverrun: () => new Error('no') });
+    const watched = watch(Promise.reject(new Error('worker died')), {
+      clock,
+      timeoutMs: 100,
+      onOverrun: () => new Error('no'),
+    });
     await expect(watched).rejects.toThrow('worker died');
     expect(clock.pendingTimers).toBe(0);
   });

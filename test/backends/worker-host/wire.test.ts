@@ -1,7 +1,13 @@
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import type { WireTensor } from '../../../backends/worker-host/wire.js';
-import { fromWire, fromWireError, ownsBuffer, toWire, toWireError } from '../../../backends/worker-host/wire.js';
+import {
+  fromWire,
+  fromWireError,
+  ownsBuffer,
+  toWire,
+  toWireError,
+} from '../../../backends/worker-host/wire.js';
 import { EngineError } from '../../../engine/core/errors.js';
 import { packBytes, unpackBytes } from '../../../engine/core/packed-bytes.js';
 import type { TensorMap } from '../../../engine/core/tensor.js';
@@ -46,7 +52,11 @@ describe('toWire', () => {
     expect(transfer).not.toContain(body.buffer);
     expect(transfer).not.toContain(whole.buffer);
     const received = fromWire(await roundTrip(tensors, transfer));
-    expect(received.get('view')).toEqual({ datatype: 'FP32', shape: [4], data: Float32Array.of(1, 2, 3, 4) });
+    expect(received.get('view')).toEqual({
+      datatype: 'FP32',
+      shape: [4],
+      data: Float32Array.of(1, 2, 3, 4),
+    });
     expect(received.get('whole')?.data).toEqual(Int32Array.of(5, 6));
     expect([body.length, whole.length]).toEqual([5, 2]);
   });
@@ -93,7 +103,10 @@ describe('toWire', () => {
     const { tensors, transfer } = toWire(inputs, { copy: true, move: new Set(['a']) });
     expect(transfer).not.toContain(data.buffer);
     const received = fromWire(await roundTrip(tensors, transfer));
-    expect([received.get('a')?.data, received.get('b')?.data]).toEqual([Int32Array.of(7, 8), Int32Array.of(7, 8)]);
+    expect([received.get('a')?.data, received.get('b')?.data]).toEqual([
+      Int32Array.of(7, 8),
+      Int32Array.of(7, 8),
+    ]);
     expect(Array.from(data)).toEqual([7, 8]);
   });
 
@@ -139,7 +152,9 @@ describe('ownsBuffer', () => {
 
 describe('wire errors', () => {
   it('keeps the engine code and message, and leaves ORT errors without a code', () => {
-    const engine = fromWireError(toWireError(new EngineError('INVALID_ARG', "input 'x' of model 'm': bad")));
+    const engine = fromWireError(
+      toWireError(new EngineError('INVALID_ARG', "input 'x' of model 'm': bad")),
+    );
     expect(engine).toBeInstanceOf(EngineError);
     expect(engine).toMatchObject({ code: 'INVALID_ARG', message: "input 'x' of model 'm': bad" });
     const ort = fromWireError(toWireError(new Error('Failed to allocate memory')));

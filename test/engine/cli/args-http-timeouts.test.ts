@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseServeFlags, SERVE_HELP } from '../../../engine/cli/args.js';
 import type { ServeFlags } from '../../../engine/cli/args.js';
 
-const parse = (...argv: string[]) => parseServeFlags(['--model-repository', 'models', ...argv]) as ServeFlags;
+const parse = (...argv: string[]) =>
+  parseServeFlags(['--model-repository', 'models', ...argv]) as ServeFlags;
 
 describe('--http-header-timeout-ms and --http-request-timeout-ms', () => {
   it('default to 10 s and 30 s, well under what Node allows (60 s and 300 s)', () => {
@@ -17,11 +18,15 @@ describe('--http-header-timeout-ms and --http-request-timeout-ms', () => {
   });
 
   it('refuse a header timeout longer than the request timeout, and non-integers', () => {
-    expect(() => parse('--http-header-timeout-ms', '5000', '--http-request-timeout-ms', '1000')).toThrow(
-      '--http-header-timeout-ms (5000) must not exceed --http-request-timeout-ms (1000)',
+    expect(() =>
+      parse('--http-header-timeout-ms', '5000', '--http-request-timeout-ms', '1000'),
+    ).toThrow('--http-header-timeout-ms (5000) must not exceed --http-request-timeout-ms (1000)');
+    expect(() => parse('--http-request-timeout-ms=-1')).toThrow(
+      /--http-request-timeout-ms must be an integer in \[0, /,
     );
-    expect(() => parse('--http-request-timeout-ms=-1')).toThrow(/--http-request-timeout-ms must be an integer in \[0, /);
-    expect(() => parse('--http-header-timeout-ms', '1.5')).toThrow(/--http-header-timeout-ms must be an integer/);
+    expect(() => parse('--http-header-timeout-ms', '1.5')).toThrow(
+      /--http-header-timeout-ms must be an integer/,
+    );
   });
 
   it('are described in the help', () => {

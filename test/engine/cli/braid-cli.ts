@@ -24,9 +24,14 @@ export interface CliRun {
 export function runBraid(args: readonly string[], timeoutMs = 25_000): Promise<CliRun> {
   const main = path.join(ROOT, 'dist', 'engine', 'cli', 'main.js');
   return new Promise(resolve => {
-    execFile(process.execPath, [main, ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [main, ...args],
+      { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 << 20 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }

@@ -49,7 +49,10 @@ const DEFAULT_CONFIG = {
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -75,9 +78,34 @@ export async function startFakeKserve(opts: FakeKserveOptions = {}): Promise<Fak
   const base = `/v2/models/${model}`;
   const stats = () => {
     const d = (us: number) => ({ count: success, ns: success * us * 1000 });
-    const inference_stats = { success: d(PHASES_US.total), fail: d(0), queue: d(PHASES_US.queue), compute_input: d(PHASES_US.input), compute_infer: d(PHASES_US.infer), compute_output: d(PHASES_US.output) };
-    const batch_stats = [{ batch_size: 1, compute_input: d(PHASES_US.input), compute_infer: d(PHASES_US.infer), compute_output: d(PHASES_US.output) }];
-    return { model_stats: [{ name: model, version: '1', inference_count: success, execution_count: success, inference_stats, batch_stats }] };
+    const inference_stats = {
+      success: d(PHASES_US.total),
+      fail: d(0),
+      queue: d(PHASES_US.queue),
+      compute_input: d(PHASES_US.input),
+      compute_infer: d(PHASES_US.infer),
+      compute_output: d(PHASES_US.output),
+    };
+    const batch_stats = [
+      {
+        batch_size: 1,
+        compute_input: d(PHASES_US.input),
+        compute_infer: d(PHASES_US.infer),
+        compute_output: d(PHASES_US.output),
+      },
+    ];
+    return {
+      model_stats: [
+        {
+          name: model,
+          version: '1',
+          inference_count: success,
+          execution_count: success,
+          inference_stats,
+          batch_stats,
+        },
+      ],
+    };
   };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -1,6 +1,12 @@
 // issue #10 item 7: client names and values in error messages are bounded in depth and length.
 import { describe, expect, it } from 'vitest';
-import { MAX_DESCRIBED_CHARS, MAX_QUOTED_CHARS, describeValue, quote, truncate } from '../../../engine/core/client-value.js';
+import {
+  MAX_DESCRIBED_CHARS,
+  MAX_QUOTED_CHARS,
+  describeValue,
+  quote,
+  truncate,
+} from '../../../engine/core/client-value.js';
 
 const nested = (depth: number): unknown => JSON.parse('['.repeat(depth) + ']'.repeat(depth));
 
@@ -11,7 +17,9 @@ describe('quote', () => {
   });
 
   it('cuts a longer name and says how long it was', () => {
-    expect(quote('x'.repeat(10_000_000))).toBe(`'${'x'.repeat(MAX_QUOTED_CHARS)}...' (10000000 characters)`);
+    expect(quote('x'.repeat(10_000_000))).toBe(
+      `'${'x'.repeat(MAX_QUOTED_CHARS)}...' (10000000 characters)`,
+    );
   });
 
   it('never splits a surrogate pair', () => {
@@ -38,7 +46,12 @@ describe('describeValue', () => {
   });
 
   it(`cuts long values to ${MAX_DESCRIBED_CHARS} characters`, () => {
-    for (const v of ['s'.repeat(1e6), Array(1e6).fill(7), { ['k'.repeat(1e6)]: 1 }, [['s'.repeat(1e6)]]]) {
+    for (const v of [
+      's'.repeat(1e6),
+      Array(1e6).fill(7),
+      { ['k'.repeat(1e6)]: 1 },
+      [['s'.repeat(1e6)]],
+    ]) {
       const d = describeValue(v);
       expect(d.length).toBe(MAX_DESCRIBED_CHARS);
       expect(d.endsWith('...')).toBe(true);

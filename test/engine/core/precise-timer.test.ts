@@ -28,7 +28,11 @@ describe('PreciseTimers', () => {
   it('fires timers in order of their deadlines, not of creation', async () => {
     const timers = await started();
     const log: string[] = [];
-    await Promise.all([after(timers, 3, log, 'c'), after(timers, 0.2, log, 'a'), after(timers, 1, log, 'b')]);
+    await Promise.all([
+      after(timers, 3, log, 'c'),
+      after(timers, 0.2, log, 'a'),
+      after(timers, 1, log, 'b'),
+    ]);
     expect(log).toEqual(['a', 'b', 'c']);
     expect(timers.pending).toBe(0);
   });

@@ -81,7 +81,11 @@ export function runSchedulerContract({ newScheduler }: SchedulerContractOptions)
     it('run resolves with the outputs, the version that answered and the request id', async () => {
       const s = await newScheduler();
       const res: InferResponse = await s.scheduler.run(s.request({ id: 'r-1' }));
-      expect(res).toMatchObject({ id: 'r-1', modelName: s.model.name, modelVersion: s.model.version });
+      expect(res).toMatchObject({
+        id: 'r-1',
+        modelName: s.model.name,
+        modelVersion: s.model.version,
+      });
       expect(res.outputs).toEqual(s.expected);
       expect(await s.scheduler.run(s.request())).not.toHaveProperty('id');
       await s.scheduler.stop();
@@ -91,7 +95,9 @@ export function runSchedulerContract({ newScheduler }: SchedulerContractOptions)
       const s = await newScheduler();
       const client = new AbortController();
       client.abort();
-      await expect(s.scheduler.run(s.request({ signal: client.signal }))).rejects.toMatchObject({ code: 'CANCELLED' });
+      await expect(s.scheduler.run(s.request({ signal: client.signal }))).rejects.toMatchObject({
+        code: 'CANCELLED',
+      });
       expect(s.recorded().executions).toBe(0);
       expect(s.scheduler.stats().inflight).toBe(0);
       await s.scheduler.stop();

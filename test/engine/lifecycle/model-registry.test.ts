@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError } from '../../../engine/core/errors.js';
+import type { EngineError } from '../../../engine/core/errors.js';
 import { ModelRegistry } from '../../../engine/lifecycle/model-registry.js';
 
 class FakeVersion {
@@ -14,7 +14,11 @@ class FakeVersion {
   }
 }
 
-function plan(name: string, versions: number[], opts: { fail?: number[]; tag?: string; made?: FakeVersion[] } = {}) {
+function plan(
+  name: string,
+  versions: number[],
+  opts: { fail?: number[]; tag?: string; made?: FakeVersion[] } = {},
+) {
   return {
     versions,
     loadVersion: async (v: number) => {
@@ -52,17 +56,30 @@ describe('ModelRegistry', () => {
 
   it('keeps good versions READY and reports the failed one with its reason', async () => {
     const r = new ModelRegistry<FakeVersion>();
-    await expect(r.load('m', plan('m', [1, 2], { fail: [2] }))).rejects.toThrow(/version 2: bad file for version 2/);
+    await expect(r.load('m', plan('m', [1, 2], { fail: [2] }))).rejects.toThrow(
+      /version 2: bad file for version 2/,
+    );
     expect(r.get('m').version).toBe(1);
-    expect(r.status()[1]).toEqual({ name: 'm', version: 2, state: 'UNAVAILABLE', reason: 'bad file for version 2' });
+    expect(r.status()[1]).toEqual({
+      name: 'm',
+      version: 2,
+      state: 'UNAVAILABLE',
+      reason: 'bad file for version 2',
+    });
   });
 
   it('records a model-level failure without versions', async () => {
     const r = new ModelRegistry<FakeVersion>();
-    await expect(r.load('m', { error: 'config.yaml:3:1: max_batch_size: expected number' })).rejects.toThrow(
-      /load failed for model 'm': config.yaml:3:1/,
-    );
-    expect(r.status()).toEqual([{ name: 'm', state: 'UNAVAILABLE', reason: 'config.yaml:3:1: max_batch_size: expected number' }]);
+    await expect(
+      r.load('m', { error: 'config.yaml:3:1: max_batch_size: expected number' }),
+    ).rejects.toThrow(/load failed for model 'm': config.yaml:3:1/);
+    expect(r.status()).toEqual([
+      {
+        name: 'm',
+        state: 'UNAVAILABLE',
+        reason: 'config.yaml:3:1: max_batch_size: expected number',
+      },
+    ]);
   });
 
   it('swaps in a reload only after it is READY, then unloads the old versions', async () => {
@@ -78,7 +95,9 @@ describe('ModelRegistry', () => {
   it('keeps the old versions serving when a reload fails', async () => {
     const r = new ModelRegistry<FakeVersion>();
     await r.load('m', plan('m', [1], { tag: 'old' }));
-    await expect(r.load('m', plan('m', [1], { fail: [1] }))).rejects.toThrow(/load failed for model 'm'/);
+    await expect(r.load('m', plan('m', [1], { fail: [1] }))).rejects.toThrow(
+      /load failed for model 'm'/,
+    );
     expect(r.get('m').tag).toBe('old');
     await expect(r.load('m', { error: 'broken config' })).rejects.toThrow(/broken config/);
     expect(r.get('m').tag).toBe('old');
@@ -90,7 +109,9 @@ describe('ModelRegistry', () => {
     await r.load('m', plan('m', [1], { made }));
     await r.unload('m');
     expect(made[0]!.unloaded).toBe(1);
-    expect(r.status()).toEqual([{ name: 'm', version: 1, state: 'UNAVAILABLE', reason: 'unloaded' }]);
+    expect(r.status()).toEqual([
+      { name: 'm', version: 1, state: 'UNAVAILABLE', reason: 'unloaded' },
+    ]);
     expect(() => r.get('m')).toThrow(/no available versions/);
     await expect(r.unload('other')).rejects.toThrow(/not loaded/);
   });
@@ -120,14 +141,18 @@ describe('ModelRegistry', () => {
   });
 
   // issue #10 item 6: Triton's repository manager answers INVALID_ARG, "load failed for model …".
-  it('rejects a failed load with INVALID_ARG in Triton\'s words, keeping the reason', async () => {
+  it("rejects a failed load with INVALID_ARG in Triton's words, keeping the reason", async () => {
     const r = new ModelRegistry<FakeVersion>();
     const planError = r.load('m', { error: 'config.yaml:3:1: max_batch_size: expected number' });
     await expect(planError).rejects.toMatchObject({ code: 'INVALID_ARG' });
-    await expect(planError).rejects.toThrow("load failed for model 'm': config.yaml:3:1: max_batch_size: expected number");
+    await expect(planError).rejects.toThrow(
+      "load failed for model 'm': config.yaml:3:1: max_batch_size: expected number",
+    );
     const versionError = r.load('m', plan('m', [1], { fail: [1] }));
     await expect(versionError).rejects.toMatchObject({ code: 'INVALID_ARG' });
-    await expect(versionError).rejects.toThrow("load failed for model 'm': version 1: bad file for version 1");
+    await expect(versionError).rejects.toThrow(
+      "load failed for model 'm': version 1: bad file for version 1",
+    );
   });
 
   // issue #10 item 5: an unloaded model never holds readiness down.

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { sendEvent, settled, startModelVersion, stateOf } from '../../../engine/lifecycle/model-version.machine.js';
+import {
+  sendEvent,
+  settled,
+  startModelVersion,
+  stateOf,
+} from '../../../engine/lifecycle/model-version.machine.js';
 
 describe('model version lifecycle', () => {
   it('goes UNAVAILABLE → LOADING → READY → UNLOADING → UNAVAILABLE', async () => {
@@ -25,7 +30,9 @@ describe('model version lifecycle', () => {
 
   it('rejects illegal transitions instead of ignoring them', () => {
     const actor = startModelVersion(async () => ({ unload: async () => {} }));
-    expect(() => sendEvent(actor, { type: 'UNLOAD' })).toThrow('Invalid model state transition from UNAVAILABLE on UNLOAD');
+    expect(() => sendEvent(actor, { type: 'UNLOAD' })).toThrow(
+      'Invalid model state transition from UNAVAILABLE on UNLOAD',
+    );
   });
 
   it('aborts a load that is unloaded while LOADING', async () => {

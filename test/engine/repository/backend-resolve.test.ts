@@ -18,7 +18,11 @@ const ONNX = fakeBackend('onnxruntime', ['onnxruntime_onnx'], 'model.onnx');
 const JS = fakeBackend('js', [], 'model.js');
 const BACKENDS = [ONNX, JS];
 
-function failure(raw: Record<string, unknown>, files: string[], backends: Backend[] = BACKENDS): string {
+function failure(
+  raw: Record<string, unknown>,
+  files: string[],
+  backends: Backend[] = BACKENDS,
+): string {
   try {
     resolveBackend(config(raw), backends, files);
   } catch (e) {
@@ -51,7 +55,9 @@ describe('resolveBackend', () => {
   });
 
   it('rejects an unknown backend name, listing the available ones', () => {
-    expect(failure({ backend: 'python' }, [])).toBe("model 'simple': backend 'python' is not available (available backends: onnxruntime, js)");
+    expect(failure({ backend: 'python' }, [])).toBe(
+      "model 'simple': backend 'python' is not available (available backends: onnxruntime, js)",
+    );
   });
 
   it('rejects a platform no backend serves', () => {
@@ -68,7 +74,9 @@ describe('resolveBackend', () => {
   });
 
   it('names an unmatched default_model_filename', () => {
-    expect(failure({ default_model_filename: 'net.onnx' }, ['net.onnx'])).toContain("default_model_filename 'net.onnx' is not a backend's default file name");
+    expect(failure({ default_model_filename: 'net.onnx' }, ['net.onnx'])).toContain(
+      "default_model_filename 'net.onnx' is not a backend's default file name",
+    );
   });
 
   it('reports an empty backend list', () => {

@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../../../engine/core/errors.js';
-import { lineColAt, parseConfigText, readModelConfig } from '../../../engine/repository/config-file.js';
+import {
+  lineColAt,
+  parseConfigText,
+  readModelConfig,
+} from '../../../engine/repository/config-file.js';
 import { makeTree } from './tree.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -32,7 +36,8 @@ describe('readModelConfig', () => {
   });
 
   it('reads config.yaml with its path and text', async () => {
-    const text = 'max_batch_size: 8\ninput:\n  - name: X\n    data_type: TYPE_FP32\n    dims: [ -1 ]\n';
+    const text =
+      'max_batch_size: 8\ninput:\n  - name: X\n    data_type: TYPE_FP32\n    dims: [ -1 ]\n';
     const dir = await modelDir({ 'simple/config.yaml': text });
     expect(await readModelConfig(dir)).toEqual({
       raw: { max_batch_size: 8, input: [{ name: 'X', data_type: 'TYPE_FP32', dims: [-1] }] },
@@ -45,7 +50,10 @@ describe('readModelConfig', () => {
     const yml = await modelDir({ 'simple/config.yml': 'backend: onnxruntime\n' });
     expect((await readModelConfig(yml)).raw).toEqual({ backend: 'onnxruntime' });
     const json = await modelDir({ 'simple/config.json': '{ "max_batch_size": 2 }' });
-    expect(await readModelConfig(json)).toMatchObject({ raw: { max_batch_size: 2 }, file: path.join(json, 'config.json') });
+    expect(await readModelConfig(json)).toMatchObject({
+      raw: { max_batch_size: 2 },
+      file: path.join(json, 'config.json'),
+    });
   });
 
   it('reads an empty YAML file as an empty object', async () => {
@@ -64,15 +72,26 @@ describe('readModelConfig', () => {
 
   // issue #13 item 1
   it('reads config.pbtxt as Triton does, into the object the same config.yaml gives', async () => {
-    const text = 'name: "simple"\nmax_batch_size: 8\ninput [ { name: "X" data_type: TYPE_FP32 dims: [ -1 ] } ]\n';
+    const text =
+      'name: "simple"\nmax_batch_size: 8\ninput [ { name: "X" data_type: TYPE_FP32 dims: [ -1 ] } ]\n';
     const dir = await modelDir({ 'simple/config.pbtxt': text });
-    const yaml = await modelDir({ 'simple/config.yaml': 'name: simple\nmax_batch_size: 8\ninput: [{ name: X, data_type: TYPE_FP32, dims: [-1] }]\n' });
-    expect(await readModelConfig(dir)).toEqual({ raw: (await readModelConfig(yaml)).raw, file: path.join(dir, 'config.pbtxt'), source: text });
+    const yaml = await modelDir({
+      'simple/config.yaml':
+        'name: simple\nmax_batch_size: 8\ninput: [{ name: X, data_type: TYPE_FP32, dims: [-1] }]\n',
+    });
+    expect(await readModelConfig(dir)).toEqual({
+      raw: (await readModelConfig(yaml)).raw,
+      file: path.join(dir, 'config.pbtxt'),
+      source: text,
+    });
   });
 
   // issue #13 item 1
   it('rejects config.pbtxt beside config.yaml, naming both', async () => {
-    const dir = await modelDir({ 'simple/config.yaml': 'max_batch_size: 4\n', 'simple/config.pbtxt': 'max_batch_size: 8\n' });
+    const dir = await modelDir({
+      'simple/config.yaml': 'max_batch_size: 4\n',
+      'simple/config.pbtxt': 'max_batch_size: 8\n',
+    });
     const err = await readModelConfig(dir).catch((e: unknown) => e);
     expect((err as EngineError).code).toBe('INVALID_ARG');
     expect((err as EngineError).message).toBe(
@@ -90,21 +109,29 @@ describe('readModelConfig', () => {
   });
 
   it('reports a YAML syntax error as file:line:col', async () => {
-    const dir = await modelDir({ 'simple/config.yaml': 'name: simple\ninput:\n  - name: x\n   data_type: TYPE_FP32\n' });
+    const dir = await modelDir({
+      'simple/config.yaml': 'name: simple\ninput:\n  - name: x\n   data_type: TYPE_FP32\n',
+    });
     const err = await readModelConfig(dir).catch((e: unknown) => e);
     expect((err as EngineError).code).toBe('INVALID_ARG');
     expect((err as EngineError).message).toContain(`model 'simple'`);
-    expect((err as EngineError).message).toMatch(new RegExp(`${path.join(dir, 'config.yaml')}:4:\\d+: `));
+    expect((err as EngineError).message).toMatch(
+      new RegExp(`${path.join(dir, 'config.yaml')}:4:\\d+: `),
+    );
   });
 });
 
 describe('parseConfigText: YAML errors', () => {
   it('points at tab indentation', () => {
-    expect(syntaxError('input:\n\t- name: x\n', 'c.yaml').message).toMatch(/c\.yaml:2:1: Tabs are not allowed as indentation/);
+    expect(syntaxError('input:\n\t- name: x\n', 'c.yaml').message).toMatch(
+      /c\.yaml:2:1: Tabs are not allowed as indentation/,
+    );
   });
 
   it('points at the line after an unclosed flow sequence', () => {
-    expect(syntaxError('input:\n  - name: x\n    dims: [1\nbackend: x\n', 'c.yaml').message).toMatch(/c\.yaml:4:1: Flow sequence/);
+    expect(
+      syntaxError('input:\n  - name: x\n    dims: [1\nbackend: x\n', 'c.yaml').message,
+    ).toMatch(/c\.yaml:4:1: Flow sequence/);
   });
 
   it('reports a duplicate key at the second occurrence', () => {
@@ -114,13 +141,17 @@ describe('parseConfigText: YAML errors', () => {
 
   it('lists every error, one per line', () => {
     const err = syntaxError('a: 1\na: 2\nb: [\n', 'c.yaml');
-    expect(err.message.split('\n').filter(l => l.includes('c.yaml:')).length).toBeGreaterThanOrEqual(2);
+    expect(
+      err.message.split('\n').filter(l => l.includes('c.yaml:')).length,
+    ).toBeGreaterThanOrEqual(2);
   });
 });
 
 describe('parseConfigText: JSON errors', () => {
   it('points at an unexpected token', () => {
-    expect(syntaxError('{\n  "a": 1,\n  "b": }\n', 'c.json').message).toMatch(/c\.json:3:8: Unexpected token/);
+    expect(syntaxError('{\n  "a": 1,\n  "b": }\n', 'c.json').message).toMatch(
+      /c\.json:3:8: Unexpected token/,
+    );
   });
 
   it('points at an unquoted key', () => {
@@ -148,7 +179,9 @@ describe('parseConfigText: JSON errors', () => {
   });
 
   it('parses valid JSON as is', () => {
-    expect(parseConfigText('{"a": [1, {"b": null}]}', 'c.json', 'm')).toEqual({ a: [1, { b: null }] });
+    expect(parseConfigText('{"a": [1, {"b": null}]}', 'c.json', 'm')).toEqual({
+      a: [1, { b: null }],
+    });
   });
 });
 

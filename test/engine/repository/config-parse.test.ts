@@ -4,7 +4,10 @@ import { EngineError } from '../../../engine/core/errors.js';
 import { parseConfigText } from '../../../engine/repository/config-file.js';
 import { formatPath, parseModelConfig } from '../../../engine/repository/config-parse.js';
 
-function failure(raw: unknown, opts: { file?: string; source?: string; modelName?: string }): EngineError {
+function failure(
+  raw: unknown,
+  opts: { file?: string; source?: string; modelName?: string },
+): EngineError {
   try {
     parseModelConfig(raw, { modelName: 'simple', ...opts });
   } catch (e) {
@@ -65,10 +68,16 @@ describe('parseModelConfig', () => {
     const lines = err.message.split('\n');
     expect(lines[0]).toBe("model 'simple': config is not valid:");
     expect(lines).toContain("  simple/config.yaml:1:1: unknown key 'max_batch_sise'");
-    expect(lines.some(l => l.startsWith('  simple/config.yaml:4:16: input[0].data_type: Invalid option'))).toBe(true);
-    expect(lines.some(l => l.startsWith('  simple/config.yaml:5:17: input[0].dims[1]: Invalid input: expected number'))).toBe(
-      true,
-    );
+    expect(
+      lines.some(l =>
+        l.startsWith('  simple/config.yaml:4:16: input[0].data_type: Invalid option'),
+      ),
+    ).toBe(true);
+    expect(
+      lines.some(l =>
+        l.startsWith('  simple/config.yaml:5:17: input[0].dims[1]: Invalid input: expected number'),
+      ),
+    ).toBe(true);
     expect(lines).toHaveLength(4);
     const lineNumbers = lines.slice(1).map(l => Number(/config\.yaml:(\d+):/.exec(l)?.[1]));
     expect(lineNumbers).toEqual([1, 4, 5]);
@@ -76,7 +85,9 @@ describe('parseModelConfig', () => {
 
   it('points at a misspelt nested key', () => {
     const err = yamlFailure('dynamic_batching:\n  max_queue_delay_microsecond: 100\n');
-    expect(err.message).toContain("simple/config.yaml:2:3: dynamic_batching: unknown key 'max_queue_delay_microsecond'");
+    expect(err.message).toContain(
+      "simple/config.yaml:2:3: dynamic_batching: unknown key 'max_queue_delay_microsecond'",
+    );
   });
 
   it('points a missing required field at the object that lacks it', () => {
@@ -86,12 +97,18 @@ describe('parseModelConfig', () => {
 
   it('names the alternatives of version_policy', () => {
     const err = yamlFailure('version_policy:\n  lates: { num_versions: 2 }\n');
-    expect(err.message).toContain('simple/config.yaml:2:3: version_policy: Invalid input: expected exactly one of latest | all | specific');
+    expect(err.message).toContain(
+      'simple/config.yaml:2:3: version_policy: Invalid input: expected exactly one of latest | all | specific',
+    );
   });
 
   it('points at an invalid record key', () => {
-    const err = yamlFailure('dynamic_batching:\n  priority_queue_policy:\n    high: { max_queue_size: 1 }\n');
-    expect(err.message).toMatch(/simple\/config\.yaml:3:5: dynamic_batching\.priority_queue_policy\.high: Invalid key in record/);
+    const err = yamlFailure(
+      'dynamic_batching:\n  priority_queue_policy:\n    high: { max_queue_size: 1 }\n',
+    );
+    expect(err.message).toMatch(
+      /simple\/config\.yaml:3:5: dynamic_batching\.priority_queue_policy\.high: Invalid key in record/,
+    );
   });
 
   it('reports positions in JSON sources too', () => {
@@ -102,7 +119,9 @@ describe('parseModelConfig', () => {
 
   it('falls back to file: path: message without a source', () => {
     const err = failure({ max_batch_size: 'eight' }, { file: 'parameters.config' });
-    expect(err.message).toMatch(/\n {2}parameters\.config: max_batch_size: Invalid input: expected number, received string$/);
+    expect(err.message).toMatch(
+      /\n {2}parameters\.config: max_batch_size: Invalid input: expected number, received string$/,
+    );
   });
 
   it('falls back to path: message without a file or source', () => {
@@ -112,15 +131,23 @@ describe('parseModelConfig', () => {
 
   // issue #10 item 1
   it('rejects files named outside the model directory, pointing at the field', () => {
-    const err = yamlFailure('output:\n  - name: y\n    data_type: TYPE_FP32\n    dims: [1]\n    label_filename: ../labels.txt\ndefault_model_filename: /etc/passwd\n');
+    const err = yamlFailure(
+      'output:\n  - name: y\n    data_type: TYPE_FP32\n    dims: [1]\n    label_filename: ../labels.txt\ndefault_model_filename: /etc/passwd\n',
+    );
     expect(err.code).toBe('INVALID_ARG');
-    expect(err.message).toMatch(/simple\/config\.yaml:5:21: output\[0\]\.label_filename: '\.\.\/labels\.txt' leaves the model directory: it must name a file inside/);
-    expect(err.message).toMatch(/simple\/config\.yaml:6:25: default_model_filename: '\/etc\/passwd' is an absolute path/);
+    expect(err.message).toMatch(
+      /simple\/config\.yaml:5:21: output\[0\]\.label_filename: '\.\.\/labels\.txt' leaves the model directory: it must name a file inside/,
+    );
+    expect(err.message).toMatch(
+      /simple\/config\.yaml:6:25: default_model_filename: '\/etc\/passwd' is an absolute path/,
+    );
   });
 
   it('rejects a document that is not a mapping', () => {
     const err = yamlFailure('- a\n- b\n');
-    expect(err.message).toMatch(/simple\/config\.yaml:1:1: Invalid input: expected object, received array/);
+    expect(err.message).toMatch(
+      /simple\/config\.yaml:1:1: Invalid input: expected object, received array/,
+    );
   });
 });
 
@@ -174,15 +201,21 @@ default_model_filename: m.onnx
 `;
 
   it('gives the same ModelConfig as the same config in YAML, every served field included', () => {
-    const fromPbtxt = parseModelConfig(parseConfigText(PBTXT, 'config.pbtxt', 'simple'), { modelName: 'simple' });
+    const fromPbtxt = parseModelConfig(parseConfigText(PBTXT, 'config.pbtxt', 'simple'), {
+      modelName: 'simple',
+    });
     const fromYaml = parseModelConfig(parseYaml(YAML), { modelName: 'simple' });
     expect(fromPbtxt).toEqual(fromYaml);
     expect(fromPbtxt.dynamic_batching?.priority_queue_policy['2']?.max_queue_size).toBe(7);
   });
 
   it('points schema errors at the .pbtxt line and column', () => {
-    const source = 'name: "simple"\nmax_batch_size: 8\ninput [ { name: "" data_type: TYPE_FP32 dims: [ -2 ] } ]\n';
-    const err = failure(parseConfigText(source, 'simple/config.pbtxt', 'simple'), { file: 'simple/config.pbtxt', source });
+    const source =
+      'name: "simple"\nmax_batch_size: 8\ninput [ { name: "" data_type: TYPE_FP32 dims: [ -2 ] } ]\n';
+    const err = failure(parseConfigText(source, 'simple/config.pbtxt', 'simple'), {
+      file: 'simple/config.pbtxt',
+      source,
+    });
     expect(err.message.split('\n').slice(1)).toEqual([
       '  simple/config.pbtxt:3:17: input[0].name: Too small: expected string to have >=1 characters',
       '  simple/config.pbtxt:3:49: input[0].dims[0]: Too small: expected number to be >=-1',

@@ -12,7 +12,10 @@ function problems(text: string, file = 'e/config.pbtxt'): string[] {
   try {
     parseModelConfig(parseConfigText(text, file, 'e'), { modelName: 'e', file, source: text });
   } catch (e) {
-    return (e as Error).message.split('\n').slice(1).map(l => l.trim());
+    return (e as Error).message
+      .split('\n')
+      .slice(1)
+      .map(l => l.trim());
   }
   return [];
 }
@@ -23,7 +26,9 @@ function step(body: string): string {
 
 describe('ensemble configs', () => {
   it('accept a well-formed ensemble and keep its steps, model_version -1 by default', () => {
-    const text = step('{ model_name: "m" input_map { key: "x" value: "A" } output_map { key: "y" value: "Y" } }');
+    const text = step(
+      '{ model_name: "m" input_map { key: "x" value: "A" } output_map { key: "y" value: "Y" } }',
+    );
     const config = parseModelConfig(parseConfigText(text, 'config.pbtxt', 'e'), { modelName: 'e' });
     expect(config.ensemble_scheduling).toEqual({
       step: [{ model_name: 'm', model_version: -1, input_map: { x: 'A' }, output_map: { y: 'Y' } }],
@@ -31,14 +36,16 @@ describe('ensemble configs', () => {
   });
 
   it('require the ensemble platform, and refuse instance groups, optimization and a dynamic batcher', () => {
-    const text = `name: "e"\nplatform: "onnxruntime_onnx"\ninstance_group [ { count: 2 } ]\noptimization { graph { level: 1 } }\n${IO}` +
+    const text =
+      `name: "e"\nplatform: "onnxruntime_onnx"\ninstance_group [ { count: 2 } ]\noptimization { graph { level: 1 } }\n${IO}` +
       'ensemble_scheduling { step [ { model_name: "m" input_map { key: "x" value: "A" } output_map { key: "y" value: "Y" } } ] }\n';
     expect(problems(text)).toEqual([
       "e/config.pbtxt:3:1: instance group should not be specified for ensemble 'e'",
       "e/config.pbtxt:4:1: optimization should not be specified for ensemble 'e'",
       "e/config.pbtxt:8:1: ensemble scheduling cannot be set for model 'e' whose platform is not ensemble (found 'onnxruntime_onnx')",
     ]);
-    const yaml = 'platform: ensemble\ndynamic_batching: {}\ninput: [{ name: A, data_type: TYPE_FP32, dims: [4] }]\n' +
+    const yaml =
+      'platform: ensemble\ndynamic_batching: {}\ninput: [{ name: A, data_type: TYPE_FP32, dims: [4] }]\n' +
       'output: [{ name: Y, data_type: TYPE_FP32, dims: [4] }]\nensemble_scheduling:\n  step: [{ model_name: m, input_map: { x: A }, output_map: { y: Y } }]\n';
     expect(problems(yaml, 'e/config.yaml')).toEqual([
       "e/config.yaml:2:1: dynamic_batching cannot be set with ensemble_scheduling: model_config.proto's scheduling_choice holds one of them (ensemble 'e')",
@@ -68,8 +75,11 @@ describe('ensemble configs', () => {
       "e/config.pbtxt:7:81: ensemble tensor 'Q' read by step 1 of ensemble 'e' is written by no step and is not an ensemble input",
       "e/config.pbtxt:7:116: ensemble tensor 'T' can appear in an output map only once for ensemble 'e' step 1 (step 0 writes it too)",
     ]);
-    const unusedInput = `name: "e"\nplatform: "ensemble"\ninput [ { name: "A" data_type: TYPE_FP32 dims: 4 }, { name: "B" data_type: TYPE_FP32 dims: 4 } ]\n` +
+    const unusedInput =
+      `name: "e"\nplatform: "ensemble"\ninput [ { name: "A" data_type: TYPE_FP32 dims: 4 }, { name: "B" data_type: TYPE_FP32 dims: 4 } ]\n` +
       'output [ { name: "Y" data_type: TYPE_FP32 dims: 4 } ]\nensemble_scheduling { step { model_name: "m" input_map { key: "x" value: "A" } output_map { key: "y" value: "Y" } } }\n';
-    expect(problems(unusedInput)).toEqual(["e/config.pbtxt:3:61: ensemble input 'B' for ensemble 'e' is not used"]);
+    expect(problems(unusedInput)).toEqual([
+      "e/config.pbtxt:3:61: ensemble input 'B' for ensemble 'e' is not used",
+    ]);
   });
 });

@@ -22,9 +22,11 @@ describe('isVersionDirName', () => {
   });
 
   it('rejects 0, leading zeros, signs, fractions and words', () => {
-    expect(['0', '01', '007', '-1', '+1', '1.5', '1e3', 'abc', '', ' 1', '99999999999999999999'].map(isVersionDirName)).toEqual(
-      Array(11).fill(false),
-    );
+    expect(
+      ['0', '01', '007', '-1', '+1', '1.5', '1e3', 'abc', '', ' 1', '99999999999999999999'].map(
+        isVersionDirName,
+      ),
+    ).toEqual(Array(11).fill(false));
   });
 });
 
@@ -109,16 +111,28 @@ describe('scanRepository', () => {
 describe('scanRepository fingerprints', () => {
   async function fingerprints(root: string): Promise<{ config: string; v1: string; v2: string }> {
     const m = (await scanRepository(root)).models.get('m');
-    return { config: m?.configFingerprint ?? '', v1: m?.versionFingerprints.get(1) ?? '', v2: m?.versionFingerprints.get(2) ?? '' };
+    return {
+      config: m?.configFingerprint ?? '',
+      v1: m?.versionFingerprints.get(1) ?? '',
+      v2: m?.versionFingerprints.get(2) ?? '',
+    };
   }
 
   it('are stable when nothing changes', async () => {
-    const root = await repo({ 'm/config.yaml': 'a: 1\n', 'm/1/model.onnx': 'x', 'm/2/model.onnx': 'y' });
+    const root = await repo({
+      'm/config.yaml': 'a: 1\n',
+      'm/1/model.onnx': 'x',
+      'm/2/model.onnx': 'y',
+    });
     expect(await fingerprints(root)).toEqual(await fingerprints(root));
   });
 
   it('change for the one version whose file size changed', async () => {
-    const root = await repo({ 'm/config.yaml': 'a: 1\n', 'm/1/model.onnx': 'x', 'm/2/model.onnx': 'y' });
+    const root = await repo({
+      'm/config.yaml': 'a: 1\n',
+      'm/1/model.onnx': 'x',
+      'm/2/model.onnx': 'y',
+    });
     const before = await fingerprints(root);
     await writeFile(path.join(root, 'm/2/model.onnx'), 'longer');
     const after = await fingerprints(root);

@@ -29,7 +29,10 @@ describe('createSourceLocator', () => {
   });
 
   it('matches numeric YAML keys against string path segments', () => {
-    expect(at(['dynamic_batching', 'priority_queue_policy', '1', 'max_queue_size'])).toEqual({ line: 9, col: 26 });
+    expect(at(['dynamic_batching', 'priority_queue_policy', '1', 'max_queue_size'])).toEqual({
+      line: 9,
+      col: 26,
+    });
   });
 
   it('falls back to the deepest existing node for a missing key', () => {
@@ -42,7 +45,9 @@ describe('createSourceLocator', () => {
   });
 
   it('works for JSON text too', () => {
-    const json = createSourceLocator('{\n  "max_batch_size": 8,\n  "input": [ { "name": "X" } ]\n}');
+    const json = createSourceLocator(
+      '{\n  "max_batch_size": 8,\n  "input": [ { "name": "X" } ]\n}',
+    );
     expect(json(['input', 0, 'name'])).toEqual({ line: 3, col: 24 });
   });
 

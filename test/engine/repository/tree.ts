@@ -9,14 +9,19 @@ import path from 'node:path';
  * @example
  * const { root, cleanup } = await makeTree({ 'simple/config.yaml': 'max_batch_size: 8\n', 'simple/1/': '' });
  */
-export async function makeTree(spec: Readonly<Record<string, string>>): Promise<{ root: string; cleanup: () => Promise<void> }> {
+export async function makeTree(
+  spec: Readonly<Record<string, string>>,
+): Promise<{ root: string; cleanup: () => Promise<void> }> {
   const root = await mkdtemp(path.join(tmpdir(), 'braid-repo-'));
   await addToTree(root, spec);
   return { root, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
 
 /** Adds entries to an existing tree, with the same spec format as {@link makeTree}. */
-export async function addToTree(root: string, spec: Readonly<Record<string, string>>): Promise<void> {
+export async function addToTree(
+  root: string,
+  spec: Readonly<Record<string, string>>,
+): Promise<void> {
   for (const [rel, text] of Object.entries(spec)) {
     const full = path.join(root, rel);
     if (rel.endsWith('/')) {

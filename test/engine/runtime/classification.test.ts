@@ -6,9 +6,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelConfigSchema } from '../../../engine/core/model-config.js';
 import type { Tensor } from '../../../engine/core/tensor.js';
-import { classifyOutputs, formatValue, readOutputLabels } from '../../../engine/runtime/classification.js';
+import {
+  classifyOutputs,
+  formatValue,
+  readOutputLabels,
+} from '../../../engine/runtime/classification.js';
 
-const text = (t: Tensor | undefined) => (t!.data as Uint8Array[]).map(b => Buffer.from(b).toString());
+const text = (t: Tensor | undefined) =>
+  (t!.data as Uint8Array[]).map(b => Buffer.from(b).toString());
 const config = (maxBatch: number, label = '') =>
   ModelConfigSchema.parse({
     name: 'm',
@@ -42,14 +47,23 @@ describe('classifyOutputs', () => {
 
   it('answers the top k of each batch item as [batch, k] BYTES, highest first, labels appended', () => {
     const labels = new Map([['P', ['zero', 'one', '', 'three']]]);
-    const out = classifyOutputs({ name: 'm', config: config(4), labels }, ask(2), probs([2, 4], [0.1, 0.6, 0.2, 0.1, 0.5, 0, 0.25, 0.75]));
+    const out = classifyOutputs(
+      { name: 'm', config: config(4), labels },
+      ask(2),
+      probs([2, 4], [0.1, 0.6, 0.2, 0.1, 0.5, 0, 0.25, 0.75]),
+    );
     expect(out.get('P')!.shape).toEqual([2, 2]);
-    expect(text(out.get('P'))).toEqual(['0.600000:1:one', '0.200000:2', '0.750000:3:three', '0.500000:0:zero']);
+    expect(text(out.get('P'))).toEqual([
+      '0.600000:1:one',
+      '0.200000:2',
+      '0.750000:3:three',
+      '0.500000:0:zero',
+    ]);
   });
 
   it('treats the whole tensor as one item when the model does not batch, and caps k at the element count', () => {
     const out = classifyOutputs({ name: 'm', config: config(0) }, ask(9), probs([4], [3, 1, 3, 2]));
-    expect(out.get("P")!.shape).toEqual([4]);
+    expect(out.get('P')!.shape).toEqual([4]);
     expect(text(out.get('P'))).toEqual(['3.000000:0', '3.000000:2', '2.000000:3', '1.000000:1']);
   });
 
@@ -57,19 +71,34 @@ describe('classifyOutputs', () => {
     const outputs = probs([1, 4], [1, 2, 3, 4]);
     expect(classifyOutputs({ name: 'm', config: config(4) }, undefined, outputs)).toBe(outputs);
     expect(classifyOutputs({ name: 'm', config: config(4) }, ask(0), outputs)).toBe(outputs);
-    expect(classifyOutputs({ name: 'm', config: config(4) }, [{ name: 'P' }], outputs)).toBe(outputs);
+    expect(classifyOutputs({ name: 'm', config: config(4) }, [{ name: 'P' }], outputs)).toBe(
+      outputs,
+    );
   });
 
   it('orders INT64 values exactly', () => {
-    const outputs = new Map<string, Tensor>([['P', { datatype: 'INT64', shape: [1, 3], data: new BigInt64Array([2n ** 60n, 2n ** 60n + 1n, -3n]) }]]);
-    expect(text(classifyOutputs({ name: 'm', config: config(4) }, ask(2), outputs).get('P'))).toEqual([
-      `${2n ** 60n + 1n}:1`,
-      `${2n ** 60n}:0`,
+    const outputs = new Map<string, Tensor>([
+      [
+        'P',
+        {
+          datatype: 'INT64',
+          shape: [1, 3],
+          data: new BigInt64Array([2n ** 60n, 2n ** 60n + 1n, -3n]),
+        },
+      ],
     ]);
+    expect(
+      text(classifyOutputs({ name: 'm', config: config(4) }, ask(2), outputs).get('P')),
+    ).toEqual([`${2n ** 60n + 1n}:1`, `${2n ** 60n}:0`]);
   });
 
   it.each(['BYTES', 'BOOL', 'FP16'] as const)('refuses a %s output in Triton’s words', dt => {
-    const data = dt === 'BYTES' ? [new Uint8Array([97])] : dt === 'BOOL' ? new Uint8Array([1]) : new Uint16Array([0]);
+    const data =
+      dt === 'BYTES'
+        ? [new Uint8Array([97])]
+        : dt === 'BOOL'
+          ? new Uint8Array([1])
+          : new Uint16Array([0]);
     const outputs = new Map<string, Tensor>([['P', { datatype: dt, shape: [1, 1], data }]]);
     expect(() => classifyOutputs({ name: 'm', config: config(4) }, ask(1), outputs)).toThrow(
       `class result not available for output 'P' of model 'm' due to unsupported type '${dt}'`,
@@ -87,7 +116,12 @@ describe('readOutputLabels', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('reads one label per line as std::getline does: the last newline ends a label, empty lines count', async () => {
-    expect((await readOutputLabels(dir, config(4, 'labels.txt'))).get('P')).toEqual(['cat', 'dog', '', 'bird']);
+    expect((await readOutputLabels(dir, config(4, 'labels.txt'))).get('P')).toEqual([
+      'cat',
+      'dog',
+      '',
+      'bird',
+    ]);
     expect((await readOutputLabels(dir, config(4, 'plain.txt'))).get('P')).toEqual(['a\r', 'b']);
     expect((await readOutputLabels(dir, config(4))).size).toBe(0);
   });

@@ -25,8 +25,16 @@ async function repository(): Promise<string> {
     await writeFile(path.join(dir, name, '1', file), text);
   };
   await write('twice', 'model.twice', '');
-  await write('inner', 'pipeline.yaml', `${IO}steps:\n  - { name: a, model: twice, inputs: { x: X }, outputs: { y: Y } }\n`);
-  await write('outer', 'pipeline.yaml', `${IO}steps:\n  - { name: first, model: twice, inputs: { x: X }, outputs: { y: T } }\n  - { name: then, model: inner, inputs: { X: T }, outputs: { Y: Y } }\n`);
+  await write(
+    'inner',
+    'pipeline.yaml',
+    `${IO}steps:\n  - { name: a, model: twice, inputs: { x: X }, outputs: { y: Y } }\n`,
+  );
+  await write(
+    'outer',
+    'pipeline.yaml',
+    `${IO}steps:\n  - { name: first, model: twice, inputs: { x: X }, outputs: { y: T } }\n  - { name: then, model: inner, inputs: { X: T }, outputs: { Y: Y } }\n`,
+  );
   return dir;
 }
 
@@ -36,7 +44,8 @@ function twiceBackend(gate: Gate): Backend {
     name: 'twice',
     platforms: [],
     defaultModelFilename: 'model.twice',
-    describe: () => Promise.resolve({ inputs: [{ name: 'x', ...sig }], outputs: [{ name: 'y', ...sig }] }),
+    describe: () =>
+      Promise.resolve({ inputs: [{ name: 'x', ...sig }], outputs: [{ name: 'y', ...sig }] }),
     createInstance: () =>
       Promise.resolve({
         async execute(inputs: TensorMap) {
@@ -59,15 +68,28 @@ describe('Engine shutdown', () => {
       clock: new SimulatedClock(),
       backends: catalog => [twiceBackend(gate), createPipelineBackend({ catalog })],
     });
-    expect(['twice', 'inner', 'outer'].map(n => engine.isModelReady(n))).toEqual([true, true, true]);
+    expect(['twice', 'inner', 'outer'].map(n => engine.isModelReady(n))).toEqual([
+      true,
+      true,
+      true,
+    ]);
     gate.hold();
-    const running = engine.infer({ modelName: 'outer', inputs: new Map([['X', { datatype: 'FP32', shape: [1, 2], data: Float32Array.from([1, 2]) }]]) });
+    const running = engine.infer({
+      modelName: 'outer',
+      inputs: new Map([
+        ['X', { datatype: 'FP32', shape: [1, 2], data: Float32Array.from([1, 2]) }],
+      ]),
+    });
     while (gate.waiting === 0) await new Promise<void>(resolve => setImmediate(resolve));
     const stopped = engine.shutdown();
     gate.open();
     const res = await running;
     expect(Array.from(res.outputs.get('Y')!.data as Float32Array)).toEqual([4, 8]);
     await stopped;
-    expect(['twice', 'inner', 'outer'].map(n => engine.isModelReady(n))).toEqual([false, false, false]);
+    expect(['twice', 'inner', 'outer'].map(n => engine.isModelReady(n))).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 });

@@ -12,10 +12,17 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function engineFor(models: Record<string, string>, opts: Partial<EngineOptions> = {}): Promise<{ engine: Engine; dir: string }> {
+async function engineFor(
+  models: Record<string, string>,
+  opts: Partial<EngineOptions> = {},
+): Promise<{ engine: Engine; dir: string }> {
   const repo = await tempRepository(models);
   cleanups.push(repo.dispose);
-  const engine = await createEngine({ modelRepository: repo.dir, backends: [createOnnxRuntimeBackend()], ...opts });
+  const engine = await createEngine({
+    modelRepository: repo.dir,
+    backends: [createOnnxRuntimeBackend()],
+    ...opts,
+  });
   cleanups.push(() => engine.shutdown(5000));
   return { engine, dir: repo.dir };
 }
@@ -28,16 +35,26 @@ describe('Engine with ONNX Runtime', () => {
     const v2 = await engine.infer({ modelName: 'simple', inputs: simpleInputs(1, 2), id: 'a' });
     expect(v2.modelVersion).toBe('2');
     expect(v2.id).toBe('a');
-    expect(Array.from(v2.outputs.get('OUTPUT0')!.data as Float32Array).slice(0, 3)).toEqual([0, 2, 4]);
-    const v1 = await engine.infer({ modelName: 'simple', modelVersion: 1, inputs: simpleInputs(1, 2) });
-    expect(Array.from(v1.outputs.get('OUTPUT0')!.data as Float32Array).slice(0, 3)).toEqual([2, 3, 4]);
+    expect(Array.from(v2.outputs.get('OUTPUT0')!.data as Float32Array).slice(0, 3)).toEqual([
+      0, 2, 4,
+    ]);
+    const v1 = await engine.infer({
+      modelName: 'simple',
+      modelVersion: 1,
+      inputs: simpleInputs(1, 2),
+    });
+    expect(Array.from(v1.outputs.get('OUTPUT0')!.data as Float32Array).slice(0, 3)).toEqual([
+      2, 3, 4,
+    ]);
     expect(engine.modelMetadata('simple').versions).toEqual(['2', '1']);
   });
 
   it('counts requests, inferences and executions in the statistics', async () => {
     const { engine } = await engineFor({ simple });
     await engine.infer({ modelName: 'simple', modelVersion: 1, inputs: simpleInputs(3) });
-    await expect(engine.infer({ modelName: 'simple', modelVersion: 1, inputs: new Map() })).rejects.toThrow(/missing required input/);
+    await expect(
+      engine.infer({ modelName: 'simple', modelVersion: 1, inputs: new Map() }),
+    ).rejects.toThrow(/missing required input/);
     const [s] = engine.statistics('simple', 1);
     expect(s!.inference_stats.success.count).toBe(1);
     expect(s!.inference_stats.fail.count).toBe(1);
@@ -67,32 +84,52 @@ describe('Engine with ONNX Runtime', () => {
   });
 
   it('in explicit mode loads only what is named and lists the rest by name', async () => {
-    const { engine } = await engineFor({ simple, mlp: path.join(EXAMPLES, 'mlp') }, { controlMode: 'explicit', loadModels: ['mlp'] });
-    expect(await engine.repositoryIndex(false)).toEqual([{ name: 'mlp', version: '1', state: 'READY' }, { name: 'simple' }]);
+    const { engine } = await engineFor(
+      { simple, mlp: path.join(EXAMPLES, 'mlp') },
+      { controlMode: 'explicit', loadModels: ['mlp'] },
+    );
+    expect(await engine.repositoryIndex(false)).toEqual([
+      { name: 'mlp', version: '1', state: 'READY' },
+      { name: 'simple' },
+    ]);
     await engine.load('simple');
     expect(engine.isModelReady('simple', 1)).toBe(true);
     await engine.unload('simple');
     expect(engine.isModelReady('simple')).toBe(false);
-    await expect(engine.infer({ modelName: 'simple', inputs: simpleInputs() })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(
+      engine.infer({ modelName: 'simple', inputs: simpleInputs() }),
+    ).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 
   it('refuses load/unload in none mode', async () => {
     const { engine } = await engineFor({ simple });
-    await expect(engine.load('simple')).rejects.toThrow(/not allowed if model control mode is none/);
+    await expect(engine.load('simple')).rejects.toThrow(
+      /not allowed if model control mode is none/,
+    );
   });
 
   it('applies a config override on load and keeps the old model when an override is bad', async () => {
     const { engine } = await engineFor({ simple }, { controlMode: 'explicit', loadModels: ['*'] });
-    const override = { ...engine.modelConfig('simple'), max_batch_size: 2, dynamic_batching: undefined, version_policy: { specific: { versions: [1] } } };
+    const override = {
+      ...engine.modelConfig('simple'),
+      max_batch_size: 2,
+      dynamic_batching: undefined,
+      version_policy: { specific: { versions: [1] } },
+    };
     await engine.load('simple', { config: JSON.stringify(override) });
     expect(engine.modelConfig('simple').max_batch_size).toBe(2);
     expect(engine.modelMetadata('simple').versions).toEqual(['1']);
-    await expect(engine.load('simple', { config: '{"max_batch_size": "eight"}' })).rejects.toThrow(/max_batch_size/);
+    await expect(engine.load('simple', { config: '{"max_batch_size": "eight"}' })).rejects.toThrow(
+      /max_batch_size/,
+    );
     expect(engine.modelConfig('simple').max_batch_size).toBe(2);
   });
 
   it('loses no request while a model is reloaded and unloaded under traffic', async () => {
-    const { engine } = await engineFor({ simple }, { controlMode: 'explicit', loadModels: ['simple'] });
+    const { engine } = await engineFor(
+      { simple },
+      { controlMode: 'explicit', loadModels: ['simple'] },
+    );
     let stop = false;
     let ok = 0;
     const failures: unknown[] = [];
@@ -114,7 +151,9 @@ describe('Engine with ONNX Runtime', () => {
     expect(ok).toBeGreaterThan(0);
 
     // Requests accepted before an unload all finish successfully.
-    const inflight = Array.from({ length: 16 }, () => engine.infer({ modelName: 'simple', inputs: simpleInputs() }));
+    const inflight = Array.from({ length: 16 }, () =>
+      engine.infer({ modelName: 'simple', inputs: simpleInputs() }),
+    );
     await engine.unload('simple');
     expect((await Promise.allSettled(inflight)).every(r => r.status === 'fulfilled')).toBe(true);
   });
@@ -122,7 +161,10 @@ describe('Engine with ONNX Runtime', () => {
   it('in poll mode picks up added, changed and removed models', async () => {
     const clock = new SimulatedClock();
     const logger = new InMemoryLogger();
-    const { engine, dir } = await engineFor({ simple }, { controlMode: 'poll', pollSecs: 1, clock, logger });
+    const { engine, dir } = await engineFor(
+      { simple },
+      { controlMode: 'poll', pollSecs: 1, clock, logger },
+    );
     const changes = () => logger.lines.filter(l => l.msg === 'model repository changed').length;
     // The clock moves a poll interval at each look until a poll has seen the change (a poll still
     // applying the last change has no timer to fire), then the test waits until it is applied.
@@ -144,9 +186,14 @@ describe('Engine with ONNX Runtime', () => {
 
   // issue #10 item 5
   it('is ready again once a model that failed to load is unloaded', async () => {
-    const { engine } = await engineFor({ mlp: path.join(EXAMPLES, 'mlp') }, { controlMode: 'explicit' });
+    const { engine } = await engineFor(
+      { mlp: path.join(EXAMPLES, 'mlp') },
+      { controlMode: 'explicit' },
+    );
     expect(engine.isReady()).toBe(true);
-    await expect(engine.load('mlp', { config: '{"backend":"evil"}' })).rejects.toMatchObject({ code: 'INVALID_ARG' });
+    await expect(engine.load('mlp', { config: '{"backend":"evil"}' })).rejects.toMatchObject({
+      code: 'INVALID_ARG',
+    });
     expect(engine.isReady()).toBe(false);
     await engine.unload('mlp');
     expect(engine.isReady()).toBe(true);
@@ -158,7 +205,11 @@ describe('Engine with ONNX Runtime', () => {
     const repo = await tempRepository({ mlp: path.join(EXAMPLES, 'mlp') });
     cleanups.push(repo.dispose);
     await writeFile(path.join(repo.dir, 'mlp', 'config.yaml'), 'max_batch_size: [\n');
-    const engine = await createEngine({ modelRepository: repo.dir, backends: [createOnnxRuntimeBackend()], logger });
+    const engine = await createEngine({
+      modelRepository: repo.dir,
+      backends: [createOnnxRuntimeBackend()],
+      logger,
+    });
     cleanups.push(() => engine.shutdown(5000));
     const warned = logger.lines.filter(l => l.level === 'warn' && l.fields['model'] === 'mlp');
     expect(warned).toHaveLength(1);
@@ -169,11 +220,15 @@ describe('Engine with ONNX Runtime', () => {
   it('logs an invalid config.yaml at warning in poll mode, while the old version keeps serving', async () => {
     const logger = new InMemoryLogger();
     const clock = new SimulatedClock();
-    const { engine, dir } = await engineFor({ mlp: path.join(EXAMPLES, 'mlp') }, { controlMode: 'poll', pollSecs: 1, clock, logger });
+    const { engine, dir } = await engineFor(
+      { mlp: path.join(EXAMPLES, 'mlp') },
+      { controlMode: 'poll', pollSecs: 1, clock, logger },
+    );
     expect(engine.isModelReady('mlp')).toBe(true);
     await writeFile(path.join(dir, 'mlp', 'config.yaml'), 'max_batch_size: [\n');
     clock.advance(1000);
-    const warned = () => logger.lines.filter(l => l.level === 'warn' && l.fields['model'] === 'mlp');
+    const warned = () =>
+      logger.lines.filter(l => l.level === 'warn' && l.fields['model'] === 'mlp');
     await expect.poll(() => warned().length, { timeout: 10_000 }).toBe(1);
     expect(String(warned()[0]!.fields['reason'])).toMatch(/mlp\/config\.yaml:\d+:\d+: /);
     expect(engine.isModelReady('mlp')).toBe(true);

@@ -7,7 +7,11 @@ describe('loadWaves', () => {
       ['ocr', ['det', 'rec', 'pre']],
       ['pre', ['resize']],
     ]);
-    expect(loadWaves(['ocr', 'det', 'rec', 'pre', 'resize'], deps)).toEqual([['det', 'rec', 'resize'], ['pre'], ['ocr']]);
+    expect(loadWaves(['ocr', 'det', 'rec', 'pre', 'resize'], deps)).toEqual([
+      ['det', 'rec', 'resize'],
+      ['pre'],
+      ['ocr'],
+    ]);
   });
 
   it('still tries pipelines in a cycle or waiting on a missing model, last', () => {

@@ -5,11 +5,16 @@ import { ModelConfigSchema } from '../../../engine/core/model-config.js';
 
 describe('schedulingParameters', () => {
   it('reads priority and timeout', () => {
-    expect(schedulingParameters({ priority: 2, timeout: 5000, other: 'x' }, 'm')).toEqual({ priority: 2, timeoutUs: 5000 });
+    expect(schedulingParameters({ priority: 2, timeout: 5000, other: 'x' }, 'm')).toEqual({
+      priority: 2,
+      timeoutUs: 5000,
+    });
     expect(schedulingParameters(undefined, 'm')).toEqual({});
   });
   it('rejects non-integers with the parameter and model named', () => {
-    expect(() => schedulingParameters({ priority: 'high' }, 'm')).toThrow(/parameter 'priority' of a request to model 'm' must be a non-negative integer, got "high"/);
+    expect(() => schedulingParameters({ priority: 'high' }, 'm')).toThrow(
+      /parameter 'priority' of a request to model 'm' must be a non-negative integer, got "high"/,
+    );
     expect(() => schedulingParameters({ timeout: -1 }, 'm')).toThrow(/'timeout'/);
   });
 });

@@ -49,7 +49,10 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function sandbox(files: Record<string, string>, links: Record<string, string> = {}): Promise<Sandbox> {
+async function sandbox(
+  files: Record<string, string>,
+  links: Record<string, string> = {},
+): Promise<Sandbox> {
   const base = await mkdtemp(path.join(tmpdir(), 'braid-escape-'));
   cleanups.push(() => rm(base, { recursive: true, force: true }));
   const repo = path.join(base, 'repo');
@@ -68,10 +71,18 @@ async function sandbox(files: Record<string, string>, links: Record<string, stri
     await mkdir(path.dirname(path.join(repo, rel)), { recursive: true });
     await symlink(target, path.join(repo, rel));
   }
-  return { base, repo, marker: path.join(base, 'ran-outside'), outsideJs: path.join(base, 'outside.js') };
+  return {
+    base,
+    repo,
+    marker: path.join(base, 'ran-outside'),
+    outsideJs: path.join(base, 'outside.js'),
+  };
 }
 
-async function engineOver(box: Sandbox, loadModels: string[] = []): Promise<{ engine: Engine; logger: InMemoryLogger }> {
+async function engineOver(
+  box: Sandbox,
+  loadModels: string[] = [],
+): Promise<{ engine: Engine; logger: InMemoryLogger }> {
   const logger = new InMemoryLogger();
   const engine = await createEngine({
     modelRepository: box.repo,
@@ -84,30 +95,42 @@ async function engineOver(box: Sandbox, loadModels: string[] = []): Promise<{ en
   return { engine, logger };
 }
 
-const input = () => new Map([['a', { datatype: 'INT32' as const, shape: [2], data: Int32Array.of(1, 2) }]]);
+const input = () =>
+  new Map([['a', { datatype: 'INT32' as const, shape: [2], data: Int32Array.of(1, 2) }]]);
 const RULE = /must name a file inside the model directory/;
 
 describe('files named by a load override', () => {
   it.each([
     ['a ".." path', '../../../outside.js'],
     ['an absolute path', 'ABS'],
-  ])('are refused over HTTP with 400 naming the field when they use %s, and nothing outside runs', async (_, name) => {
-    const box = await sandbox({});
-    const { engine } = await engineOver(box);
-    const file = name === 'ABS' ? box.outsideJs : name;
-    const config = JSON.stringify({ backend: 'js', default_model_filename: file });
-    const res = await post(createApp(engine), '/v2/repository/models/echo/load', { parameters: { config } });
-    const message = await expectError(res, 400);
-    expect(message).toMatch(/default_model_filename/);
-    expect(message).toMatch(RULE);
-    expect(existsSync(box.marker)).toBe(false);
-    expect(engine.isModelReady('echo')).toBe(false);
-  });
+  ])(
+    'are refused over HTTP with 400 naming the field when they use %s, and nothing outside runs',
+    async (_, name) => {
+      const box = await sandbox({});
+      const { engine } = await engineOver(box);
+      const file = name === 'ABS' ? box.outsideJs : name;
+      const config = JSON.stringify({ backend: 'js', default_model_filename: file });
+      const res = await post(createApp(engine), '/v2/repository/models/echo/load', {
+        parameters: { config },
+      });
+      const message = await expectError(res, 400);
+      expect(message).toMatch(/default_model_filename/);
+      expect(message).toMatch(RULE);
+      expect(existsSync(box.marker)).toBe(false);
+      expect(engine.isModelReady('echo')).toBe(false);
+    },
+  );
 
   it('still load a file the override names inside the model directory', async () => {
     const box = await sandbox({ 'echo/1/other.js': MODEL_JS });
     const { engine } = await engineOver(box);
-    await engine.load('echo', { config: JSON.stringify({ backend: 'js', max_batch_size: 0, default_model_filename: 'sub/../other.js' }) });
+    await engine.load('echo', {
+      config: JSON.stringify({
+        backend: 'js',
+        max_batch_size: 0,
+        default_model_filename: 'sub/../other.js',
+      }),
+    });
     const res = await engine.infer({ modelName: 'echo', inputs: input() });
     expect(Array.from(res.outputs.get('b')!.data as Int32Array)).toEqual([2, 3]);
   });
@@ -117,7 +140,10 @@ describe('files named by a load override', () => {
     const { engine } = await engineOver(box);
     const answer = async (file: string): Promise<string> => {
       const config = JSON.stringify({ backend: 'onnxruntime', default_model_filename: file });
-      const err = await engine.load('echo', { config }).then(() => undefined, (e: Error) => e);
+      const err = await engine.load('echo', { config }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       return err!.message.replaceAll(file, '<file>');
     };
     const present = await answer(path.join(box.base, 'outside.yaml'));
@@ -129,7 +155,9 @@ describe('files named by a load override', () => {
   it('may name a symbolic link the repository holds, even one that points outside it', async () => {
     const box = await sandbox({}, { 'echo/1/linked.js': '../../../real-model.js' });
     const { engine } = await engineOver(box);
-    await engine.load('echo', { config: JSON.stringify({ backend: 'js', default_model_filename: 'linked.js' }) });
+    await engine.load('echo', {
+      config: JSON.stringify({ backend: 'js', default_model_filename: 'linked.js' }),
+    });
     expect(engine.isModelReady('echo')).toBe(true);
   });
 });
@@ -141,7 +169,10 @@ describe('files named by config.yaml', () => {
   ])('are refused at load with the file, line and field when they use %s', async (_, name) => {
     const box = await sandbox({});
     const file = name === 'ABS' ? path.join(box.base, 'outside.js') : name;
-    await writeFile(path.join(box.repo, 'echo', 'config.yaml'), `backend: js\ndefault_model_filename: ${JSON.stringify(file)}\n`);
+    await writeFile(
+      path.join(box.repo, 'echo', 'config.yaml'),
+      `backend: js\ndefault_model_filename: ${JSON.stringify(file)}\n`,
+    );
     const { engine } = await engineOver(box, ['echo']);
     const row = (await engine.repositoryIndex(false)).find(r => r.name === 'echo')!;
     expect(row.state).toBe('UNAVAILABLE');
@@ -151,15 +182,24 @@ describe('files named by config.yaml', () => {
   });
 
   it('never get a pipeline file outside the repository parsed (no key listing)', async () => {
-    const box = await sandbox({ 'pipe/config.yaml': 'backend: pipeline\ndefault_model_filename: ../../../outside.yaml\n', 'pipe/1/': '' });
+    const box = await sandbox({
+      'pipe/config.yaml': 'backend: pipeline\ndefault_model_filename: ../../../outside.yaml\n',
+      'pipe/1/': '',
+    });
     const { engine } = await engineOver(box);
-    const err = await engine.load('pipe').then(() => undefined, (e: Error) => e);
+    const err = await engine.load('pipe').then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(err!.message).toMatch(RULE);
     expect(err!.message).not.toMatch(/dependencies|unknown key/);
   });
 
   it('keep working when the model file is a symbolic link the repository holds', async () => {
-    const box = await sandbox({ 'linked/config.yaml': 'backend: js\nmax_batch_size: 0\n' }, { 'linked/1/model.js': '../../../real-model.js' });
+    const box = await sandbox(
+      { 'linked/config.yaml': 'backend: js\nmax_batch_size: 0\n' },
+      { 'linked/1/model.js': '../../../real-model.js' },
+    );
     const { engine } = await engineOver(box, ['linked']);
     const res = await engine.infer({ modelName: 'linked', inputs: input() });
     expect(Array.from(res.outputs.get('b')!.data as Int32Array)).toEqual([2, 3]);
@@ -176,7 +216,10 @@ describe('modules named by a pipeline step', () => {
     await mkdir(path.join(box.repo, 'pipe', '1'), { recursive: true });
     await writeFile(path.join(box.repo, 'pipe', '1', 'pipeline.yaml'), pipeline(module));
     const { engine } = await engineOver(box);
-    const err = await engine.load('pipe').then(() => undefined, (e: Error & { code: string }) => e);
+    const err = await engine.load('pipe').then(
+      () => undefined,
+      (e: Error & { code: string }) => e,
+    );
     expect(err!.code).toBe('INVALID_ARG');
     expect(err!.message).toMatch(/pipe\/1\/pipeline\.yaml:7:\d+: error: step 'step': module /);
     expect(err!.message).toMatch(RULE);
@@ -184,7 +227,10 @@ describe('modules named by a pipeline step', () => {
   });
 
   it('may be a symbolic link the repository holds', async () => {
-    const box = await sandbox({ 'pipe/1/pipeline.yaml': pipeline('./step.js') }, { 'pipe/1/step.js': '../../../real-model.js' });
+    const box = await sandbox(
+      { 'pipe/1/pipeline.yaml': pipeline('./step.js') },
+      { 'pipe/1/step.js': '../../../real-model.js' },
+    );
     const { engine } = await engineOver(box, ['pipe']);
     const res = await engine.infer({ modelName: 'pipe', inputs: input() });
     expect(Array.from(res.outputs.get('b')!.data as Int32Array)).toEqual([2, 3]);
@@ -201,12 +247,17 @@ describe('load errors sent to clients', () => {
       'bad/1/': '',
     });
     const { engine } = await engineOver(box, ['broken', 'nofile', 'bad']);
-    const reasons = (await engine.repositoryIndex(false)).filter(r => r.reason !== undefined).map(r => `${r.name}: ${r.reason}`);
+    const reasons = (await engine.repositoryIndex(false))
+      .filter(r => r.reason !== undefined)
+      .map(r => `${r.name}: ${r.reason}`);
     expect(reasons).toHaveLength(3);
     for (const r of reasons) expect(r).not.toContain(box.base);
     expect(reasons.join('\n')).toMatch(/bad\/config\.yaml:\d+:\d+/);
     expect(reasons.join('\n')).toMatch(/nofile\/1/);
-    const err = await engine.load('broken').then(() => undefined, (e: Error) => e);
+    const err = await engine.load('broken').then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(err!.message).not.toContain(box.base);
   });
 });

@@ -15,14 +15,20 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function repo(models: Record<string, string> = { simple: path.join(TRITON_REPO, 'simple') }): Promise<string> {
+async function repo(
+  models: Record<string, string> = { simple: path.join(TRITON_REPO, 'simple') },
+): Promise<string> {
   const r = await tempRepository(models);
   cleanups.push(r.dispose);
   return r.dir;
 }
 
 async function engineOver(dir: string, opts: Partial<EngineOptions> = {}): Promise<Engine> {
-  const engine = await createEngine({ modelRepository: dir, backends: catalog => standardBackends(catalog, { logger: noopLogger }), ...opts });
+  const engine = await createEngine({
+    modelRepository: dir,
+    backends: catalog => standardBackends(catalog, { logger: noopLogger }),
+    ...opts,
+  });
   cleanups.push(() => engine.shutdown(5000));
   return engine;
 }
@@ -44,23 +50,31 @@ describe('a Triton model repository with config.pbtxt', () => {
   it('serves a config saved from Triton, pinned memory and all, warning once per field without effect', async () => {
     const dir = await repo();
     const file = path.join(dir, 'simple', 'config.pbtxt');
-    await writeFile(file, (await readFile(file, 'utf8')) + 'optimization { input_pinned_memory { enable: true } }\n');
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')) + 'optimization { input_pinned_memory { enable: true } }\n',
+    );
     const logger = new InMemoryLogger();
     const engine = await engineOver(dir, { logger });
     expect(engine.isModelReady('simple')).toBe(true);
     const warnings = logger.lines.filter(e => e.msg === 'config field has no effect');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.fields).toMatchObject({ model: 'simple' });
-    expect(String(warnings[0]!.fields['field'])).toMatch(/^simple\/config\.pbtxt:\d+:\d+: field 'optimization\.input_pinned_memory\.enable' has no effect/);
+    expect(String(warnings[0]!.fields['field'])).toMatch(
+      /^simple\/config\.pbtxt:\d+:\d+: field 'optimization\.input_pinned_memory\.enable' has no effect/,
+    );
   });
 
   it('refuses a sequence model at load, naming config.pbtxt, line and column, instead of dropping sequence batching', async () => {
     const dir = await repo();
-    const text = 'name: "simple"\nplatform: "onnxruntime_onnx"\nmax_batch_size: 8\nsequence_batching {\n  max_sequence_idle_microseconds: 5000000\n}\n';
+    const text =
+      'name: "simple"\nplatform: "onnxruntime_onnx"\nmax_batch_size: 8\nsequence_batching {\n  max_sequence_idle_microseconds: 5000000\n}\n';
     await writeFile(path.join(dir, 'simple', 'config.pbtxt'), text);
     const engine = await engineOver(dir);
     expect(engine.isModelReady('simple')).toBe(false);
-    expect(await reason(engine, 'simple')).toContain("config.pbtxt:4:1: field 'sequence_batching' is not supported");
+    expect(await reason(engine, 'simple')).toContain(
+      "config.pbtxt:4:1: field 'sequence_batching' is not supported",
+    );
   });
 
   it('with --strict-model-config, sees config.pbtxt as the config file', async () => {
@@ -88,7 +102,11 @@ describe('a Triton model repository with config.pbtxt', () => {
 
   it('serves an ensemble of two ONNX models from config.pbtxt, with the right numbers', async () => {
     const engine = await engineOver(TRITON_REPO);
-    expect(['simple', 'mul_sub', 'add_mul'].map(m => engine.isModelReady(m))).toEqual([true, true, true]);
+    expect(['simple', 'mul_sub', 'add_mul'].map(m => engine.isModelReady(m))).toEqual([
+      true,
+      true,
+      true,
+    ]);
     const a = Float32Array.from({ length: 32 }, (_, i) => i % 16);
     const b = new Float32Array(32).fill(3);
     const res = await engine.infer({
@@ -99,8 +117,12 @@ describe('a Triton model repository with config.pbtxt', () => {
       ]),
     });
     // PRODUCT = (A + B) * (A - B) = A² - B²; TWICE_B = (A + B) - (A - B) = 2B.
-    expect(Array.from(res.outputs.get('PRODUCT')!.data as Float32Array)).toEqual(Array.from(a, x => x * x - 9));
-    expect(Array.from(res.outputs.get('TWICE_B')!.data as Float32Array)).toEqual(new Array(32).fill(6));
+    expect(Array.from(res.outputs.get('PRODUCT')!.data as Float32Array)).toEqual(
+      Array.from(a, x => x * x - 9),
+    );
+    expect(Array.from(res.outputs.get('TWICE_B')!.data as Float32Array)).toEqual(
+      new Array(32).fill(6),
+    );
     expect(res.outputs.get('PRODUCT')!.shape).toEqual([2, 16]);
   });
 
@@ -108,14 +130,25 @@ describe('a Triton model repository with config.pbtxt', () => {
     const engine = await engineOver(TRITON_REPO, { controlMode: 'explicit', loadModels: [] });
     expect(engine.isModelReady('simple')).toBe(false);
     await engine.load('add_mul');
-    expect(['add_mul', 'simple', 'mul_sub'].map(m => engine.isModelReady(m))).toEqual([true, true, true]);
+    expect(['add_mul', 'simple', 'mul_sub'].map(m => engine.isModelReady(m))).toEqual([
+      true,
+      true,
+      true,
+    ]);
   });
 
   it("keeps an ensemble that does not fit its models UNAVAILABLE, with config.pbtxt's line and column", async () => {
-    const dir = await repo({ simple: path.join(TRITON_REPO, 'simple'), mul_sub: path.join(TRITON_REPO, 'mul_sub'), add_mul: path.join(TRITON_REPO, 'add_mul') });
+    const dir = await repo({
+      simple: path.join(TRITON_REPO, 'simple'),
+      mul_sub: path.join(TRITON_REPO, 'mul_sub'),
+      add_mul: path.join(TRITON_REPO, 'add_mul'),
+    });
     const file = path.join(dir, 'add_mul', 'config.pbtxt');
     const text = await readFile(file, 'utf8');
-    await writeFile(file, text.replace('key: "INPUT1" value: "difference"', 'key: "INPUT9" value: "difference"'));
+    await writeFile(
+      file,
+      text.replace('key: "INPUT1" value: "difference"', 'key: "INPUT9" value: "difference"'),
+    );
     const engine = await engineOver(dir);
     expect(engine.isModelReady('add_mul')).toBe(false);
     expect(await reason(engine, 'add_mul')).toContain(

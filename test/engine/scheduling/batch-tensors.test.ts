@@ -2,11 +2,19 @@ import { describe, expect, it } from 'vitest';
 import type { DataType } from '../../../engine/core/datatype.js';
 import { typedArrayFor } from '../../../engine/core/tensor.js';
 import type { Tensor, TensorData, TensorMap } from '../../../engine/core/tensor.js';
-import { batchShapeKey, concatBatch, splitBatch } from '../../../engine/scheduling/batch-tensors.js';
+import {
+  batchShapeKey,
+  concatBatch,
+  splitBatch,
+} from '../../../engine/scheduling/batch-tensors.js';
 
 const label = "model 'm' version 1";
 const map = (...entries: [string, Tensor][]): TensorMap => new Map(entries);
-const t = (datatype: DataType, shape: number[], data: TensorData): Tensor => ({ datatype, shape, data });
+const t = (datatype: DataType, shape: number[], data: TensorData): Tensor => ({
+  datatype,
+  shape,
+  data,
+});
 
 describe('concatBatch', () => {
   it('passes a single request through without copying', () => {
@@ -41,7 +49,9 @@ describe('concatBatch', () => {
     const out = concatBatch(label, [a, b]).get('X')!;
     expect(out.shape).toEqual([3, 2]);
     expect(out.data).toBeInstanceOf(Ctor);
-    expect(Array.from(out.data as ArrayLike<number | bigint>)).toEqual(Array.from(make(3, 0) as ArrayLike<number | bigint>));
+    expect(Array.from(out.data as ArrayLike<number | bigint>)).toEqual(
+      Array.from(make(3, 0) as ArrayLike<number | bigint>),
+    );
   });
 
   it('joins BYTES element lists, sharing the element buffers', () => {
@@ -51,13 +61,23 @@ describe('concatBatch', () => {
     const b = map(['S', t('BYTES', [2], bEls)]);
     const out = concatBatch(label, [a, b]).get('S')!;
     expect(out.shape).toEqual([3]);
-    expect((out.data as Uint8Array[]).map(x => new TextDecoder().decode(x))).toEqual(['a', 'b', 'c']);
+    expect((out.data as Uint8Array[]).map(x => new TextDecoder().decode(x))).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
     expect((out.data as Uint8Array[])[1]).toBe(bEls[0]);
   });
 
   it('joins every input of multi-input requests', () => {
-    const a = map(['X', t('INT32', [1, 1], Int32Array.of(1))], ['Y', t('FP32', [1], Float32Array.of(10))]);
-    const b = map(['Y', t('FP32', [1], Float32Array.of(20))], ['X', t('INT32', [1, 1], Int32Array.of(2))]);
+    const a = map(
+      ['X', t('INT32', [1, 1], Int32Array.of(1))],
+      ['Y', t('FP32', [1], Float32Array.of(10))],
+    );
+    const b = map(
+      ['Y', t('FP32', [1], Float32Array.of(20))],
+      ['X', t('INT32', [1, 1], Int32Array.of(2))],
+    );
     const out = concatBatch(label, [a, b]);
     expect(Array.from(out.get('X')!.data as Int32Array)).toEqual([1, 2]);
     expect(Array.from(out.get('Y')!.data as Float32Array)).toEqual([10, 20]);
@@ -67,9 +87,15 @@ describe('concatBatch', () => {
     const a = map(['X', t('FP32', [1, 2], new Float32Array(2))]);
     const b = map(['X', t('FP32', [1, 3], new Float32Array(3))]);
     expect(() => concatBatch(label, [a, b])).toThrow(
-      expect.objectContaining({ code: 'INTERNAL', message: expect.stringMatching(/model 'm' version 1.*'X'.*\[1,3\]/) }),
+      expect.objectContaining({
+        code: 'INTERNAL',
+        message: expect.stringMatching(/model 'm' version 1.*'X'.*\[1,3\]/),
+      }),
     );
-    const c = map(['X', t('FP32', [1, 2], new Float32Array(2))], ['Z', t('FP32', [1], new Float32Array(1))]);
+    const c = map(
+      ['X', t('FP32', [1, 2], new Float32Array(2))],
+      ['Z', t('FP32', [1], new Float32Array(1))],
+    );
     expect(() => concatBatch(label, [a, c])).toThrow(/input 'Z'/);
   });
 });
@@ -91,7 +117,11 @@ describe('splitBatch', () => {
   it('splits BigInt64 and BYTES outputs', () => {
     const big = BigInt64Array.of(1n, 2n, 3n);
     const bytes = [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)];
-    const [a, b] = splitBatch(label, map(['I', t('INT64', [3], big)], ['S', t('BYTES', [3, 1], bytes)]), [1, 2]);
+    const [a, b] = splitBatch(
+      label,
+      map(['I', t('INT64', [3], big)], ['S', t('BYTES', [3, 1], bytes)]),
+      [1, 2],
+    );
     expect(Array.from(b!.get('I')!.data as BigInt64Array)).toEqual([2n, 3n]);
     expect(a!.get('S')!.data).toEqual([bytes[0]]);
     expect(b!.get('S')!.shape).toEqual([2, 1]);
@@ -102,13 +132,17 @@ describe('splitBatch', () => {
     expect(() => splitBatch(label, out, [3, 5])).toThrow(
       expect.objectContaining({
         code: 'INTERNAL',
-        message: expect.stringMatching(/model 'm' version 1: output 'Y' has shape \[7,2\].*batch size 8/),
+        message: expect.stringMatching(
+          /model 'm' version 1: output 'Y' has shape \[7,2\].*batch size 8/,
+        ),
       }),
     );
-    expect(() => splitBatch(label, map(['Y', t('FP32', [], new Float32Array(1))]), [1, 1])).toThrow(/output 'Y'/);
-    expect(() => splitBatch(label, map(['Y', t('FP32', [2, 2], new Float32Array(3))]), [1, 1])).toThrow(
-      /holds 3 elements, expected 4/,
+    expect(() => splitBatch(label, map(['Y', t('FP32', [], new Float32Array(1))]), [1, 1])).toThrow(
+      /output 'Y'/,
     );
+    expect(() =>
+      splitBatch(label, map(['Y', t('FP32', [2, 2], new Float32Array(3))]), [1, 1]),
+    ).toThrow(/holds 3 elements, expected 4/);
   });
 });
 
@@ -116,8 +150,12 @@ describe('batchShapeKey', () => {
   it('is equal exactly when the non-batch dims, datatypes and names agree, in any input order', () => {
     const x = (rows: number, w: number) => t('FP32', [rows, w], new Float32Array(rows * w));
     const y = t('INT32', [1], new Int32Array(1));
-    expect(batchShapeKey(map(['X', x(1, 4)], ['Y', y]))).toBe(batchShapeKey(map(['Y', y], ['X', x(3, 4)])));
+    expect(batchShapeKey(map(['X', x(1, 4)], ['Y', y]))).toBe(
+      batchShapeKey(map(['Y', y], ['X', x(3, 4)])),
+    );
     expect(batchShapeKey(map(['X', x(1, 4)]))).not.toBe(batchShapeKey(map(['X', x(1, 5)])));
-    expect(batchShapeKey(map(['X', x(1, 4)]))).not.toBe(batchShapeKey(map(['X', x(1, 4)], ['Y', y])));
+    expect(batchShapeKey(map(['X', x(1, 4)]))).not.toBe(
+      batchShapeKey(map(['X', x(1, 4)], ['Y', y])),
+    );
   });
 });

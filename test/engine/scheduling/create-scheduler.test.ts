@@ -4,20 +4,39 @@ import { InMemoryLogger } from '../../../engine/core/logger.js';
 import type { ModelConfigInput } from '../../../engine/core/model-config.js';
 import { createScheduler } from '../../../engine/scheduling/create-scheduler.js';
 import { StatsRecorder } from '../../../engine/scheduling/stats.js';
-import { config, FakeInstance, inputTags, request, rowTags, settle, track } from './fake-instance.js';
+import {
+  config,
+  FakeInstance,
+  inputTags,
+  request,
+  rowTags,
+  settle,
+  track,
+} from './fake-instance.js';
 
 type Batching = NonNullable<ModelConfigInput['dynamic_batching']>;
 
-function setup(batching: Batching | undefined, over: Partial<ModelConfigInput> = {}, instanceCount = 1) {
+function setup(
+  batching: Batching | undefined,
+  over: Partial<ModelConfigInput> = {},
+  instanceCount = 1,
+) {
   const clock = new SimulatedClock();
   const stats = new StatsRecorder('m', '1');
   const logger = new InMemoryLogger();
   const instances = Array.from({ length: instanceCount }, () => new FakeInstance());
   const cfg = config(batching ? { ...over, dynamic_batching: batching } : over);
-  const s = createScheduler({ modelName: 'm', version: '1', config: cfg, instances, clock, stats, logger });
+  const s = createScheduler({
+    modelName: 'm',
+    version: '1',
+    config: cfg,
+    instances,
+    clock,
+    stats,
+    logger,
+  });
   return { clock, stats, logger, instances, inst: instances[0]!, s };
 }
-
 
 describe('dynamic batcher: batch formation', () => {
   it('sends the largest preferred size first, then the rest', async () => {
@@ -146,12 +165,17 @@ describe('dynamic batcher: queue policy', () => {
 
   it('rejects a priority above priority_levels with INVALID_ARG', async () => {
     const { s } = setup({ priority_levels: 2, default_priority_level: 1 });
-    await expect(s.run(request(1, 0, { priority: 3 }))).rejects.toMatchObject({ code: 'INVALID_ARG' });
+    await expect(s.run(request(1, 0, { priority: 3 }))).rejects.toMatchObject({
+      code: 'INVALID_ARG',
+    });
   });
 
   it('refuses a config whose default_priority_level lies outside the levels', () => {
     expect(() => setup({ priority_levels: 2, default_priority_level: 0 })).toThrow(
-      expect.objectContaining({ code: 'INVALID_ARG', message: expect.stringContaining("model 'm' version 1") }),
+      expect.objectContaining({
+        code: 'INVALID_ARG',
+        message: expect.stringContaining("model 'm' version 1"),
+      }),
     );
   });
 
@@ -172,7 +196,9 @@ describe('dynamic batcher: queue policy', () => {
   });
 
   it('REJECT: a request past its queue timeout fails "Request timeout expired" and never executes', async () => {
-    const { s, inst, clock } = setup({ default_queue_policy: { default_timeout_microseconds: 5000 } });
+    const { s, inst, clock } = setup({
+      default_queue_policy: { default_timeout_microseconds: 5000 },
+    });
     track(s.run(request(1, 0)));
     await settle();
     const r = track(s.run(request(1, 1)));
@@ -243,7 +269,9 @@ describe('default scheduler (no dynamic_batching)', () => {
   it('has no queue limit or timeout and ignores request priority and timeout, as Triton', async () => {
     const { s, inst, clock } = setup(undefined);
     track(s.run(request(1, 0)));
-    const queued = Array.from({ length: 50 }, (_, i) => track(s.run(request(1, i, { priority: 9, timeoutUs: 1 }))));
+    const queued = Array.from({ length: 50 }, (_, i) =>
+      track(s.run(request(1, i, { priority: 9, timeoutUs: 1 }))),
+    );
     await settle();
     clock.advance(1000);
     await settle();
@@ -257,7 +285,16 @@ describe('default scheduler (no dynamic_batching)', () => {
     const logger = new InMemoryLogger();
     const instances = [new FakeInstance()];
     const stats = new StatsRecorder('m', '1');
-    const s = createScheduler({ modelName: 'm', version: '1', config: config(), instances, clock, stats, logger, pendingWarnAt: 3 });
+    const s = createScheduler({
+      modelName: 'm',
+      version: '1',
+      config: config(),
+      instances,
+      clock,
+      stats,
+      logger,
+      pendingWarnAt: 3,
+    });
     for (let i = 0; i < 10; i++) track(s.run(request(1, i)));
     await settle();
     const warnings = logger.lines.filter(l => l.level === 'warn');

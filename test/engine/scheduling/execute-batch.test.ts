@@ -14,7 +14,12 @@ class TwoOutputInstance implements ModelInstance {
     this.asked.push(opts.outputs);
     this.before?.(opts);
     const t = inputs.get('IN')!;
-    return Promise.resolve(new Map([['OUT', t], ['EXTRA', t]]));
+    return Promise.resolve(
+      new Map([
+        ['OUT', t],
+        ['EXTRA', t],
+      ]),
+    );
   }
   dispose(): Promise<void> {
     return Promise.resolve();
@@ -59,7 +64,12 @@ describe('executeBatch', () => {
   it('asks for every output when one request wants all of them', async () => {
     const c = ctx();
     const inst = new TwoOutputInstance();
-    const r = await executeBatch(c, inst, [request(1, 1, { outputs: ['OUT'] }), request(1, 2)], new AbortController().signal);
+    const r = await executeBatch(
+      c,
+      inst,
+      [request(1, 1, { outputs: ['OUT'] }), request(1, 2)],
+      new AbortController().signal,
+    );
     expect(inst.asked).toEqual([undefined]);
     expect(r.ok && [...r.outputs[1]!.keys()]).toEqual(['OUT', 'EXTRA']);
   });
@@ -91,7 +101,11 @@ describe('executeBatch', () => {
     };
     const r = await executeBatch(c, inst, [request(1, 1)], new AbortController().signal);
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.error).toMatchObject({ code: 'INTERNAL', reason: 'BACKEND', message: expect.stringMatching(/^model 'm' version 1: execution failed: bad tensor/) });
+    expect(!r.ok && r.error).toMatchObject({
+      code: 'INTERNAL',
+      reason: 'BACKEND',
+      message: expect.stringMatching(/^model 'm' version 1: execution failed: bad tensor/),
+    });
     expect(c.stats.snapshot().execution_count).toBe(0);
   });
 });

@@ -84,8 +84,17 @@ export function echoOutputs(inputs: TensorMap): TensorMap {
  * A request with input IN of shape [batch, width] whose elements all equal `tag`, so each
  * request's rows are recognisable in a batch and in its split outputs.
  */
-export function request(batch: number, tag: number, extra: Partial<ScheduledRequest> = {}, width = 2): ScheduledRequest {
-  const t: Tensor = { datatype: 'FP32', shape: [batch, width], data: new Float32Array(batch * width).fill(tag) };
+export function request(
+  batch: number,
+  tag: number,
+  extra: Partial<ScheduledRequest> = {},
+  width = 2,
+): ScheduledRequest {
+  const t: Tensor = {
+    datatype: 'FP32',
+    shape: [batch, width],
+    data: new Float32Array(batch * width).fill(tag),
+  };
   return { inputs: new Map([['IN', t]]), batchSize: batch, ...extra };
 }
 

@@ -26,7 +26,10 @@ describe('InstancePool', () => {
 
   it('refuses an empty instance list, naming the model', () => {
     expect(() => new InstancePool([], "model 'm' version 1")).toThrow(
-      expect.objectContaining({ code: 'INTERNAL', message: "model 'm' version 1 has no instances to schedule on" }),
+      expect.objectContaining({
+        code: 'INTERNAL',
+        message: "model 'm' version 1 has no instances to schedule on",
+      }),
     );
   });
 });

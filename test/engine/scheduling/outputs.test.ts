@@ -12,7 +12,11 @@ const config = ModelConfigSchema.parse({
   ],
 });
 
-const fp32 = (shape: number[]): Tensor => ({ datatype: 'FP32', shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+const fp32 = (shape: number[]): Tensor => ({
+  datatype: 'FP32',
+  shape,
+  data: new Float32Array(shape.reduce((a, b) => a * b, 1)),
+});
 
 describe('outputShaper', () => {
   it('undoes output reshape and keeps the requested order', () => {
@@ -29,7 +33,11 @@ describe('outputShaper', () => {
   });
 
   it('hands back what the instance produced when it is already the answer', () => {
-    const plain = ModelConfigSchema.parse({ max_batch_size: 0, input: [], output: [{ name: 'Y', data_type: 'TYPE_FP32', dims: [2] }] });
+    const plain = ModelConfigSchema.parse({
+      max_batch_size: 0,
+      input: [],
+      output: [{ name: 'Y', data_type: 'TYPE_FP32', dims: [2] }],
+    });
     const produced: TensorMap = new Map([['Y', fp32([2])]]);
     expect(outputShaper(plain, 'm')(['Y'], produced)).toBe(produced);
     expect(outputShaper(plain, 'm')(undefined, produced)).toBe(produced);

@@ -26,7 +26,14 @@ for (const batching of [false, true]) {
         const gate = new Gate();
         const stats = new StatsRecorder('m', '1');
         const cfg = config(batching ? { dynamic_batching: {} } : {});
-        const scheduler = createScheduler({ modelName: 'm', version: '1', config: cfg, instances: [new GatedInstance(gate)], clock: new SimulatedClock(), stats });
+        const scheduler = createScheduler({
+          modelName: 'm',
+          version: '1',
+          config: cfg,
+          instances: [new GatedInstance(gate)],
+          clock: new SimulatedClock(),
+          stats,
+        });
         const expected = echoOutputs(request(1, 7).inputs);
         return {
           scheduler,

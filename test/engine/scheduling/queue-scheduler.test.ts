@@ -8,17 +8,37 @@ import { QueueScheduler } from '../../../engine/scheduling/queue-scheduler.js';
 import { UNBOUNDED_QUEUE } from '../../../engine/scheduling/queue.js';
 import { createScheduler } from '../../../engine/scheduling/create-scheduler.js';
 import { StatsRecorder } from '../../../engine/scheduling/stats.js';
-import { config, FakeInstance, inputTags, request, rowTags, settle, track } from './fake-instance.js';
+import {
+  config,
+  FakeInstance,
+  inputTags,
+  request,
+  rowTags,
+  settle,
+  track,
+} from './fake-instance.js';
 
 type Batching = NonNullable<ModelConfigInput['dynamic_batching']>;
 
-function setup(batching: Batching | undefined = {}, instanceCount = 1, over: Partial<ModelConfigInput> = {}) {
+function setup(
+  batching: Batching | undefined = {},
+  instanceCount = 1,
+  over: Partial<ModelConfigInput> = {},
+) {
   const clock = new SimulatedClock();
   const stats = new StatsRecorder('m', '1');
   const instances = Array.from({ length: instanceCount }, () => new FakeInstance());
   const cfg = config(batching ? { ...over, dynamic_batching: batching } : over);
   const logger = new InMemoryLogger();
-  const s = createScheduler({ modelName: 'm', version: '1', config: cfg, instances, clock, stats, logger });
+  const s = createScheduler({
+    modelName: 'm',
+    version: '1',
+    config: cfg,
+    instances,
+    clock,
+    stats,
+    logger,
+  });
   return { clock, stats, instances, inst: instances[0]!, s, logger };
 }
 
@@ -49,7 +69,9 @@ describe('cancellation', () => {
     const { s } = setup();
     const ac = new AbortController();
     ac.abort();
-    await expect(s.run(request(1, 0, { signal: ac.signal }))).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(s.run(request(1, 0, { signal: ac.signal }))).rejects.toMatchObject({
+      code: 'CANCELLED',
+    });
     expect(s.stats().inflight).toBe(0);
   });
 
@@ -152,9 +174,14 @@ describe('instance failures', () => {
     const a = track(s.run(request(1, 1)));
     const b = track(s.run(request(2, 2)));
     await settle();
-    inst.open[0]!.resolve(new Map([['OUT', { datatype: 'FP32', shape: [2, 2], data: new Float32Array(4) }]]));
+    inst.open[0]!.resolve(
+      new Map([['OUT', { datatype: 'FP32', shape: [2, 2], data: new Float32Array(4) }]]),
+    );
     await settle();
-    expect(a.error).toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/'m'.*output 'OUT'/) });
+    expect(a.error).toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringMatching(/'m'.*output 'OUT'/),
+    });
     expect(b.error).toBe(a.error);
     expect(stats.snapshot().execution_count).toBe(1);
   });
@@ -245,7 +272,9 @@ describe('statistics (reference §5.2)', () => {
     inst.echo();
     await settle();
     const snap = stats.snapshot().inference_stats;
-    expect([snap.compute_input.ns, snap.compute_infer.ns, snap.compute_output.ns]).toEqual([0, 7e6, 0]);
+    expect([snap.compute_input.ns, snap.compute_infer.ns, snap.compute_output.ns]).toEqual([
+      0, 7e6, 0,
+    ]);
   });
 });
 
@@ -280,7 +309,14 @@ describe('QueueScheduler', () => {
   it('takes any formation function', async () => {
     const clock = new SimulatedClock();
     const inst = new FakeInstance();
-    const common = { modelName: 'm', version: '2', instances: [inst], clock, logger: noopLogger, maxBatchSize: 8 };
+    const common = {
+      modelName: 'm',
+      version: '2',
+      instances: [inst],
+      clock,
+      logger: noopLogger,
+      maxBatchSize: 8,
+    };
     const policy = { maxBatchSize: 8, preferredSizes: [8], maxQueueDelayMs: 0 };
     const batching = new QueueScheduler({
       ...common,
@@ -310,6 +346,8 @@ describe('QueueScheduler', () => {
   });
 
   it('refuses to run without instances', () => {
-    expect(() => setup({}, 0)).toThrow(expect.objectContaining({ code: 'INTERNAL', message: expect.stringContaining("model 'm'") }));
+    expect(() => setup({}, 0)).toThrow(
+      expect.objectContaining({ code: 'INTERNAL', message: expect.stringContaining("model 'm'") }),
+    );
   });
 });

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../../engine/core/clock.js';
 import { EngineError } from '../../../engine/core/errors.js';
 import type { QueuePolicy } from '../../../engine/core/model-config.js';
-import { effectiveTimeoutUs, RequestQueue, resolvePriorityLevel, UNBOUNDED_QUEUE } from '../../../engine/scheduling/queue.js';
+import {
+  effectiveTimeoutUs,
+  RequestQueue,
+  resolvePriorityLevel,
+  UNBOUNDED_QUEUE,
+} from '../../../engine/scheduling/queue.js';
 import type { QueueConfig } from '../../../engine/scheduling/queue.js';
 
 const policy = (over: Partial<QueuePolicy> = {}): QueuePolicy => ({
@@ -39,7 +44,10 @@ describe('resolvePriorityLevel', () => {
   });
   it('rejects a priority above priority_levels with INVALID_ARG naming the model', () => {
     expect(() => resolvePriorityLevel(4, cfg, "model 'm' version 1")).toThrow(
-      expect.objectContaining({ code: 'INVALID_ARG', message: expect.stringContaining("model 'm'") }),
+      expect.objectContaining({
+        code: 'INVALID_ARG',
+        message: expect.stringContaining("model 'm'"),
+      }),
     );
   });
   it('ignores priorities when no levels are configured, as Triton does', () => {
@@ -92,7 +100,9 @@ describe('RequestQueue', () => {
     }
     expect(err).toBeInstanceOf(EngineError);
     expect(err).toMatchObject({ code: 'UNAVAILABLE', reason: 'REJECTED' });
-    expect((err as Error).message).toMatch(/^Exceeds maximum queue size: model 'm' version 1 .*limit is 1/);
+    expect((err as Error).message).toMatch(
+      /^Exceeds maximum queue size: model 'm' version 1 .*limit is 1/,
+    );
     queue.push({ id: 'c' }, { priority: 1 });
     queue.push({ id: 'd' }, { priority: 1 });
     expect(() => queue.push({ id: 'e' }, { priority: 1 })).toThrow(/Exceeds maximum queue size/);
@@ -100,7 +110,9 @@ describe('RequestQueue', () => {
   });
 
   it('REJECT: removes an expired request and reports it, leaving the others', () => {
-    const { clock, queue, timedOut, ids } = makeQueue({ defaultPolicy: policy({ default_timeout_microseconds: 5000 }) });
+    const { clock, queue, timedOut, ids } = makeQueue({
+      defaultPolicy: policy({ default_timeout_microseconds: 5000 }),
+    });
     queue.push({ id: 'a' }, {});
     clock.advance(2);
     queue.push({ id: 'b' }, {});
@@ -135,7 +147,9 @@ describe('RequestQueue', () => {
       priorityLevels: 2,
       defaultPriorityLevel: 1,
       defaultPolicy: policy({ default_timeout_microseconds: 10_000 }),
-      levelPolicies: { '2': policy({ default_timeout_microseconds: 10_000, allow_timeout_override: true }) },
+      levelPolicies: {
+        '2': policy({ default_timeout_microseconds: 10_000, allow_timeout_override: true }),
+      },
     });
     queue.push({ id: 'fixed' }, { timeoutUs: 1000 });
     queue.push({ id: 'short' }, { priority: 2, timeoutUs: 1000 });
@@ -146,7 +160,9 @@ describe('RequestQueue', () => {
   });
 
   it('delete disarms the timeout', () => {
-    const { clock, queue, timedOut } = makeQueue({ defaultPolicy: policy({ default_timeout_microseconds: 1000 }) });
+    const { clock, queue, timedOut } = makeQueue({
+      defaultPolicy: policy({ default_timeout_microseconds: 1000 }),
+    });
     const a = { id: 'a' };
     queue.push(a, {});
     expect(queue.delete(a)).toBe(true);

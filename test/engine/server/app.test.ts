@@ -59,7 +59,11 @@ describe('createApp routing', () => {
 
   it('rejects a non-numeric version on infer before reading the body', async () => {
     const { app, engine } = setup();
-    await expectError(await post(app, '/v2/models/simple/versions/v1/infer', {}), 400, /version 'v1'/);
+    await expectError(
+      await post(app, '/v2/models/simple/versions/v1/infer', {}),
+      400,
+      /version 'v1'/,
+    );
     expect(engine.inferCalls).toHaveLength(0);
   });
 
@@ -73,12 +77,15 @@ describe('createApp routing', () => {
 });
 
 describe('error mapping', () => {
-  it.each(Object.keys(ERROR_CODES) as ErrorCode[])('maps an engine %s failure to its status with {"error"}', async code => {
-    const { app, engine } = setup();
-    engine.loadError = new EngineError(code, `loading model 'simple' failed with ${code}`);
-    const res = await post(app, '/v2/repository/models/simple/load');
-    await expectError(res, httpStatusOf(code), `loading model 'simple' failed with ${code}`);
-  });
+  it.each(Object.keys(ERROR_CODES) as ErrorCode[])(
+    'maps an engine %s failure to its status with {"error"}',
+    async code => {
+      const { app, engine } = setup();
+      engine.loadError = new EngineError(code, `loading model 'simple' failed with ${code}`);
+      const res = await post(app, '/v2/repository/models/simple/load');
+      await expectError(res, httpStatusOf(code), `loading model 'simple' failed with ${code}`);
+    },
+  );
 
   it('answers 500 with a generic message for unexpected failures and logs the real one', async () => {
     const log = new InMemoryLogger();
@@ -87,7 +94,9 @@ describe('error mapping', () => {
     const app = createApp(engine, { logger: log });
     const msg = await expectError(await post(app, '/v2/repository/models/simple/load'), 500);
     expect(msg).not.toContain('secret');
-    expect(log.lines.some(l => l.level === 'error' && l.fields['error'] === 'secret internal detail')).toBe(true);
+    expect(
+      log.lines.some(l => l.level === 'error' && l.fields['error'] === 'secret internal detail'),
+    ).toBe(true);
   });
 });
 

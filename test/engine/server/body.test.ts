@@ -8,7 +8,9 @@ import { send } from './http-client.js';
 
 // Over a real socket the body is read from the Node stream, not the web stream app.request() uses.
 const LIMIT = 1024;
-const request = JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] });
+const request = JSON.stringify({
+  inputs: [{ name: 'INPUT0', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }],
+});
 const tooLarge = JSON.stringify({ error: `request body exceeds the size limit of ${LIMIT} bytes` });
 
 let server: HttpServerHandle;
@@ -55,7 +57,10 @@ describe('request body over a socket', () => {
   });
 
   it('reads the optional JSON body of the control endpoints', async () => {
-    const res = await send(server.port, '/v2/repository/index', { method: 'POST', body: ['{"rea', 'dy":true}'] });
+    const res = await send(server.port, '/v2/repository/index', {
+      method: 'POST',
+      body: ['{"rea', 'dy":true}'],
+    });
     expect(res.status).toBe(200);
     expect(engine.indexCalls.at(-1)).toBe(true);
   });

@@ -41,10 +41,20 @@ const infer = (model: string, outputs: object[], extra: object = {}) =>
 
 describe('HTTP classification', () => {
   it('answers the top N as BYTES "value:index:label" with shape [batch, N]', async () => {
-    const res = await infer('classify', [{ name: 'OUTPUT0', parameters: { classification: 2 } }, { name: 'OUTPUT1' }]);
+    const res = await infer('classify', [
+      { name: 'OUTPUT0', parameters: { classification: 2 } },
+      { name: 'OUTPUT1' },
+    ]);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { outputs: { name: string; datatype: string; shape: number[]; data: unknown[] }[] };
-    expect(body.outputs[0]).toEqual({ name: 'OUTPUT0', datatype: 'BYTES', shape: [1, 2], data: [`15.000000:15:${LABELS[15]}`, `14.000000:14:${LABELS[14]}`] });
+    const body = (await res.json()) as {
+      outputs: { name: string; datatype: string; shape: number[]; data: unknown[] }[];
+    };
+    expect(body.outputs[0]).toEqual({
+      name: 'OUTPUT0',
+      datatype: 'BYTES',
+      shape: [1, 2],
+      data: [`15.000000:15:${LABELS[15]}`, `14.000000:14:${LABELS[14]}`],
+    });
     expect(body.outputs[1]).toMatchObject({ name: 'OUTPUT1', datatype: 'FP32' });
   });
 
@@ -56,21 +66,31 @@ describe('HTTP classification', () => {
   });
 
   it('sends the classes as binary BYTES when binary_data asks for it', async () => {
-    const res = await infer('classify', [{ name: 'OUTPUT0', parameters: { classification: 1, binary_data: true } }]);
+    const res = await infer('classify', [
+      { name: 'OUTPUT0', parameters: { classification: 1, binary_data: true } },
+    ]);
     expect(res.headers.get('content-type')).toBe('application/octet-stream');
     const body = Buffer.from(await res.arrayBuffer());
     const headerLength = Number(res.headers.get('inference-header-content-length'));
-    const header = JSON.parse(body.subarray(0, headerLength).toString()) as { outputs: { datatype: string; shape: number[] }[] };
+    const header = JSON.parse(body.subarray(0, headerLength).toString()) as {
+      outputs: { datatype: string; shape: number[] }[];
+    };
     expect(header.outputs[0]).toMatchObject({ datatype: 'BYTES', shape: [1, 1] });
     const n = body.readUInt32LE(headerLength);
-    expect(body.subarray(headerLength + 4, headerLength + 4 + n).toString()).toBe(`15.000000:15:${LABELS[15]}`);
+    expect(body.subarray(headerLength + 4, headerLength + 4 + n).toString()).toBe(
+      `15.000000:15:${LABELS[15]}`,
+    );
   });
 
   it('treats classification 0 as none, as Triton does, and refuses a negative one', async () => {
-    const none = (await (await infer('classify', [{ name: 'OUTPUT0', parameters: { classification: 0 } }])).json()) as { outputs: { datatype: string }[] };
+    const none = (await (
+      await infer('classify', [{ name: 'OUTPUT0', parameters: { classification: 0 } }])
+    ).json()) as { outputs: { datatype: string }[] };
     expect(none.outputs[0]!.datatype).toBe('FP32');
     const bad = await infer('classify', [{ name: 'OUTPUT0', parameters: { classification: -1 } }]);
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: string }).error).toMatch(/Unable to set 'classification' of output 'OUTPUT0'/);
+    expect(((await bad.json()) as { error: string }).error).toMatch(
+      /Unable to set 'classification' of output 'OUTPUT0'/,
+    );
   });
 });

@@ -15,7 +15,10 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 
 function setup() {
   const engine = fakeEngine();
-  const app = createApp(engine, { logging: new LogControl(), traceSettings: new TraceSettingsStore() });
+  const app = createApp(engine, {
+    logging: new LogControl(),
+    traceSettings: new TraceSettingsStore(),
+  });
   return { app, engine };
 }
 
@@ -23,17 +26,53 @@ const input = (fields: string) => `{"inputs":[{${fields}}]}`;
 
 describe('deeply nested JSON is a 400 naming the field', () => {
   const infer: Array<[field: string, body: string, message: RegExp]> = [
-    ['id', `{"id":${deep},"inputs":[]}`, /^Unable to parse 'id': expected a string, got \[\[\[\[\.\.\.\]\]\]\]$/],
-    ['parameters', `{"parameters":${deep},"inputs":[]}`, /^Unable to parse 'parameters' of the request/],
-    ['a parameter', `{"parameters":{"p":${deepObject}},"inputs":[]}`, /^parameter 'p' of the request has invalid type.*got \{"a":\{"a":\{"a":\{\.\.\.\}\}\}\}$/],
-    ['priority', `{"parameters":{"priority":${deep}},"inputs":[]}`, /parameter 'priority' of the request has invalid type/],
+    [
+      'id',
+      `{"id":${deep},"inputs":[]}`,
+      /^Unable to parse 'id': expected a string, got \[\[\[\[\.\.\.\]\]\]\]$/,
+    ],
+    [
+      'parameters',
+      `{"parameters":${deep},"inputs":[]}`,
+      /^Unable to parse 'parameters' of the request/,
+    ],
+    [
+      'a parameter',
+      `{"parameters":{"p":${deepObject}},"inputs":[]}`,
+      /^parameter 'p' of the request has invalid type.*got \{"a":\{"a":\{"a":\{\.\.\.\}\}\}\}$/,
+    ],
+    [
+      'priority',
+      `{"parameters":{"priority":${deep}},"inputs":[]}`,
+      /parameter 'priority' of the request has invalid type/,
+    ],
     ['name', input(`"name":${deep}`), /^Unable to parse 'name' of input 0/],
     ['datatype', input(`"name":"A","datatype":${deep}`), /^invalid datatype for input 'A'/],
-    ['shape', input(`"name":"A","datatype":"INT32","shape":${deep}`), /^Unable to parse 'shape' of input 'A'/],
-    ['input parameters', input(`"name":"A","datatype":"INT32","shape":[1],"parameters":{"x":${deep}}`), /^parameter 'x' of input 'A'/],
-    ['data', input(`"name":"A","datatype":"INT32","shape":[1],"data":${deep}`), /^Unable to parse 'data' of input 'A': nesting deeper/],
-    ['output name', `{"inputs":[],"outputs":[{"name":${deep}}]}`, /^Unable to parse 'name' of output 0/],
-    ['outputs', `{"inputs":[],"outputs":${deepObject}}`, /^Unable to parse 'outputs': expected an array/],
+    [
+      'shape',
+      input(`"name":"A","datatype":"INT32","shape":${deep}`),
+      /^Unable to parse 'shape' of input 'A'/,
+    ],
+    [
+      'input parameters',
+      input(`"name":"A","datatype":"INT32","shape":[1],"parameters":{"x":${deep}}`),
+      /^parameter 'x' of input 'A'/,
+    ],
+    [
+      'data',
+      input(`"name":"A","datatype":"INT32","shape":[1],"data":${deep}`),
+      /^Unable to parse 'data' of input 'A': nesting deeper/,
+    ],
+    [
+      'output name',
+      `{"inputs":[],"outputs":[{"name":${deep}}]}`,
+      /^Unable to parse 'name' of output 0/,
+    ],
+    [
+      'outputs',
+      `{"inputs":[],"outputs":${deepObject}}`,
+      /^Unable to parse 'outputs': expected an array/,
+    ],
   ];
   for (const [field, body, message] of infer) {
     it(`infer: ${field}`, async () => {
@@ -43,14 +82,26 @@ describe('deeply nested JSON is a 400 naming the field', () => {
   }
 
   const settings: Array<[path: string, body: string, message: RegExp]> = [
-    ['/v2/trace/setting', `{"trace_level":${deep}}`, /^'trace_level' in the global trace settings must be an array of strings/],
+    [
+      '/v2/trace/setting',
+      `{"trace_level":${deep}}`,
+      /^'trace_level' in the global trace settings must be an array of strings/,
+    ],
     ['/v2/trace/setting', `{"trace_rate":${deep}}`, /^Unable to parse 'trace_rate'/],
     ['/v2/trace/setting', `{"trace_count":${deepObject}}`, /^Unable to parse 'trace_count'/],
     ['/v2/logging', `{"log_info":${deep}}`, /^logging setting 'log_info' must be a boolean/],
     ['/v2/logging', `{"log_verbose_level":${deep}}`, /^logging setting 'log_verbose_level'/],
     ['/v2/logging', `{"log_format":${deepObject}}`, /^logging setting 'log_format'/],
-    ['/v2/repository/models/simple/load', `{"parameters":{"config":${deep}}}`, /^load parameter 'config'/],
-    ['/v2/repository/models/simple/unload', `{"parameters":{"unload_dependents":${deep}}}`, /^unload parameter 'unload_dependents'/],
+    [
+      '/v2/repository/models/simple/load',
+      `{"parameters":{"config":${deep}}}`,
+      /^load parameter 'config'/,
+    ],
+    [
+      '/v2/repository/models/simple/unload',
+      `{"parameters":{"unload_dependents":${deep}}}`,
+      /^unload parameter 'unload_dependents'/,
+    ],
   ];
   for (const [path, body, message] of settings) {
     it(`${path} ${body.slice(0, 20)}`, async () => {
@@ -74,7 +125,9 @@ describe('error messages show a bounded part of what the client sent', () => {
     const { app } = setup();
     const body = { inputs: [{ name: huge, datatype: 'NOPE', shape: [1], data: [1] }] };
     const error = await expectError(await post(app, '/v2/models/simple/infer', body), 400);
-    expect(error).toMatch(/^invalid datatype for input 'n+\.\.\.' \(1000000 characters\): expected one of/);
+    expect(error).toMatch(
+      /^invalid datatype for input 'n+\.\.\.' \(1000000 characters\): expected one of/,
+    );
     expect(error.length).toBeLessThan(400);
   });
 
@@ -83,12 +136,25 @@ describe('error messages show a bounded part of what the client sent', () => {
     const tensor = { name: huge, datatype: 'INT32', shape: [1], data: [1] };
     const cases: Array<[unknown, RegExp]> = [
       [{ inputs: [tensor, tensor] }, /^input 'n+\.\.\.' \(1000000 characters\) already exists/],
-      [{ inputs: [], outputs: [{ name: huge }, { name: huge }] }, /^output 'n+\.\.\.' \(1000000 characters\) is requested more than once/],
-      [{ inputs: [], parameters: { [huge]: [] } }, /^parameter 'n+\.\.\.' \(1000000 characters\) of the request has invalid type/],
-      [{ inputs: [], parameters: { priority: huge } }, /^Unable to parse 'priority': got "n+\.\.\.$/],
+      [
+        { inputs: [], outputs: [{ name: huge }, { name: huge }] },
+        /^output 'n+\.\.\.' \(1000000 characters\) is requested more than once/,
+      ],
+      [
+        { inputs: [], parameters: { [huge]: [] } },
+        /^parameter 'n+\.\.\.' \(1000000 characters\) of the request has invalid type/,
+      ],
+      [
+        { inputs: [], parameters: { priority: huge } },
+        /^Unable to parse 'priority': got "n+\.\.\.$/,
+      ],
     ];
     for (const [body, message] of cases) {
-      const error = await expectError(await post(app, '/v2/models/simple/infer', body), 400, message);
+      const error = await expectError(
+        await post(app, '/v2/models/simple/infer', body),
+        400,
+        message,
+      );
       expect(error.length).toBeLessThan(400);
     }
   });
@@ -97,13 +163,25 @@ describe('error messages show a bounded part of what the client sent', () => {
     const { app } = setup();
     const cut = "'n+\\.\\.\\.' \\(1000000 characters\\)";
     const cases: Array<[string, unknown, RegExp]> = [
-      ['/v2/trace/setting', { [huge]: 1 }, new RegExp(`^unknown key ${cut} in the global trace settings`)],
+      [
+        '/v2/trace/setting',
+        { [huge]: 1 },
+        new RegExp(`^unknown key ${cut} in the global trace settings`),
+      ],
       ['/v2/trace/setting', { trace_level: [huge] }, new RegExp(`^unknown trace level ${cut}`)],
       ['/v2/trace/setting', { trace_rate: huge }, /^Unable to parse 'trace_rate'.*got "n+\.\.\.$/],
       ['/v2/logging', { [huge]: 1 }, new RegExp(`^unknown logging setting ${cut}`)],
       ['/v2/logging', { log_format: huge }, /^logging setting 'log_format'.*got "n+\.\.\.$/],
-      ['/v2/repository/models/simple/load', { parameters: { [huge]: 1 } }, new RegExp(`^unrecognized load parameter ${cut}`)],
-      ['/v2/repository/models/simple/unload', { parameters: { [huge]: 1 } }, new RegExp(`^unrecognized unload parameter ${cut}`)],
+      [
+        '/v2/repository/models/simple/load',
+        { parameters: { [huge]: 1 } },
+        new RegExp(`^unrecognized load parameter ${cut}`),
+      ],
+      [
+        '/v2/repository/models/simple/unload',
+        { parameters: { [huge]: 1 } },
+        new RegExp(`^unrecognized unload parameter ${cut}`),
+      ],
     ];
     for (const [path, body, message] of cases) {
       const error = await expectError(await post(app, path, body), 400, message);

@@ -10,7 +10,9 @@ const request = JSON.stringify({
 });
 
 function aborted(signal: CancelSignal): Promise<void> {
-  return signal.aborted ? Promise.resolve() : new Promise(r => signal.addEventListener('abort', () => r(), { once: true }));
+  return signal.aborted
+    ? Promise.resolve()
+    : new Promise(r => signal.addEventListener('abort', () => r(), { once: true }));
 }
 
 const rawInfer = `POST /v2/models/echo/infer HTTP/1.1\r\nHost: braid\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(request)}\r\n\r\n${request}`;
@@ -53,7 +55,9 @@ describe('client disconnect', () => {
       release();
       const answer = await received;
       expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { outputs: { data: number[] }[] };
+      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as {
+        outputs: { data: number[] }[];
+      };
       expect(body.outputs[0]!.data).toEqual([1, 2, 3, 4]);
       expect(req.signal!.aborted).toBe(false);
     } finally {
@@ -65,7 +69,10 @@ describe('client disconnect', () => {
     const engine = fakeEngine();
     const server = await listen(createApp(engine), { port: 0, host: '127.0.0.1' });
     try {
-      const res = await send(server.port, '/v2/models/echo/infer', { method: 'POST', body: request });
+      const res = await send(server.port, '/v2/models/echo/infer', {
+        method: 'POST',
+        body: request,
+      });
       expect(res.status).toBe(200);
       expect(JSON.parse(res.body).outputs[0].data).toEqual([1, 2, 3, 4]);
       // Closing the server closes the connection: its 'close' has fired once close() resolves.

@@ -8,7 +8,9 @@ import type { HttpServerHandle } from '../../../engine/server/listen.js';
 import { expectError, fakeEngine, post } from './helpers.js';
 import { rawRequest, send } from './http-client.js';
 
-const request = { inputs: [{ name: 'INPUT0', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] };
+const request = {
+  inputs: [{ name: 'INPUT0', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }],
+};
 const body = JSON.stringify(request);
 
 const handles: HttpServerHandle[] = [];
@@ -28,8 +30,16 @@ describe('the app while draining', () => {
     const app = createApp(engine, { isDraining: () => draining });
     expect((await post(app, '/v2/models/echo/infer', request)).status).toBe(200);
     draining = true;
-    await expectError(await post(app, '/v2/models/echo/infer', request), 503, 'server is shutting down');
-    await expectError(await post(app, '/v2/models/simple/versions/1/infer', request), 503, 'server is shutting down');
+    await expectError(
+      await post(app, '/v2/models/echo/infer', request),
+      503,
+      'server is shutting down',
+    );
+    await expectError(
+      await post(app, '/v2/models/simple/versions/1/infer', request),
+      503,
+      'server is shutting down',
+    );
     expect(engine.inferCalls).toHaveLength(1);
     expect((await app.request('/v2/health/live')).status).toBe(200);
     expect((await app.request('/v2/models/echo')).status).toBe(200);
@@ -43,7 +53,10 @@ describe('HttpServerHandle.settled', () => {
     const engine = fakeEngine();
     let release!: () => void;
     engine.script('echo', { gate: new Promise<void>(r => (release = r)) });
-    const server = await listen(createApp(engine, { isDraining: () => draining }), { port: 0, host: '127.0.0.1' });
+    const server = await listen(createApp(engine, { isDraining: () => draining }), {
+      port: 0,
+      host: '127.0.0.1',
+    });
     handles.push(server);
     const started = engine.nextInfer();
     const inflight = send(server.port, '/v2/models/echo/infer', { method: 'POST', body });

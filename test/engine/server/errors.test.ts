@@ -37,17 +37,21 @@ describe('error status registry', () => {
       UNKNOWN: [400, 2],
       PAYLOAD_TOO_LARGE: [413, 8],
     };
-    for (const code of codes) expect([httpStatusOf(code), grpcStatusOf(code)], code).toEqual(table[code]);
+    for (const code of codes)
+      expect([httpStatusOf(code), grpcStatusOf(code)], code).toEqual(table[code]);
   });
 });
 
 describe('errorResponse', () => {
-  it.each(codes)('answers an EngineError %s with its status and message as {"error"}', async code => {
-    const res = errorResponse(new EngineError(code, `model 'm': ${code} happened`));
-    expect(res.status).toBe(httpStatusOf(code));
-    expect(res.headers.get('content-type')).toBe('application/json');
-    expect(await res.json()).toEqual({ error: `model 'm': ${code} happened` });
-  });
+  it.each(codes)(
+    'answers an EngineError %s with its status and message as {"error"}',
+    async code => {
+      const res = errorResponse(new EngineError(code, `model 'm': ${code} happened`));
+      expect(res.status).toBe(httpStatusOf(code));
+      expect(res.headers.get('content-type')).toBe('application/json');
+      expect(await res.json()).toEqual({ error: `model 'm': ${code} happened` });
+    },
+  );
 
   it('hides the message of other errors behind a 500 and logs it', async () => {
     const log = new InMemoryLogger();
@@ -67,7 +71,10 @@ describe('errorResponse', () => {
   });
 
   it('recognizes EngineErrors from another copy of the module by name and code', async () => {
-    const foreign = Object.assign(new Error('queue full'), { name: 'EngineError', code: 'UNAVAILABLE' });
+    const foreign = Object.assign(new Error('queue full'), {
+      name: 'EngineError',
+      code: 'UNAVAILABLE',
+    });
     const res = errorResponse(foreign);
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ error: 'queue full' });

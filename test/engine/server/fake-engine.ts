@@ -50,7 +50,11 @@ interface FakeModel {
 export class FakeEngine implements InferenceEngine {
   live = true;
   ready = true;
-  metadata: ServerMetadata = { name: 'braid', version: '0.1.0', extensions: ['binary_tensor_data', 'statistics'] };
+  metadata: ServerMetadata = {
+    name: 'braid',
+    version: '0.1.0',
+    extensions: ['binary_tensor_data', 'statistics'],
+  };
   /** Rows added after the models' own rows, e.g. never-loaded models (`{name}` only). */
   extraIndexRows: RepositoryIndexEntry[] = [];
   /** Thrown by load() when set. */
@@ -71,13 +75,15 @@ export class FakeEngine implements InferenceEngine {
   addModel(spec: FakeModelSpec): this {
     const versions = spec.versions ?? [1];
     this.#models.set(spec.name, { spec, ready: new Map(versions.map(v => [v, true])) });
-    for (const v of versions) this.#stats.set(`${spec.name}/${v}`, new StatsRecorder(spec.name, String(v)));
+    for (const v of versions)
+      this.#stats.set(`${spec.name}/${v}`, new StatsRecorder(spec.name, String(v)));
     return this;
   }
 
   setModelReady(name: string, ready: boolean, version?: number): void {
     const m = this.#model(name);
-    for (const v of m.ready.keys()) if (version === undefined || v === version) m.ready.set(v, ready);
+    for (const v of m.ready.keys())
+      if (version === undefined || v === version) m.ready.set(v, ready);
   }
 
   script(name: string, script: InferScript): void {
@@ -108,12 +114,20 @@ export class FakeEngine implements InferenceEngine {
     const version = this.#readyVersion(model, req.modelVersion);
     const script = this.#scripts.get(req.modelName) ?? {};
     if (script.error !== undefined) throw script.error;
-    if (script.hang || script.delayMs !== undefined) await wait(script.hang ? undefined : script.delayMs, req);
+    if (script.hang || script.delayMs !== undefined)
+      await wait(script.hang ? undefined : script.delayMs, req);
     if (script.gate) await Promise.race([script.gate, wait(undefined, req)]);
     const outputs = compute(model.spec, req.inputs);
     const wanted = req.outputs?.map(o => o.name);
-    const selected: TensorMap = new Map([...outputs].filter(([n]) => !wanted || wanted.includes(n)));
-    return { id: req.id, modelName: req.modelName, modelVersion: String(version), outputs: selected };
+    const selected: TensorMap = new Map(
+      [...outputs].filter(([n]) => !wanted || wanted.includes(n)),
+    );
+    return {
+      id: req.id,
+      modelName: req.modelName,
+      modelVersion: String(version),
+      outputs: selected,
+    };
   }
 
   /** One response, as a model that is not decoupled answers a stream. */
@@ -136,7 +150,8 @@ export class FakeEngine implements InferenceEngine {
   modelMetadata(name: string, version?: number): ModelMetadata {
     const m = this.#model(name);
     if (version !== undefined) this.#version(m, version);
-    const versions = version !== undefined ? [version] : [...m.ready].filter(([, r]) => r).map(([v]) => v);
+    const versions =
+      version !== undefined ? [version] : [...m.ready].filter(([, r]) => r).map(([v]) => v);
     const { inputs, outputs } = m.spec;
     return { name, versions: versions.map(String), platform: 'fake', inputs, outputs };
   }
@@ -144,7 +159,11 @@ export class FakeEngine implements InferenceEngine {
   modelConfig(name: string, version?: number): ModelConfig {
     const m = this.#model(name);
     if (version !== undefined) this.#version(m, version);
-    const io = (t: TensorMetadata) => ({ name: t.name, data_type: `TYPE_${t.datatype}`, dims: t.shape.slice(1) });
+    const io = (t: TensorMetadata) => ({
+      name: t.name,
+      data_type: `TYPE_${t.datatype}`,
+      dims: t.shape.slice(1),
+    });
     return ModelConfigSchema.parse({
       name,
       backend: 'fake',
@@ -168,7 +187,11 @@ export class FakeEngine implements InferenceEngine {
       if (version !== undefined) this.#version(m, version);
     }
     return [...this.#stats.values()]
-      .filter(r => (name === undefined || r.name === name) && (version === undefined || r.version === String(version)))
+      .filter(
+        r =>
+          (name === undefined || r.name === name) &&
+          (version === undefined || r.version === String(version)),
+      )
       .map(r => r.snapshot());
   }
 
@@ -177,7 +200,8 @@ export class FakeEngine implements InferenceEngine {
     const rows: RepositoryIndexEntry[] = [];
     for (const [name, m] of this.#models) {
       for (const [v, r] of m.ready) {
-        if (!readyOnly || r) rows.push({ name, version: String(v), state: r ? 'READY' : 'UNAVAILABLE' });
+        if (!readyOnly || r)
+          rows.push({ name, version: String(v), state: r ? 'READY' : 'UNAVAILABLE' });
       }
     }
     return readyOnly ? rows : [...rows, ...this.extraIndexRows];
@@ -208,14 +232,20 @@ export class FakeEngine implements InferenceEngine {
 
   #version(m: FakeModel, version: number): void {
     if (!m.ready.has(version)) {
-      throw new EngineError('NOT_FOUND', `Request for unknown model: '${m.spec.name}' version ${version} is not found`);
+      throw new EngineError(
+        'NOT_FOUND',
+        `Request for unknown model: '${m.spec.name}' version ${version} is not found`,
+      );
     }
   }
 
   #readyVersion(m: FakeModel, version: number | undefined): number {
     if (version !== undefined) this.#version(m, version);
-    const ready = [...m.ready].filter(([v, r]) => r && (version === undefined || v === version)).map(([v]) => v);
-    if (ready.length === 0) throw new EngineError('UNAVAILABLE', `model '${m.spec.name}' is not ready`);
+    const ready = [...m.ready]
+      .filter(([v, r]) => r && (version === undefined || v === version))
+      .map(([v]) => v);
+    if (ready.length === 0)
+      throw new EngineError('UNAVAILABLE', `model '${m.spec.name}' is not ready`);
     return Math.max(...ready);
   }
 }
@@ -226,10 +256,13 @@ function wait(ms: number | undefined, req: InferRequest): Promise<void> {
       clearTimeout(timer);
       reject(new EngineError('CANCELLED', `request for model '${req.modelName}' was cancelled`));
     };
-    const timer = ms === undefined ? undefined : setTimeout(() => {
-      req.signal?.removeEventListener('abort', cancelled);
-      resolve();
-    }, ms);
+    const timer =
+      ms === undefined
+        ? undefined
+        : setTimeout(() => {
+            req.signal?.removeEventListener('abort', cancelled);
+            resolve();
+          }, ms);
     if (req.signal?.aborted) cancelled();
     else req.signal?.addEventListener('abort', cancelled, { once: true });
   });
@@ -241,7 +274,8 @@ function compute(spec: FakeModelSpec, inputs: TensorMap): TensorMap {
   }
   const a = inputs.get('INPUT0');
   const b = inputs.get('INPUT1');
-  if (!a || !b) throw new EngineError('INVALID_ARG', `model '${spec.name}' expects inputs INPUT0 and INPUT1`);
+  if (!a || !b)
+    throw new EngineError('INVALID_ARG', `model '${spec.name}' expects inputs INPUT0 and INPUT1`);
   return new Map([
     ['OUTPUT0', combine(a, b, (x, y) => x + y)],
     ['OUTPUT1', combine(a, b, (x, y) => x - y)],

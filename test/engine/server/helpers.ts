@@ -39,13 +39,24 @@ export function setup(opts?: AppOptions): { engine: FakeEngine; app: BraidApp } 
 }
 
 /** POSTs `body` as JSON (or raw bytes) to `path`. */
-export function post(app: BraidApp, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+export function post(
+  app: BraidApp,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const payload = body === undefined || body instanceof Uint8Array ? body : JSON.stringify(body);
-  return Promise.resolve(app.request(path, { method: 'POST', body: payload as RequestInit['body'], headers }));
+  return Promise.resolve(
+    app.request(path, { method: 'POST', body: payload as RequestInit['body'], headers }),
+  );
 }
 
 /** Asserts a protocol error answer: `status`, JSON content type and `{"error": ...}` body. */
-export async function expectError(res: Response, status: number, message?: string | RegExp): Promise<string> {
+export async function expectError(
+  res: Response,
+  status: number,
+  message?: string | RegExp,
+): Promise<string> {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
   const body = (await res.json()) as { error: unknown };

@@ -1,5 +1,5 @@
-import { Agent, request } from 'node:http';
-import type { ClientRequest } from 'node:http';
+import { request } from 'node:http';
+import type { ClientRequest, Agent } from 'node:http';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 
@@ -24,13 +24,23 @@ export interface SendOptions {
 /** Sends one HTTP/1.1 request to 127.0.0.1:`port` and reads the whole answer. */
 export function send(port: number, path: string, opts: SendOptions = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', agent: opts.agent, headers: opts.headers }, res => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: opts.method ?? 'GET',
+        agent: opts.agent,
+        headers: opts.headers,
+      },
+      res => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     opts.onRequest?.(req);
     if (typeof opts.body === 'string' || opts.body === undefined) {

@@ -14,19 +14,30 @@ afterEach(async () => {
 
 async function start(opts: Partial<ListenOptions> = {}) {
   const engine = fakeEngine();
-  const server = await listen(createApp(engine), { port: 0, host: '127.0.0.1', headersTimeoutMs: 150, requestTimeoutMs: 300, ...opts });
+  const server = await listen(createApp(engine), {
+    port: 0,
+    host: '127.0.0.1',
+    headersTimeoutMs: 150,
+    requestTimeoutMs: 300,
+    ...opts,
+  });
   handles.push(server);
   return { engine, server };
 }
 
-const body = JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] });
+const body = JSON.stringify({
+  inputs: [{ name: 'INPUT0', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }],
+});
 const head = (length = Buffer.byteLength(body)) =>
   `POST /v2/models/echo/infer HTTP/1.1\r\nHost: braid\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
 
 describe('HTTP request timeouts', () => {
   it('answers 408 and closes when the headers stall', async () => {
     const { server } = await start();
-    const { received } = await rawRequest(server.port, 'POST /v2/models/echo/infer HTTP/1.1\r\nHost: braid\r\n');
+    const { received } = await rawRequest(
+      server.port,
+      'POST /v2/models/echo/infer HTTP/1.1\r\nHost: braid\r\n',
+    );
     expect(await received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
   });
 

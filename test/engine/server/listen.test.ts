@@ -52,7 +52,9 @@ describe('listen', () => {
   it.each(['HTTP/1.0', 'HTTP/1.1'])('answers a %s request without a Host header', async version => {
     const { server } = await start();
     const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(server.port, '127.0.0.1', () => socket.end(`GET /v2/health/live ${version}\r\nConnection: close\r\n\r\n`));
+      const socket = connect(server.port, '127.0.0.1', () =>
+        socket.end(`GET /v2/health/live ${version}\r\nConnection: close\r\n\r\n`),
+      );
       let text = '';
       socket.on('data', d => (text += d.toString()));
       socket.on('end', () => resolve(text));
@@ -63,7 +65,9 @@ describe('listen', () => {
 
   it('rejects when the port is taken', async () => {
     const { server } = await start();
-    await expect(listen(createApp(fakeEngine()), { port: server.port, host: '127.0.0.1' })).rejects.toThrow(/EADDRINUSE/);
+    await expect(
+      listen(createApp(fakeEngine()), { port: server.port, host: '127.0.0.1' }),
+    ).rejects.toThrow(/EADDRINUSE/);
   });
 });
 
@@ -73,7 +77,10 @@ describe('HttpServerHandle.close', () => {
     let release!: () => void;
     engine.loadGate = new Promise(r => (release = r));
     const loading = engine.nextLoad();
-    const inflight = send(server.port, '/v2/repository/models/simple/load', { method: 'POST', agent: keepAliveAgent() });
+    const inflight = send(server.port, '/v2/repository/models/simple/load', {
+      method: 'POST',
+      agent: keepAliveAgent(),
+    });
     await loading;
     const closed = server.close(60_000);
     expect(await within(closed, 50)).toBe('pending');

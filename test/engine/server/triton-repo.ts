@@ -62,5 +62,9 @@ export async function tritonRepository(): Promise<{ dir: string; dispose(): Prom
 
 /** A real engine over `dir` with the standard backends. */
 export function tritonEngine(dir: string, opts: Partial<EngineOptions> = {}): Promise<Engine> {
-  return createEngine({ modelRepository: dir, backends: catalog => standardBackends(catalog, { logger: noopLogger }), ...opts });
+  return createEngine({
+    modelRepository: dir,
+    backends: catalog => standardBackends(catalog, { logger: noopLogger }),
+    ...opts,
+  });
 }

@@ -6,7 +6,9 @@ const now = () => new Date('2026-01-02T03:04:05.000Z');
 describe('createLogger', () => {
   it('writes JSON lines with child fields', () => {
     const lines: string[] = [];
-    const log = createLogger({ format: 'json', write: l => lines.push(l), now }).child({ model: 'simple' });
+    const log = createLogger({ format: 'json', write: l => lines.push(l), now }).child({
+      model: 'simple',
+    });
     log.log('info', 'model version READY', { duration_ms: 12 });
     expect(JSON.parse(lines[0]!)).toEqual({
       time: '2026-01-02T03:04:05.000Z',
@@ -30,10 +32,26 @@ describe('LogControl', () => {
   it("answers Triton's logging settings and applies a change to every logger at once", () => {
     const lines: string[] = [];
     const control = new LogControl();
-    const log = createLogger({ control, write: l => lines.push(l), now }).child({ component: 'http' });
-    expect(control.get()).toEqual({ log_file: '', log_info: true, log_warning: true, log_error: true, log_verbose_level: 0, log_format: 'text' });
+    const log = createLogger({ control, write: l => lines.push(l), now }).child({
+      component: 'http',
+    });
+    expect(control.get()).toEqual({
+      log_file: '',
+      log_info: true,
+      log_warning: true,
+      log_error: true,
+      log_verbose_level: 0,
+      log_format: 'text',
+    });
     log.log('debug', 'hidden');
-    expect(control.update({ log_verbose_level: 1, log_info: false, log_format: 'json', log_error: null })).toEqual({
+    expect(
+      control.update({
+        log_verbose_level: 1,
+        log_info: false,
+        log_format: 'json',
+        log_error: null,
+      }),
+    ).toEqual({
       log_file: '',
       log_info: false,
       log_warning: true,
@@ -61,7 +79,9 @@ describe('LogControl', () => {
   ])('rejects %j with %s and changes nothing', (patch, code, message) => {
     const control = new LogControl({ log_verbose_level: 2 });
     const before = control.get();
-    expect(() => control.update({ log_info: false, ...patch })).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
+    expect(() => control.update({ log_info: false, ...patch })).toThrow(
+      expect.objectContaining({ code, message: expect.stringMatching(message) }),
+    );
     expect(control.get()).toEqual(before);
   });
 });

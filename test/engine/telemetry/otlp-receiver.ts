@@ -29,7 +29,10 @@ export interface OtlpReceiver {
   readonly url: string;
   readonly spans: ReceivedSpan[];
   /** Resolves once `predicate` holds for the spans received so far (polls every 20 ms). */
-  waitFor(predicate: (spans: readonly ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<void>;
+  waitFor(
+    predicate: (spans: readonly ReceivedSpan[]) => boolean,
+    timeoutMs?: number,
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,7 +45,11 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const json = (req.headers['content-type'] ?? '').includes('json');
-      spans.push(...(json ? decodeJson(JSON.parse(body.toString('utf8')) as JsonRequest) : decodeProtobuf(body)));
+      spans.push(
+        ...(json
+          ? decodeJson(JSON.parse(body.toString('utf8')) as JsonRequest)
+          : decodeProtobuf(body)),
+      );
       res.writeHead(200, { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' });
       res.end(json ? '{}' : undefined);
     });
@@ -55,7 +62,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     async waitFor(predicate, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(spans)) {
-        if (Date.now() > deadline) throw new Error(`OTLP receiver: condition not met in ${timeoutMs} ms; got spans ${spans.map(s => s.name).join(', ')}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `OTLP receiver: condition not met in ${timeoutMs} ms; got spans ${spans.map(s => s.name).join(', ')}`,
+          );
         await new Promise(r => setTimeout(r, 20));
       }
     },
@@ -65,7 +75,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
 
 // ---- protobuf ---------------------------------------------------------------------------------
 
-type Field = { wire: 0; value: bigint } | { wire: 1 | 5; value: bigint } | { wire: 2; value: Uint8Array };
+type Field =
+  { wire: 0; value: bigint } | { wire: 1 | 5; value: bigint } | { wire: 2; value: Uint8Array };
 
 /** Reads one message into its fields by number, in order. */
 function fields(buf: Uint8Array): Map<number, Field[]> {
@@ -105,11 +116,16 @@ function fields(buf: Uint8Array): Map<number, Field[]> {
   return out;
 }
 
-const bytesOf = (m: Map<number, Field[]>, no: number): Uint8Array[] => (m.get(no) ?? []).map(f => f.value as Uint8Array);
-const oneBytes = (m: Map<number, Field[]>, no: number): Uint8Array => bytesOf(m, no)[0] ?? new Uint8Array();
-const str = (m: Map<number, Field[]>, no: number): string => Buffer.from(oneBytes(m, no)).toString('utf8');
-const hex = (m: Map<number, Field[]>, no: number): string => Buffer.from(oneBytes(m, no)).toString('hex');
-const num = (m: Map<number, Field[]>, no: number): bigint => (m.get(no)?.[0]?.value as bigint | undefined) ?? 0n;
+const bytesOf = (m: Map<number, Field[]>, no: number): Uint8Array[] =>
+  (m.get(no) ?? []).map(f => f.value as Uint8Array);
+const oneBytes = (m: Map<number, Field[]>, no: number): Uint8Array =>
+  bytesOf(m, no)[0] ?? new Uint8Array();
+const str = (m: Map<number, Field[]>, no: number): string =>
+  Buffer.from(oneBytes(m, no)).toString('utf8');
+const hex = (m: Map<number, Field[]>, no: number): string =>
+  Buffer.from(oneBytes(m, no)).toString('hex');
+const num = (m: Map<number, Field[]>, no: number): bigint =>
+  (m.get(no)?.[0]?.value as bigint | undefined) ?? 0n;
 
 function anyValue(m: Map<number, Field[]>): unknown {
   if (m.has(1)) return str(m, 1);
@@ -147,7 +163,10 @@ function decodeProtobuf(body: Uint8Array): ReceivedSpan[] {
           endNs: num(s, 8),
           attributes: attributes(bytesOf(s, 9)),
           events: bytesOf(s, 11).map(e => ({ name: str(fields(e), 2), timeNs: num(fields(e), 1) })),
-          links: bytesOf(s, 13).map(l => ({ traceId: hex(fields(l), 1), spanId: hex(fields(l), 2) })),
+          links: bytesOf(s, 13).map(l => ({
+            traceId: hex(fields(l), 1),
+            spanId: hex(fields(l), 2),
+          })),
           status: { code: Number(num(status, 3)), message: str(status, 2) },
           resource,
           encoding: 'protobuf',
@@ -162,7 +181,12 @@ function decodeProtobuf(body: Uint8Array): ReceivedSpan[] {
 
 interface JsonKeyValue {
   key: string;
-  value: { stringValue?: string; boolValue?: boolean; intValue?: string | number; doubleValue?: number };
+  value: {
+    stringValue?: string;
+    boolValue?: boolean;
+    intValue?: string | number;
+    doubleValue?: number;
+  };
 }
 interface JsonRequest {
   resourceSpans: {
@@ -188,7 +212,10 @@ interface JsonRequest {
 function jsonAttributes(list: JsonKeyValue[] | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const { key, value } of list ?? []) {
-    out[key] = value.stringValue ?? value.boolValue ?? (value.intValue !== undefined ? Number(value.intValue) : value.doubleValue);
+    out[key] =
+      value.stringValue ??
+      value.boolValue ??
+      (value.intValue !== undefined ? Number(value.intValue) : value.doubleValue);
   }
   return out;
 }

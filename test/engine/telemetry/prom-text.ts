@@ -38,19 +38,29 @@ export function parsePromText(text: string): PromText {
     const m = LINE.exec(line);
     if (!m) throw new Error(`not a Prometheus sample line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(LABEL)) labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    for (const l of (m[2] ?? '').matchAll(LABEL))
+      labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
     const raw = m[3]!;
-    samples.push({ name: m[1]!, labels, value: raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw) });
+    samples.push({
+      name: m[1]!,
+      labels,
+      value: raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw),
+    });
   }
   const find = (name: string, labels: Record<string, string> = {}): PromSample[] =>
-    samples.filter(s => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+    samples.filter(
+      s => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+    );
   return {
     samples,
     types,
     find,
     value(name, labels = {}) {
       const found = find(name, labels);
-      if (found.length !== 1) throw new Error(`expected one sample ${name}${JSON.stringify(labels)}, found ${found.length}`);
+      if (found.length !== 1)
+        throw new Error(
+          `expected one sample ${name}${JSON.stringify(labels)}, found ${found.length}`,
+        );
       return found[0]!.value;
     },
   };

@@ -11,7 +11,12 @@ const stringMap = { type: 'object', additionalProperties: { type: 'string' } } a
 const metadata = {
   type: 'object',
   required: ['name'],
-  properties: { name: { type: 'string', minLength: 1 }, namespace: { type: 'string' }, labels: stringMap, annotations: stringMap },
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    namespace: { type: 'string' },
+    labels: stringMap,
+    annotations: stringMap,
+  },
   additionalProperties: false,
 } as const;
 
@@ -20,9 +25,30 @@ const protocol = { enum: ['v1', 'v2', 'grpc-v1', 'grpc-v2'] } as const;
 
 /** The fields of core/v1 Container that KServe's ModelSpec inlines. */
 const CONTAINER_FIELDS = [
-  'name', 'image', 'command', 'args', 'workingDir', 'ports', 'envFrom', 'env', 'resources', 'resizePolicy', 'restartPolicy',
-  'volumeMounts', 'volumeDevices', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'terminationMessagePath',
-  'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty',
+  'name',
+  'image',
+  'command',
+  'args',
+  'workingDir',
+  'ports',
+  'envFrom',
+  'env',
+  'resources',
+  'resizePolicy',
+  'restartPolicy',
+  'volumeMounts',
+  'volumeDevices',
+  'livenessProbe',
+  'readinessProbe',
+  'startupProbe',
+  'lifecycle',
+  'terminationMessagePath',
+  'terminationMessagePolicy',
+  'imagePullPolicy',
+  'securityContext',
+  'stdin',
+  'stdinOnce',
+  'tty',
 ];
 
 /** v1alpha1.ServingRuntimeSpec, with ServingRuntimePodSpec inlined. */
@@ -61,7 +87,11 @@ const servingRuntimeSpec = {
     grpcDataEndpoint: { type: 'string' },
     httpDataEndpoint: { type: 'string' },
     replicas: { type: 'integer', minimum: 0, maximum: 65535 },
-    storageHelper: { type: 'object', properties: { disabled: { type: 'boolean' } }, additionalProperties: false },
+    storageHelper: {
+      type: 'object',
+      properties: { disabled: { type: 'boolean' } },
+      additionalProperties: false,
+    },
     builtInAdapter: { type: 'object' },
   },
   additionalProperties: false,

@@ -4,7 +4,14 @@ import { parseAllDocuments } from 'yaml';
 import { ROOT } from '../../support/repo.js';
 
 /** The kustomizations under examples/kubernetes that users apply, relative to it. */
-export const KUSTOMIZATIONS = ['base', 'overlays/production', 'overlays/keda', 'overlays/gpu', 'prometheus-adapter', 'kserve'] as const;
+export const KUSTOMIZATIONS = [
+  'base',
+  'overlays/production',
+  'overlays/keda',
+  'overlays/gpu',
+  'prometheus-adapter',
+  'kserve',
+] as const;
 
 export const KUBERNETES_DIR = path.join(ROOT, 'examples', 'kubernetes');
 
@@ -12,14 +19,20 @@ export const KUBERNETES_DIR = path.join(ROOT, 'examples', 'kubernetes');
 export interface K8sObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string> };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+  };
   readonly [field: string]: unknown;
 }
 
 /** `kubectl` on PATH, or undefined. */
 export function kubectl(): string | undefined {
   try {
-    return execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim() || undefined;
+    return (
+      execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim() || undefined
+    );
   } catch {
     return undefined;
   }
@@ -27,17 +40,24 @@ export function kubectl(): string | undefined {
 
 /** Renders one kustomization with `kubectl kustomize` and parses every object in the output. */
 export function render(binary: string, kustomization: string): K8sObject[] {
-  const out = execFileSync(binary, ['kustomize', path.join(KUBERNETES_DIR, kustomization)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(binary, ['kustomize', path.join(KUBERNETES_DIR, kustomization)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return parseAllDocuments(out).map(doc => {
-    if (doc.errors.length > 0) throw new Error(`${kustomization}: ${doc.errors.map(e => e.message).join('; ')}`);
+    if (doc.errors.length > 0)
+      throw new Error(`${kustomization}: ${doc.errors.map(e => e.message).join('; ')}`);
     return doc.toJS() as K8sObject;
   });
 }
 
 /** The one object of `kind` (and `name`, when given); throws naming what is missing. */
 export function find<T = K8sObject>(objects: readonly K8sObject[], kind: string, name?: string): T {
-  const found = objects.filter(o => o.kind === kind && (name === undefined || o.metadata.name === name));
-  if (found.length !== 1) throw new Error(`expected one ${kind}${name ? ` named ${name}` : ''}, found ${found.length}`);
+  const found = objects.filter(
+    o => o.kind === kind && (name === undefined || o.metadata.name === name),
+  );
+  if (found.length !== 1)
+    throw new Error(`expected one ${kind}${name ? ` named ${name}` : ''}, found ${found.length}`);
   return found[0] as T;
 }
 
@@ -52,7 +72,11 @@ export interface DeploymentLike extends K8sObject {
         securityContext: Record<string, unknown>;
         initContainers?: ContainerLike[];
         containers: ContainerLike[];
-        volumes: { name: string; configMap?: { name: string }; persistentVolumeClaim?: { claimName: string } }[];
+        volumes: {
+          name: string;
+          configMap?: { name: string };
+          persistentVolumeClaim?: { claimName: string };
+        }[];
       };
     };
   };

@@ -31,10 +31,22 @@ function alertTests(): unknown {
       requests('nv_inference_request_success', 'ocr', '0+100x30'),
       requests('nv_inference_request_failure', 'ocr', '0x30', 'BACKEND'),
       // braid-new never becomes ready; braid-old is not ready because it is being deleted.
-      { series: 'kube_pod_status_ready{namespace="braid",pod="braid-a",condition="false"}', values: '0x30' },
-      { series: 'kube_pod_status_ready{namespace="braid",pod="braid-new",condition="false"}', values: '1x30' },
-      { series: 'kube_pod_status_ready{namespace="braid",pod="braid-old",condition="false"}', values: '1x30' },
-      { series: 'kube_pod_deletion_timestamp{namespace="braid",pod="braid-old"}', values: '1700000000x30' },
+      {
+        series: 'kube_pod_status_ready{namespace="braid",pod="braid-a",condition="false"}',
+        values: '0x30',
+      },
+      {
+        series: 'kube_pod_status_ready{namespace="braid",pod="braid-new",condition="false"}',
+        values: '1x30',
+      },
+      {
+        series: 'kube_pod_status_ready{namespace="braid",pod="braid-old",condition="false"}',
+        values: '1x30',
+      },
+      {
+        series: 'kube_pod_deletion_timestamp{namespace="braid",pod="braid-old"}',
+        values: '1700000000x30',
+      },
     ],
     alert_rule_test: [
       // Above 8 per replica from minute 4 (4 + 4t > 16), growing all along: firing 10 minutes later.
@@ -61,7 +73,8 @@ function alertTests(): unknown {
             exp_labels: { severity: 'critical', namespace: 'braid', model: 'simple' },
             exp_annotations: {
               summary: 'More than 5% of requests to simple fail',
-              description: '10% of the requests to model simple in braid failed over 5 minutes (nv_inference_request_failure by reason).',
+              description:
+                '10% of the requests to model simple in braid failed over 5 minutes (nv_inference_request_failure by reason).',
             },
           },
         ],
@@ -75,7 +88,8 @@ function alertTests(): unknown {
             exp_labels: { severity: 'critical', namespace: 'braid', pod: 'braid-new' },
             exp_annotations: {
               summary: 'Braid replica braid-new is not ready after 10 minutes',
-              description: 'braid-new in braid reports not ready: a model failed to load or is still loading. See its log (model version ... failed).',
+              description:
+                'braid-new in braid reports not ready: a model failed to load or is still loading. See its log (model version ... failed).',
             },
           },
         ],
@@ -122,7 +136,10 @@ function autoscalingTests(q: AutoscalingQueries): unknown {
       {
         expr: 'pod:braid_queue_depth:sum{namespace="braid"}',
         eval_time: '5m',
-        exp_samples: perPod.map(s => ({ labels: `pod:braid_queue_depth:sum{namespace="braid",${s.labels.slice(1)}`, value: s.value })),
+        exp_samples: perPod.map(s => ({
+          labels: `pod:braid_queue_depth:sum{namespace="braid",${s.labels.slice(1)}`,
+          value: s.value,
+        })),
       },
     ],
   };
@@ -130,14 +147,23 @@ function autoscalingTests(q: AutoscalingQueries): unknown {
 
 /** The whole `promtool test rules` file for a rule file named `rules`. */
 export function promtoolTests(rules: string, queries: AutoscalingQueries): unknown {
-  return { rule_files: [rules], evaluation_interval: '1m', tests: [alertTests(), autoscalingTests(queries)] };
+  return {
+    rule_files: [rules],
+    evaluation_interval: '1m',
+    tests: [alertTests(), autoscalingTests(queries)],
+  };
 }
 
 /**
  * A prometheus-adapter metricsQuery as the adapter expands it for the custom metrics API when an
  * HPA asks for pods `pods` in `namespace`.
  */
-export function expandAdapterQuery(template: string, series: string, namespace: string, pods: readonly string[]): string {
+export function expandAdapterQuery(
+  template: string,
+  series: string,
+  namespace: string,
+  pods: readonly string[],
+): string {
   return template
     .replaceAll('<<.Series>>', series)
     .replaceAll('<<.LabelMatchers>>', `namespace="${namespace}",pod=~"${pods.join('|')}"`)

@@ -1,10 +1,20 @@
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1';
-import { PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import {
+  PrometheusRule,
+  ServiceMonitor,
+} from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { Ajv } from 'ajv';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { ConfigMap, Container, Namespace, PersistentVolumeClaim, Service, ServiceAccount } from 'kubernetes-models/v1';
+import {
+  ConfigMap,
+  Container,
+  Namespace,
+  PersistentVolumeClaim,
+  Service,
+  ServiceAccount,
+} from 'kubernetes-models/v1';
 import { CLUSTER_SERVING_RUNTIME, INFERENCE_SERVICE } from './kserve-schema.js';
 import type { K8sObject } from './manifests.js';
 
@@ -43,19 +53,33 @@ export function validateObject(o: K8sObject): string[] {
   if (model) return attempt(() => new model(o as never).validate());
   const kserve = KSERVE[key];
   if (!kserve) return [`${key}: no schema to validate it against`];
-  const problems = kserve(o) ? [] : (kserve.errors ?? []).map(e => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+  const problems = kserve(o)
+    ? []
+    : (kserve.errors ?? []).map(
+        e => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+      );
   // KServe embeds core/v1 Container in its specs: those parts are checked with Kubernetes' schema.
-  for (const c of kserveContainers(o)) problems.push(...attempt(() => new Container(c as never).validate()));
+  for (const c of kserveContainers(o))
+    problems.push(...attempt(() => new Container(c as never).validate()));
   return problems;
 }
 
 function kserveContainers(o: K8sObject): unknown[] {
-  const spec = o.spec as { containers?: unknown[]; predictor?: { model?: Record<string, unknown> } } | undefined;
+  const spec = o.spec as
+    { containers?: unknown[]; predictor?: { model?: Record<string, unknown> } } | undefined;
   if (spec?.containers) return spec.containers;
   // ModelSpec inlines a Container beside its own fields; the Container needs a name to validate.
   const model = spec?.predictor?.model;
   if (!model) return [];
-  const { modelFormat: _f, runtime: _r, protocolVersion: _p, storageUri: _s, runtimeVersion: _v, storage: _st, ...container } = model;
+  const {
+    modelFormat: _f,
+    runtime: _r,
+    protocolVersion: _p,
+    storageUri: _s,
+    runtimeVersion: _v,
+    storage: _st,
+    ...container
+  } = model;
   return [{ name: 'kserve-container', ...container }];
 }
 

@@ -1,6 +1,11 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { buildMlp, createModelBuilder, onnxElemType, seededRandom } from '../../../examples/tools/onnx-builder.js';
+import {
+  buildMlp,
+  createModelBuilder,
+  onnxElemType,
+  seededRandom,
+} from '../../../examples/tools/onnx-builder.js';
 
 describe('createModelBuilder', () => {
   it('writes a model ORT runs, with symbolic dims, initializers and attributes', async () => {
@@ -12,8 +17,12 @@ describe('createModelBuilder', () => {
       .output('y', 'INT32', ['batch', 2])
       .build();
     const session = await InferenceSession.create(bytes);
-    expect(session.inputMetadata).toEqual([{ name: 'x', isTensor: true, type: 'float32', shape: ['batch', 2] }]);
-    const out = await session.run({ x: new Tensor('float32', Float32Array.of(1.5, 2, 3, 4), [2, 2]) });
+    expect(session.inputMetadata).toEqual([
+      { name: 'x', isTensor: true, type: 'float32', shape: ['batch', 2] },
+    ]);
+    const out = await session.run({
+      x: new Tensor('float32', Float32Array.of(1.5, 2, 3, 4), [2, 2]),
+    });
     expect(out['y']?.type).toBe('int32');
     expect(Array.from(out['y']?.data as Int32Array)).toEqual([15, -2, 30, -4]);
     await session.release();
@@ -47,7 +56,9 @@ describe('buildMlp', () => {
     // Two weight matrices of 512×2048 floats plus biases, 4 bytes each.
     expect(bytes.length).toBeGreaterThan((2 * 512 * 2048 + 2048 + 512) * 4);
     const session = await InferenceSession.create(bytes, { intraOpNumThreads: 1 });
-    const out = await session.run({ x: new Tensor('float32', new Float32Array(3 * 512).fill(0.5), [3, 512]) });
+    const out = await session.run({
+      x: new Tensor('float32', new Float32Array(3 * 512).fill(0.5), [3, 512]),
+    });
     expect(out['y']?.dims).toEqual([3, 512]);
     const y = out['y']?.data as Float32Array;
     expect(y.every(Number.isFinite)).toBe(true);

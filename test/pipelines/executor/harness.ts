@@ -19,7 +19,12 @@ export interface PendingCall {
 }
 
 /** A model whose calls wait until the test answers them; `calls` lists those not yet answered. */
-export function manualModel(name: string, inputs: CatalogTensor[], outputs: CatalogTensor[], maxBatchSize = 0): FakeModel & { pending: PendingCall[] } {
+export function manualModel(
+  name: string,
+  inputs: CatalogTensor[],
+  outputs: CatalogTensor[],
+  maxBatchSize = 0,
+): FakeModel & { pending: PendingCall[] } {
   const pending: PendingCall[] = [];
   return {
     name,
@@ -37,7 +42,8 @@ export function manualModel(name: string, inputs: CatalogTensor[], outputs: Cata
         };
         pending.push(call);
         req.signal?.addEventListener('abort', () => {
-          if (pending.includes(call)) call.fail(new EngineError('CANCELLED', `model '${name}': cancelled`));
+          if (pending.includes(call))
+            call.fail(new EngineError('CANCELLED', `model '${name}': cancelled`));
         });
       }),
   };
@@ -49,7 +55,11 @@ export async function settle(rounds = 5): Promise<void> {
 }
 
 /** Compiles a pipeline against `catalog` and returns its runner. */
-export async function runnerFor(text: string, catalog: FakeCatalog, opts: { clock?: Clock; observer?: PipelineObserver } = {}): Promise<PipelineRunner> {
+export async function runnerFor(
+  text: string,
+  catalog: FakeCatalog,
+  opts: { clock?: Clock; observer?: PipelineObserver } = {},
+): Promise<PipelineRunner> {
   const { plan } = await compile(text, catalog);
   return new PipelineRunner({ plan, catalog, ...opts });
 }
@@ -73,7 +83,10 @@ export class CountingStats implements ExecutionStats {
 }
 
 /** The scheduler of pipeline version 1 over `runner`, without module steps. */
-export function schedulerOver(runner: PipelineRunner, stats: ExecutionStats = new CountingStats()): PipelineScheduler {
+export function schedulerOver(
+  runner: PipelineRunner,
+  stats: ExecutionStats = new CountingStats(),
+): PipelineScheduler {
   return new PipelineScheduler({ runner, pools: [], stats, version: 1 });
 }
 

@@ -38,7 +38,10 @@ describe('movable step inputs', () => {
 
   it('moves nothing for a request that captures intermediate tensors', async () => {
     const { catalog, runner } = await make();
-    await runner.run({ inputs: new Map([['X', fp32([1, 2], [1, 2])]]), parameters: { braid_debug: true } });
+    await runner.run({
+      inputs: new Map([['X', fp32([1, 2], [1, 2])]]),
+      parameters: { braid_debug: true },
+    });
     expect(catalog.callsTo('inc')[0]!.movableInputs).toBeUndefined();
   });
 });

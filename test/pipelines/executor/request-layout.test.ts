@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { emptyGather, gatherItems, sliceItem } from '../../../pipelines/executor/gather.js';
-import { activeSteps, planMachine, requestLayout } from '../../../pipelines/executor/request-layout.js';
+import {
+  activeSteps,
+  planMachine,
+  requestLayout,
+} from '../../../pipelines/executor/request-layout.js';
 import { compile } from '../compile-helpers.js';
 import { FakeCatalog, elementwise, fp32, values } from '../fake-catalog.js';
 
@@ -34,7 +38,12 @@ describe('request layout', () => {
     const { plan } = await compile(TEXT, catalog);
     const byName = (n: string) => plan.steps.findIndex(s => s.name === n);
     const machine = planMachine(plan);
-    const chain = requestLayout(plan, machine, plan.outputs.filter(o => o.name === 'C'), []);
+    const chain = requestLayout(
+      plan,
+      machine,
+      plan.outputs.filter(o => o.name === 'C'),
+      [],
+    );
     expect(chain.active.filter(Boolean)).toHaveLength(3);
     expect(chain.readers.get('A')).toBe(1);
     expect(chain.stepRequested[byName('b')]).toEqual([{ name: 'y' }]);
@@ -42,7 +51,11 @@ describe('request layout', () => {
     const both = requestLayout(plan, machine, plan.outputs, ['B']);
     expect(both.active.filter(Boolean)).toHaveLength(4);
     expect(both.keep.has('B')).toBe(true);
-    expect(both.wanted.at(-1)).toEqual({ tensor: 'B', optional: true, region: machine.table.region('tensor:B') });
+    expect(both.wanted.at(-1)).toEqual({
+      tensor: 'B',
+      optional: true,
+      region: machine.table.region('tensor:B'),
+    });
     expect(chain.prune).toEqual([machine.table.event('d.prune')]);
   });
 });
@@ -53,15 +66,41 @@ describe('gather', () => {
     const item = sliceItem(t, 1, 'concat');
     expect(item.shape).toEqual([1, 2]);
     expect((item.data as Float32Array).buffer).toBe((t.data as Float32Array).buffer);
-    expect(values(gatherItems([0, 1, 2].map(i => sliceItem(t, i, 'concat')), 'concat', 'y'))).toEqual([1, 2, 3, 4, 5, 6]);
-    const stacked = gatherItems([0, 1, 2].map(i => sliceItem(t, i, 'stack')), 'stack', 'y');
+    expect(
+      values(
+        gatherItems(
+          [0, 1, 2].map(i => sliceItem(t, i, 'concat')),
+          'concat',
+          'y',
+        ),
+      ),
+    ).toEqual([1, 2, 3, 4, 5, 6]);
+    const stacked = gatherItems(
+      [0, 1, 2].map(i => sliceItem(t, i, 'stack')),
+      'stack',
+      'y',
+    );
     expect(stacked.shape).toEqual([3, 2]);
   });
 
   it('refuses items of different shapes and builds empty results from the plan type', () => {
-    expect(() => gatherItems([fp32([1, 2], [1, 2]), fp32([1, 3], [1, 2, 3])], 'concat', "output 'y' of step 's'")).toThrow(
+    expect(() =>
+      gatherItems(
+        [fp32([1, 2], [1, 2]), fp32([1, 3], [1, 2, 3])],
+        'concat',
+        "output 'y' of step 's'",
+      ),
+    ).toThrow(
       "output 'y' of step 's': map items must agree to be gathered: item 0 is FP32[1,2], item 1 is FP32[1,3]",
     );
-    expect(emptyGather({ name: 't', datatype: 'BYTES', shape: [-1, 4, -1], dims: ['N', 4, '?'], optional: false })).toEqual({ datatype: 'BYTES', shape: [0, 4, 0], data: [] });
+    expect(
+      emptyGather({
+        name: 't',
+        datatype: 'BYTES',
+        shape: [-1, 4, -1],
+        dims: ['N', 4, '?'],
+        optional: false,
+      }),
+    ).toEqual({ datatype: 'BYTES', shape: [0, 4, 0], data: [] });
   });
 });

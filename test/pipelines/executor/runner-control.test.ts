@@ -8,7 +8,11 @@ const X = (v: number[]) => new Map([['X', fp32([1, v.length], v)]]);
 
 describe('dataflow', () => {
   it('starts independent steps together and a dependent step once its input exists', async () => {
-    const slow = manualModel('slow', [{ name: 'x', ...F([-1, -1]) }], [{ name: 'y', ...F([-1, -1]) }]);
+    const slow = manualModel(
+      'slow',
+      [{ name: 'x', ...F([-1, -1]) }],
+      [{ name: 'y', ...F([-1, -1]) }],
+    );
     const catalog = new FakeCatalog([slow, elementwise('inc', v => v + 1)]);
     const runner = await runnerFor(
       `inputs: { X: { datatype: FP32, shape: [1, 2] } }\noutputs:\n  A: { datatype: FP32, shape: [1, 2] }\n  B: { datatype: FP32, shape: [1, 2] }\nsteps:\n  - { name: s1, model: slow, inputs: { x: X }, outputs: { y: T } }\n  - { name: s2, model: slow, inputs: { x: X }, outputs: { y: B } }\n  - { name: s3, model: inc, inputs: { x: T }, outputs: { y: A } }\n`,
@@ -29,10 +33,20 @@ describe('dataflow', () => {
   });
 
   it('serves many concurrent requests on one runner, each with its own tensors', async () => {
-    const catalog = new FakeCatalog([elementwise('double', v => v * 2), elementwise('inc', v => v + 1)]);
-    const runner = await runnerFor(`inputs: { X: { datatype: FP32, shape: [1, 1] } }\noutputs: { Y: { datatype: FP32, shape: [1, 1] } }\nsteps:\n  - { name: a, model: double, inputs: { x: X }, outputs: { y: T } }\n  - { name: b, model: inc, inputs: { x: T }, outputs: { y: Y } }\n`, catalog);
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => runner.run({ inputs: X([i]) })));
-    expect(results.map(r => values(r.outputs.get('Y'))[0])).toEqual(Array.from({ length: 50 }, (_, i) => 2 * i + 1));
+    const catalog = new FakeCatalog([
+      elementwise('double', v => v * 2),
+      elementwise('inc', v => v + 1),
+    ]);
+    const runner = await runnerFor(
+      `inputs: { X: { datatype: FP32, shape: [1, 1] } }\noutputs: { Y: { datatype: FP32, shape: [1, 1] } }\nsteps:\n  - { name: a, model: double, inputs: { x: X }, outputs: { y: T } }\n  - { name: b, model: inc, inputs: { x: T }, outputs: { y: Y } }\n`,
+      catalog,
+    );
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => runner.run({ inputs: X([i]) })),
+    );
+    expect(results.map(r => values(r.outputs.get('Y'))[0])).toEqual(
+      Array.from({ length: 50 }, (_, i) => 2 * i + 1),
+    );
   });
 });
 
@@ -57,16 +71,31 @@ steps:
 `;
   const add = {
     name: 'add',
-    inputs: [{ name: 'a', ...F([-1, 2]) }, { name: 'b', ...F([-1, 2]), optional: true }],
+    inputs: [
+      { name: 'a', ...F([-1, 2]) },
+      { name: 'b', ...F([-1, 2]), optional: true },
+    ],
     outputs: [{ name: 's', ...F([-1, 2]) }],
     run: (ins: Map<string, Tensor>) => {
       const a = values(ins.get('a'));
       const b = ins.has('b') ? values(ins.get('b')) : a.map(() => 100);
-      return new Map([['s', fp32([1, 2], a.map((v, i) => v + b[i]!))]]);
+      return new Map([
+        [
+          's',
+          fp32(
+            [1, 2],
+            a.map((v, i) => v + b[i]!),
+          ),
+        ],
+      ]);
     },
   };
   const make = async () => {
-    const catalog = new FakeCatalog([elementwise('double', v => v * 2), elementwise('inc', v => v + 1), add]);
+    const catalog = new FakeCatalog([
+      elementwise('double', v => v * 2),
+      elementwise('inc', v => v + 1),
+      add,
+    ]);
     return { catalog, runner: await runnerFor(text, catalog) };
   };
 
@@ -80,7 +109,10 @@ steps:
   it('skips a guarded step and its dependents, leaving an optional output absent', async () => {
     const { runner, catalog } = await make();
     const bias = fp32([1, 2], [1, 1]);
-    const r = await runner.run({ inputs: new Map([...X([1, 1]), ['BIAS', bias]]), parameters: { threshold: 2 } });
+    const r = await runner.run({
+      inputs: new Map([...X([1, 1]), ['BIAS', bias]]),
+      parameters: { threshold: 2 },
+    });
     expect([...r.outputs.keys()]).toEqual(['Z']);
     expect(values(r.outputs.get('Z'))).toEqual([2, 2]);
     expect(catalog.callsTo('double')).toHaveLength(0);
@@ -89,8 +121,13 @@ steps:
 
   it('fails when a required output cannot be produced for this request', async () => {
     const catalog = new FakeCatalog([elementwise('double', v => v * 2)]);
-    const runner = await runnerFor(`inputs: { X: { datatype: FP32, shape: [1, 1] } }\noutputs: { Y: { datatype: FP32, shape: [1, 1] } }\nsteps:\n  - { name: a, model: double, when: "value(X) > 0", inputs: { x: X }, outputs: { y: Y } }\n`, catalog);
-    await expect(runner.run({ inputs: X([-1]) })).rejects.toThrow("pipeline 'p': required output tensor(s) 'Y' (step 'a' skipped) will not be produced for this request");
+    const runner = await runnerFor(
+      `inputs: { X: { datatype: FP32, shape: [1, 1] } }\noutputs: { Y: { datatype: FP32, shape: [1, 1] } }\nsteps:\n  - { name: a, model: double, when: "value(X) > 0", inputs: { x: X }, outputs: { y: Y } }\n`,
+      catalog,
+    );
+    await expect(runner.run({ inputs: X([-1]) })).rejects.toThrow(
+      "pipeline 'p': required output tensor(s) 'Y' (step 'a' skipped) will not be produced for this request",
+    );
   });
 });
 
@@ -108,10 +145,25 @@ steps:
   - { name: work, model: slow, inputs: { x: X }, outputs: { y: Y } }
   - { name: count, model: counter, inputs: { x: X }, outputs: { n: COUNT } }
 `;
-  const counter = { name: 'counter', inputs: [{ name: 'x', ...F([-1, 2]) }], outputs: [{ name: 'n', datatype: 'INT32' as const, shape: [1] }], run: (ins: Map<string, Tensor>) => new Map([['n', { datatype: 'INT32' as const, shape: [1], data: Int32Array.of(ins.get('x')!.shape[0]!) }]]) };
+  const counter = {
+    name: 'counter',
+    inputs: [{ name: 'x', ...F([-1, 2]) }],
+    outputs: [{ name: 'n', datatype: 'INT32' as const, shape: [1] }],
+    run: (ins: Map<string, Tensor>) =>
+      new Map([
+        [
+          'n',
+          { datatype: 'INT32' as const, shape: [1], data: Int32Array.of(ins.get('x')!.shape[0]!) },
+        ],
+      ]),
+  };
 
   it('answers from the return values and cancels the work still running', async () => {
-    const slow = manualModel('slow', [{ name: 'x', ...F([-1, 2]) }], [{ name: 'y', ...F([-1, 2]) }]);
+    const slow = manualModel(
+      'slow',
+      [{ name: 'x', ...F([-1, 2]) }],
+      [{ name: 'y', ...F([-1, 2]) }],
+    );
     const runner = await runnerFor(text, new FakeCatalog([slow, counter]));
     const r = await runner.run({ inputs: new Map([['X', fp32([0, 2], [])]]) });
     expect(r.returnedBy).toBe('none');
@@ -122,7 +174,10 @@ steps:
   });
 
   it('runs normally when the return guard is false', async () => {
-    const runner = await runnerFor(text, new FakeCatalog([elementwise('slow', v => -v, { shape: [-1, 2] }), counter]));
+    const runner = await runnerFor(
+      text,
+      new FakeCatalog([elementwise('slow', v => -v, { shape: [-1, 2] }), counter]),
+    );
     const r = await runner.run({ inputs: new Map([['X', fp32([1, 2], [3, 4])]]) });
     expect(r.returnedBy).toBeUndefined();
     expect(values(r.outputs.get('Y'))).toEqual([-3, -4]);
@@ -132,7 +187,15 @@ steps:
 
 describe('map and gather', () => {
   const rec = (maxBatchSize: number) =>
-    manualModel('rec', [{ name: 'crop', ...F([-1, 3]) }, { name: 'scale', ...F([1]) }], [{ name: 'score', ...F([-1, 1]) }], maxBatchSize);
+    manualModel(
+      'rec',
+      [
+        { name: 'crop', ...F([-1, 3]) },
+        { name: 'scale', ...F([1]) },
+      ],
+      [{ name: 'score', ...F([-1, 1]) }],
+      maxBatchSize,
+    );
   const text = (mode: string, extra = '') => `inputs:
   CROPS: { datatype: FP32, shape: [N, 3] }
   SCALE: { datatype: FP32, shape: [1] }
@@ -144,7 +207,17 @@ steps:
     inputs: { crop: CROPS, scale: SCALE }
     outputs: { score: SCORES }
 `;
-  const inputs = (n: number) => new Map([['CROPS', fp32([n, 3], Array.from({ length: n * 3 }, (_, i) => i))], ['SCALE', fp32([1], [10])]]);
+  const inputs = (n: number) =>
+    new Map([
+      [
+        'CROPS',
+        fp32(
+          [n, 3],
+          Array.from({ length: n * 3 }, (_, i) => i),
+        ),
+      ],
+      ['SCALE', fp32([1], [10])],
+    ]);
   const answerAll = (m: ReturnType<typeof rec>) => {
     for (const c of [...m.pending]) {
       const crop = values(c.inputs.get('crop'));
@@ -158,7 +231,12 @@ steps:
     const run = track(runner.run({ inputs: inputs(4) }));
     await settle();
     expect(m.pending).toHaveLength(4);
-    expect(m.pending.map(c => c.inputs.get('crop')?.shape)).toEqual([[1, 3], [1, 3], [1, 3], [1, 3]]);
+    expect(m.pending.map(c => c.inputs.get('crop')?.shape)).toEqual([
+      [1, 3],
+      [1, 3],
+      [1, 3],
+      [1, 3],
+    ]);
     expect(m.pending.every(c => c.inputs.get('scale')?.shape.join() === '1')).toBe(true); // broadcast input
     answerAll(m);
     await settle();
@@ -180,12 +258,20 @@ steps:
   });
 
   it('stack mode drops axis 0 from items and stacks results; zero items give an empty result', async () => {
-    const m = manualModel('rec', [{ name: 'crop', ...F([3]) }, { name: 'scale', ...F([1]) }], [{ name: 'score', ...F([1]) }]);
+    const m = manualModel(
+      'rec',
+      [
+        { name: 'crop', ...F([3]) },
+        { name: 'scale', ...F([1]) },
+      ],
+      [{ name: 'score', ...F([1]) }],
+    );
     const runner = await runnerFor(text('stack'), new FakeCatalog([m]));
     const run = track(runner.run({ inputs: inputs(2) }));
     await settle();
     expect(m.pending.map(c => c.inputs.get('crop')?.shape)).toEqual([[3], [3]]);
-    for (const c of [...m.pending]) c.answer(new Map([['score', fp32([1], [values(c.inputs.get('crop'))[0]!])]]));
+    for (const c of [...m.pending])
+      c.answer(new Map([['score', fp32([1], [values(c.inputs.get('crop'))[0]!])]]));
     await settle();
     expect(run.value?.outputs.get('SCORES')?.shape).toEqual([2, 1]);
     const empty = await runner.run({ inputs: inputs(0) });

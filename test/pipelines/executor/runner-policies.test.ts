@@ -30,14 +30,22 @@ describe('timeout and retry', () => {
     clock.advance(1);
     await settle();
     expect(run.error?.code).toBe('UNAVAILABLE');
-    expect(run.error?.message).toBe("pipeline 'p' step 'call' (model 'm'): model 'm' did not answer within 50 ms (timeout_ms)");
+    expect(run.error?.message).toBe(
+      "pipeline 'p' step 'call' (model 'm'): model 'm' did not answer within 50 ms (timeout_ms)",
+    );
     expect(signal.aborted).toBe(true);
   });
 
   it('retries the listed codes with growing backoff, each attempt with a fresh timeout', async () => {
     const clock = new SimulatedClock();
     const m = manualModel('m', [{ name: 'x', ...F }], [{ name: 'y', ...F }]);
-    const runner = await runnerFor(one('    timeout_ms: 100\n    retry: { attempts: 3, on: [UNAVAILABLE], backoff_ms: 10, multiplier: 3 }\n'), new FakeCatalog([m]), { clock });
+    const runner = await runnerFor(
+      one(
+        '    timeout_ms: 100\n    retry: { attempts: 3, on: [UNAVAILABLE], backoff_ms: 10, multiplier: 3 }\n',
+      ),
+      new FakeCatalog([m]),
+      { clock },
+    );
     const run = track(runner.run({ inputs: X(1), parameters: { braid_debug: true } }));
     await settle();
     m.pending[0]!.fail(new EngineError('UNAVAILABLE', 'queue full'));
@@ -56,19 +64,42 @@ describe('timeout and retry', () => {
     m.pending[0]!.answer(new Map([['y', fp32([1, 1], [7])]]));
     await settle();
     expect(values(run.value?.outputs.get('Y'))).toEqual([7]);
-    expect(run.value?.debug?.steps[0]).toMatchObject({ step: 'call', status: 'ran', calls: 3, retries: 2 });
+    expect(run.value?.debug?.steps[0]).toMatchObject({
+      step: 'call',
+      status: 'ran',
+      calls: 3,
+      retries: 2,
+    });
   });
 
   it('does not retry codes that are not listed', async () => {
-    const catalog = new FakeCatalog([{ name: 'm', inputs: [{ name: 'x', ...F }], outputs: [{ name: 'y', ...F }], run: () => Promise.reject(new EngineError('INVALID_ARG', 'bad shape')) }]);
+    const catalog = new FakeCatalog([
+      {
+        name: 'm',
+        inputs: [{ name: 'x', ...F }],
+        outputs: [{ name: 'y', ...F }],
+        run: () => Promise.reject(new EngineError('INVALID_ARG', 'bad shape')),
+      },
+    ]);
     const runner = await runnerFor(one('    retry: { attempts: 5 }\n'), catalog);
-    await expect(runner.run({ inputs: X(1) })).rejects.toMatchObject({ code: 'INVALID_ARG', message: "pipeline 'p' step 'call' (model 'm'): bad shape" });
+    await expect(runner.run({ inputs: X(1) })).rejects.toMatchObject({
+      code: 'INVALID_ARG',
+      message: "pipeline 'p' step 'call' (model 'm'): bad shape",
+    });
     expect(catalog.callsTo('m')).toHaveLength(1);
   });
 });
 
 describe('on_error', () => {
-  const failing = () => new FakeCatalog([{ name: 'm', inputs: [{ name: 'x', ...F }], outputs: [{ name: 'y', ...F }], run: () => Promise.reject(new EngineError('INTERNAL', 'boom')) }]);
+  const failing = () =>
+    new FakeCatalog([
+      {
+        name: 'm',
+        inputs: [{ name: 'x', ...F }],
+        outputs: [{ name: 'y', ...F }],
+        run: () => Promise.reject(new EngineError('INTERNAL', 'boom')),
+      },
+    ]);
 
   it('skip: the step counts as skipped and its outputs are absent', async () => {
     const runner = await runnerFor(one('    on_error: skip\n'), failing());
@@ -78,10 +109,19 @@ describe('on_error', () => {
   });
 
   it('default: the step outputs take the declared values', async () => {
-    const runner = await runnerFor(one('    on_error: default\n    default: { y: { datatype: FP32, shape: [1, 1], data: [-1] } }\n'), failing());
+    const runner = await runnerFor(
+      one(
+        '    on_error: default\n    default: { y: { datatype: FP32, shape: [1, 1], data: [-1] } }\n',
+      ),
+      failing(),
+    );
     const r = await runner.run({ inputs: X(1) });
     expect(values(r.outputs.get('Y'))).toEqual([-1]);
-    expect(runner.stepStatistics()[0]).toMatchObject({ step: 'call', defaulted: 1, ran: { count: 0 } });
+    expect(runner.stepStatistics()[0]).toMatchObject({
+      step: 'call',
+      defaulted: 1,
+      ran: { count: 0 },
+    });
   });
 });
 
@@ -94,7 +134,15 @@ steps:
   - { name: b, model: m, inputs: { x: X }, outputs: { y: U } }
   - { name: c, model: add, inputs: { a: T, b: U }, outputs: { s: Y } }
 `;
-  const add = { name: 'add', inputs: [{ name: 'a', ...F }, { name: 'b', ...F }], outputs: [{ name: 's', ...F }], run: () => new Map() };
+  const add = {
+    name: 'add',
+    inputs: [
+      { name: 'a', ...F },
+      { name: 'b', ...F },
+    ],
+    outputs: [{ name: 's', ...F }],
+    run: () => new Map(),
+  };
 
   it('fails past the deadline, names the steps still running and aborts them', async () => {
     const clock = new SimulatedClock();
@@ -108,7 +156,9 @@ steps:
     clock.advance(200);
     await settle();
     expect(run.error?.code).toBe('UNAVAILABLE');
-    expect(run.error?.message).toBe("pipeline 'p' exceeded its deadline of 200 ms (still running: 'a', 'b')");
+    expect(run.error?.message).toBe(
+      "pipeline 'p' exceeded its deadline of 200 ms (still running: 'a', 'b')",
+    );
     expect(signals.every(s => s.aborted)).toBe(true);
   });
 
@@ -123,7 +173,10 @@ steps:
     const outstanding = m.pending[0]!.req.signal!;
     client.abort();
     await settle();
-    expect(run.error).toMatchObject({ code: 'CANCELLED', message: "pipeline 'p': the client cancelled the request" });
+    expect(run.error).toMatchObject({
+      code: 'CANCELLED',
+      message: "pipeline 'p': the client cancelled the request",
+    });
     expect(outstanding.aborted).toBe(true);
   });
 
@@ -145,7 +198,10 @@ steps:
     expect(second.aborted).toBe(false);
     client.abort();
     await settle();
-    expect(run.error).toMatchObject({ code: 'CANCELLED', message: "pipeline 'p': the client cancelled the request" });
+    expect(run.error).toMatchObject({
+      code: 'CANCELLED',
+      message: "pipeline 'p': the client cancelled the request",
+    });
     expect(second.aborted).toBe(true);
     expect(m.pending).toHaveLength(0);
   });
@@ -176,10 +232,20 @@ steps:
   - { name: z, model: inc, inputs: { x: W }, outputs: { y: Z } }
 `;
   const make = (observer?: { onStep(e: StepEvent): void }) => {
-    const catalog = new FakeCatalog([elementwise('double', v => v * 2), elementwise('inc', v => v + 1)]);
-    return runnerFor(text, catalog, observer ? { observer } : {}).then(runner => ({ catalog, runner }));
+    const catalog = new FakeCatalog([
+      elementwise('double', v => v * 2),
+      elementwise('inc', v => v + 1),
+    ]);
+    return runnerFor(text, catalog, observer ? { observer } : {}).then(runner => ({
+      catalog,
+      runner,
+    }));
   };
-  const inputs = () => new Map([['X', fp32([1, 1], [1])], ['W', fp32([1, 1], [5])]]);
+  const inputs = () =>
+    new Map([
+      ['X', fp32([1, 1], [1])],
+      ['W', fp32([1, 1], [5])],
+    ]);
 
   it('runs only the steps that feed the outputs asked for', async () => {
     const { catalog, runner } = await make();
@@ -190,30 +256,52 @@ steps:
 
   it('passes id, priority and parameters on to every step, without the debug switch', async () => {
     const { catalog, runner } = await make();
-    await runner.run({ id: 'req-7', inputs: inputs(), parameters: { priority: 2, tenant: 'a', braid_debug: true } });
-    expect(catalog.calls.map(c => [c.id, c.parameters])).toEqual(Array(3).fill(['req-7', { priority: 2, tenant: 'a' }]));
+    await runner.run({
+      id: 'req-7',
+      inputs: inputs(),
+      parameters: { priority: 2, tenant: 'a', braid_debug: true },
+    });
+    expect(catalog.calls.map(c => [c.id, c.parameters])).toEqual(
+      Array(3).fill(['req-7', { priority: 2, tenant: 'a' }]),
+    );
     expect(catalog.calls.every(c => c.outputs?.length === 1)).toBe(true); // only the outputs needed
   });
 
   it('returns named intermediate tensors and per-step timings with the debug parameter', async () => {
     const { runner } = await make();
     const scheduler = schedulerOver(runner);
-    const res = await scheduler.run({ inputs: inputs(), batchSize: 1, outputs: ['Z'], parameters: { braid_debug: 'T' } });
+    const res = await scheduler.run({
+      inputs: inputs(),
+      batchSize: 1,
+      outputs: ['Z'],
+      parameters: { braid_debug: 'T' },
+    });
     expect([...res.outputs.keys()]).toEqual(['Z', 'braid_debug.T']);
     expect(values(res.outputs.get('braid_debug.T'))).toEqual([2]);
-    const debug = JSON.parse(String(res.parameters?.['braid_debug'])) as { steps: { step: string; status: string }[] };
+    const debug = JSON.parse(String(res.parameters?.['braid_debug'])) as {
+      steps: { step: string; status: string }[];
+    };
     expect(debug.steps.map(s => `${s.step}:${s.status}`)).toEqual(['y1:ran', 'z:ran', 'y2:pruned']);
-    await expect(scheduler.run({ inputs: inputs(), batchSize: 1, parameters: { braid_debug: 'NOPE' } })).rejects.toThrow(/names unknown tensor 'NOPE'; tensors are: X, W, T, /);
+    await expect(
+      scheduler.run({ inputs: inputs(), batchSize: 1, parameters: { braid_debug: 'NOPE' } }),
+    ).rejects.toThrow(/names unknown tensor 'NOPE'; tensors are: X, W, T, /);
   });
 
   // Names, required inputs and shapes are the engine's to check, against the pipeline's config
   // (test/engine/runtime/engine-pipelines.test.ts); a symbol shared by inputs is the pipeline's.
   it('checks one size per symbol across inputs, and the outputs asked for', async () => {
     const { catalog, runner } = await make();
-    await expect(runner.run({ inputs: new Map([['X', fp32([2, 1], [1, 2])], ['W', fp32([1, 1], [1])]]) })).rejects.toThrow(
-      "input 'W' of pipeline 'p': axis 0 is B = 1, but input 'X' has B = 2",
+    await expect(
+      runner.run({
+        inputs: new Map([
+          ['X', fp32([2, 1], [1, 2])],
+          ['W', fp32([1, 1], [1])],
+        ]),
+      }),
+    ).rejects.toThrow("input 'W' of pipeline 'p': axis 0 is B = 1, but input 'X' has B = 2");
+    await expect(runner.run({ inputs: inputs(), outputs: ['NOPE'] })).rejects.toThrow(
+      "unexpected inference output 'NOPE' for pipeline 'p'",
     );
-    await expect(runner.run({ inputs: inputs(), outputs: ['NOPE'] })).rejects.toThrow("unexpected inference output 'NOPE' for pipeline 'p'");
     expect(catalog.calls).toHaveLength(0);
   });
 
@@ -227,6 +315,11 @@ steps:
       ['z', "model 'inc'", 2, 2],
       ['y2', "model 'double'", 1, 1],
     ]);
-    expect(events.map(e => `${e.step}:${e.status}`)).toEqual(['y1:ran', 'z:ran', 'y2:ran', 'z:ran']);
+    expect(events.map(e => `${e.step}:${e.status}`)).toEqual([
+      'y1:ran',
+      'z:ran',
+      'y2:ran',
+      'z:ran',
+    ]);
   });
 });

@@ -29,9 +29,21 @@ steps:
 
 async function run(go: boolean) {
   const events: StepEvent[] = [];
-  const broken = { name: 'broken', inputs: [{ name: 'x', ...F }], outputs: [{ name: 'y', ...F }], run: () => Promise.reject(new EngineError('INTERNAL', 'boom')) };
-  const runner = await runnerFor(text, new FakeCatalog([elementwise('double', v => v * 2), broken]), { observer: { onStep: e => events.push(e) } });
-  const r = await runner.run({ inputs: new Map([['X', fp32([1, 1], [1])]]), parameters: { go, braid_debug: true } });
+  const broken = {
+    name: 'broken',
+    inputs: [{ name: 'x', ...F }],
+    outputs: [{ name: 'y', ...F }],
+    run: () => Promise.reject(new EngineError('INTERNAL', 'boom')),
+  };
+  const runner = await runnerFor(
+    text,
+    new FakeCatalog([elementwise('double', v => v * 2), broken]),
+    { observer: { onStep: e => events.push(e) } },
+  );
+  const r = await runner.run({
+    inputs: new Map([['X', fp32([1, 1], [1])]]),
+    parameters: { go, braid_debug: true },
+  });
   return { events, steps: r.debug!.steps };
 }
 
@@ -44,8 +56,14 @@ describe('step outcomes', () => {
 
   it('say that a guard was false on the step it skipped', async () => {
     const { events, steps } = await run(false);
-    expect(events.find(e => e.step === 'guarded')).toMatchObject({ status: 'skipped', guard: false });
-    expect(steps.find(s => s.step === 'guarded')).toMatchObject({ status: 'skipped', guard: false });
+    expect(events.find(e => e.step === 'guarded')).toMatchObject({
+      status: 'skipped',
+      guard: false,
+    });
+    expect(steps.find(s => s.step === 'guarded')).toMatchObject({
+      status: 'skipped',
+      guard: false,
+    });
   });
 
   it('say that on_error answered for a failed step, and carry no guard for a step without one', async () => {
@@ -53,15 +71,33 @@ describe('step outcomes', () => {
     const event = events.find(e => e.step === 'fragile')!;
     expect(event).toMatchObject({ status: 'skipped', onError: 'skip', reason: 'boom' });
     expect(event).not.toHaveProperty('guard');
-    expect(steps.find(s => s.step === 'fragile')).toMatchObject({ status: 'skipped', on_error: 'skip' });
+    expect(steps.find(s => s.step === 'fragile')).toMatchObject({
+      status: 'skipped',
+      on_error: 'skip',
+    });
   });
 
   it('say that on_error default answered', async () => {
     const events: StepEvent[] = [];
-    const broken = { name: 'broken', inputs: [{ name: 'x', ...F }], outputs: [{ name: 'y', ...F }], run: () => Promise.reject(new EngineError('INTERNAL', 'boom')) };
-    const withDefault = text.replace('on_error: skip', 'on_error: default\n    default: { y: { datatype: FP32, shape: [1, 1], data: [0] } }');
-    const runner = await runnerFor(withDefault, new FakeCatalog([elementwise('double', v => v * 2), broken]), { observer: { onStep: e => events.push(e) } });
+    const broken = {
+      name: 'broken',
+      inputs: [{ name: 'x', ...F }],
+      outputs: [{ name: 'y', ...F }],
+      run: () => Promise.reject(new EngineError('INTERNAL', 'boom')),
+    };
+    const withDefault = text.replace(
+      'on_error: skip',
+      'on_error: default\n    default: { y: { datatype: FP32, shape: [1, 1], data: [0] } }',
+    );
+    const runner = await runnerFor(
+      withDefault,
+      new FakeCatalog([elementwise('double', v => v * 2), broken]),
+      { observer: { onStep: e => events.push(e) } },
+    );
     await runner.run({ inputs: new Map([['X', fp32([1, 1], [1])]]), parameters: { go: false } });
-    expect(events.find(e => e.step === 'fragile')).toMatchObject({ status: 'defaulted', onError: 'default' });
+    expect(events.find(e => e.step === 'fragile')).toMatchObject({
+      status: 'defaulted',
+      onError: 'default',
+    });
   });
 });

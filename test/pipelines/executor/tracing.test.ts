@@ -14,7 +14,10 @@ class RecordingSpan implements TraceSpan {
   failed: unknown;
   ended = false;
 
-  constructor(readonly name: string, opts: SpanOptions = {}) {
+  constructor(
+    readonly name: string,
+    opts: SpanOptions = {},
+  ) {
     this.attributes = { ...opts.attributes };
   }
 
@@ -60,8 +63,16 @@ describe('tracing', () => {
     await runner.run({ inputs: new Map([['X', fp32([1, 1], [1])]]), trace: root });
     expect(root.children.map(c => c.name)).toEqual(['step a', 'step b']);
     const [a, b] = root.children;
-    expect(a?.attributes).toMatchObject({ 'braid.pipeline': 'p', 'braid.step': 'a', 'braid.step.target': "model 'double'", 'braid.step.status': 'ran', 'braid.step.calls': 1 });
-    expect(b?.events).toEqual([{ name: 'RETRY', attributes: { attempt: 2, 'error.code': 'UNAVAILABLE' } }]);
+    expect(a?.attributes).toMatchObject({
+      'braid.pipeline': 'p',
+      'braid.step': 'a',
+      'braid.step.target': "model 'double'",
+      'braid.step.status': 'ran',
+      'braid.step.calls': 1,
+    });
+    expect(b?.events).toEqual([
+      { name: 'RETRY', attributes: { attempt: 2, 'error.code': 'UNAVAILABLE' } },
+    ]);
     expect(b?.attributes).toMatchObject({ 'braid.step.retries': 1, 'braid.step.calls': 2 });
     expect(root.children.every(c => c.ended && c.failed === undefined)).toBe(true);
     expect(catalog.contexts.map(c => c?.trace)).toEqual([a, b, b]);
@@ -69,7 +80,10 @@ describe('tracing', () => {
 
   it('sends no spans when the request is not traced', async () => {
     const catalog = new FakeCatalog([elementwise('double', v => v * 2)]);
-    const runner = await runnerFor(`inputs: { X: { datatype: FP32, shape: [1, 1] } }\noutputs: { Y: { datatype: FP32, shape: [1, 1] } }\nsteps:\n  - { name: a, model: double, inputs: { x: X }, outputs: { y: Y } }\n`, catalog);
+    const runner = await runnerFor(
+      `inputs: { X: { datatype: FP32, shape: [1, 1] } }\noutputs: { Y: { datatype: FP32, shape: [1, 1] } }\nsteps:\n  - { name: a, model: double, inputs: { x: X }, outputs: { y: Y } }\n`,
+      catalog,
+    );
     await runner.run({ inputs: new Map([['X', fp32([1, 1], [1])]]) });
     expect(catalog.contexts[0]?.trace).toBeUndefined();
   });

@@ -21,7 +21,10 @@ export function specReporter(write: Sink): Reporter {
     caseDone(r) {
       if (r.status === 'skipped') return write(`  - ${caseTitle(r)} (skipped)\n`);
       const time = `${Math.round(r.durationMs)} ms`;
-      const lat = r.latency && r.latency.n > 1 ? `, p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms over ${r.latency.n}` : '';
+      const lat =
+        r.latency && r.latency.n > 1
+          ? `, p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms over ${r.latency.n}`
+          : '';
       const notes = (r.notes ?? []).map(n => `      note: ${n}\n`).join('');
       if (r.status === 'passed') return write(`  ✓ ${caseTitle(r)} (${time}${lat})\n${notes}`);
       failures.push(r);
@@ -43,6 +46,7 @@ export function specReporter(write: Sink): Reporter {
 /** A failed case's details, indented under its line. */
 export function details(r: CaseResult): string {
   const lines = [`at ${r.file}:${r.line}`, ...r.failures];
-  if (r.steps && r.steps.length > 0) lines.push('steps:', ...formatSteps(r.steps).map(l => `  ${l}`));
+  if (r.steps && r.steps.length > 0)
+    lines.push('steps:', ...formatSteps(r.steps).map(l => `  ${l}`));
   return lines.map(l => `      ${l}\n`).join('');
 }

@@ -23,14 +23,26 @@ export function tapReporter(write: Sink): Reporter {
       if (r.status === 'skipped') return write(`ok ${n} - ${title} # SKIP\n`);
       const notes = (r.notes ?? []).map(note => `# ${note}\n`).join('');
       if (r.status === 'passed') return write(`ok ${n} - ${title}\n${notes}`);
-      const yaml = ['  ---', '  message: |', ...r.failures.map(l => `    ${l}`), `  at: ${JSON.stringify(`${r.file}:${r.line}`)}`, `  duration_ms: ${Math.round(r.durationMs)}`];
-      if (r.steps && r.steps.length > 0) yaml.push('  steps: |', ...formatSteps(r.steps).map(l => `    ${l}`));
+      const yaml = [
+        '  ---',
+        '  message: |',
+        ...r.failures.map(l => `    ${l}`),
+        `  at: ${JSON.stringify(`${r.file}:${r.line}`)}`,
+        `  duration_ms: ${Math.round(r.durationMs)}`,
+      ];
+      if (r.steps && r.steps.length > 0)
+        yaml.push('  steps: |', ...formatSteps(r.steps).map(l => `    ${l}`));
       yaml.push('  ...');
       write(`not ok ${n} - ${title}\n${yaml.join('\n')}\n${notes}`);
     },
     end(s) {
       write(`1..${n}\n`);
-      for (const c of s.coverage) write(formatCoverage(c).map(l => `# ${l}\n`).join(''));
+      for (const c of s.coverage)
+        write(
+          formatCoverage(c)
+            .map(l => `# ${l}\n`)
+            .join(''),
+        );
       for (const f of coverageShortfalls(s)) write(`# ${f.message}\n`);
       write(`# ${summaryLine(s)}\n`);
     },

@@ -22,12 +22,17 @@ export interface SuiteSummary {
  * @example
  * coverageShortfalls({ coverage: [ocr], coverageMin: 100 }); // [{ pipeline: 'ocr', message: "coverage of pipeline 'ocr' is 86.7%, below --coverage-min 100" }]
  */
-export function coverageShortfalls(s: Pick<SuiteSummary, 'coverage' | 'coverageMin'>): { readonly pipeline: string; readonly message: string }[] {
+export function coverageShortfalls(
+  s: Pick<SuiteSummary, 'coverage' | 'coverageMin'>,
+): { readonly pipeline: string; readonly message: string }[] {
   const min = s.coverageMin;
   if (min === undefined) return [];
   return s.coverage
     .filter(c => c.percent < min)
-    .map(c => ({ pipeline: c.pipeline, message: `coverage of pipeline '${c.pipeline}' is ${Number(c.percent.toFixed(1))}%, below --coverage-min ${min}` }));
+    .map(c => ({
+      pipeline: c.pipeline,
+      message: `coverage of pipeline '${c.pipeline}' is ${Number(c.percent.toFixed(1))}%, below --coverage-min ${min}`,
+    }));
 }
 
 /** Turns results into one output format, written through the sink it was made with. */

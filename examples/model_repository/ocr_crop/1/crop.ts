@@ -70,7 +70,11 @@ export interface WidthSteps {
  * @example
  * recWidth([{ width: 400, height: 20, quad }], 48, { step: 160, min: 320, max: 2560 }); // 960
  */
-export function recWidth(lines: readonly LineGeometry[], height: number, widths: WidthSteps): number {
+export function recWidth(
+  lines: readonly LineGeometry[],
+  height: number,
+  widths: WidthSteps,
+): number {
   const widest = lines.reduce((m, l) => Math.max(m, scaledWidth(l, height, widths.max)), 1);
   return Math.min(widths.max, Math.max(widths.min, Math.ceil(widest / widths.step) * widths.step));
 }
@@ -109,7 +113,14 @@ export function sampleLine(img: RgbImage, line: LineGeometry, target: LineTarget
 }
 
 /** Writes the pixel at (x, y), edges replicated, normalized to [-1, 1], as B, G, R planes. */
-function bilinearBgr(img: RgbImage, x: number, y: number, out: Float32Array, at: number, plane: number): void {
+function bilinearBgr(
+  img: RgbImage,
+  x: number,
+  y: number,
+  out: Float32Array,
+  at: number,
+  plane: number,
+): void {
   const cx = Math.min(Math.max(x, 0), img.width - 1);
   const cy = Math.min(Math.max(y, 0), img.height - 1);
   const x0 = Math.floor(cx);
@@ -138,11 +149,22 @@ function bilinearBgr(img: RgbImage, x: number, y: number, out: Float32Array, at:
  * @example
  * const recX = cropLines(img, lines, 48, 640); // Float32Array(N * 3 * 48 * 640)
  */
-export function cropLines(img: RgbImage, lines: readonly LineGeometry[], height: number, width: number): Float32Array {
+export function cropLines(
+  img: RgbImage,
+  lines: readonly LineGeometry[],
+  height: number,
+  width: number,
+): Float32Array {
   const per = 3 * height * width;
   const out = new Float32Array(lines.length * per);
   lines.forEach((line, i) => {
-    sampleLine(img, line, { out, offset: i * per, height, width, usedWidth: scaledWidth(line, height, width) });
+    sampleLine(img, line, {
+      out,
+      offset: i * per,
+      height,
+      width,
+      usedWidth: scaledWidth(line, height, width),
+    });
   });
   return out;
 }

@@ -46,7 +46,10 @@ export function initialize(ctx: JsModelContext): void {
   const num = (key: string, fallback: number): number => {
     const raw = ctx.parameters[key];
     const v = raw === undefined ? fallback : Number(raw);
-    if (!(v > 0)) throw new Error(`model '${ctx.name}': parameter ${key} must be a positive number, found "${raw}"`);
+    if (!(v > 0))
+      throw new Error(
+        `model '${ctx.name}': parameter ${key} must be a positive number, found "${raw}"`,
+      );
     return v;
   };
   const step = num('rec_width_step', widths.step);
@@ -61,19 +64,34 @@ export function execute(ins: Record<string, JsTensor>, ctx: JsExecuteContext) {
   const boxes = ins['boxes']!;
   const [height = 0, width = 0] = rgb.shape;
   const n = boxes.shape[0] ?? 0;
-  if (rgb.shape.length !== 3 || rgb.shape[2] !== 3) throw new Error(`input 'rgb': expected UINT8 [h,w,3], found [${rgb.shape.join(',')}]`);
-  if (boxes.shape.length !== 3 || boxes.shape[1] !== 4 || boxes.shape[2] !== 2) throw new Error(`input 'boxes': expected FP32 [N,4,2], found [${boxes.shape.join(',')}]`);
+  if (rgb.shape.length !== 3 || rgb.shape[2] !== 3)
+    throw new Error(`input 'rgb': expected UINT8 [h,w,3], found [${rgb.shape.join(',')}]`);
+  if (boxes.shape.length !== 3 || boxes.shape[1] !== 4 || boxes.shape[2] !== 2)
+    throw new Error(`input 'boxes': expected FP32 [N,4,2], found [${boxes.shape.join(',')}]`);
   const cls = ins['cls'];
-  if (cls && (cls.shape[0] !== n || cls.shape[1] !== 2)) throw new Error(`input 'cls': expected FP32 [${n},2] (one row per box), found [${cls.shape.join(',')}]`);
+  if (cls && (cls.shape[0] !== n || cls.shape[1] !== 2))
+    throw new Error(
+      `input 'cls': expected FP32 [${n},2] (one row per box), found [${cls.shape.join(',')}]`,
+    );
   const img = { width, height, data: rgb.data as Uint8Array };
   const quads = readQuads(boxes.data as Float32Array, n);
-  const flipped = (i: number): boolean => cls !== undefined && (cls.data as Float32Array)[i * 2 + 1]! > clsThresh;
+  const flipped = (i: number): boolean =>
+    cls !== undefined && (cls.data as Float32Array)[i * 2 + 1]! > clsThresh;
   const lines = quads.map((q, i) => lineGeometry(q, flipped(i)));
   const out: Record<string, unknown> = {};
-  if (ctx.outputs.includes('cls_x')) out['cls_x'] = { datatype: 'FP32', shape: [n, 3, HEIGHT, CLS_WIDTH], data: cropLines(img, lines, HEIGHT, CLS_WIDTH) };
+  if (ctx.outputs.includes('cls_x'))
+    out['cls_x'] = {
+      datatype: 'FP32',
+      shape: [n, 3, HEIGHT, CLS_WIDTH],
+      data: cropLines(img, lines, HEIGHT, CLS_WIDTH),
+    };
   if (ctx.outputs.includes('rec_x')) {
     const w = recWidth(lines, HEIGHT, widths);
-    out['rec_x'] = { datatype: 'FP32', shape: [n, 3, HEIGHT, w], data: cropLines(img, lines, HEIGHT, w) };
+    out['rec_x'] = {
+      datatype: 'FP32',
+      shape: [n, 3, HEIGHT, w],
+      data: cropLines(img, lines, HEIGHT, w),
+    };
   }
   return out;
 }

@@ -29,7 +29,11 @@ export interface Decoded {
  * @example
  * decodeCtc(probs, { offset: 0, steps: 40, classes: dict.length + 1 }, dict); // { text: 'Hello', score: 0.98 }
  */
-export function decodeCtc(probs: Float32Array, at: { offset: number; steps: number; classes: number }, dict: readonly string[]): Decoded {
+export function decodeCtc(
+  probs: Float32Array,
+  at: { offset: number; steps: number; classes: number },
+  dict: readonly string[],
+): Decoded {
   let text = '';
   let sum = 0;
   let kept = 0;
@@ -57,11 +61,20 @@ export function decodeCtc(probs: Float32Array, at: { offset: number; steps: numb
  * argMax(Float32Array.of(0.1, 0.7, 0.2), 0, 3); // 1
  */
 export function argMax(p: Float32Array, at: number, n: number): number {
-  let m0 = -Infinity, m1 = -Infinity, m2 = -Infinity, m3 = -Infinity;
-  let i0 = 0, i1 = 1, i2 = 2, i3 = 3;
+  let m0 = -Infinity,
+    m1 = -Infinity,
+    m2 = -Infinity,
+    m3 = -Infinity;
+  let i0 = 0,
+    i1 = 1,
+    i2 = 2,
+    i3 = 3;
   let c = 0;
   for (; c + 3 < n; c += 4) {
-    const v0 = p[at + c]!, v1 = p[at + c + 1]!, v2 = p[at + c + 2]!, v3 = p[at + c + 3]!;
+    const v0 = p[at + c]!,
+      v1 = p[at + c + 1]!,
+      v2 = p[at + c + 2]!,
+      v3 = p[at + c + 3]!;
     if (v0 > m0) {
       m0 = v0;
       i0 = c;
@@ -79,19 +92,21 @@ export function argMax(p: Float32Array, at: number, n: number): number {
       i3 = c + 3;
     }
   }
-  for (; c < n; c++) if (p[at + c]! > m0) {
+  for (; c < n; c++)
+    if (p[at + c]! > m0) {
       m0 = p[at + c]!;
       i0 = c;
     }
-  let m = m0, i = i0;
+  let m = m0,
+    i = i0;
   if (m1 > m || (m1 === m && i1 < i)) {
-      m = m1;
-      i = i1;
-    }
+    m = m1;
+    i = i1;
+  }
   if (m2 > m || (m2 === m && i2 < i)) {
-      m = m2;
-      i = i2;
-    }
+    m = m2;
+    i = i2;
+  }
   if (m3 > m || (m3 === m && i3 < i)) i = i3;
   return i;
 }

@@ -41,11 +41,17 @@ export async function initialize(ctx: JsModelContext): Promise<void> {
   const file = ctx.resolveFile(ctx.parameters['dictionary'] ?? 'ppocr_keys_v1.txt');
   dictionary = loadDictionary(await readFile(file, 'utf8'));
   dropScore = Number(ctx.parameters['drop_score'] ?? '0.5');
-  if (!(dropScore >= 0 && dropScore <= 1)) throw new Error(`model '${ctx.name}': parameter drop_score must be within [0, 1], found "${ctx.parameters['drop_score']}"`);
+  if (!(dropScore >= 0 && dropScore <= 1))
+    throw new Error(
+      `model '${ctx.name}': parameter drop_score must be within [0, 1], found "${ctx.parameters['drop_score']}"`,
+    );
   const form = ctx.parameters['normalize'] ?? 'NFKC';
   if (form === 'none') normalize = s => s;
   else if (FORMS.includes(form)) normalize = s => s.normalize(form).trim();
-  else throw new Error(`model '${ctx.name}': parameter normalize must be one of ${FORMS.join(', ')} or none, found "${form}"`);
+  else
+    throw new Error(
+      `model '${ctx.name}': parameter normalize must be one of ${FORMS.join(', ')} or none, found "${form}"`,
+    );
 }
 
 /** Decodes every line and keeps those scored at least `drop_score`. */
@@ -54,14 +60,23 @@ export function execute(ins: Record<string, JsTensor>, ctx: JsExecuteContext) {
   const boxes = ins['boxes']!;
   const [n = 0, steps = 0, classes = 0] = prob.shape;
   if (classes !== dictionary.length + 1) {
-    throw new Error(`input 'prob': expected ${dictionary.length + 1} classes (blank + ${dictionary.length} dictionary characters), found [${prob.shape.join(',')}]`);
+    throw new Error(
+      `input 'prob': expected ${dictionary.length + 1} classes (blank + ${dictionary.length} dictionary characters), found [${prob.shape.join(',')}]`,
+    );
   }
-  if (boxes.shape[0] !== n) throw new Error(`input 'boxes': expected [${n},4,2] (one box per line of 'prob'), found [${boxes.shape.join(',')}]`);
+  if (boxes.shape[0] !== n)
+    throw new Error(
+      `input 'boxes': expected [${n},4,2] (one box per line of 'prob'), found [${boxes.shape.join(',')}]`,
+    );
   const kept: number[] = [];
   const texts: string[] = [];
   const scores: number[] = [];
   for (let i = 0; i < n; i++) {
-    const line = decodeCtc(prob.data as Float32Array, { offset: i * steps * classes, steps, classes }, dictionary);
+    const line = decodeCtc(
+      prob.data as Float32Array,
+      { offset: i * steps * classes, steps, classes },
+      dictionary,
+    );
     if (line.score < dropScore) continue;
     kept.push(i);
     texts.push(normalize(line.text));
@@ -69,12 +84,18 @@ export function execute(ins: Record<string, JsTensor>, ctx: JsExecuteContext) {
   }
   const box = boxes.data as Float32Array;
   const out: Record<string, unknown> = {};
-  if (ctx.outputs.includes('text')) out['text'] = { datatype: 'BYTES', shape: [texts.length], data: texts };
+  if (ctx.outputs.includes('text'))
+    out['text'] = { datatype: 'BYTES', shape: [texts.length], data: texts };
   if (ctx.outputs.includes('text_boxes')) {
     const data = new Float32Array(kept.length * 8);
     kept.forEach((i, k) => data.set(box.subarray(i * 8, i * 8 + 8), k * 8));
     out['text_boxes'] = { datatype: 'FP32', shape: [kept.length, 4, 2], data };
   }
-  if (ctx.outputs.includes('text_scores')) out['text_scores'] = { datatype: 'FP32', shape: [scores.length], data: Float32Array.from(scores) };
+  if (ctx.outputs.includes('text_scores'))
+    out['text_scores'] = {
+      datatype: 'FP32',
+      shape: [scores.length],
+      data: Float32Array.from(scores),
+    };
   return out;
 }

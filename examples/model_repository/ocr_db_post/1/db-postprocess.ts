@@ -22,7 +22,13 @@ export interface DbOptions {
 }
 
 /** PaddleOCR's inference defaults. */
-export const DB_DEFAULTS: DbOptions = { thresh: 0.3, boxThresh: 0.6, unclipRatio: 1.5, maxCandidates: 1000, minSize: 3 };
+export const DB_DEFAULTS: DbOptions = {
+  thresh: 0.3,
+  boxThresh: 0.6,
+  unclipRatio: 1.5,
+  maxCandidates: 1000,
+  minSize: 3,
+};
 
 /** A detected text box in source-image pixels, with the mean probability that made it. */
 export interface TextBox {
@@ -46,7 +52,9 @@ export interface ProbMap {
  * const boxes = detectBoxes({ data: prob, width: 640, height: 96, srcWidth: 600, srcHeight: 90 }, DB_DEFAULTS);
  */
 export function detectBoxes(map: ProbMap, opts: DbOptions = DB_DEFAULTS): TextBox[] {
-  const regions = hullsOfRegions(map, opts.thresh).sort((a, b) => b.pixels - a.pixels).slice(0, opts.maxCandidates);
+  const regions = hullsOfRegions(map, opts.thresh)
+    .sort((a, b) => b.pixels - a.pixels)
+    .slice(0, opts.maxCandidates);
   const boxes: TextBox[] = [];
   for (const region of regions) {
     const rect = minAreaRect(region.hull);
@@ -75,7 +83,16 @@ function hullsOfRegions(map: ProbMap, thresh: number): Region[] {
   const { width: w, height: h, data } = map;
   const seen = new Uint8Array(w * h);
   const stack = new Int32Array(w * h);
-  const fill: FloodFill = { w, h, data, thresh, seen, stack, rowMin: new Int32Array(h).fill(w), rowMax: new Int32Array(h).fill(-1) };
+  const fill: FloodFill = {
+    w,
+    h,
+    data,
+    thresh,
+    seen,
+    stack,
+    rowMin: new Int32Array(h).fill(w),
+    rowMax: new Int32Array(h).fill(-1),
+  };
   const regions: Region[] = [];
   for (let start = 0; start < w * h; start++) {
     if (fill.seen[start] || !(data[start]! > thresh)) continue;
@@ -143,7 +160,10 @@ function floodRegion(f: FloodFill, start: number): { top: number; bottom: number
 function toSource(quad: Quad, map: ProbMap): Quad {
   const sx = map.srcWidth / map.width;
   const sy = map.srcHeight / map.height;
-  const to = (p: Point): Point => [clamp(Math.round(p[0] * sx), 0, map.srcWidth - 1), clamp(Math.round(p[1] * sy), 0, map.srcHeight - 1)];
+  const to = (p: Point): Point => [
+    clamp(Math.round(p[0] * sx), 0, map.srcWidth - 1),
+    clamp(Math.round(p[1] * sy), 0, map.srcHeight - 1),
+  ];
   return [to(quad[0]), to(quad[1]), to(quad[2]), to(quad[3])];
 }
 
@@ -156,7 +176,9 @@ function distance(a: Point, b: Point): number {
  * 10 px of each other (PaddleOCR's `sorted_boxes`).
  */
 export function sortReadingOrder(boxes: readonly TextBox[]): TextBox[] {
-  const sorted = [...boxes].sort((a, b) => a.quad[0][1] - b.quad[0][1] || a.quad[0][0] - b.quad[0][0]);
+  const sorted = [...boxes].sort(
+    (a, b) => a.quad[0][1] - b.quad[0][1] || a.quad[0][0] - b.quad[0][0],
+  );
   for (let i = 0; i < sorted.length - 1; i++) {
     for (let j = i; j >= 0; j--) {
       const a = sorted[j]!;

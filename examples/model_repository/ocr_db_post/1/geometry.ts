@@ -19,11 +19,13 @@ export type Quad = readonly [Point, Point, Point, Point];
 export function convexHull(points: readonly Point[]): Point[] {
   const pts = [...points].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   if (pts.length < 3) return pts;
-  const cross = (o: Point, a: Point, b: Point): number => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  const cross = (o: Point, a: Point, b: Point): number =>
+    (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
   const half = (list: Point[]): Point[] => {
     const out: Point[] = [];
     for (const p of list) {
-      while (out.length >= 2 && cross(out[out.length - 2]!, out[out.length - 1]!, p) <= 0) out.pop();
+      while (out.length >= 2 && cross(out[out.length - 2]!, out[out.length - 1]!, p) <= 0)
+        out.pop();
       out.push(p);
     }
     out.pop();
@@ -57,19 +59,29 @@ export function minAreaRect(hull: readonly Point[]): RotatedRect {
     const b = hull[(i + 1) % n] ?? first;
     const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
     const axis: Point = len > 0 ? [(b[0] - a[0]) / len, (b[1] - a[1]) / len] : [1, 0];
-    let minU = Infinity, maxU = -Infinity, minV = Infinity, maxV = -Infinity;
+    let minU = Infinity,
+      maxU = -Infinity,
+      minV = Infinity,
+      maxV = -Infinity;
     for (const p of hull) {
       const u = p[0] * axis[0] + p[1] * axis[1];
       const v = -p[0] * axis[1] + p[1] * axis[0];
-      minU = Math.min(minU, u); maxU = Math.max(maxU, u);
-      minV = Math.min(minV, v); maxV = Math.max(maxV, v);
+      minU = Math.min(minU, u);
+      maxU = Math.max(maxU, u);
+      minV = Math.min(minV, v);
+      maxV = Math.max(maxV, v);
     }
     const area = (maxU - minU) * (maxV - minV);
     if (area < bestArea - 1e-9) {
       bestArea = area;
       const cu = (minU + maxU) / 2;
       const cv = (minV + maxV) / 2;
-      best = { center: [cu * axis[0] - cv * axis[1], cu * axis[1] + cv * axis[0]], axis, width: maxU - minU, height: maxV - minV };
+      best = {
+        center: [cu * axis[0] - cv * axis[1], cu * axis[1] + cv * axis[0]],
+        axis,
+        width: maxU - minU,
+        height: maxV - minV,
+      };
     }
   }
   return best;

@@ -31,7 +31,10 @@ export function initialize(ctx: JsModelContext): void {
   const num = (key: string, fallback: number): number => {
     const raw = ctx.parameters[key];
     const v = raw === undefined ? fallback : Number(raw);
-    if (!Number.isFinite(v) || v < 0) throw new Error(`model '${ctx.name}': parameter ${key} must be a non-negative number, found "${raw}"`);
+    if (!Number.isFinite(v) || v < 0)
+      throw new Error(
+        `model '${ctx.name}': parameter ${key} must be a non-negative number, found "${raw}"`,
+      );
     return v;
   };
   options = {
@@ -48,11 +51,28 @@ export function execute(ins: Record<string, JsTensor>, ctx: JsExecuteContext) {
   const prob = ins['prob']!;
   const size = ins['size']!.data as Int32Array;
   const [, , height = 0, width = 0] = prob.shape;
-  if (prob.shape.length !== 4 || prob.shape[0] !== 1 || prob.shape[1] !== 1) throw new Error(`input 'prob': expected FP32 [1,1,H,W], found [${prob.shape.join(',')}]`);
-  if (!(size[0]! > 0 && size[1]! > 0)) throw new Error(`input 'size': expected a positive [h, w], found [${Array.from(size).join(',')}]`);
-  const boxes = detectBoxes({ data: prob.data as Float32Array, width, height, srcHeight: size[0]!, srcWidth: size[1]! }, options);
+  if (prob.shape.length !== 4 || prob.shape[0] !== 1 || prob.shape[1] !== 1)
+    throw new Error(`input 'prob': expected FP32 [1,1,H,W], found [${prob.shape.join(',')}]`);
+  if (!(size[0]! > 0 && size[1]! > 0))
+    throw new Error(
+      `input 'size': expected a positive [h, w], found [${Array.from(size).join(',')}]`,
+    );
+  const boxes = detectBoxes(
+    { data: prob.data as Float32Array, width, height, srcHeight: size[0]!, srcWidth: size[1]! },
+    options,
+  );
   const out: Record<string, unknown> = {};
-  if (ctx.outputs.includes('boxes')) out['boxes'] = { datatype: 'FP32', shape: [boxes.length, 4, 2], data: Float32Array.from(boxes.flatMap(b => b.quad.flat())) };
-  if (ctx.outputs.includes('scores')) out['scores'] = { datatype: 'FP32', shape: [boxes.length], data: Float32Array.from(boxes, b => b.score) };
+  if (ctx.outputs.includes('boxes'))
+    out['boxes'] = {
+      datatype: 'FP32',
+      shape: [boxes.length, 4, 2],
+      data: Float32Array.from(boxes.flatMap(b => b.quad.flat())),
+    };
+  if (ctx.outputs.includes('scores'))
+    out['scores'] = {
+      datatype: 'FP32',
+      shape: [boxes.length],
+      data: Float32Array.from(boxes, b => b.score),
+    };
   return out;
 }

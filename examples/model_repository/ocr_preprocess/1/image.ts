@@ -43,30 +43,54 @@ export async function decodeImage(bytes: Uint8Array): Promise<RgbImage> {
     checkSize(view.getUint32(16), view.getUint32(20));
   }
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: MAX_MEGAPIXELS * 1e6, sequentialRead: true })
+    const { data, info } = await sharp(bytes, {
+      limitInputPixels: MAX_MEGAPIXELS * 1e6,
+      sequentialRead: true,
+    })
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    return {
+      width: info.width,
+      height: info.height,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    };
   } catch (e) {
     // A file that claims a format but does not decode is the client's problem, not the server's.
     const why = e instanceof Error ? e.message : String(e);
-    const text = /pixel limit/.test(why) ? `the ${format} image is larger than ${MAX_MEGAPIXELS} megapixels` : `the ${format} file does not decode: ${why}`;
+    const text = /pixel limit/.test(why)
+      ? `the ${format} image is larger than ${MAX_MEGAPIXELS} megapixels`
+      : `the ${format} file does not decode: ${why}`;
     throw new ModelError('INVALID_ARG', text, { cause: e });
   }
 }
 
 function formatOf(bytes: Uint8Array): 'PNG' | 'JPEG' {
-  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'PNG';
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'JPEG';
+  if (
+    bytes.length >= 8 &&
+    bytes[0] === 0x89 &&
+    bytes[1] === 0x50 &&
+    bytes[2] === 0x4e &&
+    bytes[3] === 0x47
+  )
+    return 'PNG';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff)
+    return 'JPEG';
   const head = Array.from(bytes.subarray(0, 4), b => b.toString(16).padStart(2, '0')).join(' ');
-  throw new ModelError('INVALID_ARG', `expected PNG or JPEG bytes, found ${bytes.length} bytes starting with [${head}]`);
+  throw new ModelError(
+    'INVALID_ARG',
+    `expected PNG or JPEG bytes, found ${bytes.length} bytes starting with [${head}]`,
+  );
 }
 
 function checkSize(width: number, height: number): void {
-  if (width * height > MAX_MEGAPIXELS * 1e6) throw new ModelError('INVALID_ARG', `image of ${width}x${height} is larger than ${MAX_MEGAPIXELS} megapixels`);
+  if (width * height > MAX_MEGAPIXELS * 1e6)
+    throw new ModelError(
+      'INVALID_ARG',
+      `image of ${width}x${height} is larger than ${MAX_MEGAPIXELS} megapixels`,
+    );
 }
 
 /** How the detector input size is limited, as PaddleOCR's `DetResizeForTest`. */
@@ -83,10 +107,16 @@ export interface DetResizeOptions {
  * @example
  * detInputSize(1200, 500, { limitType: 'max', sideLen: 960 }); // { width: 960, height: 416 }
  */
-export function detInputSize(width: number, height: number, opts: DetResizeOptions): { width: number; height: number } {
+export function detInputSize(
+  width: number,
+  height: number,
+  opts: DetResizeOptions,
+): { width: number; height: number } {
   let ratio = 1;
-  if (opts.limitType === 'max' && Math.max(width, height) > opts.sideLen) ratio = opts.sideLen / Math.max(width, height);
-  if (opts.limitType === 'min' && Math.min(width, height) < opts.sideLen) ratio = opts.sideLen / Math.min(width, height);
+  if (opts.limitType === 'max' && Math.max(width, height) > opts.sideLen)
+    ratio = opts.sideLen / Math.max(width, height);
+  if (opts.limitType === 'min' && Math.min(width, height) < opts.sideLen)
+    ratio = opts.sideLen / Math.min(width, height);
   const round32 = (v: number): number => Math.max(32, Math.round((v * ratio) / 32) * 32);
   return { width: round32(width), height: round32(height) };
 }
@@ -98,7 +128,10 @@ export interface Normalization {
 }
 
 /** PaddleOCR's detector normalization (ImageNet statistics, applied to B, G, R in that order). */
-export const DET_NORMALIZATION: Normalization = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+export const DET_NORMALIZATION: Normalization = {
+  mean: [0.485, 0.456, 0.406],
+  std: [0.229, 0.224, 0.225],
+};
 
 /**
  * Resizes (bilinear, pixel centres aligned as OpenCV's INTER_LINEAR) and normalizes to a CHW
@@ -107,7 +140,12 @@ export const DET_NORMALIZATION: Normalization = { mean: [0.485, 0.456, 0.406], s
  * @example
  * const x = resizeToChw(img, 640, 480, DET_NORMALIZATION); // Float32Array(3 * 480 * 640)
  */
-export function resizeToChw(img: RgbImage, outW: number, outH: number, norm: Normalization): Float32Array {
+export function resizeToChw(
+  img: RgbImage,
+  outW: number,
+  outH: number,
+  norm: Normalization,
+): Float32Array {
   const plane = outW * outH;
   const out = new Float32Array(3 * plane);
   const xs = axisTaps(img.width, outW);
@@ -136,7 +174,10 @@ export function resizeToChw(img: RgbImage, outW: number, outH: number, norm: Nor
 }
 
 /** Source taps of one axis: for each output index, the two source indices and the weight of the second. */
-function axisTaps(inLen: number, outLen: number): { lo: Int32Array; hi: Int32Array; frac: Float32Array } {
+function axisTaps(
+  inLen: number,
+  outLen: number,
+): { lo: Int32Array; hi: Int32Array; frac: Float32Array } {
   const lo = new Int32Array(outLen);
   const hi = new Int32Array(outLen);
   const frac = new Float32Array(outLen);

@@ -27,8 +27,14 @@ let resize: DetResizeOptions = { limitType: 'max', sideLen: 960 };
 export function initialize(ctx: JsModelContext): void {
   const limitType = ctx.parameters['limit_type'] ?? 'max';
   const sideLen = Number(ctx.parameters['limit_side_len'] ?? '960');
-  if (limitType !== 'max' && limitType !== 'min') throw new Error(`model '${ctx.name}': parameter limit_type must be "max" or "min", found "${limitType}"`);
-  if (!Number.isInteger(sideLen) || sideLen < 32) throw new Error(`model '${ctx.name}': parameter limit_side_len must be an integer >= 32, found "${sideLen}"`);
+  if (limitType !== 'max' && limitType !== 'min')
+    throw new Error(
+      `model '${ctx.name}': parameter limit_type must be "max" or "min", found "${limitType}"`,
+    );
+  if (!Number.isInteger(sideLen) || sideLen < 32)
+    throw new Error(
+      `model '${ctx.name}': parameter limit_side_len must be an integer >= 32, found "${sideLen}"`,
+    );
   resize = { limitType, sideLen };
 }
 
@@ -36,16 +42,28 @@ export function initialize(ctx: JsModelContext): void {
 export async function execute(ins: Record<string, JsTensor>, ctx: JsExecuteContext) {
   const image = ins['image'];
   const bytes = image?.datatype === 'BYTES' ? (image.data as Uint8Array[]) : [];
-  if (bytes.length !== 1) throw new ModelError('INVALID_ARG', `input 'image': expected BYTES [1] holding one PNG or JPEG file, found ${image ? `${image.datatype} [${image.shape.join(',')}]` : 'nothing'}`);
+  if (bytes.length !== 1)
+    throw new ModelError(
+      'INVALID_ARG',
+      `input 'image': expected BYTES [1] holding one PNG or JPEG file, found ${image ? `${image.datatype} [${image.shape.join(',')}]` : 'nothing'}`,
+    );
   const img = await decodeImage(bytes[0]!).catch((e: unknown) => {
-    throw e instanceof ModelError ? new ModelError('INVALID_ARG', `input 'image': ${e.message}`, { cause: e }) : e;
+    throw e instanceof ModelError
+      ? new ModelError('INVALID_ARG', `input 'image': ${e.message}`, { cause: e })
+      : e;
   });
   const out: Record<string, unknown> = {};
   if (ctx.outputs.includes('x')) {
     const size = detInputSize(img.width, img.height, resize);
-    out['x'] = { datatype: 'FP32', shape: [1, 3, size.height, size.width], data: resizeToChw(img, size.width, size.height, DET_NORMALIZATION) };
+    out['x'] = {
+      datatype: 'FP32',
+      shape: [1, 3, size.height, size.width],
+      data: resizeToChw(img, size.width, size.height, DET_NORMALIZATION),
+    };
   }
-  if (ctx.outputs.includes('rgb')) out['rgb'] = { datatype: 'UINT8', shape: [img.height, img.width, 3], data: img.data };
-  if (ctx.outputs.includes('size')) out['size'] = { datatype: 'INT32', shape: [2], data: Int32Array.of(img.height, img.width) };
+  if (ctx.outputs.includes('rgb'))
+    out['rgb'] = { datatype: 'UINT8', shape: [img.height, img.width, 3], data: img.data };
+  if (ctx.outputs.includes('size'))
+    out['size'] = { datatype: 'INT32', shape: [2], data: Int32Array.of(img.height, img.width) };
   return out;
 }

@@ -20,11 +20,25 @@ function level(concurrency: number, throughput: number, p99: number): LevelResul
   };
 }
 
-const base = { maxBatchSize: 64, queueDelayUs: 1000, preferred: [], instances: 1, intraOpThreads: 'default' } as const;
+const base = {
+  maxBatchSize: 64,
+  queueDelayUs: 1000,
+  preferred: [],
+  instances: 1,
+  intraOpThreads: 'default',
+} as const;
 
-function run(index: number, levels: LevelResult[], extra: Partial<CandidateRun> = {}): CandidateRun {
+function run(
+  index: number,
+  levels: LevelResult[],
+  extra: Partial<CandidateRun> = {},
+): CandidateRun {
   const best = levels[1] ?? levels[0];
-  const point = best && { concurrency: best.level.value, throughput: best.throughput, p99Ms: best.latencyMs.p99 };
+  const point = best && {
+    concurrency: best.level.value,
+    throughput: best.throughput,
+    p99Ms: best.latencyMs.p99,
+  };
   return {
     index,
     candidate: { ...base, instances: index },
@@ -32,7 +46,9 @@ function run(index: number, levels: LevelResult[], extra: Partial<CandidateRun> 
     configText: `max_batch_size: 64\n# <b>not markup</b>\n`,
     isDefault: index === 1,
     levels,
-    score: point ? { feasible: true, value: point.throughput, point } : { feasible: false, value: -Infinity },
+    score: point
+      ? { feasible: true, value: point.throughput, point }
+      : { feasible: false, value: -Infinity },
     ...extra,
   };
 }
@@ -49,7 +65,13 @@ const result: AnalyzeResult = {
   objective: 'throughput',
   constraints: { latencyBudgetMs: 8 },
   search: 'quick',
-  space: { maxBatchSize: [64], queueDelayUs: [1000], preferred: [[]], instances: [1, 2, 3, 4], intraOpThreads: ['default'] },
+  space: {
+    maxBatchSize: [64],
+    queueDelayUs: [1000],
+    preferred: [[]],
+    instances: [1, 2, 3, 4],
+    intraOpThreads: ['default'],
+  },
   runs,
   defaultRun: runs[0]!,
   best: runs[1]!,
@@ -93,7 +115,9 @@ describe('renderReport', () => {
 
   it('states the current and the recommended point and the gain', () => {
     expect(html).toContain('Current config: 1500.0 infer/s, p99 6.00 ms at concurrency 8.');
-    expect(html).toContain('<b>2500.0 infer/s, p99 5.00 ms at concurrency 8</b> (1.67× the current config)');
+    expect(html).toContain(
+      '<b>2500.0 infer/s, p99 5.00 ms at concurrency 8</b> (1.67× the current config)',
+    );
   });
 
   it('lists every measurement and escapes every text', () => {
@@ -107,15 +131,33 @@ describe('renderReport', () => {
 
 describe('renderPlot', () => {
   it('puts higher throughput higher and longer latency further right', () => {
-    const svg = renderPlot({ series: [{ label: 'a', color: 'red', points: [{ x: 1, y: 100, note: '' }, { x: 2, y: 300, note: '' }] }] });
-    const [p1, p2] = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)].map(m => [Number(m[1]), Number(m[2])] as const);
+    const svg = renderPlot({
+      series: [
+        {
+          label: 'a',
+          color: 'red',
+          points: [
+            { x: 1, y: 100, note: '' },
+            { x: 2, y: 300, note: '' },
+          ],
+        },
+      ],
+    });
+    const [p1, p2] = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)].map(
+      m => [Number(m[1]), Number(m[2])] as const,
+    );
     expect(p2![0]).toBeGreaterThan(p1![0]);
     expect(p2![1]).toBeLessThan(p1![1]);
   });
 
   it('switches to a log latency axis when latencies span orders of magnitude', () => {
-    const points = [{ x: 0.5, y: 10, note: '' }, { x: 200, y: 20, note: '' }];
+    const points = [
+      { x: 0.5, y: 10, note: '' },
+      { x: 200, y: 20, note: '' },
+    ];
     expect(renderPlot({ series: [{ label: 'a', color: 'red', points }] })).toContain('log scale');
-    expect(renderPlot({ series: [{ label: 'a', color: 'red', points: points.slice(0, 1) }] })).not.toContain('log scale');
+    expect(
+      renderPlot({ series: [{ label: 'a', color: 'red', points: points.slice(0, 1) }] }),
+    ).not.toContain('log scale');
   });
 });

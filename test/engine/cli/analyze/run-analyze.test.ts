@@ -1,4 +1,12 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -42,17 +50,37 @@ interface Served {
  * (batch 16, no dynamic batching, 2 instances), more for every other choice, so the optimum is
  * known and every step of the climb has a clear winner.
  */
-function fakeLauncher(seen: string[], failWhen: (c: Served) => boolean = () => false): LaunchServer {
+function fakeLauncher(
+  seen: string[],
+  failWhen: (c: Served) => boolean = () => false,
+): LaunchServer {
   return async (dir, model) => {
     seen.push(dir);
     expect(lstatSync(path.join(dir, 'other')).isSymbolicLink()).toBe(true);
     const config = parse(readFileSync(path.join(dir, model, 'config.yaml'), 'utf8')) as Served;
     if (failWhen(config)) throw new Error(`model '${model}' did not become ready`);
-    const delay = config.dynamic_batching ? 2 + Math.round(config.dynamic_batching.max_queue_delay_microseconds / 250) : 0;
-    const units = 3 + (config.instance_group[0]!.count === 2 ? 0 : 8) + delay + (config.max_batch_size === 16 ? 0 : 4);
+    const delay = config.dynamic_batching
+      ? 2 + Math.round(config.dynamic_batching.max_queue_delay_microseconds / 250)
+      : 0;
+    const units =
+      3 +
+      (config.instance_group[0]!.count === 2 ? 0 : 8) +
+      delay +
+      (config.max_batch_size === 16 ? 0 : 4);
     const latencyMs = LATENCY_SCALE * units;
-    const fake = await startFakeKserve({ model, latencyMs, clock, config: { backend: 'onnxruntime', ...config, parameters: {} } });
-    return { port: fake.port, pid: process.pid, origin: fake.origin, output: () => '', stop: () => fake.close() };
+    const fake = await startFakeKserve({
+      model,
+      latencyMs,
+      clock,
+      config: { backend: 'onnxruntime', ...config, parameters: {} },
+    });
+    return {
+      port: fake.port,
+      pid: process.pid,
+      origin: fake.origin,
+      output: () => '',
+      stop: () => fake.close(),
+    };
   };
 }
 
@@ -65,8 +93,24 @@ const LATENCY_SCALE = 4;
 let clock = new SimulatedClock();
 
 function options(o: Partial<AnalyzeOptions>): AnalyzeOptions {
-  const measure = { concurrency: [2], windowMs: 240, warmupMs: 40, maxTrials: 3, checkCeiling: false, clock } as const;
-  return { repository: repo, model: 'fake', objective: 'throughput', constraints: {}, search: 'quick', measure, cores: 2, ...o };
+  const measure = {
+    concurrency: [2],
+    windowMs: 240,
+    warmupMs: 40,
+    maxTrials: 3,
+    checkCeiling: false,
+    clock,
+  } as const;
+  return {
+    repository: repo,
+    model: 'fake',
+    objective: 'throughput',
+    constraints: {},
+    search: 'quick',
+    measure,
+    cores: 2,
+    ...o,
+  };
 }
 
 /** Runs the analysis with the clock moving at every turn of the event loop. */
@@ -97,7 +141,9 @@ describe('runAnalyze', () => {
     expect(best.dynamic_batching).toBeUndefined();
     expect(best.instance_group[0]!.count).toBe(2);
     expect(r.best.configText.startsWith('# tuned by hand')).toBe(true);
-    expect(r.best.score.point!.throughput).toBeGreaterThan(2 * r.defaultRun.score.point!.throughput);
+    expect(r.best.score.point!.throughput).toBeGreaterThan(
+      2 * r.defaultRun.score.point!.throughput,
+    );
     expect(new Set(r.runs.map(x => x.configText)).size).toBe(r.runs.length);
     expect(r.runs.length).toBeLessThan(2 * 3 * 2);
     expect(seen).toHaveLength(r.runs.length);
@@ -107,9 +153,16 @@ describe('runAnalyze', () => {
 
   it('records candidates that fail to serve and recommends among the others (brute force)', async () => {
     const seen: string[] = [];
-    const space = { maxBatchSize: [64], queueDelayUs: ['off' as const], instances: [1, 2], intraOpThreads: ['default' as const] };
+    const space = {
+      maxBatchSize: [64],
+      queueDelayUs: ['off' as const],
+      instances: [1, 2],
+      intraOpThreads: ['default' as const],
+    };
     const launch = fakeLauncher(seen, c => c.instance_group[0]!.count === 2);
-    const r = await analyze(options({ space, search: 'brute', launch, constraints: { latencyBudgetMs: 1000 } }));
+    const r = await analyze(
+      options({ space, search: 'brute', launch, constraints: { latencyBudgetMs: 1000 } }),
+    );
     expect(r.runs).toHaveLength(4);
     const failed = r.runs.filter(x => x.error !== undefined);
     expect(failed.map(x => x.candidate.instances)).toEqual([2, 2]);

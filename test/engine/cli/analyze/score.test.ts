@@ -9,24 +9,36 @@ const curve = [
 
 describe('scoreCandidate', () => {
   it('takes the highest throughput within the latency budget', () => {
-    expect(scoreCandidate(curve, 'throughput', { latencyBudgetMs: 5 })).toEqual({ feasible: true, value: 1800, point: curve[1] });
+    expect(scoreCandidate(curve, 'throughput', { latencyBudgetMs: 5 })).toEqual({
+      feasible: true,
+      value: 1800,
+      point: curve[1],
+    });
     expect(scoreCandidate(curve, 'throughput', {})).toMatchObject({ value: 2600, point: curve[2] });
   });
 
   it('takes the lowest p99 above the minimum throughput for the latency objective', () => {
-    expect(scoreCandidate(curve, 'latency', { minThroughput: 1000 })).toEqual({ feasible: true, value: -4, point: curve[1] });
+    expect(scoreCandidate(curve, 'latency', { minThroughput: 1000 })).toEqual({
+      feasible: true,
+      value: -4,
+      point: curve[1],
+    });
   });
 
   it('scores a candidate that meets no constraint by its nearest point, so closer is better', () => {
     const tight = scoreCandidate(curve, 'throughput', { latencyBudgetMs: 1 });
     expect(tight).toEqual({ feasible: false, value: -1, point: curve[0] });
-    const slower = scoreCandidate([{ concurrency: 1, throughput: 500, p99Ms: 3 }], 'throughput', { latencyBudgetMs: 1 });
+    const slower = scoreCandidate([{ concurrency: 1, throughput: 500, p99Ms: 3 }], 'throughput', {
+      latencyBudgetMs: 1,
+    });
     expect(slower.value).toBeLessThan(tight.value);
   });
 
   it('gives a candidate without valid points minus infinity', () => {
     expect(scoreCandidate([], 'throughput', {}).value).toBe(-Infinity);
-    expect(scoreCandidate([{ concurrency: 1, throughput: 0, p99Ms: NaN }], 'latency', {}).feasible).toBe(false);
+    expect(
+      scoreCandidate([{ concurrency: 1, throughput: 0, p99Ms: NaN }], 'latency', {}).feasible,
+    ).toBe(false);
   });
 });
 

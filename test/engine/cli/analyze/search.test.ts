@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { bruteSearch, gridPoints, isBetter, neighbours, quickSearch } from '../../../../engine/cli/analyze/search.js';
+import {
+  bruteSearch,
+  gridPoints,
+  isBetter,
+  neighbours,
+  quickSearch,
+} from '../../../../engine/cli/analyze/search.js';
 import type { GridPoint, Score } from '../../../../engine/cli/analyze/search.js';
 
 /**
@@ -12,7 +18,9 @@ function landscape(p: GridPoint): Score {
   const throughput = 100 * (1 + batch) * (1 + 0.5 * delay) * (1 + 0.2 * inst) - 40 * inst * inst;
   const latency = 1 + batch * 0.8 + delay * 1.5 + (inst > 1 ? 1 : 0);
   const budget = 6;
-  return latency <= budget ? { feasible: true, value: throughput } : { feasible: false, value: -(latency / budget - 1) };
+  return latency <= budget
+    ? { feasible: true, value: throughput }
+    : { feasible: false, value: -(latency / budget - 1) };
 }
 
 const SIZES = [5, 4, 3];
@@ -24,12 +32,22 @@ function counting(f: (p: GridPoint) => Score) {
 
 describe('grid helpers', () => {
   it('enumerates the grid, first setting slowest', () => {
-    expect(gridPoints([2, 3])).toEqual([[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2]]);
+    expect(gridPoints([2, 3])).toEqual([
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [1, 0],
+      [1, 1],
+      [1, 2],
+    ]);
     expect(gridPoints([2, 0])).toEqual([]);
   });
 
   it('lists neighbours one step along one setting, inside the grid', () => {
-    expect(neighbours([0, 2], [3, 3])).toEqual([[1, 2], [0, 1]]);
+    expect(neighbours([0, 2], [3, 3])).toEqual([
+      [1, 2],
+      [0, 1],
+    ]);
     expect(neighbours([1, 1], [3, 3])).toHaveLength(4);
   });
 
@@ -70,7 +88,10 @@ describe('quickSearch', () => {
 
   it('stops at the start when no neighbour improves on it', async () => {
     const peak = [1, 1];
-    const r = await quickSearch([3, 3], peak, async p => ({ feasible: true, value: -Math.abs(p[0]! - 1) - Math.abs(p[1]! - 1) }));
+    const r = await quickSearch([3, 3], peak, async p => ({
+      feasible: true,
+      value: -Math.abs(p[0]! - 1) - Math.abs(p[1]! - 1),
+    }));
     expect(r.best).toEqual(peak);
     expect(r.evaluated).toHaveLength(5);
   });

@@ -14,10 +14,15 @@ describe('launchBraid', () => {
     symlinkSync(path.join(EXAMPLES, 'mlp', '1'), path.join(repo, 'mlp', '1'));
     writeFileSync(path.join(repo, 'mlp', 'config.yaml'), 'max_batch_size: 2\n');
     const server = await launchBraid(repo, 'mlp');
-    const config = (await (await fetch(`${server.origin}/v2/models/mlp/config`)).json()) as { max_batch_size: number };
+    const config = (await (await fetch(`${server.origin}/v2/models/mlp/config`)).json()) as {
+      max_batch_size: number;
+    };
     expect(config.max_batch_size).toBe(2);
     await server.stop();
-    writeFileSync(path.join(repo, 'mlp', 'config.yaml'), 'max_batch_size: 1\ndynamic_batching: { preferred_batch_size: [4] }\n');
+    writeFileSync(
+      path.join(repo, 'mlp', 'config.yaml'),
+      'max_batch_size: 1\ndynamic_batching: { preferred_batch_size: [4] }\n',
+    );
     await expect(launchBraid(repo, 'mlp')).rejects.toThrow(
       "model 'mlp' did not become ready (HTTP 400): model 'mlp': dynamic_batching.preferred_batch_size 4 must be <= max_batch_size (1)",
     );

@@ -27,7 +27,14 @@ function statsJson(perRequestCompute: boolean, scale = 1) {
           compute_infer: d(n, 1000 * n),
           compute_output: d(n, 20 * n),
         },
-        batch_stats: [{ batch_size: 2, compute_input: d(scale, 50 * scale), compute_infer: d(scale, 1000 * scale), compute_output: d(scale, 20 * scale) }],
+        batch_stats: [
+          {
+            batch_size: 2,
+            compute_input: d(scale, 50 * scale),
+            compute_infer: d(scale, 1000 * scale),
+            compute_output: d(scale, 20 * scale),
+          },
+        ],
       },
     ],
   };
@@ -35,7 +42,11 @@ function statsJson(perRequestCompute: boolean, scale = 1) {
 
 describe('parseStats and diffStats', () => {
   it('sums versions and differences every counter, batch statistics by size', () => {
-    const v = (inferences: number) => ({ inference_count: inferences, execution_count: 1, inference_stats: { success: d(inferences, 10) } });
+    const v = (inferences: number) => ({
+      inference_count: inferences,
+      execution_count: 1,
+      inference_stats: { success: d(inferences, 10) },
+    });
     const before = parseStats({ model_stats: [v(1), v(2)] }, 'm');
     expect(before.inferenceCount).toBe(3);
     expect(before.successNs).toBe(20_000);
@@ -44,7 +55,12 @@ describe('parseStats and diffStats', () => {
     expect(delta.successCount).toBe(4);
     expect(delta.executionCount).toBe(2);
     expect(delta.averageBatch).toBe(2);
-    expect(delta.batches.get(2)).toEqual({ executions: 2, computeInputNs: 100_000, computeInferNs: 2_000_000, computeOutputNs: 40_000 });
+    expect(delta.batches.get(2)).toEqual({
+      executions: 2,
+      computeInputNs: 100_000,
+      computeInferNs: 2_000_000,
+      computeOutputNs: 40_000,
+    });
     expect(delta.queueUsPerRequest).toBe(300);
   });
 
@@ -62,19 +78,23 @@ describe('serverBreakdown', () => {
   it.each([
     ['per execution (Braid)', false],
     ['per request (Triton)', true],
-  ])('gives per-request phases from batch statistics when compute is counted %s', (_, perRequest) => {
-    const empty = parseStats({ model_stats: [{}] }, 'm');
-    const b = serverBreakdown(diffStats(empty, parseStats(statsJson(perRequest), 'm')))!;
-    expect(b).toMatchObject({ requests: 2, inferences: 2, executions: 1, averageBatch: 2 });
-    expect(b.requestUs).toBeCloseTo(1500, 9);
-    expect(b.queueUs).toBeCloseTo(300, 9);
-    expect(b.computeInputUs).toBeCloseTo(50, 9);
-    expect(b.computeInferUs).toBeCloseTo(1000, 9);
-    expect(b.computeOutputUs).toBeCloseTo(20, 9);
-    expect(b.overheadUs).toBeCloseTo(130, 9);
-    const sum = b.queueUs + b.computeInputUs + b.computeInferUs + b.computeOutputUs + b.overheadUs;
-    expect(sum).toBeCloseTo(b.requestUs, 9);
-  });
+  ])(
+    'gives per-request phases from batch statistics when compute is counted %s',
+    (_, perRequest) => {
+      const empty = parseStats({ model_stats: [{}] }, 'm');
+      const b = serverBreakdown(diffStats(empty, parseStats(statsJson(perRequest), 'm')))!;
+      expect(b).toMatchObject({ requests: 2, inferences: 2, executions: 1, averageBatch: 2 });
+      expect(b.requestUs).toBeCloseTo(1500, 9);
+      expect(b.queueUs).toBeCloseTo(300, 9);
+      expect(b.computeInputUs).toBeCloseTo(50, 9);
+      expect(b.computeInferUs).toBeCloseTo(1000, 9);
+      expect(b.computeOutputUs).toBeCloseTo(20, 9);
+      expect(b.overheadUs).toBeCloseTo(130, 9);
+      const sum =
+        b.queueUs + b.computeInputUs + b.computeInferUs + b.computeOutputUs + b.overheadUs;
+      expect(sum).toBeCloseTo(b.requestUs, 9);
+    },
+  );
 
   it('weights each execution by the inferences in it', () => {
     const json = {
@@ -90,14 +110,26 @@ describe('serverBreakdown', () => {
         },
       ],
     };
-    const b = serverBreakdown(diffStats(parseStats({ model_stats: [{}] }, 'm'), parseStats(json, 'm')))!;
+    const b = serverBreakdown(
+      diffStats(parseStats({ model_stats: [{}] }, 'm'), parseStats(json, 'm')),
+    )!;
     // One request saw 100 µs, four saw 1000 µs.
     expect(b.computeInferUs).toBeCloseTo((100 + 4 * 1000) / 5, 9);
   });
 
   it('falls back to the per-count mean without batch statistics, and clamps the overhead at 0', () => {
-    const json = { model_stats: [{ inference_count: 2, execution_count: 2, inference_stats: { success: d(2, 100), queue: d(2, 100), compute_infer: d(2, 200) } }] };
-    const b = serverBreakdown(diffStats(parseStats({ model_stats: [{}] }, 'm'), parseStats(json, 'm')))!;
+    const json = {
+      model_stats: [
+        {
+          inference_count: 2,
+          execution_count: 2,
+          inference_stats: { success: d(2, 100), queue: d(2, 100), compute_infer: d(2, 200) },
+        },
+      ],
+    };
+    const b = serverBreakdown(
+      diffStats(parseStats({ model_stats: [{}] }, 'm'), parseStats(json, 'm')),
+    )!;
     expect(b.computeInferUs).toBe(100);
     expect(b.overheadUs).toBe(0);
   });

@@ -31,11 +31,32 @@ const SHORT = ['-p', '300', '--warmup-ms', '100', '-r', '4', '-s', '50'];
 describe('braid perf against braid serve', () => {
   it('sweeps concurrency 1:2 on simple and reports sane client and server figures', async () => {
     const csv = path.join(out, 'simple.csv');
-    const r = await runBraid(['perf', '-m', 'simple', '-x', '1', '-u', server.url, '--concurrency-range', '1:2:1', ...SHORT, '--format', 'json', '-f', csv]);
+    const r = await runBraid([
+      'perf',
+      '-m',
+      'simple',
+      '-x',
+      '1',
+      '-u',
+      server.url,
+      '--concurrency-range',
+      '1:2:1',
+      ...SHORT,
+      '--format',
+      'json',
+      '-f',
+      csv,
+    ]);
     expect(r.stderr).not.toMatch(/^braid:/m);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as PerfReport;
-    expect(report).toMatchObject({ model: 'simple', version: '1', batchSize: 1, encoding: 'binary', mode: 'concurrency' });
+    expect(report).toMatchObject({
+      model: 'simple',
+      version: '1',
+      batchSize: 1,
+      encoding: 'binary',
+      mode: 'concurrency',
+    });
     expect(report.levels.map(l => l.level.value)).toEqual([1, 2]);
     for (const l of report.levels) {
       const concurrency = l.level.value;
@@ -53,7 +74,8 @@ describe('braid perf against braid serve', () => {
       expect(s.executions).toBeLessThanOrEqual(s.inferences);
       expect(s.averageBatch).toBeCloseTo(s.inferences / s.executions, 9);
       if (concurrency === 1) expect(s.averageBatch).toBe(1); // one request at a time: nothing to merge
-      const parts = s.queueUs + s.computeInputUs + s.computeInferUs + s.computeOutputUs + s.overheadUs;
+      const parts =
+        s.queueUs + s.computeInputUs + s.computeInferUs + s.computeOutputUs + s.overheadUs;
       expect(Math.abs(parts - s.requestUs)).toBeLessThan(0.01);
       // The client sees the server's time plus the network and the codec: never less.
       expect(mean * 1000).toBeGreaterThan(s.requestUs);
@@ -64,12 +86,26 @@ describe('braid perf against braid serve', () => {
     // The file holds the figures of the report, not another measurement.
     for (const [i, l] of report.levels.entries()) {
       const cells = rows[i + 1]!.split(',');
-      expect(cells.slice(0, 3)).toEqual([String(l.level.value), l.throughput.toFixed(2), (l.latencyMs.mean * 1000).toFixed(0)]);
+      expect(cells.slice(0, 3)).toEqual([
+        String(l.level.value),
+        l.throughput.toFixed(2),
+        (l.latencyMs.mean * 1000).toFixed(0),
+      ]);
     }
   });
 
   it('prints a table in JSON tensors at batch 4 on an auto-completed model, and a clear error for an unknown one', async () => {
-    const r = await runBraid(['perf', '-m', 'mlp', '-u', server.url, '-b', '4', '--json', ...SHORT]);
+    const r = await runBraid([
+      'perf',
+      '-m',
+      'mlp',
+      '-u',
+      server.url,
+      '-b',
+      '4',
+      '--json',
+      ...SHORT,
+    ]);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^model 'mlp' at http:\/\/127\.0\.0\.1:\d+: batch 4, json tensors/);
@@ -86,7 +122,18 @@ describe('braid perf against braid serve', () => {
   });
 
   it('measures a model of known delay within what that delay allows', async () => {
-    const r = await runBraid(['perf', '-m', 'delay', '-u', server.url, '--concurrency-range', '1:2:1', ...SHORT, '--format', 'json']);
+    const r = await runBraid([
+      'perf',
+      '-m',
+      'delay',
+      '-u',
+      server.url,
+      '--concurrency-range',
+      '1:2:1',
+      ...SHORT,
+      '--format',
+      'json',
+    ]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as PerfReport;
     for (const l of report.levels) {

@@ -4,7 +4,25 @@ import { createProgress, progressLine } from '../../../../engine/cli/perf/progre
 
 describe('parsePerfFlags', () => {
   it('takes perf_analyzer flag names and fills the defaults', () => {
-    const cmd = parsePerfFlags(['-m', 'simple', '-u', 'localhost:9000', '-b', '4', '--concurrency-range', '1:8:2', '--shape', 'x:3,4', '-p', '300', '--percentile', '95', '--json', '-f', 'out.csv']);
+    const cmd = parsePerfFlags([
+      '-m',
+      'simple',
+      '-u',
+      'localhost:9000',
+      '-b',
+      '4',
+      '--concurrency-range',
+      '1:8:2',
+      '--shape',
+      'x:3,4',
+      '-p',
+      '300',
+      '--percentile',
+      '95',
+      '--json',
+      '-f',
+      'out.csv',
+    ]);
     expect(cmd.perf).toMatchObject({
       url: 'localhost:9000',
       model: 'simple',
@@ -19,12 +37,28 @@ describe('parsePerfFlags', () => {
       client: 'raw',
     });
     expect([...cmd.perf.shapes!]).toEqual([['x', [3, 4]]]);
-    expect(cmd).toMatchObject({ inputData: 'random', format: 'table', outFile: 'out.csv', selfTest: false });
+    expect(cmd).toMatchObject({
+      inputData: 'random',
+      format: 'table',
+      outFile: 'out.csv',
+      selfTest: false,
+    });
   });
 
   it('switches to a request-rate sweep', () => {
-    const cmd = parsePerfFlags(['-m', 'm', '--request-rate-range', '100:300:100', '--request-distribution', 'poisson']);
-    expect(cmd.perf).toMatchObject({ mode: 'rate', range: { start: 100, end: 300, step: 100 }, distribution: 'poisson' });
+    const cmd = parsePerfFlags([
+      '-m',
+      'm',
+      '--request-rate-range',
+      '100:300:100',
+      '--request-distribution',
+      'poisson',
+    ]);
+    expect(cmd.perf).toMatchObject({
+      mode: 'rate',
+      range: { start: 100, end: 300, step: 100 },
+      distribution: 'poisson',
+    });
   });
 
   it.each([
@@ -46,7 +80,14 @@ describe('parsePerfFlags', () => {
 });
 
 describe('progress', () => {
-  const p = { level: { kind: 'rate', value: 50 }, trial: 3, maxTrials: 10, throughput: 49.5, latencyMs: 2.25, stable: true } as const;
+  const p = {
+    level: { kind: 'rate', value: 50 },
+    trial: 3,
+    maxTrials: 10,
+    throughput: 49.5,
+    latencyMs: 2.25,
+    stable: true,
+  } as const;
 
   it('describes the window just measured', () => {
     expect(progressLine(p)).toBe('rate 50/s: window 3/10, 49.5 infer/s, latency 2.250 ms, stable');

@@ -106,7 +106,15 @@ describe.each(['raw', 'http'] as const)('runLoad with the %s client', client => 
       if (driving) setImmediate(drive);
     };
     setImmediate(drive);
-    const r = await runLoad({ url, body, concurrency: 1, durationMs: 200, warmupMs: 0, client, clock }).finally(() => (driving = false));
+    const r = await runLoad({
+      url,
+      body,
+      concurrency: 1,
+      durationMs: 200,
+      warmupMs: 0,
+      client,
+      clock,
+    }).finally(() => (driving = false));
     expect(r.requests).toBe(0);
     expect(r.errors.count).toBeGreaterThan(0);
     expect(r.errors.messages[0]).toMatch(/ECONNREFUSED|closed/);

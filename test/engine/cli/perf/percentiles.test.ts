@@ -41,6 +41,8 @@ describe('summarize', () => {
 
 describe('concatSamples', () => {
   it('joins windows in order', () => {
-    expect(concatSamples([Float64Array.of(1), new Float64Array(0), Float64Array.of(2, 3)])).toEqual(Float64Array.of(1, 2, 3));
+    expect(concatSamples([Float64Array.of(1), new Float64Array(0), Float64Array.of(2, 3)])).toEqual(
+      Float64Array.of(1, 2, 3),
+    );
   });
 });

@@ -8,9 +8,14 @@ describe('parseRange', () => {
     expect(parseRange('100:500:50.5', '--r', false)).toEqual({ start: 100, end: 500, step: 50.5 });
   });
 
-  it.each(['0:4', '4:1', '1:4:0', '1:x', '1::2', '1:2:3:4', ''])('refuses %j, naming the flag', text => {
-    expect(() => parseRange(text, '--concurrency-range', true)).toThrow(/^--concurrency-range must be start\[:end\[:step\]\]/);
-  });
+  it.each(['0:4', '4:1', '1:4:0', '1:x', '1::2', '1:2:3:4', ''])(
+    'refuses %j, naming the flag',
+    text => {
+      expect(() => parseRange(text, '--concurrency-range', true)).toThrow(
+        /^--concurrency-range must be start\[:end\[:step\]\]/,
+      );
+    },
+  );
 
   it('refuses fractions where whole numbers are needed', () => {
     expect(() => parseRange('1.5', '--concurrency-range', true)).toThrow(/whole numbers/);

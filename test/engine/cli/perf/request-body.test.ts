@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { binaryInferRequest, jsonInferRequest, tensorBytes } from '../../../../engine/cli/perf/request-body.js';
+import {
+  binaryInferRequest,
+  jsonInferRequest,
+  tensorBytes,
+} from '../../../../engine/cli/perf/request-body.js';
 
 const data = Float32Array.of(1.5, -2, 3.25, 0);
 
@@ -62,7 +66,9 @@ describe('request bodies', () => {
       [],
     );
     const { header, tail } = binaryParts(req.body, req.headers);
-    const sizes = (header['inputs'] as { parameters: { binary_data_size: number } }[]).map(i => i.parameters.binary_data_size);
+    const sizes = (header['inputs'] as { parameters: { binary_data_size: number } }[]).map(
+      i => i.parameters.binary_data_size,
+    );
     expect(sizes).toEqual([8, 2]);
     expect([...tail]).toEqual([1, 0, 0, 0, 255, 255, 255, 255, 0x00, 0x3c]);
   });

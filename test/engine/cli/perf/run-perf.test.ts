@@ -12,7 +12,13 @@ afterEach(async () => {
   fake = undefined;
 });
 
-const quick = { model: 'fake', windowMs: 80, warmupMs: 20, maxTrials: 4, checkCeiling: false } as const;
+const quick = {
+  model: 'fake',
+  windowMs: 80,
+  warmupMs: 20,
+  maxTrials: 4,
+  checkCeiling: false,
+} as const;
 
 /*
  * The fake server's latency, the windows and the pacing all run on one simulated clock that
@@ -21,7 +27,10 @@ const quick = { model: 'fake', windowMs: 80, warmupMs: 20, maxTrials: 4, checkCe
  */
 const TURN_MS = 0.1;
 
-async function perf(opts: Partial<PerfOptions>, server: Parameters<typeof startFakeKserve>[0] = { latencyMs: 2 }) {
+async function perf(
+  opts: Partial<PerfOptions>,
+  server: Parameters<typeof startFakeKserve>[0] = { latencyMs: 2 },
+) {
   const clock = new SimulatedClock();
   fake = await startFakeKserve({ ...server, clock });
   let driving = true;
@@ -38,7 +47,11 @@ async function perf(opts: Partial<PerfOptions>, server: Parameters<typeof startF
 }
 
 interface BinaryHeader {
-  readonly inputs: readonly { readonly name: string; readonly shape: readonly number[]; readonly datatype: string }[];
+  readonly inputs: readonly {
+    readonly name: string;
+    readonly shape: readonly number[];
+    readonly datatype: string;
+  }[];
   readonly outputs?: unknown;
 }
 
@@ -60,7 +73,10 @@ describe('runPerf against a KServe v2 server', () => {
       expect(s.requestUs).toBeCloseTo(PHASES_US.total, 6);
       expect(s.queueUs).toBeCloseTo(PHASES_US.queue, 6);
       expect(s.computeInferUs).toBeCloseTo(PHASES_US.infer, 6);
-      expect(s.overheadUs).toBeCloseTo(PHASES_US.total - PHASES_US.queue - PHASES_US.input - PHASES_US.infer - PHASES_US.output, 6);
+      expect(s.overheadUs).toBeCloseTo(
+        PHASES_US.total - PHASES_US.queue - PHASES_US.input - PHASES_US.infer - PHASES_US.output,
+        6,
+      );
       expect(s.averageBatch).toBe(1);
     }
     // Three requests in flight on a server that answers each after 2 ms, in parallel.
@@ -76,7 +92,9 @@ describe('runPerf against a KServe v2 server', () => {
     const body = fake!.bodies[0]!;
     const headerLength = body.length - 3 * 4 * 4;
     const h = JSON.parse(body.subarray(0, headerLength).toString()) as BinaryHeader;
-    expect(h.inputs).toEqual([{ name: 'x', shape: [3, 4], datatype: 'FP32', parameters: { binary_data_size: 48 } }]);
+    expect(h.inputs).toEqual([
+      { name: 'x', shape: [3, 4], datatype: 'FP32', parameters: { binary_data_size: 48 } },
+    ]);
     expect(h.outputs).toEqual([{ name: 'y', parameters: { binary_data: true } }]);
   });
 
@@ -84,13 +102,20 @@ describe('runPerf against a KServe v2 server', () => {
     const r = await perf({ batchSize: 4, encoding: 'json', maxTrials: 3 });
     const l = r.levels[0]!;
     expect(l.throughput).toBeCloseTo(4 * l.requestsPerSec, 6);
-    const sent = JSON.parse(fake!.bodies[0]!.toString()) as { inputs: { shape: number[]; data: number[] }[] };
+    const sent = JSON.parse(fake!.bodies[0]!.toString()) as {
+      inputs: { shape: number[]; data: number[] }[];
+    };
     expect(sent.inputs[0]!.shape).toEqual([4, 4]);
     expect(sent.inputs[0]!.data).toHaveLength(16);
   });
 
   it('paces a request-rate level to its rate', async () => {
-    const r = await perf({ mode: 'rate', range: { start: 200, end: 200, step: 1 }, windowMs: 200, maxTrials: 3 });
+    const r = await perf({
+      mode: 'rate',
+      range: { start: 200, end: 200, step: 1 },
+      windowMs: 200,
+      maxTrials: 3,
+    });
     const l = r.levels[0]!;
     expect(l.level).toEqual({ kind: 'rate', value: 200 });
     // 200/s over three windows of 200 ms: 120 sends, give or take the one due as a window closes.
@@ -101,18 +126,28 @@ describe('runPerf against a KServe v2 server', () => {
   it('runs without the breakdown, with a warning, on a server without statistics', async () => {
     const r = await perf({ maxTrials: 3 }, { latencyMs: 1, noStats: true });
     expect(r.levels[0]!.server).toBeUndefined();
-    expect(r.warnings[0]).toMatch(/^no server-side breakdown: statistics of model 'fake': HTTP 404/);
+    expect(r.warnings[0]).toMatch(
+      /^no server-side breakdown: statistics of model 'fake': HTTP 404/,
+    );
   });
 
   it('stops the sweep after the first level above the latency threshold', async () => {
-    const r = await perf({ range: { start: 1, end: 5, step: 2 }, latencyThresholdMs: 0.5, maxTrials: 3 });
+    const r = await perf({
+      range: { start: 1, end: 5, step: 2 },
+      latencyThresholdMs: 0.5,
+      maxTrials: 3,
+    });
     expect(r.levels).toHaveLength(1);
   });
 
   it('fails before measuring when the model refuses the generated request or does not exist', async () => {
-    await expect(perf({}, { failWith: 400 })).rejects.toThrow("model 'fake' refused the generated request (HTTP 400)");
+    await expect(perf({}, { failWith: 400 })).rejects.toThrow(
+      "model 'fake' refused the generated request (HTTP 400)",
+    );
     await fake?.close();
-    await expect(perf({ model: 'nope' })).rejects.toThrow(/model 'nope' at http:\/\/127\.0\.0\.1:\d+: Request for unknown model/);
+    await expect(perf({ model: 'nope' })).rejects.toThrow(
+      /model 'nope' at http:\/\/127\.0\.0\.1:\d+: Request for unknown model/,
+    );
   });
 });
 
@@ -124,7 +159,11 @@ describe('report formats', () => {
     expect(table[1]).toMatch(/concurrency +infer\/s +avg ms +p50 ms/);
     expect(table[3]!.trim().split(/\s+/)[0]).toBe('1');
     const csv = formatCsv(r).trim().split('\n');
-    expect(csv[0]!.split(',').slice(0, 3)).toEqual(['Concurrency', 'Inferences/Second', 'Avg latency']);
+    expect(csv[0]!.split(',').slice(0, 3)).toEqual([
+      'Concurrency',
+      'Inferences/Second',
+      'Avg latency',
+    ]);
     expect(csv).toHaveLength(3);
     const row = csv[2]!.split(',');
     expect(row[0]).toBe('2');

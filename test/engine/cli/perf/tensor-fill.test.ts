@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { randomValues, toBf16Bits, toHalfBits, valuesFrom, zeroValues } from '../../../../engine/cli/perf/tensor-fill.js';
+import {
+  randomValues,
+  toBf16Bits,
+  toHalfBits,
+  valuesFrom,
+  zeroValues,
+} from '../../../../engine/cli/perf/tensor-fill.js';
 
 describe('half-precision conversion', () => {
   it.each([
@@ -35,7 +41,9 @@ describe('tensor values', () => {
     expect(zeroValues('INT64', 2)).toEqual(new BigInt64Array(2));
     expect(zeroValues('BYTES', 2)).toEqual(['', '']);
     expect(zeroValues('FP16', 3)).toBeInstanceOf(Uint16Array);
-    expect(() => zeroValues('COMPLEX', 1, 'z')).toThrow("input 'z': datatype 'COMPLEX' cannot be generated");
+    expect(() => zeroValues('COMPLEX', 1, 'z')).toThrow(
+      "input 'z': datatype 'COMPLEX' cannot be generated",
+    );
   });
 
   it('draws reproducible random values in their ranges', () => {
@@ -55,6 +63,8 @@ describe('tensor values', () => {
     expect(valuesFrom('BOOL', [true, false], 1, 'b')).toEqual(Uint8Array.of(1, 0));
     expect(valuesFrom('FP16', [1], 1, 'h')).toEqual(Uint16Array.of(0x3c00));
     expect(valuesFrom('BYTES', ['a', 7], 1, 's')).toEqual(['a', '7']);
-    expect(() => valuesFrom('FP32', ['x'], 1, 'f')).toThrow(`input 'f': value "x" at 0 is not a FP32`);
+    expect(() => valuesFrom('FP32', ['x'], 1, 'f')).toThrow(
+      `input 'f': value "x" at 0 is not a FP32`,
+    );
   });
 });

@@ -34,7 +34,11 @@ cases:
 describe('braid test', () => {
   let repo: { dir: string; dispose(): Promise<void> };
   beforeAll(async () => {
-    repo = await tempRepository({ branchy: path.join(FIXTURE, 'branchy'), double: path.join(FIXTURE, 'double'), inc: path.join(FIXTURE, 'inc') });
+    repo = await tempRepository({
+      branchy: path.join(FIXTURE, 'branchy'),
+      double: path.join(FIXTURE, 'double'),
+      inc: path.join(FIXTURE, 'inc'),
+    });
     await writeFile(path.join(repo.dir, 'branchy', 'tests', 'failing.test.yaml'), FAILING);
   });
   afterAll(() => repo.dispose());
@@ -59,38 +63,68 @@ describe('braid test', () => {
         '          max abs error 1 at [1]; max rel error 0.1666667 at [1]',
       ].join('\n'),
     );
-    expect(r.out).toMatch(/ {6}steps:\n {8}skip +skipped .*guard false\n {8}double +ran .* ms\n {8}each +ran .* ms {2}2 item\(s\)\n/);
-    expect(r.out).toContain("output 'Y': no snapshot is recorded for it yet; run braid test --update to record the current value");
+    expect(r.out).toMatch(
+      / {6}steps:\n {8}skip +skipped .*guard false\n {8}double +ran .* ms\n {8}each +ran .* ms {2}2 item\(s\)\n/,
+    );
+    expect(r.out).toContain(
+      "output 'Y': no snapshot is recorded for it yet; run braid test --update to record the current value",
+    );
     expect(r.out.endsWith('\n1 passed, 2 failed\n')).toBe(true);
   });
 
   it('records snapshots with --update and compares against them afterwards', async () => {
     const file = path.join(repo.dir, 'branchy', 'tests', 'failing.test.yaml');
     expect((await braidTest(file, '--update', '--filter', 'records')).code).toBe(0);
-    const golden = await readFile(path.join(repo.dir, 'branchy', 'tests', '__snapshots__', 'failing.test.yaml.json'), 'utf8');
-    expect(golden).toContain('"records its output": {\n    "Y": { "datatype": "FP32", "shape": [1], "data": [5] }');
+    const golden = await readFile(
+      path.join(repo.dir, 'branchy', 'tests', '__snapshots__', 'failing.test.yaml.json'),
+      'utf8',
+    );
+    expect(golden).toContain(
+      '"records its output": {\n    "Y": { "datatype": "FP32", "shape": [1], "data": [5] }',
+    );
     const again = await braidTest(file, '--filter', 'RECORDS');
     expect([again.code, again.out.trimEnd().split('\n').at(-1)]).toEqual([0, '1 passed, 0 failed']);
   });
 
   it('writes JUnit XML to --output, with the summary line on stdout', async () => {
     const xmlFile = path.join(repo.dir, 'report.xml');
-    const r = await braidTest(path.join(repo.dir, 'branchy'), '--reporter', 'junit', '--output', xmlFile, '--filter', 'wrong values');
+    const r = await braidTest(
+      path.join(repo.dir, 'branchy'),
+      '--reporter',
+      'junit',
+      '--output',
+      xmlFile,
+      '--filter',
+      'wrong values',
+    );
     expect(r).toMatchObject({ code: 1, out: '0 passed, 1 failed\n' });
     const xml = await readFile(xmlFile, 'utf8');
     expect(xml).toContain('<testcase classname="branchy" name="expects the wrong values"');
-    expect(xml).toContain(`<failure message="output 'Y': values: 1 of 2 element(s) differ (atol 0, rtol 0)">`);
+    expect(xml).toContain(
+      `<failure message="output 'Y': values: 1 of 2 element(s) differ (atol 0, rtol 0)">`,
+    );
   });
 
   it('fails when coverage is below --coverage-min, saying which pipeline and by how much', async () => {
-    const r = await braidTest(path.join(FIXTURE, 'branchy', 'tests', 'branchy.test.yaml'), '--reporter', 'tap', '--coverage-min', '90');
+    const r = await braidTest(
+      path.join(FIXTURE, 'branchy', 'tests', 'branchy.test.yaml'),
+      '--reporter',
+      'tap',
+      '--coverage-min',
+      '90',
+    );
     expect(r.code).toBe(1);
-    expect(r.out).toContain('# Coverage of pipeline \'branchy\': 8/10 (80%)');
-    expect(r.err).toBe("coverage of pipeline 'branchy' is 80%, below --coverage-min 90\n3 passed, 0 failed\n");
+    expect(r.out).toContain("# Coverage of pipeline 'branchy': 8/10 (80%)");
+    expect(r.err).toBe(
+      "coverage of pipeline 'branchy' is 80%, below --coverage-min 90\n3 passed, 0 failed\n",
+    );
   });
 
   it('reports a test file that cannot be read as a failure with its line', async () => {
-    await writeFile(path.join(repo.dir, 'branchy', 'tests', 'broken.test.yaml'), 'pipeline: branchy\ncases:\n  - name: a\n    inptus: {}\n');
+    await writeFile(
+      path.join(repo.dir, 'branchy', 'tests', 'broken.test.yaml'),
+      'pipeline: branchy\ncases:\n  - name: a\n    inptus: {}\n',
+    );
     const r = await braidTest(path.join(repo.dir, 'branchy', 'tests', 'broken.test.yaml'));
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/broken\.test\.yaml:4:5: cases\[0\]\.inptus: unknown key 'inptus'/);
@@ -99,10 +133,20 @@ describe('braid test', () => {
   it('says when nothing matches, and refuses bad flags', async () => {
     const r = await braidTest(FIXTURE, '--filter', 'no such case');
     expect(r.code).toBe(1);
-    expect(r.err).toBe("braid test: no test cases found matching 'no such case' (test files are named *.test.yaml)\n");
-    await expect(braidTest()).rejects.toThrow('give the test files or directories to run, or --model-repository');
-    await expect(braidTest(FIXTURE, '--reporter', 'xml')).rejects.toThrow("--reporter must be spec, tap or junit, got 'xml'");
-    await expect(braidTest(FIXTURE, '--coverage-min', '120')).rejects.toThrow('--coverage-min must be a percentage from 0 to 100');
-    await expect(braidTest(FIXTURE, '--url', 'localhost:8000')).rejects.toThrow('--url must start with http:// or https://');
+    expect(r.err).toBe(
+      "braid test: no test cases found matching 'no such case' (test files are named *.test.yaml)\n",
+    );
+    await expect(braidTest()).rejects.toThrow(
+      'give the test files or directories to run, or --model-repository',
+    );
+    await expect(braidTest(FIXTURE, '--reporter', 'xml')).rejects.toThrow(
+      "--reporter must be spec, tap or junit, got 'xml'",
+    );
+    await expect(braidTest(FIXTURE, '--coverage-min', '120')).rejects.toThrow(
+      '--coverage-min must be a percentage from 0 to 100',
+    );
+    await expect(braidTest(FIXTURE, '--url', 'localhost:8000')).rejects.toThrow(
+      '--url must start with http:// or https://',
+    );
   });
 });

@@ -33,7 +33,12 @@ describe('pipeline coverage', () => {
       { pipeline: 'other', step: 'x', status: 'ran' },
     ]);
     const r = c.report('p', branches);
-    expect(r.kinds).toEqual({ steps: { covered: 2, total: 3 }, guards: { covered: 1, total: 2 }, maps: { covered: 1, total: 2 }, policies: { covered: 1, total: 3 } });
+    expect(r.kinds).toEqual({
+      steps: { covered: 2, total: 3 },
+      guards: { covered: 1, total: 2 },
+      maps: { covered: 1, total: 2 },
+      policies: { covered: 1, total: 3 },
+    });
     expect(r.total).toEqual({ covered: 5, total: 10 });
     expect(r.percent).toBe(50);
     expect(r.missed).toEqual([

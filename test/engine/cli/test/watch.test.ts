@@ -12,12 +12,18 @@ describe('--watch', () => {
 
   it('runs, then runs again after each batch of changes', async () => {
     const batches = [['ocr/1/pipeline.yaml'], ['a', 'b', 'c', 'd', 'e', 'f']];
-    const changes: ChangeSource = { next: () => Promise.resolve(batches.shift() ?? []), close: () => undefined };
+    const changes: ChangeSource = {
+      next: () => Promise.resolve(batches.shift() ?? []),
+      close: () => undefined,
+    };
     const log: string[] = [];
     let runs = 0;
     await watchLoop({ run: async () => void runs++, changes, notify: l => log.push(l), rounds: 2 });
     expect(runs).toBe(2);
-    expect(log.filter(l => l.includes('Changed'))).toEqual(['\nChanged: ocr/1/pipeline.yaml; running again\n', '\nChanged: a, b, c, d, e, and 1 more; running again\n']);
+    expect(log.filter(l => l.includes('Changed'))).toEqual([
+      '\nChanged: ocr/1/pipeline.yaml; running again\n',
+      '\nChanged: a, b, c, d, e, and 1 more; running again\n',
+    ]);
   });
 
   it('notices a file written under a watched directory, but not golden files', async () => {

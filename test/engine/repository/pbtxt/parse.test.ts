@@ -17,10 +17,25 @@ function syntaxError(text: string): PbtxtSyntaxError {
 describe('tokenize', () => {
   it('reads identifiers, numbers, strings and punctuation with positions, and keeps comments apart', () => {
     const { tokens, comments } = tokenize('dims: [ -16, 0x1F ]  # per request\n  name: "a\\tb"');
-    expect(tokens.map(t => t.text)).toEqual(['dims', ':', '[', '-', '16', ',', '0x1F', ']', 'name', ':', '"a\\tb"', '']);
+    expect(tokens.map(t => t.text)).toEqual([
+      'dims',
+      ':',
+      '[',
+      '-',
+      '16',
+      ',',
+      '0x1F',
+      ']',
+      'name',
+      ':',
+      '"a\\tb"',
+      '',
+    ]);
     expect(tokens[8]!.pos).toMatchObject({ line: 2, col: 3 });
     expect(tokens[10]!.value).toBe('a\tb');
-    expect(comments).toEqual([{ text: ' per request', pos: { line: 1, col: 22, offset: 21 }, ownLine: false }]);
+    expect(comments).toEqual([
+      { text: ' per request', pos: { line: 1, col: 22, offset: 21 }, ownLine: false },
+    ]);
   });
 
   it('decodes C escapes: octal and hex bytes as UTF-8, \\u and \\U code points, quotes', () => {
@@ -74,7 +89,9 @@ describe('parsePbtxtConfig', () => {
       dynamic_batching { preserve_ordering: 1 }
     `;
     expect(raw(text)).toEqual({
-      input: [{ dims: [-1, 16, 8], data_type: 'TYPE_FP32', optional: true, allow_ragged_batch: false }],
+      input: [
+        { dims: [-1, 16, 8], data_type: 'TYPE_FP32', optional: true, allow_ragged_batch: false },
+      ],
       optimization: { graph: { level: -1 } },
       dynamic_batching: { preserve_ordering: true },
     });
@@ -86,22 +103,40 @@ describe('parsePbtxtConfig', () => {
   });
 
   it('refuses what protobuf refuses: a wrong type, a value out of range, two members of a oneof, a field given twice', () => {
-    expect(syntaxError('input { dims: [ 1.5 ] }').message).toBe('1:17: expected an integer for field \'dims\', found 1.5');
-    expect(syntaxError('max_batch_size: "8"').message).toBe("1:17: expected an integer for field 'max_batch_size', found '\"8\"'");
-    expect(syntaxError('max_batch_size: 2147483648').reason).toContain("field 'max_batch_size' is int32: expected a value in [-2147483648, 2147483647]");
-    expect(syntaxError('input { data_type: FP32 }').reason).toContain("unknown value 'FP32' for field 'data_type': expected one of TYPE_INVALID,");
+    expect(syntaxError('input { dims: [ 1.5 ] }').message).toBe(
+      "1:17: expected an integer for field 'dims', found 1.5",
+    );
+    expect(syntaxError('max_batch_size: "8"').message).toBe(
+      "1:17: expected an integer for field 'max_batch_size', found '\"8\"'",
+    );
+    expect(syntaxError('max_batch_size: 2147483648').reason).toContain(
+      "field 'max_batch_size' is int32: expected a value in [-2147483648, 2147483647]",
+    );
+    expect(syntaxError('input { data_type: FP32 }').reason).toContain(
+      "unknown value 'FP32' for field 'data_type': expected one of TYPE_INVALID,",
+    );
     expect(syntaxError('version_policy { all {} latest {} }').message).toBe(
       "1:25: field 'latest' is given along with 'all' (at 1:18); only one member of oneof 'policy_choice' of inference.ModelVersionPolicy may be set",
     );
-    expect(syntaxError('name: "a"\nname: "b"').message).toBe("2:1: non-repeated field 'name' is given more than once (first at 1:1)");
-    expect(syntaxError('max_batch_size 8').message).toBe("1:16: expected ':' after field 'max_batch_size', found '8'");
-    expect(syntaxError('input { name: "x"').message).toBe("1:18: expected '}' to close inference.ModelInput, found the end of the file");
-    expect(syntaxError('max_batch_size: [8]').message).toBe("1:17: field 'max_batch_size' is not repeated: a list [...] does not fit it");
+    expect(syntaxError('name: "a"\nname: "b"').message).toBe(
+      "2:1: non-repeated field 'name' is given more than once (first at 1:1)",
+    );
+    expect(syntaxError('max_batch_size 8').message).toBe(
+      "1:16: expected ':' after field 'max_batch_size', found '8'",
+    );
+    expect(syntaxError('input { name: "x"').message).toBe(
+      "1:18: expected '}' to close inference.ModelInput, found the end of the file",
+    );
+    expect(syntaxError('max_batch_size: [8]').message).toBe(
+      "1:17: field 'max_batch_size' is not repeated: a list [...] does not fit it",
+    );
     expect(syntaxError('[ext.field]: 1').message).toContain('extension and Any fields');
   });
 
   it('refuses a map key given twice rather than keeping the last', () => {
-    const e = syntaxError('parameters { key: "a" value { string_value: "1" } }\nparameters { key: "a" value { string_value: "2" } }');
+    const e = syntaxError(
+      'parameters { key: "a" value { string_value: "1" } }\nparameters { key: "a" value { string_value: "2" } }',
+    );
     expect(e.message).toBe("2:19: map field 'parameters' has key 'a' twice (first at 1:19)");
   });
 
@@ -111,7 +146,8 @@ describe('parsePbtxtConfig', () => {
 });
 
 describe('pbtxtLocator', () => {
-  const text = 'name: "m"\ninput [\n  { name: "x" dims: [ 4 ] },\n  { name: "y" dims: [ 8 ] }\n]\nparameters { key: "k" value { string_value: "v" } }\n';
+  const text =
+    'name: "m"\ninput [\n  { name: "x" dims: [ 4 ] },\n  { name: "y" dims: [ 8 ] }\n]\nparameters { key: "k" value { string_value: "v" } }\n';
   const at = pbtxtLocator(parsePbtxtConfig(text).positions);
 
   it('points at values, or at keys when asked, of fields, list elements and map entries', () => {

@@ -6,11 +6,22 @@ import { ModelConfigSchema } from '../../../../engine/core/model-config.js';
 import { parseConfigText } from '../../../../engine/repository/config-file.js';
 import { parseModelConfig } from '../../../../engine/repository/config-parse.js';
 import { fieldPaths, modelConfigType } from '../../../../engine/repository/pbtxt/schema.js';
-import { EMPTY_CONTAINERS, noEffectReason, refusalReason, refusedFields, SUPPORTED_FIELDS } from '../../../../engine/repository/pbtxt/supported.js';
+import {
+  EMPTY_CONTAINERS,
+  noEffectReason,
+  refusalReason,
+  refusedFields,
+  SUPPORTED_FIELDS,
+} from '../../../../engine/repository/pbtxt/supported.js';
 
 function load(text: string, file = 'm/config.pbtxt', warn?: (line: string) => void): unknown {
   try {
-    return parseModelConfig(parseConfigText(text, file, 'm'), { modelName: 'm', file, source: text, ...(warn ? { warn } : {}) });
+    return parseModelConfig(parseConfigText(text, file, 'm'), {
+      modelName: 'm',
+      file,
+      source: text,
+      ...(warn ? { warn } : {}),
+    });
   } catch (e) {
     return e;
   }
@@ -36,7 +47,9 @@ describe('the table of served fields', () => {
 
 describe('refused fields', () => {
   it('are an INVALID_ARG error at load with file:line:col, the field and why', () => {
-    const err = load('name: "m"\nmax_batch_size: 4\nbatch_input [ { kind: BATCH_ELEMENT_COUNT target_name: "n" } ]\n');
+    const err = load(
+      'name: "m"\nmax_batch_size: 4\nbatch_input [ { kind: BATCH_ELEMENT_COUNT target_name: "n" } ]\n',
+    );
     expect(err).toBeInstanceOf(EngineError);
     expect((err as EngineError).code).toBe('INVALID_ARG');
     expect((err as EngineError).message).toBe(
@@ -45,7 +58,8 @@ describe('refused fields', () => {
   });
 
   it('are all reported, nested ones with their full field path', () => {
-    const text = 'instance_group [ { count: 1 passive: true } ]\ninput [ { name: "x" data_type: TYPE_FP32 dims: 1 is_shape_tensor: true } ]\n';
+    const text =
+      'instance_group [ { count: 1 passive: true } ]\ninput [ { name: "x" data_type: TYPE_FP32 dims: 1 is_shape_tensor: true } ]\n';
     expect((load(text) as Error).message.split('\n').slice(1)).toEqual([
       "  m/config.pbtxt:1:29: field 'instance_group.passive' is not supported: Braid sends requests to every instance it creates",
       "  m/config.pbtxt:2:50: field 'input.is_shape_tensor' is not supported: it applies to TensorRT models, which Braid does not serve",
@@ -53,34 +67,49 @@ describe('refused fields', () => {
   });
 
   it('are accepted at their proto3 default, which protobuf cannot tell from absent', () => {
-    const text = 'runtime: ""\nmodel_transaction_policy { decoupled: false }\nresponse_cache { enable: false }\n' +
+    const text =
+      'runtime: ""\nmodel_transaction_policy { decoupled: false }\nresponse_cache { enable: false }\n' +
       'instance_group [ { count: 1 passive: false host_policy: "" } ]\noptimization { input_pinned_memory { } eager_batching: false }\n';
     expect(load(text)).toMatchObject({ name: 'm', instance_group: [{ count: 1 }] });
   });
 
   it('include sequence_batching even when empty, since its presence turns sequence batching on', () => {
     expect(refusedFields({ sequence_batching: {} })).toEqual([
-      { path: ['sequence_batching'], field: 'sequence_batching', reason: expect.stringContaining('no sequence batcher') as string },
+      {
+        path: ['sequence_batching'],
+        field: 'sequence_batching',
+        reason: expect.stringContaining('no sequence batcher') as string,
+      },
     ]);
   });
 
   it('are refused the same way in config.yaml, where they read as fields, not as unknown keys', () => {
     const err = load('max_batch_size: 4\ninstance_group:\n  - passive: true\n', 'm/config.yaml');
-    expect((err as Error).message).toContain("m/config.yaml:3:5: field 'instance_group.passive' is not supported");
+    expect((err as Error).message).toContain(
+      "m/config.yaml:3:5: field 'instance_group.passive' is not supported",
+    );
   });
 });
 
 describe('model_transaction_policy', () => {
   it('is served: decoupled: true reads from config.pbtxt and config.yaml alike', () => {
-    expect(load('model_transaction_policy { decoupled: true }\n')).toMatchObject({ model_transaction_policy: { decoupled: true } });
-    expect(load('model_transaction_policy:\n  decoupled: true\n', 'm/config.yaml')).toMatchObject({ model_transaction_policy: { decoupled: true } });
+    expect(load('model_transaction_policy { decoupled: true }\n')).toMatchObject({
+      model_transaction_policy: { decoupled: true },
+    });
+    expect(load('model_transaction_policy:\n  decoupled: true\n', 'm/config.yaml')).toMatchObject({
+      model_transaction_policy: { decoupled: true },
+    });
   });
 });
 
 describe('response_cache', () => {
   it('is served: enable: true reads from config.pbtxt and config.yaml alike', () => {
-    expect(load('response_cache { enable: true }\n')).toMatchObject({ response_cache: { enable: true } });
-    expect(load('response_cache:\n  enable: true\n', 'm/config.yaml')).toMatchObject({ response_cache: { enable: true } });
+    expect(load('response_cache { enable: true }\n')).toMatchObject({
+      response_cache: { enable: true },
+    });
+    expect(load('response_cache:\n  enable: true\n', 'm/config.yaml')).toMatchObject({
+      response_cache: { enable: true },
+    });
   });
 });
 
@@ -92,18 +121,28 @@ describe('fields without effect', () => {
 
   it('load, with one warning per field naming file:line:col, the field and why it has no effect', () => {
     const warnings: string[] = [];
-    expect(load(saved, 'm/config.pbtxt', line => warnings.push(line))).toMatchObject({ name: 'm', max_batch_size: 4, instance_group: [{ count: 1 }] });
+    expect(load(saved, 'm/config.pbtxt', line => warnings.push(line))).toMatchObject({
+      name: 'm',
+      max_batch_size: 4,
+      instance_group: [{ count: 1 }],
+    });
     expect(warnings).toEqual([
       "m/config.pbtxt:4:25: field 'optimization.input_pinned_memory.enable' has no effect in Braid: Braid does not stage tensors through pinned memory",
       "m/config.pbtxt:5:26: field 'optimization.output_pinned_memory.enable' has no effect in Braid: Braid does not stage tensors through pinned memory",
-      "m/config.pbtxt:7:44: field 'instance_group.rate_limiter' has no effect in Braid: " + noEffectReason('instance_group.rate_limiter'),
-      "m/config.pbtxt:8:1: field 'model_warmup' has no effect in Braid: " + noEffectReason('model_warmup'),
+      "m/config.pbtxt:7:44: field 'instance_group.rate_limiter' has no effect in Braid: " +
+        noEffectReason('instance_group.rate_limiter'),
+      "m/config.pbtxt:8:1: field 'model_warmup' has no effect in Braid: " +
+        noEffectReason('model_warmup'),
     ]);
   });
 
   it('warn nothing at their proto3 default', () => {
     const warnings: string[] = [];
-    load('optimization { input_pinned_memory { enable: false } eager_batching: false }\n', 'm/config.pbtxt', line => warnings.push(line));
+    load(
+      'optimization { input_pinned_memory { enable: false } eager_batching: false }\n',
+      'm/config.pbtxt',
+      line => warnings.push(line),
+    );
     expect(warnings).toEqual([]);
   });
 

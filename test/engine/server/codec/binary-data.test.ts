@@ -28,11 +28,10 @@ describe('binary inputs for every fixed-size datatype', () => {
     const bytes = bytesOf(values);
 
     it(`${dt}: an aligned offset gives a view over the body, with exact values`, () => {
-      const { decoded, body } = decodeBinary(
-        header(dt, bytes.byteLength),
-        [bytes],
-        { align: 8, misalign: 0 },
-      );
+      const { decoded, body } = decodeBinary(header(dt, bytes.byteLength), [bytes], {
+        align: 8,
+        misalign: 0,
+      });
       const t = decoded.inputs.get('X')!;
       expect(t.data.constructor).toBe(values.constructor);
       expect(Array.from(t.data as ArrayLike<unknown>)).toEqual(Array.from(values));
@@ -42,11 +41,10 @@ describe('binary inputs for every fixed-size datatype', () => {
 
     it(`${dt}: a misaligned offset gives a copy with the same values`, () => {
       const size = values.byteLength / values.length;
-      const { decoded, body } = decodeBinary(
-        header(dt, bytes.byteLength),
-        [bytes],
-        { align: 8, misalign: 1 },
-      );
+      const { decoded, body } = decodeBinary(header(dt, bytes.byteLength), [bytes], {
+        align: 8,
+        misalign: 1,
+      });
       const data = decoded.inputs.get('X')!.data as ArrayBufferView & ArrayLike<unknown>;
       expect(Array.from(data)).toEqual(Array.from(values));
       if (size > 1) expect(data.buffer).not.toBe(body.buffer);
@@ -83,10 +81,10 @@ describe('binary slicing across inputs', () => {
   });
 
   it('slices the bytes after the header in the order inputs appear', () => {
-    const { decoded } = decodeBinary(
-      twoInputs(2, 3),
-      [new Uint8Array([1, 2]), new Uint8Array([3, 4, 5])],
-    );
+    const { decoded } = decodeBinary(twoInputs(2, 3), [
+      new Uint8Array([1, 2]),
+      new Uint8Array([3, 4, 5]),
+    ]);
     expect(Array.from(decoded.inputs.get('A')!.data as Uint8Array)).toEqual([1, 2]);
     expect(Array.from(decoded.inputs.get('J')!.data as Int32Array)).toEqual([9]);
     expect(Array.from(decoded.inputs.get('B')!.data as Uint8Array)).toEqual([3, 4, 5]);
@@ -107,10 +105,10 @@ describe('binary slicing across inputs', () => {
       "unexpected additional input data: 2 bytes follow the binary data of inputs 'A', 'B'",
     );
     expectEngineError(
-      () => decodeBinary(
-        { inputs: [{ name: 'J', datatype: 'INT32', shape: [1], data: [1] }] },
-        [new Uint8Array(3)],
-      ),
+      () =>
+        decodeBinary({ inputs: [{ name: 'J', datatype: 'INT32', shape: [1], data: [1] }] }, [
+          new Uint8Array(3),
+        ]),
       'INVALID_ARG',
       'unexpected additional input data: 3 bytes follow the JSON header',
     );
@@ -120,11 +118,9 @@ describe('binary slicing across inputs', () => {
 describe('binary BYTES inputs', () => {
   it('parses length-prefixed elements, including empty and non-ASCII ones, as views', () => {
     const bin = encodeBytesElements(['', 'héllo', '日本'].map(utf8Bytes));
-    const { decoded, body } = decodeBinary(
-      header('BYTES', bin.byteLength, [3]),
-      [bin],
-      { misalign: 3 },
-    );
+    const { decoded, body } = decodeBinary(header('BYTES', bin.byteLength, [3]), [bin], {
+      misalign: 3,
+    });
     const els = decoded.inputs.get('X')!.data as Uint8Array[];
     expect(els.map(e => new TextDecoder().decode(e))).toEqual(['', 'héllo', '日本']);
     expect(els[1]!.buffer).toBe(body.buffer);

@@ -85,14 +85,18 @@ describe('encodeInferResponse: JSON', () => {
 
   it('prints floats exactly as JSON.stringify does', () => {
     const values = Float64Array.from([
-      0.1, 1 / 3, -0, 1e21, 1e-7, 123456789.125, 5e-324, -1.7976931348623157e308,
+      0.1,
+      1 / 3,
+      -0,
+      1e21,
+      1e-7,
+      123456789.125,
+      5e-324,
+      -1.7976931348623157e308,
     ]);
     const f32 = Float32Array.from([0.1, 1 / 3, 1e-7, 16777217, -2.5]);
     const enc = encodeInferResponse(
-      response([
-        out('d', 'FP64', [values.length], values),
-        out('f', 'FP32', [f32.length], f32),
-      ]),
+      response([out('d', 'FP64', [values.length], values), out('f', 'FP32', [f32.length], f32)]),
       JSON_ONLY,
     );
     const parsed = JSON.parse(text(enc.body));
@@ -111,10 +115,11 @@ describe('encodeInferResponse: JSON', () => {
 
   it('rejects data whose element count does not match the shape', () => {
     expectEngineError(
-      () => encodeInferResponse(
-        response([['A', { datatype: 'INT32', shape: [2, 2], data: new Int32Array(3) }]]),
-        JSON_ONLY,
-      ),
+      () =>
+        encodeInferResponse(
+          response([['A', { datatype: 'INT32', shape: [2, 2], data: new Int32Array(3) }]]),
+          JSON_ONLY,
+        ),
       'INTERNAL',
       "output tensor shape does not match size of output for 'A'",
       'needs 4 elements, got 3',
@@ -160,10 +165,11 @@ describe('encodeInferResponse: binary and mixed', () => {
   });
 
   it('uses binaryDefault for requested outputs without their own binary_data', () => {
-    const enc = encodeInferResponse(
-      response([A]),
-      { requested: [{ name: 'A' }], binaryDefault: true, allBinary: false },
-    );
+    const enc = encodeInferResponse(response([A]), {
+      requested: [{ name: 'A' }],
+      binaryDefault: true,
+      allBinary: false,
+    });
     const { header } = split(enc.body, enc.headerLength!);
     expect(header.outputs[0].parameters).toEqual({ binary_data_size: 12 });
   });

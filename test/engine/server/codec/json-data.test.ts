@@ -42,7 +42,14 @@ describe('JSON data for every datatype', () => {
   }
 
   it('BYTES: each JSON string becomes its UTF-8 bytes, including empty and non-ASCII', () => {
-    const t = decodeOne('BYTES', [2, 2], [['', 'ascii'], ['héllo', '日本🙂']]);
+    const t = decodeOne(
+      'BYTES',
+      [2, 2],
+      [
+        ['', 'ascii'],
+        ['héllo', '日本🙂'],
+      ],
+    );
     const els = t.data as Uint8Array[];
     const strings = els.map(e => new TextDecoder().decode(e));
     expect(strings).toEqual(['', 'ascii', 'héllo', '日本🙂']);

@@ -28,14 +28,44 @@ function numberTexts(n: number, seed: number): string[] {
   for (let i = 0; i < n; i++) {
     const x = (r() - 0.5) * 10 ** Math.floor(r() * 40 - 20);
     switch (i % 8) {
-      case 0: out.push(String(Math.fround(x))); break; // a float32 printed as a double
-      case 1: out.push(x.toPrecision(1 + Math.floor(r() * 21))); break;
-      case 2: out.push(x.toExponential(Math.floor(r() * 20))); break;
-      case 3: out.push(String(Math.round(x * 1e6))); break;
-      case 4: out.push(`${r() < 0.5 ? '-' : ''}0.${'0'.repeat(Math.floor(r() * 30))}${Math.floor(r() * 1e9)}`); break;
-      case 5: out.push(`${Math.floor(r() * 1e9)}${'0'.repeat(Math.floor(r() * 25))}E${r() < 0.5 ? '-' : '+'}${Math.floor(r() * 330)}`); break;
-      case 6: out.push(['-0', '0', '5e-324', '1.7976931348623157e308', '2e308', '1e-400', '0.1', '9007199254740993'][Math.floor(r() * 8)]!); break;
-      default: out.push(String(x));
+      case 0:
+        out.push(String(Math.fround(x)));
+        break; // a float32 printed as a double
+      case 1:
+        out.push(x.toPrecision(1 + Math.floor(r() * 21)));
+        break;
+      case 2:
+        out.push(x.toExponential(Math.floor(r() * 20)));
+        break;
+      case 3:
+        out.push(String(Math.round(x * 1e6)));
+        break;
+      case 4:
+        out.push(
+          `${r() < 0.5 ? '-' : ''}0.${'0'.repeat(Math.floor(r() * 30))}${Math.floor(r() * 1e9)}`,
+        );
+        break;
+      case 5:
+        out.push(
+          `${Math.floor(r() * 1e9)}${'0'.repeat(Math.floor(r() * 25))}E${r() < 0.5 ? '-' : '+'}${Math.floor(r() * 330)}`,
+        );
+        break;
+      case 6:
+        out.push(
+          [
+            '-0',
+            '0',
+            '5e-324',
+            '1.7976931348623157e308',
+            '2e308',
+            '1e-400',
+            '0.1',
+            '9007199254740993',
+          ][Math.floor(r() * 8)]!,
+        );
+        break;
+      default:
+        out.push(String(x));
     }
   }
   return out;
@@ -48,10 +78,14 @@ describe('readJsonNumbers', () => {
     const expected = JSON.parse(text) as number[];
     const read = readJsonNumbers(utf8(text), 0, 100)!;
     const f64 = Array.from(read.numbers.valuesFor('FP64'));
-    for (let i = 0; i < expected.length; i++) expect([texts[i], Object.is(f64[i], expected[i])]).toEqual([texts[i], true]);
+    for (let i = 0; i < expected.length; i++)
+      expect([texts[i], Object.is(f64[i], expected[i])]).toEqual([texts[i], true]);
     const again = readJsonNumbers(utf8(text), 0, 100)!.numbers.valuesFor('FP32');
     for (let i = 0; i < expected.length; i++) {
-      expect([texts[i], Object.is(Math.fround(again[i]!), Math.fround(expected[i]!))]).toEqual([texts[i], true]);
+      expect([texts[i], Object.is(Math.fround(again[i]!), Math.fround(expected[i]!))]).toEqual([
+        texts[i],
+        true,
+      ]);
     }
   });
 
@@ -63,8 +97,26 @@ describe('readJsonNumbers', () => {
   });
 
   it.each([
-    '[1 2]', '[1,]', '[,1]', '[01]', '[1.]', '[.5]', '[+1]', '[1e]', '[-]', '[1,,2]', '[[1]', '[NaN]',
-    '[Infinity]', '[true]', '["1"]', '[null]', '[{}]', '[1]]', '[0x10]', '[1e+]',
+    '[1 2]',
+    '[1,]',
+    '[,1]',
+    '[01]',
+    '[1.]',
+    '[.5]',
+    '[+1]',
+    '[1e]',
+    '[-]',
+    '[1,,2]',
+    '[[1]',
+    '[NaN]',
+    '[Infinity]',
+    '[true]',
+    '["1"]',
+    '[null]',
+    '[{}]',
+    '[1]]',
+    '[0x10]',
+    '[1e+]',
   ])('leaves %s to JSON.parse (not a plain numeric array)', text => {
     const bytes = utf8(text);
     const read = readJsonNumbers(bytes, 0, 100);
@@ -84,11 +136,19 @@ describe('scanNumericData', () => {
     const body = JSON.stringify({
       id: 'a"b\\',
       parameters: { data: [1, 2] },
-      inputs: [5, { name: 'x', data: [1, 2], parameters: { data: [9] } }, { data: ['s'] }, { data: [[3], [4]] }],
+      inputs: [
+        5,
+        { name: 'x', data: [1, 2], parameters: { data: [9] } },
+        { data: ['s'] },
+        { data: [[3], [4]] },
+      ],
     });
     const scanned = scanNumericData(utf8(body), 100)!;
     expect([...scanned.numbers.keys()]).toEqual([1, 3]);
-    const json = JSON.parse(scanned.text) as { parameters: unknown; inputs: Array<{ data: unknown; parameters?: unknown }> };
+    const json = JSON.parse(scanned.text) as {
+      parameters: unknown;
+      inputs: Array<{ data: unknown; parameters?: unknown }>;
+    };
     expect(json.parameters).toEqual({ data: [1, 2] });
     expect(json.inputs[1]).toEqual({ name: 'x', data: 0, parameters: { data: [9] } });
     expect(json.inputs[2]!.data).toEqual(['s']);
@@ -111,7 +171,9 @@ describe('parseInferJson and readJsonNumberData against JSON.parse + readJsonDat
       const { json, numbers } = parseInferJson(utf8(body), 0);
       const input = (json as { inputs: Array<{ data: unknown }> }).inputs[0]!;
       const read = numbers?.get(0);
-      return read ? readJsonNumberData('X', datatype, shape, read) : readJsonData('X', datatype, shape, input.data);
+      return read
+        ? readJsonNumberData('X', datatype, shape, read)
+        : readJsonData('X', datatype, shape, input.data);
     } catch (e) {
       return e instanceof EngineError ? `${e.code}: ${e.message}` : String(e);
     }

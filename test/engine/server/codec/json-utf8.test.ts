@@ -13,7 +13,14 @@ describe('decodeInferBody: text that is not UTF-8 or not Unicode', () => {
     `{"inputs":[{"name":"A","datatype":"INT32","shape":[1],"data":[1]},{"name":"${name}","datatype":"BYTES","shape":[2],"data":${open}`;
 
   it('rejects bytes that are not UTF-8 in a BYTES string, naming the tensor', () => {
-    for (const raw of [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf4, 0x90, 0x80, 0x80], [0xc0, 0xaf]]) {
+    for (const raw of [
+      [0xff],
+      [0xc3],
+      [0xed, 0xa0, 0x80],
+      [0xe2, 0x82],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xc0, 0xaf],
+    ]) {
       const body = withBytes(text('TEXT', '["ok","bad'), raw, '"]}]}');
       expectEngineError(
         () => decodeInferBody(body, undefined, noRaw),

@@ -7,7 +7,9 @@ import { listenGrpc } from '../../../../engine/server/grpc/listen.js';
 import type { GrpcListenOptions, GrpcServerHandle } from '../../../../engine/server/grpc/listen.js';
 import { GRPC_PROTO_INCLUDE_DIRS } from '../../../../engine/server/grpc/protos.js';
 
-const PROTO = fileURLToPath(new URL('../../../../engine/server/grpc/grpc_service.proto', import.meta.url));
+const PROTO = fileURLToPath(
+  new URL('../../../../engine/server/grpc/grpc_service.proto', import.meta.url),
+);
 type Rpc = (req: object, cb: (err: ServiceError | null, res: any) => void) => void;
 type InferenceClient = Client & Record<string, Rpc>;
 
@@ -20,14 +22,37 @@ export interface GrpcHarness {
 }
 
 /** Serves `engine` over gRPC on 127.0.0.1:0. */
-export async function startGrpc(engine: InferenceEngine, opts: Partial<GrpcListenOptions> = {}): Promise<GrpcHarness> {
-  const server = await listenGrpc(engine, { port: 0, host: '127.0.0.1', maxMessageBytes: 1 << 26, ...opts });
-  const pkg = loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true, includeDirs: [...GRPC_PROTO_INCLUDE_DIRS] });
-  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<string, new (a: string, c: unknown) => InferenceClient>;
-  const client = new inference['GRPCInferenceService']!(`127.0.0.1:${server.port}`, credentials.createInsecure());
+export async function startGrpc(
+  engine: InferenceEngine,
+  opts: Partial<GrpcListenOptions> = {},
+): Promise<GrpcHarness> {
+  const server = await listenGrpc(engine, {
+    port: 0,
+    host: '127.0.0.1',
+    maxMessageBytes: 1 << 26,
+    ...opts,
+  });
+  const pkg = loadSync(PROTO, {
+    keepCase: true,
+    longs: String,
+    defaults: true,
+    oneofs: true,
+    includeDirs: [...GRPC_PROTO_INCLUDE_DIRS],
+  });
+  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<
+    string,
+    new (a: string, c: unknown) => InferenceClient
+  >;
+  const client = new inference['GRPCInferenceService']!(
+    `127.0.0.1:${server.port}`,
+    credentials.createInsecure(),
+  );
   return {
     server,
-    call: (rpc, req = {}) => new Promise((resolve, reject) => client[rpc]!.call(client, req, (err, res) => (err ? reject(err) : resolve(res)))),
+    call: (rpc, req = {}) =>
+      new Promise((resolve, reject) =>
+        client[rpc]!.call(client, req, (err, res) => (err ? reject(err) : resolve(res))),
+      ),
     async close() {
       client.close();
       await server.close(0);

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { decodeGrpcInfer, encodeGrpcInfer, grpcVersion, readGrpcParameters } from '../../../../engine/server/grpc/infer-codec.js';
+import {
+  decodeGrpcInfer,
+  encodeGrpcInfer,
+  grpcVersion,
+  readGrpcParameters,
+} from '../../../../engine/server/grpc/infer-codec.js';
 import type { GrpcInferRequest } from '../../../../engine/server/grpc/infer-codec.js';
 
-const req = (over: Partial<GrpcInferRequest>): GrpcInferRequest => ({ model_name: 'm', model_version: '', id: '', inputs: [], ...over });
+const req = (over: Partial<GrpcInferRequest>): GrpcInferRequest => ({
+  model_name: 'm',
+  model_version: '',
+  id: '',
+  inputs: [],
+  ...over,
+});
 const enc = new TextEncoder();
 
 describe('gRPC infer codec', () => {
@@ -11,8 +22,18 @@ describe('gRPC infer codec', () => {
       req({
         inputs: [
           { name: 'b', datatype: 'BOOL', shape: ['2'], contents: { bool_contents: [true, false] } },
-          { name: 'i', datatype: 'INT64', shape: ['1', '2'], contents: { int64_contents: ['-9007199254740993', '4'] } },
-          { name: 's', datatype: 'BYTES', shape: ['2'], contents: { bytes_contents: [enc.encode('hi'), enc.encode('')] } },
+          {
+            name: 'i',
+            datatype: 'INT64',
+            shape: ['1', '2'],
+            contents: { int64_contents: ['-9007199254740993', '4'] },
+          },
+          {
+            name: 's',
+            datatype: 'BYTES',
+            shape: ['2'],
+            contents: { bytes_contents: [enc.encode('hi'), enc.encode('')] },
+          },
           { name: 'u', datatype: 'UINT8', shape: ['3'], contents: { uint_contents: [1, 2, 255] } },
         ],
       }),
@@ -20,7 +41,9 @@ describe('gRPC infer codec', () => {
     expect(Array.from(d.inputs.get('b')!.data as Uint8Array)).toEqual([1, 0]);
     expect(Array.from(d.inputs.get('i')!.data as BigInt64Array)).toEqual([-9007199254740993n, 4n]);
     expect(d.inputs.get('i')!.shape).toEqual([1, 2]);
-    expect((d.inputs.get('s')!.data as Uint8Array[]).map(b => new TextDecoder().decode(b))).toEqual(['hi', '']);
+    expect((d.inputs.get('s')!.data as Uint8Array[]).map(b => new TextDecoder().decode(b))).toEqual(
+      ['hi', ''],
+    );
     expect(d.inputs.get('u')!.data).toEqual(Uint8Array.of(1, 2, 255));
     expect(d).not.toHaveProperty('modelVersion');
   });
@@ -44,25 +67,52 @@ describe('gRPC infer codec', () => {
 
   it('says which input is wrong and why', () => {
     const x = { name: 'x', datatype: 'FP32', shape: ['2'] };
-    expect(() => decodeGrpcInfer(req({ inputs: [{ ...x, datatype: 'FLOAT' }] }))).toThrow("input 'x' has unknown datatype 'FLOAT'");
-    expect(() => decodeGrpcInfer(req({ inputs: [{ ...x, shape: ['-1'] }] }))).toThrow("input 'x' has an invalid shape [-1]");
-    expect(() => decodeGrpcInfer(req({ inputs: [{ ...x, datatype: 'FP16' }] }))).toThrow("input 'x': FP16 data must be sent in raw_input_contents");
-    expect(() => decodeGrpcInfer(req({ inputs: [x, { ...x, name: 'y' }], raw_input_contents: [Buffer.alloc(8)] }))).toThrow(
-      "expected 2 raw input contents (one per input) for model 'm', got 1",
+    expect(() => decodeGrpcInfer(req({ inputs: [{ ...x, datatype: 'FLOAT' }] }))).toThrow(
+      "input 'x' has unknown datatype 'FLOAT'",
     );
-    expect(() => decodeGrpcInfer(req({ inputs: [{ ...x, contents: { fp32_contents: [1, 2] } }], raw_input_contents: [Buffer.alloc(8)] }))).toThrow(
-      "input 'x': contents must not be set when raw_input_contents are used",
+    expect(() => decodeGrpcInfer(req({ inputs: [{ ...x, shape: ['-1'] }] }))).toThrow(
+      "input 'x' has an invalid shape [-1]",
     );
-    expect(() => decodeGrpcInfer(req({ inputs: [x], raw_input_contents: [Buffer.alloc(4)] }))).toThrow("unexpected total byte size 4 for input 'x', expecting 8");
+    expect(() => decodeGrpcInfer(req({ inputs: [{ ...x, datatype: 'FP16' }] }))).toThrow(
+      "input 'x': FP16 data must be sent in raw_input_contents",
+    );
+    expect(() =>
+      decodeGrpcInfer(
+        req({ inputs: [x, { ...x, name: 'y' }], raw_input_contents: [Buffer.alloc(8)] }),
+      ),
+    ).toThrow("expected 2 raw input contents (one per input) for model 'm', got 1");
+    expect(() =>
+      decodeGrpcInfer(
+        req({
+          inputs: [{ ...x, contents: { fp32_contents: [1, 2] } }],
+          raw_input_contents: [Buffer.alloc(8)],
+        }),
+      ),
+    ).toThrow("input 'x': contents must not be set when raw_input_contents are used");
+    expect(() =>
+      decodeGrpcInfer(req({ inputs: [x], raw_input_contents: [Buffer.alloc(4)] })),
+    ).toThrow("unexpected total byte size 4 for input 'x', expecting 8");
     const full = { ...x, contents: { fp32_contents: [1, 2] } };
-    expect(() => decodeGrpcInfer(req({ inputs: [full, full] }))).toThrow("input 'x' of model 'm' is given more than once");
+    expect(() => decodeGrpcInfer(req({ inputs: [full, full] }))).toThrow(
+      "input 'x' of model 'm' is given more than once",
+    );
     expect(() => grpcVersion('1.5', 'm')).toThrow("version '1.5' of model 'm' is not valid");
   });
 
   it('reads parameters by their oneof choice and refuses integers past 2^53', () => {
-    expect(readGrpcParameters({ a: { parameter_choice: 'bool_param', bool_param: true }, p: { parameter_choice: 'int64_param', int64_param: '2' }, s: { parameter_choice: 'string_param', string_param: 'x' } })).toEqual({ a: true, p: 2, s: 'x' });
+    expect(
+      readGrpcParameters({
+        a: { parameter_choice: 'bool_param', bool_param: true },
+        p: { parameter_choice: 'int64_param', int64_param: '2' },
+        s: { parameter_choice: 'string_param', string_param: 'x' },
+      }),
+    ).toEqual({ a: true, p: 2, s: 'x' });
     expect(readGrpcParameters({})).toBeUndefined();
-    expect(() => readGrpcParameters({ t: { parameter_choice: 'uint64_param', uint64_param: '18446744073709551615' } })).toThrow(/parameter 't' = 18446744073709551615 is beyond/);
+    expect(() =>
+      readGrpcParameters({
+        t: { parameter_choice: 'uint64_param', uint64_param: '18446744073709551615' },
+      }),
+    ).toThrow(/parameter 't' = 18446744073709551615 is beyond/);
   });
 
   it('answers every output raw in the order asked for, with parameters typed', () => {
@@ -84,8 +134,13 @@ describe('gRPC infer codec', () => {
       { name: 'a', datatype: 'INT32', shape: [2] },
     ]);
     expect([...res.raw_output_contents[0]!]).toEqual([2, 0, 0, 0, 111, 107]);
-    expect(Array.from(new Int32Array(new Uint8Array(res.raw_output_contents[1]!).buffer))).toEqual([1, 2]);
-    expect(res.parameters).toEqual({ braid_debug: { string_param: '{}' }, n: { int64_param: '3' } });
+    expect(Array.from(new Int32Array(new Uint8Array(res.raw_output_contents[1]!).buffer))).toEqual([
+      1, 2,
+    ]);
+    expect(res.parameters).toEqual({
+      braid_debug: { string_param: '{}' },
+      n: { int64_param: '3' },
+    });
     expect(res.id).toBe('r');
   });
 });

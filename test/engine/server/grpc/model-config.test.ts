@@ -37,7 +37,8 @@ function expectSameConfig(http: unknown, grpc: unknown, at = 'config'): void {
     http.forEach((v, i) => expectSameConfig(v, (grpc as unknown[])[i], `${at}[${i}]`));
   } else if (typeof http === 'object' && http !== null) {
     expect(typeof grpc, at).toBe('object');
-    for (const [k, v] of Object.entries(http)) expectSameConfig(v, (grpc as Record<string, unknown>)[k], `${at}.${k}`);
+    for (const [k, v] of Object.entries(http))
+      expectSameConfig(v, (grpc as Record<string, unknown>)[k], `${at}.${k}`);
   } else if (typeof http === 'number') {
     expect(Number(grpc), at).toBe(http);
   } else {
@@ -50,7 +51,8 @@ function expectSameConfig(http: unknown, grpc: unknown, at = 'config'): void {
  * bytes as a string (the wire holds the plain varint key); this turns them back into decimals.
  */
 function withDecimalKeys(map: Record<string, unknown>): Record<string, unknown> {
-  const key = (k: string) => (k.length === 8 ? Buffer.from(k, 'latin1').readBigUInt64LE().toString() : k);
+  const key = (k: string) =>
+    k.length === 8 ? Buffer.from(k, 'latin1').readBigUInt64LE().toString() : k;
   return Object.fromEntries(Object.entries(map).map(([k, v]) => [key(k), v]));
 }
 
@@ -62,9 +64,15 @@ async function modelConfig(req: object) {
 }
 
 describe('gRPC ModelConfig', () => {
-  it.each(['classify', 'simple', 'mul_sub', 'add_mul'])('answers %s’s completed config as Triton’s ModelConfig message', async name => {
-    expectSameConfig(JSON.parse(JSON.stringify(engine.modelConfig(name))), await modelConfig({ name }));
-  });
+  it.each(['classify', 'simple', 'mul_sub', 'add_mul'])(
+    'answers %s’s completed config as Triton’s ModelConfig message',
+    async name => {
+      expectSameConfig(
+        JSON.parse(JSON.stringify(engine.modelConfig(name))),
+        await modelConfig({ name }),
+      );
+    },
+  );
 
   it('encodes enums by name, int64 as integers, oneofs, maps and nested policies faithfully', async () => {
     const config = await modelConfig({ name: 'classify', version: '1' });
@@ -73,8 +81,14 @@ describe('gRPC ModelConfig', () => {
       platform: 'onnxruntime_onnx',
       max_batch_size: 8,
       version_policy: { policy_choice: 'specific', specific: { versions: ['1'] } },
-      input: [{ name: 'INPUT0', data_type: 'TYPE_FP32', format: 'FORMAT_NONE', dims: ['16'] }, { name: 'INPUT1' }],
-      output: [{ name: 'OUTPUT0', label_filename: 'labels.txt' }, { name: 'OUTPUT1', dims: ['4', '4'], reshape: { shape: ['16'] } }],
+      input: [
+        { name: 'INPUT0', data_type: 'TYPE_FP32', format: 'FORMAT_NONE', dims: ['16'] },
+        { name: 'INPUT1' },
+      ],
+      output: [
+        { name: 'OUTPUT0', label_filename: 'labels.txt' },
+        { name: 'OUTPUT1', dims: ['4', '4'], reshape: { shape: ['16'] } },
+      ],
       instance_group: [{ name: 'cpus', kind: 'KIND_CPU', count: 2 }],
       scheduling_choice: 'dynamic_batching',
       dynamic_batching: {
@@ -82,7 +96,12 @@ describe('gRPC ModelConfig', () => {
         max_queue_delay_microseconds: '100',
         priority_levels: '2',
         default_priority_level: '1',
-        default_queue_policy: { timeout_action: 'DELAY', default_timeout_microseconds: '5000000', allow_timeout_override: true, max_queue_size: 16 },
+        default_queue_policy: {
+          timeout_action: 'DELAY',
+          default_timeout_microseconds: '5000000',
+          allow_timeout_override: true,
+          max_queue_size: 16,
+        },
         priority_queue_policy: { '2': { max_queue_size: 4, timeout_action: 'REJECT' } },
       },
       optimization: { graph: { level: 1 }, priority: 'PRIORITY_DEFAULT' },
@@ -91,20 +110,31 @@ describe('gRPC ModelConfig', () => {
     });
     const ensemble = (await client.call('ModelConfig', { name: 'add_mul' })).config;
     expect(ensemble.scheduling_choice).toBe('ensemble_scheduling');
-    expect(ensemble.ensemble_scheduling.step[0]).toMatchObject({ model_name: 'simple', model_version: '-1', input_map: { INPUT0: 'A', INPUT1: 'B' } });
-    expect((await client.call('ModelConfig', { name: 'simple' })).config.version_policy).toEqual({ policy_choice: 'latest', latest: { num_versions: 1 } });
+    expect(ensemble.ensemble_scheduling.step[0]).toMatchObject({
+      model_name: 'simple',
+      model_version: '-1',
+      input_map: { INPUT0: 'A', INPUT1: 'B' },
+    });
+    expect((await client.call('ModelConfig', { name: 'simple' })).config.version_policy).toEqual({
+      policy_choice: 'latest',
+      latest: { num_versions: 1 },
+    });
   });
 
   it('answers NOT_FOUND for an unknown model and INVALID_ARGUMENT for a malformed version', async () => {
-    expect((await failure(client.call('ModelConfig', { name: 'nope' }))).code).toBe(status.NOT_FOUND);
-    expect((await failure(client.call('ModelConfig', { name: 'classify', version: 'x' }))).code).toBe(status.INVALID_ARGUMENT);
+    expect((await failure(client.call('ModelConfig', { name: 'nope' }))).code).toBe(
+      status.NOT_FOUND,
+    );
+    expect(
+      (await failure(client.call('ModelConfig', { name: 'classify', version: 'x' }))).code,
+    ).toBe(status.INVALID_ARGUMENT);
   });
 });
 
 const f32 = (values: number[]) => Buffer.from(new Float32Array(values).buffer);
 const strings = (raw: Buffer): string[] => {
   const out: string[] = [];
-  for (let at = 0; at < raw.length; ) {
+  for (let at = 0; at < raw.length;) {
     const n = raw.readUInt32LE(at);
     out.push(raw.subarray(at + 4, at + 4 + n).toString());
     at += 4 + n;
@@ -127,7 +157,9 @@ describe('gRPC classification', () => {
 
   it('answers the top k per batch item as BYTES "value:index:label", as tritonclient’s class_count asks', async () => {
     const res = await client.call('ModelInfer', request({ classification: { int64_param: 3 } }));
-    expect(res.outputs).toEqual([expect.objectContaining({ name: 'OUTPUT0', datatype: 'BYTES', shape: ['2', '3'] })]);
+    expect(res.outputs).toEqual([
+      expect.objectContaining({ name: 'OUTPUT0', datatype: 'BYTES', shape: ['2', '3'] }),
+    ]);
     expect(strings(res.raw_output_contents[0])).toEqual([
       `23.000000:3:${LABELS[3]}`,
       `15.000000:15:${LABELS[15]}`,
@@ -139,14 +171,27 @@ describe('gRPC classification', () => {
   });
 
   it('leaves the label off where the label file has none', async () => {
-    const res = await client.call('ModelInfer', { ...request({ classification: { int64_param: 16 } }), outputs: [{ name: 'OUTPUT0', parameters: { classification: { int64_param: 16 } } }] });
+    const res = await client.call('ModelInfer', {
+      ...request({ classification: { int64_param: 16 } }),
+      outputs: [{ name: 'OUTPUT0', parameters: { classification: { int64_param: 16 } } }],
+    });
     expect(strings(res.raw_output_contents[0])).toContain('7.000000:7');
   });
 
   it('refuses a classification that is not an int64_param of at least 1, as Triton', async () => {
-    const wrongType = await failure(client.call('ModelInfer', request({ classification: { string_param: '2' } })));
-    expect(wrongType).toMatchObject({ code: status.INVALID_ARGUMENT, details: "invalid value type for 'classification' parameter of output 'OUTPUT0', expected int64_param" });
-    const zero = await failure(client.call('ModelInfer', request({ classification: { int64_param: 0 } })));
-    expect(zero.details).toBe("invalid value for 'classification' parameter of output 'OUTPUT0', expected >= 1, got 0");
+    const wrongType = await failure(
+      client.call('ModelInfer', request({ classification: { string_param: '2' } })),
+    );
+    expect(wrongType).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details:
+        "invalid value type for 'classification' parameter of output 'OUTPUT0', expected int64_param",
+    });
+    const zero = await failure(
+      client.call('ModelInfer', request({ classification: { int64_param: 0 } })),
+    );
+    expect(zero.details).toBe(
+      "invalid value for 'classification' parameter of output 'OUTPUT0', expected >= 1, got 0",
+    );
   });
 });

@@ -64,39 +64,84 @@ const inferRequest = (model: string) => ({
 
 describe('RepositoryModelLoad over gRPC', () => {
   it('reloads a repository model with a config override in protobuf JSON ("max_batch_size":"16")', async () => {
-    await client.call('RepositoryModelLoad', { model_name: 'simple', parameters: { config: { string_param: '{"max_batch_size":"16"}' } } });
+    await client.call('RepositoryModelLoad', {
+      model_name: 'simple',
+      parameters: { config: { string_param: '{"max_batch_size":"16"}' } },
+    });
     expect((await client.call('ModelConfig', { name: 'simple' })).config.max_batch_size).toBe(16);
-    await client.call('RepositoryModelLoad', { model_name: 'simple', parameters: { config: { string_param: protoJsonConfig('simple', '4') } } });
-    expect((await client.call('ModelConfig', { name: 'simple' })).config).toMatchObject({ max_batch_size: 4, instance_group: [{ kind: 'KIND_CPU', count: 1 }] });
+    await client.call('RepositoryModelLoad', {
+      model_name: 'simple',
+      parameters: { config: { string_param: protoJsonConfig('simple', '4') } },
+    });
+    expect((await client.call('ModelConfig', { name: 'simple' })).config).toMatchObject({
+      max_batch_size: 4,
+      instance_group: [{ kind: 'KIND_CPU', count: 1 }],
+    });
   });
 
   it('loads a model that is not in the repository from file: bytes and a config, and serves it', async () => {
     await client.call('RepositoryModelLoad', {
       model_name: 'uploaded',
-      parameters: { config: { string_param: protoJsonConfig('uploaded', '2') }, 'file:1/model.onnx': { bytes_param: onnx } },
+      parameters: {
+        config: { string_param: protoJsonConfig('uploaded', '2') },
+        'file:1/model.onnx': { bytes_param: onnx },
+      },
     });
-    expect(await client.call('ModelReady', { name: 'uploaded', version: '1' })).toEqual({ ready: true });
+    expect(await client.call('ModelReady', { name: 'uploaded', version: '1' })).toEqual({
+      ready: true,
+    });
     const res = await client.call('ModelInfer', inferRequest('uploaded'));
-    expect([...new Float32Array(new Uint8Array(res.raw_output_contents[0]).buffer)].slice(0, 3)).toEqual([1, 2, 3]);
-    const index = (await client.call('RepositoryIndex', {})).models as { name: string; state: string }[];
+    expect(
+      [...new Float32Array(new Uint8Array(res.raw_output_contents[0]).buffer)].slice(0, 3),
+    ).toEqual([1, 2, 3]);
+    const index = (await client.call('RepositoryIndex', {})).models as {
+      name: string;
+      state: string;
+    }[];
     expect(index).toContainEqual(expect.objectContaining({ name: 'uploaded', state: 'READY' }));
     await client.call('RepositoryModelUnload', { model_name: 'uploaded' });
     expect(await client.call('ModelReady', { name: 'uploaded' })).toEqual({ ready: false });
   });
 
   it.each([
-    [{ 'file:../outside.onnx': { bytes_param: Buffer.from('x') } }, /'\.\.\/outside\.onnx' leaves the model directory/],
-    [{ 'file:/tmp/outside.onnx': { bytes_param: Buffer.from('x') } }, /'\/tmp\/outside\.onnx' is an absolute path/],
-    [{ 'file:1/model.onnx': { string_param: 'x' } }, /load parameter 'file:1\/model\.onnx' for model 'evil' must have bytes type for its value/],
-  ])('refuses a file parameter %j that would leave the model directory or is not bytes', async (files, message) => {
-    const err = await failure(client.call('RepositoryModelLoad', { model_name: 'evil', parameters: { config: { string_param: '{}' }, ...files } }));
-    expect(err.code).toBe(status.INVALID_ARGUMENT);
-    expect(err.details).toMatch(message);
-  });
+    [
+      { 'file:../outside.onnx': { bytes_param: Buffer.from('x') } },
+      /'\.\.\/outside\.onnx' leaves the model directory/,
+    ],
+    [
+      { 'file:/tmp/outside.onnx': { bytes_param: Buffer.from('x') } },
+      /'\/tmp\/outside\.onnx' is an absolute path/,
+    ],
+    [
+      { 'file:1/model.onnx': { string_param: 'x' } },
+      /load parameter 'file:1\/model\.onnx' for model 'evil' must have bytes type for its value/,
+    ],
+  ])(
+    'refuses a file parameter %j that would leave the model directory or is not bytes',
+    async (files, message) => {
+      const err = await failure(
+        client.call('RepositoryModelLoad', {
+          model_name: 'evil',
+          parameters: { config: { string_param: '{}' }, ...files },
+        }),
+      );
+      expect(err.code).toBe(status.INVALID_ARGUMENT);
+      expect(err.details).toMatch(message);
+    },
+  );
 
   it('requires the config with file parameters, as Triton', async () => {
-    const err = await failure(client.call('RepositoryModelLoad', { model_name: 'uploaded', parameters: { 'file:1/model.onnx': { bytes_param: onnx } } }));
-    expect(err).toMatchObject({ code: status.INVALID_ARGUMENT, details: "load failed for model 'uploaded': load parameter 'config' must be specified for model file override" });
+    const err = await failure(
+      client.call('RepositoryModelLoad', {
+        model_name: 'uploaded',
+        parameters: { 'file:1/model.onnx': { bytes_param: onnx } },
+      }),
+    );
+    expect(err).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details:
+        "load failed for model 'uploaded': load parameter 'config' must be specified for model file override",
+    });
   });
 });
 
@@ -109,15 +154,25 @@ describe('the load API over HTTP', () => {
     });
 
   it('loads from base64 file parameters with a protobuf-JSON config', async () => {
-    const res = await load('uploaded_http', { config: protoJsonConfig('uploaded_http', '8'), 'file:1/model.onnx': onnx.toString('base64') });
+    const res = await load('uploaded_http', {
+      config: protoJsonConfig('uploaded_http', '8'),
+      'file:1/model.onnx': onnx.toString('base64'),
+    });
     expect(res.status).toBe(200);
-    const config = (await (await fetch(`http://127.0.0.1:${http.port}/v2/models/uploaded_http/config`)).json()) as { max_batch_size: number };
+    const config = (await (
+      await fetch(`http://127.0.0.1:${http.port}/v2/models/uploaded_http/config`)
+    ).json()) as { max_batch_size: number };
     expect(config.max_batch_size).toBe(8);
   });
 
   it('answers 400 naming the parameter for a file that would leave the model directory', async () => {
-    const res = await load('evil', { config: '{}', 'file:1/../../x.onnx': onnx.toString('base64') });
+    const res = await load('evil', {
+      config: '{}',
+      'file:1/../../x.onnx': onnx.toString('base64'),
+    });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: string }).error).toMatch(/file parameter 'file:1\/\.\.\/\.\.\/x\.onnx': '1\/\.\.\/\.\.\/x\.onnx' leaves the model directory/);
+    expect(((await res.json()) as { error: string }).error).toMatch(
+      /file parameter 'file:1\/\.\.\/\.\.\/x\.onnx': '1\/\.\.\/\.\.\/x\.onnx' leaves the model directory/,
+    );
   });
 });

@@ -22,7 +22,9 @@ describe('gRPC repository calls naming a repository', () => {
     grpc = await startGrpc(engine);
     const err = await failure(grpc.call(rpc, req));
     expect(err.code).toBe(status.UNIMPLEMENTED);
-    expect(err.details).toBe("'repository_name' specification is not supported: repository 'other' was named");
+    expect(err.details).toBe(
+      "'repository_name' specification is not supported: repository 'other' was named",
+    );
     expect(engine.loadCalls).toEqual([]);
     expect(engine.unloadCalls).toEqual([]);
   });
@@ -30,7 +32,9 @@ describe('gRPC repository calls naming a repository', () => {
   it('serves the one repository when none is named', async () => {
     const engine = fakeEngine();
     grpc = await startGrpc(engine);
-    expect(await grpc.call('RepositoryModelLoad', { repository_name: '', model_name: 'simple' })).toEqual({});
+    expect(
+      await grpc.call('RepositoryModelLoad', { repository_name: '', model_name: 'simple' }),
+    ).toEqual({});
     expect(engine.loadCalls.map(c => c.name)).toEqual(['simple']);
   });
 });
@@ -40,7 +44,14 @@ describe('gRPC repository calls naming a repository', () => {
 describe('gRPC while draining', () => {
   const inferRequest = {
     model_name: 'echo',
-    inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: ['1', '4'], contents: { fp32_contents: [1, 2, 3, 4] } }],
+    inputs: [
+      {
+        name: 'INPUT0',
+        datatype: 'FP32',
+        shape: ['1', '4'],
+        contents: { fp32_contents: [1, 2, 3, 4] },
+      },
+    ],
   };
 
   it('answers ModelInfer with UNAVAILABLE "server is shutting down" and serves the rest', async () => {

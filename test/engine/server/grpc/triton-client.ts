@@ -7,11 +7,22 @@
 import { credentials, loadPackageDefinition, Metadata } from '@grpc/grpc-js';
 import type { Client, ClientReadableStream, ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { GRPC_PROTO_INCLUDE_DIRS, GRPC_SERVICE_PROTO, HEALTH_PROTO } from '../../../../engine/server/grpc/protos.js';
+import {
+  GRPC_PROTO_INCLUDE_DIRS,
+  GRPC_SERVICE_PROTO,
+  HEALTH_PROTO,
+} from '../../../../engine/server/grpc/protos.js';
 
 type AnyClient = Client & Record<string, (...args: unknown[]) => unknown>;
 
-const OPTIONS = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [...GRPC_PROTO_INCLUDE_DIRS] };
+const OPTIONS = {
+  keepCase: true,
+  longs: String,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+  includeDirs: [...GRPC_PROTO_INCLUDE_DIRS],
+};
 
 /** Clients of both services at `address`. */
 export interface TritonClient {
@@ -27,9 +38,16 @@ function metadata(md: Record<string, string>): Metadata {
   return m;
 }
 
-function unary(client: AnyClient, rpc: string, req: object, md: Record<string, string>): Promise<any> {
+function unary(
+  client: AnyClient,
+  rpc: string,
+  req: object,
+  md: Record<string, string>,
+): Promise<any> {
   return new Promise((resolve, reject) => {
-    client[rpc]!.call(client, req, metadata(md), (err: ServiceError | null, res: unknown) => (err ? reject(err) : resolve(res)));
+    client[rpc]!.call(client, req, metadata(md), (err: ServiceError | null, res: unknown) =>
+      err ? reject(err) : resolve(res),
+    );
   });
 }
 
@@ -41,7 +59,9 @@ function unary(client: AnyClient, rpc: string, req: object, md: Record<string, s
  * const { config } = await c.call('ModelConfig', { name: 'simple' });
  */
 export function tritonClient(port: number): TritonClient {
-  const inference = loadPackageDefinition(loadSync(GRPC_SERVICE_PROTO, OPTIONS))['inference'] as unknown as Record<string, new (a: string, c: unknown) => AnyClient>;
+  const inference = loadPackageDefinition(loadSync(GRPC_SERVICE_PROTO, OPTIONS))[
+    'inference'
+  ] as unknown as Record<string, new (a: string, c: unknown) => AnyClient>;
   const grpcNs = loadPackageDefinition(loadSync(HEALTH_PROTO, OPTIONS))['grpc'] as any;
   const address = `127.0.0.1:${port}`;
   const main = new inference['GRPCInferenceService']!(address, credentials.createInsecure());
@@ -49,7 +69,8 @@ export function tritonClient(port: number): TritonClient {
   return {
     call: (rpc, req = {}, md = {}) => unary(main, rpc, req, md),
     health: (rpc, req = {}, md = {}) => unary(health, rpc, req, md),
-    watch: (req = {}) => health['Watch']!.call(health, req, new Metadata()) as ClientReadableStream<any>,
+    watch: (req = {}) =>
+      health['Watch']!.call(health, req, new Metadata()) as ClientReadableStream<any>,
     close() {
       main.close();
       health.close();

@@ -16,10 +16,15 @@ const simpleRequest = {
 };
 
 /** Splits a binary-extension body into its JSON header and the bytes after it. */
-async function splitBinary(res: Response): Promise<{ json: Record<string, unknown>; rest: Uint8Array }> {
+async function splitBinary(
+  res: Response,
+): Promise<{ json: Record<string, unknown>; rest: Uint8Array }> {
   const length = Number(res.headers.get('inference-header-content-length'));
   const bytes = new Uint8Array(await res.arrayBuffer());
-  return { json: JSON.parse(new TextDecoder().decode(bytes.subarray(0, length))), rest: bytes.subarray(length) };
+  return {
+    json: JSON.parse(new TextDecoder().decode(bytes.subarray(0, length))),
+    rest: bytes.subarray(length),
+  };
 }
 
 describe('infer: JSON', () => {
@@ -49,7 +54,10 @@ describe('infer: JSON', () => {
     const body = (await res.json()) as Record<string, unknown>;
     expect(body['id']).toBeUndefined();
     expect(body['model_version']).toBe('2');
-    expect((body['outputs'] as { name: string }[]).map(o => o.name)).toEqual(['OUTPUT0', 'OUTPUT1']);
+    expect((body['outputs'] as { name: string }[]).map(o => o.name)).toEqual([
+      'OUTPUT0',
+      'OUTPUT1',
+    ]);
     expect(engine.inferCalls[0]!.modelVersion).toBeUndefined();
     expect(engine.inferCalls[0]!.outputs).toBeUndefined();
   });
@@ -70,7 +78,10 @@ describe('infer: JSON', () => {
 
   it('passes request parameters through', async () => {
     const { app, engine } = setup();
-    await post(app, '/v2/models/simple/infer', { ...simpleRequest, parameters: { priority: 1, custom: 'x' } });
+    await post(app, '/v2/models/simple/infer', {
+      ...simpleRequest,
+      parameters: { priority: 1, custom: 'x' },
+    });
     expect(engine.inferCalls[0]!.parameters).toEqual({ priority: 1, custom: 'x' });
   });
 });
@@ -78,7 +89,10 @@ describe('infer: JSON', () => {
 describe('infer: binary tensor extension', () => {
   it('binary_data_output returns octet-stream with Inference-Header-Content-Length', async () => {
     const { app } = setup();
-    const res = await post(app, '/v2/models/simple/infer', { ...simpleRequest, parameters: { binary_data_output: true } });
+    const res = await post(app, '/v2/models/simple/infer', {
+      ...simpleRequest,
+      parameters: { binary_data_output: true },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/octet-stream');
     const { json, rest } = await splitBinary(res);
@@ -91,7 +105,11 @@ describe('infer: binary tensor extension', () => {
   it('reads binary inputs after the JSON header', async () => {
     const { app, engine } = setup();
     const header = new TextEncoder().encode(
-      JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, 4], datatype: 'FP32', parameters: { binary_data_size: 16 } }] }),
+      JSON.stringify({
+        inputs: [
+          { name: 'INPUT0', shape: [1, 4], datatype: 'FP32', parameters: { binary_data_size: 16 } },
+        ],
+      }),
     );
     const data = new Uint8Array(new Float32Array([1.5, 2.5, 3.5, 4.5]).buffer);
     const body = new Uint8Array([...header, ...data]);
@@ -100,14 +118,18 @@ describe('infer: binary tensor extension', () => {
       'Inference-Header-Content-Length': String(header.byteLength),
     });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { outputs: { data: number[] }[] }).outputs[0]!.data).toEqual([1.5, 2.5, 3.5, 4.5]);
+    expect(((await res.json()) as { outputs: { data: number[] }[] }).outputs[0]!.data).toEqual([
+      1.5, 2.5, 3.5, 4.5,
+    ]);
     expect(engine.inferCalls).toHaveLength(1);
   });
 
   it('a raw body (header length 0) uses the model inputs and returns every output binary', async () => {
     const { app, engine } = setup();
     const data = new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer);
-    const res = await post(app, '/v2/models/echo/infer', data, { 'Inference-Header-Content-Length': '0' });
+    const res = await post(app, '/v2/models/echo/infer', data, {
+      'Inference-Header-Content-Length': '0',
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/octet-stream');
     const { json, rest } = await splitBinary(res);
@@ -116,18 +138,25 @@ describe('infer: binary tensor extension', () => {
     expect(engine.inferCalls[0]!.inputs.get('INPUT0')!.shape).toEqual([1, 4]);
   });
 
-  it.each(['abc', '-1', '1.5', '', '12abc', '0x10'])('rejects Inference-Header-Content-Length %j with 400', async value => {
-    const { app, engine } = setup();
-    const res = await post(app, '/v2/models/simple/infer', simpleRequest, { 'Inference-Header-Content-Length': value });
-    const msg = await expectError(res, 400);
-    expect(msg).toContain('Inference-Header-Content-Length');
-    expect(msg).toContain("model 'simple'");
-    expect(engine.inferCalls).toHaveLength(0);
-  });
+  it.each(['abc', '-1', '1.5', '', '12abc', '0x10'])(
+    'rejects Inference-Header-Content-Length %j with 400',
+    async value => {
+      const { app, engine } = setup();
+      const res = await post(app, '/v2/models/simple/infer', simpleRequest, {
+        'Inference-Header-Content-Length': value,
+      });
+      const msg = await expectError(res, 400);
+      expect(msg).toContain('Inference-Header-Content-Length');
+      expect(msg).toContain("model 'simple'");
+      expect(engine.inferCalls).toHaveLength(0);
+    },
+  );
 
   it('rejects a header length beyond the body with 400', async () => {
     const { app, engine } = setup();
-    const res = await post(app, '/v2/models/simple/infer', simpleRequest, { 'Inference-Header-Content-Length': '100000' });
+    const res = await post(app, '/v2/models/simple/infer', simpleRequest, {
+      'Inference-Header-Content-Length': '100000',
+    });
     await expectError(res, 400);
     expect(engine.inferCalls).toHaveLength(0);
   });
@@ -136,7 +165,10 @@ describe('infer: binary tensor extension', () => {
 describe('infer: errors', () => {
   it('malformed JSON is 400 and never reaches the engine', async () => {
     const { app, engine } = setup();
-    await expectError(await post(app, '/v2/models/simple/infer', new TextEncoder().encode('{"inputs":[')), 400);
+    await expectError(
+      await post(app, '/v2/models/simple/infer', new TextEncoder().encode('{"inputs":[')),
+      400,
+    );
     expect(engine.inferCalls).toHaveLength(0);
   });
 
@@ -152,7 +184,11 @@ describe('infer: errors', () => {
   ] as const)('an engine %s failure is %i with its message', async (code, status) => {
     const { app, engine } = setup();
     engine.script('simple', { error: new EngineError(code, `model 'simple' failed: ${code}`) });
-    await expectError(await post(app, '/v2/models/simple/infer', simpleRequest), status, `model 'simple' failed: ${code}`);
+    await expectError(
+      await post(app, '/v2/models/simple/infer', simpleRequest),
+      status,
+      `model 'simple' failed: ${code}`,
+    );
   });
 });
 
@@ -166,16 +202,25 @@ describe('infer: request compression', () => {
     const body = new Uint8Array(compress(JSON.stringify(simpleRequest)));
     const res = await post(app, '/v2/models/simple/infer', body, { 'Content-Encoding': encoding });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { outputs: { data: number[] }[] }).outputs[0]!.data).toEqual(range(16, 1));
+    expect(((await res.json()) as { outputs: { data: number[] }[] }).outputs[0]!.data).toEqual(
+      range(16, 1),
+    );
     expect(engine.inferCalls).toHaveLength(1);
   });
 
   it('applies Inference-Header-Content-Length to the decompressed body', async () => {
     const { app } = setup();
     const header = new TextEncoder().encode(
-      JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, 4], datatype: 'FP32', parameters: { binary_data_size: 16 } }] }),
+      JSON.stringify({
+        inputs: [
+          { name: 'INPUT0', shape: [1, 4], datatype: 'FP32', parameters: { binary_data_size: 16 } },
+        ],
+      }),
     );
-    const raw = new Uint8Array([...header, ...new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer)]);
+    const raw = new Uint8Array([
+      ...header,
+      ...new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer),
+    ]);
     const res = await post(app, '/v2/models/echo/infer', new Uint8Array(gzipSync(raw)), {
       'Content-Encoding': 'gzip',
       'Inference-Header-Content-Length': String(header.byteLength),
@@ -185,15 +230,23 @@ describe('infer: request compression', () => {
 
   it('rejects an unknown Content-Encoding naming it', async () => {
     const { app, engine } = setup();
-    const res = await post(app, '/v2/models/simple/infer', simpleRequest, { 'Content-Encoding': 'br' });
+    const res = await post(app, '/v2/models/simple/infer', simpleRequest, {
+      'Content-Encoding': 'br',
+    });
     await expectError(res, 400, /unsupported Content-Encoding 'br'.*model 'simple'/);
     expect(engine.inferCalls).toHaveLength(0);
   });
 
   it('rejects a corrupt gzip body with 400', async () => {
     const { app } = setup();
-    const res = await post(app, '/v2/models/simple/infer', simpleRequest, { 'Content-Encoding': 'gzip' });
-    await expectError(res, 400, /failed to decompress the gzip body of the infer request for model 'simple'/);
+    const res = await post(app, '/v2/models/simple/infer', simpleRequest, {
+      'Content-Encoding': 'gzip',
+    });
+    await expectError(
+      res,
+      400,
+      /failed to decompress the gzip body of the infer request for model 'simple'/,
+    );
   });
 });
 
@@ -204,13 +257,16 @@ describe('infer: body size limit', () => {
   it('rejects by Content-Length before reading the body', async () => {
     const { app, engine } = setup({ maxInputSize: limit });
     let pulled = false;
-    const body = new ReadableStream<Uint8Array>({
-      pull(c) {
-        pulled = true;
-        c.enqueue(new Uint8Array(10));
-        c.close();
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(c) {
+          pulled = true;
+          c.enqueue(new Uint8Array(10));
+          c.close();
+        },
       },
-    }, { highWaterMark: 0 });
+      { highWaterMark: 0 },
+    );
     const req = new Request('http://localhost/v2/models/simple/infer', {
       method: 'POST',
       body,
@@ -232,7 +288,11 @@ describe('infer: body size limit', () => {
         else c.enqueue(new Uint8Array(100));
       },
     });
-    const req = new Request('http://localhost/v2/models/simple/infer', { method: 'POST', body, duplex: 'half' } as RequestInit);
+    const req = new Request('http://localhost/v2/models/simple/infer', {
+      method: 'POST',
+      body,
+      duplex: 'half',
+    } as RequestInit);
     expect(req.headers.get('content-length')).toBeNull();
     await expectError(await app.request(req), 413, tooLarge);
     expect(chunks).toBeLessThan(100);
@@ -243,7 +303,11 @@ describe('infer: body size limit', () => {
     const { app, engine } = setup({ maxInputSize: limit });
     const bomb = new Uint8Array(gzipSync(new Uint8Array(limit * 10)));
     expect(bomb.byteLength).toBeLessThan(limit);
-    await expectError(await post(app, '/v2/models/simple/infer', bomb, { 'Content-Encoding': 'gzip' }), 413, tooLarge);
+    await expectError(
+      await post(app, '/v2/models/simple/infer', bomb, { 'Content-Encoding': 'gzip' }),
+      413,
+      tooLarge,
+    );
     expect(engine.inferCalls).toHaveLength(0);
   });
 
@@ -256,12 +320,21 @@ describe('infer: body size limit', () => {
 
 describe('infer: response compression', () => {
   const big = {
-    inputs: [{ name: 'INPUT0', shape: [100, 4], datatype: 'FP32', data: Array.from({ length: 400 }, (_, i) => i / 8) }],
+    inputs: [
+      {
+        name: 'INPUT0',
+        shape: [100, 4],
+        datatype: 'FP32',
+        data: Array.from({ length: 400 }, (_, i) => i / 8),
+      },
+    ],
   };
 
   it('gzips a large response when Accept-Encoding names gzip', async () => {
     const { app } = setup();
-    const res = await post(app, '/v2/models/echo/infer', big, { 'Accept-Encoding': 'deflate;q=0.5, gzip' });
+    const res = await post(app, '/v2/models/echo/infer', big, {
+      'Accept-Encoding': 'deflate;q=0.5, gzip',
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-encoding')).toBe('gzip');
     expect(res.headers.get('content-type')).toBe('application/json');
@@ -271,19 +344,28 @@ describe('infer: response compression', () => {
 
   it('deflates when only deflate is accepted, and keeps the header length of the uncompressed body', async () => {
     const { app } = setup();
-    const res = await post(app, '/v2/models/echo/infer', { ...big, parameters: { binary_data_output: true } }, {
-      'Accept-Encoding': 'deflate',
-    });
+    const res = await post(
+      app,
+      '/v2/models/echo/infer',
+      { ...big, parameters: { binary_data_output: true } },
+      {
+        'Accept-Encoding': 'deflate',
+      },
+    );
     expect(res.headers.get('content-encoding')).toBe('deflate');
     const plain = new Uint8Array(inflateSync(new Uint8Array(await res.arrayBuffer())));
     const headerLength = Number(res.headers.get('inference-header-content-length'));
     expect(plain.byteLength - headerLength).toBe(1600);
-    expect(JSON.parse(new TextDecoder().decode(plain.subarray(0, headerLength))).model_name).toBe('echo');
+    expect(JSON.parse(new TextDecoder().decode(plain.subarray(0, headerLength))).model_name).toBe(
+      'echo',
+    );
   });
 
   it('leaves small responses and clients without Accept-Encoding uncompressed', async () => {
     const { app } = setup();
-    const small = await post(app, '/v2/models/simple/infer', simpleRequest, { 'Accept-Encoding': 'gzip' });
+    const small = await post(app, '/v2/models/simple/infer', simpleRequest, {
+      'Accept-Encoding': 'gzip',
+    });
     expect(small.headers.get('content-encoding')).toBeNull();
     expect(((await small.json()) as { model_name: string }).model_name).toBe('simple');
     const plain = await post(app, '/v2/models/echo/infer', big);

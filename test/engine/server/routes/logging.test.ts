@@ -30,17 +30,37 @@ describe('logging routes', () => {
       log_format: 'text',
     });
     const res = await post(app, '/v2/logging', { log_verbose_level: 1, log_info: false });
-    expect(await res.json()).toMatchObject({ log_verbose_level: 1, log_info: false, log_warning: true });
+    expect(await res.json()).toMatchObject({
+      log_verbose_level: 1,
+      log_info: false,
+      log_warning: true,
+    });
     expect(logging.enabled('debug')).toBe(true);
     expect(logging.enabled('info')).toBe(false);
   });
 
   it('rejects what Triton rejects, and answers UNAVAILABLE without dynamic logging', async () => {
     const { app } = setup();
-    await expectError(await post(app, '/v2/logging', { log_file: '/tmp/x.log' }), 501, /log file location can not be updated/);
-    await expectError(await post(app, '/v2/logging', { log_verbose_level: 'high' }), 400, /log_verbose_level/);
-    await expectError(await app.request('/v2/logging', { method: 'DELETE' }), 405, 'Method Not Allowed');
-    await expectError(await createApp(fakeEngine()).request('/v2/logging'), 503, 'the server does not support dynamic logging');
+    await expectError(
+      await post(app, '/v2/logging', { log_file: '/tmp/x.log' }),
+      501,
+      /log file location can not be updated/,
+    );
+    await expectError(
+      await post(app, '/v2/logging', { log_verbose_level: 'high' }),
+      400,
+      /log_verbose_level/,
+    );
+    await expectError(
+      await app.request('/v2/logging', { method: 'DELETE' }),
+      405,
+      'Method Not Allowed',
+    );
+    await expectError(
+      await createApp(fakeEngine()).request('/v2/logging'),
+      503,
+      'the server does not support dynamic logging',
+    );
   });
 });
 
@@ -66,14 +86,38 @@ describe('request observation', () => {
     expect(logger.lines).toEqual([]);
     logging.update({ log_verbose_level: 1 });
     engine.script('simple', { error: new EngineError('INTERNAL', "model 'simple' crashed") });
-    const body = { inputs: [{ name: 'INPUT0', shape: [1, 16], datatype: 'INT32', data: Array.from({ length: 16 }, () => 0) }, { name: 'INPUT1', shape: [1, 16], datatype: 'INT32', data: Array.from({ length: 16 }, () => 0) }] };
+    const body = {
+      inputs: [
+        {
+          name: 'INPUT0',
+          shape: [1, 16],
+          datatype: 'INT32',
+          data: Array.from({ length: 16 }, () => 0),
+        },
+        {
+          name: 'INPUT1',
+          shape: [1, 16],
+          datatype: 'INT32',
+          data: Array.from({ length: 16 }, () => 0),
+        },
+      ],
+    };
     await post(app, '/v2/models/simple/infer', body, { 'X-Request-Id': 'abc-123' });
     const [failure, access] = logger.lines;
-    expect(failure).toMatchObject({ level: 'error', msg: "model 'simple' crashed", fields: { component: 'http', request_id: 'abc-123', method: 'POST' } });
+    expect(failure).toMatchObject({
+      level: 'error',
+      msg: "model 'simple' crashed",
+      fields: { component: 'http', request_id: 'abc-123', method: 'POST' },
+    });
     expect(access).toMatchObject({
       level: 'debug',
       msg: 'http request',
-      fields: { request_id: 'abc-123', route: '/v2/models/:model/infer', status: 500, path: '/v2/models/simple/infer' },
+      fields: {
+        request_id: 'abc-123',
+        route: '/v2/models/:model/infer',
+        status: 500,
+        path: '/v2/models/simple/infer',
+      },
     });
     await app.request('/v2/health/live');
     expect(logger.lines[2]!.fields.request_id).toMatch(/^[0-9a-f-]{36}$/);

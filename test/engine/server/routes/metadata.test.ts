@@ -57,7 +57,11 @@ describe('model ready', () => {
     const { app, engine } = setup();
     engine.setModelReady('simple', false, 2);
     await expectEmpty(await app.request('/v2/models/simple/versions/1/ready'));
-    await expectError(await app.request('/v2/models/simple/versions/2/ready'), 400, 'Model version not ready');
+    await expectError(
+      await app.request('/v2/models/simple/versions/2/ready'),
+      400,
+      'Model version not ready',
+    );
   });
 
   it('is 400 not ready for an unknown model, as the engine never throws here', async () => {

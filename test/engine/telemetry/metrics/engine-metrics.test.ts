@@ -27,8 +27,14 @@ describe('engine metrics', () => {
       logger,
     });
     cleanups.push(() => engine.shutdown(5000));
-    await Promise.all([1, 2, 3].map(n => engine.infer({ modelName: 'simple', modelVersion: 1, inputs: simpleInputs(n) })));
-    await expect(engine.infer({ modelName: 'simple', modelVersion: 1, inputs: new Map() })).rejects.toThrow();
+    await Promise.all(
+      [1, 2, 3].map(n =>
+        engine.infer({ modelName: 'simple', modelVersion: 1, inputs: simpleInputs(n) }),
+      ),
+    );
+    await expect(
+      engine.infer({ modelName: 'simple', modelVersion: 1, inputs: new Map() }),
+    ).rejects.toThrow();
 
     let m = parsePromText(await metrics.render());
     const [s] = engine.statistics('simple', 1);
@@ -39,13 +45,20 @@ describe('engine metrics', () => {
     expect(m.value('nv_inference_exec_count', l)).toBe(s!.execution_count);
     expect(m.value('braid_inference_batch_size_count', l)).toBe(s!.execution_count);
     expect(m.value('nv_model_load_duration_secs', l)).toBeGreaterThan(0);
-    expect(m.find('nv_inference_count').map(x => x.labels.version).sort()).toEqual(['1', '2']);
+    expect(
+      m
+        .find('nv_inference_count')
+        .map(x => x.labels.version)
+        .sort(),
+    ).toEqual(['1', '2']);
 
     await engine.unload('simple');
     m = parsePromText(await metrics.render());
     expect(m.find('nv_inference_count')).toEqual([]);
     const unloaded = logger.lines.filter(x => x.msg === 'model version unloaded');
     expect(unloaded.map(x => x.fields.version).sort()).toEqual([1, 2]);
-    expect(unloaded.every(x => typeof x.fields.duration_ms === 'number' && x.fields.model === 'simple')).toBe(true);
+    expect(
+      unloaded.every(x => typeof x.fields.duration_ms === 'number' && x.fields.model === 'simple'),
+    ).toBe(true);
   });
 });

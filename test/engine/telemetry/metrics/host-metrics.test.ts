@@ -1,10 +1,17 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { cpuUtilization, HostMetrics, parseMeminfo, parseProcStat } from '../../../../engine/telemetry/metrics/host-metrics.js';
+import {
+  cpuUtilization,
+  HostMetrics,
+  parseMeminfo,
+  parseProcStat,
+} from '../../../../engine/telemetry/metrics/host-metrics.js';
 import { parsePromText } from '../prom-text.js';
 
-const stat = (user: number, idle: number) => `cpu  ${user} 0 0 ${idle} 0 0 0 0 0 0\ncpu0 1 0 0 1 0 0 0 0 0 0\n`;
-const MEMINFO = 'MemTotal:       16000000 kB\nMemFree:         1000000 kB\nMemAvailable:    4000000 kB\n';
+const stat = (user: number, idle: number) =>
+  `cpu  ${user} 0 0 ${idle} 0 0 0 0 0 0\ncpu0 1 0 0 1 0 0 0 0 0 0\n`;
+const MEMINFO =
+  'MemTotal:       16000000 kB\nMemFree:         1000000 kB\nMemAvailable:    4000000 kB\n';
 
 describe('host metrics from /proc', () => {
   it('reads aggregate CPU time, counting iowait as idle', () => {
@@ -21,7 +28,10 @@ describe('host metrics from /proc', () => {
 
   it('exports the utilization of the interval between two polls', async () => {
     const registry = new Registry();
-    const files = new Map([['/proc/stat', stat(100, 900)], ['/proc/meminfo', MEMINFO]]);
+    const files = new Map([
+      ['/proc/stat', stat(100, 900)],
+      ['/proc/meminfo', MEMINFO],
+    ]);
     const host = new HostMetrics({ registry, read: async p => files.get(p)! });
     await host.poll();
     files.set('/proc/stat', stat(400, 1600)); // 300 busy of 1000 ticks

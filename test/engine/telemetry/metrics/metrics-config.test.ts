@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_METRICS_CONFIG, parseMetricsConfig } from '../../../../engine/telemetry/metrics/metrics-config.js';
+import {
+  DEFAULT_METRICS_CONFIG,
+  parseMetricsConfig,
+} from '../../../../engine/telemetry/metrics/metrics-config.js';
 
 describe('parseMetricsConfig', () => {
   it("keeps Triton's defaults when nothing is given", () => {
     expect(parseMetricsConfig([])).toEqual(DEFAULT_METRICS_CONFIG);
-    expect(DEFAULT_METRICS_CONFIG).toMatchObject({ counterLatencies: true, summaryLatencies: false, summaryQuantiles: [0.5, 0.9, 0.95, 0.99, 0.999] });
+    expect(DEFAULT_METRICS_CONFIG).toMatchObject({
+      counterLatencies: true,
+      summaryLatencies: false,
+      summaryQuantiles: [0.5, 0.9, 0.95, 0.99, 0.999],
+    });
   });
 
   it('reads the latency families, quantiles and bucket bounds', () => {
@@ -32,7 +39,9 @@ describe('parseMetricsConfig', () => {
     ['braid_latency_buckets=0.1,0.01', /increasing positive bucket bounds/],
     ['braid_batch_size_buckets=0,1', /increasing positive bucket bounds/],
   ])('rejects %s naming it', (entry, message) => {
-    expect(() => parseMetricsConfig([entry])).toThrow(expect.objectContaining({ code: 'INVALID_ARG', message: expect.stringMatching(message) }));
+    expect(() => parseMetricsConfig([entry])).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARG', message: expect.stringMatching(message) }),
+    );
     expect(() => parseMetricsConfig([entry])).toThrow(entry);
   });
 });

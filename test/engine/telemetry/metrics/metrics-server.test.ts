@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryLogger } from '../../../../engine/core/logger.js';
-import { serveMetrics, type MetricsServerHandle } from '../../../../engine/telemetry/metrics/metrics-server.js';
+import {
+  serveMetrics,
+  type MetricsServerHandle,
+} from '../../../../engine/telemetry/metrics/metrics-server.js';
 
 const handles: MetricsServerHandle[] = [];
 afterEach(async () => {
@@ -8,7 +11,10 @@ afterEach(async () => {
 });
 
 async function start(render: () => Promise<string>, logger = new InMemoryLogger()) {
-  const h = await serveMetrics({ contentType: 'text/plain; version=0.0.4; charset=utf-8', render }, { port: 0, host: '127.0.0.1', logger });
+  const h = await serveMetrics(
+    { contentType: 'text/plain; version=0.0.4; charset=utf-8', render },
+    { port: 0, host: '127.0.0.1', logger },
+  );
   handles.push(h);
   return { url: `http://127.0.0.1:${h.port}`, logger, handle: h };
 }
@@ -29,7 +35,9 @@ describe('serveMetrics', () => {
     expect((await fetch(`${url}/metrics`, { method: 'POST' })).status).toBe(405);
     const failing = await start(() => Promise.reject(new Error('boom')));
     expect((await fetch(`${failing.url}/metrics`)).status).toBe(500);
-    expect(failing.logger.lines).toEqual([{ level: 'error', msg: 'rendering metrics failed', fields: { error: 'boom' } }]);
+    expect(failing.logger.lines).toEqual([
+      { level: 'error', msg: 'rendering metrics failed', fields: { error: 'boom' } },
+    ]);
   });
 
   it('closes idempotently, and refuses connections afterwards', async () => {

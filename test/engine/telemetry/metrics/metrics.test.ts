@@ -16,7 +16,12 @@ function version(model: string, v = '1', tags: Record<string, string> = {}, pend
     version: v,
     tags,
     loadSeconds: 1.25,
-    counters: (): VersionCounters => ({ stats: stats.snapshot(), failures: stats.failures(), pending, inflight: pending + 1 }),
+    counters: (): VersionCounters => ({
+      stats: stats.snapshot(),
+      failures: stats.failures(),
+      pending,
+      inflight: pending + 1,
+    }),
   };
   return { stats, source };
 }
@@ -53,7 +58,9 @@ describe('BraidMetrics', () => {
     expect(m.value('braid_inflight_requests', l)).toBe(4);
     expect(m.value('nv_model_load_duration_secs', l)).toBe(1.25);
     expect(m.value('braid_inference_request_duration_seconds_count', l)).toBe(2);
-    expect(m.value('braid_inference_request_duration_seconds_bucket', { ...l, le: '0.001' })).toBe(1);
+    expect(m.value('braid_inference_request_duration_seconds_bucket', { ...l, le: '0.001' })).toBe(
+      1,
+    );
     expect(m.value('braid_inference_batch_size_sum', l)).toBe(2);
     expect(m.find('nv_inference_request_summary_us')).toEqual([]); // summaries are off by default
     expect(m.types.get('nv_inference_request_failure')).toBe('counter');
@@ -72,7 +79,9 @@ describe('BraidMetrics', () => {
     const m = parsePromText(await metrics.render());
     const l = { model: 'streamer', version: '1' };
     expect(m.value('braid_inference_first_response_seconds_count', l)).toBe(1);
-    expect(m.value('braid_inference_first_response_seconds_bucket', { ...l, le: '0.0025' })).toBe(1);
+    expect(m.value('braid_inference_first_response_seconds_bucket', { ...l, le: '0.0025' })).toBe(
+      1,
+    );
     expect(m.value('braid_inference_first_response_seconds_bucket', { ...l, le: '0.001' })).toBe(0);
     expect(m.value('braid_inference_responses_per_request_count', l)).toBe(2);
     expect(m.value('braid_inference_responses_per_request_sum', l)).toBe(2);
@@ -81,7 +90,10 @@ describe('BraidMetrics', () => {
   });
 
   it('exports the summaries when asked, observing what the counters add up', async () => {
-    const metrics = createMetrics({ ...QUIET, config: parseMetricsConfig(['summary_latencies=true', 'summary_quantiles=0.5:0.05,0.9:0.01']) });
+    const metrics = createMetrics({
+      ...QUIET,
+      config: parseMetricsConfig(['summary_latencies=true', 'summary_quantiles=0.5:0.05,0.9:0.01']),
+    });
     const { stats, source } = version('m');
     stats.observe(metrics.registerVersion(source));
     for (const us of [100, 200, 300]) stats.request(true, us * 1000, 0);
@@ -91,7 +103,12 @@ describe('BraidMetrics', () => {
     expect(m.value('nv_inference_request_summary_us_count', l)).toBe(3);
     expect(m.value('nv_inference_request_summary_us_sum', l)).toBe(600);
     expect(m.value('nv_inference_request_summary_us', { ...l, quantile: '0.5' })).toBe(200);
-    expect(m.find('nv_inference_request_summary_us', l).map(s => s.labels.quantile).filter(Boolean)).toEqual(['0.5', '0.9']);
+    expect(
+      m
+        .find('nv_inference_request_summary_us', l)
+        .map(s => s.labels.quantile)
+        .filter(Boolean),
+    ).toEqual(['0.5', '0.9']);
     expect(m.types.get('nv_inference_queue_summary_us')).toBe('summary');
   });
 
@@ -114,7 +131,10 @@ describe('BraidMetrics', () => {
   });
 
   it('leaves out the latency counters with counter_latencies=false', async () => {
-    const metrics = createMetrics({ ...QUIET, config: parseMetricsConfig(['counter_latencies=false']) });
+    const metrics = createMetrics({
+      ...QUIET,
+      config: parseMetricsConfig(['counter_latencies=false']),
+    });
     metrics.registerVersion(version('m').source);
     const m = parsePromText(await metrics.render());
     expect(m.find('nv_inference_request_duration_us')).toEqual([]);
@@ -144,21 +164,78 @@ describe('BraidMetrics', () => {
 
   it('counts HTTP requests and pipeline steps with bounded labels', async () => {
     const metrics = createMetrics(QUIET);
-    metrics.httpRequest({ method: 'POST', route: '/v2/models/:model/infer', status: 200, seconds: 0.004 });
-    metrics.httpRequest({ method: 'POST', route: '/v2/models/:model/infer', status: 200, seconds: 0.02 });
-    metrics.pipelineStep({ pipeline: 'ocr', step: 'detect', outcome: 'ran', retries: 2, seconds: 0.01 });
-    metrics.pipelineStep({ pipeline: 'ocr', step: 'rerank', outcome: 'skipped', retries: 0, seconds: 0 });
-    metrics.pipelineStep({ pipeline: 'ocr', step: 'read', outcome: 'defaulted', retries: 0, seconds: 0.002 });
+    metrics.httpRequest({
+      method: 'POST',
+      route: '/v2/models/:model/infer',
+      status: 200,
+      seconds: 0.004,
+    });
+    metrics.httpRequest({
+      method: 'POST',
+      route: '/v2/models/:model/infer',
+      status: 200,
+      seconds: 0.02,
+    });
+    metrics.pipelineStep({
+      pipeline: 'ocr',
+      step: 'detect',
+      outcome: 'ran',
+      retries: 2,
+      seconds: 0.01,
+    });
+    metrics.pipelineStep({
+      pipeline: 'ocr',
+      step: 'rerank',
+      outcome: 'skipped',
+      retries: 0,
+      seconds: 0,
+    });
+    metrics.pipelineStep({
+      pipeline: 'ocr',
+      step: 'read',
+      outcome: 'defaulted',
+      retries: 0,
+      seconds: 0.002,
+    });
     const m = parsePromText(await metrics.render());
-    expect(m.value('braid_http_requests_total', { method: 'POST', route: '/v2/models/:model/infer', status: '200' })).toBe(2);
-    expect(m.value('braid_http_request_duration_seconds_bucket', { route: '/v2/models/:model/infer', le: '0.005' })).toBe(1);
-    expect(m.value('braid_pipeline_steps_total', { pipeline: 'ocr', step: 'rerank', outcome: 'skipped' })).toBe(1);
-    expect(m.value('braid_pipeline_step_duration_seconds_count', { pipeline: 'ocr', step: 'detect' })).toBe(1);
+    expect(
+      m.value('braid_http_requests_total', {
+        method: 'POST',
+        route: '/v2/models/:model/infer',
+        status: '200',
+      }),
+    ).toBe(2);
+    expect(
+      m.value('braid_http_request_duration_seconds_bucket', {
+        route: '/v2/models/:model/infer',
+        le: '0.005',
+      }),
+    ).toBe(1);
+    expect(
+      m.value('braid_pipeline_steps_total', {
+        pipeline: 'ocr',
+        step: 'rerank',
+        outcome: 'skipped',
+      }),
+    ).toBe(1);
+    expect(
+      m.value('braid_pipeline_step_duration_seconds_count', { pipeline: 'ocr', step: 'detect' }),
+    ).toBe(1);
     expect(m.find('braid_pipeline_step_duration_seconds_count', { step: 'rerank' })).toEqual([]);
     // The pipelines' own outcome names, retries counted apart (issue #11: one set of outcome names).
-    expect(m.value('braid_pipeline_steps_total', { pipeline: 'ocr', step: 'read', outcome: 'defaulted' })).toBe(1);
-    expect(m.value('braid_pipeline_step_duration_seconds_count', { pipeline: 'ocr', step: 'read' })).toBe(1);
-    expect(m.value('braid_pipeline_step_retries_total', { pipeline: 'ocr', step: 'detect' })).toBe(2);
+    expect(
+      m.value('braid_pipeline_steps_total', {
+        pipeline: 'ocr',
+        step: 'read',
+        outcome: 'defaulted',
+      }),
+    ).toBe(1);
+    expect(
+      m.value('braid_pipeline_step_duration_seconds_count', { pipeline: 'ocr', step: 'read' }),
+    ).toBe(1);
+    expect(m.value('braid_pipeline_step_retries_total', { pipeline: 'ocr', step: 'detect' })).toBe(
+      2,
+    );
     expect(m.find('braid_pipeline_step_retries_total', { step: 'rerank' })).toEqual([]);
   });
 
@@ -189,13 +266,28 @@ describe('BraidMetrics', () => {
 
 describe('BraidMetrics.liveSample (the console feed)', () => {
   it('reads each version’s latency buckets and pending count, and each step’s duration buckets', async () => {
-    const metrics = createMetrics({ ...QUIET, config: parseMetricsConfig(['braid_latency_buckets=0.001,0.01']) });
+    const metrics = createMetrics({
+      ...QUIET,
+      config: parseMetricsConfig(['braid_latency_buckets=0.001,0.01']),
+    });
     const { stats, source } = version('simple', '1', {}, 4);
     stats.observe(metrics.registerVersion(source));
     stats.request(true, 500_000, 0);
     stats.request(true, 5_000_000, 0);
-    metrics.pipelineStep({ pipeline: 'ocr', step: 'detect', outcome: 'ran', retries: 0, seconds: 0.02 });
-    metrics.pipelineStep({ pipeline: 'ocr', step: 'skip', outcome: 'skipped', retries: 0, seconds: 0 });
+    metrics.pipelineStep({
+      pipeline: 'ocr',
+      step: 'detect',
+      outcome: 'ran',
+      retries: 0,
+      seconds: 0.02,
+    });
+    metrics.pipelineStep({
+      pipeline: 'ocr',
+      step: 'skip',
+      outcome: 'skipped',
+      retries: 0,
+      seconds: 0,
+    });
     const live = await metrics.liveSample();
     expect(live.models).toEqual([
       {
@@ -224,6 +316,9 @@ describe('BraidMetrics.liveSample (the console feed)', () => {
 });
 
 /** Registers `v` as a version that may use the response cache. */
-function registerCached(metrics: ReturnType<typeof createMetrics>, v: ReturnType<typeof version>): void {
+function registerCached(
+  metrics: ReturnType<typeof createMetrics>,
+  v: ReturnType<typeof version>,
+): void {
   v.stats.observe(metrics.registerVersion({ ...v.source, cached: true }));
 }

@@ -16,8 +16,14 @@ const exporter = new InMemorySpanExporter();
 
 beforeAll(async () => {
   const repo = await tempRepository({ simple: path.join(EXAMPLES, 'simple') });
-  engine = await createEngine({ modelRepository: repo.dir, backends: [createOnnxRuntimeBackend()] });
-  tracer = new OtelTracer({ config: parseTraceConfig(['level=TIMESTAMPS', 'rate=1'], {}), exporter });
+  engine = await createEngine({
+    modelRepository: repo.dir,
+    backends: [createOnnxRuntimeBackend()],
+  });
+  tracer = new OtelTracer({
+    config: parseTraceConfig(['level=TIMESTAMPS', 'rate=1'], {}),
+    exporter,
+  });
   dispose = async () => {
     await engine.shutdown(5000);
     await tracer.shutdown();
@@ -35,12 +41,25 @@ async function finished(): Promise<ReadableSpan[]> {
 
 const id = (s: ReadableSpan | undefined) => s?.spanContext().spanId;
 const childrenOf = (spans: readonly ReadableSpan[], parent: ReadableSpan | undefined) =>
-  spans.filter(s => s.parentSpanContext?.spanId === id(parent)).map(s => s.name).sort();
+  spans
+    .filter(s => s.parentSpanContext?.spanId === id(parent))
+    .map(s => s.name)
+    .sort();
 
 describe('engine spans', () => {
   it("opens Triton's model span under the caller's span, and one compute span per batch", async () => {
-    const roots = [tracer.startRequest('InferRequest', { model: 'simple' }), tracer.startRequest('InferRequest', { model: 'simple' })];
-    await Promise.all(roots.map((root, i) => engine.infer({ modelName: 'simple', modelVersion: 1, id: `r${i}`, inputs: simpleInputs(i + 1) }, { trace: root })));
+    const roots = [
+      tracer.startRequest('InferRequest', { model: 'simple' }),
+      tracer.startRequest('InferRequest', { model: 'simple' }),
+    ];
+    await Promise.all(
+      roots.map((root, i) =>
+        engine.infer(
+          { modelName: 'simple', modelVersion: 1, id: `r${i}`, inputs: simpleInputs(i + 1) },
+          { trace: root },
+        ),
+      ),
+    );
     roots.forEach(r => r.end());
     const spans = await finished();
     const models = spans.filter(s => s.name === 'simple');
@@ -53,7 +72,11 @@ describe('engine spans', () => {
     const [compute, ...more] = spans.filter(s => s.name === 'compute');
     expect(more).toEqual([]); // both requests ran in one execution
     expect(compute!.attributes).toMatchObject({ 'braid.batch_size': 3, 'braid.request_count': 2 });
-    expect(childrenOf(spans, compute)).toEqual(['compute_infer', 'compute_input', 'compute_output']);
+    expect(childrenOf(spans, compute)).toEqual([
+      'compute_infer',
+      'compute_input',
+      'compute_output',
+    ]);
     expect(byId(spans, compute!.parentSpanContext?.spanId)?.name).toBe('simple');
   });
 
@@ -63,16 +86,30 @@ describe('engine spans', () => {
     const root = tracer.startRequest('InferRequest', { model: 'ensemble' });
     const pipeline = root.child('ensemble', { attributes: { 'braid.pipeline': 'ensemble' } });
     for (const step of ['add', 'add_again']) {
-      const span = pipeline.child(`step ${step}`, { attributes: { 'braid.step': step, 'braid.model': 'simple', 'braid.retries': 0 } });
-      await engine.infer({ modelName: 'simple', modelVersion: 1, inputs: simpleInputs() }, { trace: span });
+      const span = pipeline.child(`step ${step}`, {
+        attributes: { 'braid.step': step, 'braid.model': 'simple', 'braid.retries': 0 },
+      });
+      await engine.infer(
+        { modelName: 'simple', modelVersion: 1, inputs: simpleInputs() },
+        { trace: span },
+      );
       span.end();
     }
-    pipeline.child('step postprocess', { attributes: { 'braid.step': 'postprocess', 'braid.skipped': 'when: score < 0.5 was false' } }).end();
+    pipeline
+      .child('step postprocess', {
+        attributes: { 'braid.step': 'postprocess', 'braid.skipped': 'when: score < 0.5 was false' },
+      })
+      .end();
     pipeline.end();
     root.end();
     const spans = await finished();
     const p = spans.find(s => s.name === 'ensemble')!;
-    expect(childrenOf(spans, spans.find(s => s.name === 'InferRequest'))).toEqual(['ensemble']);
+    expect(
+      childrenOf(
+        spans,
+        spans.find(s => s.name === 'InferRequest'),
+      ),
+    ).toEqual(['ensemble']);
     expect(childrenOf(spans, p)).toEqual(['step add', 'step add_again', 'step postprocess']);
     for (const step of spans.filter(s => s.name === 'step add' || s.name === 'step add_again')) {
       const [model] = spans.filter(s => s.parentSpanContext?.spanId === id(step));
@@ -84,7 +121,9 @@ describe('engine spans', () => {
 
   it('records a failed request on its model span, and traces nothing without a recording span', async () => {
     const root = tracer.startRequest('InferRequest', { model: 'simple' });
-    await expect(engine.infer({ modelName: 'simple', inputs: new Map() }, { trace: root })).rejects.toMatchObject({ code: 'INVALID_ARG' });
+    await expect(
+      engine.infer({ modelName: 'simple', inputs: new Map() }, { trace: root }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARG' });
     root.end();
     await engine.infer({ modelName: 'simple', inputs: simpleInputs() }, { trace: NOOP_SPAN });
     await engine.infer({ modelName: 'simple', inputs: simpleInputs() });
@@ -97,6 +136,9 @@ describe('engine spans', () => {
   });
 });
 
-function byId(spans: readonly ReadableSpan[], spanId: string | undefined): ReadableSpan | undefined {
+function byId(
+  spans: readonly ReadableSpan[],
+  spanId: string | undefined,
+): ReadableSpan | undefined {
   return spans.find(s => s.spanContext().spanId === spanId);
 }

@@ -19,12 +19,21 @@ afterEach(async () => {
   while (tracers.length) await tracers.pop()!.shutdown();
 });
 
-function setup(flags: string[] = ['level=TIMESTAMPS', 'rate=1'], headers: Record<string, string> = {}) {
+function setup(
+  flags: string[] = ['level=TIMESTAMPS', 'rate=1'],
+  headers: Record<string, string> = {},
+) {
   const exporter = new InMemorySpanExporter();
   const clock = new SimulatedClock(EPOCH);
-  const tracer = new OtelTracer({ config: parseTraceConfig([...flags, 'opentelemetry,resource=team=vision'], {}), exporter, clock, serviceVersion: '9.9.9' });
+  const tracer = new OtelTracer({
+    config: parseTraceConfig([...flags, 'opentelemetry,resource=team=vision'], {}),
+    exporter,
+    clock,
+    serviceVersion: '9.9.9',
+  });
   tracers.push(tracer);
-  const start = (model = 'simple') => tracer.startRequest('InferRequest', { model, header: name => headers[name] });
+  const start = (model = 'simple') =>
+    tracer.startRequest('InferRequest', { model, header: name => headers[name] });
   const spans = async (): Promise<ReadableSpan[]> => {
     await tracer.forceFlush();
     return exporter.getFinishedSpans();
@@ -75,16 +84,30 @@ describe('OtelTracer', () => {
     expect(r!.kind).toBe(SpanKind.SERVER);
     expect(m!.parentSpanContext?.spanId).toBe(r!.spanContext().spanId);
     expect(c!.parentSpanContext?.spanId).toBe(m!.spanContext().spanId);
-    expect(m!.attributes).toEqual({ 'triton.model_name': 'simple', 'triton.model_version': 1, 'triton.request_id': 'req-1' });
-    expect(m!.events.map(e => [e.name, ms(e.time) - EPOCH])).toEqual([['REQUEST_START', 100], ['QUEUE_START', 105]]);
+    expect(m!.attributes).toEqual({
+      'triton.model_name': 'simple',
+      'triton.model_version': 1,
+      'triton.request_id': 'req-1',
+    });
+    expect(m!.events.map(e => [e.name, ms(e.time) - EPOCH])).toEqual([
+      ['REQUEST_START', 100],
+      ['QUEUE_START', 105],
+    ]);
     expect([ms(c!.startTime) - EPOCH, ms(c!.endTime) - EPOCH]).toEqual([106, 110]);
     expect([ms(r!.startTime) - EPOCH, ms(r!.endTime) - EPOCH]).toEqual([100, 115]);
-    expect(r!.resource.attributes).toMatchObject({ 'service.name': 'braid', 'service.version': '9.9.9', team: 'vision' });
+    expect(r!.resource.attributes).toMatchObject({
+      'service.name': 'braid',
+      'service.version': '9.9.9',
+      team: 'vision',
+    });
   });
 
   it('continues a sampled W3C context from the client even when the rate would skip it', async () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    const { start, spans } = setup(['level=TIMESTAMPS', 'rate=1000'], { traceparent, tracestate: 'congo=t61rcWkgMzE' });
+    const { start, spans } = setup(['level=TIMESTAMPS', 'rate=1000'], {
+      traceparent,
+      tracestate: 'congo=t61rcWkgMzE',
+    });
     const root = start();
     expect(root.recording).toBe(true);
     const tp = root.traceparent()!;
@@ -98,7 +121,9 @@ describe('OtelTracer', () => {
   });
 
   it('ignores an unsampled or malformed traceparent for the sampling decision', () => {
-    const unsampled = setup(['level=TIMESTAMPS', 'rate=1000'], { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' });
+    const unsampled = setup(['level=TIMESTAMPS', 'rate=1000'], {
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00',
+    });
     expect(unsampled.start()).toBe(NOOP_SPAN);
     const garbage = setup(['level=TIMESTAMPS', 'rate=1000'], { traceparent: 'not-a-traceparent' });
     expect(garbage.start()).toBe(NOOP_SPAN);
@@ -107,7 +132,9 @@ describe('OtelTracer', () => {
   it('gives a batch one compute span under the first traced request, linked both ways with the others', async () => {
     const { start, spans } = setup();
     const [a, b] = [start(), start()];
-    const compute = startBatchSpan([{ trace: NOOP_SPAN }, { trace: a }, {}, { trace: b }], { attributes: { 'braid.batch_size': 3 } });
+    const compute = startBatchSpan([{ trace: NOOP_SPAN }, { trace: a }, {}, { trace: b }], {
+      attributes: { 'braid.batch_size': 3 },
+    });
     compute.end();
     a.end();
     b.end();
@@ -124,11 +151,16 @@ describe('OtelTracer', () => {
   it('marks a failed span with the error code and message, and ends a span once', async () => {
     const { start, spans } = setup();
     const root = start();
-    root.fail(new EngineError('INVALID_ARG', "input 'INPUT0' of model 'simple': expected FP32, got INT32"));
+    root.fail(
+      new EngineError('INVALID_ARG', "input 'INPUT0' of model 'simple': expected FP32, got INT32"),
+    );
     root.end();
     root.end();
     const [r] = await spans();
-    expect(r!.status).toEqual({ code: SpanStatusCode.ERROR, message: "input 'INPUT0' of model 'simple': expected FP32, got INT32" });
+    expect(r!.status).toEqual({
+      code: SpanStatusCode.ERROR,
+      message: "input 'INPUT0' of model 'simple': expected FP32, got INT32",
+    });
     expect(r!.attributes['error.type']).toBe('INVALID_ARG');
   });
 });
@@ -140,7 +172,11 @@ describe('OtelTracer export failures', () => {
     const { port } = closed.address() as AddressInfo;
     await new Promise(r => closed.close(r));
     const logger = new InMemoryLogger();
-    const flags = ['level=TIMESTAMPS', 'rate=1', `opentelemetry,url=http://127.0.0.1:${port}/v1/traces`];
+    const flags = [
+      'level=TIMESTAMPS',
+      'rate=1',
+      `opentelemetry,url=http://127.0.0.1:${port}/v1/traces`,
+    ];
     const tracer = new OtelTracer({ config: parseTraceConfig(flags, {}), logger });
     tracer.startRequest('InferRequest', { model: 'm' }).end();
     await expect(tracer.shutdown()).resolves.toBeUndefined();

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OTLP_TRACES_URL, parseTraceConfig } from '../../../../engine/telemetry/tracing/trace-config.js';
+import {
+  DEFAULT_OTLP_TRACES_URL,
+  parseTraceConfig,
+} from '../../../../engine/telemetry/tracing/trace-config.js';
 
 describe('parseTraceConfig', () => {
   it("reads Triton's --trace-config flags", () => {
@@ -22,8 +25,16 @@ describe('parseTraceConfig', () => {
     expect(c.url).toBe('http://jaeger:4318/v1/traces');
     expect(c.protocol).toBe('http/protobuf');
     expect(c.resource).toEqual({ 'deployment.environment': 'prod', team: 'vision' });
-    expect(c.batch).toEqual({ maxQueueSize: 4096, scheduledDelayMillis: 200, maxExportBatchSize: 128 });
-    expect(c.options).toMatchObject({ url: 'http://jaeger:4318/v1/traces', bsp_schedule_delay: '200', resource: 'deployment.environment=prod,team=vision' });
+    expect(c.batch).toEqual({
+      maxQueueSize: 4096,
+      scheduledDelayMillis: 200,
+      maxExportBatchSize: 128,
+    });
+    expect(c.options).toMatchObject({
+      url: 'http://jaeger:4318/v1/traces',
+      bsp_schedule_delay: '200',
+      resource: 'deployment.environment=prod,team=vision',
+    });
   });
 
   it("defaults to Triton's settings and the OTLP/HTTP default endpoint", () => {
@@ -34,15 +45,29 @@ describe('parseTraceConfig', () => {
   });
 
   it('takes the endpoint and protocol from the standard OTEL_EXPORTER_OTLP_* variables, the flag first', () => {
-    expect(parseTraceConfig([], { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318/' }).url).toBe('http://otel:4318/v1/traces');
-    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://tempo:4318/v1/traces' };
-    expect(parseTraceConfig([], env).url).toBe('http://tempo:4318/v1/traces');
-    expect(parseTraceConfig(['opentelemetry,url=http://flag/v1/traces'], env).url).toBe('http://flag/v1/traces');
-    expect(parseTraceConfig([], { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).protocol).toBe('http/json');
-    expect(parseTraceConfig([], { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }).protocol).toBe(
-      'http/protobuf',
+    expect(parseTraceConfig([], { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318/' }).url).toBe(
+      'http://otel:4318/v1/traces',
     );
-    expect(() => parseTraceConfig([], { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(/OTLP protocol 'grpc' is not supported/);
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://tempo:4318/v1/traces',
+    };
+    expect(parseTraceConfig([], env).url).toBe('http://tempo:4318/v1/traces');
+    expect(parseTraceConfig(['opentelemetry,url=http://flag/v1/traces'], env).url).toBe(
+      'http://flag/v1/traces',
+    );
+    expect(parseTraceConfig([], { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).protocol).toBe(
+      'http/json',
+    );
+    expect(
+      parseTraceConfig([], {
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+      }).protocol,
+    ).toBe('http/protobuf');
+    expect(() => parseTraceConfig([], { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(
+      /OTLP protocol 'grpc' is not supported/,
+    );
   });
 
   it.each([
@@ -56,6 +81,8 @@ describe('parseTraceConfig', () => {
     ['opentelemetry,resource=novalue', /expected resource=key=value/],
     ['opentelemetry,bsp_schedule_delay=0', /expected an integer >= 1/],
   ])('rejects %s naming the flag value', (entry, message) => {
-    expect(() => parseTraceConfig([entry], {})).toThrow(expect.objectContaining({ code: 'INVALID_ARG', message: expect.stringMatching(message) }));
+    expect(() => parseTraceConfig([entry], {})).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARG', message: expect.stringMatching(message) }),
+    );
   });
 });

@@ -28,7 +28,20 @@ describe('TraceSettingsStore', () => {
   it('samples one request in every rate, and stops when the count runs out', () => {
     const store = new TraceSettingsStore({ level: 'TIMESTAMPS', rate: 3, count: 2 });
     const picks = Array.from({ length: 12 }, () => store.shouldSample('m', never));
-    expect(picks).toEqual([false, false, true, false, false, true, false, false, false, false, false, false]);
+    expect(picks).toEqual([
+      false,
+      false,
+      true,
+      false,
+      false,
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(store.get().trace_count).toBe('0');
   });
 
@@ -54,7 +67,10 @@ describe('TraceSettingsStore', () => {
 
   it('gives a model its own settings, inheriting what it does not set from the global ones', () => {
     const store = new TraceSettingsStore({ level: 'TIMESTAMPS', rate: 1 });
-    expect(store.update('simple', { trace_rate: '2' })).toMatchObject({ trace_level: ['TIMESTAMPS'], trace_rate: '2' });
+    expect(store.update('simple', { trace_rate: '2' })).toMatchObject({
+      trace_level: ['TIMESTAMPS'],
+      trace_rate: '2',
+    });
     expect(store.get()).toMatchObject({ trace_rate: '1' });
     expect(sampled(store, 'simple', 10)).toBe(5);
     expect(sampled(store, 'other', 10)).toBe(10);
@@ -97,10 +113,16 @@ describe('TraceSettingsStore', () => {
     [{ trace_file: 'x.json' }, 'UNSUPPORTED', /trace file location can not be updated/],
     [{ log_frequency: '10' }, 'UNSUPPORTED', /log_frequency/],
     [{ trace_mode: 'triton' }, 'UNSUPPORTED', /trace_mode/],
-    [{ trace_rat: '1' }, 'INVALID_ARG', /unknown key 'trace_rat' in the trace settings of model 'simple'/],
+    [
+      { trace_rat: '1' },
+      'INVALID_ARG',
+      /unknown key 'trace_rat' in the trace settings of model 'simple'/,
+    ],
   ])('rejects %j with %s', (body, code, message) => {
     const store = new TraceSettingsStore();
-    expect(() => store.update('simple', body)).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
+    expect(() => store.update('simple', body)).toThrow(
+      expect.objectContaining({ code, message: expect.stringMatching(message) }),
+    );
     expect(store.get('simple')).toEqual(store.get());
   });
 });
