@@ -46,3 +46,17 @@ function soleReader(
   if (step.map?.over === tensor) return false;
   return step.inputs.filter(b => b.tensor === tensor).length === 1;
 }
+
+const byPlan = new WeakMap<ExecutionPlan, ReadonlyMap<number, ReadonlySet<string>>>();
+
+/**
+ * {@link movableInputs}, worked out once per plan.
+ *
+ * @example
+ * const movable = movableInputsOf(plan).get(step.index);
+ */
+export function movableInputsOf(plan: ExecutionPlan): ReadonlyMap<number, ReadonlySet<string>> {
+  let m = byPlan.get(plan);
+  if (!m) byPlan.set(plan, (m = movableInputs(plan)));
+  return m;
+}

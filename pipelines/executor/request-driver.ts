@@ -8,12 +8,9 @@
 import { CancelSource } from '../../engine/core/cancel.js';
 import type { Clock } from '../../engine/core/clock.js';
 import { EngineError, toEngineError } from '../../engine/core/errors.js';
-import type { Mutable } from '../../engine/core/mutable.js';
 import type { ExecutionPlan, PlanStep } from '../../engine/core/plan.js';
 import type { ParameterValue } from '../../engine/core/request.js';
-import type { Tensor } from '../../engine/core/tensor.js';
 import { evaluateGuard } from '../expression-eval.js';
-import { emptyOutputs } from './gather.js';
 import { ACTION } from './machine-table.js';
 import type { MachineTable } from './machine-table.js';
 import { stepParameters } from './request-checks.js';
@@ -31,10 +28,12 @@ import {
   requestOutcome,
 } from './request-result.js';
 import type { PipelineResult, RequestEnd, StepExtra } from './request-result.js';
-import type { StepCall, StepCallResult } from './step-call.js';
-import { movableInputs } from '../movable.js';
-import { runStepCall, stepInputs, targetLabel } from './step-call.js';
+import type { StepCallResult } from './step-call.js';
+import { RequestTensors } from './request-tensors.js';
+import { runStepCall } from './step-call.js';
+import { stepCallOf } from './step-launch.js';
 import { StepLedger } from './step-ledger.js';
+import { clientCancelled, requestEnd, stepFailure } from './request-end.js';
 import type { StepOutcome } from './step-stats.js';
 
 /**
@@ -66,8 +65,7 @@ class RequestDriver {
   /** Events reported while another is being handled. */
   readonly #queue: number[] = [];
   #handling = false;
-  readonly #store = new Map<string, Tensor>();
-  readonly #remaining: Map<string, number>;
+  readonly #tensors: RequestTensors;
   /** Cancels the steps still running when the request ends. */
   readonly #cancel = new CancelSource();
   readonly #params: Readonly<Record<string, ParameterValue>>;
@@ -95,29 +93,24 @@ class RequestDriver {
       trace: req.trace,
       debug: req.debug === true,
     });
-    this.#remaining = new Map(req.layout.readers);
-    for (const [name, t] of req.inputs) this.#store.set(name, t);
+    this.#tensors = new RequestTensors(req.layout, req.inputs);
   }
 
   async execute(): Promise<PipelineResult> {
     const signal = this.#req.signal;
-    if (signal?.aborted)
-      throw new EngineError(
-        'CANCELLED',
-        `pipeline '${this.#plan.name}': the client cancelled the request before it started`,
-      );
+    if (signal?.aborted) throw clientCancelled(this.#plan, true);
     const ended = new Promise<RequestEnd>(resolve => (this.#resolve = resolve));
     signal?.addEventListener('abort', this.#onClientAbort, { once: true });
     this.#armDeadline();
     for (const e of this.#layout.prune) this.#send(e);
     for (const t of this.#m.optionalInputs)
-      this.#send(this.#store.has(t.name) ? t.given : t.missing);
+      this.#send(this.#tensors.map.has(t.name) ? t.given : t.missing);
     this.#send(this.#m.run.start);
     const end = await ended;
     this.#c.observer?.onRequest?.(requestEvent(this.#plan, end, this.#c.clock.now() - this.#start));
     if (end.kind === 'failed') throw end.error;
     const ret = end.kind === 'returned' ? this.#plan.steps[end.step]! : undefined;
-    return pipelineResult(this.#plan, this.#layout, this.#store, ret, this.#steps.timings);
+    return pipelineResult(this.#plan, this.#layout, this.#tensors.map, ret, this.#steps.timings);
   }
 
   get #finished(): boolean {
@@ -194,30 +187,10 @@ class RequestDriver {
   #ended(): void {
     if (this.#deadline !== undefined) this.#c.clock.clearTimeout(this.#deadline);
     this.#req.signal?.removeEventListener('abort', this.#onClientAbort);
-    let outstanding = false;
-    for (let i = 0; i < this.#plan.steps.length; i++) {
-      if (!this.#steps.isRunning(i)) continue;
-      outstanding = true;
-      this.#settled(
-        this.#plan.steps[i]!,
-        'cancelled',
-        { reason: 'the request ended before the step finished' },
-        false,
-      );
-    }
-    const end = this.#table.end(this.#state);
-    if (end === 'succeeded') this.#resolve!({ kind: 'succeeded' });
-    else if (end === 'returned') this.#resolve!({ kind: 'returned', step: this.#answeredBy });
-    else
-      this.#resolve!({
-        kind: 'failed',
-        error:
-          this.#error ??
-          new EngineError(
-            'INTERNAL',
-            `pipeline '${this.#plan.name}' ended ${end} without an error`,
-          ),
-      });
+    const outstanding = this.#steps.cancelRunning(this.#plan);
+    this.#resolve!(
+      requestEnd(this.#plan, this.#table.end(this.#state), this.#answeredBy, this.#error),
+    );
     // Only calls still running need the abort; building the error for every request would cost more than the steps.
     if (!outstanding) return;
     try {
@@ -236,7 +209,7 @@ class RequestDriver {
     try {
       held = evaluateGuard(
         step.when!,
-        { tensor: n => this.#store.get(n), params: this.#req.parameters },
+        { tensor: n => this.#tensors.map.get(n), params: this.#req.parameters },
         `pipeline '${this.#plan.name}' step '${step.name}'`,
       );
     } catch (e) {
@@ -254,29 +227,20 @@ class RequestDriver {
   #launch(step: PlanStep): void {
     this.#steps.begin(step);
     if (step.target.kind === 'return') return;
-    const index = step.index;
-    const plan = this.#plan;
-    const call: Mutable<StepCall> = {
-      pipeline: plan.name,
-      step,
-      inputs: stepInputs(step, this.#store),
-      outputs: this.#layout.stepOutputs[index]!,
-      requested: this.#layout.stepRequested[index]!,
+    const call = stepCallOf(step, {
+      plan: this.#plan,
+      layout: this.#layout,
+      tensors: this.#tensors.map,
       parameters: this.#params,
       signal: this.#cancel.signal,
       trace: this.#steps.span(step),
-    };
-    if (this.#req.id) call.id = this.#req.id;
-    if (plan.deadlineMs !== undefined) call.deadlineAt = this.#start + plan.deadlineMs;
-    const ev = this.#m.steps[index]!;
-    if (step.map) {
-      call.empty = emptyOutputs(plan, step);
-      call.onGather = () => this.#send(ev.gather);
-    }
+      start: this.#start,
+      debug: this.#req.debug === true,
+      ...(this.#req.id ? { id: this.#req.id } : {}),
+    });
+    const ev = this.#m.steps[step.index]!;
+    if (step.map) call.onGather = () => this.#send(ev.gather);
     if (ev.retry >= 0) call.onBackoff = waiting => this.#send(waiting ? ev.retry : ev.resume);
-    // A braid_debug request reads every intermediate tensor after the steps: it moves nothing.
-    const movable = this.#req.debug === true ? undefined : movableOf(plan).get(index);
-    if (movable) call.movable = movable;
     runStepCall(this.#c.runtime, call).then(
       r => this.#done(step, r),
       (e: unknown) => this.#failed(step, toEngineError(e)),
@@ -285,7 +249,7 @@ class RequestDriver {
 
   #done(step: PlanStep, r: StepCallResult): void {
     if (this.#finished) return;
-    const missing = this.#keepOutputs(step, t => r.outputs.get(t.param));
+    const missing = this.#tensors.keep(step, this.#m, t => r.outputs.get(t.param));
     this.#settled(step, 'ran', r);
     this.#report(step, missing);
   }
@@ -299,34 +263,12 @@ class RequestDriver {
       return this.#send(ev.fail);
     }
     if (policy.policy === 'default') {
-      const missing = this.#keepOutputs(step, o => policy.values.get(o.tensor));
+      const missing = this.#tensors.keep(step, this.#m, o => policy.values.get(o.tensor));
       this.#settled(step, 'defaulted', { reason: e.message, onError: 'default' });
       return this.#report(step, missing, ev.fail);
     }
     this.#settled(step, 'failed', { reason: e.message });
-    const error = new EngineError(
-      e.code,
-      `pipeline '${this.#plan.name}' step '${step.name}' (${targetLabel(step)}): ${e.message}`,
-      { cause: e, reason: e.reason },
-    );
-    this.#fail(ev.fail, error);
-  }
-
-  /** Stores the needed outputs `value` gives; returns the `missing` events of those it lacks. */
-  #keepOutputs(
-    step: PlanStep,
-    value: (o: PlanStep['outputs'][number]) => Tensor | undefined,
-  ): number[] | undefined {
-    const needed = this.#layout.stepOutputs[step.index]!;
-    let missing: number[] | undefined;
-    for (let i = 0; i < step.outputs.length; i++) {
-      const o = step.outputs[i]!;
-      if (!needed.includes(o.param)) continue;
-      const t = value(o);
-      if (t) this.#store.set(o.tensor, t);
-      else (missing ??= []).push(this.#m.steps[step.index]!.missing[i]!);
-    }
-    return missing;
+    this.#fail(ev.fail, stepFailure(this.#plan, step, e));
   }
 
   /** Tells the machine a step produced its outputs but `missing`, and ended by `event`. */
@@ -342,23 +284,10 @@ class RequestDriver {
   /** Records how a step ended and releases the tensors it was the last reader of. */
   #settled(step: PlanStep, status: StepOutcome, extra: StepExtra, release = true): void {
     this.#steps.settled(step, status, extra);
-    if (!release) return;
-    for (const t of step.reads) {
-      const left = (this.#remaining.get(t) ?? 1) - 1;
-      this.#remaining.set(t, left);
-      if (left <= 0 && !this.#layout.keep.has(t)) this.#store.delete(t);
-    }
+    if (release) this.#tensors.release(step);
   }
 
-  readonly #onClientAbort = () => {
-    this.#fail(
-      this.#m.run.cancel,
-      new EngineError(
-        'CANCELLED',
-        `pipeline '${this.#plan.name}': the client cancelled the request`,
-      ),
-    );
-  };
+  readonly #onClientAbort = () => this.#fail(this.#m.run.cancel, clientCancelled(this.#plan));
 
   #armDeadline(): void {
     const ms = this.#plan.deadlineMs;
@@ -368,13 +297,4 @@ class RequestDriver {
       this.#fail(this.#m.run.deadline, deadlineError(this.#plan, ms, running));
     }, ms);
   }
-}
-
-const movableByPlan = new WeakMap<ExecutionPlan, ReadonlyMap<number, ReadonlySet<string>>>();
-
-/** The movable inputs of a plan's steps, worked out once per plan. */
-function movableOf(plan: ExecutionPlan): ReadonlyMap<number, ReadonlySet<string>> {
-  let m = movableByPlan.get(plan);
-  if (!m) movableByPlan.set(plan, (m = movableInputs(plan)));
-  return m;
 }

@@ -280,22 +280,6 @@ function abortError(reason: unknown, c: StepCall): EngineError {
   );
 }
 
-/**
- * A step's inputs by the target's input names, from the request's tensors; an absent optional
- * input is left out.
- *
- * @example
- * stepInputs(step, store).get('x'); // the tensor bound to input x
- */
-export function stepInputs(step: PlanStep, store: ReadonlyMap<string, Tensor>): TensorMap {
-  const inputs: TensorMap = new Map();
-  for (const b of step.inputs) {
-    const t = store.get(b.tensor);
-    if (t) inputs.set(b.param, t);
-  }
-  return inputs;
-}
-
 /** How messages name what a step calls. */
 export function targetLabel(step: PlanStep): string {
   const t = step.target;

@@ -3,7 +3,7 @@
  * guard verdicts, trace spans, debug timings, and the step events that statistics and the
  * observer receive. Kept apart from the driver so that the driver holds only the dataflow.
  */
-import type { PlanStep } from '../../engine/core/plan.js';
+import type { ExecutionPlan, PlanStep } from '../../engine/core/plan.js';
 import type { TraceSpan } from '../../engine/core/telemetry.js';
 import type { PipelineContext } from './request-layout.js';
 import { NOT_STARTED, stepEvent, stepTiming } from './request-result.js';
@@ -75,6 +75,20 @@ export class StepLedger {
   /** Started and not yet ended. */
   isRunning(index: number): boolean {
     return this.#startedAt[index] !== NOT_STARTED && this.#outcomes[index] === undefined;
+  }
+
+  /**
+   * Records every step still running as cancelled (the request ended before it finished);
+   * returns whether there was one, whose call then needs the abort.
+   */
+  cancelRunning(plan: ExecutionPlan): boolean {
+    let any = false;
+    for (const step of plan.steps) {
+      if (!this.isRunning(step.index)) continue;
+      any = true;
+      this.settled(step, 'cancelled', { reason: 'the request ended before the step finished' });
+    }
+    return any;
   }
 
   /** Records how a step ended: statistics, observer, debug timing and span. */
