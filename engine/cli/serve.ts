@@ -2,7 +2,6 @@
  * @module `braid serve`: starts telemetry, the engine on its repository, the metrics endpoint,
  * gRPC and HTTP, and stops them gracefully.
  */
-import { openSync, writeSync } from 'node:fs';
 import { systemClock } from '../core/clock.js';
 import type { TimerHandle } from '../core/clock.js';
 import { EngineError } from '../core/errors.js';
@@ -13,7 +12,7 @@ import type { InferenceEngine } from '../runtime/types.js';
 import { createApp } from '../server/app.js';
 import { listenGrpc } from '../server/grpc/listen.js';
 import { listen } from '../server/listen.js';
-import { createLogger, LogControl } from '../telemetry/logger.js';
+import { LogControl } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics/metrics.js';
 import type { BraidMetrics } from '../telemetry/metrics/metrics.js';
 import { parseMetricsConfig } from '../telemetry/metrics/metrics-config.js';
@@ -22,6 +21,8 @@ import type { MetricsServerHandle } from '../telemetry/metrics/metrics-server.js
 import { parseTraceConfig } from '../telemetry/tracing/trace-config.js';
 import { OtelTracer } from '../telemetry/tracing/otel-tracer.js';
 import type { ServeFlags } from './args.js';
+import { loggerFor } from './serve-logger.js';
+export { loggerFor, type ServeLogger } from './serve-logger.js';
 import { standardBackends } from './backends.js';
 import { packageVersion } from './package-version.js';
 import { exposureWarnings } from './restricted-flags.js';
@@ -42,13 +43,6 @@ export interface RunningServer {
   readonly metricsPort: number | undefined;
   /** Stops accepting, finishes in-flight requests within the grace period, unloads models. */
   stop(): Promise<void>;
-}
-
-/** The logger of `braid serve`, with the settings the logging API changes. */
-export interface ServeLogger extends Logger {
-  readonly control: LogControl;
-  /** The last lines written, for the console's log tail. */
-  readonly tail?: LogTailRing;
 }
 
 /**
@@ -221,46 +215,6 @@ function within(work: Promise<unknown>, ms: number): Promise<void> {
   return Promise.race([work.then(() => undefined), timeout]).finally(
     () => timer !== undefined && systemClock.clearTimeout(timer),
   );
-}
-
-/**
- * The logger `braid serve` uses for its flags; its settings are the ones /v2/logging changes.
- * With `logFile` (Triton's --log-file) lines are appended to that file, written synchronously as
- * Node writes standard output to a file, so the last lines before a crash are not lost.
- */
-export function loggerFor(
-  flags: Pick<
-    ServeFlags,
-    'logFormat' | 'logVerbose' | 'logInfo' | 'logWarning' | 'logError' | 'logFile'
-  >,
-): ServeLogger {
-  const control = new LogControl({
-    log_file: flags.logFile ?? '',
-    log_format: flags.logFormat,
-    log_verbose_level: flags.logVerbose,
-    log_info: flags.logInfo,
-    log_warning: flags.logWarning,
-    log_error: flags.logError,
-  });
-  const write = flags.logFile === undefined ? undefined : appendTo(flags.logFile);
-  const tail = new LogTailRing();
-  return Object.assign(
-    createLogger({ control, tap: e => tail.push(e), ...(write ? { write } : {}) }),
-    { control, tail },
-  );
-}
-
-function appendTo(file: string): (line: string) => void {
-  let fd: number;
-  try {
-    fd = openSync(file, 'a');
-  } catch (e) {
-    throw new EngineError(
-      'INVALID_ARG',
-      `--log-file '${file}' cannot be opened: ${e instanceof Error ? e.message : String(e)}`,
-    );
-  }
-  return line => void writeSync(fd, `${line}\n`);
 }
 
 /** The JS backend's serve-wide defaults from `--backend-config js,...`; unset ones keep the backend's. */
