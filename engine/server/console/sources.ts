@@ -5,35 +5,13 @@
  * console shows "not available" for what is absent.
  */
 import type { ExecutionPlan } from '../../core/plan.js';
+import type { TraceSpanView, TraceSummary } from '../../core/trace-views.js';
+
+export type { TraceSpanView, TraceSummary } from '../../core/trace-views.js';
 import type { ModelControlMode } from '../../runtime/engine-options.js';
 
 /** The compiled plan of a pipeline version; undefined for models and unknown names. */
 export type PlanSource = (name: string, version: number) => ExecutionPlan | undefined;
-
-/** One trace kept in memory, summarized for the list. */
-export interface TraceSummary {
-  readonly traceId: string;
-  /** The root span's name (e.g. `InferRequest`) and model attribute when it has one. */
-  readonly name: string;
-  readonly model?: string;
-  /** Wall-clock start in ms since the epoch, and length in ms. */
-  readonly startMs: number;
-  readonly durationMs: number;
-  readonly spanCount: number;
-}
-
-/** One span of a kept trace, flattened for the waterfall. */
-export interface TraceSpanView {
-  readonly spanId: string;
-  readonly parentSpanId?: string;
-  readonly name: string;
-  readonly startMs: number;
-  readonly durationMs: number;
-  readonly attributes: Readonly<Record<string, unknown>>;
-  /** Span ids this span links to (a batch's compute span links every request in it). */
-  readonly links: readonly string[];
-  readonly error?: string;
-}
 
 /** The last sampled traces, bounded in memory. */
 export interface TraceStore {

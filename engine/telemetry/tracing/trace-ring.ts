@@ -8,6 +8,7 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { TraceSpanView, TraceSummary } from '../../core/trace-views.js';
 
 /** Options of {@link TraceRing}. */
 export interface TraceRingOptions {
@@ -18,26 +19,10 @@ export interface TraceRingOptions {
 }
 
 /** A kept trace in the console's list. */
-export interface TraceRingSummary {
-  readonly traceId: string;
-  readonly name: string;
-  readonly model?: string;
-  readonly startMs: number;
-  readonly durationMs: number;
-  readonly spanCount: number;
-}
+export type TraceRingSummary = TraceSummary;
 
 /** One span of a kept trace, for the waterfall. */
-export interface TraceRingSpan {
-  readonly spanId: string;
-  readonly parentSpanId?: string;
-  readonly name: string;
-  readonly startMs: number;
-  readonly durationMs: number;
-  readonly attributes: Readonly<Record<string, unknown>>;
-  readonly links: readonly string[];
-  readonly error?: string;
-}
+export type TraceRingSpan = TraceSpanView;
 
 interface Kept {
   readonly spans: ReadableSpan[];
