@@ -63,14 +63,17 @@ export class PreciseTimers {
   #worker: Worker | undefined;
   #online = false;
   #broken = false;
+  readonly #now: () => number;
 
-  constructor() {
+  /** @param now - absolute time in ms comparable across threads; a seam for tests */
+  constructor(now: () => number = absoluteNow) {
+    this.#now = now;
     this.#deadline[0] = Infinity;
   }
 
   /** Runs `fn` once `ms` (fractional) have passed. */
   set(fn: () => void, ms: number): object {
-    const entry: Entry = { at: absoluteNow() + Math.max(0, ms), fn };
+    const entry: Entry = { at: this.#now() + Math.max(0, ms), fn };
     this.#entries.add(entry);
     if (entry.at < (this.#deadline[0] ?? Infinity)) this.#arm(entry.at);
     // The helper takes tens of milliseconds to boot (more on a busy machine): until it is up,
@@ -101,7 +104,6 @@ export class PreciseTimers {
   #ensureWorker(): void {
     if (this.#worker) return;
     const worker = new Worker(SLEEPER, { eval: true, workerData: this.#shared });
-    worker.unref();
     worker.on('online', () => (this.#online = true));
     worker.on('message', () => this.#fire());
     worker.on('error', () => {
@@ -109,15 +111,18 @@ export class PreciseTimers {
       this.#broken = true;
       this.#worker = undefined;
       this.#online = false;
-      for (const e of this.#entries) setTimeout(() => this.#fire(), e.at - absoluteNow()).unref();
+      for (const e of this.#entries) setTimeout(() => this.#fire(), e.at - this.#now()).unref();
     });
+    // After the listeners: adding a 'message' listener refs the worker's port again, and a
+    // ref'd helper would keep a process alive that has nothing else left to do.
+    worker.unref();
     this.#worker = worker;
   }
 
   #fire(): void {
     // The helper's clock and ours agree to a few microseconds; the slack keeps a timer that is
     // due by its clock from bouncing back to it.
-    const now = absoluteNow() + DUE_SLACK_MS;
+    const now = this.#now() + DUE_SLACK_MS;
     const due: Entry[] = [];
     let next = Infinity;
     for (const e of this.#entries) {

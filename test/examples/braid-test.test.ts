@@ -51,9 +51,12 @@ describe('braid test examples/model_repository', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'braid-script-'));
     try {
       writeFileSync(path.join(dir, 'script.mjs'), script);
+      // The script must end by itself once closed: a helper thread left ref'd kept it alive
+      // (the precise timers' helper did). The timeout turns such a hang into a failure.
       const r = spawnSync(process.execPath, [path.join(dir, 'script.mjs')], {
         cwd: ROOT,
         encoding: 'utf8',
+        timeout: 50_000,
       });
       expect([r.status, r.stdout.trim(), r.stderr]).toEqual([0, 'TEXT,BOXES,SCORES', '']);
     } finally {

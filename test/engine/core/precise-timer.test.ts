@@ -26,13 +26,20 @@ async function started(): Promise<PreciseTimers> {
 
 describe('PreciseTimers', () => {
   it('fires timers in order of their deadlines, not of creation', async () => {
-    const timers = await started();
+    // Deadlines are taken at one frozen instant, so a busy machine pausing this thread between
+    // the three calls cannot reorder them.
+    let frozen: number | undefined;
+    const timers = new PreciseTimers(() => frozen ?? performance.timeOrigin + performance.now());
+    await after(timers, 0, [], 'boot');
     const log: string[] = [];
-    await Promise.all([
+    frozen = performance.timeOrigin + performance.now();
+    const all = Promise.all([
       after(timers, 3, log, 'c'),
       after(timers, 0.2, log, 'a'),
       after(timers, 1, log, 'b'),
     ]);
+    frozen = undefined;
+    await all;
     expect(log).toEqual(['a', 'b', 'c']);
     expect(timers.pending).toBe(0);
   });
