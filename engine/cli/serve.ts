@@ -2,6 +2,7 @@
  * @module `braid serve`: starts telemetry, the engine on its repository, the metrics endpoint,
  * gRPC and HTTP, and stops them gracefully.
  */
+import path from 'node:path';
 import { systemClock } from '../core/clock.js';
 import type { TimerHandle } from '../core/clock.js';
 import { EngineError } from '../core/errors.js';
@@ -28,6 +29,7 @@ import { packageVersion } from './package-version.js';
 import { exposureWarnings } from './restricted-flags.js';
 import { readTls } from './tls-flags.js';
 import { PlanRegistry } from './plan-registry.js';
+import { planMachineConfig } from '../../pipelines/index.js';
 import { defaultAssetsDir, readConsoleAssets } from '../server/console/assets.js';
 import type { ConsoleSources } from '../server/console/sources.js';
 import { LogTailRing } from '../telemetry/log-tail.js';
@@ -190,6 +192,14 @@ function consoleFor(
   const tail = 'tail' in logger && logger.tail instanceof LogTailRing ? logger.tail : undefined;
   const sources: ConsoleSources = {
     plans: (name, version) => plans.get(name, version),
+    machines: (name, version) => {
+      const plan = plans.get(name, version);
+      if (!plan) return undefined;
+      // The description names the pipeline file: relative to the repository, as every path
+      // the server sends (issue #10).
+      const source = path.relative(path.resolve(flags.modelRepository), plan.source);
+      return planMachineConfig({ ...plan, source });
+    },
     traces,
     controlMode: flags.modelControlMode,
     ...(tail ? { logs: tail } : {}),

@@ -82,6 +82,8 @@ export const HTTP_ROUTE_CATEGORIES: ReadonlyMap<string, RestrictedCategory> = ne
   ['/console/api/events', 'statistics'],
   ['/console/api/plan/:model', 'model-config'],
   ['/console/api/plan/:model/versions/:version', 'model-config'],
+  ['/console/api/machine/:model', 'model-config'],
+  ['/console/api/machine/:model/versions/:version', 'model-config'],
   ['/console/api/config-check/:model', 'model-config'],
   ['/console/api/traces', 'trace'],
   ['/console/api/traces/:trace', 'trace'],

@@ -2,7 +2,7 @@
  * The web console in a real browser (issue #18): Debian's chromium, headless, against `braid
  * serve` on the example repository. Every model with its state, unload and reload of `simple`
  * (the config editor is in console-config.test.ts),
- * the OCR pipeline's graph, Try-it on a committed image, a trace in the waterfall, and axe-core
+ * the OCR pipeline's graph and state machine, Try-it on a committed image, a trace in the waterfall, and axe-core
  * finding no serious or critical accessibility problem. Screenshots go to test/e2e/.artifacts.
  */
 import { readdirSync, statSync } from 'node:fs';
@@ -132,6 +132,30 @@ describe.skipIf(missing !== undefined)('the console in chromium', { timeout: 90_
     const edges = await page.$$eval('g.edge text', ts => ts.map(t => t.textContent));
     expect(edges).toContain('boxes: FP32 [N, 4, 2]');
     await screenshot(page, 'console-graph-ocr');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it("shows the OCR pipeline's state machine, a region per step, and downloads it", async () => {
+    await page.goto(`${server.url}/console#/graph/ocr`);
+    await (await page.waitForSelector('a[href="#/machine/ocr"]', { timeout: 30_000 }))!.click();
+    await page.waitForSelector('section[data-region="step:recognize"]', { timeout: 30_000 });
+    const regions = await page.$$eval('section.region', rs => rs.map(r => r.dataset['region']));
+    expect(regions).toEqual(expect.arrayContaining(['request', 'step:prepare', 'step:decode']));
+    const recognize = await page.$eval('section[data-region="step:recognize"]', r => r.textContent);
+    expect(recognize).toContain('gathering');
+    expect(recognize).toContain('inputs settled: rec_x');
+    expect(recognize).toContain('event recognize.done');
+    const noText = await page.$eval('section[data-region="step:no_text"]', r => r.textContent);
+    expect(noText).toContain('guarding');
+    const href = await page.$eval('a[download="ocr.machine.json"]', a => a.getAttribute('href'));
+    const machine = (await (await fetch(`${server.url}${href}`)).json()) as {
+      id: string;
+      description: string;
+    };
+    expect(machine.id).toBe('ocr');
+    // issue #10: paths the server sends are relative to the repository.
+    expect(machine.description).toBe("pipeline 'ocr' (ocr/1/pipeline.yaml)");
+    await screenshot(page, 'console-machine-ocr');
     expect(await seriousViolations(page)).toEqual([]);
   });
 

@@ -2,7 +2,7 @@
  * @module
  * The web console at `/console`: its page and bundles (served from memory with a strict
  * Content-Security-Policy), and the few read-only endpoints it needs beyond the protocol's:
- * the live feed, pipeline plans, recent traces and the log tail. Loading and unloading go
+ * the live feed, pipeline plans and their state machines, recent traces and the log tail. Loading and unloading go
  * through the repository API, so its restrictions apply to the console's buttons too.
  */
 import type { Clock } from '../../core/clock.js';
@@ -13,7 +13,7 @@ import { checkConfigOverride } from '../../runtime/config-override.js';
 import { jsonKind, readJsonObject } from '../body.js';
 import { jsonError } from '../errors.js';
 import { modelTarget, route } from '../routing.js';
-import type { BraidApp } from '../routing.js';
+import type { BraidApp, ServerContext } from '../routing.js';
 import type { ConsoleAssets } from './assets.js';
 import { CONSOLE_CSP } from './assets.js';
 import { consoleEvents } from './events.js';
@@ -77,19 +77,26 @@ export function registerConsoleRoutes(
         sources: opts.sources,
       }),
   });
+  // NOT_FOUND for unknown or unloaded versions; without a version, the newest ready one.
+  const pipelineOf = <T>(
+    c: ServerContext,
+    read: ((n: string, v: number) => T | undefined) | undefined,
+  ) => {
+    const { name, version } = modelTarget(c);
+    const ready = engine.modelMetadata(name, version).versions.map(Number);
+    const found = read?.(name, version ?? Math.max(...ready));
+    if (found === undefined)
+      throw new EngineError(
+        'INVALID_ARG',
+        `model ${quote(name)} is not a pipeline: it has no plan to show`,
+      );
+    return found;
+  };
   route(app, ['/console/api/plan/:model', '/console/api/plan/:model/versions/:version'], {
-    GET: c => {
-      const { name, version } = modelTarget(c);
-      // NOT_FOUND for unknown or unloaded versions; without a version, the newest ready one.
-      const ready = engine.modelMetadata(name, version).versions.map(Number);
-      const plan = opts.sources.plans?.(name, version ?? Math.max(...ready));
-      if (!plan)
-        throw new EngineError(
-          'INVALID_ARG',
-          `model ${quote(name)} is not a pipeline: it has no plan to show`,
-        );
-      return c.json(planJson(plan));
-    },
+    GET: c => c.json(planJson(pipelineOf(c, opts.sources.plans))),
+  });
+  route(app, ['/console/api/machine/:model', '/console/api/machine/:model/versions/:version'], {
+    GET: c => c.json(pipelineOf(c, opts.sources.machines)),
   });
   route(app, ['/console/api/config-check/:model'], {
     POST: async c => {

@@ -13,6 +13,12 @@ import type { ModelControlMode } from '../../runtime/engine-options.js';
 /** The compiled plan of a pipeline version; undefined for models and unknown names. */
 export type PlanSource = (name: string, version: number) => ExecutionPlan | undefined;
 
+/**
+ * The state machine requests of a pipeline version step through, as xstate machine config JSON;
+ * undefined for models and unknown names.
+ */
+export type MachineSource = (name: string, version: number) => object | undefined;
+
 /** The last sampled traces, bounded in memory. */
 export interface TraceStore {
   /** Newest first. */
@@ -61,6 +67,7 @@ export interface LiveSample {
 /** Everything the console reads besides the engine. */
 export interface ConsoleSources {
   readonly plans?: PlanSource;
+  readonly machines?: MachineSource;
   readonly traces?: TraceStore;
   readonly logs?: LogTail;
   /** Absent when metrics are off: the feed then has no percentiles nor queue depth. */

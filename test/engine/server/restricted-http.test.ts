@@ -123,6 +123,13 @@ const ROUTES: readonly [
     '/console/api/plan/simple/versions/1',
     'model-config',
   ],
+  ['/console/api/machine/:model', 'GET', '/console/api/machine/simple', 'model-config'],
+  [
+    '/console/api/machine/:model/versions/:version',
+    'GET',
+    '/console/api/machine/simple/versions/1',
+    'model-config',
+  ],
   ['/console/api/config-check/:model', 'POST', '/console/api/config-check/simple', 'model-config'],
   ['/console/api/traces', 'GET', '/console/api/traces', 'trace'],
   ['/console/api/traces/:trace', 'GET', '/console/api/traces/abc', 'trace'],

@@ -196,7 +196,8 @@ export function GraphPage({ model, history }: { model: string; history: readonly
     <section aria-labelledby="graph-title">
       <h1 id="graph-title">Pipeline {plan.name}</h1>
       <p>
-        <a href={`#/try/${encodeURIComponent(model)}`}>Try {plan.name}</a>
+        <a href={`#/try/${encodeURIComponent(model)}`}>Try {plan.name}</a> ·{' '}
+        <a href={`#/machine/${encodeURIComponent(model)}`}>State machine of {plan.name}</a>
       </p>
       <p class="note">
         Per step: runs, mean time, calls a second, skips, failures and retries since the load;

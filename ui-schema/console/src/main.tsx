@@ -10,6 +10,7 @@ import type { Snapshot } from './api.js';
 import { ConfigPage } from './config.js';
 import { GraphPage } from './graph.js';
 import { LogsPage } from './logs.js';
+import { MachinePage } from './machine.js';
 import { MetricsPage } from './metrics.js';
 import { ModelsPage } from './models.js';
 import { TracesPage } from './traces.js';
@@ -78,6 +79,7 @@ function App() {
       <main>
         {page === 'models' && <ModelsPage snapshot={latest} />}
         {page === 'graph' && arg && <GraphPage model={arg} history={history} />}
+        {page === 'machine' && arg && <MachinePage model={arg} />}
         {page === 'try' && arg && <TryPage model={arg} />}
         {page === 'config' && arg && <ConfigPage model={arg} controlMode={latest?.controlMode} />}
         {page === 'metrics' && <MetricsPage history={history} />}

@@ -1,6 +1,6 @@
 /*
  * The console's server side (issue #18): the page and bundles with a strict CSP, 503 before the
- * bundle is built, off without the option (--allow-console false), the plan JSON, the live feed
+ * bundle is built, off without the option (--allow-console false), the plan and machine JSON, the live feed
  * over SSE paced by the injected clock and idle once the page goes, and the telemetry endpoints.
  */
 import { describe, expect, it } from 'vitest';
@@ -153,6 +153,28 @@ describe('the plan endpoint', () => {
       "model 'echo' is not a pipeline: it has no plan to show",
     );
     expect((await app.request('/console/api/plan/nope')).status).toBe(404);
+  });
+});
+
+describe('the machine endpoint', () => {
+  it("answers the newest ready version's state machine as it is, 400 for a model", async () => {
+    const machine = { id: 'simple', initial: 'running', states: {} };
+    const asked: number[] = [];
+    const { app } = consoleApp({
+      machines: (name, version) => (asked.push(version), name === 'simple' ? machine : undefined),
+    });
+    const res = await app.request('/console/api/machine/simple');
+    expect(res.status).toBe(200);
+    expect(asked).toEqual([2]);
+    expect(await res.json()).toEqual(machine);
+    expect((await app.request('/console/api/machine/simple/versions/1')).status).toBe(200);
+    expect(asked).toEqual([2, 1]);
+    await expectError(
+      await app.request('/console/api/machine/echo'),
+      400,
+      "model 'echo' is not a pipeline: it has no plan to show",
+    );
+    expect((await app.request('/console/api/machine/nope')).status).toBe(404);
   });
 });
 
