@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { settle, track } from '../fake-instance.js';
-import { START_READY, answer, col, outputOf, req, setup } from './support.js';
+import { START_READY, answer, col, outputOf, req, setup, type SequenceInput } from './support.js';
 
-const ACC_STATE = {
+type State = NonNullable<SequenceInput['state']>[number];
+
+const ACC_STATE: State = {
   input_name: 'ACC',
   output_name: 'ACC_OUT',
   data_type: 'TYPE_INT32',
   dims: [1],
   initial_state: [{ data_type: 'TYPE_INT32', dims: [1], zero_data: true }],
-} as const;
+};
 
 describe('sequence batcher, idle sequences', () => {
   it('releases a sequence whose client never sends END after max_sequence_idle_microseconds', async () => {
@@ -115,7 +117,7 @@ describe('sequence batcher, implicit state', () => {
 
   it('reads initial_state.data_file as raw little-endian values', async () => {
     const bytes = new Uint8Array(Int32Array.of(40).buffer);
-    const state = {
+    const state: State = {
       ...ACC_STATE,
       initial_state: [{ data_type: 'TYPE_INT32', dims: [1], data_file: 'acc0' }],
     };
@@ -128,7 +130,7 @@ describe('sequence batcher, implicit state', () => {
   });
 
   it('refuses a data_file of the wrong size, naming model, state and file', () => {
-    const state = {
+    const state: State = {
       ...ACC_STATE,
       initial_state: [{ data_type: 'TYPE_INT32', dims: [1], data_file: 'acc0' }],
     };

@@ -7,10 +7,10 @@ import { createScheduler } from '../../../../engine/scheduling/create-scheduler.
 import { StatsRecorder } from '../../../../engine/scheduling/stats.js';
 import { FakeInstance, type FakeCall } from '../fake-instance.js';
 
-type SequenceInput = NonNullable<ModelConfigInput['sequence_batching']>;
+export type SequenceInput = NonNullable<ModelConfigInput['sequence_batching']>;
 
 /** Triton's simple_sequence controls: START and READY as INT32 0/1. */
-export const START_READY = [
+export const START_READY: NonNullable<SequenceInput['control_input']> = [
   { name: 'START', control: [{ kind: 'CONTROL_SEQUENCE_START', int32_false_true: [0, 1] }] },
   { name: 'READY', control: [{ kind: 'CONTROL_SEQUENCE_READY', int32_false_true: [0, 1] }] },
 ] as const;
