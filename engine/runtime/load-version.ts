@@ -176,6 +176,13 @@ export async function prepareVersion(
   const versionDir = path.join(model.dir, String(version));
   const backend = resolveBackend(config, opts.backends, await readdir(versionDir));
   const files = modelFiles(path.dirname(model.dir), model.name, version, config, backend);
+  if (config.sequence_batching && 'createScheduler' in backend) {
+    throw new EngineError(
+      'INVALID_ARG',
+      `model '${model.name}': sequence_batching is set, but backend '${backend.name}' ` +
+        'schedules its own requests; the models it calls may be sequence batched',
+    );
+  }
   const signature = await backend.describe(files, {
     config,
     ...(opts.source ? { source: opts.source } : {}),

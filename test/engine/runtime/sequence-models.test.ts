@@ -130,4 +130,16 @@ sequence_batching:
       /leaves the model directory/,
     );
   });
+
+  it('refuses sequence_batching on a pipeline, which schedules its own requests', async () => {
+    const { dir } = await engineOver({
+      chain: path.join(ROOT, 'test/fixtures/pipeline-repo/chain'),
+    });
+    await writeFile(path.join(dir, 'chain', 'config.yaml'), 'sequence_batching: {}\n');
+    const engine = await start(dir);
+    const rows = await engine.repositoryIndex(false);
+    expect(rows.find(r => r.name === 'chain')?.reason).toMatch(
+      /sequence_batching is set, but backend 'pipeline' schedules its own requests/,
+    );
+  });
 });
