@@ -5,6 +5,7 @@
 import { describeValue } from '../../core/client-value.js';
 import { EngineError } from '../../core/errors.js';
 import type { ParameterValue } from '../../core/request.js';
+import type { ScheduledRequest } from '../../core/scheduler.js';
 
 /** Which sequence a request belongs to, and whether it starts or ends it. */
 export interface SequenceFlags {
@@ -51,6 +52,36 @@ export function readSequenceFlags(
     start: flag(params, 'sequence_start', model),
     end: flag(params, 'sequence_end', model),
   };
+}
+
+/**
+ * The sequence flags of a request to `model`, after Triton's check that it has batch size 1
+ * (EngineError INVALID_ARG otherwise, and as {@link readSequenceFlags}).
+ *
+ * @example
+ * const flags = requestFlags(req, 'simple_sequence');
+ */
+export function requestFlags(req: ScheduledRequest, model: string): SequenceFlags {
+  if (req.batchSize > 1) {
+    throw new EngineError(
+      'INVALID_ARG',
+      `inference request to model '${model}' must specify batch-size 1 due to requirements of sequence batcher`,
+    );
+  }
+  return readSequenceFlags(req.parameters, model);
+}
+
+/**
+ * Triton's error for a request of a sequence that is not open and does not START one.
+ *
+ * @example
+ * throw notStarted(flags, 'simple_sequence');
+ */
+export function notStarted(flags: SequenceFlags, model: string): EngineError {
+  return new EngineError(
+    'INVALID_ARG',
+    `inference request for sequence ${flags.id} to model '${model}' must specify the START flag on the first request of the sequence`,
+  );
 }
 
 function flag(

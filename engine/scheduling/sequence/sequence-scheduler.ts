@@ -21,7 +21,7 @@ import type { ControlSpec } from './controls.js';
 import { keptState, type StateSpec } from './implicit-state.js';
 import { rowRequest, nullRequest } from './rows.js';
 import { formSlots, type SlotPolicy } from './slot-formation.js';
-import { readSequenceFlags } from './sequence-params.js';
+import { notStarted, requestFlags } from './sequence-params.js';
 import { SequenceTable, type SeqItem, type Sequence } from './sequence-table.js';
 
 /** Options of {@link SequenceScheduler}, resolved from the config by `createSequenceScheduler`. */
@@ -121,20 +121,9 @@ export class SequenceScheduler implements Scheduler {
     if (this.#drained) throw new EngineError('UNAVAILABLE', `${this.#label} is unloading`);
     if (req.signal?.aborted)
       throw new EngineError('CANCELLED', `${this.#label}: request cancelled before it was queued`);
-    if (req.batchSize > 1) {
-      throw new EngineError(
-        'INVALID_ARG',
-        `inference request to model '${model}' must specify batch-size 1 due to requirements of sequence batcher`,
-      );
-    }
-    const flags = readSequenceFlags(req.parameters, model);
+    const flags = requestFlags(req, model);
     let seq = this.#table.get(flags.key);
-    if (!seq && !flags.start) {
-      throw new EngineError(
-        'INVALID_ARG',
-        `inference request for sequence ${flags.id} to model '${model}' must specify the START flag on the first request of the sequence`,
-      );
-    }
+    if (!seq && !flags.start) throw notStarted(flags, model);
     if (seq && flags.start) {
       this.#o.logger.log('warn', 'sequence restarted before it ended', {
         model,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CancelSource } from '../../../../engine/core/cancel.js';
 import type { EngineError } from '../../../../engine/core/errors.js';
 import { settle, track } from '../fake-instance.js';
 import { START_READY, answer, col, outputOf, req, setup } from './support.js';
@@ -166,5 +167,24 @@ describe('sequence batcher, direct strategy', () => {
     answer(inst);
     await settle();
     expect(outputOf(b.value)).toEqual([2]);
+  });
+
+  it('drops a cancelled queued request and runs the rest of its sequence', async () => {
+    const { s, inst } = setup({ control_input: [...START_READY] });
+    track(s.run(req(1, 1, { start: true })));
+    const cancel = new CancelSource();
+    const gone = track(s.run({ ...req(1, 2), signal: cancel }));
+    const kept = track(s.run(req(1, 3)));
+    await settle();
+    cancel.abort();
+    await settle();
+    expect((gone.error as EngineError).code).toBe('CANCELLED');
+    answer(inst);
+    await settle();
+    expect(col(inst.calls[1], 'INPUT')).toEqual([3]);
+    answer(inst);
+    await settle();
+    expect(outputOf(kept.value)).toEqual([3]);
+    expect(s.stats()).toMatchObject({ pending: 0, inflight: 0 });
   });
 });
