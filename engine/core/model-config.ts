@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { CONFIG_DATATYPES } from './datatype.js';
 import { checkModelPath } from './model-path.js';
+import { SequenceBatchingSchema } from './sequence-config.js';
 
 const int = () => z.number().int();
 const uint = () => z.number().int().nonnegative();
@@ -160,6 +161,7 @@ export const ModelConfigSchema = z.strictObject({
   instance_group: z.array(InstanceGroupSchema).default([]),
   dynamic_batching: DynamicBatchingSchema.optional(),
   ensemble_scheduling: EnsembleSchedulingSchema.optional(),
+  sequence_batching: SequenceBatchingSchema.optional(),
   model_transaction_policy: TransactionPolicySchema.prefault({}),
   response_cache: ResponseCacheSchema.prefault({}),
   optimization: OptimizationSchema.prefault({}),

@@ -2,9 +2,10 @@
  * @module The Scheduler contract: what every loaded model version is run through, model or
  * pipeline, as every Triton model is run through its `Scheduler` (src/scheduler.h). The runtime
  * checks a request against the version's config once, then calls {@link Scheduler.run}; it never
- * asks which kind of scheduler it holds. Two implementations: the queue scheduler
- * (engine/scheduling: queue policies, dynamic batcher, instances) for models, and the pipeline
- * scheduler (pipelines/), whose steps call other models back through the ModelCatalog.
+ * asks which kind of scheduler it holds. Implementations: the queue scheduler
+ * (engine/scheduling: queue policies, dynamic batcher, instances) and the sequence batcher
+ * (engine/scheduling/sequence: stateful models) for models, and the pipeline scheduler
+ * (pipelines/), whose steps call other models back through the ModelCatalog.
  */
 import type { CancelSignal } from './cancel.js';
 import type { InferResponse, ParameterValue, ResponseSink } from './request.js';

@@ -12,7 +12,7 @@ import {
 } from '../core/model-config.js';
 import type { ModelConfig, ModelInput, ModelOutput } from '../core/model-config.js';
 import { normalizeModelConfig } from './config-normalize.js';
-import { batchingBlocker, formatShape, validateConfigIo } from './io-validate.js';
+import { batchingBlocker, formatShape, sequenceTensors, validateConfigIo } from './io-validate.js';
 
 /**
  * max_batch_size given to a model that can batch when its config sets none, as Triton's
@@ -107,11 +107,15 @@ function completeFromSignature(
   if (!listsBoth) {
     out = completeMaxBatch(out, blocker === undefined, defaultMaxBatchSize);
     const batched = out.max_batch_size > 0;
+    // Control and state tensors are the sequence batcher's to fill, never a client's.
+    const own = sequenceTensors(out);
     if (out.input.length === 0) {
-      out = { ...out, input: signature.inputs.map(t => completeInput(t, batched)) };
+      const inputs = signature.inputs.filter(t => !own.inputs.has(t.name));
+      out = { ...out, input: inputs.map(t => completeInput(t, batched)) };
     }
     if (out.output.length === 0) {
-      out = { ...out, output: signature.outputs.map(t => completeOutput(t, batched)) };
+      const outputs = signature.outputs.filter(t => !own.outputs.has(t.name));
+      out = { ...out, output: outputs.map(t => completeOutput(t, batched)) };
     }
   }
   validateConfigIo(out, signature);
@@ -127,7 +131,8 @@ function completeMaxBatch(
   const max_batch_size =
     c.max_batch_size === 0 ? Math.max(defaultMaxBatchSize, 0) : c.max_batch_size;
   // Triton adds the dynamic batcher only when no scheduling block exists; an explicit one wins.
-  const addBatcher = max_batch_size > 1 && c.dynamic_batching === undefined;
+  const addBatcher =
+    max_batch_size > 1 && c.dynamic_batching === undefined && c.sequence_batching === undefined;
   return {
     ...c,
     max_batch_size,

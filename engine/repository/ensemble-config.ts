@@ -59,6 +59,12 @@ export function ensembleProblems(config: ModelConfig, raw: unknown): EnsemblePro
       key: true,
       message: `dynamic_batching cannot be set with ensemble_scheduling: model_config.proto's scheduling_choice holds one of them (${name})`,
     });
+  if (config.sequence_batching)
+    out.push({
+      path: ['sequence_batching'],
+      key: true,
+      message: `sequence_batching cannot be set with ensemble_scheduling: model_config.proto's scheduling_choice holds one of them (${name})`,
+    });
   for (const io of ['input', 'output'] as const) {
     if (config[io].length === 0)
       out.push({

@@ -47,6 +47,7 @@ export function validateConfigIo(config: ModelConfig, signature: ModelSignature)
   for (const io of config.input) checkTensor(model, 'input', io, signature.inputs, mbs);
   for (const io of config.output) checkTensor(model, 'output', io, signature.outputs, mbs);
   const listed = new Set(config.input.map(i => i.name));
+  for (const name of sequenceTensors(config).inputs) listed.add(name);
   const unlisted = signature.inputs.find(t => !listed.has(t.name));
   if (unlisted) {
     throw new EngineError(
@@ -55,6 +56,25 @@ export function validateConfigIo(config: ModelConfig, signature: ModelSignature)
         `(config inputs: ${[...listed].join(', ')}); every model input must be listed`,
     );
   }
+}
+
+/**
+ * The tensors the sequence batcher feeds and reads (control inputs, implicit state), which a
+ * config lists under `sequence_batching` instead of `input` / `output`.
+ *
+ * @example
+ * sequenceTensors(config).inputs.has('START'); // true for Triton's simple_sequence
+ */
+export function sequenceTensors(config: ModelConfig): {
+  inputs: ReadonlySet<string>;
+  outputs: ReadonlySet<string>;
+} {
+  const sb = config.sequence_batching;
+  if (!sb) return { inputs: new Set(), outputs: new Set() };
+  return {
+    inputs: new Set([...sb.control_input.map(c => c.name), ...sb.state.map(s => s.input_name)]),
+    outputs: new Set(sb.state.map(s => s.output_name)),
+  };
 }
 
 function checkTensor(

@@ -31,6 +31,7 @@ import {
 import { createScheduler } from '../scheduling/index.js';
 import { StatsRecorder } from '../scheduling/stats.js';
 import { readOutputLabels } from './classification.js';
+import { readInitialStateFiles } from './initial-state-files.js';
 import { createLoadedVersion, type LoadedVersion } from './loaded-version.js';
 
 /** What loading a version needs: the backends to pick from and what completes a config. */
@@ -70,7 +71,14 @@ export async function loadVersion(
     const stats = new StatsRecorder(model.name, String(version));
     // Labels first: a bad label file fails the load before any instance or scheduler exists.
     const labels = await readOutputLabels(model.dir, prepared.config);
-    const { scheduler, dependencies } = await versionScheduler(prepared, stats, opts, log, signal);
+    const initialStateFiles = await readInitialStateFiles(model.dir, prepared.config);
+    const { scheduler, dependencies } = await versionScheduler(
+      { ...prepared, initialStateFiles },
+      stats,
+      opts,
+      log,
+      signal,
+    );
     const loaded = createLoadedVersion({
       name: model.name,
       version,
@@ -97,7 +105,13 @@ export async function loadVersion(
  * which also says which models it calls), else the queue scheduler over new instances.
  */
 async function versionScheduler(
-  { backend, files, config, signature }: PreparedVersion,
+  {
+    backend,
+    files,
+    config,
+    signature,
+    initialStateFiles,
+  }: PreparedVersion & { initialStateFiles: ReadonlyMap<string, Uint8Array> },
   stats: StatsRecorder,
   opts: LoadVersionOptions,
   logger: Logger,
@@ -133,6 +147,7 @@ async function versionScheduler(
       clock: opts.clock,
       stats,
       logger,
+      initialStateFiles,
     }),
   };
 }
@@ -161,6 +176,13 @@ export async function prepareVersion(
   const versionDir = path.join(model.dir, String(version));
   const backend = resolveBackend(config, opts.backends, await readdir(versionDir));
   const files = modelFiles(path.dirname(model.dir), model.name, version, config, backend);
+  if (config.sequence_batching && 'createScheduler' in backend) {
+    throw new EngineError(
+      'INVALID_ARG',
+      `model '${model.name}': sequence_batching is set, but backend '${backend.name}' ` +
+        'schedules its own requests; the models it calls may be sequence batched',
+    );
+  }
   const signature = await backend.describe(files, {
     config,
     ...(opts.source ? { source: opts.source } : {}),

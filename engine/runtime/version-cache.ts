@@ -47,8 +47,7 @@ export function versionCache(
 function cacheRefusal(config: ModelConfig): string | undefined {
   if (config.model_transaction_policy.decoupled)
     return "models with the 'decoupled' transaction policy (any number of responses per request)";
-  // Not in the config schema yet; read loosely so the rule holds once sequence batching is served.
-  if ((config as Readonly<Record<string, unknown>>)['sequence_batching'] !== undefined)
+  if (config.sequence_batching !== undefined)
     return 'sequence batched models (a response depends on earlier requests of its sequence)';
   return undefined;
 }

@@ -15,6 +15,7 @@ import type { QueueConfig } from './queue.js';
 import { QueueScheduler } from './queue-scheduler.js';
 import type { FormationFn } from './queue-scheduler.js';
 import { outputShaper } from './outputs.js';
+import { createSequenceScheduler } from './sequence/create-sequence-scheduler.js';
 
 /** Options of {@link createScheduler}. */
 export interface SchedulerOptions {
@@ -36,6 +37,8 @@ export interface SchedulerOptions {
    * runaway queue visible besides the pending-count gauge.
    */
   readonly pendingWarnAt?: number;
+  /** Bytes of each `sequence_batching.state.initial_state.data_file`, by the name it is given. */
+  readonly initialStateFiles?: ReadonlyMap<string, Uint8Array>;
 }
 
 const DEFAULT_PENDING_WARN_AT = 1000;
@@ -47,6 +50,7 @@ const DEFAULT_PENDING_WARN_AT = 1000;
  *   With max_batch_size 0 every request runs alone but the queue policies still apply.
  * - without it, the default scheduler: each request runs alone on the next free instance,
  *   FIFO, with no queue limit or timeout and request priority and timeout ignored.
+ * - with `sequence_batching`, the sequence batcher (see createSequenceScheduler).
  * A decoupled model (model_transaction_policy.decoupled) runs each request alone, queue policies
  * kept, and sends its responses as they come (see {@link QueueSchedulerOptions.decoupled}).
  * Throws EngineError INVALID_ARG when default_priority_level lies outside [1, priority_levels],
@@ -58,6 +62,14 @@ const DEFAULT_PENDING_WARN_AT = 1000;
  */
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   const { config } = opts;
+  if (config.sequence_batching) {
+    return createSequenceScheduler({
+      ...opts,
+      version: opts.version,
+      logger: opts.logger ?? noopLogger,
+      sequenceBatching: config.sequence_batching,
+    });
+  }
   const label = `model '${opts.modelName}' version ${opts.version}`;
   const db = config.dynamic_batching;
   const decoupled = config.model_transaction_policy.decoupled;

@@ -1,6 +1,7 @@
 /**
  * @module Scheduling: the queue scheduler of a model version (the default scheduler and the
- * dynamic batcher), one implementation of engine/core's Scheduler contract.
+ * dynamic batcher) and the sequence batcher (sequence/), implementations of engine/core's
+ * Scheduler contract; createScheduler picks one from the config.
  */
 export { createScheduler, queueConfig } from './create-scheduler.js';
 export type { SchedulerOptions } from './create-scheduler.js';

@@ -23,6 +23,7 @@ export const GENERATED_MODEL_DIRS = [
   'examples/model_repository/simple',
   'examples/model_repository/mlp',
   'examples/model_repository/text_identity',
+  'examples/model_repository/sequence_accumulator',
   'test/fixtures/models/all_types',
   'test/fixtures/models/corrupt',
   'test/fixtures/models/add_sub_int32',
@@ -89,6 +90,55 @@ backend: onnxruntime
 max_batch_size: 0
 ${ioBlock('TYPE_INT32', '[4]')}`;
 
+const ACCUMULATOR_CONFIG = `# yaml-language-server: $schema=../../../ui-schema/model-config.schema.json
+# A stateful model with implicit state: OUTPUT is the running sum of INPUT over a sequence. The
+# model itself keeps nothing: it computes ACC_OUT = ACC + INPUT, and the sequence batcher feeds
+# ACC_OUT back as ACC on the sequence's next request (zeros on its START). The oldest strategy
+# batches the oldest waiting requests of up to 16 sequences, at most one per sequence.
+# Written by examples/tools/generate-models.ts; edit the script, not this file.
+name: sequence_accumulator
+backend: onnxruntime
+max_batch_size: 8
+input:
+  - name: INPUT
+    data_type: TYPE_INT32
+    dims: [1]
+output:
+  - name: OUTPUT
+    data_type: TYPE_INT32
+    dims: [1]
+sequence_batching:
+  max_sequence_idle_microseconds: 5000000
+  oldest:
+    max_candidate_sequences: 16
+    max_queue_delay_microseconds: 100
+  state:
+    - input_name: ACC
+      output_name: ACC_OUT
+      data_type: TYPE_INT32
+      dims: [1]
+      initial_state:
+        - data_type: TYPE_INT32
+          dims: [1]
+          zero_data: true
+instance_group:
+  - count: 1
+    kind: KIND_CPU
+`;
+
+/** ACC_OUT = ACC + INPUT and OUTPUT = ACC_OUT: an accumulator whose state the server keeps. */
+function accumulatorModel(): Uint8Array {
+  const shape = ['batch', 1];
+  return createModelBuilder('sequence_accumulator')
+    .input('INPUT', 'INT32', shape)
+    .input('ACC', 'INT32', shape)
+    .node('Add', ['ACC', 'INPUT'], ['ACC_OUT'])
+    .node('Identity', ['ACC_OUT'], ['OUTPUT'])
+    .output('OUTPUT', 'INT32', shape)
+    .output('ACC_OUT', 'INT32', shape)
+    .build();
+}
+
 const MLP_SIZE = { inputSize: 64, hidden: 32, outputSize: 8 };
 
 function allTypesModel(): Uint8Array {
@@ -125,6 +175,8 @@ export function modelFiles(): GeneratedFile[] {
     { path: `${ex}/simple/2/model.onnx`, bytes: twoOps('simple', 'FP32', batch16, 'Mul', 'Sub') },
     { path: `${ex}/mlp/1/model.onnx`, bytes: buildMlp({ ...MLP_SIZE, seed: 2024 }) },
     { path: `${ex}/text_identity/1/model.onnx`, bytes: textIdentityModel() },
+    { path: `${ex}/sequence_accumulator/config.yaml`, bytes: text(ACCUMULATOR_CONFIG) },
+    { path: `${ex}/sequence_accumulator/1/model.onnx`, bytes: accumulatorModel() },
     { path: `${fx}/all_types/1/model.onnx`, bytes: allTypesModel() },
     { path: `${fx}/corrupt/1/model.onnx`, bytes: text('this is not an ONNX model\n') },
     { path: `${fx}/add_sub_int32/config.yaml`, bytes: text(ADD_SUB_INT32_CONFIG) },

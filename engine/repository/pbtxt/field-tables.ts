@@ -30,6 +30,14 @@ export const SUPPORTED_FIELDS: ReadonlySet<string> = new Set([
   'parameters', 'parameters.string_value',
   'model_transaction_policy', 'model_transaction_policy.decoupled',
   'response_cache', 'response_cache.enable',
+  'sequence_batching', 'sequence_batching.max_sequence_idle_microseconds',
+  'sequence_batching.direct', 'sequence_batching.direct.max_queue_delay_microseconds',
+  'sequence_batching.direct.minimum_slot_utilization',
+  ...['', '.max_candidate_sequences', '.preferred_batch_size', '.max_queue_delay_microseconds', '.preserve_ordering'].map(f => `sequence_batching.oldest${f}`),
+  'sequence_batching.control_input', 'sequence_batching.control_input.name', 'sequence_batching.control_input.control',
+  ...['kind', 'int32_false_true', 'fp32_false_true', 'bool_false_true', 'data_type'].map(f => `sequence_batching.control_input.control.${f}`),
+  ...['', '.input_name', '.output_name', '.data_type', '.dims', '.initial_state'].map(f => `sequence_batching.state${f}`),
+  ...['data_type', 'dims', 'zero_data', 'data_file', 'name'].map(f => `sequence_batching.state.initial_state.${f}`),
   'ensemble_scheduling', 'ensemble_scheduling.step', 'ensemble_scheduling.step.model_name',
   'ensemble_scheduling.step.model_version', 'ensemble_scheduling.step.input_map', 'ensemble_scheduling.step.output_map',
 ]);
@@ -55,8 +63,8 @@ const REFUSED: Readonly<Record<string, string>> = {
   runtime: 'Braid picks a backend by backend/platform and loads no backend library files',
   'batch_input*': 'Braid does not add batch inputs to what a model receives',
   'batch_output*': 'Braid does not scatter batch outputs',
-  'sequence_batching*':
-    'Braid has no sequence batcher: requests of one correlation ID would not be routed to one instance, and sequence state and controls would be lost',
+  'sequence_batching.iterative_sequence':
+    'Braid does not reschedule requests, which iterative sequences need',
   cc_model_filenames:
     'Braid does not pick model files by CUDA compute capability; use default_model_filename',
   'model_operations.op_library_filename': 'Braid does not load custom operation libraries',
@@ -97,17 +105,20 @@ const NO_EFFECT: Readonly<Record<string, string>> = {
   'optimization.output_pinned_memory.enable': PINNED,
   'optimization.gather_kernel_buffer_threshold': 'Braid does not gather inputs with a CUDA kernel',
   'optimization.eager_batching': 'Braid forms the next batch when an instance is free',
+  'sequence_batching.state.use_same_buffer_for_input_output':
+    'Braid copies state between requests; the buffer it uses is its own choice',
+  'sequence_batching.state.use_growable_memory': 'Braid keeps state in ordinary memory',
 };
 
 /** Refused even when empty: the presence of the message turns the feature on. */
-export const PRESENCE_MATTERS: ReadonlySet<string> = new Set(['sequence_batching']);
+export const PRESENCE_MATTERS: ReadonlySet<string> = new Set<string>([]);
 
 /**
  * Why Braid refuses the field at `path` (dotted field names), or undefined when it serves it.
  * Paths in neither table are refused too (with a generic reason).
  *
  * @example
- * refusalReason('sequence_batching'); // 'Braid has no sequence batcher: ...'
+ * refusalReason('batch_input'); // 'Braid does not add batch inputs to what a model receives'
  * refusalReason('max_batch_size'); // undefined
  */
 export function refusalReason(path: string): string | undefined {

@@ -48,7 +48,7 @@ export interface ServedCheck {
  * left to schema validation. Pure: `raw` is not changed.
  *
  * @example
- * checkServedFields({ sequence_batching: {} }).refused[0]?.field; // 'sequence_batching'
+ * checkServedFields({ batch_input: [{}] }).refused[0]?.field; // 'batch_input'
  * checkServedFields({ model_repository_agents: { agents: [] } }).served; // {}
  */
 export function checkServedFields(raw: unknown): ServedCheck {

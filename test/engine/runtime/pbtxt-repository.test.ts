@@ -1,5 +1,5 @@
 // issue #13 item 1: Triton repositories as they are (config.pbtxt read as Triton reads it).
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { standardBackends } from '../../../engine/cli/backends.js';
@@ -65,16 +65,38 @@ describe('a Triton model repository with config.pbtxt', () => {
     );
   });
 
-  it('refuses a sequence model at load, naming config.pbtxt, line and column, instead of dropping sequence batching', async () => {
-    const dir = await repo();
+  // issue 15 §2: sequence models from config.pbtxt, as Triton's docs example writes them.
+  it("serves Triton's simple_sequence config.pbtxt: control inputs, sequence parameters", async () => {
+    const dir = await repo({
+      simple_sequence: path.join(ROOT, 'examples/model_repository/simple_sequence'),
+    });
+    await rm(path.join(dir, 'simple_sequence', 'config.yaml'));
     const text =
-      'name: "simple"\nplatform: "onnxruntime_onnx"\nmax_batch_size: 8\nsequence_batching {\n  max_sequence_idle_microseconds: 5000000\n}\n';
-    await writeFile(path.join(dir, 'simple', 'config.pbtxt'), text);
+      'name: "simple_sequence"\nbackend: "js"\nmax_batch_size: 8\nsequence_batching {\n' +
+      '  direct { }\n  max_sequence_idle_microseconds: 5000000\n  control_input [\n' +
+      '    { name: "START" control [ { kind: CONTROL_SEQUENCE_START int32_false_true: [ 0, 1 ] } ] },\n' +
+      '    { name: "READY" control [ { kind: CONTROL_SEQUENCE_READY int32_false_true: [ 0, 1 ] } ] }\n' +
+      '  ]\n}\ninput [ { name: "INPUT" data_type: TYPE_INT32 dims: [ 1 ] } ]\n' +
+      'output [ { name: "OUTPUT" data_type: TYPE_INT32 dims: [ 1 ] } ]\n' +
+      'instance_group [ { kind: KIND_CPU } ]\n';
+    await writeFile(path.join(dir, 'simple_sequence', 'config.pbtxt'), text);
     const engine = await engineOver(dir);
-    expect(engine.isModelReady('simple')).toBe(false);
-    expect(await reason(engine, 'simple')).toContain(
-      "config.pbtxt:4:1: field 'sequence_batching' is not supported",
-    );
+    expect(await reason(engine, 'simple_sequence')).toBe('');
+    expect(engine.modelConfig('simple_sequence').sequence_batching?.control_input).toHaveLength(2);
+    const infer = (value: number, parameters: Record<string, number | boolean>) =>
+      engine.infer({
+        modelName: 'simple_sequence',
+        inputs: new Map([
+          ['INPUT', { datatype: 'INT32', shape: [1, 1], data: Int32Array.of(value) }],
+        ]),
+        parameters,
+      });
+    const first = await infer(20, { sequence_id: 7, sequence_start: true });
+    const next = await infer(5, { sequence_id: 7, sequence_end: true });
+    expect([first, next].map(r => (r.outputs.get('OUTPUT')!.data as Int32Array)[0])).toEqual([
+      21, 5,
+    ]);
+    await expect(infer(5, {})).rejects.toThrow(/'sequence_id'/);
   });
 
   it('with --strict-model-config, sees config.pbtxt as the config file', async () => {

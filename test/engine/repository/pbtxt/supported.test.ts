@@ -73,12 +73,14 @@ describe('refused fields', () => {
     expect(load(text)).toMatchObject({ name: 'm', instance_group: [{ count: 1 }] });
   });
 
-  it('include sequence_batching even when empty, since its presence turns sequence batching on', () => {
-    expect(refusedFields({ sequence_batching: {} })).toEqual([
+  // issue 15 §2: sequence batching is served; only iterative sequences are refused.
+  it('leave sequence_batching alone but refuse iterative_sequence', () => {
+    expect(refusedFields({ sequence_batching: {} })).toEqual([]);
+    expect(refusedFields({ sequence_batching: { iterative_sequence: true } })).toEqual([
       {
-        path: ['sequence_batching'],
-        field: 'sequence_batching',
-        reason: expect.stringContaining('no sequence batcher') as string,
+        path: ['sequence_batching', 'iterative_sequence'],
+        field: 'sequence_batching.iterative_sequence',
+        reason: expect.stringContaining('reschedule') as string,
       },
     ]);
   });
