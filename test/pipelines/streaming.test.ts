@@ -146,6 +146,28 @@ describe('pipelines that stream', () => {
     expect(stats.ends).toEqual([{ count: 1, outcome: 'fail' }]);
   });
 
+  it('answer with one response when an early return answers instead of the decoupled step', async () => {
+    const catalog = new FakeCatalog([elementwise('double', v => v * 2), spread()]);
+    const text = `${TEXT}  - name: nothing
+    when: "shape(X)[1] == 0"
+    return:
+      V: { datatype: FP32, shape: [1, 1], data: [0] }
+      I: { datatype: INT32, shape: [1], data: [-1] }
+`;
+    const { plan } = await compile(text, catalog);
+    const stats = new StreamStats();
+    const scheduler = schedulerOver(new PipelineRunner({ plan, catalog }), stats);
+    const sent: InferResponse[] = [];
+    const respond = (r: InferResponse) => sent.push(r);
+    await scheduler.run({ inputs: new Map([['X', fp32([1, 0], [])]]), batchSize: 1, respond });
+    expect(sent.map(r => values(r.outputs.get('I')))).toEqual([[-1]]);
+    expect(catalog.callsTo('spread')).toHaveLength(0);
+    sent.length = 0;
+    await scheduler.run({ inputs: X, batchSize: 1, respond });
+    expect(sent.map(r => values(r.outputs.get('I')))).toEqual([[0], [1], [2]]);
+    expect(stats.ends.map(e => e.count)).toEqual([1, 3]);
+  });
+
   it('refuse a decoupled step whose outputs feed a later step, naming it', async () => {
     const catalog = new FakeCatalog([elementwise('double', v => v * 2), spread()]);
     const text = `${HEAD}  - { name: b, model: spread, inputs: { x: T }, outputs: { y: W, i: I } }
