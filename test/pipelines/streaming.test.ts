@@ -6,6 +6,7 @@ import type { InferResponse } from '../../engine/core/request.js';
 import type { ResponsesOutcome } from '../../engine/core/scheduler.js';
 import type { TensorMap } from '../../engine/core/tensor.js';
 import { PipelineRunner } from '../../pipelines/executor/pipeline-runner.js';
+import { explainPlan } from '../../pipelines/explain.js';
 import { compile, failures } from './compile-helpers.js';
 import { CountingStats, schedulerOver } from './executor/harness.js';
 import { elementwise, FakeCatalog, fp32, int32, values } from './fake-catalog.js';
@@ -69,6 +70,9 @@ describe('pipelines that stream', () => {
   it('stream the responses of their last step when it calls a decoupled model', async () => {
     const { catalog, plan, stats, scheduler } = await streaming();
     expect(plan.streams).toBe(1);
+    expect(explainPlan(plan)).toContain(
+      "streams: each response of step 'b' (decoupled) is one response",
+    );
     const sent: InferResponse[] = [];
     const final = await scheduler.run({
       inputs: X,
