@@ -48,11 +48,14 @@ beforeAll(async () => {
   repo = await tempRepository({
     streamer: fixture('js-models/streamer'),
     words: fixture('stream-pipelines/words'),
+    not_last: fixture('stream-pipelines/not_last'),
   });
   gates = await mkdtemp(path.join(tmpdir(), 'braid-pipeline-stream-'));
   engine = await createEngine({
     modelRepository: repo.dir,
     backends: catalog => standardBackends(catalog, { logger: noopLogger }),
+    controlMode: 'explicit',
+    loadModels: ['streamer', 'words'],
   });
   http = await listen(createApp(engine), { port: 0, host: '127.0.0.1' });
   url = `http://127.0.0.1:${http.port}`;
@@ -176,6 +179,17 @@ describe('a pipeline that streams, over gRPC ModelStreamInfer', () => {
     expect(show(await first)).toBe('c:C0');
     call.cancel();
     expect(await returned(gate)).toBe(true);
+  });
+});
+
+describe('a pipeline that cannot stream', () => {
+  it('fails to load with 400, naming the decoupled step and the step that reads it', async () => {
+    const res = await fetch(`${url}/v2/repository/models/not_last/load`, { method: 'POST' });
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: string };
+    expect(error).toMatch(
+      /step 'speak': model 'streamer' version 1 is decoupled, so this step must be the pipeline's last: .*found step 'again' reading them/,
+    );
   });
 });
 
