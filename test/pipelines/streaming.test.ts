@@ -1,6 +1,7 @@
 // issue #15 section 1: pipelines whose last step calls a decoupled model stream its responses.
 import { describe, expect, it } from 'vitest';
 import { CancelSource } from '../../engine/core/cancel.js';
+import { SimulatedClock } from '../../engine/core/clock.js';
 import type { EngineError } from '../../engine/core/errors.js';
 import type { InferResponse } from '../../engine/core/request.js';
 import type { ResponsesOutcome } from '../../engine/core/scheduler.js';
@@ -170,6 +171,44 @@ describe('pipelines that stream', () => {
     await scheduler.run({ inputs: X, batchSize: 1, respond });
     expect(sent.map(r => values(r.outputs.get('I')))).toEqual([[0], [1], [2]]);
     expect(stats.ends.map(e => e.count)).toEqual([1, 3]);
+  });
+
+  it("bound the whole stream by the decoupled step's timeout_ms", async () => {
+    const clock = new SimulatedClock();
+    const model: FakeModel = {
+      ...spread(),
+      stream: async function* (_inputs, req) {
+        yield new Map([
+          ['y', fp32([1, 1], [1])],
+          ['i', int32([1], [0])],
+        ]) as TensorMap;
+        await new Promise(resolve =>
+          req.signal!.addEventListener('abort', () => resolve(undefined), { once: true }),
+        );
+      },
+    };
+    const catalog = new FakeCatalog([elementwise('double', v => v * 2), model]);
+    const text = TEXT.replace(
+      'outputs: { y: V, i: I } }',
+      'outputs: { y: V, i: I }, timeout_ms: 50 }',
+    );
+    const { plan } = await compile(text, catalog);
+    const scheduler = schedulerOver(new PipelineRunner({ plan, catalog, clock }));
+    const sent: InferResponse[] = [];
+    let first!: () => void;
+    const firstSent = new Promise<void>(resolve => (first = resolve));
+    const run = scheduler.run({
+      inputs: X,
+      batchSize: 1,
+      respond: r => (sent.push(r), first()),
+    });
+    await firstSent;
+    clock.advance(50);
+    await expect(run).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: expect.stringMatching(/did not answer within 50 ms/) as string,
+    });
+    expect(sent).toHaveLength(1);
   });
 
   it('refuse a decoupled step whose outputs feed a later step, naming it', async () => {
