@@ -103,6 +103,7 @@ export function createPipelineBackend(opts: PipelineBackendOptions): PipelineBac
         ...(t.optional ? { optional: true } : {}),
       }));
       const signature = {
+        ...(plan.streams === undefined ? {} : { decoupled: true }),
         inputs,
         outputs: plan.outputs.map(o => ({
           name: o.name,

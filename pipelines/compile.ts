@@ -18,6 +18,7 @@ import type { NormStep } from './normalize.js';
 import { normalizeSteps } from './normalize.js';
 import { parsePipelineText } from './parse.js';
 import { resolveSignatures } from './resolve.js';
+import { streamingStep } from './streaming.js';
 import type { ResolveOptions, StepSignature } from './resolve.js';
 import type { PipelineFile } from './schema.js';
 import type { Typing } from './typing.js';
@@ -95,12 +96,16 @@ export async function compilePipelineFile(
   const wiring = wirePipeline(pipeline, steps, diag);
   const typing = wiring.order ? inferTypes(pipeline, wiring.order, sigs, wiring, diag) : undefined;
   diag.throwIfErrors(opts.name);
-  const plan = buildPlan(opts, pipeline, wiring, typing!, sigs, diag);
+  const built = buildPlan(opts, pipeline, wiring, typing!, sigs, diag);
   const byPlanIndex = new Map<number, StepSignature>();
   wiring.order!.forEach((s, i) => {
     const sig = sigs.get(s.index);
     if (sig) byPlanIndex.set(i, sig);
   });
+  const paths = wiring.order!.map(s => s.path);
+  const streams = streamingStep(built, byPlanIndex, { paths }, diag);
+  diag.throwIfErrors(opts.name);
+  const plan = streams === undefined ? built : { ...built, streams };
   return { plan, diagnostics: diag.sorted(), signatures: byPlanIndex };
 }
 

@@ -41,6 +41,10 @@ export function explainPlan(plan: ExecutionPlan): string {
       `  ${o.name}  ${type(o.spec)}  <- ${o.tensor} (${src})${o.optional ? '  (optional)' : ''}`,
     );
   }
+  if (plan.streams !== undefined)
+    lines.push(
+      `streams: each response of step '${plan.steps[plan.streams]!.name}' (decoupled) is one response`,
+    );
   if (plan.warnings.length > 0) {
     lines.push('warnings:');
     for (const w of plan.warnings) lines.push(`  ${w}`);

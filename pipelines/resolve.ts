@@ -17,6 +17,8 @@ export interface StepSignature {
   readonly maxBatchSize: number;
   readonly inputs: readonly CatalogTensor[];
   readonly outputs: readonly CatalogTensor[];
+  /** Model steps: the model sends any number of responses per request. */
+  readonly decoupled?: boolean;
   /** Module steps: the module file, absolute. */
   readonly modulePath?: string;
 }
@@ -77,6 +79,7 @@ async function modelSignature(
       maxBatchSize: m.maxBatchSize,
       inputs: m.inputs,
       outputs: m.outputs,
+      ...(m.decoupled ? { decoupled: true } : {}),
     };
   } catch (e) {
     const site = { path: [...s.path, 'model'], step: s.name, code: 'UNAVAILABLE' as const };

@@ -12,7 +12,8 @@ import type { CatalogTensor } from '../engine/core/model-catalog.js';
 import { cachedStepCatalog } from './cached-steps.js';
 import type { Mutable } from '../engine/core/mutable.js';
 import type { ExecutionPlan } from '../engine/core/plan.js';
-import type { InferResponse } from '../engine/core/request.js';
+import { systemClock, type Clock } from '../engine/core/clock.js';
+import type { InferResponse, ResponseSink } from '../engine/core/request.js';
 import type {
   ExecutionStats,
   ScheduledRequest,
@@ -24,6 +25,7 @@ import type { CompiledPipeline } from './compile.js';
 import { DEBUG_OUTPUT_PREFIX, DEBUG_PARAMETER } from './executor/request-checks.js';
 import type { PipelineResult } from './executor/request-result.js';
 import { PipelineRunner, type PipelineRunnerOptions } from './executor/pipeline-runner.js';
+import { ResponseStream } from './executor/response-stream.js';
 import type { StepStatistics } from './executor/step-stats.js';
 import { ModulePool } from './module-pool.js';
 import { moduleFiles } from './resolve.js';
@@ -45,6 +47,7 @@ export class PipelineScheduler implements Scheduler {
   readonly #pools: readonly ModulePool[];
   readonly #stats: ExecutionStats;
   readonly #version: string;
+  readonly #clock: Clock;
   #inflight = 0;
   /** Set by {@link stop}: called once no request is running. */
   #idle: (() => void) | undefined;
@@ -55,11 +58,13 @@ export class PipelineScheduler implements Scheduler {
     pools: readonly ModulePool[];
     stats: ExecutionStats;
     version: number;
+    clock?: Clock;
   }) {
     this.#runner = parts.runner;
     this.#pools = parts.pools;
     this.#stats = parts.stats;
     this.#version = String(parts.version);
+    this.#clock = parts.clock ?? systemClock;
   }
 
   get plan(): ExecutionPlan {
@@ -78,6 +83,7 @@ export class PipelineScheduler implements Scheduler {
       );
     this.#inflight++;
     try {
+      if (req.respond) return await this.#stream(req, req.respond);
       const result = await this.#runner.run(req);
       this.#stats.ranWhole(req.batchSize);
       return this.#response(req, result);
@@ -101,6 +107,39 @@ export class PipelineScheduler implements Scheduler {
       inflight: this.#inflight,
       fields: { braid_steps: this.#runner.stepStatistics() },
     };
+  }
+
+  /**
+   * A decoupled request: each response of the streaming step goes to `sink` as it comes; an
+   * early return's answer is one response. Resolves with the final flag's empty response.
+   */
+  async #stream(req: ScheduledRequest, sink: ResponseSink): Promise<InferResponse> {
+    const stream = new ResponseStream({
+      req,
+      sink,
+      modelName: this.plan.name,
+      version: this.#version,
+      clock: this.#clock,
+      stats: this.#stats,
+    });
+    try {
+      const result = await this.#runner.run(req, stream.send);
+      this.#stats.ranWhole(req.batchSize);
+      // A pipeline that does not stream (or answered early) sends its one answer.
+      if (this.plan.streams === undefined || result.returnedBy !== undefined)
+        stream.send(this.#response(req, result).outputs);
+    } catch (e) {
+      stream.end(e);
+      throw e;
+    }
+    stream.end();
+    const res: Mutable<InferResponse> = {
+      modelName: this.plan.name,
+      modelVersion: this.#version,
+      outputs: new Map(),
+    };
+    if (req.id) res.id = req.id;
+    return res;
   }
 
   #response(req: ScheduledRequest, result: PipelineResult): InferResponse {
@@ -187,6 +226,7 @@ export async function createPipelineScheduler(
     pools: [...pools.values()],
     stats: opts.stats,
     version: opts.version,
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
 }
 

@@ -36,6 +36,11 @@ export interface TensorSignature {
 export interface ModelSignature {
   readonly inputs: readonly TensorSignature[];
   readonly outputs: readonly TensorSignature[];
+  /**
+   * The model sends any number of responses per request (a pipeline whose last step calls a
+   * decoupled model): auto-complete sets model_transaction_policy.decoupled.
+   */
+  readonly decoupled?: boolean;
 }
 
 /** Where a model's config was read from, so a backend's load errors can point into it. */

@@ -27,6 +27,8 @@ export interface CatalogModel {
   readonly maxBatchSize: number;
   readonly inputs: readonly CatalogTensor[];
   readonly outputs: readonly CatalogTensor[];
+  /** It sends any number of responses per request (model_transaction_policy.decoupled). */
+  readonly decoupled?: boolean;
 }
 
 /** Per-call context of {@link ModelCatalog.infer}; the same shape as the engine's InferContext. */

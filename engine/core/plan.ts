@@ -163,6 +163,11 @@ export interface ExecutionPlan {
   readonly producer: ReadonlyMap<string, number>;
   /** Step indices by parallel level. */
   readonly levels: readonly (readonly number[])[];
+  /**
+   * The step whose responses are the pipeline's (a decoupled model step, which no other step
+   * reads): each of its responses is one response of the pipeline. Absent: one response.
+   */
+  readonly streams?: number;
   /** End-to-end budget of one request. */
   readonly deadlineMs?: number;
   /** Load-time warnings (unused inputs, outputs that may be absent). */

@@ -119,6 +119,11 @@ function completeFromSignature(
     }
   }
   validateConfigIo(out, signature);
+  if (signature.decoupled && !out.model_transaction_policy.decoupled)
+    out = {
+      ...out,
+      model_transaction_policy: { ...out.model_transaction_policy, decoupled: true },
+    };
   return out;
 }
 

@@ -44,5 +44,6 @@ export function catalogModel(config: ModelConfig, name: string, version: number)
     maxBatchSize: config.max_batch_size,
     inputs: md.inputs.map(i => (optional.has(i.name) ? { ...i, optional: true } : i)),
     outputs: md.outputs,
+    ...(config.model_transaction_policy.decoupled ? { decoupled: true } : {}),
   };
 }

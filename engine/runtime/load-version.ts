@@ -119,12 +119,13 @@ async function versionScheduler(
 ): Promise<{ scheduler: Scheduler; dependencies?: readonly ModelDependency[] }> {
   const source = opts.source ? { source: opts.source } : {};
   if ('createScheduler' in backend) {
-    // Its scheduler answers each request once; streaming a pipeline's last step is not built yet.
-    if (config.model_transaction_policy.decoupled) {
+    // Only a version whose signature streams (a pipeline ending in a decoupled step) may be decoupled.
+    if (config.model_transaction_policy.decoupled && !signature.decoupled) {
       throw new EngineError(
         'INVALID_ARG',
         `model '${files.modelName}': model_transaction_policy.decoupled is set, but backend ` +
-          `'${backend.name}' sends exactly one response per request`,
+          `'${backend.name}' sends exactly one response per request for it (a pipeline streams ` +
+          'only when its last step calls a decoupled model)',
       );
     }
     const dependencies = await backend.dependencies(files, { config, ...source });

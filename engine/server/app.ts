@@ -112,7 +112,7 @@ export function createApp(engine: InferenceEngine, opts: AppOptions = {}): Braid
     ...(opts.logging ? ['logging'] : []),
   ]);
   registerInferRoutes(app, engine, maxInputSize, opts.tracer);
-  registerGenerateRoutes(app, engine, maxInputSize);
+  registerGenerateRoutes(app, engine, maxInputSize, opts.tracer);
   registerRepositoryRoutes(app, engine, maxInputSize);
   registerTraceRoutes(app, engine, opts.traceSettings, maxInputSize);
   registerLoggingRoutes(app, opts.logging, maxInputSize);

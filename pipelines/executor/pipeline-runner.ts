@@ -13,7 +13,12 @@ import type { ModulePool } from '../module-pool.js';
 import { checkSymbols, parseDebug, requestedOutputs } from './request-checks.js';
 import { driveRequest } from './request-driver.js';
 import { planMachine, requestLayout } from './request-layout.js';
-import type { PipelineContext, PreparedRequest, RequestLayout } from './request-layout.js';
+import type {
+  PipelineContext,
+  PreparedRequest,
+  RequestLayout,
+  StreamedResponses,
+} from './request-layout.js';
 import type { PipelineResult } from './request-result.js';
 import { targetLabel } from './step-call.js';
 import type { PipelineObserver, StepStatistics } from './step-stats.js';
@@ -69,9 +74,11 @@ export class PipelineRunner {
   /**
    * Runs one request whose inputs were checked against the pipeline's config. Rejects with
    * EngineError: INVALID_ARG for inputs whose symbols disagree, unknown outputs or a bad debug
-   * parameter; otherwise as {@link driveRequest}.
+   * parameter; otherwise as {@link driveRequest}. With `respond`, each response of a streaming
+   * plan's decoupled step goes there as it comes, and the result holds only what an early return
+   * answered.
    */
-  async run(req: PipelineRequest): Promise<PipelineResult> {
+  async run(req: PipelineRequest, respond?: StreamedResponses): Promise<PipelineResult> {
     const plan = this.#context.plan;
     checkSymbols(plan, req.inputs);
     const outputs = requestedOutputs(plan, req.outputs);
@@ -86,6 +93,7 @@ export class PipelineRunner {
     if (req.signal) prepared.signal = req.signal;
     if (req.trace) prepared.trace = req.trace;
     if (debug) prepared.debug = true;
+    if (respond && plan.streams !== undefined) prepared.respond = respond;
     return driveRequest(this.#context, prepared);
   }
 

@@ -28,9 +28,8 @@ import {
   requestOutcome,
 } from './request-result.js';
 import type { PipelineResult, RequestEnd, StepExtra } from './request-result.js';
-import type { StepCallResult } from './step-call.js';
 import { RequestTensors } from './request-tensors.js';
-import { runStepCall } from './step-call.js';
+import { runStepCall, type StepCallResult } from './step-call.js';
 import { stepCallOf } from './step-launch.js';
 import { StepLedger } from './step-ledger.js';
 import { clientCancelled, requestEnd, stepFailure } from './request-end.js';
@@ -237,6 +236,7 @@ class RequestDriver {
       start: this.#start,
       debug: this.#req.debug === true,
       ...(this.#req.id ? { id: this.#req.id } : {}),
+      ...(this.#req.respond ? { respond: this.#req.respond, ended: () => this.#finished } : {}),
     });
     const ev = this.#m.steps[step.index]!;
     if (step.map) call.onGather = () => this.#send(ev.gather);
@@ -249,7 +249,7 @@ class RequestDriver {
 
   #done(step: PlanStep, r: StepCallResult): void {
     if (this.#finished) return;
-    const missing = this.#tensors.keep(step, this.#m, t => r.outputs.get(t.param));
+    const missing = r.streamed ? undefined : this.#tensors.keep(step, this.#m, r.outputs);
     this.#settled(step, 'ran', r);
     this.#report(step, missing);
   }

@@ -75,7 +75,12 @@ export interface PreparedRequest {
   readonly debug?: boolean;
   /** The pipeline request's span; steps open child spans under it. */
   readonly trace?: TraceSpan;
+  /** A streaming plan's responses, as its decoupled step sends them (plan.streams). */
+  readonly respond?: StreamedResponses;
 }
+
+/** Receives the outputs of each response of a streaming pipeline, by pipeline output name. */
+export type StreamedResponses = (outputs: TensorMap) => void;
 
 /** A tensor the request waits for (its machine region); an optional one may end up absent. */
 export interface WantedTensor {

@@ -2,7 +2,7 @@
  * @module The tensors of one pipeline request: the client's inputs and what steps produced,
  * each released after its last reader unless the answer or a debug capture keeps it.
  */
-import type { PlanStep } from '../../engine/core/plan.js';
+import type { PlanOutput, PlanStep } from '../../engine/core/plan.js';
 import type { Tensor } from '../../engine/core/tensor.js';
 import type { PlanMachine, RequestLayout } from './request-layout.js';
 
@@ -20,20 +20,22 @@ export class RequestTensors {
   }
 
   /**
-   * Stores the outputs of `step` this request needs, as `value` gives them; returns the
-   * machine's `missing` events of those it lacks.
+   * Stores the outputs of `step` this request needs, as `value` gives them (or as the step
+   * returned them, by its target's output names); returns the machine's `missing` events of
+   * those it lacks.
    */
   keep(
     step: PlanStep,
     machine: PlanMachine,
-    value: (o: PlanStep['outputs'][number]) => Tensor | undefined,
+    value: ((o: PlanStep['outputs'][number]) => Tensor | undefined) | ReadonlyMap<string, Tensor>,
   ): number[] | undefined {
+    const of = typeof value === 'function' ? value : (o: PlanOutput) => value.get(o.param);
     const needed = this.#layout.stepOutputs[step.index]!;
     let missing: number[] | undefined;
     for (let i = 0; i < step.outputs.length; i++) {
       const o = step.outputs[i]!;
       if (!needed.includes(o.param)) continue;
-      const t = value(o);
+      const t = of(o);
       if (t) this.map.set(o.tensor, t);
       else (missing ??= []).push(machine.steps[step.index]!.missing[i]!);
     }

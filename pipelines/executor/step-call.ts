@@ -15,6 +15,7 @@ import type { TraceSpan } from '../../engine/core/telemetry.js';
 import type { Tensor, TensorMap } from '../../engine/core/tensor.js';
 import type { ModulePool } from '../module-pool.js';
 import { gatherItems, sliceItem } from './gather.js';
+import { streamCall } from './step-stream.js';
 
 /** What steps run on, shared by every request of a pipeline. */
 export interface StepRuntime {
@@ -46,6 +47,8 @@ export interface StepCall {
   readonly trace: TraceSpan;
   /** Called when the first call starts waiting out a retry backoff (true) and when none waits any more (false). */
   readonly onBackoff?: (waiting: boolean) => void;
+  /** A streaming pipeline's decoupled step: each response's outputs, by the target's names. */
+  readonly onResponse?: (outputs: TensorMap) => void;
   /** Called when every map item has answered, before their outputs are gathered. */
   readonly onGather?: () => void;
   /**
@@ -63,6 +66,8 @@ export interface StepCallResult {
   readonly retries: number;
   /** Map items; undefined for a step without `map`. */
   readonly items?: number;
+  /** Its outputs went out response by response (`onResponse`); none are kept. */
+  readonly streamed?: boolean;
 }
 
 /**
@@ -76,13 +81,14 @@ export function runStepCall(rt: StepRuntime, c: StepCall): Promise<StepCallResul
   const step = c.step;
   if (step.map) return runMapped(rt, c, step.map);
   // The common step: one call, no timeout, no retry; nothing to wrap around it.
-  if (!step.retry && step.timeoutMs === undefined)
+  if (!step.retry && step.timeoutMs === undefined && !c.onResponse)
     return invoke(rt, c, c.inputs, c.signal).then(outputs => ({ outputs, calls: 1, retries: 0 }));
   const counts = { calls: 0, retries: 0, waiting: 0 };
   return callWithRetry(rt, c, c.inputs, c.signal, counts).then(outputs => ({
     outputs,
     calls: counts.calls,
     retries: counts.retries,
+    ...(c.onResponse ? { streamed: true } : {}),
   }));
 }
 
@@ -239,6 +245,7 @@ function invoke(
   if (c.id) req.id = c.id;
   if (t.version !== undefined) req.modelVersion = t.version;
   if (c.movable && !c.step.map) req.movableInputs = c.movable;
+  if (c.onResponse) return streamCall(rt, c, req);
   return rt.catalog
     .infer(req, c.trace.recording ? { trace: c.trace } : NO_CONTEXT)
     .then(res => res.outputs);

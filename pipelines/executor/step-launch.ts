@@ -11,7 +11,8 @@ import type { TraceSpan } from '../../engine/core/telemetry.js';
 import type { Tensor, TensorMap } from '../../engine/core/tensor.js';
 import { movableInputsOf } from '../movable.js';
 import { emptyOutputs } from './gather.js';
-import type { RequestLayout } from './request-layout.js';
+import type { RequestLayout, StreamedResponses } from './request-layout.js';
+import { streamedOutputs } from './step-stream.js';
 import type { StepCall } from './step-call.js';
 
 /** What a request knows when it starts a step. */
@@ -27,6 +28,9 @@ export interface LaunchState {
   readonly start: number;
   /** A braid_debug request reads every intermediate tensor after the steps: it moves nothing. */
   readonly debug: boolean;
+  /** A streaming request's responses (the plan's `streams` step sends them), until it has `ended`. */
+  readonly respond?: StreamedResponses;
+  readonly ended?: () => boolean;
 }
 
 /**
@@ -52,6 +56,8 @@ export function stepCallOf(step: PlanStep, s: LaunchState): Mutable<StepCall> {
   if (step.map) call.empty = emptyOutputs(s.plan, step);
   const movable = s.debug ? undefined : movableInputsOf(s.plan).get(index);
   if (movable) call.movable = movable;
+  if (s.respond && index === s.plan.streams)
+    call.onResponse = streamedOutputs(step, s.layout, s.respond, s.ended ?? (() => false));
   return call;
 }
 

@@ -5,7 +5,7 @@ import type {
   CatalogTensor,
   ModelCatalog,
 } from '../../engine/core/model-catalog.js';
-import type { InferRequest, InferResponse } from '../../engine/core/request.js';
+import type { InferRequest, InferResponse, ResponseSink } from '../../engine/core/request.js';
 import type { Tensor, TensorMap } from '../../engine/core/tensor.js';
 
 /** A model of a {@link FakeCatalog}: its signature and what it computes. */
@@ -16,6 +16,8 @@ export interface FakeModel {
   readonly inputs: readonly CatalogTensor[];
   readonly outputs: readonly CatalogTensor[];
   readonly run: (inputs: TensorMap, req: InferRequest) => TensorMap | Promise<TensorMap>;
+  /** A decoupled model: its responses, in order; `infer` refuses it as the engine does. */
+  readonly stream?: (inputs: TensorMap, req: InferRequest) => AsyncIterable<TensorMap>;
 }
 
 /**
@@ -43,6 +45,7 @@ export class FakeCatalog implements ModelCatalog {
         maxBatchSize: m.maxBatchSize ?? 0,
         inputs: m.inputs,
         outputs: m.outputs,
+        ...(m.stream ? { decoupled: true } : {}),
       });
     } catch (e) {
       return Promise.reject(e);
@@ -53,6 +56,7 @@ export class FakeCatalog implements ModelCatalog {
     this.calls.push(req);
     this.contexts.push(ctx);
     const m = this.#find(req.modelName, req.modelVersion);
+    if (m.stream) throw new EngineError('UNSUPPORTED', `model '${m.name}' is decoupled`);
     if (req.signal?.aborted) throw new EngineError('CANCELLED', `model '${m.name}': cancelled`);
     for (const i of m.inputs) {
       if (!i.optional && !req.inputs.has(i.name))
@@ -67,6 +71,26 @@ export class FakeCatalog implements ModelCatalog {
       outputs.set(n, t);
     }
     return { modelName: m.name, modelVersion: String(m.version ?? 1), outputs };
+  }
+
+  /** Runs a decoupled model as the engine does: responses to `sink` until it ends or is cancelled. */
+  async stream(req: InferRequest, sink: ResponseSink, ctx?: CatalogCallContext): Promise<void> {
+    const m = this.#find(req.modelName, req.modelVersion);
+    if (!m.stream) {
+      sink(await this.infer(req, ctx));
+      return;
+    }
+    this.calls.push(req);
+    this.contexts.push(ctx);
+    const names = req.outputs?.map(o => o.name) ?? m.outputs.map(o => o.name);
+    for await (const all of m.stream(req.inputs, req)) {
+      if (req.signal?.aborted) break;
+      const outputs: TensorMap = new Map(
+        names.flatMap(n => (all.has(n) ? [[n, all.get(n)!]] : [])),
+      );
+      sink({ modelName: m.name, modelVersion: String(m.version ?? 1), outputs });
+    }
+    if (req.signal?.aborted) throw new EngineError('CANCELLED', `model '${m.name}': cancelled`);
   }
 
   /** Requests sent to one model. */

@@ -10,6 +10,8 @@ import { quote } from '../../core/client-value.js';
 import { CancelSource } from '../../core/cancel.js';
 import { EngineError, toEngineError } from '../../core/errors.js';
 import type { InferRequest, InferResponse } from '../../core/request.js';
+import { NOOP_SPAN, noopTracer } from '../../core/telemetry.js';
+import type { RequestTracer, TraceSpan } from '../../core/telemetry.js';
 import type { InferenceEngine } from '../../runtime/types.js';
 import { readBody } from '../body.js';
 import { clientSignal, streamClientSignal } from '../client-signal.js';
@@ -31,10 +33,11 @@ export function registerGenerateRoutes(
   app: BraidApp,
   engine: InferenceEngine,
   maxInputSize: number,
+  tracer: RequestTracer = noopTracer,
 ): void {
   route(app, modelPaths('/generate'), { POST: c => generate(c, engine, maxInputSize) });
   route(app, modelPaths('/generate_stream'), {
-    POST: c => generateStream(c, engine, maxInputSize),
+    POST: c => generateStream(c, engine, maxInputSize, tracer),
   });
 }
 
@@ -97,18 +100,23 @@ async function generateStream(
   c: ServerContext,
   engine: InferenceEngine,
   maxInputSize: number,
+  tracer: RequestTracer,
 ): Promise<Response> {
   const request = await readRequest(c, engine, maxInputSize, true);
   const cancel = new CancelSource();
   const clientGone = request.signal!;
   clientGone.addEventListener('abort', () => cancel.abort(clientGone.reason), { once: true });
   const events = new EventQueue();
+  const span = streamSpan(c, tracer, request.modelName);
   engine
-    .stream({ ...request, signal: cancel }, res => events.push({ kind: 'response', res }))
+    .stream({ ...request, signal: cancel }, res => events.push({ kind: 'response', res }), {
+      trace: span,
+    })
     .then(
       () => events.push({ kind: 'end' }),
-      (e: unknown) => events.push({ kind: 'error', error: toEngineError(e) }),
-    );
+      (e: unknown) => (span.fail(e), events.push({ kind: 'error', error: toEngineError(e) })),
+    )
+    .finally(() => span.end());
   const first = await events.next();
   if (first.kind === 'error') throw first.error;
   let pending: StreamEvent | undefined = first;
@@ -132,6 +140,15 @@ async function generateStream(
     status: 200,
     headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' },
   });
+}
+
+/** Triton's root span `InferRequest` of a sampled stream, ended when its last response is sent. */
+function streamSpan(c: ServerContext, tracer: RequestTracer, model: string): TraceSpan {
+  if (tracer === noopTracer) return NOOP_SPAN;
+  const span = tracer.startRequest('InferRequest', { model, header: h => c.req.header(h) });
+  if (span.recording)
+    span.setAttributes({ 'http.request.method': c.req.method, 'http.route': c.req.routePath });
+  return span;
 }
 
 /** A response's event text, or the error event of a response that cannot be sent as JSON. */

@@ -201,6 +201,7 @@ describe('plan machines', () => {
       // test/fixtures/pipelines/missing-model is left out: it exists to fail to compile.
       expect(names.sort()).toEqual([
         'examples/model_repository/ocr',
+        'examples/model_repository/ocr_stream',
         'features',
         'test/fixtures/pipeline-repo/chain',
         'test/fixtures/pipelines/scaled',

@@ -54,10 +54,18 @@ export async function initialize(ctx: JsModelContext): Promise<void> {
     );
 }
 
-/** Decodes every line and keeps those scored at least `drop_score`. */
-export function execute(ins: Record<string, JsTensor>, ctx: JsExecuteContext) {
-  const prob = ins['prob']!;
-  const boxes = ins['boxes']!;
+/** A line read with enough confidence: its index in `prob`, its text and its score. */
+export interface KeptLine {
+  readonly index: number;
+  readonly text: string;
+  readonly score: number;
+}
+
+/**
+ * Decodes the lines of `prob` one by one, as they are asked for, yielding those scored at least
+ * `drop_score`; also what ocr_ctc_stream streams. Throws when the inputs disagree.
+ */
+export function* keptLines(prob: JsTensor, boxes: JsTensor): Generator<KeptLine> {
   const [n = 0, steps = 0, classes = 0] = prob.shape;
   if (classes !== dictionary.length + 1) {
     throw new Error(
@@ -68,20 +76,23 @@ export function execute(ins: Record<string, JsTensor>, ctx: JsExecuteContext) {
     throw new Error(
       `input 'boxes': expected [${n},4,2] (one box per line of 'prob'), found [${boxes.shape.join(',')}]`,
     );
-  const kept: number[] = [];
-  const texts: string[] = [];
-  const scores: number[] = [];
   for (let i = 0; i < n; i++) {
     const line = decodeCtc(
       prob.data as Float32Array,
       { offset: i * steps * classes, steps, classes },
       dictionary,
     );
-    if (line.score < dropScore) continue;
-    kept.push(i);
-    texts.push(normalize(line.text));
-    scores.push(line.score);
+    if (line.score >= dropScore) yield { index: i, text: normalize(line.text), score: line.score };
   }
+}
+
+/** Decodes every line and keeps those scored at least `drop_score`. */
+export function execute(ins: Record<string, JsTensor>, ctx: JsExecuteContext) {
+  const boxes = ins['boxes']!;
+  const lines = [...keptLines(ins['prob']!, boxes)];
+  const kept = lines.map(l => l.index);
+  const texts = lines.map(l => l.text);
+  const scores = lines.map(l => l.score);
   const box = boxes.data as Float32Array;
   const out: Record<string, unknown> = {};
   if (ctx.outputs.includes('text'))

@@ -47,7 +47,7 @@ export async function execute(ins: Record<string, JsTensor>, ctx: JsExecuteConte
       'INVALID_ARG',
       `input 'image': expected BYTES [1] holding one PNG or JPEG file, found ${image ? `${image.datatype} [${image.shape.join(',')}]` : 'nothing'}`,
     );
-  const img = await decodeImage(bytes[0]!).catch((e: unknown) => {
+  const img = await decodeImage(fileBytes(bytes[0]!)).catch((e: unknown) => {
     throw e instanceof ModelError
       ? new ModelError('INVALID_ARG', `input 'image': ${e.message}`, { cause: e })
       : e;
@@ -66,4 +66,20 @@ export async function execute(ins: Record<string, JsTensor>, ctx: JsExecuteConte
   if (ctx.outputs.includes('size'))
     out['size'] = { datatype: 'INT32', shape: [2], data: Int32Array.of(img.height, img.width) };
   return out;
+}
+
+const DATA_URL = /^data:[\w/+.-]*;base64,/;
+const latin1 = new TextDecoder('latin1');
+
+/**
+ * The file in an image element: the bytes themselves, or what a `data:` URL with base64
+ * (`data:image/png;base64,...`) holds, so that JSON clients (generate, generate_stream) can send
+ * an image as a string.
+ */
+export function fileBytes(element: Uint8Array): Uint8Array {
+  // 'd': a PNG or JPEG file never starts with it.
+  if (element[0] !== 0x64) return element;
+  const prefix = DATA_URL.exec(latin1.decode(element.subarray(0, 80)));
+  if (!prefix) return element;
+  return Buffer.from(latin1.decode(element.subarray(prefix[0].length)), 'base64');
 }
