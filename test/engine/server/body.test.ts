@@ -56,6 +56,41 @@ describe('request body over a socket', () => {
     expect(engine.inferCalls.length).toBe(calls);
   });
 
+  it('keeps each small body in bytes of its own, aligned for tensor views', async () => {
+    const before = engine.inferCalls.length;
+    const values = [1, 2, 3, 4, 5, 6, 7, 8].map(k => [k, k + 0.5, k + 0.25, -k]);
+    await Promise.all(
+      values.map(async v => {
+        const header = Buffer.from(
+          JSON.stringify({
+            inputs: [
+              {
+                name: 'INPUT0',
+                shape: [1, 4],
+                datatype: 'FP32',
+                parameters: { binary_data_size: 16 },
+              },
+            ],
+          }),
+        );
+        const data = Buffer.from(new Float32Array(v).buffer);
+        const res = await fetch(`http://127.0.0.1:${server.port}/v2/models/echo/infer`, {
+          method: 'POST',
+          headers: { 'Inference-Header-Content-Length': String(header.byteLength) },
+          body: Buffer.concat([header, data]),
+        });
+        expect(res.status).toBe(200);
+      }),
+    );
+    // The decoded tensors still read their own request's values once every request is done.
+    const seen = engine.inferCalls.slice(before).map(r => {
+      const data = r.inputs.get('INPUT0')!.data as Float32Array;
+      expect(data.byteOffset % 8).toBe(0);
+      return [...data];
+    });
+    expect(seen.sort((a, b) => a[0]! - b[0]!)).toEqual(values);
+  });
+
   it('reads the optional JSON body of the control endpoints', async () => {
     const res = await send(server.port, '/v2/repository/index', {
       method: 'POST',
