@@ -29,6 +29,7 @@ import { registerRepositoryRoutes } from './routes/repository.js';
 import { registerStatsRoutes } from './routes/stats.js';
 import { registerTraceRoutes } from './routes/trace.js';
 import type { BraidApp, ServerContext } from './routing.js';
+import { CachingRouter } from './route-cache.js';
 import { registerConsoleRoutes } from './console/routes.js';
 import type { ConsoleAssets } from './console/assets.js';
 import type { ConsoleSources } from './console/sources.js';
@@ -98,7 +99,7 @@ export function createApp(engine: InferenceEngine, opts: AppOptions = {}): Braid
     );
   }
   const logger = (opts.logger ?? noopLogger).child({ component: 'http' });
-  const app: BraidApp = new Hono();
+  const app: BraidApp = new Hono({ router: new CachingRouter() });
   if (opts.metrics || opts.logging) observeRequests(app, logger, opts, opts.clock ?? systemClock);
   const restrict = opts.restrictedApis && restrictedApiMiddleware(opts.restrictedApis);
   if (restrict) app.use(restrict);

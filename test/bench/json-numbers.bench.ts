@@ -1,6 +1,6 @@
 /**
- * The numeric fast path of JSON infer requests against JSON.parse, on FP32 tensors of 16, 512
- * and 150,000 elements, with short decimals and with float32 values printed as doubles (17
+ * The numeric fast path of JSON infer requests against JSON.parse, on FP32 tensors of 16, 64,
+ * 128, 512 and 150,000 elements, with short decimals and with float32 values printed as doubles (17
  * significant digits, what Python clients send). Both sides decode the whole request into the
  * typed array the model gets. Run with `npm run bench:json`; prints ops/s and the ratio.
  *
@@ -52,7 +52,9 @@ function opsPerSec(fn: () => number, budgetMs: number): number {
 }
 
 console.log('elements  values    body KiB   JSON.parse ops/s   fast path ops/s   ratio');
-for (const count of [16, 512, 150_000]) {
+// 64 and 128 bracket the break-even around NUMERIC_SCAN_MIN_BYTES (1 KiB), below which the scan's
+// setup costs more than JSON.parse saves.
+for (const count of [16, 64, 128, 512, 150_000]) {
   for (const style of ['short', 'float32'] as const) {
     const bytes = body(count, style);
     if (viaJsonParse(bytes) !== viaFastPath(bytes)) throw new Error('the two paths disagree');

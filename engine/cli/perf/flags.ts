@@ -7,6 +7,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { EngineError } from '../../core/errors.js';
 import { parse } from '../args.js';
 import type { PerfFormat } from './format.js';
+import { DEFAULT_GRPC_URL } from './perf-target.js';
 import { parseShapeFlag } from './input-shapes.js';
 import { parseRange } from './range.js';
 import type { PerfOptions } from './run-perf.js';
@@ -25,7 +26,8 @@ export interface PerfCommand {
 
 const PERF_OPTIONS = {
   'model-name': { type: 'string', short: 'm' },
-  url: { type: 'string', short: 'u', default: 'http://localhost:8000' },
+  url: { type: 'string', short: 'u' },
+  protocol: { type: 'string', short: 'i', default: 'http' },
   'model-version': { type: 'string', short: 'x' },
   'batch-size': { type: 'string', short: 'b', default: '1' },
   'input-data': { type: 'string', default: 'random' },
@@ -59,12 +61,15 @@ server's time per request (queue, compute input/infer/output, overhead) and aver
 
 Options:
   -m, --model-name NAME            model or pipeline to measure (required)
-  -u, --url URL                    server (default http://localhost:8000)
+  -u, --url URL                    server (default http://localhost:8000; localhost:8001 for gRPC)
+  -i, --protocol http|grpc         HTTP/REST (default) or gRPC (ModelInfer, one channel shared
+                                   by all requests in flight)
   -x, --model-version V            version (default: the server's choice)
   -b, --batch-size N               inferences per request (default 1)
   --input-data zero|random|FILE    input values; FILE is perf_analyzer's {"data": [{INPUT: [...]}, ...]}
   --shape NAME:d1,d2,...           dimensions (without batch) of an input with variable dimensions (repeatable)
-  --binary | --json                tensor encoding: binary tensor extension (default) or JSON
+  --binary | --json                tensor encoding over HTTP: binary tensor extension (default) or
+                                   JSON; gRPC always sends raw_input_contents
   --concurrency-range A[:B[:C]]    closed loop with A, A+C, ... B requests outstanding (default 1)
   --request-rate-range A[:B[:C]]   send A, A+C, ... B requests/s instead
   --request-distribution D         constant | poisson gaps between sends at a rate (default constant)
@@ -133,8 +138,11 @@ export function parsePerfFlags(argv: string[]): PerfCommand {
   if (percentile !== undefined && percentile > 99)
     throw usage(`--percentile must be in [1, 99], got ${percentile}`);
   const threshold = values['latency-threshold'];
+  const protocol = oneOf('-i/--protocol', values.protocol.toLowerCase(), ['http', 'grpc'] as const);
+  if (protocol === 'grpc' && values.json) throw usage('--json applies to HTTP only, not -i grpc');
   const perf: PerfOptions = {
-    url: values.url,
+    url: values.url ?? (protocol === 'grpc' ? DEFAULT_GRPC_URL : 'http://localhost:8000'),
+    protocol,
     model: model ?? '',
     ...(values['model-version'] ? { version: values['model-version'] } : {}),
     batchSize: num('-b/--batch-size', values['batch-size'], 1),

@@ -66,8 +66,10 @@ export function formatTable(report: PerfReport): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map(r => r[i]!.length)));
   const line = (r: readonly string[]) => r.map((v, i) => v.padStart(widths[i]!)).join('  ');
   const version = report.version ? ` version ${report.version}` : '';
+  // Reports written before the gRPC mode have no protocol: they were HTTP.
+  const tensors = report.protocol === 'grpc' ? 'gRPC raw tensors' : `${report.encoding} tensors`;
   const title =
-    `model '${report.model}'${version} at ${report.url}: batch ${report.batchSize}, ${report.encoding} tensors, ` +
+    `model '${report.model}'${version} at ${report.url}: batch ${report.batchSize}, ${tensors}, ` +
     `stability on ${report.stabilityMetric} latency`;
   const c = report.generatorCeiling;
   const ceiling = c

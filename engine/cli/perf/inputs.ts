@@ -23,6 +23,8 @@ export interface RequestBuildOptions {
   readonly data: InputDataSource;
   /** `binary` (the binary tensor data extension, outputs binary too) or `json`. */
   readonly encoding: 'binary' | 'json';
+  /** Encodes a request's tensors instead of `encoding` (gRPC's ModelInferRequest). */
+  readonly encode?: (tensors: readonly InputTensor[]) => PreparedRequest;
 }
 
 const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
@@ -130,6 +132,7 @@ export function buildRequests(info: ModelInfo, opts: RequestBuildOptions): Prepa
   for (const e of entries) if (e) checkNames(info, e.keys(), 'input data');
   return entries.map(entry => {
     const tensors = tensorsFor(info, entry, opts);
+    if (opts.encode) return opts.encode(tensors);
     return opts.encoding === 'json'
       ? jsonInferRequest(tensors)
       : binaryInferRequest(

@@ -85,10 +85,21 @@ export async function readModelInfo(
       `model '${model}'${version ? ` version ${version}` : ''} at ${origin}: ${String(why)}`,
     );
   }
-  const m = meta.json as { platform?: unknown; inputs?: unknown; outputs?: unknown };
   const config = await getJson(`${path}/config`, `config of model '${model}'`);
+  return modelInfoFrom(model, meta.json, config.status === 200 ? config.json : undefined);
+}
+
+/**
+ * A {@link ModelInfo} from a model metadata response and, when the server has one, a model
+ * config (as JSON over HTTP, or the same fields decoded from gRPC).
+ *
+ * @example
+ * modelInfoFrom('simple', { platform: 'onnxruntime_onnx', inputs: [], outputs: [] }, { max_batch_size: 8 });
+ */
+export function modelInfoFrom(model: string, metadata: unknown, config: unknown): ModelInfo {
+  const m = metadata as { platform?: unknown; inputs?: unknown; outputs?: unknown };
   type ConfigJson = { max_batch_size?: unknown; input?: { name?: unknown; optional?: unknown }[] };
-  const c = config.status === 200 ? (config.json as ConfigJson) : undefined;
+  const c = config as ConfigJson | undefined;
   const optional = (c?.input ?? []).filter(i => i.optional === true).map(i => String(i.name));
   return {
     name: model,

@@ -7,28 +7,28 @@
  * @module
  */
 import type { Clock } from '../../core/clock.js';
-import { EngineError } from '../../core/errors.js';
 import { cliClock } from './cli-clock.js';
 import { buildRequests } from './inputs.js';
 import type { InputDataSource } from './inputs.js';
 import { measureLevel } from './measure-level.js';
-import type { LevelResult, LevelSettings, LoadLevel, WindowProgress } from './measure-level.js';
-import { modelPath, readModelInfo } from './model-info.js';
+import type { LevelResult, LevelSettings, WindowProgress } from './measure-level.js';
+import { perfTarget } from './perf-target.js';
+import type { PerfProtocol, PerfTarget } from './perf-target.js';
 import type { RequestDistribution } from './pacing.js';
 import { rangeValues } from './range.js';
 import type { SweepRange } from './range.js';
 import type { PreparedRequest } from './request-body.js';
-import { sendOnce } from './send-once.js';
 import type { LoadClient } from './senders.js';
 import { runSelfTest } from './self-test.js';
 import type { SelfTestResult } from './self-test.js';
-import { readStats } from './server-stats.js';
 import type { StatsSnapshot } from './server-stats.js';
 
 /** Options of {@link runPerf}; {@link PERF_DEFAULTS} fills what is left out. */
 export interface PerfOptions {
-  /** Server origin, e.g. `http://localhost:8000`. */
+  /** Server origin, e.g. `http://localhost:8000`; `host:port` of the gRPC endpoint for gRPC. */
   readonly url: string;
+  /** `http` (default) or `grpc` (ModelInfer on `inference.GRPCInferenceService`). */
+  readonly protocol?: PerfProtocol;
   readonly model: string;
   readonly version?: string;
   readonly batchSize?: number;
@@ -74,6 +74,7 @@ export const PERF_DEFAULTS = {
   stabilityPercentage: 10,
   maxTrials: 10,
   client: 'raw',
+  protocol: 'http',
 } as const;
 
 /** A whole run: what was measured, how, and what to be wary of. */
@@ -81,7 +82,9 @@ export interface PerfReport {
   readonly model: string;
   readonly version?: string;
   readonly url: string;
+  readonly protocol: PerfProtocol;
   readonly batchSize: number;
+  /** Over gRPC, inputs always travel as raw bytes (`raw_input_contents`): `binary`. */
   readonly encoding: 'binary' | 'json';
   readonly mode: 'concurrency' | 'rate';
   /** `avg`, or `pNN` when a percentile is watched. */
@@ -103,41 +106,13 @@ export const CEILING_CHECK_UTILIZATION = 0.3;
 /** Share of the generator's ceiling from which a measurement is flagged. */
 export const CEILING_WARNING_SHARE = 0.7;
 
-/**
- * Normalizes a `-u` value: `host:port` gets `http://`; a trailing slash is dropped.
- *
- * @example
- * normalizeUrl('localhost:8000'); // 'http://localhost:8000'
- */
-export function normalizeUrl(url: string): string {
-  const withScheme = /^[a-z]+:\/\//i.test(url) ? url : `http://${url}`;
-  const u = new URL(withScheme);
-  if (u.protocol !== 'http:')
-    throw new EngineError('UNSUPPORTED', `-u ${url}: only http:// is supported`);
-  return u.origin;
-}
-
-async function checkFirstRequest(
-  url: string,
-  request: PreparedRequest,
-  model: string,
-): Promise<void> {
-  const res = await sendOnce(url, request.body, request.headers);
-  if (res.status < 200 || res.status >= 300) {
-    const body = res.body.toString('utf8').slice(0, 500);
-    throw new EngineError(
-      'INVALID_ARG',
-      `model '${model}' refused the generated request (HTTP ${res.status}): ${body}`,
-    );
-  }
-}
+export { normalizeUrl } from './perf-target.js';
 
 /** The statistics reader, or why there is none (a server without the extension). */
 async function statsReader(
-  origin: string,
-  o: PerfOptions,
+  target: PerfTarget,
 ): Promise<{ read?: () => Promise<StatsSnapshot>; warning?: string }> {
-  const read = () => readStats(origin, o.model, o.version);
+  const read = () => target.readStats();
   try {
     await read();
     return { read };
@@ -244,40 +219,48 @@ function levelSettings(
  */
 export async function runPerf(opts: PerfOptions): Promise<PerfReport> {
   const o = resolveOptions(opts);
-  const origin = normalizeUrl(o.url);
-  const info = await readModelInfo(origin, o.model, o.version);
-  const shapes = o.shapes ?? new Map<string, readonly number[]>();
+  const target = perfTarget(o.protocol, o.url, o.model, o.version);
+  try {
+    return await measureTarget(o, target);
+  } finally {
+    target.close();
+  }
+}
+
+async function measureTarget(o: Resolved, target: PerfTarget): Promise<PerfReport> {
+  const info = await target.readModelInfo();
   const requests = buildRequests(info, {
     batchSize: o.batchSize,
-    shapes,
+    shapes: o.shapes ?? new Map<string, readonly number[]>(),
     data: o.data,
     encoding: o.encoding,
+    ...(target.encode ? { encode: target.encode } : {}),
   });
-  const url = `${origin}${modelPath(o.model, o.version)}/infer`;
-  await checkFirstRequest(url, requests[0]!, o.model);
-  const stats = await statsReader(origin, o);
+  await target.checkFirstRequest(requests[0]!);
+  const stats = await statsReader(target);
   const warnings: string[] = stats.warning ? [stats.warning] : [];
-  const settings = levelSettings(o, url, requests, stats.read);
+  const settings = levelSettings(o, target.loadUrl, requests, stats.read);
   const levels: LevelResult[] = [];
   for (const value of o.levels ?? rangeValues(o.range)) {
-    const level: LoadLevel = { kind: o.mode, value };
-    const r = await measureLevel(level, settings);
+    const r = await measureLevel({ kind: o.mode, value }, settings);
     levels.push(r);
     warnings.push(...levelWarnings(r));
     if (o.latencyThresholdMs !== undefined && watched(r, o.percentile) > o.latencyThresholdMs)
       break;
   }
-  const checked = o.checkCeiling === false ? { warnings: [] } : await ceilingCheck(levels, o);
+  // The ceiling is the HTTP generator's; a gRPC run is limited by grpc-js instead.
+  const check = o.checkCeiling !== false && o.protocol === 'http';
+  const checked = check ? await ceilingCheck(levels, o) : { warnings: [] };
   warnings.push(...checked.warnings);
-  const stabilityMetric = o.percentile === undefined ? 'avg' : `p${o.percentile}`;
-  const version = o.version ? { version: o.version } : {};
-  const ceiling = checked.ceiling ? { generatorCeiling: checked.ceiling } : {};
   const base = {
     model: o.model,
-    ...version,
-    url: origin,
+    ...(o.version ? { version: o.version } : {}),
+    url: target.origin,
+    protocol: o.protocol,
     batchSize: o.batchSize,
-    encoding: o.encoding,
+    encoding: o.protocol === 'grpc' ? ('binary' as const) : o.encoding,
   };
+  const stabilityMetric = o.percentile === undefined ? 'avg' : `p${o.percentile}`;
+  const ceiling = checked.ceiling ? { generatorCeiling: checked.ceiling } : {};
   return { ...base, mode: o.mode, stabilityMetric, levels, ...ceiling, warnings };
 }

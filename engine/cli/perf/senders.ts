@@ -5,6 +5,7 @@
  * @module
  */
 import http from 'node:http';
+import { GrpcInferClient } from '../../server/grpc/infer-client.js';
 import { RawConnection, serializePost } from './raw-client.js';
 import type { PreparedRequest } from './request-body.js';
 
@@ -63,7 +64,20 @@ function rawSender(conn: RawConnection, next: () => Buffer): Sender {
 }
 
 /**
- * One sender per worker for `count` workers posting `requests` (in turn) to `url`.
+ * Senders calling ModelInfer with `requests` (serialized ModelInferRequests) in turn, all on
+ * one channel: grpc-js multiplexes the workers' calls over one HTTP/2 connection, as
+ * perf_analyzer's gRPC client does by default.
+ */
+function grpcSenders(url: URL, requests: readonly PreparedRequest[], count: number): SenderPool {
+  const client = new GrpcInferClient(url.host);
+  const next = rotation(requests.map(r => r.body));
+  const send: Sender = done => client.inferBytes(next(), done);
+  return { senders: Array.from({ length: count }, () => send), close: () => client.close() };
+}
+
+/**
+ * One sender per worker for `count` workers posting `requests` (in turn) to `url`; for a
+ * `grpc://host:port` URL, calling ModelInfer instead (`client` does not apply).
  *
  * @example
  * const pool = createSenders(url, [request], 8, 'raw');
@@ -75,6 +89,7 @@ export function createSenders(
   count: number,
   client: LoadClient,
 ): SenderPool {
+  if (url.protocol === 'grpc:') return grpcSenders(url, requests, count);
   if (client === 'http') {
     const agent = new http.Agent({ keepAlive: true, maxSockets: count });
     const path = url.pathname + url.search;

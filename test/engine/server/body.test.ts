@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import { createApp } from '../../../engine/server/app.js';
+import { readBody } from '../../../engine/server/body.js';
 import { listen } from '../../../engine/server/listen.js';
 import type { HttpServerHandle } from '../../../engine/server/listen.js';
 import type { FakeEngine } from './fake-engine.js';
@@ -54,6 +55,29 @@ describe('request body over a socket', () => {
     expect(res.status).toBe(413);
     expect(res.body).toBe(tooLarge);
     expect(engine.inferCalls.length).toBe(calls);
+  });
+
+  it('keeps each small body in bytes of its own, aligned for tensor views', async () => {
+    // Bodies come from a shared allocation pool: each must still be its own bytes after later
+    // requests were read, as decoded tensors view them while they wait in the batcher queue.
+    const kept: Uint8Array[] = [];
+    const app = createApp(fakeEngine());
+    app.post('/kept', async c => {
+      kept.push(await readBody(c, LIMIT));
+      return c.body(null, 204);
+    });
+    const own = await listen(app, { port: 0, host: '127.0.0.1' });
+    try {
+      const sent = Array.from({ length: 8 }, (_, k) => `{"k":${k}}`.padEnd(20 + k * 8, ' '));
+      for (const body of sent) {
+        const res = await send(own.port, '/kept', { method: 'POST', body });
+        expect(res.status).toBe(204);
+      }
+      expect(kept.map(b => Buffer.from(b).toString('utf8'))).toEqual(sent);
+      for (const b of kept) expect(b.byteOffset % 8).toBe(0);
+    } finally {
+      await own.close(0);
+    }
   });
 
   it('reads the optional JSON body of the control endpoints', async () => {

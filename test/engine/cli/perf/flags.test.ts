@@ -45,6 +45,23 @@ describe('parsePerfFlags', () => {
     });
   });
 
+  it('speaks gRPC with -i grpc (or --protocol GRPC), on port 8001 unless -u says otherwise', () => {
+    const grpc = parsePerfFlags(['-m', 'simple', '-i', 'grpc']).perf;
+    expect(grpc).toMatchObject({ protocol: 'grpc', url: 'localhost:8001' });
+    const upper = parsePerfFlags(['-m', 'simple', '--protocol', 'GRPC', '-u', 'h:9']).perf;
+    expect(upper).toMatchObject({ protocol: 'grpc', url: 'h:9' });
+    expect(parsePerfFlags(['-m', 'simple']).perf).toMatchObject({
+      protocol: 'http',
+      url: 'http://localhost:8000',
+    });
+    expect(() => parsePerfFlags(['-m', 'simple', '-i', 'quic'])).toThrow(
+      "-i/--protocol must be http, grpc, got 'quic'",
+    );
+    expect(() => parsePerfFlags(['-m', 'simple', '-i', 'grpc', '--json'])).toThrow(
+      '--json applies to HTTP only',
+    );
+  });
+
   it('switches to a request-rate sweep', () => {
     const cmd = parsePerfFlags([
       '-m',
