@@ -13,6 +13,7 @@ import { workerEntry } from '../worker-host/bootstrap.js';
 import { WorkerHost } from '../worker-host/host.js';
 import { expectReply } from '../worker-host/protocol.js';
 import { fromWire, fromWireError } from '../worker-host/wire.js';
+import type { CoreGate } from './core-gate.js';
 import { runError } from './ort-errors.js';
 import type { WorkerReply, WorkerRequest, WorkerRunTiming } from './worker-protocol.js';
 
@@ -41,6 +42,11 @@ export interface WorkerInstanceOptions {
    * more than the run.
    */
   readonly cancelGraceMs?: number;
+  /**
+   * Cores shared with the backend's other CPU sessions: each run holds `cores` of them (the
+   * session's intra-op threads), waiting first when they are taken. Default: no waiting.
+   */
+  readonly coreShare?: { readonly gate: CoreGate; readonly cores: number };
 }
 
 /**
@@ -64,11 +70,17 @@ export interface WorkerInstanceOptions {
 export class OnnxRuntimeWorkerInstance implements ModelInstance {
   readonly #host: WorkerHost<WorkerRequest, WorkerReply>;
   readonly #model: string;
+  readonly #coreShare: WorkerInstanceOptions['coreShare'];
   #lastRun: WorkerRunTiming | undefined;
 
-  private constructor(host: WorkerHost<WorkerRequest, WorkerReply>, model: string) {
+  private constructor(
+    host: WorkerHost<WorkerRequest, WorkerReply>,
+    model: string,
+    coreShare: WorkerInstanceOptions['coreShare'],
+  ) {
     this.#host = host;
     this.#model = model;
+    this.#coreShare = coreShare;
   }
 
   /**
@@ -98,7 +110,7 @@ export class OnnxRuntimeWorkerInstance implements ModelInstance {
         }),
       finalize: { type: 'close' },
     });
-    return new OnnxRuntimeWorkerInstance(host, model);
+    return new OnnxRuntimeWorkerInstance(host, model, opts.coreShare);
   }
 
   /** How many times the worker was replaced after a crash or a stuck run. */
@@ -113,11 +125,15 @@ export class OnnxRuntimeWorkerInstance implements ModelInstance {
 
   async execute(inputs: TensorMap, opts: ExecuteOptions): Promise<TensorMap> {
     const outputs = opts.outputs;
-    const reply = await this.#host.execute(inputs, opts, tensors => ({
-      type: 'run',
-      inputs: tensors,
-      ...(outputs ? { outputs } : {}),
-    }));
+    const run = () =>
+      this.#host.execute(inputs, opts, tensors => ({
+        type: 'run',
+        inputs: tensors,
+        ...(outputs ? { outputs } : {}),
+      }));
+    // Waiting for cores falls in compute_input: COMPUTE_INPUT_END is marked once posted.
+    const share = this.#coreShare;
+    const reply = await (share ? share.gate.run(share.cores, opts.signal, run) : run());
     const result = expectReply(this.#model, reply, 'result', e =>
       runError(fromWireError(e), this.#model),
     );
