@@ -7,8 +7,9 @@
  * per image, each step model's requests, batches, queue wait and compute) and two ratios: the
  * server's p50 at concurrency 1 over the models' own compute (in-process; and, steadier on a
  * shared machine, the server's mean request time over its models' compute in the same window),
- * and its images/s at concurrency 8 over the ceiling's. Flags: --duration-ms N, --warmup-ms N, --client raw|http,
- * --repeat N (braid_debug requests per image, default 5).
+ * and its images/s at concurrency 8 over the ceiling's. Flags: --duration-ms N (default 15000),
+ * --warmup-ms N (default 3000), --client raw|http, --repeat N (braid_debug requests per image,
+ * default 5).
  *
  * @module
  */
@@ -208,7 +209,14 @@ function ratioLines(served: readonly ServedRun[], ceiling: readonly CeilingRun[]
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const flags = parseBenchFlags(argv);
+  // At concurrency 8 a request takes seconds on a busy 2-core machine: 5 s windows would count
+  // a handful of images, so the figures move in steps of 0.2 images/s.
+  const parsed = parseBenchFlags(argv);
+  const flags: BenchFlags = {
+    ...parsed,
+    durationMs: argv.includes('--duration-ms') ? parsed.durationMs : 15_000,
+    warmupMs: argv.includes('--warmup-ms') ? parsed.warmupMs : 3_000,
+  };
   const repeat = repeatFlag(argv);
   requireBuild();
   const { served, ceiling, split } = await measureBoth(flags, repeat);
