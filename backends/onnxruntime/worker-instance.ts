@@ -5,6 +5,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import type { ExecuteOptions, ModelInstance } from '../../engine/core/backend.js';
 import type { Clock } from '../../engine/core/clock.js';
+import { EngineError } from '../../engine/core/errors.js';
 import { systemClock } from '../../engine/core/clock.js';
 import type { Logger } from '../../engine/core/logger.js';
 import { noopLogger } from '../../engine/core/logger.js';
@@ -71,6 +72,7 @@ export class OnnxRuntimeWorkerInstance implements ModelInstance {
   readonly #host: WorkerHost<WorkerRequest, WorkerReply>;
   readonly #model: string;
   readonly #coreShare: WorkerInstanceOptions['coreShare'];
+  #calling = false;
   #lastRun: WorkerRunTiming | undefined;
 
   private constructor(
@@ -131,14 +133,33 @@ export class OnnxRuntimeWorkerInstance implements ModelInstance {
         inputs: tensors,
         ...(outputs ? { outputs } : {}),
       }));
-    // Waiting for cores falls in compute_input: COMPUTE_INPUT_END is marked once posted.
-    const share = this.#coreShare;
-    const reply = await (share ? share.gate.run(share.cores, opts.signal, run) : run());
+    const reply = await this.#shared(opts, run);
     const result = expectReply(this.#model, reply, 'result', e =>
       runError(fromWireError(e), this.#model),
     );
     this.#lastRun = result.timing;
     return fromWire(result.outputs);
+  }
+
+  /**
+   * Runs `run` once its cores are free. Waiting falls in compute_input (COMPUTE_INPUT_END is
+   * marked once posted). A call that comes while another waits or runs is refused, as the
+   * worker host refuses one during a run: an instance is never called concurrently.
+   */
+  async #shared<T>(opts: ExecuteOptions, run: () => Promise<T>): Promise<T> {
+    const share = this.#coreShare;
+    if (!share) return run();
+    if (this.#calling)
+      throw new EngineError(
+        'INTERNAL',
+        `model '${this.#model}': the instance was called during another call; it runs one at a time`,
+      );
+    this.#calling = true;
+    try {
+      return await share.gate.run(share.cores, opts.signal, run);
+    } finally {
+      this.#calling = false;
+    }
   }
 
   /** Waits for a run in flight (a few seconds at most), releases the session and stops the worker. Idempotent. */
