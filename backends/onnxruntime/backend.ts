@@ -18,6 +18,7 @@ import { EngineError } from '../../engine/core/errors.js';
 import type { Logger } from '../../engine/core/logger.js';
 import { noopLogger } from '../../engine/core/logger.js';
 import type { ModelConfig } from '../../engine/core/model-config.js';
+import { CoreGate } from './core-gate.js';
 import { OnnxRuntimeInstance } from './instance.js';
 import { loadError } from './ort-errors.js';
 import type { ProviderAvailability } from './providers.js';
@@ -54,6 +55,12 @@ export interface OnnxRuntimeBackendOptions {
   readonly cancelGraceMs?: number;
   /** Worker entry (tests); default the backend's session-worker. */
   readonly script?: URL;
+  /**
+   * CPU sessions in worker threads share the `cores`: a run holds as many as its session has
+   * intra-op threads and waits while they are taken (see core-gate.ts). `false` lets every
+   * run start at once, as before. Default true.
+   */
+  readonly shareCores?: boolean;
 }
 
 /** What a worker-thread instance is started with besides its files and session options. */
@@ -62,6 +69,7 @@ interface WorkerLimits {
   readonly executeTimeoutMs: number;
   readonly cancelGraceMs?: number;
   readonly script?: URL;
+  readonly coreShare?: { readonly gate: CoreGate; readonly cores: number };
 }
 
 // Reading names and types needs no optimisation passes and no thread pools.
@@ -147,12 +155,14 @@ class OnnxRuntimeBackend implements Backend {
   readonly #cores: number;
   readonly #logger: Logger;
   readonly #limits: WorkerLimits;
+  readonly #gate: CoreGate | undefined;
   #providers: ProviderAvailability | undefined;
 
   constructor(opts: OnnxRuntimeBackendOptions) {
     this.#cores = opts.cores ?? availableParallelism();
     this.#logger = opts.logger ?? noopLogger;
     this.#providers = opts.providers;
+    this.#gate = opts.shareCores === false ? undefined : new CoreGate(this.#cores);
     this.#limits = {
       clock: opts.clock ?? systemClock,
       executeTimeoutMs: opts.executeTimeoutMs ?? 0,
@@ -197,8 +207,11 @@ class OnnxRuntimeBackend implements Backend {
         `model '${files.modelName}': parameter execute_timeout_ms needs execution_thread 'worker': a run on the main thread cannot be stopped`,
       );
     }
-    const limits =
-      timeout === undefined ? this.#limits : { ...this.#limits, executeTimeoutMs: timeout };
+    const executeTimeoutMs = timeout ?? this.#limits.executeTimeoutMs;
+    const cpuOnly = plan.every(list => list.every(p => p === 'cpu'));
+    const threads = base.intraOpNumThreads || this.#cores;
+    const coreShare = this.#gate && cpuOnly ? { gate: this.#gate, cores: threads } : undefined;
+    const limits = { ...this.#limits, executeTimeoutMs, ...(coreShare ? { coreShare } : {}) };
     const instance =
       thread === 'main'
         ? await mainThreadInstance(files, base, plan, this.#logger)

@@ -5,6 +5,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import type { ExecuteOptions, ModelInstance } from '../../engine/core/backend.js';
 import type { Clock } from '../../engine/core/clock.js';
+import { EngineError } from '../../engine/core/errors.js';
 import { systemClock } from '../../engine/core/clock.js';
 import type { Logger } from '../../engine/core/logger.js';
 import { noopLogger } from '../../engine/core/logger.js';
@@ -13,6 +14,7 @@ import { workerEntry } from '../worker-host/bootstrap.js';
 import { WorkerHost } from '../worker-host/host.js';
 import { expectReply } from '../worker-host/protocol.js';
 import { fromWire, fromWireError } from '../worker-host/wire.js';
+import type { CoreGate } from './core-gate.js';
 import { runError } from './ort-errors.js';
 import type { WorkerReply, WorkerRequest, WorkerRunTiming } from './worker-protocol.js';
 
@@ -41,6 +43,11 @@ export interface WorkerInstanceOptions {
    * more than the run.
    */
   readonly cancelGraceMs?: number;
+  /**
+   * Cores shared with the backend's other CPU sessions: each run holds `cores` of them (the
+   * session's intra-op threads), waiting first when they are taken. Default: no waiting.
+   */
+  readonly coreShare?: { readonly gate: CoreGate; readonly cores: number };
 }
 
 /**
@@ -64,11 +71,18 @@ export interface WorkerInstanceOptions {
 export class OnnxRuntimeWorkerInstance implements ModelInstance {
   readonly #host: WorkerHost<WorkerRequest, WorkerReply>;
   readonly #model: string;
+  readonly #coreShare: WorkerInstanceOptions['coreShare'];
+  #calling = false;
   #lastRun: WorkerRunTiming | undefined;
 
-  private constructor(host: WorkerHost<WorkerRequest, WorkerReply>, model: string) {
+  private constructor(
+    host: WorkerHost<WorkerRequest, WorkerReply>,
+    model: string,
+    coreShare: WorkerInstanceOptions['coreShare'],
+  ) {
     this.#host = host;
     this.#model = model;
+    this.#coreShare = coreShare;
   }
 
   /**
@@ -98,7 +112,7 @@ export class OnnxRuntimeWorkerInstance implements ModelInstance {
         }),
       finalize: { type: 'close' },
     });
-    return new OnnxRuntimeWorkerInstance(host, model);
+    return new OnnxRuntimeWorkerInstance(host, model, opts.coreShare);
   }
 
   /** How many times the worker was replaced after a crash or a stuck run. */
@@ -113,16 +127,39 @@ export class OnnxRuntimeWorkerInstance implements ModelInstance {
 
   async execute(inputs: TensorMap, opts: ExecuteOptions): Promise<TensorMap> {
     const outputs = opts.outputs;
-    const reply = await this.#host.execute(inputs, opts, tensors => ({
-      type: 'run',
-      inputs: tensors,
-      ...(outputs ? { outputs } : {}),
-    }));
+    const run = () =>
+      this.#host.execute(inputs, opts, tensors => ({
+        type: 'run',
+        inputs: tensors,
+        ...(outputs ? { outputs } : {}),
+      }));
+    const reply = await this.#shared(opts, run);
     const result = expectReply(this.#model, reply, 'result', e =>
       runError(fromWireError(e), this.#model),
     );
     this.#lastRun = result.timing;
     return fromWire(result.outputs);
+  }
+
+  /**
+   * Runs `run` once its cores are free. Waiting falls in compute_input (COMPUTE_INPUT_END is
+   * marked once posted). A call that comes while another waits or runs is refused, as the
+   * worker host refuses one during a run: an instance is never called concurrently.
+   */
+  async #shared<T>(opts: ExecuteOptions, run: () => Promise<T>): Promise<T> {
+    const share = this.#coreShare;
+    if (!share) return run();
+    if (this.#calling)
+      throw new EngineError(
+        'INTERNAL',
+        `model '${this.#model}': the instance was called during another call; it runs one at a time`,
+      );
+    this.#calling = true;
+    try {
+      return await share.gate.run(share.cores, opts.signal, run);
+    } finally {
+      this.#calling = false;
+    }
   }
 
   /** Waits for a run in flight (a few seconds at most), releases the session and stops the worker. Idempotent. */

@@ -53,15 +53,19 @@ function median(xs: readonly number[]): number {
   return s.length === 0 ? NaN : s[Math.floor((s.length - 1) / 2)]!;
 }
 
+// From batch_stats, which count an execution once; inference_stats count it once per request
+// in its batch, which inflates batched models (ocr_cls, ocr_rec) by their batch size.
 function phases(d: StatsDelta): ModelPhases {
   const n = Math.max(1, d.executionCount);
-  const ms = (ns: number) => ns / n / 1e6;
+  const batches = [...d.batches.values()];
+  const ms = (f: (b: (typeof batches)[number]) => number) =>
+    batches.reduce((sum, b) => sum + f(b), 0) / n / 1e6;
   const { executionCount: executions } = d;
   return {
     executions,
-    inputMs: ms(d.computeInputNs),
-    inferMs: ms(d.computeInferNs),
-    outputMs: ms(d.computeOutputNs),
+    inputMs: ms(b => b.computeInputNs),
+    inferMs: ms(b => b.computeInferNs),
+    outputMs: ms(b => b.computeOutputNs),
   };
 }
 
@@ -114,4 +118,82 @@ export async function measureStepSplit(
     models.map((m, i) => [m, phases(diffStats(before[i]!, after[i]!))]),
   );
   return { stepMs, models: phasesByModel, requests: repeat * bodies.length };
+}
+
+/** One model over a load window, per image read (a pipeline request) unless said otherwise. */
+export interface WindowModel {
+  /** Requests the pipeline sent to the model. */
+  readonly requests: number;
+  readonly executions: number;
+  readonly averageBatch: number;
+  /** Mean wait of a request in the model's queue, ms. */
+  readonly queueMs: number;
+  /** Time the model's instances spent computing (compute_infer of its executions), ms. */
+  readonly busyMs: number;
+}
+
+/** The models of the pipeline's steps, in step order, without repeats. */
+export const WINDOW_MODELS = [...new Set(Object.values(STEP_MODELS))];
+
+/**
+ * Snapshots the statistics of the pipeline and its step models; the returned function diffs
+ * them and divides by the pipeline requests that succeeded meanwhile (and gives their mean time). Execution time comes from batch_stats,
+ * which count each execution once (inference_stats count it once per request it batched).
+ *
+ * @example
+ * const end = await windowModels(server.origin);
+ * const { requestMs, models } = await end();
+ */
+export async function windowModels(
+  origin: string,
+): Promise<() => Promise<{ requestMs: number; models: Record<string, WindowModel> }>> {
+  const names = ['ocr', ...WINDOW_MODELS];
+  const read = () => Promise.all(names.map(m => readStats(origin, m)));
+  const before = await read();
+  return async () => {
+    const [ocr, ...models] = (await read()).map((after, i) => diffStats(before[i]!, after));
+    const images = Math.max(1, ocr!.successCount);
+    const requestMs = ocr!.successNs / images / 1e6;
+    const perModel = Object.fromEntries(
+      models.map((d, i) => {
+        const busyNs = [...d.batches.values()].reduce((sum, b) => sum + b.computeInferNs, 0);
+        const row: WindowModel = {
+          requests: d.inferenceCount / images,
+          executions: d.executionCount / images,
+          averageBatch: d.averageBatch,
+          queueMs: d.queueUsPerRequest / 1000,
+          busyMs: busyNs / images / 1e6,
+        };
+        return [WINDOW_MODELS[i]!, row];
+      }),
+    );
+    return { requestMs, models: perModel };
+  };
+}
+
+const g = (n: number, d: number) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+
+/**
+ * The per-model table of load windows, one block per concurrency.
+ *
+ * @example
+ * windowTable([{ concurrency: 8, models }]);
+ */
+export function windowTable(
+  runs: readonly { concurrency: number; models: Readonly<Record<string, WindowModel>> }[],
+): string[] {
+  const lines = [
+    'per model over each load window, per image read (busy: its instances computing)',
+    'conc  model            requests  executions  avg batch  queue ms  busy ms',
+  ];
+  for (const r of runs) {
+    for (const m of WINDOW_MODELS) {
+      const w = r.models[m];
+      if (w === undefined) continue;
+      lines.push(
+        `${String(r.concurrency).padStart(4)}  ${m.padEnd(15)}  ${g(w.requests, 2).padStart(8)}  ${g(w.executions, 2).padStart(10)}  ${g(w.averageBatch, 2).padStart(9)}  ${g(w.queueMs, 2).padStart(8)}  ${g(w.busyMs, 1).padStart(7)}`,
+      );
+    }
+  }
+  return lines;
 }

@@ -115,10 +115,13 @@ export class RawConnection {
     this.#connection().write(request);
   }
 
-  /** Closes the connection. */
+  /** Closes the connection; a request in flight fails with 'connection closed by client'. */
   close(): void {
     this.#socket?.destroy();
     this.#socket = undefined;
+    // The socket's own 'close' no longer counts once it is detached, so the waiting caller
+    // (a load worker that stop() awaits) would never hear back.
+    this.#finish(new Error('connection closed by client'));
   }
 
   #connection(): net.Socket {
