@@ -152,7 +152,8 @@ export class EngineLink {
     const pending = this.#fetches.get(id);
     if (!pending) return;
     this.#fetches.delete(id);
-    if (error) pending.stream ? pending.stream.error(error) : pending.reject(error);
-    else pending.stream?.close();
+    if (!error) pending.stream?.close();
+    else if (pending.stream) pending.stream.error(error);
+    else pending.reject(error);
   }
 }

@@ -25,7 +25,6 @@ if (!parentPort) throw new Error('frontend-thread.js runs as a worker thread');
 const port = parentPort;
 let draining = false;
 const logging = data.logging ? new LoggingCopy(data.logging) : undefined;
-let http: HttpServerHandle | undefined;
 const link = new EngineLink(port, msg => void control(msg));
 const logger = remoteLogger(link);
 const infer = createApp(new RemoteEngine(link), {
@@ -39,7 +38,8 @@ const infer = createApp(new RemoteEngine(link), {
 });
 const forward = forwardingApp(link, data.maxInputSize, logger.child({ component: 'http' }));
 
-http = await listen(
+// Control messages come only after 'listening', once `http` is set.
+const http: HttpServerHandle = await listen(
   {
     fetch: (req, env) =>
       servedHere((env as HttpBindings).incoming) ? infer.fetch(req, env) : forward.fetch(req, env),
@@ -64,11 +64,11 @@ async function control(msg: ControlMessage): Promise<void> {
       logging?.set(msg.settings);
       return;
     case 'settled':
-      await http?.settled();
+      await http.settled();
       link.send({ t: 'settled', seq: msg.seq });
       return;
     case 'close':
-      await http?.close(msg.graceMs);
+      await http.close(msg.graceMs);
       link.send({ t: 'closed' });
       port.close();
   }
