@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { Hono } from 'hono';
 import type { Logger } from '../../core/logger.js';
 import { readBody } from '../body.js';
-import { clientSignal } from '../client-signal.js';
+import { clientSignal, streamClientSignal } from '../client-signal.js';
 import { errorResponse } from '../errors.js';
 import type { BraidApp } from '../routing.js';
 import type { EngineLink } from './engine-link.js';
@@ -15,6 +15,9 @@ import { ownBuffer } from './wire.js';
 
 /** `POST /v2/models/{m}[/versions/{v}]/infer`, matched on the raw request target. */
 const INFER_PATH = /^\/v2\/models\/[^/?]+(?:\/versions\/[^/?]+)?\/infer(?:\?|$)/;
+
+/** Routes answering with an event stream, whose client may leave by half-closing. */
+const STREAM_PATH = /\/generate_stream$|^\/console\/api\/events$/;
 
 /**
  * Whether a frontend thread answers this request itself: a JSON or binary-extension infer. A raw
@@ -48,7 +51,7 @@ export function forwardingApp(link: EngineLink, maxInputSize: number, logger: Lo
         headers: [...c.req.raw.headers],
         ...(bytes ? { body: ownBuffer(bytes) } : {}),
       },
-      clientSignal(c),
+      STREAM_PATH.test(c.req.path) ? streamClientSignal(c) : clientSignal(c),
     );
     const headers = answer.headers.map(([k, v]) => [k, v]);
     return new Response(answer.body, { status: answer.status, headers });
