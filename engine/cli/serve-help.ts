@@ -100,8 +100,8 @@ ${RESTRICTED_HELP}
 ${TLS_HELP}
   -h, --help                     this help
 
-Triton's tuning flags, accepted and logged as having no effect (Braid's HTTP runs on one event
-loop that serves requests concurrently; models run in their backends' workers):
+Triton's tuning flags, accepted and logged as having no effect (models load concurrently and
+run in their backends' workers):
 ${flagList(TUNING_TRITON_FLAGS.keys(), '  ')}
 Triton's flags Braid refuses, saying why (a value asking for what Braid does anyway, such as
 --rate-limit=off or --reuse-http-port=false, is accepted):
