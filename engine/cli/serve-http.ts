@@ -21,6 +21,8 @@ export interface HttpDeps {
   readonly tls: ServerTls | undefined;
   readonly logger: Logger;
   readonly tracer: RequestTracer;
+  /** Whether a request could be traced now (some trace level is not OFF). */
+  readonly tracingOn: () => boolean;
   readonly metrics: InferenceMetrics | undefined;
   readonly logging: LoggingControl | undefined;
 }
@@ -52,6 +54,7 @@ export async function startHttp(flags: ServeFlags, deps: HttpDeps): Promise<Http
     app: deps.app,
     engine: deps.engine,
     tracer: deps.tracer,
+    tracingOn: deps.tracingOn,
     logger: deps.logger,
     maxInputSize: flags.httpMaxInputSize,
     restrictedApis: flags.restricted.http,

@@ -142,7 +142,10 @@ export async function serve(
       port: grpc.port,
     });
   const http = app
-    ? await startHttp(flags, { app, engine, tls: httpTls, logger, tracer, metrics, logging })
+    ? await startHttp(flags, {
+        ...{ app, engine, tls: httpTls, logger, tracer, metrics, logging },
+        tracingOn: () => tracer.settings.anyOn(),
+      })
     : undefined;
   if (http)
     logger.log('info', 'Started HTTPService', {

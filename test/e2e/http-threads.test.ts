@@ -218,6 +218,32 @@ describe('braid serve --http-thread-count 2', () => {
     expect(model).toBeDefined();
   });
 
+  it('follows trace settings changed at run time on every frontend thread', async () => {
+    const setLevel = (level: string) =>
+      post('/v2/trace/setting', JSON.stringify({ trace_level: [level] }));
+    expect((await setLevel('OFF')).status).toBe(200);
+    expect((await setLevel('TIMESTAMPS')).status).toBe(200);
+    const traceIds = ['d', 'e', 'f', '9'].map(c => c.repeat(32));
+    for (const traceId of traceIds) {
+      const res = await post('/v2/models/simple/infer', JSON.stringify(SIMPLE), {
+        traceparent: `00-${traceId}-${'4'.repeat(16)}-01`,
+      });
+      expect(res.status).toBe(200);
+    }
+    await receiver
+      .waitFor(spans =>
+        traceIds.every(id => spans.some(s => s.traceId === id && s.name === 'InferRequest')),
+      )
+      .catch((e: unknown) => {
+        throw new Error(
+          `${String(e)}; traces: ${receiver.spans
+            .filter(s => s.name === 'InferRequest')
+            .map(s => s.traceId)
+            .join(',')}`,
+        );
+      });
+  });
+
   it('cancels a queued request whose client disconnects', async () => {
     const gateA = path.join(repo.dir, 'gate-a');
     const gateB = path.join(repo.dir, 'gate-b');

@@ -6,7 +6,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { CancelSignal } from '../../core/cancel.js';
 import type { InferRequest, InferResponse } from '../../core/request.js';
-import type { Note, SpanRecord, ToEngine, ToFrontend, WireFetch } from './protocol.js';
+import type { Note, SpanPart, ToEngine, ToFrontend, WireFetch } from './protocol.js';
 import { fromWire, movableBuffers, toWire } from './wire.js';
 
 interface PendingInfer {
@@ -30,7 +30,7 @@ interface PendingFetch {
 /** Messages from the engine thread this link does not answer itself (drain, close, ...). */
 export type ControlMessage = Extract<
   ToFrontend,
-  { t: 'drain' } | { t: 'logging' } | { t: 'settled' } | { t: 'close' }
+  { t: 'drain' } | { t: 'logging' } | { t: 'tracing' } | { t: 'settled' } | { t: 'close' }
 >;
 
 /** The frontend thread's end of the link to the engine thread. */
@@ -51,7 +51,7 @@ export class EngineLink {
   }
 
   /** Runs `request` on the engine thread; its signal's abort is sent along as a cancel. */
-  infer(request: InferRequest, span?: (id: number) => SpanRecord): Promise<InferResponse> {
+  infer(request: InferRequest, span?: () => SpanPart): Promise<InferResponse> {
     const id = this.#next++;
     const { signal, movableInputs: _moved, ...wire } = request;
     return new Promise<InferResponse>((resolve, reject) => {
@@ -67,7 +67,9 @@ export class EngineLink {
           reject(e);
         },
       });
-      const record = span?.(id);
+      // The span's opening, queued as a note, must reach the engine thread before this call.
+      if (span) this.#flush();
+      const record = span?.();
       this.#port.postMessage(
         { t: 'infer', id, request: wire, ...(record ? { span: record } : {}) },
         movableBuffers(request.inputs),

@@ -13,7 +13,8 @@ import type { InferenceEngine } from '../../runtime/types.js';
 import type { BraidApp } from '../routing.js';
 import type {
   Note,
-  SpanRecord,
+  SpanOpen,
+  SpanPart,
   ToEngine,
   ToFrontend,
   WireFetch,
@@ -29,8 +30,8 @@ export interface EngineSideOptions {
   readonly tracer?: RequestTracer;
   readonly metrics?: InferenceMetrics;
   readonly logger: Logger;
-  /** Called after a forwarded request that may have changed the logging settings. */
-  readonly loggingChanged?: () => void;
+  /** Called after a forwarded request that may have changed the logging or trace settings. */
+  readonly settingsChanged?: () => void;
 }
 
 /**
@@ -38,6 +39,9 @@ export interface EngineSideOptions {
  * threads share `timeOrigin + now`, while their own `now()` starts at each thread's birth.
  */
 const toClock = (epochMs: number): number => epochMs - performance.timeOrigin;
+
+/** The routes that change settings frontend threads keep a copy of. */
+const SETTINGS_PATH = /^\/v2\/logging$|\/trace\/setting$/;
 
 /** Serves one frontend thread. */
 export class EngineSide {
@@ -85,11 +89,11 @@ export class EngineSide {
     this.#worker.postMessage(msg, transfer);
   }
 
-  async #infer(id: number, request: WireInferRequest, record?: SpanRecord): Promise<void> {
+  async #infer(id: number, request: WireInferRequest, part?: SpanPart): Promise<void> {
     const signal = new CancelSource();
     this.#infers.set(id, signal);
-    const span = record ? this.#open(record) : NOOP_SPAN;
-    if (span.recording) this.#spans.set(id, span);
+    const span = (part && this.#spans.get(part.sid)) ?? NOOP_SPAN;
+    if (part) replay(span, part);
     const { engine } = this.#opts;
     try {
       const response = await (span.recording
@@ -131,8 +135,8 @@ export class EngineSide {
       this.#post({ t: 'fetch-end', id, error: toWire(e) });
     } finally {
       this.#fetches.delete(id);
-      if (f.method === 'POST' && new URL(f.url).pathname.startsWith('/v2/logging'))
-        this.#opts.loggingChanged?.();
+      if (f.method === 'POST' && SETTINGS_PATH.test(new URL(f.url).pathname))
+        this.#opts.settingsChanged?.();
     }
   }
 
@@ -154,31 +158,29 @@ export class EngineSide {
   #note(note: Note): void {
     if (note.k === 'http') this.#opts.metrics?.httpRequest(note.sample);
     else if (note.k === 'log') this.#opts.logger.log(note.level, note.msg, note.fields);
-    else if (note.id === undefined) this.#open(note.record).end(toClock(note.record.endAt ?? 0));
+    else if (note.k === 'span-open') this.#open(note.open);
     else {
-      const span = this.#spans.get(note.id);
-      this.#spans.delete(note.id);
-      if (span) replay(span, note.record).end(toClock(note.record.endAt ?? 0));
+      const span = this.#spans.get(note.part.sid);
+      this.#spans.delete(note.part.sid);
+      if (span) replay(span, note.part).end(toClock(note.part.endAt ?? 0));
     }
   }
 
-  /** The root span of a frontend's record, opened and sampled by the tracer here. */
-  #open(record: SpanRecord): TraceSpan {
-    const { tracer } = this.#opts;
-    if (!tracer) return NOOP_SPAN;
-    const span = tracer.startRequest(record.name, {
-      model: record.model,
-      header: h => record.headers[h],
-      startAt: toClock(record.startAt),
+  /** Opens the real root span of a frontend's span now, sampled by the tracer here. */
+  #open(open: SpanOpen): void {
+    const span = this.#opts.tracer?.startRequest(open.name, {
+      model: open.model,
+      header: h => open.headers[h],
+      startAt: toClock(open.startAt),
     });
-    return span.recording ? replay(span, record) : span;
+    if (span?.recording) this.#spans.set(open.sid, span);
   }
 }
 
-function replay(span: TraceSpan, record: SpanRecord): TraceSpan {
+function replay(span: TraceSpan, part: SpanPart): TraceSpan {
   if (!span.recording) return span;
-  span.setAttributes(record.attributes);
-  for (const [name, at, attributes] of record.events) span.event(name, toClock(at), attributes);
-  if (record.failure) span.fail(fromWire(record.failure));
+  span.setAttributes(part.attributes);
+  for (const [name, at, attributes] of part.events) span.event(name, toClock(at), attributes);
+  if (part.failure) span.fail(fromWire(part.failure));
   return span;
 }

@@ -22,6 +22,8 @@ export interface FrontendsOptions
   readonly maxInputSize: number;
   readonly restrictedApis?: Restrictions;
   readonly logging?: LoggingControl;
+  /** Whether a request could be traced now; absent: never. */
+  readonly tracingOn?: () => boolean;
 }
 
 /** Frontend threads serving one port. */
@@ -39,10 +41,14 @@ export interface FrontendsHandle extends HttpServerHandle {
 export async function startFrontends(opts: FrontendsOptions): Promise<FrontendsHandle> {
   const host = opts.host ?? '0.0.0.0';
   const { port, fds } = await dupListener({ port: opts.port, host, count: opts.threads });
-  const threads = fds.map(fd => new FrontendThread(fd, host, opts, () => broadcastLogging()));
-  const broadcastLogging = (): void => {
+  const threads = fds.map(fd => new FrontendThread(fd, host, opts, () => broadcast()));
+  const broadcast = (): void => {
     const settings = opts.logging?.get();
-    if (settings) for (const t of threads) t.post({ t: 'logging', settings });
+    const on = opts.tracingOn?.() ?? false;
+    for (const t of threads) {
+      if (settings) t.post({ t: 'logging', settings });
+      t.post({ t: 'tracing', on });
+    }
   };
   await Promise.all(threads.map(t => t.listening));
   let closing: Promise<void> | undefined;
@@ -65,11 +71,11 @@ class FrontendThread {
   #closed: (() => void) | undefined;
   readonly #exited: Promise<void>;
 
-  constructor(fd: number, host: string, opts: FrontendsOptions, loggingChanged: () => void) {
+  constructor(fd: number, host: string, opts: FrontendsOptions, settingsChanged: () => void) {
     this.#worker = new Worker(new URL('./frontend-thread.js', import.meta.url), {
       workerData: frontendData(fd, host, opts),
     });
-    this.#side = new EngineSide(this.#worker, { ...opts, loggingChanged });
+    this.#side = new EngineSide(this.#worker, { ...opts, settingsChanged });
     const logger = opts.logger.child({ component: 'http', thread: this.#worker.threadId });
     this.#exited = new Promise(resolve => this.#worker.once('exit', () => resolve()));
     this.listening = new Promise((resolve, reject) => {
@@ -120,7 +126,7 @@ function frontendData(fd: number, host: string, opts: FrontendsOptions): Fronten
     host,
     maxInputSize: opts.maxInputSize,
     metrics: opts.metrics !== undefined,
-    tracing: opts.tracer !== undefined,
+    tracing: opts.tracer !== undefined && (opts.tracingOn?.() ?? false),
     ...(opts.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: opts.headersTimeoutMs }),
     ...(opts.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: opts.requestTimeoutMs }),
     ...(opts.tls ? { tls: opts.tls } : {}),

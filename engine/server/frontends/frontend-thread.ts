@@ -17,7 +17,7 @@ import {
   RemoteEngine,
   remoteLogger,
   remoteMetrics,
-  remoteTracer,
+  RemoteTracer,
 } from './remote-engine.js';
 
 const data = workerData as FrontendData;
@@ -27,11 +27,12 @@ let draining = false;
 const logging = data.logging ? new LoggingCopy(data.logging) : undefined;
 const link = new EngineLink(port, msg => void control(msg));
 const logger = remoteLogger(link);
+const tracer = new RemoteTracer(link, data.tracing);
 const infer = createApp(new RemoteEngine(link), {
   maxInputSize: data.maxInputSize,
   logger,
   isDraining: () => draining,
-  ...(data.tracing ? { tracer: remoteTracer(link) } : {}),
+  tracer,
   ...(data.metrics ? { metrics: remoteMetrics(link) } : {}),
   ...(logging ? { logging } : {}),
   ...(data.restrictedApis ? { restrictedApis: data.restrictedApis } : {}),
@@ -62,6 +63,9 @@ async function control(msg: ControlMessage): Promise<void> {
       return;
     case 'logging':
       logging?.set(msg.settings);
+      return;
+    case 'tracing':
+      tracer.on = msg.on;
       return;
     case 'settled':
       await http.settled();

@@ -25,7 +25,7 @@ export interface FrontendData {
   readonly metrics: boolean;
   /** The logging settings now, when `/v2/logging` is served. */
   readonly logging?: LogSettings;
-  /** Whether the engine thread traces requests at all. */
+  /** Whether a request could be traced now (some trace level is not OFF). */
   readonly tracing: boolean;
 }
 
@@ -40,18 +40,26 @@ export interface WireError {
 export type SpanEvent = readonly [name: string, at: number, attributes?: TraceAttributes];
 
 /**
- * A root span recorded on a frontend thread and replayed on the engine thread, where the tracer
- * decides sampling and exports it: the request's spans stay one trace.
+ * The opening of a root span on a frontend thread, sent at once so that the engine thread's
+ * tracer samples it when the request arrives: a request's spans stay one trace.
  */
-export interface SpanRecord {
+export interface SpanOpen {
+  /** The span's id on its frontend thread. */
+  readonly sid: number;
   readonly name: string;
   readonly model: string;
   /** The W3C trace context headers the client sent. */
   readonly headers: Readonly<Record<string, string>>;
   readonly startAt: number;
+}
+
+/** What a frontend recorded on a span since it last sent any; times are epoch milliseconds. */
+export interface SpanPart {
+  readonly sid: number;
   readonly attributes: TraceAttributes;
   readonly events: readonly SpanEvent[];
   readonly failure?: WireError;
+  /** Set on the last part: the span ends. */
   readonly endAt?: number;
 }
 
@@ -75,8 +83,8 @@ export type Note =
       readonly msg: string;
       readonly fields?: LogFields;
     }
-  /** A span's record; `id` names the infer request it was sent with (then it holds the rest). */
-  | { readonly k: 'span'; readonly id?: number; readonly record: SpanRecord };
+  | { readonly k: 'span-open'; readonly open: SpanOpen }
+  | { readonly k: 'span'; readonly part: SpanPart };
 
 /** Frontend thread to engine thread. */
 export type ToEngine =
@@ -85,7 +93,7 @@ export type ToEngine =
       readonly t: 'infer';
       readonly id: number;
       readonly request: WireInferRequest;
-      readonly span?: SpanRecord;
+      readonly span?: SpanPart;
     }
   | { readonly t: 'cancel'; readonly id: number; readonly error: WireError }
   | { readonly t: 'fetch'; readonly id: number; readonly fetch: WireFetch }
@@ -111,5 +119,6 @@ export type ToFrontend =
   | { readonly t: 'fetch-end'; readonly id: number; readonly error?: WireError }
   | { readonly t: 'drain' }
   | { readonly t: 'logging'; readonly settings: LogSettings }
+  | { readonly t: 'tracing'; readonly on: boolean }
   | { readonly t: 'settled'; readonly seq: number }
   | { readonly t: 'close'; readonly graceMs: number };

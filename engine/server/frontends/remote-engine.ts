@@ -16,7 +16,7 @@ import type {
 } from '../../core/tracing.js';
 import type { InferContext, InferenceEngine } from '../../runtime/types.js';
 import type { EngineLink } from './engine-link.js';
-import type { SpanEvent, SpanRecord } from './protocol.js';
+import type { SpanEvent, SpanPart, WireError } from './protocol.js';
 import { toWire } from './wire.js';
 
 /** Epoch milliseconds: the one time base both threads share. */
@@ -35,7 +35,7 @@ export class RemoteEngine implements InferenceEngine {
 
   infer(req: InferRequest, ctx?: InferContext): Promise<InferResponse> {
     const span = ctx?.trace instanceof RemoteSpan ? ctx.trace : undefined;
-    return this.#link.infer(req, span && (id => span.handOver(id)));
+    return this.#link.infer(req, span && (() => span.handOver()));
   }
 
   stream(): Promise<void> {
@@ -83,34 +83,35 @@ function elsewhere(what: string): EngineError {
   );
 }
 
+/** Ids of this thread's spans. */
+let nextSpan = 1;
+
 /**
- * A root span recorded on a frontend thread. It always records, because sampling is decided by
- * the engine thread's tracer when the record arrives; what comes after the infer call (the
- * answer's events, the end) follows in a second record.
+ * A root span recorded on a frontend thread. Its opening goes to the engine thread at once,
+ * whose tracer decides sampling then; what it records follows with the infer call, and the rest
+ * when it ends. It always records here, because only the engine thread knows the decision.
  */
 export class RemoteSpan implements TraceSpan {
   readonly recording = true;
   readonly #link: EngineLink;
-  readonly #name: string;
-  readonly #model: string;
-  readonly #headers: Record<string, string>;
-  readonly #startAt = epochNow();
+  readonly #sid = nextSpan++;
   #attributes: Record<string, TraceAttributes[string]> = {};
   #events: SpanEvent[] = [];
-  #failure: SpanRecord['failure'];
-  /** Id of the infer message the span went with; later records carry only what came after. */
-  #sentWith: number | undefined;
+  #failure: WireError | undefined;
   #ended = false;
 
   constructor(link: EngineLink, name: string, opts: RootSpanOptions) {
     this.#link = link;
-    this.#name = name;
-    this.#model = opts.model;
-    this.#headers = {};
+    const headers: Record<string, string> = {};
     for (const h of ['traceparent', 'tracestate']) {
       const value = opts.header?.(h);
-      if (value !== undefined) this.#headers[h] = value;
+      if (value !== undefined) headers[h] = value;
     }
+    const startAt = opts.startAt === undefined ? epochNow() : performance.timeOrigin + opts.startAt;
+    link.note({
+      k: 'span-open',
+      open: { sid: this.#sid, name, model: opts.model, headers, startAt },
+    });
     if (opts.attributes) this.setAttributes(opts.attributes);
   }
 
@@ -132,33 +133,25 @@ export class RemoteSpan implements TraceSpan {
     return undefined;
   }
 
-  /** The record to send with infer message `id`; the span then collects only what follows. */
-  handOver(id: number): SpanRecord {
-    const record = this.#record();
-    this.#sentWith = id;
+  /** What was recorded so far, to go with the infer call; the span then starts afresh. */
+  handOver(): SpanPart {
+    const part = this.#part();
     this.#attributes = {};
     this.#events = [];
-    return record;
+    this.#failure = undefined;
+    return part;
   }
 
   end(at?: number): void {
     if (this.#ended) return;
     this.#ended = true;
     const endAt = at === undefined ? epochNow() : performance.timeOrigin + at;
-    const id = this.#sentWith;
-    this.#link.note({
-      k: 'span',
-      ...(id === undefined ? {} : { id }),
-      record: { ...this.#record(), endAt },
-    });
+    this.#link.note({ k: 'span', part: { ...this.#part(), endAt } });
   }
 
-  #record(): SpanRecord {
+  #part(): SpanPart {
     return {
-      name: this.#name,
-      model: this.#model,
-      headers: this.#headers,
-      startAt: this.#startAt,
+      sid: this.#sid,
       attributes: this.#attributes,
       events: this.#events,
       ...(this.#failure ? { failure: this.#failure } : {}),
@@ -166,9 +159,22 @@ export class RemoteSpan implements TraceSpan {
   }
 }
 
-/** A tracer whose spans the engine thread samples and exports. */
-export function remoteTracer(link: EngineLink): RequestTracer {
-  return { startRequest: (name, opts) => new RemoteSpan(link, name, opts) };
+/**
+ * A tracer whose spans the engine thread samples and exports. While every trace level is OFF
+ * (the engine thread says when that changes) nothing is recorded: no request could be sampled.
+ */
+export class RemoteTracer implements RequestTracer {
+  readonly #link: EngineLink;
+  on: boolean;
+
+  constructor(link: EngineLink, on: boolean) {
+    this.#link = link;
+    this.on = on;
+  }
+
+  startRequest(name: string, opts: RootSpanOptions): TraceSpan {
+    return this.on ? new RemoteSpan(this.#link, name, opts) : NOOP_SPAN;
+  }
 }
 
 /** Metrics of a frontend thread: HTTP request counts go to the engine thread's registry. */
