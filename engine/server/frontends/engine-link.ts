@@ -92,9 +92,14 @@ export class EngineLink {
     });
   }
 
-  /** Queues a note; the notes of one event-loop turn go in one message. */
+  /**
+   * Queues a note; the notes made in one run of microtasks go in one message. The message leaves
+   * before the answer that follows them is written (node-server writes it in a later microtask),
+   * so a client that saw its answer finds the request counted and its span open on the engine
+   * thread, whichever thread serves its next request.
+   */
   note(note: Note): void {
-    if (this.#notes.length === 0) setImmediate(() => this.#flush());
+    if (this.#notes.length === 0) queueMicrotask(() => this.#flush());
     this.#notes.push(note);
   }
 
