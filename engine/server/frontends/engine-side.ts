@@ -121,6 +121,10 @@ export class EngineSide {
           ...(body ? { body } : {}),
         }),
       );
+      // New settings reach every frontend before this answer, so the client's next request,
+      // whichever thread gets it, sees them.
+      if (f.method === 'POST' && SETTINGS_PATH.test(new URL(f.url).pathname))
+        this.#opts.settingsChanged?.();
       const head = { t: 'fetch-head', id, status: res.status, headers: [...res.headers] } as const;
       // No body is not an empty body: the answer keeps no Content-Type as on one loop.
       if (!res.body) return this.#post({ ...head, streamed: false });
@@ -135,8 +139,6 @@ export class EngineSide {
       this.#post({ t: 'fetch-end', id, error: toWire(e) });
     } finally {
       this.#fetches.delete(id);
-      if (f.method === 'POST' && SETTINGS_PATH.test(new URL(f.url).pathname))
-        this.#opts.settingsChanged?.();
     }
   }
 
