@@ -84,18 +84,11 @@ async function statsOf(server: ChildServer, model: string): Promise<[number, num
   return [s.inference_count, s.execution_count];
 }
 
-async function main(): Promise<void> {
-  requireBuild();
-  const { dir, model } = writeMlpRepository({ queueDelayUs: QUEUE_DELAY_US });
-  cpSync(join(REPO_ROOT, 'examples', 'model_repository', 'simple'), join(dir, 'simple'), {
-    recursive: true,
-  });
-  const echo = await startBare('echo');
-  const braid = new Map<number, ChildServer>();
-  for (const t of THREADS) braid.set(t, await startServe(dir, t));
+/** Every case of a round: the bare echo baselines, then each thread count. */
+function casesFor(echo: ChildServer, braid: ReadonlyMap<number, ChildServer>): Case[] {
   const top = braid.get(4)!;
   const simplePath = '/v2/models/simple/versions/1/infer';
-  const cases: Case[] = [
+  return [
     { name: 'echo simple', server: echo, path: '/', request: simple, connections },
     { name: 'echo mlp', server: echo, path: '/', request: mlpJson, connections },
     ...THREADS.flatMap(t => {
@@ -127,6 +120,12 @@ async function main(): Promise<void> {
       connections,
     },
   ];
+}
+
+/** Runs the cases in rounds, every other round in reverse, and the batch sizes mlp_batch formed. */
+async function runRounds(
+  cases: readonly Case[],
+): Promise<{ results: Map<string, WrkResult[]>; batches: number[] }> {
   const results = new Map<string, WrkResult[]>();
   const batches: number[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -151,6 +150,20 @@ async function main(): Promise<void> {
       );
     }
   }
+  return { results, batches };
+}
+
+async function main(): Promise<void> {
+  requireBuild();
+  const { dir, model } = writeMlpRepository({ queueDelayUs: QUEUE_DELAY_US });
+  cpSync(join(REPO_ROOT, 'examples', 'model_repository', 'simple'), join(dir, 'simple'), {
+    recursive: true,
+  });
+  const echo = await startBare('echo');
+  const braid = new Map<number, ChildServer>();
+  for (const t of THREADS) braid.set(t, await startServe(dir, t));
+  const cases = casesFor(echo, braid);
+  const { results, batches } = await runRounds(cases);
   const formed = Math.max(1, Math.min(MLP_MAX_BATCH, Math.round(median(batches))));
   const sessionOptions = serverSessionOptions(mlpConfig('mlp_batch', QUEUE_DELAY_US), 'mlp_batch');
   const session = await InferenceSession.create(model, sessionOptions);
