@@ -14,6 +14,7 @@ import {
   type ServeWarning,
 } from './restricted-flags.js';
 import { parseTlsFlags, TLS_OPTIONS, type TlsFlags } from './tls-flags.js';
+import { httpThreadCount } from './http-threads.js';
 import { readTritonFlags, TRITON_OPTIONS } from './triton-flags.js';
 import { parseCacheFlags, type CacheSettings } from './cache-config.js';
 
@@ -45,6 +46,8 @@ export interface ServeFlags extends BackendSettings {
   strictModelConfig: boolean;
   strictReadiness: boolean;
   httpMaxInputSize: number;
+  /** Threads that parse HTTP and run the infer codec (`--http-thread-count`); 1 is the engine's own loop. */
+  httpThreadCount: number;
   /** Longest wait for a request's headers, in ms (0: no limit). */
   httpHeaderTimeoutMs: number;
   /** Longest wait for a whole request, headers and body, in ms (0: no limit). */
@@ -104,6 +107,7 @@ const SERVE_OPTIONS = {
   'strict-model-config': { type: 'string', default: 'false' },
   'strict-readiness': { type: 'string', default: 'true' },
   'http-max-input-size': { type: 'string', default: String(1 << 26) },
+  'http-thread-count': { type: 'string' },
   'http-header-timeout-ms': { type: 'string', default: '10000' },
   'http-request-timeout-ms': { type: 'string', default: '30000' },
   'exit-timeout-secs': { type: 'string', default: '30' },
@@ -165,6 +169,7 @@ export function parseServeFlags(argv: string[]): ServeFlags | 'help' {
       bool('--strict-model-config', values['strict-model-config']),
     strictReadiness: bool('--strict-readiness', values['strict-readiness']),
     httpMaxInputSize: int('--http-max-input-size', values['http-max-input-size'], 1),
+    httpThreadCount: httpThreadCount(values['http-thread-count']),
     ...httpTimeouts(values['http-header-timeout-ms'], values['http-request-timeout-ms']),
     exitTimeoutSecs: int('--exit-timeout-secs', values['exit-timeout-secs'], 0),
     logFormat: logFormat(values['log-format']),

@@ -55,6 +55,10 @@ Options:
   --strict-model-config BOOL     the same, Triton's older flag (default false)
   --strict-readiness BOOL        ready only when every model is READY (default true)
   --http-max-input-size BYTES    largest accepted request body (default 67108864)
+  --http-thread-count N          threads that parse HTTP and encode/decode infer bodies, in
+                                 front of the one engine (batching stays global); 1 serves
+                                 HTTP on the engine's own event loop (default: cores - 2,
+                                 from 1 to 4)
   --http-header-timeout-ms N     a client still sending its request headers after N ms gets
                                  408 and is disconnected (default 10000; 0: no limit)
   --http-request-timeout-ms N    the same for the whole request, body included: bounds a body
@@ -96,8 +100,8 @@ ${RESTRICTED_HELP}
 ${TLS_HELP}
   -h, --help                     this help
 
-Triton's tuning flags, accepted and logged as having no effect (Braid's HTTP runs on one event
-loop that serves requests concurrently; models run in their backends' workers):
+Triton's tuning flags, accepted and logged as having no effect (models load concurrently and
+run in their backends' workers):
 ${flagList(TUNING_TRITON_FLAGS.keys(), '  ')}
 Triton's flags Braid refuses, saying why (a value asking for what Braid does anyway, such as
 --rate-limit=off or --reuse-http-port=false, is accepted):

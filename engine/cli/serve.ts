@@ -12,7 +12,6 @@ import { ResponseCache } from '../runtime/response-cache.js';
 import type { InferenceEngine } from '../runtime/types.js';
 import { createApp } from '../server/app.js';
 import { listenGrpc } from '../server/grpc/listen.js';
-import { listen } from '../server/listen.js';
 import { LogControl } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics/metrics.js';
 import type { BraidMetrics } from '../telemetry/metrics/metrics.js';
@@ -23,6 +22,7 @@ import { parseTraceConfig } from '../telemetry/tracing/trace-config.js';
 import { OtelTracer } from '../telemetry/tracing/otel-tracer.js';
 import type { ServeFlags } from './args.js';
 import { loggerFor } from './serve-logger.js';
+import { startHttp } from './serve-http.js';
 export { loggerFor, type ServeLogger } from './serve-logger.js';
 import { standardBackends } from './backends.js';
 import { packageVersion } from './package-version.js';
@@ -109,6 +109,8 @@ export async function serve(
   const endpoint = metrics ? await startMetrics(metrics, flags, logger) : undefined;
   let draining = false;
   const isDraining = (): boolean => draining;
+  const logging =
+    'control' in logger && logger.control instanceof LogControl ? logger.control : undefined;
   const app =
     flags.allowHttp &&
     createApp(engine, {
@@ -117,9 +119,7 @@ export async function serve(
       logger,
       tracer,
       traceSettings: tracer.settings,
-      ...('control' in logger && logger.control instanceof LogControl
-        ? { logging: logger.control }
-        : {}),
+      ...(logging ? { logging } : {}),
       ...(metrics ? { metrics } : {}),
       restrictedApis: flags.restricted.http,
       ...(plans && traceRing
@@ -144,16 +144,17 @@ export async function serve(
       port: grpc.port,
     });
   const http = app
-    ? await listen(app, {
-        port: flags.httpPort,
-        host: flags.httpAddress,
-        tls: httpTls,
-        headersTimeoutMs: flags.httpHeaderTimeoutMs,
-        requestTimeoutMs: flags.httpRequestTimeoutMs,
+    ? await startHttp(flags, {
+        ...{ app, engine, tls: httpTls, logger, tracer, metrics, logging },
+        tracingOn: () => tracer.settings.anyOn(),
       })
     : undefined;
   if (http)
-    logger.log('info', 'Started HTTPService', { address: flags.httpAddress, port: http.port });
+    logger.log('info', 'Started HTTPService', {
+      address: flags.httpAddress,
+      port: http.port,
+      threads: flags.httpThreadCount,
+    });
   let stopping: Promise<void> | undefined;
   return {
     port: http?.port,
@@ -169,6 +170,7 @@ export async function serve(
         const deadline = performance.now() + graceMs;
         const left = (): number => Math.max(0, deadline - performance.now());
         draining = true;
+        http?.drain();
         engine.beginDrain();
         await within(Promise.all([http?.settled(), grpc?.settled()]), graceMs);
         await Promise.all([http?.close(left()), grpc?.close(left())]);

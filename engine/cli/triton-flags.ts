@@ -127,10 +127,6 @@ export const REFUSED_TRITON_FLAGS: ReadonlyMap<string, Refused> = new Map<string
 /** Triton's flags that tune only speed, accepted with a warning saying why they change nothing here. */
 export const TUNING_TRITON_FLAGS: ReadonlyMap<string, string> = new Map([
   [
-    'http-thread-count',
-    "HTTP is served on one event loop that handles requests concurrently; models run in their backends' workers",
-  ],
-  [
     'model-load-thread-count',
     'models load concurrently, each in its own backend workers, without a thread pool to size',
   ],
@@ -177,8 +173,8 @@ export interface TritonFlagEffects {
  * refused flag and the reason; returns what the others set.
  *
  * @example
- * readTritonFlags({ 'http-thread-count': ['8'] }).warnings[0]?.msg;
- * // '--http-thread-count has no effect in Braid'
+ * readTritonFlags({ 'model-load-thread-count': ['8'] }).warnings[0]?.msg;
+ * // '--model-load-thread-count has no effect in Braid'
  * readTritonFlags({ 'rate-limit': ['execution_count'] }); // throws: --rate-limit is not supported: Braid has no rate limiter: ...
  */
 export function readTritonFlags(values: Readonly<Record<string, unknown>>): TritonFlagEffects {

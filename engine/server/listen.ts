@@ -20,6 +20,11 @@ import type { ServerTls } from './tls.js';
 export interface ListenOptions {
   /** Port to bind; 0 picks a free one (read it back from {@link HttpServerHandle.port}). */
   readonly port: number;
+  /**
+   * Accept on this already-listening socket descriptor instead of binding `port` (a frontend
+   * thread's duplicate of the shared socket).
+   */
+  readonly fd?: number;
   /** Interface to bind. Default `0.0.0.0`. */
   readonly host?: string;
   /** Time source for the close grace period. Default the system clock. */
@@ -73,7 +78,10 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
  * const server = await listen(createApp(engine), { port: 8000 });
  * process.on('SIGTERM', () => void server.close(10_000));
  */
-export function listen(app: BraidApp, opts: ListenOptions): Promise<HttpServerHandle> {
+export function listen(
+  app: Pick<BraidApp, 'fetch'>,
+  opts: ListenOptions,
+): Promise<HttpServerHandle> {
   const host = opts.host ?? '0.0.0.0';
   const tracker = new ConnectionTracker();
   const server = createAdaptorServer({
@@ -97,7 +105,7 @@ export function listen(app: BraidApp, opts: ListenOptions): Promise<HttpServerHa
   }
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, host, () => {
+    const bound = (): void => {
       server.off('error', reject);
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : opts.port;
@@ -107,7 +115,9 @@ export function listen(app: BraidApp, opts: ListenOptions): Promise<HttpServerHa
         settled: () => tracker.settled(),
         close: onceClose(server, tracker, opts.clock ?? systemClock),
       });
-    });
+    };
+    if (opts.fd === undefined) server.listen(opts.port, host, bound);
+    else server.listen({ fd: opts.fd }, bound);
   });
 }
 

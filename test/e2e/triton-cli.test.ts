@@ -76,12 +76,9 @@ describe("braid serve with Triton's flags", () => {
       max_batch_size: number;
     };
     expect(config.max_batch_size).toBe(8);
+    // issue #14: --http-thread-count now runs that many HTTP frontend threads.
     expect(server.logs).toContainEqual(
-      expect.objectContaining({
-        level: 'warn',
-        msg: '--http-thread-count has no effect in Braid',
-        value: '4',
-      }),
+      expect.objectContaining({ msg: 'Started HTTPService', threads: 4 }),
     );
   });
 

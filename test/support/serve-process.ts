@@ -22,6 +22,16 @@ export interface StartServeOptions {
 }
 
 /**
+ * `BRAID_TEST_HTTP_THREADS=N` runs every served test with N HTTP frontend threads (issue #14),
+ * unless the test sets `--http-thread-count` itself.
+ */
+function threadArgs(args: readonly string[]): string[] {
+  const n = process.env['BRAID_TEST_HTTP_THREADS'];
+  if (!n || args.some(a => a.startsWith('--http-thread-count'))) return [];
+  return ['--http-thread-count', n];
+}
+
+/**
  * Starts `node dist/engine/cli/main.js serve` (built by `npm test`'s pretest) on a free port with
  * JSON logs, and resolves once it logs `readyMsg` (default: HTTP is listening); `port` is that
  * line's. `env` is added to this process's environment for the child.
@@ -47,7 +57,7 @@ export async function startServe(
   ];
   const s = await startChildServer({
     name: 'braid serve',
-    nodeArgs: [main, ...fixed, ...args],
+    nodeArgs: [main, ...fixed, ...threadArgs(args), ...args],
     env: opts.env ?? {},
     keepLogs: true,
     startTimeoutMs: timeoutMs,

@@ -109,6 +109,13 @@ export class TraceSettingsStore implements TraceSettingsControl {
     return hit || force;
   }
 
+  /** Whether any request could be traced now: some level, global or a model's, is not OFF. */
+  anyOn(): boolean {
+    if (this.#global.level !== 'OFF') return true;
+    for (const s of this.#models.values()) if (s.level !== 'OFF') return true;
+    return false;
+  }
+
   #setModel(name: string, s: Setting): void {
     if (s.specified.size === 0) this.#models.delete(name);
     else this.#models.set(name, s);

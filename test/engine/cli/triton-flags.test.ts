@@ -50,7 +50,7 @@ const TRITON_FLAGS: readonly [
     'x-.*',
     /--http-header-forward-pattern is not supported: Braid does not copy HTTP headers/,
   ],
-  ['http-thread-count', '16', {}],
+  ['http-thread-count', '16', { httpThreadCount: 16 }],
   ['http-restricted-api', 'model-repository:admin-key=s3cret', {}],
   ['allow-grpc', 'false', { allowGrpc: false }],
   ['grpc-address', '127.0.0.1', { grpcAddress: '127.0.0.1' }],
@@ -266,17 +266,29 @@ describe("Triton's command line", () => {
   });
 
   it('accepts tuning flags with a warning saying why they change nothing, and still checks the value', () => {
-    const f = flags('--http-thread-count=16', '--model-load-thread-count=2');
+    const f = flags('--model-load-thread-count=2', '--buffer-manager-thread-count=4');
     expect(f.notices.map(n => n.msg)).toEqual([
-      '--http-thread-count has no effect in Braid',
       '--model-load-thread-count has no effect in Braid',
+      '--buffer-manager-thread-count has no effect in Braid',
     ]);
     expect(f.notices[0]!.fields).toMatchObject({
-      value: '16',
-      why: expect.stringMatching(/one event loop/),
+      value: '2',
+      why: expect.stringMatching(/concurrently/),
     });
+    expect(() => flags('--model-load-thread-count=many')).toThrow(
+      "--model-load-thread-count must be an integer in [0, 9007199254740991], got 'many'",
+    );
+  });
+
+  it('takes --http-thread-count as the number of HTTP frontend threads, from 1', () => {
+    // issue #14: the flag now sets how many threads serve HTTP in front of the one engine.
+    expect(flags('--http-thread-count=4').httpThreadCount).toBe(4);
+    expect(flags('--http-thread-count=4').notices).toEqual([]);
+    expect(() => flags('--http-thread-count=0')).toThrow(
+      "--http-thread-count must be an integer in [1, 64], got '0'",
+    );
     expect(() => flags('--http-thread-count=many')).toThrow(
-      "--http-thread-count must be an integer in [0, 9007199254740991], got 'many'",
+      "--http-thread-count must be an integer in [1, 64], got 'many'",
     );
   });
 

@@ -54,6 +54,17 @@ describe('TraceSettingsStore', () => {
     expect(sampled(spent, 'm', 3, always)).toBe(3);
   });
 
+  it("says whether any level, global or a model's, is on (issue #14: frontends skip spans otherwise)", () => {
+    const s = new TraceSettingsStore();
+    expect(s.anyOn()).toBe(false);
+    s.update('simple', { trace_level: ['TIMESTAMPS'] });
+    expect(s.anyOn()).toBe(true);
+    s.update('simple', { trace_level: ['OFF'] });
+    expect(s.anyOn()).toBe(false);
+    s.update(undefined, { trace_level: ['TIMESTAMPS'] });
+    expect(s.anyOn()).toBe(true);
+  });
+
   it('asks whether the client context is sampled only when the level is not OFF', () => {
     let asked = 0;
     const forced = () => (asked++, false);
