@@ -1,7 +1,7 @@
 /**
  * The pipeline benchmark's model repository: four elementwise FP32 [B,16] ONNX models (add a
  * constant vector, multiply by one, add, multiply) and the pipeline `chain4` that runs them one
- * after another, generated under test/bench/.models/chain4/ (git-ignored). The models compute in
+ * after another, generated under test/bench/.models-chain4/ (git-ignored; apart from .models/, which other benchmarks serve whole). The models compute in
  * microseconds, so what a request costs beyond them is the serving and orchestration around them.
  *
  * @module
@@ -22,7 +22,7 @@ export const STEP_IO = { input: 'x', output: 'y' } as const;
 /** Largest batch each step model accepts. */
 export const STEP_MAX_BATCH = 64;
 /** Default repository location. */
-export const CHAIN_DIR = fileURLToPath(new URL('./.models/chain4/', import.meta.url));
+export const CHAIN_DIR = fileURLToPath(new URL('./.models-chain4/', import.meta.url));
 
 /** One step model: `y = x <op> constant`, elementwise. */
 export interface ChainStep {
