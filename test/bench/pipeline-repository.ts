@@ -1,8 +1,8 @@
 /**
  * The pipeline benchmark's model repository: four elementwise FP32 [B,16] ONNX models (add a
  * constant vector, multiply by one, add, multiply) and the pipeline `chain4` that runs them one
- * after another, generated under test/bench/.models-chain4/ (git-ignored; apart from .models/, which other benchmarks serve whole). The models compute in
- * microseconds, so what a request costs beyond them is the serving and orchestration around them.
+ * after another, generated under test/bench/.models-chain4/ (git-ignored; apart from .models/,
+ * which other benchmarks serve whole). The models compute in microseconds, so what a request costs beyond them is the serving and orchestration around them.
  *
  * @module
  */
