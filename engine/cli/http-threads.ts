@@ -1,6 +1,6 @@
 /**
  * @module `--http-thread-count`: how many threads parse HTTP and run the infer codec in front
- * of the one engine (see docs/frontends.md for the measurements behind the default).
+ * of the one engine (see engine/server/frontends/README.md for the measurements behind the default).
  */
 import { availableParallelism } from 'node:os';
 import { int } from './flag-values.js';
