@@ -136,6 +136,7 @@ export async function serve(
         tls: grpcTls,
         isDraining,
         keepalive: flags.grpcKeepalive,
+        tracer,
       })
     : undefined;
   if (grpc)

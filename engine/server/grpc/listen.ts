@@ -13,6 +13,7 @@ import type { ServerTls } from '../tls.js';
 import { InFlight } from '../drain.js';
 import { HealthService } from './health.js';
 import { healthServiceDefinition, inferenceServiceDefinition } from './protos.js';
+import type { RequestTracer } from '../../core/telemetry.js';
 import { grpcHandlers } from './service.js';
 
 export { inferenceServiceDefinition } from './protos.js';
@@ -46,6 +47,8 @@ export interface GrpcListenOptions {
   /** True once a graceful shutdown has begun: ModelInfer calls are then UNAVAILABLE. Default: never. */
   readonly isDraining?: () => boolean;
   readonly keepalive?: GrpcKeepalive;
+  /** Samples ModelInfer calls into traces. Default: none traced. */
+  readonly tracer?: RequestTracer;
 }
 
 /** A listening gRPC server. */
@@ -79,6 +82,7 @@ export function listenGrpc(
     restrictedProtocols: opts.restrictedProtocols,
     isDraining: opts.isDraining,
     inFlight,
+    ...(opts.tracer ? { tracer: opts.tracer } : {}),
   });
   server.addService(inferenceServiceDefinition(), handlers);
   const clock = opts.clock ?? systemClock;

@@ -10,8 +10,9 @@ import type {
   UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { Metadata } from '@grpc/grpc-js';
-import { CancelSource } from '../../core/cancel.js';
-import { EngineError, toEngineError } from '../../core/errors.js';
+import { toEngineError } from '../../core/errors.js';
+import { noopTracer } from '../../core/telemetry.js';
+import type { RequestTracer } from '../../core/telemetry.js';
 import type { Logger } from '../../core/logger.js';
 import { noopLogger } from '../../core/logger.js';
 import type { InferenceEngine } from '../../runtime/types.js';
@@ -28,7 +29,8 @@ import {
 import type { Restriction, Restrictions } from '../restricted-api.js';
 import { checkUnloadParameters, loadOptions, namedRepositoryError } from '../routes/repository.js';
 import type { GrpcInferRequest } from './infer-codec.js';
-import { decodeGrpcInfer, encodeGrpcInfer, grpcVersion } from './infer-codec.js';
+import { grpcVersion } from './infer-codec.js';
+import { tracedInfer } from './model-infer.js';
 import { streamInfer, type StreamMessage } from './stream-infer.js';
 
 type Unary<Req> = (req: Req, call: ServerUnaryCall<Req, unknown>) => unknown;
@@ -66,6 +68,8 @@ export interface GrpcHandlerOptions {
   readonly isDraining?: () => boolean;
   /** Counts every call until it is answered, so a drain can wait for them. */
   readonly inFlight?: InFlight;
+  /** Samples ModelInfer calls as the HTTP infer route does. Default: none traced. */
+  readonly tracer?: RequestTracer;
 }
 
 /**
@@ -101,7 +105,7 @@ export function grpcHandlers(
     })),
     rpc<GrpcInferRequest>('ModelInfer', (r, call) => {
       if (isDraining()) throw shuttingDown();
-      return infer(engine, r, call);
+      return tracedInfer(engine, r, call, opts.tracer ?? noopTracer);
     }),
     [
       'ModelStreamInfer',
@@ -221,30 +225,6 @@ function fail(callback: sendUnaryData<unknown>, e: unknown, rpc: string, logger:
     details: clientMessage(err.message),
     metadata: new Metadata(),
   });
-}
-
-async function infer(
-  engine: InferenceEngine,
-  msg: GrpcInferRequest,
-  call: ServerUnaryCall<GrpcInferRequest, unknown>,
-) {
-  const decoded = decodeGrpcInfer(msg);
-  // The call's 'cancelled' event: the client went away or its deadline passed.
-  const cancel = new CancelSource();
-  const onCancel = () =>
-    cancel.abort(
-      new EngineError(
-        'CANCELLED',
-        `the client cancelled the request to model '${decoded.modelName}'`,
-      ),
-    );
-  call.once('cancelled', onCancel);
-  try {
-    const res = await engine.infer({ ...decoded, signal: cancel });
-    return encodeGrpcInfer(res, decoded.outputs);
-  } finally {
-    call.off('cancelled', onCancel);
-  }
 }
 
 function statistics(engine: InferenceEngine, r: NameVersion): ModelStatistics[] {
