@@ -3,30 +3,16 @@
  * W3C context from the call's metadata, the model and compute spans under it, and the gRPC status
  * on a failure. Before, no gRPC call was traced at all.
  */
-import { fileURLToPath } from 'node:url';
-import { credentials, loadPackageDefinition, Metadata } from '@grpc/grpc-js';
-import type { Client, ServiceError } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import type { ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GRPC_PROTO_INCLUDE_DIRS } from '../../engine/server/grpc/protos.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../engine/telemetry/otlp-receiver.js';
+import { failure, tritonClient, type TritonClient } from '../engine/server/grpc/triton-client.js';
 import { EXAMPLES } from '../support/repo.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 
-type Rpc = (
-  req: object,
-  meta: Metadata,
-  cb: (err: ServiceError | null, res: unknown) => void,
-) => void;
-type InferenceClient = Client & Record<string, Rpc>;
-
-const PROTO = fileURLToPath(
-  new URL('../../engine/server/grpc/grpc_service.proto', import.meta.url),
-);
-
 let receiver: OtlpReceiver;
 let server: ServeProcess;
-let client: InferenceClient;
+let client: TritonClient;
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
@@ -50,21 +36,7 @@ beforeAll(async () => {
     'rate=1000',
   ]);
   const started = server.logs.find(l => l.msg === 'Started GRPCInferenceService');
-  const pkg = loadSync(PROTO, {
-    keepCase: true,
-    longs: String,
-    defaults: true,
-    oneofs: true,
-    includeDirs: [...GRPC_PROTO_INCLUDE_DIRS],
-  });
-  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<
-    string,
-    new (a: string, c: unknown) => InferenceClient
-  >;
-  client = new inference['GRPCInferenceService']!(
-    `127.0.0.1:${started!.port as number}`,
-    credentials.createInsecure(),
-  );
+  client = tritonClient(started!.port as number);
 }, 60_000);
 
 afterAll(async () => {
@@ -75,13 +47,8 @@ afterAll(async () => {
 
 const f32 = (values: number[]) => Buffer.from(new Float32Array(values).buffer);
 
-function modelInfer(req: object, traceId: string, parent: string): Promise<unknown> {
-  const meta = new Metadata();
-  meta.set('traceparent', `00-${traceId}-${parent}-01`);
-  return new Promise((resolve, reject) =>
-    client['ModelInfer']!.call(client, req, meta, (err, res) => (err ? reject(err) : resolve(res))),
-  );
-}
+const modelInfer = (req: object, traceId: string, parent: string): Promise<unknown> =>
+  client.call('ModelInfer', req, { traceparent: `00-${traceId}-${parent}-01` });
 
 const simpleRequest = (id: string, shape = [1, 16]) => ({
   model_name: 'simple',
@@ -115,11 +82,10 @@ describe('gRPC ModelInfer traces', () => {
 
   it('record the gRPC status of a refused call', async () => {
     const traceId = 'd'.repeat(32);
-    const err = await modelInfer(simpleRequest('g-bad', [1, 8]), traceId, '4'.repeat(16)).then(
-      () => undefined,
-      (e: ServiceError) => e,
+    const err: ServiceError = await failure(
+      modelInfer(simpleRequest('g-bad', [1, 8]), traceId, '4'.repeat(16)),
     );
-    expect(err?.code).toBe(3); // INVALID_ARGUMENT
+    expect(err.code).toBe(3); // INVALID_ARGUMENT
     await receiver.waitFor(spans =>
       spans.some(s => s.traceId === traceId && s.name === 'InferRequest'),
     );

@@ -14,19 +14,8 @@
 import type { JsExecuteContext, JsTensor } from '../../../../backends/js/index.js';
 import { keptLines } from '../../ocr_ctc_decode/1/model.js';
 
-export { initialize } from '../../ocr_ctc_decode/1/model.js';
-
-/** Inputs, as listed above (and in config.yaml). */
-export const inputs = [
-  { name: 'prob', datatype: 'FP32', shape: [-1, -1, -1] },
-  { name: 'boxes', datatype: 'FP32', shape: [-1, 4, 2] },
-];
-/** Outputs, as listed above (and in config.yaml). */
-export const outputs = [
-  { name: 'text', datatype: 'BYTES', shape: [-1] },
-  { name: 'text_boxes', datatype: 'FP32', shape: [-1, 4, 2] },
-  { name: 'text_scores', datatype: 'FP32', shape: [-1] },
-];
+// The same inputs, outputs and dictionary as the whole-image decoder: only the answering differs.
+export { initialize, inputs, outputs } from '../../ocr_ctc_decode/1/model.js';
 
 /** Decodes the lines one by one and sends each line kept as one response. */
 export async function* execute(ins: Record<string, JsTensor>, ctx: JsExecuteContext) {
