@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { Hono } from 'hono';
+import { EngineError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { readBody } from '../body.js';
 import { clientSignal, streamClientSignal } from '../client-signal.js';
@@ -42,19 +43,30 @@ export function forwardingApp(link: EngineLink, maxInputSize: number, logger: Lo
   const app: BraidApp = new Hono();
   app.all('*', async c => {
     const { method } = c.req;
-    const bytes =
-      method === 'GET' || method === 'HEAD' ? undefined : await readBody(c, maxInputSize);
+    let headers: [string, string][] = [...c.req.raw.headers];
+    let bytes: Uint8Array | undefined;
+    if (method !== 'GET' && method !== 'HEAD') {
+      try {
+        bytes = await readBody(c, maxInputSize);
+      } catch (e) {
+        if (!(e instanceof EngineError && e.code === 'PAYLOAD_TOO_LARGE')) throw e;
+        // The engine thread's app answers the 413, so the route's restrictions, the request
+        // metrics and the request log see it as on one loop: no body, a length over the limit.
+        headers = headers.filter(([k]) => k !== 'content-length' && k !== 'transfer-encoding');
+        headers.push(['content-length', String(maxInputSize + 1)]);
+      }
+    }
     const answer = await link.fetch(
       {
         method,
         url: c.req.url,
-        headers: [...c.req.raw.headers],
+        headers,
         ...(bytes ? { body: ownBuffer(bytes) } : {}),
       },
       STREAM_PATH.test(c.req.path) ? streamClientSignal(c) : clientSignal(c),
     );
-    const headers = answer.headers.map(([k, v]) => [k, v]);
-    return new Response(answer.body, { status: answer.status, headers });
+    const answerHeaders = answer.headers.map(([k, v]) => [k, v]);
+    return new Response(answer.body, { status: answer.status, headers: answerHeaders });
   });
   app.onError(err => errorResponse(err, logger));
   return app;
