@@ -121,7 +121,7 @@ describe('the OCR JS steps', () => {
     const second = await run(inst, { rgb, boxes, cls: fp32([2, 2], [1, 0, 0.05, 0.95]) }, [
       'rec_x',
     ]);
-    expect(second.get('rec_x')!.shape).toEqual([2, 3, 48, 640]); // 180 × 48 / 15 = 576 → 640
+    expect(second.get('rec_x')!.shape).toEqual([2, 3, 48, 576]); // 180 × 48 / 15 = 576, a multiple of 32
     const wrongCls = run(inst, { rgb, boxes, cls: fp32([1, 2], [1, 0]) }, ['rec_x']);
     await expect(wrongCls).rejects.toThrow(
       "input 'cls': expected FP32 [2,2] (one row per box), found [1,2]",
