@@ -19,6 +19,8 @@ export interface CeilingRun {
   readonly p99: number;
   /** Median time in the three ONNX models per image: the models' own compute. */
   readonly modelP50: number;
+  /** Mean time in the three ONNX models per image. */
+  readonly modelMean: number;
   /** Median of each step, ms. */
   readonly stepMs: Readonly<Record<string, number>>;
   readonly images: number;
@@ -44,6 +46,7 @@ export async function checkedImages(ocr: InProcessOcr): Promise<[string, Uint8Ar
 }
 
 const median = (xs: readonly number[]) => summarize(Float64Array.from(xs)).p50;
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 /**
  * Reads the images with `concurrency` closed-loop readers for `durationMs` after `warmupMs`.
@@ -90,6 +93,7 @@ export async function measureCeiling(
     p50: lat.p50,
     p99: lat.p99,
     modelP50: median(reads.map(r => r.modelMs)),
+    modelMean: mean(reads.map(r => r.modelMs)),
     stepMs,
     images: reads.length,
     cpuMsPerImage:
