@@ -1,7 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 import type { InstanceOptions, ModelFiles } from '../../../engine/core/backend.js';
+import { EngineError } from '../../../engine/core/errors.js';
 import type { ModelConfig, ModelConfigInput } from '../../../engine/core/model-config.js';
 import { ModelConfigSchema } from '../../../engine/core/model-config.js';
 import type { Tensor } from '../../../engine/core/tensor.js';
@@ -64,4 +66,14 @@ export async function tempMlp(
 export function fp32(shape: number[], f: (i: number) => number = () => 0): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   return { datatype: 'FP32', shape, data: Float32Array.from({ length: n }, (_, i) => f(i)) };
+}
+
+/** The EngineError `p` rejects with; fails the test when it resolves or rejects otherwise. */
+export async function rejection(p: Promise<unknown>): Promise<EngineError> {
+  const e: unknown = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(EngineError);
+  return e as EngineError;
 }

@@ -5,7 +5,7 @@ import type { ComputeMark } from '../../../engine/core/backend.js';
 import { SimulatedClock } from '../../../engine/core/clock.js';
 import { EngineError } from '../../../engine/core/errors.js';
 import type { TensorMap } from '../../../engine/core/tensor.js';
-import { filesOf, fp32, REPOS } from './fixtures.js';
+import { filesOf, fp32, REPOS, rejection } from './fixtures.js';
 
 const signal = new AbortController().signal;
 const FAKE = new URL('./fake-session-worker.ts', import.meta.url);
@@ -18,15 +18,6 @@ async function until(cond: () => boolean, what: string): Promise<void> {
     await new Promise(r => setImmediate(r));
   }
   throw new Error(`never happened: ${what}`);
-}
-
-async function rejection(p: Promise<unknown>): Promise<EngineError> {
-  const e: unknown = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(EngineError);
-  return e as EngineError;
 }
 
 function openSimple(): Promise<OnnxRuntimeWorkerInstance> {
