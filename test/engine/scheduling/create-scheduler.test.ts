@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../../engine/core/clock.js';
 import { InMemoryLogger } from '../../../engine/core/logger.js';
-import type { ModelConfigInput } from '../../../engine/core/model-config.js';
 import { createScheduler } from '../../../engine/scheduling/create-scheduler.js';
 import { StatsRecorder } from '../../../engine/scheduling/stats.js';
 import {
@@ -13,30 +12,7 @@ import {
   settle,
   track,
 } from './fake-instance.js';
-
-type Batching = NonNullable<ModelConfigInput['dynamic_batching']>;
-
-function setup(
-  batching: Batching | undefined,
-  over: Partial<ModelConfigInput> = {},
-  instanceCount = 1,
-) {
-  const clock = new SimulatedClock();
-  const stats = new StatsRecorder('m', '1');
-  const logger = new InMemoryLogger();
-  const instances = Array.from({ length: instanceCount }, () => new FakeInstance());
-  const cfg = config(batching ? { ...over, dynamic_batching: batching } : over);
-  const s = createScheduler({
-    modelName: 'm',
-    version: '1',
-    config: cfg,
-    instances,
-    clock,
-    stats,
-    logger,
-  });
-  return { clock, stats, logger, instances, inst: instances[0]!, s };
-}
+import { schedulerSetup as setup } from './scheduler-setup.js';
 
 describe('dynamic batcher: batch formation', () => {
   it('sends the largest preferred size first, then the rest', async () => {
@@ -134,7 +110,7 @@ describe('dynamic batcher: batch formation', () => {
   it('runs each request alone but keeps the queue policy when max_batch_size is 0', async () => {
     const { s, inst, clock } = setup(
       { default_queue_policy: { default_timeout_microseconds: 1000 } },
-      { max_batch_size: 0 },
+      { config: { max_batch_size: 0 } },
     );
     const req = (tag: number) => ({ inputs: request(1, tag).inputs, batchSize: 1 });
     track(s.run(req(1)));
@@ -216,7 +192,7 @@ describe('dynamic batcher: queue policy', () => {
   it('DELAY: an expired request moves behind those still within their timeout', async () => {
     const { s, inst, clock } = setup(
       { default_queue_policy: { default_timeout_microseconds: 1000, timeout_action: 'DELAY' } },
-      { max_batch_size: 1 },
+      { config: { max_batch_size: 1 } },
     );
     track(s.run(request(1, 0)));
     await settle();

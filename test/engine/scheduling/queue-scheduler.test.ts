@@ -1,141 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../../engine/core/clock.js';
 import { EngineError } from '../../../engine/core/errors.js';
-import { InMemoryLogger, noopLogger } from '../../../engine/core/logger.js';
-import type { ModelConfigInput } from '../../../engine/core/model-config.js';
+import { noopLogger } from '../../../engine/core/logger.js';
 import { formBatch, formSingle } from '../../../engine/scheduling/batch-formation.js';
 import { QueueScheduler } from '../../../engine/scheduling/queue-scheduler.js';
 import { UNBOUNDED_QUEUE } from '../../../engine/scheduling/queue.js';
-import { createScheduler } from '../../../engine/scheduling/create-scheduler.js';
 import { StatsRecorder } from '../../../engine/scheduling/stats.js';
-import {
-  config,
-  FakeInstance,
-  inputTags,
-  request,
-  rowTags,
-  settle,
-  track,
-} from './fake-instance.js';
-
-type Batching = NonNullable<ModelConfigInput['dynamic_batching']>;
-
-function setup(
-  batching: Batching | undefined = {},
-  instanceCount = 1,
-  over: Partial<ModelConfigInput> = {},
-) {
-  const clock = new SimulatedClock();
-  const stats = new StatsRecorder('m', '1');
-  const instances = Array.from({ length: instanceCount }, () => new FakeInstance());
-  const cfg = config(batching ? { ...over, dynamic_batching: batching } : over);
-  const logger = new InMemoryLogger();
-  const s = createScheduler({
-    modelName: 'm',
-    version: '1',
-    config: cfg,
-    instances,
-    clock,
-    stats,
-    logger,
-  });
-  return { clock, stats, instances, inst: instances[0]!, s, logger };
-}
-
-describe('cancellation', () => {
-  it('a queued request whose signal aborts leaves at once with CANCELLED and never executes', async () => {
-    const { s, inst } = setup();
-    track(s.run(request(1, 0)));
-    await settle();
-    const ac = new AbortController();
-    const r = track(s.run(request(1, 1, { signal: ac.signal })));
-    const other = track(s.run(request(1, 2)));
-    await settle();
-    expect(s.stats().pending).toBe(2);
-    ac.abort();
-    await settle();
-    expect(r.error).toMatchObject({ code: 'CANCELLED', reason: 'CANCELED' });
-    expect(s.stats().pending).toBe(1);
-    inst.echo();
-    await settle();
-    expect(inputTags(inst.calls[1])).toEqual([2]);
-    inst.echo();
-    await settle();
-    expect(other.done).toBe(true);
-    expect(inst.calls).toHaveLength(2);
-  });
-
-  it('a request aborted before enqueue is refused without queueing', async () => {
-    const { s } = setup();
-    const ac = new AbortController();
-    ac.abort();
-    await expect(s.run(request(1, 0, { signal: ac.signal }))).rejects.toMatchObject({
-      code: 'CANCELLED',
-    });
-    expect(s.stats().inflight).toBe(0);
-  });
-
-  it('aborts the execute signal only once every request of the batch is cancelled', async () => {
-    const { s, inst } = setup();
-    const a = new AbortController();
-    const b = new AbortController();
-    const ra = track(s.run(request(1, 1, { signal: a.signal })));
-    const rb = track(s.run(request(1, 2, { signal: b.signal })));
-    await settle();
-    const call = inst.calls[0]!;
-    a.abort();
-    expect(call.opts.signal.aborted).toBe(false);
-    b.abort();
-    expect(call.opts.signal.aborted).toBe(true);
-    expect(ra.done).toBe(false);
-    inst.fail(new Error('aborted'));
-    await settle();
-    expect(ra.error).toMatchObject({ code: 'CANCELLED' });
-    expect(rb.error).toMatchObject({ code: 'CANCELLED' });
-    // The instance's next batch gets a signal of its own, not the aborted one.
-    const rc = track(s.run(request(1, 3)));
-    await settle();
-    expect(inst.calls[1]!.opts.signal.aborted).toBe(false);
-    inst.echo();
-    await settle();
-    expect(rowTags(rc.value!)).toEqual([3]);
-  });
-
-  it('reuses one signal across batches of an instance, and a late cancel leaves the next batch alone', async () => {
-    const { s, inst } = setup();
-    const a = new AbortController();
-    const ra = track(s.run(request(1, 1, { signal: a.signal })));
-    await settle();
-    inst.echo();
-    await settle();
-    expect(ra.done).toBe(true);
-    const rb = track(s.run(request(1, 2)));
-    await settle();
-    expect(inst.calls[1]!.opts.signal).toBe(inst.calls[0]!.opts.signal);
-    a.abort(); // the first request finished long ago
-    expect(inst.calls[1]!.opts.signal.aborted).toBe(false);
-    inst.echo();
-    await settle();
-    expect(rowTags(rb.value!)).toEqual([2]);
-  });
-
-  it('does not interrupt a batch for one cancelled request; the others get their outputs', async () => {
-    const { s, inst } = setup();
-    const a = new AbortController();
-    const ra = track(s.run(request(1, 1, { signal: a.signal })));
-    const rb = track(s.run(request(2, 2)));
-    await settle();
-    a.abort();
-    inst.echo();
-    await settle();
-    expect(ra.error).toMatchObject({ code: 'CANCELLED' });
-    expect(rowTags(rb.value!)).toEqual([2, 2]);
-  });
-});
+import { FakeInstance, request, rowTags, settle, track } from './fake-instance.js';
+import { schedulerSetup as setup } from './scheduler-setup.js';
 
 describe('instance failures', () => {
   it('fails every request of the failing batch with INTERNAL naming the model, then keeps serving', async () => {
-    const { s, inst, logger } = setup();
+    const { s, inst, logger } = setup({});
     const a = track(s.run(request(1, 1)));
     const b = track(s.run(request(1, 2)));
     await settle();
@@ -160,7 +36,7 @@ describe('instance failures', () => {
   });
 
   it('passes an EngineError from the instance through unchanged', async () => {
-    const { s, inst } = setup();
+    const { s, inst } = setup({});
     const a = track(s.run(request(1, 1)));
     await settle();
     const err = new EngineError('INVALID_ARG', "input 'IN' of model 'm': bad");
@@ -170,7 +46,7 @@ describe('instance failures', () => {
   });
 
   it('fails the batch INTERNAL when an output does not carry the total batch on axis 0', async () => {
-    const { s, inst, stats } = setup();
+    const { s, inst, stats } = setup({});
     const a = track(s.run(request(1, 1)));
     const b = track(s.run(request(2, 2)));
     await settle();
@@ -189,7 +65,7 @@ describe('instance failures', () => {
 
 describe('instances', () => {
   it('runs one batch per instance, all instances in parallel, and grows the next batch meanwhile', async () => {
-    const { s, instances } = setup({}, 3);
+    const { s, instances } = setup({}, { instances: 3 });
     for (let i = 0; i < 3; i++) {
       track(s.run(request(1, i)));
       await settle();
@@ -207,7 +83,7 @@ describe('instances', () => {
 
   it('preserve_ordering: responses resolve in request order across instances', async () => {
     for (const preserve of [true, false]) {
-      const { s, instances } = setup({ preserve_ordering: preserve }, 2);
+      const { s, instances } = setup({ preserve_ordering: preserve }, { instances: 2 });
       const order: string[] = [];
       const a = track(s.run(request(1, 1)), order, 'a');
       await settle();
@@ -265,7 +141,7 @@ describe('statistics (reference §5.2)', () => {
   });
 
   it('counts the whole execute as compute_infer when the backend never marks', async () => {
-    const { s, inst, stats, clock } = setup();
+    const { s, inst, stats, clock } = setup({});
     track(s.run(request(1, 1)));
     await settle();
     clock.advance(7);
@@ -300,7 +176,7 @@ describe('drain', () => {
   });
 
   it('resolves at once when idle', async () => {
-    const { s } = setup();
+    const { s } = setup({});
     await expect(s.stop()).resolves.toBeUndefined();
   });
 });
@@ -346,7 +222,7 @@ describe('QueueScheduler', () => {
   });
 
   it('refuses to run without instances', () => {
-    expect(() => setup({}, 0)).toThrow(
+    expect(() => setup({}, { instances: 0 })).toThrow(
       expect.objectContaining({ code: 'INTERNAL', message: expect.stringContaining("model 'm'") }),
     );
   });
