@@ -7,27 +7,15 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { credentials, loadPackageDefinition, Metadata } from '@grpc/grpc-js';
+import { credentials, Metadata } from '@grpc/grpc-js';
 import type { Client, ServiceError } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLES, ROOT, tempRepository } from '../support/repo.js';
 import { startServe } from '../support/serve-process.js';
 import type { ServeProcess } from '../support/serve-process.js';
-import { GRPC_PROTO_INCLUDE_DIRS } from '../../engine/server/grpc/protos.js';
+import { inferenceClient } from '../engine/server/grpc/grpc-harness.js';
 
-const PROTO = fileURLToPath(
-  new URL('../../engine/server/grpc/grpc_service.proto', import.meta.url),
-);
-const PROTO_OPTIONS = {
-  keepCase: true,
-  longs: String,
-  defaults: true,
-  oneofs: true,
-  includeDirs: [...GRPC_PROTO_INCLUDE_DIRS],
-};
 type Rpc = (req: object, cb: (err: ServiceError | null, res: any) => void) => void;
 type InferenceClient = Client & Record<string, Rpc>;
 
@@ -60,12 +48,7 @@ beforeAll(async () => {
   ]);
   const started = server.logs.find(l => l.msg === 'Started GRPCInferenceService');
   address = `127.0.0.1:${started!.port as number}`;
-  const pkg = loadSync(PROTO, PROTO_OPTIONS);
-  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<
-    string,
-    new (a: string, c: unknown) => InferenceClient
-  >;
-  client = new inference['GRPCInferenceService']!(address, credentials.createInsecure());
+  client = inferenceClient<InferenceClient>(address);
 }, 60_000);
 
 afterAll(async () => {
@@ -251,13 +234,7 @@ describe('gRPC', () => {
     });
     const gated = await startServe(['--model-repository', repo.dir]);
     const port = gated.logs.find(l => l.msg === 'Started GRPCInferenceService')!.port as number;
-    const inference = loadPackageDefinition(loadSync(PROTO, PROTO_OPTIONS))[
-      'inference'
-    ] as unknown as Record<string, new (a: string, c: unknown) => InferenceClient>;
-    const own = new inference['GRPCInferenceService']!(
-      `127.0.0.1:${port}`,
-      credentials.createInsecure(),
-    );
+    const own = inferenceClient<InferenceClient>(`127.0.0.1:${port}`);
     try {
       const gate = path.join(repo.dir, 'release');
       const inputs = [

@@ -6,18 +6,12 @@
  */
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { credentials, loadPackageDefinition } from '@grpc/grpc-js';
 import type { Client, ServiceError } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GRPC_PROTO_INCLUDE_DIRS } from '../../engine/server/grpc/protos.js';
 import { EXAMPLES, tempRepository } from '../support/repo.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
+import { inferenceClient } from '../engine/server/grpc/grpc-harness.js';
 
-const PROTO = fileURLToPath(
-  new URL('../../engine/server/grpc/grpc_service.proto', import.meta.url),
-);
 type Rpc = (req: object, cb: (err: ServiceError | null, res: any) => void) => void;
 type InferenceClient = Client & Record<string, Rpc>;
 
@@ -39,21 +33,7 @@ beforeAll(async () => {
   const grpc = server.logs.find(l => l.msg === 'Started GRPCInferenceService');
   const metrics = server.logs.find(l => l.msg === 'Started Metrics Service');
   metricsUrl = `http://127.0.0.1:${metrics!.port as number}/metrics`;
-  const pkg = loadSync(PROTO, {
-    keepCase: true,
-    longs: String,
-    defaults: true,
-    oneofs: true,
-    includeDirs: [...GRPC_PROTO_INCLUDE_DIRS],
-  });
-  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<
-    string,
-    new (a: string, c: unknown) => InferenceClient
-  >;
-  client = new inference['GRPCInferenceService']!(
-    `127.0.0.1:${grpc!.port as number}`,
-    credentials.createInsecure(),
-  );
+  client = inferenceClient<InferenceClient>(`127.0.0.1:${grpc!.port as number}`);
 }, 90_000);
 
 afterAll(async () => {

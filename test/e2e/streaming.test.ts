@@ -3,19 +3,12 @@
  * decoupled model `word_streamer`; a grpc-js client on ModelStreamInfer and server-sent events
  * read with fetch, both over real sockets.
  */
-import { fileURLToPath } from 'node:url';
-import { credentials, loadPackageDefinition } from '@grpc/grpc-js';
 import type { Client, ClientDuplexStream } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GRPC_PROTO_INCLUDE_DIRS } from '../../engine/server/grpc/protos.js';
 import { EXAMPLES } from '../support/repo.js';
 import { startServe } from '../support/serve-process.js';
 import type { ServeProcess } from '../support/serve-process.js';
-
-const PROTO = fileURLToPath(
-  new URL('../../engine/server/grpc/grpc_service.proto', import.meta.url),
-);
+import { inferenceClient } from '../engine/server/grpc/grpc-harness.js';
 
 interface StreamMessage {
   error_message: string;
@@ -43,21 +36,7 @@ beforeAll(async () => {
     60_000,
   );
   const started = server.logs.find(l => l.msg === 'Started GRPCInferenceService');
-  const pkg = loadSync(PROTO, {
-    keepCase: true,
-    longs: String,
-    defaults: true,
-    oneofs: true,
-    includeDirs: [...GRPC_PROTO_INCLUDE_DIRS],
-  });
-  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<
-    string,
-    new (a: string, c: unknown) => typeof client
-  >;
-  client = new inference['GRPCInferenceService']!(
-    `127.0.0.1:${started!.port as number}`,
-    credentials.createInsecure(),
-  );
+  client = inferenceClient<typeof client>(`127.0.0.1:${started!.port as number}`);
 }, 90_000);
 
 afterAll(async () => {

@@ -2,20 +2,14 @@
 // (deploy/*/templates/deployment.yaml write `--flag=value`), over a Triton layout of config.pbtxt.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { credentials, loadPackageDefinition } from '@grpc/grpc-js';
 import type { Client, ServiceError } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBraid } from '../engine/cli/braid-cli.js';
 import { FIXTURES, ROOT, tempRepository } from '../support/repo.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
-import { GRPC_PROTO_INCLUDE_DIRS } from '../../engine/server/grpc/protos.js';
+import { inferenceClient } from '../engine/server/grpc/grpc-harness.js';
 
 const TRITON_REPO = path.join(ROOT, 'test', 'fixtures', 'triton-repo');
-const PROTO = fileURLToPath(
-  new URL('../../engine/server/grpc/grpc_service.proto', import.meta.url),
-);
 
 const started: ServeProcess[] = [];
 const cleanups: (() => Promise<void>)[] = [];
@@ -31,22 +25,9 @@ async function serve(args: string[], readyMsg?: string): Promise<ServeProcess> {
 }
 
 function grpcCall(port: number, rpc: string, req: object = {}): Promise<any> {
-  const pkg = loadSync(PROTO, {
-    keepCase: true,
-    longs: String,
-    defaults: true,
-    oneofs: true,
-    includeDirs: [...GRPC_PROTO_INCLUDE_DIRS],
-  });
-  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<
-    string,
-    new (a: string, c: unknown) => Client
-  >;
-  const client = new inference['GRPCInferenceService']!(
-    `127.0.0.1:${port}`,
-    credentials.createInsecure(),
-  ) as Client &
-    Record<string, (r: object, cb: (e: ServiceError | null, res: unknown) => void) => void>;
+  const client = inferenceClient<
+    Client & Record<string, (r: object, cb: (e: ServiceError | null, res: unknown) => void) => void>
+  >(`127.0.0.1:${port}`);
   return new Promise((resolve, reject) =>
     client[rpc]!.call(client, req, (err, res) => {
       client.close();

@@ -8,22 +8,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client, ClientDuplexStream } from '@grpc/grpc-js';
-import { credentials, loadPackageDefinition } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { standardBackends } from '../../../engine/cli/backends.js';
 import { noopLogger } from '../../../engine/core/logger.js';
 import { createEngine, type Engine } from '../../../engine/runtime/engine.js';
 import { createApp } from '../../../engine/server/app.js';
-import { GRPC_PROTO_INCLUDE_DIRS } from '../../../engine/server/grpc/protos.js';
 import { listen, type HttpServerHandle } from '../../../engine/server/listen.js';
 import { tempRepository } from '../../support/repo.js';
-import { startGrpc, type GrpcHarness } from './grpc/grpc-harness.js';
+import { inferenceClient, startGrpc, type GrpcHarness } from './grpc/grpc-harness.js';
 
 const fixture = (p: string) => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
-const PROTO = fileURLToPath(
-  new URL('../../../engine/server/grpc/grpc_service.proto', import.meta.url),
-);
 
 interface StreamMessage {
   error_message: string;
@@ -60,21 +54,7 @@ beforeAll(async () => {
   http = await listen(createApp(engine), { port: 0, host: '127.0.0.1' });
   url = `http://127.0.0.1:${http.port}`;
   grpc = await startGrpc(engine);
-  const pkg = loadSync(PROTO, {
-    keepCase: true,
-    longs: String,
-    defaults: true,
-    oneofs: true,
-    includeDirs: [...GRPC_PROTO_INCLUDE_DIRS],
-  });
-  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<
-    string,
-    new (a: string, c: unknown) => typeof client
-  >;
-  client = new inference['GRPCInferenceService']!(
-    `127.0.0.1:${grpc.server.port}`,
-    credentials.createInsecure(),
-  );
+  client = inferenceClient<typeof client>(`127.0.0.1:${grpc.server.port}`);
 }, 60_000);
 
 afterAll(async () => {

@@ -2,10 +2,7 @@
 // does (400 / INVALID_ARGUMENT, "load failed for model …"), and once that model is unloaded it no
 // longer holds the server's readiness down.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { credentials, loadPackageDefinition } from '@grpc/grpc-js';
 import type { Client, ServiceError } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJsBackend } from '../../../backends/js/index.js';
 import { createEngine, type Engine } from '../../../engine/runtime/engine.js';
@@ -14,11 +11,8 @@ import { GRPC_STATUS } from '../../../engine/server/errors.js';
 import { listenGrpc } from '../../../engine/server/grpc/listen.js';
 import { ROOT, tempRepository } from '../../support/repo.js';
 import { expectEmpty, expectError, post } from './helpers.js';
-import { GRPC_PROTO_INCLUDE_DIRS } from '../../../engine/server/grpc/protos.js';
+import { inferenceClient } from './grpc/grpc-harness.js';
 
-const PROTO = fileURLToPath(
-  new URL('../../../engine/server/grpc/grpc_service.proto', import.meta.url),
-);
 const EVIL = JSON.stringify({ backend: 'evil' });
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -76,21 +70,7 @@ type InferenceClient = Client & Record<string, Rpc>;
 async function grpcClient(engine: Engine): Promise<InferenceClient> {
   const server = await listenGrpc(engine, { port: 0, host: '127.0.0.1', maxMessageBytes: 1 << 20 });
   cleanups.push(() => server.close(1000));
-  const pkg = loadSync(PROTO, {
-    keepCase: true,
-    longs: String,
-    defaults: true,
-    oneofs: true,
-    includeDirs: [...GRPC_PROTO_INCLUDE_DIRS],
-  });
-  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<
-    string,
-    new (a: string, c: unknown) => InferenceClient
-  >;
-  const client = new inference['GRPCInferenceService']!(
-    `127.0.0.1:${server.port}`,
-    credentials.createInsecure(),
-  );
+  const client = inferenceClient<InferenceClient>(`127.0.0.1:${server.port}`);
   cleanups.push(async () => client.close());
   return client;
 }

@@ -21,6 +21,28 @@ export interface GrpcHarness {
   close(): Promise<void>;
 }
 
+/**
+ * An insecure grpc-js client of `inference.GRPCInferenceService` at `address`, decoding field
+ * names as in the proto, 64-bit integers as strings, with defaults and oneofs filled in.
+ *
+ * @example
+ * const client = inferenceClient<InferenceClient>('127.0.0.1:8001');
+ */
+export function inferenceClient<T extends Client>(address: string): T {
+  const pkg = loadSync(PROTO, {
+    keepCase: true,
+    longs: String,
+    defaults: true,
+    oneofs: true,
+    includeDirs: [...GRPC_PROTO_INCLUDE_DIRS],
+  });
+  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<
+    string,
+    new (a: string, c: unknown) => T
+  >;
+  return new inference['GRPCInferenceService']!(address, credentials.createInsecure());
+}
+
 /** Serves `engine` over gRPC on 127.0.0.1:0. */
 export async function startGrpc(
   engine: InferenceEngine,
@@ -32,21 +54,7 @@ export async function startGrpc(
     maxMessageBytes: 1 << 26,
     ...opts,
   });
-  const pkg = loadSync(PROTO, {
-    keepCase: true,
-    longs: String,
-    defaults: true,
-    oneofs: true,
-    includeDirs: [...GRPC_PROTO_INCLUDE_DIRS],
-  });
-  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<
-    string,
-    new (a: string, c: unknown) => InferenceClient
-  >;
-  const client = new inference['GRPCInferenceService']!(
-    `127.0.0.1:${server.port}`,
-    credentials.createInsecure(),
-  );
+  const client = inferenceClient<InferenceClient>(`127.0.0.1:${server.port}`);
   return {
     server,
     call: (rpc, req = {}) =>

@@ -5,21 +5,15 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { credentials, loadPackageDefinition } from '@grpc/grpc-js';
 import type { Client, ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJsBackend } from '../../../../backends/js/index.js';
 import { createOnnxRuntimeBackend } from '../../../../backends/onnxruntime/index.js';
 import { createEngine, type Engine } from '../../../../engine/runtime/engine.js';
-import { GRPC_PROTO_INCLUDE_DIRS } from '../../../../engine/server/grpc/protos.js';
 import { EXAMPLES, tempRepository } from '../../../support/repo.js';
-import { failure, startGrpc, type GrpcHarness } from './grpc-harness.js';
+import { failure, inferenceClient, startGrpc, type GrpcHarness } from './grpc-harness.js';
 
-const PROTO = fileURLToPath(
-  new URL('../../../../engine/server/grpc/grpc_service.proto', import.meta.url),
-);
 const STREAMER = fileURLToPath(new URL('../../../fixtures/js-models/streamer', import.meta.url));
 
 interface StreamMessage {
@@ -46,21 +40,7 @@ beforeAll(async () => {
     backends: [createJsBackend(), createOnnxRuntimeBackend()],
   });
   grpc = await startGrpc(engine);
-  const pkg = loadSync(PROTO, {
-    keepCase: true,
-    longs: String,
-    defaults: true,
-    oneofs: true,
-    includeDirs: [...GRPC_PROTO_INCLUDE_DIRS],
-  });
-  const inference = loadPackageDefinition(pkg)['inference'] as unknown as Record<
-    string,
-    new (a: string, c: unknown) => typeof client
-  >;
-  client = new inference['GRPCInferenceService']!(
-    `127.0.0.1:${grpc.server.port}`,
-    credentials.createInsecure(),
-  );
+  client = inferenceClient<typeof client>(`127.0.0.1:${grpc.server.port}`);
 }, 60_000);
 
 afterAll(async () => {
