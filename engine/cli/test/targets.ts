@@ -8,7 +8,7 @@ import { EngineError } from '../../core/errors.js';
 import type { ParameterValue } from '../../core/request.js';
 import type { Tensor, TensorMap } from '../../core/tensor.js';
 import { binaryTensorData } from '../../server/codec/binary-data.js';
-import { encodeBytesElements } from '../../server/codec/bytes-elements.js';
+import { encodeBytesElements } from '../../core/bytes-elements.js';
 import { fromDebugParameter } from '../testing/step-records.js';
 import type { StepRecord } from '../testing/step-records.js';
 import type { CompiledStub } from '../testing/stubs.js';

@@ -13,7 +13,7 @@ import { dataTypeSize } from '../../core/datatype.js';
 import { EngineError } from '../../core/errors.js';
 import type { TensorData } from '../../core/tensor.js';
 import { elementCount, typedArrayFor } from '../../core/tensor.js';
-import { decodeBytesElements } from './bytes-elements.js';
+import { decodeBytesElements } from '../../core/bytes-elements.js';
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   // Every zero-copy view here assumes the wire byte order is the host's.

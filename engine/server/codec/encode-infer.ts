@@ -8,7 +8,7 @@
 import { Buffer } from 'node:buffer';
 import type { RequestedOutput } from '../../core/request.js';
 import type { Tensor } from '../../core/tensor.js';
-import { writeBytesElements } from './bytes-elements.js';
+import { writeBytesElements } from '../../core/bytes-elements.js';
 import { jsonCapable, outputByteSize, outputDataJson } from './output-json.js';
 import type { EncodeOptions, EncodedResponse, InferResponse } from './types.js';
 

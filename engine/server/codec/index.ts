@@ -5,7 +5,7 @@
  */
 export { decodeInferBody } from './decode-infer.js';
 export { encodeInferResponse } from './encode-infer.js';
-export { decodeBytesElements, encodeBytesElements } from './bytes-elements.js';
+export { decodeBytesElements, encodeBytesElements } from '../../core/bytes-elements.js';
 export type {
   DecodedInferBody,
   EncodedResponse,

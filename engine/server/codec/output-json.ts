@@ -12,7 +12,7 @@ import { dataTypeSize } from '../../core/datatype.js';
 import { EngineError } from '../../core/errors.js';
 import type { Tensor } from '../../core/tensor.js';
 import { elementCount, formatShape } from '../../core/tensor.js';
-import { bytesElementsSize } from './bytes-elements.js';
+import { bytesElementsSize } from '../../core/bytes-elements.js';
 import { utf8ToString } from './json-text.js';
 
 /** Whether `datatype` can be sent as JSON; Triton sends FP16 and BF16 only as binary. */

@@ -10,7 +10,7 @@ import { isDataType } from '../../core/datatype.js';
 import { EngineError } from '../../core/errors.js';
 import type { InferResponse, ParameterValue, RequestedOutput } from '../../core/request.js';
 import type { Tensor, TensorData, TensorMap } from '../../core/tensor.js';
-import { encodeBytesElements } from '../codec/bytes-elements.js';
+import { encodeBytesElements } from '../../core/bytes-elements.js';
 import { inputData } from './tensor-contents.js';
 import type { GrpcContents } from './tensor-contents.js';
 

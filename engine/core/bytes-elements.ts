@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { quote } from '../../core/client-value.js';
-import { EngineError } from '../../core/errors.js';
+import { quote } from './client-value.js';
+import { EngineError } from './errors.js';
 
 const MAX_ELEMENT_BYTES = 0xffff_ffff;
 
