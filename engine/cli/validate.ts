@@ -17,6 +17,7 @@ import {
 } from '../repository/index.js';
 import { catalogModel } from '../runtime/load-order.js';
 import { prepareVersion } from '../runtime/load-version.js';
+import { readWarmupSamples } from '../runtime/warmup-samples.js';
 import { modelDependencies, readConfig } from '../runtime/model-loader.js';
 import {
   createStaticCatalog,
@@ -176,6 +177,8 @@ async function validateModel(model: RepositoryModel, ctx: Context): Promise<Cata
     for (const v of selectVersions(config.version_policy, model.versions)) {
       try {
         const prepared = await prepareVersion(model, v, config, explicitMaxBatch, opts);
+        // Samples are checked as a load checks them, short of running them.
+        await readWarmupSamples(model.dir, prepared.config);
         described.push(catalogModel(prepared.config, model.name, v));
         if (explain && 'compile' in prepared.backend) {
           const context = { config: prepared.config, ...(source ? { source } : {}) };

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { CONFIG_DATATYPES } from './datatype.js';
 import { checkModelPath } from './model-path.js';
 import { SequenceBatchingSchema } from './sequence-config.js';
+import { ModelWarmupSchema } from './warmup-config.js';
 
 const int = () => z.number().int();
 const uint = () => z.number().int().nonnegative();
@@ -167,6 +168,10 @@ export const ModelConfigSchema = z.strictObject({
   optimization: OptimizationSchema.prefault({}),
   parameters: z.record(z.string(), ModelParameterSchema).default({}),
   metric_tags: z.record(z.string(), z.string()).default({}),
+  model_warmup: z
+    .array(ModelWarmupSchema)
+    .default([])
+    .describe('Samples each instance runs, in order, before the version is READY'),
   default_model_filename: modelFile(VERSION_DIR)
     .default('')
     .describe(

@@ -33,6 +33,8 @@ import { StatsRecorder } from '../scheduling/stats.js';
 import { readOutputLabels } from './classification.js';
 import { readInitialStateFiles } from './initial-state-files.js';
 import { createLoadedVersion, type LoadedVersion } from './loaded-version.js';
+import { warmUp } from './warm-up.js';
+import { readWarmupSamples, type WarmupSample } from './warmup-samples.js';
 
 /** What loading a version needs: the backends to pick from and what completes a config. */
 export interface LoadVersionOptions {
@@ -72,8 +74,9 @@ export async function loadVersion(
     // Labels first: a bad label file fails the load before any instance or scheduler exists.
     const labels = await readOutputLabels(model.dir, prepared.config);
     const initialStateFiles = await readInitialStateFiles(model.dir, prepared.config);
+    const warmup = await readWarmupSamples(model.dir, prepared.config);
     const { scheduler, dependencies } = await versionScheduler(
-      { ...prepared, initialStateFiles },
+      { ...prepared, initialStateFiles, warmup },
       stats,
       opts,
       log,
@@ -111,7 +114,11 @@ async function versionScheduler(
     config,
     signature,
     initialStateFiles,
-  }: PreparedVersion & { initialStateFiles: ReadonlyMap<string, Uint8Array> },
+    warmup,
+  }: PreparedVersion & {
+    initialStateFiles: ReadonlyMap<string, Uint8Array>;
+    warmup: readonly WarmupSample[];
+  },
   stats: StatsRecorder,
   opts: LoadVersionOptions,
   logger: Logger,
@@ -138,6 +145,19 @@ async function versionScheduler(
     return { scheduler, dependencies };
   }
   const instances = await createInstances(backend, config, files, opts, signal);
+  try {
+    const decoupled = config.model_transaction_policy.decoupled;
+    await warmUp(instances, warmup, {
+      model: files.modelName,
+      decoupled,
+      signal,
+      logger,
+      clock: opts.clock,
+    });
+  } catch (e) {
+    await Promise.allSettled(instances.map(i => i.dispose()));
+    throw e;
+  }
   const version = String(files.version);
   return {
     scheduler: createScheduler({
@@ -182,6 +202,13 @@ export async function prepareVersion(
       'INVALID_ARG',
       `model '${model.name}': sequence_batching is set, but backend '${backend.name}' ` +
         'schedules its own requests; the models it calls may be sequence batched',
+    );
+  }
+  if (config.model_warmup.length > 0 && 'createScheduler' in backend) {
+    throw new EngineError(
+      'INVALID_ARG',
+      `model '${model.name}': model_warmup needs a model that runs on instances; backend ` +
+        `'${backend.name}' schedules the models it calls, so give those their own model_warmup`,
     );
   }
   const signature = await backend.describe(files, {

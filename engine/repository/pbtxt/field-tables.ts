@@ -38,6 +38,8 @@ export const SUPPORTED_FIELDS: ReadonlySet<string> = new Set([
   ...['kind', 'int32_false_true', 'fp32_false_true', 'bool_false_true', 'data_type'].map(f => `sequence_batching.control_input.control.${f}`),
   ...['', '.input_name', '.output_name', '.data_type', '.dims', '.initial_state'].map(f => `sequence_batching.state${f}`),
   ...['data_type', 'dims', 'zero_data', 'data_file', 'name'].map(f => `sequence_batching.state.initial_state.${f}`),
+  'model_warmup', 'model_warmup.name', 'model_warmup.batch_size', 'model_warmup.count', 'model_warmup.inputs',
+  ...['data_type', 'dims', 'zero_data', 'random_data', 'input_data_file'].map(f => `model_warmup.inputs.${f}`),
   'ensemble_scheduling', 'ensemble_scheduling.step', 'ensemble_scheduling.step.model_name',
   'ensemble_scheduling.step.model_version', 'ensemble_scheduling.step.input_map', 'ensemble_scheduling.step.output_map',
 ]);
@@ -94,7 +96,6 @@ const REFUSED: Readonly<Record<string, string>> = {
  * ignored silently. A trailing `*` marks every field below that path.
  */
 const NO_EFFECT: Readonly<Record<string, string>> = {
-  'model_warmup*': 'Braid sends no warmup requests; the first requests pay any lazy initialisation',
   'instance_group.rate_limiter*':
     'Braid has no rate limiter (Triton too ignores it unless started with --rate-limit)',
   'optimization.priority': TENSORRT,

@@ -104,6 +104,34 @@ describe('model_transaction_policy', () => {
   });
 });
 
+describe('model_warmup', () => {
+  it('is served: samples with their map of inputs read from config.pbtxt and config.yaml alike', () => {
+    const expected = {
+      model_warmup: [
+        {
+          name: 'w',
+          batch_size: 2,
+          count: 3,
+          inputs: {
+            INPUT0: { data_type: 'TYPE_FP32', dims: [16], zero_data: true },
+            TEXT: { data_type: 'TYPE_STRING', dims: [1], input_data_file: 'text' },
+          },
+        },
+      ],
+    };
+    const pbtxt =
+      'model_warmup [ { name: "w" batch_size: 2 count: 3\n' +
+      '  inputs { key: "INPUT0" value { data_type: TYPE_FP32 dims: [ 16 ] zero_data: true } }\n' +
+      '  inputs { key: "TEXT" value { data_type: TYPE_STRING dims: [ 1 ] input_data_file: "text" } } } ]\n';
+    expect(load(pbtxt)).toMatchObject(expected);
+    const yaml =
+      'model_warmup:\n  - name: w\n    batch_size: 2\n    count: 3\n    inputs:\n' +
+      '      INPUT0: { data_type: TYPE_FP32, dims: [16], zero_data: true }\n' +
+      '      TEXT: { data_type: TYPE_STRING, dims: [1], input_data_file: text }\n';
+    expect(load(yaml, 'm/config.yaml')).toMatchObject(expected);
+  });
+});
+
 describe('response_cache', () => {
   it('is served: enable: true reads from config.pbtxt and config.yaml alike', () => {
     expect(load('response_cache { enable: true }\n')).toMatchObject({
@@ -119,7 +147,7 @@ describe('fields without effect', () => {
   // What Triton's own config endpoint writes into every config, so configs saved from Triton carry it.
   const saved =
     'name: "m"\nmax_batch_size: 4\noptimization {\n  input_pinned_memory { enable: true }\n  output_pinned_memory { enable: true }\n}\n' +
-    'instance_group [ { count: 1 kind: KIND_CPU rate_limiter { priority: 2 } } ]\nmodel_warmup [ { name: "w" batch_size: 1 } ]\n';
+    'instance_group [ { count: 1 kind: KIND_CPU rate_limiter { priority: 2 } } ]\n';
 
   it('load, with one warning per field naming file:line:col, the field and why it has no effect', () => {
     const warnings: string[] = [];
@@ -133,8 +161,6 @@ describe('fields without effect', () => {
       "m/config.pbtxt:5:26: field 'optimization.output_pinned_memory.enable' has no effect in Braid: Braid does not stage tensors through pinned memory",
       "m/config.pbtxt:7:44: field 'instance_group.rate_limiter' has no effect in Braid: " +
         noEffectReason('instance_group.rate_limiter'),
-      "m/config.pbtxt:8:1: field 'model_warmup' has no effect in Braid: " +
-        noEffectReason('model_warmup'),
     ]);
   });
 
