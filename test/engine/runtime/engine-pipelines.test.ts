@@ -1,10 +1,9 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { standardBackends } from '../../../engine/cli/backends.js';
-import { noopLogger } from '../../../engine/core/logger.js';
 import type { Tensor, TensorMap } from '../../../engine/core/tensor.js';
 import type { StepStatistics } from '../../../pipelines/index.js';
-import { createEngine, type Engine } from '../../../engine/runtime/engine.js';
+import type { Engine } from '../../../engine/runtime/engine.js';
+import { standardEngine } from '../../support/engine.js';
 import { EXAMPLES, ROOT, simpleInputs, tempRepository } from '../../support/repo.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -21,11 +20,7 @@ async function pipelineEngine(
     chain: path.join(ROOT, 'test', 'fixtures', 'pipeline-repo', 'chain'),
   });
   cleanups.push(repo.dispose);
-  const engine = await createEngine({
-    modelRepository: repo.dir,
-    backends: catalog => standardBackends(catalog, { logger: noopLogger }),
-    ...opts,
-  });
+  const engine = await standardEngine(repo.dir, opts);
   cleanups.push(() => engine.shutdown(5000));
   return engine;
 }

@@ -2,10 +2,10 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { standardBackends } from '../../../engine/cli/backends.js';
 import { runValidate } from '../../../engine/cli/validate.js';
-import { InMemoryLogger, noopLogger } from '../../../engine/core/logger.js';
-import { createEngine, type Engine, type EngineOptions } from '../../../engine/runtime/engine.js';
+import { InMemoryLogger } from '../../../engine/core/logger.js';
+import type { Engine, EngineOptions } from '../../../engine/runtime/engine.js';
+import { standardEngine } from '../../support/engine.js';
 import { ROOT, tempRepository } from '../../support/repo.js';
 
 const TRITON_REPO = path.join(ROOT, 'test', 'fixtures', 'triton-repo');
@@ -24,11 +24,7 @@ async function repo(
 }
 
 async function engineOver(dir: string, opts: Partial<EngineOptions> = {}): Promise<Engine> {
-  const engine = await createEngine({
-    modelRepository: dir,
-    backends: catalog => standardBackends(catalog, { logger: noopLogger }),
-    ...opts,
-  });
+  const engine = await standardEngine(dir, opts);
   cleanups.push(() => engine.shutdown(5000));
   return engine;
 }

@@ -2,10 +2,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { standardBackends } from '../../../engine/cli/backends.js';
-import { noopLogger } from '../../../engine/core/logger.js';
 import type { ParameterValue } from '../../../engine/core/request.js';
-import { createEngine, type Engine } from '../../../engine/runtime/engine.js';
+import type { Engine } from '../../../engine/runtime/engine.js';
+import { standardEngine } from '../../support/engine.js';
 import { ROOT, tempRepository } from '../../support/repo.js';
 
 const EXAMPLES = path.join(ROOT, 'examples', 'model_repository');
@@ -23,10 +22,7 @@ async function engineOver(
 }
 
 async function start(dir: string): Promise<Engine> {
-  const engine = await createEngine({
-    modelRepository: dir,
-    backends: catalog => standardBackends(catalog, { logger: noopLogger }),
-  });
+  const engine = await standardEngine(dir);
   cleanups.push(() => engine.shutdown(5000));
   return engine;
 }

@@ -2,11 +2,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { standardBackends } from '../../../engine/cli/backends.js';
 import { runValidate } from '../../../engine/cli/validate.js';
 import { encodeBytesElements } from '../../../engine/core/bytes-elements.js';
-import { noopLogger } from '../../../engine/core/logger.js';
-import { createEngine, type Engine } from '../../../engine/runtime/engine.js';
+import type { Engine } from '../../../engine/runtime/engine.js';
+import { standardEngine } from '../../support/engine.js';
 import { EXAMPLES, ROOT, simpleInputs, tempRepository } from '../../support/repo.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -21,10 +20,7 @@ async function repository(models: Record<string, string> = {}): Promise<string> 
 }
 
 async function start(dir: string): Promise<Engine> {
-  const engine = await createEngine({
-    modelRepository: dir,
-    backends: catalog => standardBackends(catalog, { logger: noopLogger }),
-  });
+  const engine = await standardEngine(dir);
   cleanups.push(() => engine.shutdown(5000));
   return engine;
 }

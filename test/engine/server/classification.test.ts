@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../engine/runtime/engine.js';
 import { createApp } from '../../../engine/server/app.js';
 import { listen, type HttpServerHandle } from '../../../engine/server/listen.js';
-import { LABELS, tritonEngine, tritonRepository } from './triton-repo.js';
+import { standardEngine } from '../../support/engine.js';
+import { LABELS, tritonRepository } from './triton-repo.js';
 
 let repo: { dir: string; dispose(): Promise<void> };
 let engine: Engine;
@@ -13,7 +14,7 @@ let url: string;
 
 beforeAll(async () => {
   repo = await tritonRepository();
-  engine = await tritonEngine(repo.dir);
+  engine = await standardEngine(repo.dir);
   server = await listen(createApp(engine), { port: 0, host: '127.0.0.1' });
   url = `http://127.0.0.1:${server.port}`;
 }, 60_000);

@@ -9,7 +9,8 @@ import { listen, type HttpServerHandle } from '../../../engine/server/listen.js'
 import { LogControl } from '../../../engine/telemetry/logger.js';
 import { TraceSettingsStore } from '../../../engine/telemetry/tracing/trace-settings.js';
 import { tritonClient, type TritonClient } from './grpc/triton-client.js';
-import { tritonEngine, tritonRepository } from './triton-repo.js';
+import { standardEngine } from '../../support/engine.js';
+import { tritonRepository } from './triton-repo.js';
 
 let repo: { dir: string; dispose(): Promise<void> };
 let engine: Engine;
@@ -19,7 +20,7 @@ let client: TritonClient;
 
 beforeAll(async () => {
   repo = await tritonRepository();
-  engine = await tritonEngine(repo.dir);
+  engine = await standardEngine(repo.dir);
   const traceSettings = new TraceSettingsStore(
     { level: 'OFF', rate: 1 },
     { url: 'http://127.0.0.1:4318/v1/traces' },

@@ -1,16 +1,13 @@
 /**
  * A copy of the Triton layout in test/fixtures/triton-repo (config.pbtxt models and an ensemble)
  * plus `classify`: Triton's `simple` model (OUTPUT0 = INPUT0 + INPUT1) under a config.pbtxt that
- * sets most of what Braid serves, with a label file for OUTPUT0. Served by a real engine with
- * the standard backends.
+ * sets most of what Braid serves, with a label file for OUTPUT0 (serve it with
+ * test/support/engine.ts).
  *
  * @module
  */
 import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { standardBackends } from '../../../engine/cli/backends.js';
-import { noopLogger } from '../../../engine/core/logger.js';
-import { createEngine, type Engine, type EngineOptions } from '../../../engine/runtime/engine.js';
 import { ROOT, tempRepository } from '../../support/repo.js';
 
 export const TRITON_REPO = path.join(ROOT, 'test', 'fixtures', 'triton-repo');
@@ -58,13 +55,4 @@ export async function tritonRepository(): Promise<{ dir: string; dispose(): Prom
   await writeFile(path.join(dir, 'labels.txt'), `${LABELS.join('\n')}\n`);
   await cp(path.join(dir, '1'), path.join(dir, '2'), { recursive: true });
   return repo;
-}
-
-/** A real engine over `dir` with the standard backends. */
-export function tritonEngine(dir: string, opts: Partial<EngineOptions> = {}): Promise<Engine> {
-  return createEngine({
-    modelRepository: dir,
-    backends: catalog => standardBackends(catalog, { logger: noopLogger }),
-    ...opts,
-  });
 }

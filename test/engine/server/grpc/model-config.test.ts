@@ -4,7 +4,8 @@ import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../../engine/runtime/engine.js';
 import { listenGrpc, type GrpcServerHandle } from '../../../../engine/server/grpc/listen.js';
-import { LABELS, tritonEngine, tritonRepository } from '../triton-repo.js';
+import { standardEngine } from '../../../support/engine.js';
+import { LABELS, tritonRepository } from '../triton-repo.js';
 import { failure, tritonClient, type TritonClient } from './triton-client.js';
 
 let repo: { dir: string; dispose(): Promise<void> };
@@ -14,7 +15,7 @@ let client: TritonClient;
 
 beforeAll(async () => {
   repo = await tritonRepository();
-  engine = await tritonEngine(repo.dir);
+  engine = await standardEngine(repo.dir);
   server = await listenGrpc(engine, { port: 0, host: '127.0.0.1', maxMessageBytes: 1 << 20 });
   client = tritonClient(server.port);
 }, 60_000);

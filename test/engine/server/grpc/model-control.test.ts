@@ -9,7 +9,8 @@ import type { Engine } from '../../../../engine/runtime/engine.js';
 import { createApp } from '../../../../engine/server/app.js';
 import { listenGrpc, type GrpcServerHandle } from '../../../../engine/server/grpc/listen.js';
 import { listen, type HttpServerHandle } from '../../../../engine/server/listen.js';
-import { TRITON_REPO, tritonEngine, tritonRepository } from '../triton-repo.js';
+import { standardEngine } from '../../../support/engine.js';
+import { TRITON_REPO, tritonRepository } from '../triton-repo.js';
 import { failure, tritonClient, type TritonClient } from './triton-client.js';
 
 let repo: { dir: string; dispose(): Promise<void> };
@@ -21,7 +22,7 @@ let onnx: Buffer;
 
 beforeAll(async () => {
   repo = await tritonRepository();
-  engine = await tritonEngine(repo.dir, { controlMode: 'explicit', loadModels: ['simple'] });
+  engine = await standardEngine(repo.dir, { controlMode: 'explicit', loadModels: ['simple'] });
   grpc = await listenGrpc(engine, { port: 0, host: '127.0.0.1', maxMessageBytes: 1 << 24 });
   http = await listen(createApp(engine), { port: 0, host: '127.0.0.1' });
   client = tritonClient(grpc.port);
