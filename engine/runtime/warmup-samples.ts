@@ -77,9 +77,15 @@ async function sampleInputs(
   const tensors = new Map<string, Tensor>();
   for (const [input, spec] of Object.entries(sample.inputs)) {
     const datatype = fromConfigDataType(spec.data_type) as DataType;
-    const row = await rowData(modelDir, spec, datatype, `${where} input '${input}'`);
     const shape = batching ? [rows, ...spec.dims] : [...spec.dims];
-    tensors.set(input, { datatype, shape, data: repeatRows(row, rows) });
+    const at = `${where} input '${input}'`;
+    try {
+      const row = await rowData(modelDir, spec, datatype, at);
+      tensors.set(input, { datatype, shape, data: repeatRows(row, rows) });
+    } catch (e) {
+      // Dims too large to allocate throw a RangeError; name the input like every other problem.
+      throw e instanceof EngineError ? e : prefixed(e, `${at} of dims [${spec.dims.join(',')}]`);
+    }
   }
   try {
     return prepareInputs(config, config.name, tensors).inputs;

@@ -79,6 +79,19 @@ describe('readWarmupSamples', () => {
     ).rejects.toThrow(/model 'm': model_warmup 'r': .*'FP32'/);
   });
 
+  it('refuses dims too large to allocate, naming the input', async () => {
+    const huge = {
+      name: 'big',
+      inputs: { FP32: { data_type: 'TYPE_FP32', dims: [100000, 100000], zero_data: true } },
+    };
+    await expect(readWarmupSamples(dir, config({ model_warmup: [huge] }))).rejects.toMatchObject({
+      code: 'INVALID_ARG',
+      message: expect.stringMatching(
+        /^model 'm': model_warmup 'big' input 'FP32' of dims \[100000,100000\]: .*length/,
+      ) as string,
+    });
+  });
+
   it('refuses model_warmup on a sequence-batched model', async () => {
     await expect(
       readWarmupSamples(dir, config({ sequence_batching: {}, model_warmup: [allRandom] })),
