@@ -121,6 +121,33 @@ describe('files named by a load override', () => {
     },
   );
 
+  it('refuse a model_warmup input_data_file outside the model directory, over HTTP with 400', async () => {
+    const box = await sandbox({});
+    const { engine } = await engineOver(box);
+    const config = JSON.stringify({
+      backend: 'js',
+      max_batch_size: 0,
+      input: [{ name: 'a', data_type: 'TYPE_INT32', dims: [-1] }],
+      output: [{ name: 'b', data_type: 'TYPE_INT32', dims: [-1] }],
+      model_warmup: [
+        {
+          name: 'w',
+          inputs: {
+            a: { data_type: 'TYPE_INT32', dims: [2], input_data_file: '../../../outside.yaml' },
+          },
+        },
+      ],
+    });
+    const res = await post(createApp(engine), '/v2/repository/models/echo/load', {
+      parameters: { config },
+    });
+    const message = await expectError(res, 400);
+    expect(message).toMatch(/model_warmup 'w' input 'a'.*input_data_file/);
+    expect(message).toMatch(RULE);
+    expect(message).not.toContain(box.base);
+    expect(engine.isModelReady('echo')).toBe(false);
+  });
+
   it('still load a file the override names inside the model directory', async () => {
     const box = await sandbox({ 'echo/1/other.js': MODEL_JS });
     const { engine } = await engineOver(box);
